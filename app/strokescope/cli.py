@@ -1,0 +1,55 @@
+"""`strokescope` command line: argument parsing only; the work is done by pipeline functions.
+
+Errors from the package arrive as :class:`~strokescope.errors.StrokeScopeError`; they are
+printed as one line on stderr and the command exits with status 2. Heavy modules are
+imported inside the handlers so ``strokescope --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from strokescope import RESEARCH_ONLY, __version__
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="strokescope",
+        description=f"Acute stroke CT analysis on the CPU. {RESEARCH_ONLY}",
+    )
+    parser.add_argument("--version", action="version", version=f"strokescope {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from strokescope.errors import StrokeScopeError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 1
+    try:
+        return handler(args)
+    except StrokeScopeError as exc:
+        print(f"strokescope {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"strokescope {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The one place where SimpleITK images and StrokeScope volumes meet.
+
+SimpleITK indexes (x, y, z) and its direction matrix holds one column per index axis in that
+order; :class:`~strokescope.volume.Geometry` holds (z, y, x). The functions here reverse the
+axis order and nothing else. NIfTI, NRRD and MHA files are read and written through them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import SimpleITK as sitk
+
+from strokescope.atomic import atomic_path
+from strokescope.errors import DicomLoadError
+from strokescope.volume import Geometry, Mask, SeriesMeta, Volume
+
+IMAGE_SUFFIXES = (".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd")
+
+
+def geometry_to_sitk(image: sitk.Image, geom: Geometry) -> sitk.Image:
+    """Set spacing, origin and direction of ``image`` from ``geom``; return ``image``."""
+    image.SetSpacing(tuple(reversed(geom.spacing)))
+    image.SetOrigin(geom.origin)
+    d = np.asarray(geom.direction)[:, ::-1]
+    image.SetDirection(tuple(float(v) for v in d.ravel()))
+    return image
+
+
+def geometry_from_sitk(image: sitk.Image) -> Geometry:
+    size = image.GetSize()
+    d = np.asarray(image.GetDirection(), dtype=float).reshape(3, 3)[:, ::-1]
+    return Geometry(
+        shape=(size[2], size[1], size[0]),
+        spacing=tuple(reversed(image.GetSpacing())),  # type: ignore[arg-type]
+        origin=tuple(image.GetOrigin()),  # type: ignore[arg-type]
+        direction=tuple(tuple(r) for r in d),  # type: ignore[arg-type]
+    )
+
+
+def volume_to_sitk(vol: Volume) -> sitk.Image:
+    return geometry_to_sitk(sitk.GetImageFromArray(vol.array, isVector=False), vol.geometry)
+
+
+def volume_from_sitk(image: sitk.Image, meta: SeriesMeta | None = None) -> Volume:
+    arr = sitk.GetArrayFromImage(image).astype(np.float32, copy=False)
+    return Volume(arr, geometry_from_sitk(image), meta or SeriesMeta())
+
+
+def mask_to_sitk(mask: Mask) -> sitk.Image:
+    return geometry_to_sitk(sitk.GetImageFromArray(mask.array.astype(np.uint8)), mask.geometry)
+
+
+def mask_from_sitk(image: sitk.Image, name: str = "") -> Mask:
+    return Mask(sitk.GetArrayFromImage(image) > 0, geometry_from_sitk(image), name)
+
+
+def _check_suffix(path: Path) -> None:
+    if not any(path.name.lower().endswith(s) for s in IMAGE_SUFFIXES):
+        raise DicomLoadError(f"{path}: unsupported image file type (use {', '.join(IMAGE_SUFFIXES)})")
+
+
+def read_volume(path: str | Path) -> Volume:
+    """Read a NIfTI/NRRD/MHA image as HU volume."""
+    p = Path(path)
+    _check_suffix(p)
+    try:
+        image = sitk.ReadImage(str(p), sitk.sitkFloat32)
+    except RuntimeError as exc:
+        raise DicomLoadError(f"{p}: cannot read image ({str(exc).strip().splitlines()[-1]})") from exc
+    if image.GetDimension() != 3:
+        raise DicomLoadError(f"{p}: expected a 3-D image, found {image.GetDimension()}-D")
+    return volume_from_sitk(image, SeriesMeta(source=str(p), description=p.name))
+
+
+def read_mask(path: str | Path, name: str = "") -> Mask:
+    p = Path(path)
+    _check_suffix(p)
+    try:
+        image = sitk.ReadImage(str(p))
+    except RuntimeError as exc:
+        raise DicomLoadError(f"{p}: cannot read mask ({str(exc).strip().splitlines()[-1]})") from exc
+    return mask_from_sitk(image, name or p.name.split(".")[0])
+
+
+def _write(image: sitk.Image, path: Path) -> Path:
+    _check_suffix(path)
+    suffix = ".nii.gz" if path.name.endswith(".nii.gz") else path.suffix
+    with atomic_path(path) as tmp:
+        staged = tmp.with_name(tmp.name + suffix)  # SimpleITK picks the format by suffix
+        try:
+            sitk.WriteImage(image, str(staged), useCompression=True)
+            staged.replace(tmp)
+        finally:
+            staged.unlink(missing_ok=True)
+    return path
+
+
+def write_volume(vol: Volume, path: str | Path) -> Path:
+    """Write a volume (float32 HU) as NIfTI/NRRD/MHA, atomically."""
+    return _write(volume_to_sitk(vol), Path(path))
+
+
+def write_mask(mask: Mask, path: str | Path) -> Path:
+    """Write a mask (uint8 0/1) as NIfTI/NRRD/MHA, atomically."""
+    return _write(mask_to_sitk(mask), Path(path))
