@@ -1,0 +1,157 @@
+"""Intracranial (brain) mask on CT: inside the skull, without skull or scalp.
+
+The method works on a coarse grid of about 2 mm (block means), so it costs the same on
+0.5 mm and 5 mm slices and copes with the partial-volume skull of thick slices:
+
+1. soft tissue = ``tissue_min_hu < HU < tissue_max_hu`` (bone, air and fat excluded);
+2. erode by ``erosion_mm`` (a ball in mm) to cut thin soft-tissue bridges through foramina,
+   orbits and skull-base gaps, keep the largest connected component, dilate back inside
+   the soft tissue (so scalp, face and neck are dropped);
+3. fill holes slice by slice (ventricles, calcifications, contrast-filled vessels);
+4. back on the full grid, the mask's rim keeps only soft-tissue voxels, so the skull edge
+   is cut at full resolution while interior calcifications stay inside.
+
+Issue 3 (thrombus) needs the arteries at the skull base (ICA, basilar) kept: set
+``keep_margin_mm`` to add the non-bone voxels within that distance of the mask.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import SimpleITK as sitk
+
+from strokescope.errors import InputError
+from strokescope.io.sitk_convert import mask_from_sitk, mask_to_sitk
+from strokescope.volume import Geometry, Mask, Volume
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BrainMaskSettings:
+    """Options of :func:`brain_mask` (HU and mm)."""
+
+    tissue_min_hu: float = -20.0
+    tissue_max_hu: float = 120.0
+    coarse_mm: float = 2.0
+    erosion_mm: float = 4.0
+    keep_margin_mm: float = 0.0
+    """Extra non-bone margin kept around the mask (0 = none; ~5 mm keeps skull-base arteries)."""
+    bone_hu: float = 300.0
+    """Voxels at or above this are never added by ``keep_margin_mm``."""
+
+    def __post_init__(self) -> None:
+        if not -200.0 <= self.tissue_min_hu < self.tissue_max_hu <= 400.0:
+            raise InputError(
+                f"brain mask tissue window {self.tissue_min_hu}..{self.tissue_max_hu} HU "
+                "must satisfy -200 <= min < max <= 400"
+            )
+        if not 0.5 <= self.coarse_mm <= 5.0:
+            raise InputError(f"brain mask coarse_mm must be in 0.5..5 mm, got {self.coarse_mm}")
+        if not 0.0 <= self.erosion_mm <= 15.0:
+            raise InputError(f"brain mask erosion_mm must be in 0..15 mm, got {self.erosion_mm}")
+        if not 0.0 <= self.keep_margin_mm <= 20.0:
+            raise InputError(
+                f"brain mask keep_margin_mm must be in 0..20 mm, got {self.keep_margin_mm}"
+            )
+
+
+def _block_mean(
+    arr: npt.NDArray[np.float32], factors: tuple[int, int, int]
+) -> npt.NDArray[np.float32]:
+    pads = [(0, (-n) % f) for n, f in zip(arr.shape, factors, strict=True)]
+    a = np.pad(arr, pads, mode="edge") if any(p[1] for p in pads) else arr
+    fz, fy, fx = factors
+    z, y, x = (a.shape[0] // fz, a.shape[1] // fy, a.shape[2] // fx)
+    return a.reshape(z, fz, y, fy, x, fx).mean(axis=(1, 3, 5), dtype=np.float32)
+
+
+def _upsample(
+    coarse: npt.NDArray[np.bool_], factors: tuple[int, int, int], shape: tuple[int, ...]
+) -> npt.NDArray[np.bool_]:
+    out = coarse
+    for axis, f in enumerate(factors):
+        if f > 1:
+            out = np.repeat(out, f, axis=axis)
+    return out[: shape[0], : shape[1], : shape[2]]
+
+
+def _radius(mm: float, spacing: tuple[float, float, float]) -> list[int]:
+    """SimpleITK (x, y, z) kernel radius in voxels for a ball of ``mm``."""
+    return [int(mm / s) for s in reversed(spacing)]
+
+
+def _fill_holes_per_slice(mask: Mask) -> Mask:
+    image = mask_to_sitk(mask)
+    filled = [sitk.BinaryFillhole(image[:, :, k]) for k in range(image.GetDepth())]
+    out = sitk.JoinSeries(filled)
+    out.CopyInformation(image)
+    return mask_from_sitk(out, mask.name)
+
+
+def _largest_component(mask: Mask) -> npt.NDArray[np.bool_]:
+    labels = sitk.RelabelComponent(
+        sitk.ConnectedComponent(mask_to_sitk(mask)), sortByObjectSize=True
+    )
+    return sitk.GetArrayViewFromImage(labels) == 1
+
+
+def brain_mask(ncct: Volume, *, settings: BrainMaskSettings | None = None) -> Mask:
+    """Intracranial compartment of a head CT (inside the skull; skull and scalp excluded).
+
+    Parameters
+    ----------
+    ncct
+        Head CT in HU, axis order (z, y, x); any slice thickness (0.5-5 mm).
+    settings
+        Thresholds and sizes; defaults suit adult head CT.
+
+    Returns
+    -------
+    Mask
+        Named ``"brain"``, on ``ncct.geometry``. Empty if no head is found.
+    """
+    s = settings or BrainMaskSettings()
+    g = ncct.geometry
+    factors = tuple(max(1, round(s.coarse_mm / sp)) for sp in g.spacing)
+    factors3: tuple[int, int, int] = (factors[0], factors[1], factors[2])
+    coarse = _block_mean(ncct.array, factors3)
+    cspacing = tuple(sp * f for sp, f in zip(g.spacing, factors3, strict=True))
+    cgeom = Geometry(coarse.shape, cspacing, g.origin, g.direction)  # type: ignore[arg-type]
+    tissue = (coarse > s.tissue_min_hu) & (coarse < s.tissue_max_hu)
+    if not tissue.any():
+        return Mask(np.zeros(g.shape, bool), g, "brain")
+    radius = _radius(s.erosion_mm, cgeom.spacing)
+    seed_img = mask_to_sitk(Mask(tissue, cgeom))
+    if any(radius):
+        seed_img = sitk.BinaryErode(seed_img, radius, sitk.sitkBall, 0, 1)
+    seed = mask_from_sitk(seed_img)
+    if not seed.array.any():
+        log.warning("brain mask: no soft tissue survives a %.1f mm erosion", s.erosion_mm)
+        return Mask(np.zeros(g.shape, bool), g, "brain")
+    core = _largest_component(seed)
+    if any(radius):
+        grown = sitk.BinaryDilate(mask_to_sitk(Mask(core, cgeom)), radius, sitk.sitkBall, 0, 1)
+        core = (sitk.GetArrayViewFromImage(grown) > 0) & tissue
+    filled = _fill_holes_per_slice(Mask(core, cgeom)).array
+    inner = mask_from_sitk(
+        sitk.BinaryErode(mask_to_sitk(Mask(filled, cgeom)), [1, 1, 0], sitk.sitkBall, 0, 1)
+    ).array
+    full_tissue = (ncct.array > s.tissue_min_hu) & (ncct.array < s.tissue_max_hu)
+    out = _upsample(inner, factors3, g.shape) | (_upsample(filled, factors3, g.shape) & full_tissue)
+    if s.keep_margin_mm > 0:
+        margin = _radius(s.keep_margin_mm, g.spacing)
+        grown = sitk.BinaryDilate(mask_to_sitk(Mask(out, g)), margin, sitk.sitkBall, 0, 1)
+        keep = (sitk.GetArrayViewFromImage(grown) > 0) & (ncct.array > s.tissue_min_hu)
+        out = out | (keep & (ncct.array < s.bone_hu))
+    log.info(
+        "brain mask: %.0f mL on %s (coarse factors %s)",
+        np.count_nonzero(out) * g.voxel_volume_mm3 / 1000.0,
+        g.shape,
+        factors3,
+    )
+    return Mask(out, g, "brain")
