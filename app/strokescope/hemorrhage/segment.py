@@ -1,0 +1,218 @@
+"""SD-rule adaptive thresholding inside ROIs (seed 003, section 2.2.1) and their union.
+
+Per ROI, on the prepared (skull-stripped, filtered) image and inside ROI and brain:
+
+1. initial segment = voxels in 50-80 HU; its SD (population, filtered HU) picks the Table 1
+   window (:mod:`strokescope.hemorrhage.rules`);
+2. threshold with that window;
+3. binary closing with "kernel size 4": SimpleITK ``BinaryMorphologicalClosing`` with a
+   ``sitkBall`` kernel of radius 4 voxels in-plane and 0 across slices, i.e. a 9 x 9 disc
+   on each axial slice (the paper's ROI is drawn on axial slices; a 4-slice radius across
+   4-5 mm slices would bridge 40 mm and merge separate bleeds);
+4. hole filling on each axial slice;
+5. the segment is cut back to ROI and brain.
+
+The global 50-80 HU result (the paper's Table 3 comparison) runs the same steps with the
+window fixed. Work is done on the ROI crop only, so one ROI costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+import SimpleITK as sitk
+
+from strokescope.errors import InputError
+from strokescope.hemorrhage.abc2 import abc2
+from strokescope.hemorrhage.prepare import PreparedStudy, PrepareSettings, prepare_ncct
+from strokescope.hemorrhage.result import HemorrhageResult, RoiResult, SliceArea
+from strokescope.hemorrhage.roi import Roi
+from strokescope.hemorrhage.rules import INITIAL_WINDOW_HU, select_rule
+from strokescope.io.sitk_convert import mask_to_sitk
+from strokescope.volume import Geometry, Mask, Volume
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class SegmentSettings:
+    """Post-processing options; defaults are the paper's."""
+
+    closing_radius_vox: int = 4
+    fill_holes: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.closing_radius_vox <= 10:
+            raise InputError(
+                f"closing_radius_vox must be in 0..10 voxels, got {self.closing_radius_vox}"
+            )
+
+
+@dataclass(frozen=True, eq=False)
+class RoiSegment:
+    """One ROI's segments as crops at ``roi.slices`` (adaptive and global 50-80 HU)."""
+
+    result: RoiResult
+    adaptive: BoolArray
+    global_: BoolArray
+
+    @property
+    def roi(self) -> Roi:
+        return self.result.roi
+
+
+def _postprocess(seg: BoolArray, geom: Geometry, s: SegmentSettings) -> BoolArray:
+    if not seg.any():
+        return seg
+    out = seg
+    r = s.closing_radius_vox
+    if r > 0:
+        image = mask_to_sitk(Mask(out, geom))
+        image = sitk.BinaryMorphologicalClosing(image, [r, r, 0], sitk.sitkBall, 1, True)
+        out = sitk.GetArrayFromImage(image) > 0
+    if s.fill_holes:
+        # per-slice 2-D hole filling in one 3-D call: full slices separate the data slices,
+        # so background can reach the image border only through each slice's own edge.
+        n, h, w = out.shape
+        stack = np.ones((2 * n + 1, h, w), bool)
+        stack[1::2] = out
+        sgeom = Geometry(stack.shape, (1.0, 1.0, 1.0))
+        filled = sitk.BinaryFillhole(mask_to_sitk(Mask(stack, sgeom)), False, 1)
+        out = sitk.GetArrayViewFromImage(filled)[1::2] > 0
+    return out
+
+
+def _window(f: npt.NDArray[np.float32], brain: BoolArray, lo: float, hi: float) -> BoolArray:
+    return brain & (f >= lo) & (f <= hi)
+
+
+def segment_roi(
+    study: PreparedStudy, roi: Roi, *, settings: SegmentSettings | None = None
+) -> RoiSegment:
+    """Segment one ROI on a prepared study.
+
+    Raises
+    ------
+    InputError
+        If the ROI is outside the image or entirely outside the brain.
+    """
+    s = settings or SegmentSettings()
+    box, warnings = roi.resolve(study.geometry.shape)
+    sl = box.slices
+    brain = study.brain.array[sl]
+    if not brain.any():
+        raise InputError(f"ROI {box.text} lies entirely outside the brain")
+    f = study.filtered[sl]
+    g = study.geometry
+    start = g.index_to_lps([x.start for x in sl])
+    geom = Geometry(brain.shape, g.spacing, tuple(start), g.direction)
+    voxel_ml = g.voxel_volume_mm3 / 1000.0
+    initial = _window(f, brain, *INITIAL_WINDOW_HU)
+    n_init = int(np.count_nonzero(initial))
+    if n_init == 0:
+        empty = np.zeros(brain.shape, bool)
+        note = f"ROI {box.text}: no voxel in the initial 50-80 HU window, so 0 mL"
+        result = RoiResult(box, 0, None, None, None, None, 0.0, 0.0, (*warnings, note))
+        return RoiSegment(result, empty, empty)
+    values = f[initial].astype(np.float64)
+    sd = float(values.std())
+    rule = select_rule(sd)
+    adaptive = _postprocess(_window(f, brain, *rule.window_hu), geom, s) & brain
+    global_ = _postprocess(initial, geom, s) & brain
+    result = RoiResult(
+        roi=box,
+        initial_voxel_count=n_init,
+        initial_mean_hu=float(values.mean()),
+        sd_hu=sd,
+        rule=rule,
+        window_hu=rule.window_hu,
+        volume_ml=float(np.count_nonzero(adaptive)) * voxel_ml,
+        global_volume_ml=float(np.count_nonzero(global_)) * voxel_ml,
+        warnings=warnings,
+    )
+    return RoiSegment(result, adaptive, global_)
+
+
+def _slice_area_mm2(g: Geometry) -> float:
+    m = g.matrix
+    return float(np.linalg.norm(np.cross(m[:, 1], m[:, 2])))
+
+
+def combine_segments(
+    study: PreparedStudy, segments: Sequence[RoiSegment], *, segment_seconds: float = 0.0
+) -> HemorrhageResult:
+    """Union of ROI segments (each voxel counted once) with areas, ABC/2 and warnings.
+
+    Removing an ROI is calling this again without its segment.
+    """
+    g = study.geometry
+    union = np.zeros(g.shape, bool)
+    union_global = np.zeros(g.shape, bool)
+    for seg in segments:
+        union[seg.roi.slices] |= seg.adaptive
+        union_global[seg.roi.slices] |= seg.global_
+    mask = Mask(union, g, "hemorrhage")
+    global_mask = Mask(union_global, g, "hemorrhage_global_50_80")
+    px = _slice_area_mm2(g)
+    per = union.reshape(g.shape[0], -1).sum(axis=1)
+    per_global = union_global.reshape(g.shape[0], -1).sum(axis=1)
+    areas = tuple(
+        SliceArea(int(k), float(per[k]) * px, float(per_global[k]) * px)
+        for k in np.flatnonzero((per > 0) | (per_global > 0))
+    )
+    warnings = list(study.warnings)
+    for seg in segments:
+        warnings.extend(w for w in seg.result.warnings if w not in warnings)
+    return HemorrhageResult(
+        mask=mask,
+        global_mask=global_mask,
+        volume_ml=mask.volume_ml,
+        global_volume_ml=global_mask.volume_ml,
+        slice_areas=areas,
+        rois=tuple(seg.result for seg in segments),
+        abc2=abc2(mask),
+        global_abc2=abc2(global_mask),
+        warnings=tuple(warnings),
+        preprocess_seconds=study.seconds,
+        segment_seconds=segment_seconds,
+    )
+
+
+def segment_hemorrhage(
+    ncct: Volume | PreparedStudy,
+    rois: Sequence[Roi],
+    *,
+    settings: SegmentSettings | None = None,
+    prepare_settings: PrepareSettings | None = None,
+) -> HemorrhageResult:
+    """Segment hemorrhagic transformation inside one or more ROIs of a follow-up NCCT.
+
+    Parameters
+    ----------
+    ncct
+        The NCCT (prepared once and cached per volume object) or a :class:`PreparedStudy`.
+    rois
+        One or more boxes; several ROIs (multifocal bleeds) are unioned.
+    settings
+        Closing radius and hole filling (defaults: the paper's).
+    prepare_settings
+        Used only when ``ncct`` is a Volume.
+
+    Raises
+    ------
+    InputError
+        If no ROI is given, or an ROI is outside the image or entirely outside the brain.
+    """
+    if not rois:
+        raise InputError("no ROI given: draw a box, click on the bleed or pass --roi")
+    study = (
+        ncct if isinstance(ncct, PreparedStudy) else prepare_ncct(ncct, settings=prepare_settings)
+    )
+    t0 = time.perf_counter()
+    segments = [segment_roi(study, roi, settings=settings) for roi in rois]
+    result = combine_segments(study, segments)
+    return replace(result, segment_seconds=time.perf_counter() - t0)
