@@ -1,0 +1,319 @@
+"""Read the header of one file: is it a DICOM image, and where are its frames?
+
+Only headers are parsed here (pydicom ``stop_before_pixels``); for uncompressed
+little-endian files the byte offset of the pixel data is recorded so the loader can read the
+pixels straight from disk without parsing the header again. Files that cannot be part of a
+volume raise :class:`SkipFile` with a one-line reason.
+
+Tags read: (0008,0016) SOP Class UID, (0008,0008) Image Type, (0008,0060) Modality,
+(0020,000E) Series / (0020,000D) Study / (0020,0052) Frame of Reference UIDs, (0028,0010)
+Rows, (0028,0011) Columns, (0028,0030) Pixel Spacing, (0020,0037) Image Orientation
+(Patient), (0020,0032) Image Position (Patient), (0028,1052)/(0028,1053) Rescale
+Intercept/Slope, (0028,0120) Pixel Padding Value, (0018,0050) Slice Thickness, (0018,1210)
+Convolution Kernel, (0018,1120) Gantry/Detector Tilt, (0018,0010) Contrast/Bolus Agent, and
+for multi-frame (Enhanced CT) images the Shared and Per-Frame Functional Groups
+(PlanePosition, PlaneOrientation, PixelMeasures, PixelValueTransformation).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from strokescope.io.series_info import FrameRef, PixelFormat
+
+EXPLICIT_LE = "1.2.840.10008.1.2.1"
+IMPLICIT_LE = "1.2.840.10008.1.2"
+MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
+NON_IMAGE_MODALITIES = frozenset(
+    {"SR", "PR", "KO", "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD", "REG", "DOC", "FID", "PLAN"}
+)
+PIXEL_DATA_TAG = b"\xe0\x7f\x10\x00"
+
+
+class SkipFile(Exception):
+    """A file that is not part of any volume; ``warn`` says whether the user should hear."""
+
+    def __init__(self, reason: str, *, warn: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.warn = warn
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    """The series-level attributes of one image file (or one orientation of a multi-frame)."""
+
+    path: Path
+    series_uid: str
+    study_uid: str
+    frame_of_reference_uid: str
+    sop_class_uid: str
+    modality: str
+    description: str
+    series_number: int | None
+    image_type: tuple[str, ...]
+    rows: int
+    columns: int
+    pixel_spacing: tuple[float, float]
+    orientation: tuple[float, float, float, float, float, float]
+    slice_thickness: float | None
+    kernel: str
+    tilt_header_deg: float
+    contrast_agent: str
+    patient_id: str
+    patient_name: str
+    study_date: str
+    pixel_format: PixelFormat
+    frames: tuple[FrameRef, ...]
+
+
+def _text(ds: Any, keyword: str) -> str:
+    value = ds.get(keyword, "")
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue":
+        return "\\".join(str(v) for v in value).strip()
+    return str(value).strip()
+
+
+def _float(value: Any, default: float | None = None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _first(ds: Any, keyword: str) -> Any:
+    """First item of the sequence ``keyword`` of ``ds`` (``None`` when absent or empty)."""
+    seq = ds.get(keyword) if ds is not None else None
+    return seq[0] if seq else None
+
+
+def _group_value(frame_group: Any, shared: Any, sequence: str, keyword: str) -> Any:
+    """A functional-group attribute: the per-frame group wins over the shared one."""
+    for group in (frame_group, shared):
+        item = _first(group, sequence)
+        if item is not None and keyword in item:
+            return item.get(keyword)
+    return None
+
+
+def looks_like_dicom(head: bytes) -> bool:
+    """Does a file that starts with ``head`` (>= 132 bytes read) look like DICOM?
+
+    True for Part-10 files ("DICM" at offset 128) and for bare little-endian datasets that
+    start with a group 0x0008 or 0x0002 element (old files written without a preamble).
+    """
+    if len(head) >= 132 and head[128:132] == b"DICM":
+        return True
+    return len(head) >= 8 and head[:2] in (b"\x08\x00", b"\x02\x00") and head[3:4] == b"\x00"
+
+
+def _pixel_offset(fp: Any, ds: Any, fmt: PixelFormat, n_frames: int, size: int) -> int:
+    """Byte offset of native pixel data after the header; -1 when pydicom must decode it.
+
+    Raises :class:`SkipFile` when the file is shorter than its pixel data says.
+    """
+    where = fp.tell()
+    head = fp.read(12)
+    if head[:4] != PIXEL_DATA_TAG:
+        if len(head) < 4:
+            raise SkipFile("truncated: the file ends before its pixel data", warn=True)
+        return -1  # float pixel data or an odd layout: let pydicom handle it
+    if fmt.transfer_syntax not in (EXPLICIT_LE, IMPLICIT_LE) or not fmt.numpy_dtype:
+        return -1
+    if fmt.transfer_syntax == EXPLICIT_LE and head[4:6] in (b"OB", b"OW"):
+        (length,) = struct.unpack("<I", head[8:12])
+        start = where + 12
+    else:
+        (length,) = struct.unpack("<I", head[4:8])
+        start = where + 8
+    if length == 0xFFFFFFFF:
+        return -1
+    expected = int(ds.Rows) * int(ds.Columns) * n_frames * (fmt.bits_allocated // 8)
+    if length < expected or size < start + expected:
+        have = max(0, min(length, size - start))
+        raise SkipFile(f"truncated: pixel data has {have} of {expected} bytes", warn=True)
+    return start
+
+
+def pixel_format_of(ds: Any, transfer_syntax: str) -> PixelFormat:
+    """Stored-value layout and padding of dataset ``ds`` (see :class:`PixelFormat`)."""
+    signed = int(ds.get("PixelRepresentation", 0)) == 1
+    bits_alloc = int(ds.get("BitsAllocated", 16))
+
+    def as_stored(value: Any) -> int | None:
+        if value is None or value == b"" or value == "":
+            return None
+        if isinstance(value, bytes):
+            value = struct.unpack("<h" if signed else "<H", value[:2])[0]
+        v = int(value)
+        if signed and bits_alloc == 16 and v > 32767:
+            v -= 65536
+        return v
+
+    return PixelFormat(
+        bits_allocated=bits_alloc,
+        bits_stored=int(ds.get("BitsStored", bits_alloc)),
+        signed=signed,
+        padding_value=as_stored(ds.get("PixelPaddingValue")),
+        padding_limit=as_stored(ds.get("PixelPaddingRangeLimit")),
+        transfer_syntax=transfer_syntax,
+        modality_lut_sequence="ModalityLUTSequence" in ds,
+    )
+
+
+def _orientation(value: Any) -> tuple[float, float, float, float, float, float]:
+    v = [round(float(x), 4) for x in value]
+    if len(v) != 6:
+        raise ValueError("orientation needs 6 values")
+    return (v[0], v[1], v[2], v[3], v[4], v[5])
+
+
+def _frames_of(
+    ds: Any, path: Path, fmt: PixelFormat, offset: int, stat: os.stat_result
+) -> Iterator[tuple[Any, FrameRef, float | None, float]]:
+    """Yield (orientation, frame, thickness, tilt) for each frame of ``ds``."""
+    n_frames = int(ds.get("NumberOfFrames", 1) or 1)
+    frame_bytes = int(ds.Rows) * int(ds.Columns) * (fmt.bits_allocated // 8)
+    shared = _first(ds, "SharedFunctionalGroupsSequence")
+    per_frame = ds.get("PerFrameFunctionalGroupsSequence")
+    sop = _text(ds, "SOPInstanceUID")
+    number = int(_float(ds.get("InstanceNumber"), 0) or 0)
+    for f in range(n_frames):
+        group = per_frame[f] if per_frame is not None and f < len(per_frame) else None
+        if shared is None and group is None:
+            ipp, iop = ds.get("ImagePositionPatient"), ds.get("ImageOrientationPatient")
+            slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
+            thick, tilt = ds.get("SliceThickness"), ds.get("GantryDetectorTilt")
+        else:
+            ipp = _group_value(group, shared, "PlanePositionSequence", "ImagePositionPatient")
+            iop = _group_value(group, shared, "PlaneOrientationSequence", "ImageOrientationPatient")
+            pvt = "PixelValueTransformationSequence"
+            slope = _group_value(group, shared, pvt, "RescaleSlope")
+            intercept = _group_value(group, shared, pvt, "RescaleIntercept")
+            thick = _group_value(group, shared, "PixelMeasuresSequence", "SliceThickness")
+            tilt = _group_value(group, shared, "CTAcquisitionDetailsSequence", "GantryDetectorTilt")
+            slope = ds.get("RescaleSlope") if slope is None else slope
+            intercept = ds.get("RescaleIntercept") if intercept is None else intercept
+        if ipp is None or iop is None or len(ipp) != 3:
+            raise SkipFile("image without position/orientation (not part of a volume)", warn=False)
+        frame = FrameRef(
+            path=path,
+            frame=f,
+            n_frames=n_frames,
+            position=(float(ipp[0]), float(ipp[1]), float(ipp[2])),
+            sop_instance_uid=sop,
+            instance_number=number,
+            slope=_float(slope, 1.0) or 1.0,
+            intercept=_float(intercept, 0.0) or 0.0,
+            pixel_offset=offset + f * frame_bytes if offset >= 0 else -1,
+            file_size=stat.st_size,
+            mtime_ns=stat.st_mtime_ns,
+        )
+        yield _orientation(iop), frame, _float(thick), _float(tilt, 0.0) or 0.0
+
+
+def _pixel_spacing(ds: Any) -> tuple[float, float]:
+    shared = _first(ds, "SharedFunctionalGroupsSequence")
+    per_frame = ds.get("PerFrameFunctionalGroupsSequence")
+    first = per_frame[0] if per_frame else None
+    value = _group_value(first, shared, "PixelMeasuresSequence", "PixelSpacing")
+    value = ds.get("PixelSpacing") if value is None else value
+    if value is None or len(value) != 2 or min(float(v) for v in value) <= 0:
+        raise SkipFile("image without a valid Pixel Spacing (0028,0030)", warn=True)
+    return float(value[0]), float(value[1])
+
+
+def _kernel(ds: Any) -> str:
+    kernel = _text(ds, "ConvolutionKernel")
+    if not kernel:
+        item = _first(_first(ds, "SharedFunctionalGroupsSequence"), "CTReconstructionSequence")
+        kernel = _text(item, "ConvolutionKernel") if item is not None else ""
+    return kernel
+
+
+def _contrast(ds: Any) -> str:
+    agent = _text(ds, "ContrastBolusAgent")
+    if not agent:
+        item = _first(ds, "ContrastBolusAgentSequence")
+        agent = _text(item, "CodeMeaning") if item is not None else ""
+    return agent
+
+
+def read_image_header(path: Path) -> list[ImageHeader]:
+    """Parse the header of ``path``; one :class:`ImageHeader` per orientation it holds.
+
+    Raises :class:`SkipFile` for anything that is not an image slice of a volume, and
+    ``PermissionError``/``OSError`` when the file cannot be opened.
+    """
+    import pydicom
+
+    stat = path.stat()
+    with open(path, "rb") as fp:
+        head = fp.read(132)
+        if not looks_like_dicom(head):
+            raise SkipFile("not a DICOM file", warn=True)
+        fp.seek(0)
+        try:
+            ds = pydicom.dcmread(fp, stop_before_pixels=True, force=True)
+        except Exception as exc:  # any parse failure of an untrusted file means "skip it"
+            raise SkipFile(f"unreadable DICOM ({type(exc).__name__}: {exc})", warn=True) from exc
+        meta = getattr(ds, "file_meta", None)
+        sop_class = _text(ds, "SOPClassUID") or _text(meta, "MediaStorageSOPClassUID")
+        if sop_class == MEDIA_STORAGE_DIRECTORY or "DirectoryRecordSequence" in ds:
+            raise SkipFile("DICOMDIR index", warn=False)
+        modality = _text(ds, "Modality").upper()
+        if modality in NON_IMAGE_MODALITIES or "Rows" not in ds or "Columns" not in ds:
+            raise SkipFile(f"non-image object ({modality or 'no modality'})", warn=False)
+        if "SeriesInstanceUID" not in ds:
+            raise SkipFile("no SeriesInstanceUID", warn=True)
+        image_type = tuple(_text(ds, "ImageType").upper().split("\\"))
+        if "LOCALIZER" in image_type:
+            raise SkipFile("localizer (ImageType LOCALIZER)", warn=False)
+        syntax = _text(meta, "TransferSyntaxUID") or IMPLICIT_LE
+        fmt = pixel_format_of(ds, syntax)
+        n_frames = int(ds.get("NumberOfFrames", 1) or 1)
+        try:
+            offset = _pixel_offset(fp, ds, fmt, n_frames, stat.st_size)
+            spacing = _pixel_spacing(ds)
+            frames = list(_frames_of(ds, path, fmt, offset, stat))
+        except (ValueError, TypeError, AttributeError, IndexError, struct.error) as exc:
+            raise SkipFile(f"malformed image header ({exc})", warn=True) from exc
+    groups: dict[Any, list[tuple[FrameRef, float | None, float]]] = {}
+    for iop, frame, thick, tilt in frames:
+        groups.setdefault(iop, []).append((frame, thick, tilt))
+    return [
+        ImageHeader(
+            path=path,
+            series_uid=_text(ds, "SeriesInstanceUID"),
+            study_uid=_text(ds, "StudyInstanceUID"),
+            frame_of_reference_uid=_text(ds, "FrameOfReferenceUID"),
+            sop_class_uid=sop_class,
+            modality=modality,
+            description=_text(ds, "SeriesDescription"),
+            series_number=int(_float(ds.get("SeriesNumber"), -1) or 0)
+            if "SeriesNumber" in ds
+            else None,
+            image_type=image_type,
+            rows=int(ds.Rows),
+            columns=int(ds.Columns),
+            pixel_spacing=spacing,
+            orientation=iop,
+            slice_thickness=items[0][1],
+            kernel=_kernel(ds),
+            tilt_header_deg=items[0][2],
+            contrast_agent=_contrast(ds),
+            patient_id=_text(ds, "PatientID"),
+            patient_name=_text(ds, "PatientName"),
+            study_date=_text(ds, "StudyDate"),
+            pixel_format=fmt,
+            frames=tuple(item[0] for item in items),
+        )
+        for iop, items in groups.items()
+    ]

@@ -1,0 +1,242 @@
+"""Build one :class:`~strokescope.volume.Volume` from a scanned series, or from a path.
+
+:func:`load_series` turns a :class:`SeriesInfo` into a float32 HU volume (z, y, x) whose slice
+axis ascends along the slice normal, with uniform spacing and an orthonormal direction:
+duplicate positions are dropped, missing slices interpolated (or refused), non-uniform
+spacing resampled and gantry tilt sheared away. Each repair is a one-line warning in
+``Volume.meta.warnings`` and in the log.
+
+:func:`load_volume` is the entry point for a user's path: a folder (exactly one series of the
+requested modality, or one picked by ``series``), a single DICOM file (its series), or a
+NIfTI/NRRD/MHA file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from strokescope.errors import DicomLoadError, GeometryError, InputError
+from strokescope.io.dicom_pixels import read_frames
+from strokescope.io.dicom_scan import scan_folder_report
+from strokescope.io.series_info import SeriesInfo
+from strokescope.io.slice_geometry import format_mm, output_geometry, plan_stack, resample_stack
+from strokescope.volume import SeriesMeta, Volume
+
+log = logging.getLogger(__name__)
+
+MISSING_OPTIONS = ("interpolate", "refuse")
+AIR_HU = -1024.0
+
+
+def _actions(kind: str, step: float) -> str:
+    return {
+        "duplicate": "",
+        "missing": f"; interpolated onto a uniform {format_mm(step)} mm grid",
+        "non_uniform": f"; resampled to a uniform {format_mm(step)} mm",
+        "tilt": "; resampled onto an axis-aligned grid",
+        "shift": "; resampled onto an axis-aligned grid",
+    }.get(kind, "")
+
+
+def load_series(
+    series: SeriesInfo,
+    *,
+    missing: str = "interpolate",
+    padding_hu: float = AIR_HU,
+    workers: int = 2,
+    on_progress: Callable[[float], None] | None = None,
+) -> Volume:
+    """Read a scanned series into one HU volume on a uniform, orthogonal grid.
+
+    Parameters
+    ----------
+    series
+        A series found by :func:`strokescope.io.scan_folder`.
+    missing
+        ``"interpolate"`` (default): slices missing from the stack (a step > 1.5 x the median)
+        are interpolated linearly and a warning is added. ``"refuse"``: raise
+        :class:`GeometryError` instead.
+    padding_hu
+        HU given to pixels equal to (0028,0120) Pixel Padding Value, and to voxels that tilt
+        correction brings in from outside the acquired field (default air, -1024).
+    workers
+        Threads reading and decoding files.
+    on_progress
+        Called with the fraction done (0..1).
+
+    Raises
+    ------
+    GeometryError
+        Missing slices with ``missing="refuse"``.
+    DicomLoadError
+        A file changed, vanished or cannot be decoded since the scan.
+    """
+    if missing not in MISSING_OPTIONS:
+        raise InputError(f"missing={missing!r}: use one of {', '.join(MISSING_OPTIONS)}")
+    if not series.frames:
+        raise DicomLoadError(f"series {series.key}: no images to load")
+    plan = plan_stack(
+        [f.position for f in series.frames],
+        series.orientation,
+        label=series.key,
+        tie_break=[f.instance_number for f in series.frames],
+        fallback_step=series.slice_thickness or 1.0,
+    )
+    if plan.missing and missing == "refuse":
+        first = next(p for p, k in zip(plan.problems, plan.kinds, strict=True) if k == "missing")
+        extra = f" (and {len(plan.missing) - 1} more gap(s))" if len(plan.missing) > 1 else ""
+        raise GeometryError(f"{first}{extra}; refused (missing='refuse')")
+    frames = [series.frames[i] for i in plan.order]
+    shape_yx = (series.rows, series.columns)
+
+    def progress(fraction: float) -> None:
+        if on_progress is not None:
+            on_progress(0.9 * fraction if plan.needs_resampling else fraction)
+
+    stack = read_frames(
+        frames,
+        series.pixel_format,
+        shape_yx,
+        padding_hu=padding_hu,
+        workers=workers,
+        on_progress=progress,
+    )
+    if plan.needs_resampling:
+        stack = resample_stack(stack, plan, series.pixel_spacing, fill=padding_hu)
+        if on_progress is not None:
+            on_progress(1.0)
+    geometry = output_geometry(
+        plan, frames[0].position, series.orientation, series.pixel_spacing, shape_yx
+    )
+    warnings = tuple(
+        text + _actions(kind, plan.step_out)
+        for text, kind in zip(plan.problems, plan.kinds, strict=True)
+    )
+    for w in warnings:
+        log.warning(w)
+    meta = SeriesMeta(
+        series_uid=series.series_uid,
+        study_uid=series.study_uid,
+        frame_of_reference_uid=series.frame_of_reference_uid,
+        modality=series.modality,
+        description=series.description,
+        patient_id=series.patient_id,
+        patient_name=series.patient_name,
+        study_date=series.study_date,
+        kernel=series.kernel,
+        contrast_agent=series.contrast_agent,
+        slice_thickness_mm=series.slice_thickness,
+        gantry_tilt_deg=plan.tilt_deg,
+        source=series.folder,
+        sop_instance_uids=tuple(f.sop_instance_uid for f in frames),
+        warnings=warnings,
+        extra={
+            "series_key": series.key,
+            "transfer_syntax": series.transfer_syntax,
+            "frame_numbers": tuple(f.frame + 1 for f in frames),
+            "resampled": plan.needs_resampling,
+            "source_positions_mm": plan.distances,
+        },
+    )
+    return Volume(stack, geometry, meta)
+
+
+def _describe(s: SeriesInfo) -> str:
+    return f"{s.key} ({s.modality} '{s.description}', {s.n_slices} slices)"
+
+
+def select_series(
+    candidates: list[SeriesInfo], series: str | None, *, folder: str, modality: str
+) -> SeriesInfo:
+    """Pick one series: by exact key/UID, key prefix, or description substring.
+
+    Raises :class:`DicomLoadError` listing the candidates when none or several match.
+    """
+    kind = f"{modality} " if modality else ""
+    if not candidates:
+        raise DicomLoadError(f"folder {folder}: no {kind}image series")
+    if series is None:
+        if len(candidates) == 1:
+            return candidates[0]
+        listing = "; ".join(_describe(s) for s in candidates)
+        raise DicomLoadError(
+            f"folder {folder}: {len(candidates)} {kind}image series, pick one with "
+            f"series=... ({listing})"
+        )
+    for rule in (
+        lambda s: series in (s.key, s.series_uid),
+        lambda s: s.key.startswith(series),
+        lambda s: series.lower() in s.description.lower(),
+    ):
+        hits = [s for s in candidates if rule(s)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            listing = "; ".join(_describe(s) for s in hits)
+            raise DicomLoadError(
+                f"folder {folder}: series {series!r} matches {len(hits)} series ({listing})"
+            )
+    listing = "; ".join(_describe(s) for s in candidates)
+    raise DicomLoadError(f"folder {folder}: no series matches {series!r} (candidates: {listing})")
+
+
+def load_volume(
+    path: str | Path,
+    *,
+    series: str | None = None,
+    modality: str = "CT",
+    missing: str = "interpolate",
+    on_progress: Callable[[float], None] | None = None,
+) -> Volume:
+    """Load a volume from a folder of DICOM files, one DICOM file, or a NIfTI/NRRD/MHA file.
+
+    Parameters
+    ----------
+    path
+        A folder holding exactly one ``modality`` image series (else ``series`` must pick
+        one), a DICOM file (its whole series is loaded from its folder), or an image file.
+    series
+        Series Instance UID, series key or key prefix, or a description substring.
+    modality
+        Required (0008,0060) Modality; ``""`` accepts any.
+    missing
+        See :func:`load_series`.
+    """
+    from strokescope.io.sitk_convert import IMAGE_SUFFIXES, read_volume  # SimpleITK: lazy
+
+    p = Path(path)
+    if p.is_file() and any(p.name.lower().endswith(s) for s in IMAGE_SUFFIXES):
+        return read_volume(p)
+    if not p.exists():
+        raise DicomLoadError(f"{p}: does not exist")
+    folder = p if p.is_dir() else p.parent
+
+    def scan_progress(fraction: float) -> None:
+        if on_progress is not None:
+            on_progress(0.3 * fraction)
+
+    scan = scan_folder_report(folder, on_progress=scan_progress)
+    found = list(scan.series)
+    if p.is_file():
+        found = [s for s in found if p.resolve() in {f.resolve() for f in s.files}]
+        if not found:
+            raise DicomLoadError(f"file {p}: not part of a loadable image series")
+    wanted = modality.upper()
+    candidates = [s for s in found if not wanted or s.modality == wanted]
+    if not candidates and found:
+        listing = "; ".join(_describe(s) for s in found)
+        raise DicomLoadError(f"folder {folder}: no {wanted} image series (found: {listing})")
+    chosen = select_series(candidates, series, folder=str(folder), modality=wanted)
+
+    def load_progress(fraction: float) -> None:
+        if on_progress is not None:
+            on_progress(0.3 + 0.7 * fraction)
+
+    vol = load_series(chosen, missing=missing, on_progress=load_progress)
+    if scan.warnings:
+        meta = replace(vol.meta, warnings=scan.warnings + vol.meta.warnings)
+        vol = Volume(vol.array, vol.geometry, meta)
+    return vol

@@ -1,0 +1,281 @@
+"""Find the image series in a folder: walk it, read headers, group and split.
+
+Selection rules, in order (each testable on its own):
+
+1. Files: a DICOMDIR at the top of the folder lists them (files it names that are missing are
+   reported); otherwise the folder is walked recursively. Hidden files (``.*``) are ignored.
+2. A file is skipped with a warning when it is not DICOM, cannot be parsed or is truncated;
+   skipped silently (but listed) when it is a non-image object (SR, PR, KO, SEG, ...), a
+   localizer ((0008,0008) Image Type LOCALIZER) or an image without position/orientation.
+3. Images are grouped by (0020,000E) Series Instance UID, then split by orientation, matrix
+   size and pixel spacing. A group of fewer than ``MIN_SLICES`` images is a scout, a single
+   image or an odd-orientation leftover and is left out. When more than one group remains,
+   their keys get the suffixes ``#1``, ``#2``, ... (largest first).
+4. Each group's slice geometry is checked (:func:`strokescope.io.slice_geometry.plan_stack`)
+   and the faults are recorded in :attr:`SeriesInfo.problems`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from strokescope.errors import DicomLoadError
+from strokescope.io.dicom_headers import ImageHeader, SkipFile, read_image_header
+from strokescope.io.series_info import FolderScan, FrameRef, SeriesInfo, SkippedItem
+from strokescope.io.slice_geometry import plan_stack
+
+log = logging.getLogger(__name__)
+
+MIN_SLICES = 3
+MAX_LISTED = 5
+
+Progress = Callable[[float], None]
+
+
+def _walk(folder: Path, warnings: list[str]) -> Iterator[Path]:
+    """Yield the regular, non-hidden files under ``folder`` (sorted, recursive)."""
+    seen: set[str] = set()
+    pending = [folder]
+    while pending:
+        here = pending.pop()
+        real = os.path.realpath(here)
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            with os.scandir(here) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
+            if here == folder:
+                raise DicomLoadError(f"folder {folder}: cannot be read ({reason})") from exc
+            warnings.append(f"folder {here}: cannot be read ({reason}); skipped")
+            continue
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    subdirs.append(Path(entry.path))
+                elif entry.is_file():
+                    yield Path(entry.path)
+            except OSError:
+                warnings.append(f"file {entry.path}: cannot be inspected; skipped")
+        pending.extend(reversed(subdirs))
+
+
+def _find_dicomdir(folder: Path) -> Path | None:
+    for name in ("DICOMDIR", "dicomdir"):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _dicomdir_files(dicomdir: Path, warnings: list[str]) -> list[Path] | None:
+    """Files referenced by a DICOMDIR (``None`` when it cannot be used)."""
+    import pydicom
+
+    root = dicomdir.parent
+    try:
+        ds = pydicom.dcmread(dicomdir, force=True)
+        records = list(ds.DirectoryRecordSequence)
+    except Exception as exc:  # an unusable index: fall back to walking the folder
+        warnings.append(f"{dicomdir}: unreadable DICOMDIR ({exc}); walking the folder instead")
+        return None
+    files: list[Path] = []
+    missing: list[str] = []
+    for record in records:
+        ref = record.get("ReferencedFileID")
+        if not ref:
+            continue
+        parts = [str(ref)] if isinstance(ref, str) else [str(p) for p in ref]
+        path = root.joinpath(*parts)
+        if not path.is_file():
+            lower = root.joinpath(*(p.lower() for p in parts))
+            if not lower.is_file():
+                missing.append(str(path.relative_to(root)))
+                continue
+            path = lower
+        files.append(path)
+    if missing:
+        warnings.append(
+            f"{dicomdir}: {len(missing)} referenced file(s) missing ({', '.join(missing[:3])})"
+        )
+    if not files:
+        warnings.append(f"{dicomdir}: references no files; walking the folder instead")
+        return None
+    return list(dict.fromkeys(files))
+
+
+def _split_key(h: ImageHeader) -> tuple[object, ...]:
+    return (
+        tuple(round(v, 3) for v in h.orientation),
+        h.rows,
+        h.columns,
+        tuple(round(v, 4) for v in h.pixel_spacing),
+    )
+
+
+def _series_info(key: str, headers: list[ImageHeader], folder: Path) -> SeriesInfo:
+    first = headers[0]
+    fmt = first.pixel_format
+    frames: list[FrameRef] = []
+    for h in headers:
+        same = h.pixel_format == fmt
+        frames.extend(f if same else replace(f, pixel_offset=-1) for f in h.frames)
+    plan = plan_stack(
+        [f.position for f in frames],
+        first.orientation,
+        label=key,
+        tie_break=[f.instance_number for f in frames],
+        fallback_step=first.slice_thickness or 1.0,
+    )
+    ordered = [frames[i] for i in plan.order]
+    files = tuple(dict.fromkeys([f.path for f in ordered] + [f.path for f in frames]))
+    syntaxes = sorted({h.pixel_format.transfer_syntax for h in headers})
+    thick = [h.slice_thickness for h in headers if h.slice_thickness]
+    return SeriesInfo(
+        key=key,
+        series_uid=first.series_uid,
+        study_uid=first.study_uid,
+        modality=first.modality,
+        description=first.description,
+        n_slices=len(plan.order),
+        rows=first.rows,
+        columns=first.columns,
+        pixel_spacing=first.pixel_spacing,
+        slice_spacing=plan.median_step,
+        slice_thickness=float(np.median(thick)) if thick else None,
+        kernel=first.kernel,
+        gantry_tilt_deg=plan.tilt_deg if len(plan.order) > 1 else first.tilt_header_deg,
+        contrast_agent=first.contrast_agent,
+        patient_id=first.patient_id,
+        study_date=first.study_date,
+        transfer_syntax=", ".join(syntaxes),
+        files=files,
+        problems=plan.problems,
+        frame_of_reference_uid=first.frame_of_reference_uid,
+        patient_name=first.patient_name,
+        series_number=first.series_number,
+        image_type=first.image_type,
+        orientation=first.orientation,
+        folder=str(folder),
+        multi_frame=any(f.n_frames > 1 for f in frames),
+        pixel_format=fmt,
+        frames=tuple(frames),
+    )
+
+
+def _n_frames(headers: list[ImageHeader]) -> int:
+    return sum(len(h.frames) for h in headers)
+
+
+def _group(
+    headers: list[ImageHeader], folder: Path, skipped: list[SkippedItem]
+) -> list[SeriesInfo]:
+    by_uid: dict[str, list[ImageHeader]] = {}
+    for h in headers:
+        by_uid.setdefault(h.series_uid, []).append(h)
+    result: list[SeriesInfo] = []
+    for uid, members in by_uid.items():
+        groups: dict[tuple[object, ...], list[ImageHeader]] = {}
+        for h in members:
+            groups.setdefault(_split_key(h), []).append(h)
+        ranked = sorted(groups.values(), key=lambda g: (-_n_frames(g), str(g[0].path)))
+        big = [g for g in ranked if _n_frames(g) >= MIN_SLICES]
+        for g in ranked:
+            n = _n_frames(g)
+            if n < MIN_SLICES:
+                skipped.append(
+                    SkippedItem(
+                        str(g[0].path),
+                        f"series {uid}: {n} image(s) with their own orientation or size "
+                        "(localizer, scout or single image); left out",
+                        warn=False,
+                    )
+                )
+        for i, g in enumerate(big, start=1):
+            key = uid if len(big) == 1 else f"{uid}#{i}"
+            info = _series_info(key, sorted(g, key=lambda h: str(h.path)), folder)
+            if len(big) > 1:
+                note = (
+                    f"series {uid}: mixes {len(big)} orientations or matrix sizes; "
+                    f"split into #1..#{len(big)}"
+                )
+                info = replace(info, problems=(note, *info.problems))
+            result.append(info)
+    result.sort(key=lambda s: (s.study_uid, s.series_number or 0, s.key))
+    return result
+
+
+def _summary(skipped: list[SkippedItem]) -> str:
+    counts = Counter(s.reason.split(" (")[0].split(":")[0] for s in skipped)
+    return ", ".join(f"{n} {reason}" for reason, n in counts.most_common())
+
+
+def scan_folder_report(folder: str | Path, *, on_progress: Progress | None = None) -> FolderScan:
+    """Scan ``folder`` and report the series found, the files skipped and the warnings.
+
+    Raises
+    ------
+    DicomLoadError
+        The folder does not exist, cannot be read, is empty, or holds no image series.
+    """
+    root = Path(folder)
+    if not root.exists():
+        raise DicomLoadError(f"folder {root}: does not exist")
+    if not root.is_dir():
+        raise DicomLoadError(f"{root}: is not a folder")
+    warnings: list[str] = []
+    dicomdir = _find_dicomdir(root)
+    files = _dicomdir_files(dicomdir, warnings) if dicomdir else None
+    used_dicomdir = files is not None
+    if files is None:
+        files = [p for p in _walk(root, warnings) if dicomdir is None or p != dicomdir]
+    if not files:
+        raise DicomLoadError(f"folder {root}: is empty (no files found)")
+    headers: list[ImageHeader] = []
+    skipped: list[SkippedItem] = []
+    for n, path in enumerate(files, start=1):
+        try:
+            headers.extend(read_image_header(path))
+        except SkipFile as exc:
+            skipped.append(SkippedItem(str(path), exc.reason, warn=exc.warn))
+        except OSError as exc:
+            reason = "permission denied" if isinstance(exc, PermissionError) else str(exc)
+            skipped.append(SkippedItem(str(path), f"cannot be read ({reason})", warn=True))
+        if on_progress is not None and (n % 16 == 0 or n == len(files)):
+            on_progress(n / len(files))
+    series = _group(headers, root, skipped)
+    noisy = [s for s in skipped if s.warn]
+    for s in noisy[:MAX_LISTED]:
+        warnings.append(f"file {s.path}: {s.reason}; skipped")
+    if len(noisy) > MAX_LISTED:
+        warnings.append(f"folder {root}: {len(noisy) - MAX_LISTED} more unusable files skipped")
+    for w in warnings:
+        log.warning(w)
+    if not series:
+        what = _summary(skipped) or "nothing usable"
+        raise DicomLoadError(f"folder {root}: no DICOM image series found ({what})")
+    return FolderScan(
+        folder=str(root),
+        series=tuple(series),
+        skipped=tuple(skipped),
+        warnings=tuple(warnings),
+        n_files=len(files),
+        used_dicomdir=used_dicomdir,
+    )
+
+
+def scan_folder(folder: str | Path, *, on_progress: Progress | None = None) -> list[SeriesInfo]:
+    """The loadable image series in ``folder`` (see :func:`scan_folder_report`)."""
+    return list(scan_folder_report(folder, on_progress=on_progress).series)
