@@ -1,0 +1,162 @@
+"""Settings of the two thrombus stages: grids, intensity normalisation, patches, decisions.
+
+Everything here goes verbatim into ``models_onnx/manifest.json`` so that the app's
+inference reproduces the preprocessing the networks were trained with.
+
+Intensity normalisation (per channel, HU): ``(clip(x, lo, hi) - lo) / (hi - lo)``, so
+``lo`` maps to 0 and ``hi`` to 1; padding outside the image uses 0 (air).
+
+* NCCT window -20..180 HU: keeps CSF (0-15), brain (20-45), hyperdense thrombus (50-80)
+  and calcification (> 130) apart; bone saturates at 1. A 0-100 HU window would make
+  calcification look like a hyperdense clot, the mimic seed 000 worries about most.
+* CTA window -100..600 HU: opacified arteries (250-500) stay below saturation, so a filling
+  defect (40-100 HU) inside an opacified vessel keeps its full contrast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from export.network import NetworkConfig
+
+CHANNELS_COARSE = ("NCCT", "CTA")
+CHANNELS_FINE = ("NCCT", "CTA", "coarse_probability")
+
+
+@dataclass(frozen=True)
+class IntensityWindow:
+    """Clip to ``[lo, hi]`` HU, then map linearly to ``[0, 1]``."""
+
+    channel: str
+    lo: float
+    hi: float
+
+    def __post_init__(self) -> None:
+        if not -1100.0 <= self.lo < self.hi <= 3000.0:
+            raise ValueError(f"{self.channel}: window needs -1100 <= lo < hi <= 3000 HU")
+
+    def apply(self, hu: npt.ArrayLike) -> npt.NDArray[np.float32]:
+        x = np.clip(np.asarray(hu, dtype=np.float32), self.lo, self.hi)
+        return ((x - self.lo) / (self.hi - self.lo)).astype(np.float32)
+
+
+NCCT_WINDOW = IntensityWindow("NCCT", -20.0, 180.0)
+CTA_WINDOW = IntensityWindow("CTA", -100.0, 600.0)
+WINDOWS = (NCCT_WINDOW, CTA_WINDOW)
+PAD_VALUE = 0.0
+
+
+def normalise(ncct_hu: npt.ArrayLike, cta_hu: npt.ArrayLike) -> npt.NDArray[np.float32]:
+    """Stack the two HU arrays (z, y, x) into the normalised (2, z, y, x) network input."""
+    return np.stack([NCCT_WINDOW.apply(ncct_hu), CTA_WINDOW.apply(cta_hu)])
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    """One stage: its grid spacing (mm, z y x), training patch and network."""
+
+    name: str
+    spacing_mm: tuple[float, float, float]
+    patch_size: tuple[int, int, int]
+    batch_size: int
+    network: NetworkConfig
+    channels: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.name not in ("coarse", "fine"):
+            raise ValueError(f"stage name must be 'coarse' or 'fine', got {self.name!r}")
+        if min(self.spacing_mm) < 0.2 or max(self.spacing_mm) > 5.0:
+            raise ValueError(f"{self.name}: spacing must be 0.2-5 mm, got {self.spacing_mm}")
+        div = self.network.size_divisor
+        if any(p < div or p % div for p in self.patch_size):
+            raise ValueError(f"{self.name}: patch {self.patch_size} must be multiples of {div}")
+        if not 1 <= self.batch_size <= 16:
+            raise ValueError(f"{self.name}: batch size must be 1-16, got {self.batch_size}")
+        if len(self.channels) != self.network.in_channels:
+            raise ValueError(
+                f"{self.name}: {len(self.channels)} channels named, network takes "
+                f"{self.network.in_channels}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "spacing_mm": list(self.spacing_mm),
+            "patch_size": list(self.patch_size),
+            "batch_size": self.batch_size,
+            "channels": list(self.channels),
+            "network": self.network.to_dict(),
+        }
+
+
+def default_coarse(*, base_channels: int = 8) -> StageConfig:
+    """Whole brain at 1.5 mm: ~ (96, 112, 96) voxels, ~0.6 s in onnxruntime on 2 cores."""
+    return StageConfig(
+        name="coarse",
+        spacing_mm=(1.5, 1.5, 1.5),
+        patch_size=(64, 80, 80),
+        batch_size=2,
+        network=NetworkConfig(in_channels=2, base_channels=base_channels),
+        channels=CHANNELS_COARSE,
+    )
+
+
+def default_fine(*, base_channels: int = 12) -> StageConfig:
+    """Crops at 0.6 mm around coarse candidates, with the coarse probability as channel 3."""
+    return StageConfig(
+        name="fine",
+        spacing_mm=(0.6, 0.6, 0.6),
+        patch_size=(64, 64, 64),
+        batch_size=2,
+        network=NetworkConfig(in_channels=3, base_channels=base_channels),
+        channels=CHANNELS_FINE,
+    )
+
+
+@dataclass(frozen=True)
+class DecisionRules:
+    """Thresholds the app applies to the network outputs (to be tuned on held-out data)."""
+
+    coarse_candidate_threshold: float = 0.3
+    fine_probability_threshold: float = 0.5
+    min_component_volume_mm3: float = 10.0
+    lvo_segments: tuple[str, ...] = ("ICA", "M1")
+    lvo_min_volume_mm3: float | None = None
+    lvo_min_length_mm: float | None = None
+    notes: tuple[str, ...] = field(
+        default=(
+            "coarse candidates: connected components of coarse probability >= threshold; "
+            "fine crops are centred on them",
+            "final mask: fine probability >= threshold, components smaller than "
+            "min_component_volume_mm3 removed",
+            "LVO rule placeholders (null) are to be set by the held-out evaluation",
+        )
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("coarse_candidate_threshold", "fine_probability_threshold"):
+            v = getattr(self, name)
+            if not 0.0 < v < 1.0:
+                raise ValueError(f"{name} must be in (0, 1), got {v}")
+        if self.min_component_volume_mm3 < 0:
+            raise ValueError("min_component_volume_mm3 must be >= 0")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["lvo_segments"] = list(self.lvo_segments)
+        d["notes"] = list(self.notes)
+        return d
+
+
+def normalisation_dict() -> dict[str, Any]:
+    """The manifest's description of the input normalisation."""
+    return {
+        "formula": "(clip(hu, lo, hi) - lo) / (hi - lo)",
+        "channels": {w.channel: {"clip_hu": [w.lo, w.hi]} for w in WINDOWS},
+        "coarse_probability": "coarse output in [0, 1], resampled linearly onto the fine grid",
+        "pad_value": PAD_VALUE,
+    }

@@ -1,0 +1,128 @@
+"""Generate randomised phantom studies and write them in nnU-Net raw layout.
+
+Usage::
+
+    python -m export.make_phantoms --out cache/phantoms_raw --n 60 --seed 0 [--tiny]
+
+Every case's options derive from ``(seed, index)``, so the same command writes the same
+dataset. Options are drawn over anatomy (the phantom's own seed), occlusion site (ICA, M1,
+M2, none), thrombus length 3-40 mm, density 40-95 HU, perviousness 0-30 HU, calcification
+and SAH mimics, noise, in-plane pixel 0.4-1.0 mm and slices 0.5-2.5 mm (``--tiny``: 2 mm
+pixels, 2.5 mm slices, for tests). The NCCT is resampled onto the CTA grid when they differ
+(the phantoms are generated without patient motion, so no registration is needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from export.dataset import Case, write_case, write_dataset_json
+from strokescope.atomic import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+OCCLUSION_WEIGHTS = {"ICA": 0.25, "M1": 0.35, "M2": 0.2, "none": 0.2}
+
+
+def random_options(seed: int, index: int, *, tiny: bool = False) -> Any:
+    """Phantom options of case ``index`` of a dataset seeded with ``seed``."""
+    from strokescope.phantom import PhantomOptions
+
+    rng = np.random.default_rng([seed, index])
+    occlusion = str(rng.choice(list(OCCLUSION_WEIGHTS), p=list(OCCLUSION_WEIGHTS.values())))
+    if tiny:
+        inplane, matrix, slice_mm = 2.0, 96, 2.5
+    else:
+        inplane = float(rng.uniform(0.4, 1.0))
+        matrix = min(512, 2 * math.ceil(100.0 / inplane))
+        slice_mm = float(rng.uniform(0.5, 2.5))
+    return PhantomOptions(
+        seed=int(rng.integers(0, 2**31 - 1)),
+        occlusion=occlusion,  # type: ignore[arg-type]
+        side=str(rng.choice(["left", "right"])),  # type: ignore[arg-type]
+        thrombus_length_mm=float(rng.uniform(3.0, 40.0)),
+        thrombus_hu=float(rng.uniform(40.0, 95.0)),
+        perviousness_hu=float(rng.uniform(0.0, 30.0)),
+        calcification=bool(rng.random() < 0.3),
+        sah=bool(rng.random() < 0.15),
+        hemorrhage="none",
+        noise_hu=float(rng.uniform(2.0, 12.0)),
+        slice_mm=slice_mm,
+        inplane_mm=inplane,
+        matrix=matrix,
+        rotation_deg=tuple(float(a) for a in rng.uniform(-8.0, 8.0, 3)),
+        streaks=bool(rng.random() < 0.5),
+        cta=True,
+    )
+
+
+def phantom_case(case_id: str, options: Any) -> Case:
+    """Generate one study and return it as a training case on the CTA grid."""
+    from strokescope.phantom import generate_study
+    from strokescope.preprocess import resample_volume
+    from strokescope.volume import Mask
+
+    study = generate_study(options)
+    cta = study.cta
+    ncct = study.ncct
+    if ncct.geometry != cta.geometry:
+        ncct = resample_volume(ncct, cta.geometry)
+    thrombus = study.masks.get("thrombus")
+    if thrombus is None:
+        thrombus = Mask(np.zeros(cta.shape, dtype=bool), cta.geometry, "thrombus")
+    return Case(case_id, ncct, cta, Mask(thrombus.array, cta.geometry, "thrombus"))
+
+
+def write_phantom_dataset(
+    root: str | Path, *, n: int, seed: int, tiny: bool = False, prefix: str = "PHANTOM"
+) -> tuple[str, ...]:
+    """Write ``n`` phantom cases into ``root`` (nnU-Net raw layout); return their ids.
+
+    Cases already present (same id, from the same seed) are kept, so an interrupted run
+    resumes. The options of every case go to ``root/phantom_options.json``.
+    """
+    base = Path(root)
+    ids = []
+    options_log: dict[str, Any] = {}
+    for index in range(n):
+        case_id = f"{prefix}_{seed:03d}_{index:04d}"
+        options = random_options(seed, index, tiny=tiny)
+        options_log[case_id] = options.to_dict()
+        ids.append(case_id)
+        if (base / "labelsTr" / f"{case_id}.nii.gz").is_file():
+            continue
+        write_case(phantom_case(case_id, options), base)
+        log.info("phantom %s written (%s)", case_id, options.occlusion)
+    atomic_write_text(base / "phantom_options.json", json.dumps(options_log, indent=1) + "\n")
+    kind = "tiny test phantoms" if tiny else "randomised phantoms"
+    write_dataset_json(
+        base, description=f"StrokeScope {kind} (strokescope.phantom), seed {seed}, n={n}"
+    )
+    return tuple(ids)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m export.make_phantoms", description=__doc__)
+    parser.add_argument("--out", type=Path, required=True, help="dataset folder to write")
+    parser.add_argument("--n", type=int, default=60, help="number of cases (default 60)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tiny", action="store_true", help="small coarse phantoms for tests")
+    args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error("--n must be >= 1")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    ids = write_phantom_dataset(args.out, n=args.n, seed=args.seed, tiny=args.tiny)
+    print(f"wrote {len(ids)} cases to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
