@@ -17,6 +17,22 @@ from strokescope import RESEARCH_ONLY, __version__
 Handler = Callable[[argparse.Namespace], int]
 
 
+def _run_info(args: argparse.Namespace) -> int:
+    from strokescope.io import scan_folder_report
+    from strokescope.io.series_table import format_scan, scan_json
+
+    scan = scan_folder_report(args.folder)
+    print(scan_json(scan) if args.json else format_scan(scan))
+    return 0
+
+
+def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    info = commands.add_parser("info", help="list the image series in a DICOM folder")
+    info.add_argument("folder", help="folder to scan recursively (its DICOMDIR if present)")
+    info.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    info.set_defaults(handler=_run_info)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strokescope",
@@ -24,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"strokescope {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_info(commands)
     return parser
 
 
