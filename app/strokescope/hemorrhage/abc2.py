@@ -2,8 +2,9 @@
 
 A is the longest diameter on the axial slice with the largest bleed area, B the extent
 perpendicular to A on that slice, C the number of slices containing blood times the slice
-spacing. Diameters are caliper widths over 180 directions in 1 degree steps, counting each
-pixel's full footprint, so a single pixel measures one pixel across.
+spacing. Diameters are caliper widths over 180 directions in 1 degree steps between pixel
+centres, plus one pixel's width in that direction (pixels counted as ellipses of the pixel
+size), so a single pixel measures one pixel across in every direction.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def abc2(mask: Mask) -> Abc2 | None:
     x = cols * sx
     cos, sin = np.cos(_ANGLES), np.sin(_ANGLES)
     proj = np.outer(x, cos) + np.outer(y, sin)  # (pixels, angles)
-    footprint = np.abs(cos) * sx + np.abs(sin) * sy
+    footprint = np.hypot(cos * sx, sin * sy)
     width = proj.max(axis=0) - proj.min(axis=0) + footprint
     best = int(np.argmax(width))
     perp = (best + 90) % 180

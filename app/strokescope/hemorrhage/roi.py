@@ -137,7 +137,7 @@ def _to_index_range(
 ) -> tuple[int, Range]:
     lo, hi, mm = value
     if not mm:
-        return _AXIS[letter], (int(min(lo, hi)), int(max(lo, hi)))
+        return _AXIS[letter], (int(lo), int(hi))
     axis, offset, step = _mm_axis(letter, geometry, text)
     a, b = sorted(((lo - offset) / step, (hi - offset) / step))
     return axis, (math.ceil(a - 0.5), math.floor(b + 0.5))

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import Case, make_case
+from test_segment import lesion_roi
+
+from strokescope.errors import InputError
+from strokescope.evaluation import dice
+from strokescope.hemorrhage import PrepareSettings, prepare_ncct, propose_roi, segment_hemorrhage
+
+
+def test_prepare_is_cached_per_volume_and_settings(ph_case: Case) -> None:
+    a = prepare_ncct(ph_case.ncct)
+    assert prepare_ncct(ph_case.ncct) is a
+    b = prepare_ncct(ph_case.ncct, settings=PrepareSettings(unsharp_amount=1.0))
+    assert b is not a
+    assert not np.array_equal(a.filtered, b.filtered)
+
+
+def test_filters_use_mm_sigma_not_across_thick_slices() -> None:
+    # a one-slice-thick bright sheet on 5 mm slices keeps its HU (sigma 1 mm << 5 mm)
+    case = make_case(seed=2, semi_mm=(2.0, 14.0, 11.0))
+    study = prepare_ncct(case.ncct)
+    k, j, i = case.centre_index
+    assert case.truth.array[k].any() and not case.truth.array[k + 1].any()
+    assert study.filtered[k][case.truth.array[k]].mean() > 55.0
+    assert study.filtered[k + 1][case.truth.array[k]].mean() < 45.0
+    # skull stripping happens before filtering: no bone leaks into the filtered image
+    assert study.filtered.max() < 100.0
+    assert study.filtered[0, 0, 0] == PrepareSettings().outside_hu
+
+
+def test_prepare_settings_are_checked() -> None:
+    with pytest.raises(InputError, match="gaussian_sigma_mm"):
+        PrepareSettings(gaussian_sigma_mm=-1.0)
+
+
+@pytest.mark.parametrize("kind", ["PH", "HI2"])
+def test_click_gives_nearly_the_box_volume(kind: str) -> None:
+    case = make_case(seed=21, kind=kind, semi_mm=(10.0, 16.0, 12.0))
+    study = prepare_ncct(case.ncct)
+    box = segment_hemorrhage(study, [lesion_roi(case)])
+    roi = propose_roi(study, case.centre_index)
+    click = segment_hemorrhage(study, [roi])
+    assert click.volume_ml == pytest.approx(box.volume_ml, rel=0.05)
+    assert dice(click.mask, box.mask) > 0.95
+
+
+def test_click_off_the_bleed_is_explained(ph_case: Case) -> None:
+    study = prepare_ncct(ph_case.ncct)
+    k, j, i = ph_case.centre_index
+    with pytest.raises(InputError, match="no 50-80 HU voxel"):
+        propose_roi(study, (k, j + 40, i - 60))
+    with pytest.raises(InputError, match="outside the brain"):
+        propose_roi(study, (k, 0, 0))
