@@ -33,6 +33,38 @@ def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     info.set_defaults(handler=_run_info)
 
 
+def _run_ht(args: argparse.Namespace) -> int:
+    import json
+
+    from strokescope.hemorrhage.run import format_result, run_ht, write_ht_outputs
+
+    result = run_ht(args.ncct, rois=args.roi, clicks=args.click, series=args.series)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
+    if args.out:
+        for path in write_ht_outputs(result, args.out):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ht = commands.add_parser(
+        "ht",
+        help="hemorrhagic-transformation volume on follow-up NCCT inside ROIs",
+        description="SD-rule adaptive thresholding (50-80 HU initial window) inside ROIs. "
+        "ROI syntax: 'z=12 y=140:200 x=100:180' (voxel indices, ends inclusive; z=10:14 for "
+        "a slice range, no z for all slices) or LPS mm with a suffix, e.g. 'x=-40:-10mm'.",
+    )
+    ht.add_argument("--ncct", required=True, help="DICOM folder or NIfTI/NRRD/MHA file")
+    ht.add_argument("--series", help="series UID or description if the folder holds several")
+    ht.add_argument("--roi", action="append", default=[], help="ROI box (repeatable)")
+    ht.add_argument(
+        "--click", action="append", default=[], help="point on a bleed, e.g. 'z=12 y=150 x=140'"
+    )
+    ht.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    ht.add_argument("--out", help="folder for the NIfTI mask and JSON result")
+    ht.set_defaults(handler=_run_ht)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strokescope",
@@ -42,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_info(commands)
+    _add_ht(commands)
     return parser
 
 

@@ -1,0 +1,102 @@
+"""Run hemorrhage volumetry from user input (paths and ROI strings); format and write results.
+
+The CLI (``strokescope ht``) only parses arguments and calls these functions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from strokescope import RESEARCH_ONLY
+from strokescope.atomic import atomic_write_text
+from strokescope.errors import InputError
+from strokescope.hemorrhage.prepare import prepare_ncct
+from strokescope.hemorrhage.propose import propose_roi
+from strokescope.hemorrhage.result import HemorrhageResult
+from strokescope.hemorrhage.roi import Roi, parse_point, parse_roi
+from strokescope.hemorrhage.segment import segment_hemorrhage
+
+MASK_NAME = "hemorrhage_mask.nii.gz"
+JSON_NAME = "hemorrhage.json"
+
+
+def run_ht(
+    ncct_path: str | Path,
+    *,
+    rois: Sequence[str] = (),
+    clicks: Sequence[str] = (),
+    series: str | None = None,
+    on_progress: Callable[[float], None] | None = None,
+) -> HemorrhageResult:
+    """Load an NCCT (DICOM folder or NIfTI), resolve ROI texts and clicks, segment.
+
+    Raises
+    ------
+    InputError
+        If neither an ROI nor a click is given, or one of them is invalid.
+    DicomLoadError
+        If the NCCT cannot be loaded.
+    """
+    from strokescope.io import load_volume
+
+    if not rois and not clicks:
+        raise InputError("give at least one --roi or --click")
+    ncct = load_volume(ncct_path, series=series, modality="CT")
+    boxes: list[Roi] = [parse_roi(text, ncct.geometry) for text in rois]
+    points = [parse_point(text, ncct.geometry) for text in clicks]
+    if on_progress:
+        on_progress(0.1)
+    study = prepare_ncct(ncct)
+    if on_progress:
+        on_progress(0.8)
+    boxes.extend(propose_roi(study, p) for p in points)
+    result = segment_hemorrhage(study, boxes)
+    if on_progress:
+        on_progress(1.0)
+    return result
+
+
+def write_ht_outputs(result: HemorrhageResult, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write the NIfTI mask and the JSON summary into ``out_dir`` (atomically)."""
+    from strokescope.io.sitk_convert import write_mask
+
+    out = Path(out_dir)
+    mask_path = write_mask(result.mask, out / MASK_NAME)
+    json_path = out / JSON_NAME
+    atomic_write_text(json_path, json.dumps(result.to_dict(), indent=2) + "\n")
+    return mask_path, json_path
+
+
+def format_result(result: HemorrhageResult) -> str:
+    """A short human-readable report of the result."""
+    lines = [
+        f"Hemorrhage volume: {result.volume_ml:.2f} mL (adaptive SD rule); "
+        f"global 50-80 HU: {result.global_volume_ml:.2f} mL",
+    ]
+    if result.abc2 is not None:
+        a = result.abc2
+        lines.append(
+            f"ABC/2: {a.volume_ml:.2f} mL (A {a.a_mm:.1f} mm, B {a.b_mm:.1f} mm, "
+            f"C {a.c_mm:.1f} mm = {a.slice_count} slices; measured on slice {a.slice_index})"
+        )
+    for i, r in enumerate(result.rois, 1):
+        if r.rule is None or r.sd_hu is None or r.window_hu is None:
+            lines.append(f"ROI {i} [{r.roi.text}]: no voxel in 50-80 HU -> 0 mL")
+            continue
+        lo, hi = r.window_hu
+        lines.append(
+            f"ROI {i} [{r.roi.text}]: SD {r.sd_hu:.2f} HU -> rule '{r.rule.label}' "
+            f"({r.rule.classification}), window {lo:.0f}-{hi:.0f} HU, {r.volume_ml:.2f} mL "
+            f"(global {r.global_volume_ml:.2f} mL)"
+        )
+    if result.slice_areas:
+        lines.append("slice  area mm2  global mm2")
+        lines.extend(
+            f"{a.index:5d}  {a.area_mm2:8.1f}  {a.global_area_mm2:10.1f}"
+            for a in result.slice_areas
+        )
+    lines.extend(f"warning: {w}" for w in result.warnings)
+    lines.append(RESEARCH_ONLY)
+    return "\n".join(lines)
