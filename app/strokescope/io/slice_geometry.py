@@ -5,7 +5,8 @@ Slices are ordered by their position along the slice normal ``n = row x column``
 by :func:`plan_stack`, each reported as a one-line note:
 
 * duplicate positions (two images closer than ``DUPLICATE_MM`` along the normal): one is kept;
-* missing slices: a step larger than ``GAP_FACTOR`` x the median step;
+* missing slices: a step larger than ``GAP_FACTOR`` x the median step (but a run of
+  ``SPACING_RUN`` or more equal large steps is a deliberate change of spacing);
 * non-uniform spacing: a step differing from the median by more than 2 % (and 0.01 mm);
 * gantry tilt (or any in-plane shift between slices): positions drift within the image plane.
 
@@ -26,6 +27,7 @@ from strokescope.volume import Geometry, Vec3
 
 DUPLICATE_MM = 0.01
 GAP_FACTOR = 1.5
+SPACING_RUN = 3  # this many equal large steps in a row are a spacing change, not gaps
 NON_UNIFORM_REL = 0.02
 NON_UNIFORM_MM = 0.01
 TILT_MIN_DEG = 0.05
@@ -85,6 +87,21 @@ class StackPlan:
     @property
     def n_missing(self) -> int:
         return sum(m[2] for m in self.missing)
+
+
+def _large_step_runs(steps: npt.NDArray[np.float64], median: float) -> list[tuple[int, int]]:
+    """Split ``steps`` into [i, j) runs: single normal steps, or runs of similar large steps."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(steps):
+        j = i + 1
+        if steps[i] > GAP_FACTOR * median:
+            tol = max(NON_UNIFORM_MM, NON_UNIFORM_REL * steps[i])
+            while j < len(steps) and abs(steps[j] - steps[i]) <= tol:
+                j += 1
+        runs.append((i, j))
+        i = j
+    return runs
 
 
 def plan_stack(
@@ -150,18 +167,22 @@ def plan_stack(
     steps = np.diff(d)
     median = float(np.median(steps))
     missing: list[tuple[float, float, int]] = []
-    regular = []
-    for i, s in enumerate(steps):
-        if s > GAP_FACTOR * median:
-            n = max(1, round(s / median) - 1)
-            missing.append((float(d[i]), float(d[i + 1]), n))
+    regular: list[float] = []
+    for i, j in _large_step_runs(steps, median):
+        if j - i >= SPACING_RUN:  # a run of equal large steps: the spacing changed on purpose
+            regular.extend(float(v) for v in steps[i:j])
+            continue
+        regular.extend(float(v) for v in steps[i:j] if v <= GAP_FACTOR * median)
+        for k in range(i, j):
+            if steps[k] <= GAP_FACTOR * median:
+                continue
+            n = max(1, round(steps[k] / median) - 1)
+            missing.append((float(d[k]), float(d[k + 1]), n))
             kinds.append("missing")
             problems.append(
-                f"series {label}: {n} slice(s) missing between z={format_mm(d[i])} and "
-                f"z={format_mm(d[i + 1])} mm"
+                f"series {label}: {n} slice(s) missing between z={format_mm(d[k])} and "
+                f"z={format_mm(d[k + 1])} mm"
             )
-        else:
-            regular.append(s)
     reg = np.asarray(regular) if regular else np.asarray([median])
     non_uniform = None
     if float(np.max(np.abs(reg - median))) > max(NON_UNIFORM_MM, NON_UNIFORM_REL * median):
@@ -200,6 +221,30 @@ def plan_stack(
     )
 
 
+def _output_offsets(plan: StackPlan) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Positions along the normal of the output slices, and their in-plane offsets (mm)."""
+    d = np.asarray(plan.distances)
+    z_out = d[0] + plan.step_out * np.arange(plan.n_out)
+    offsets = np.asarray(plan.offsets)
+    off = np.stack([np.interp(z_out, d, offsets[:, 0]), np.interp(z_out, d, offsets[:, 1])], 1)
+    return z_out, off
+
+
+def inplane_padding(
+    plan: StackPlan, pixel_spacing: tuple[float, float]
+) -> tuple[int, int, int, int]:
+    """Rows/columns added (before y, after y, before x, after x) so sheared slices fit."""
+    if not plan.shifted:
+        return (0, 0, 0, 0)
+    _, off = _output_offsets(plan)
+    pads = []
+    for axis in (0, 1):
+        lo, hi = float(off[:, axis].min()), float(off[:, axis].max())
+        pads += [math.ceil(max(0.0, -lo) / pixel_spacing[axis] - 1e-6)]
+        pads += [math.ceil(max(0.0, hi) / pixel_spacing[axis] - 1e-6)]
+    return pads[0], pads[1], pads[2], pads[3]
+
+
 def output_geometry(
     plan: StackPlan,
     first_position: Vec3,
@@ -209,14 +254,17 @@ def output_geometry(
 ) -> Geometry:
     """The uniform, orthogonal (z, y, x) grid of a planned stack.
 
-    Before in-plane correction the grid is exact only for untilted, unshifted stacks.
+    The grid starts at the first kept slice; for a sheared (tilted) stack it is widened in
+    the image plane so that every slice fits, as dcm2niix does.
     """
     row, col, normal = image_axes(orientation)
+    y0, y1, x0, x1 = inplane_padding(plan, pixel_spacing)
+    origin = np.asarray(first_position) - y0 * pixel_spacing[0] * col - x0 * pixel_spacing[1] * row
     direction = np.stack([normal, col, row], axis=1)
     return Geometry(
-        shape=(plan.n_out, shape_yx[0], shape_yx[1]),
+        shape=(plan.n_out, shape_yx[0] + y0 + y1, shape_yx[1] + x0 + x1),
         spacing=(plan.step_out, pixel_spacing[0], pixel_spacing[1]),
-        origin=first_position,
+        origin=(float(origin[0]), float(origin[1]), float(origin[2])),
         direction=tuple(tuple(float(v) for v in r) for r in direction),  # type: ignore[arg-type]
     )
 
@@ -252,6 +300,21 @@ def shift_plane(
     return out
 
 
+def _z_slice(
+    stack: npt.NDArray[np.float32], d: npt.NDArray[np.float64], z: float
+) -> npt.NDArray[np.float32]:
+    """The slice at normal position ``z``, linear between the two nearest acquired slices."""
+    i = int(np.clip(np.searchsorted(d, z, side="right") - 1, 0, len(d) - 1))
+    if i == len(d) - 1 or abs(z - d[i]) < 1e-4:
+        return stack[i]
+    w = float((z - d[i]) / (d[i + 1] - d[i]))
+    if w > 1 - 1e-4:
+        return stack[i + 1]
+    out = np.multiply(stack[i], np.float32(1 - w))
+    out += np.float32(w) * stack[i + 1]
+    return out
+
+
 def resample_stack(
     stack: npt.NDArray[np.float32],
     plan: StackPlan,
@@ -261,32 +324,22 @@ def resample_stack(
 ) -> npt.NDArray[np.float32]:
     """Resample ``stack`` (kept slices in plan order, (z, y, x)) onto the plan's grid.
 
-    Slices are interpolated linearly along the normal, then each output slice is shifted
-    in-plane by its interpolated offset so the grid becomes orthogonal. Voxels that come
-    from outside the acquired field are set to ``fill`` (air).
+    Each output slice is interpolated linearly along the normal, then (for a sheared stack)
+    placed on the widened grid of :func:`output_geometry` and shifted in-plane by its offset
+    (bilinear), one slice at a time so that only the input and output arrays are held.
+    Voxels outside the acquired field are set to ``fill`` (air).
     """
     d = np.asarray(plan.distances)
-    z_out = d[0] + plan.step_out * np.arange(plan.n_out)
-    offsets = np.asarray(plan.offsets)
-    off_y = np.interp(z_out, d, offsets[:, 0])
-    off_x = np.interp(z_out, d, offsets[:, 1])
-    if plan.resample_z:
-        out = np.empty((plan.n_out, *stack.shape[1:]), dtype=np.float32)
-        for j, z in enumerate(z_out):
-            i = int(np.clip(np.searchsorted(d, z, side="right") - 1, 0, len(d) - 1))
-            if i == len(d) - 1 or abs(z - d[i]) < 1e-4:
-                out[j] = stack[i]
-                continue
-            w = float((z - d[i]) / (d[i + 1] - d[i]))
-            if w > 1 - 1e-4:
-                out[j] = stack[i + 1]
-                continue
-            np.multiply(stack[i], np.float32(1 - w), out=out[j])
-            out[j] += np.float32(w) * stack[i + 1]
-    else:
-        out = stack
-    if plan.shifted:
-        for j in range(plan.n_out):
-            dy, dx = off_y[j] / pixel_spacing[0], off_x[j] / pixel_spacing[1]
-            out[j] = shift_plane(out[j], float(dy), float(dx), fill=fill)
+    z_out, off = _output_offsets(plan)
+    y0, y1, x0, x1 = inplane_padding(plan, pixel_spacing)
+    shape = (plan.n_out, stack.shape[1] + y0 + y1, stack.shape[2] + x0 + x1)
+    out = np.empty(shape, dtype=np.float32)
+    for j, z in enumerate(z_out):
+        sl = _z_slice(stack, d, float(z)) if plan.resample_z else stack[j]
+        if plan.shifted:
+            sl = np.pad(sl, ((y0, y1), (x0, x1)), constant_values=fill)
+            dy = off[j, 0] / pixel_spacing[0]
+            dx = off[j, 1] / pixel_spacing[1]
+            sl = shift_plane(sl, float(dy), float(dx), fill=fill)
+        out[j] = sl
     return out
