@@ -1,0 +1,198 @@
+"""Training patches: where to crop, augmentation, and coarse candidates for the fine stage.
+
+Coarse patches: half are centred near a thrombus voxel (when the case has one), half
+anywhere in the region. Fine patches: ``FINE_MIX`` of them are centred near a thrombus voxel,
+on a coarse false-positive candidate, or on a random opacified vessel voxel (most of the
+latter two contain no thrombus, which gives about a third negative patches).
+
+Augmentation acts in HU before normalisation: mirror left-right (array axis x), a per-channel
+offset (SD 5 HU) and gain (0.95-1.05), and added Gaussian noise (SD 0-8 HU). The fine
+stage's coarse-probability channel is occasionally blanked (p 0.1) or sharpened/softened by
+a random power (0.7-1.5), because on training cases the coarse net is more confident than
+it will be on new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import SimpleITK as sitk
+
+from export.config import CTA_WINDOW, NCCT_WINDOW
+from export.prepare import PreparedCase
+from strokescope.volume import Geometry, Volume
+
+COARSE_FOREGROUND_P = 0.5
+FINE_MIX = {"thrombus": 0.6, "candidate": 0.15, "vessel": 0.25}
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Normalised inputs (N, C, z, y, x) float32 and targets (N, 1, z, y, x) float32."""
+
+    image: npt.NDArray[np.float32]
+    target: npt.NDArray[np.float32]
+
+
+def _windows(
+    start: Sequence[int], size: Sequence[int], shape: Sequence[int]
+) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """(index into the big array, index into the patch) of their overlap, or None."""
+    src = [slice(max(s, 0), min(s + n, d)) for s, n, d in zip(start, size, shape, strict=True)]
+    if any(sl.stop <= sl.start for sl in src):
+        return None
+    dst = [slice(sl.start - s, sl.stop - s) for sl, s in zip(src, start, strict=True)]
+    return (Ellipsis, *src), (Ellipsis, *dst)
+
+
+def crop(arr: npt.NDArray[Any], start: Sequence[int], size: Sequence[int], *, pad: float) -> Any:
+    """``arr[..., start:start+size]`` over the last 3 axes, padded with ``pad`` outside."""
+    out = np.full((*arr.shape[:-3], *size), pad, dtype=arr.dtype)
+    win = _windows(start, size, arr.shape[-3:])
+    if win is not None:
+        out[win[1]] = arr[win[0]]
+    return out
+
+
+def paste_max(out: npt.NDArray[Any], start: Sequence[int], patch: npt.NDArray[Any]) -> None:
+    """``out[start:start+patch.shape] = max(out, patch)`` over the overlap, in place."""
+    win = _windows(start, patch.shape[-3:], out.shape[-3:])
+    if win is not None:
+        out[win[0]] = np.maximum(out[win[0]], patch[win[1]])
+
+
+def start_for_centre(
+    centre: npt.ArrayLike, size: Sequence[int], rng: np.random.Generator, *, jitter: float = 0.25
+) -> tuple[int, int, int]:
+    """Patch corner so that ``centre`` lies within ``jitter`` x size of the patch centre."""
+    c = np.asarray(centre, dtype=float)
+    s = np.asarray(size, dtype=float)
+    shift = rng.uniform(-jitter, jitter, 3) * s
+    return tuple(int(v) for v in np.round(c - s / 2 + shift))  # type: ignore[return-value]
+
+
+def augment_hu(hu: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.NDArray[np.float32]:
+    """Random offset, gain and noise per channel of a (2, z, y, x) HU patch."""
+    out = hu.astype(np.float32, copy=True)
+    for c in range(out.shape[0]):
+        gain = rng.uniform(0.95, 1.05)
+        out[c] = out[c] * gain + rng.normal(0.0, 5.0)
+        sd = rng.uniform(0.0, 8.0)
+        if sd > 0.5:
+            out[c] += rng.normal(0.0, sd, out[c].shape).astype(np.float32)
+    return out
+
+
+def normalise_hu(hu: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
+    return np.stack([NCCT_WINDOW.apply(hu[0]), CTA_WINDOW.apply(hu[1])])
+
+
+def coarse_batch(
+    cases: Sequence[PreparedCase], size: tuple[int, int, int], n: int, rng: np.random.Generator
+) -> Batch:
+    """``n`` augmented coarse patches from randomly chosen cases."""
+    images, targets = [], []
+    for _ in range(n):
+        case = cases[int(rng.integers(len(cases)))]
+        fg = np.argwhere(case.coarse_label) if rng.random() < COARSE_FOREGROUND_P else None
+        if fg is not None and len(fg):
+            start = start_for_centre(fg[int(rng.integers(len(fg)))], size, rng)
+        else:
+            hi = np.maximum(np.asarray(case.coarse_label.shape) - np.asarray(size), 0)
+            start = tuple(int(rng.integers(0, h + 1)) for h in hi)  # type: ignore[assignment]
+        hu = crop(case.coarse_hu, start, size, pad=-1024).astype(np.float32)
+        label = crop(case.coarse_label, start, size, pad=0).astype(np.float32)
+        image = normalise_hu(augment_hu(hu, rng))
+        if rng.random() < 0.5:
+            image, label = image[..., ::-1], label[..., ::-1]
+        images.append(image)
+        targets.append(label[None])
+    return Batch(np.ascontiguousarray(np.stack(images)), np.ascontiguousarray(np.stack(targets)))
+
+
+def crop_geometry(grid: Geometry, start: Sequence[int], size: Sequence[int]) -> Geometry:
+    """Geometry of the crop of ``grid`` at index ``start`` (may lie outside the grid)."""
+    origin = grid.index_to_lps(np.asarray(start, dtype=float))
+    return Geometry(tuple(size), grid.spacing, tuple(origin), grid.direction)  # type: ignore[arg-type]
+
+
+def coarse_probability_on(
+    prob: npt.NDArray[np.float32], coarse: Geometry, target: Geometry
+) -> npt.NDArray[np.float32]:
+    """Coarse probability resampled linearly onto ``target`` (0 outside the coarse grid)."""
+    from strokescope.preprocess import resample_volume
+
+    vol = Volume(np.asarray(prob, dtype=np.float32), coarse)
+    return resample_volume(vol, target, default_hu=0.0).array
+
+
+def fine_batch(
+    cases: Sequence[PreparedCase],
+    probs: Sequence[npt.NDArray[np.float32]],
+    candidates: Sequence[npt.NDArray[np.int32]],
+    size: tuple[int, int, int],
+    n: int,
+    rng: np.random.Generator,
+) -> Batch:
+    """``n`` augmented fine patches: NCCT, CTA, coarse probability; thrombus target."""
+    images, targets = [], []
+    kinds = list(FINE_MIX)
+    for _ in range(n):
+        i = int(rng.integers(len(cases)))
+        case = cases[i]
+        kind = str(rng.choice(kinds, p=list(FINE_MIX.values())))
+        pool = {
+            "thrombus": case.thrombus_points,
+            "candidate": candidates[i],
+            "vessel": case.vessel_points,
+        }
+        points = pool[kind]
+        if len(points) == 0:
+            points = next((p for p in pool.values() if len(p)), np.zeros((0, 3), np.int32))
+        if len(points):
+            centre = points[int(rng.integers(len(points)))]
+        else:
+            centre = rng.uniform(0, 1, 3) * np.asarray(case.fine_label.shape)
+        start = start_for_centre(centre, size, rng)
+        hu = crop(case.fine_hu, start, size, pad=-1024).astype(np.float32)
+        label = crop(case.fine_label, start, size, pad=0).astype(np.float32)
+        geom = crop_geometry(case.fine_geometry, start, size)
+        p = coarse_probability_on(probs[i], case.coarse_geometry, geom)
+        if rng.random() < 0.1:
+            p = np.zeros_like(p)
+        else:
+            p = np.power(np.clip(p, 0.0, 1.0), rng.uniform(0.7, 1.5)).astype(np.float32)
+        image = np.concatenate([normalise_hu(augment_hu(hu, rng)), p[None]])
+        if rng.random() < 0.5:
+            image, label = image[..., ::-1], label[..., ::-1]
+        images.append(image)
+        targets.append(label[None])
+    return Batch(np.ascontiguousarray(np.stack(images)), np.ascontiguousarray(np.stack(targets)))
+
+
+def components(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int32], int]:
+    """26-connected components of a (z, y, x) mask: label array and count (SimpleITK)."""
+    image = sitk.GetImageFromArray(mask.astype(np.uint8))
+    labelled = sitk.ConnectedComponent(image, True)
+    arr = sitk.GetArrayFromImage(labelled).astype(np.int32)
+    return arr, int(arr.max())
+
+
+def false_positive_candidates(
+    prob: npt.NDArray[np.float32], case: PreparedCase, *, threshold: float
+) -> npt.NDArray[np.int32]:
+    """Fine-grid centroids of coarse components >= ``threshold`` that miss the thrombus."""
+    labels, n = components(prob >= threshold)
+    out = []
+    for k in range(1, n + 1):
+        comp = labels == k
+        if np.any(case.coarse_label[comp]):
+            continue
+        centroid = np.argwhere(comp).mean(axis=0)
+        lps = case.coarse_geometry.index_to_lps(centroid)
+        out.append(np.round(case.fine_geometry.lps_to_index(lps)))
+    return np.asarray(out, dtype=np.int32).reshape(-1, 3)

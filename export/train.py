@@ -1,0 +1,290 @@
+"""Train both thrombus stages from a seed, then export them to ONNX with a manifest.
+
+Usage (from the repository root, with the ``train`` extra installed)::
+
+    python -m export.train --out models_onnx --seed 0 [--data nnunet_raw_dir] [--minutes 80]
+
+Without ``--data`` it first writes ``--cases`` randomised phantoms in nnU-Net raw layout
+under ``--cache`` and reads them back through the same reader as clinical data. Then:
+prepare (resample onto the model grids, cached), train the coarse stage, predict coarse
+probabilities on the training cases (false-positive candidates for the fine stage), train the
+fine stage, validate on the held-out cases, export, write the model card and manifest.
+The time left after data preparation is split 45 % coarse / 55 % fine unless
+``--coarse-iterations`` / ``--fine-iterations`` fix the counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import torch
+
+from export.config import PAD_VALUE, DecisionRules, StageConfig, default_coarse, default_fine
+from export.dataset import dataset_description, list_cases, read_case
+from export.make_phantoms import write_phantom_dataset
+from export.manifest import write_manifest, write_model_card
+from export.network import NetworkConfig, ThrombusUNet, count_parameters
+from export.onnx_export import export_stage
+from export.prepare import PreparedCase, cache_key, load_prepared, prepare_case, save_prepared
+from export.sampling import (
+    coarse_batch,
+    coarse_probability_on,
+    crop,
+    crop_geometry,
+    false_positive_candidates,
+    fine_batch,
+    normalise_hu,
+    start_for_centre,
+)
+from export.training_loop import OptimSettings, StageLog, train_stage
+from export.validate import predict_coarse, validate
+from strokescope.atomic import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+RESERVE_S = 120.0
+COARSE_SHARE = 0.45
+
+
+def tiny_stages() -> tuple[StageConfig, StageConfig]:
+    """Small grids and nets for tests and smoke runs on tiny phantoms."""
+    net = NetworkConfig(in_channels=2, base_channels=4, levels=3, deep_supervision=2)
+    coarse = StageConfig("coarse", (4.0, 4.0, 4.0), (24, 32, 32), 2, net, ("NCCT", "CTA"))
+    fine = StageConfig(
+        "fine",
+        (2.0, 2.0, 2.0),
+        (24, 24, 24),
+        2,
+        replace(net, in_channels=3),
+        ("NCCT", "CTA", "coarse_probability"),
+    )
+    return coarse, fine
+
+
+def prepare_all(
+    root: Path, ids: Sequence[str], cache: Path, coarse: StageConfig, fine: StageConfig, seed: int
+) -> list[PreparedCase]:
+    """Prepared cases, from the cache when present."""
+    folder = cache / f"prepared_{cache_key(coarse, fine)}"
+    out = []
+    for case_id in ids:
+        prep = load_prepared(folder / case_id)
+        if prep is None:
+            save_prepared(
+                prepare_case(read_case(root, case_id), coarse, fine, seed=seed), folder / case_id
+            )
+            prep = load_prepared(folder / case_id)
+            assert prep is not None
+            log.info("prepared %s (%.0f mm3 thrombus)", case_id, prep.thrombus_volume_mm3)
+        out.append(prep)
+    return out
+
+
+def split(ids: Sequence[str], seed: int, fraction: float) -> tuple[list[str], list[str]]:
+    """(train, validation) ids; at least one training case, validation may be empty."""
+    order = np.random.default_rng(seed).permutation(len(ids))
+    n_val = min(int(round(fraction * len(ids))), len(ids) - 1)
+    val = sorted(ids[i] for i in order[:n_val])
+    return [i for i in ids if i not in val], val
+
+
+@dataclass(frozen=True, eq=False)
+class TrainResult:
+    """Trained nets, their stage settings and the record that goes into the manifest."""
+
+    coarse: StageConfig
+    fine: StageConfig
+    coarse_net: ThrombusUNet
+    fine_net: ThrombusUNet
+    rules: DecisionRules
+    record: dict[str, Any]
+    coarse_example: npt.NDArray[np.float32]
+    """A real normalised coarse input (1, 2, z, y, x) for the parity check."""
+    fine_example: npt.NDArray[np.float32]
+    """A real fine input (1, 3, z, y, x) around a thrombus or vessel voxel."""
+
+
+def _examples(
+    case: PreparedCase, prob: npt.NDArray[np.float32], coarse: StageConfig, fine: StageConfig
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    img = normalise_hu(np.asarray(case.coarse_hu, dtype=np.float32))
+    div = coarse.network.size_divisor
+    shape = tuple(
+        min(-(-s // div) * div, 2 * p)
+        for s, p in zip(img.shape[1:], coarse.patch_size, strict=True)
+    )
+    coarse_x = crop(img, (0, 0, 0), shape, pad=PAD_VALUE)[None]
+    points = case.thrombus_points if len(case.thrombus_points) else case.vessel_points
+    centre = points[0] if len(points) else np.asarray(case.fine_label.shape) // 2
+    start = start_for_centre(centre, fine.patch_size, np.random.default_rng(0), jitter=0.0)
+    hu = crop(case.fine_hu, start, fine.patch_size, pad=-1024).astype(np.float32)
+    p = coarse_probability_on(
+        prob, case.coarse_geometry, crop_geometry(case.fine_geometry, start, fine.patch_size)
+    )
+    fine_x = np.concatenate([normalise_hu(hu), p[None]])[None]
+    return coarse_x.astype(np.float32), fine_x.astype(np.float32)
+
+
+def run(args: argparse.Namespace) -> TrainResult:
+    """The whole training run (data, coarse, fine, validation), without export."""
+    t_start = time.perf_counter()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    coarse, fine = tiny_stages() if args.tiny else (default_coarse(), default_fine())
+    rules = DecisionRules()
+    if args.data is not None:
+        root = Path(args.data)
+    else:
+        root = args.cache / f"phantoms_seed{args.seed}{'_tiny' if args.tiny else ''}"
+        write_phantom_dataset(root, n=args.cases, seed=args.seed, tiny=args.tiny)
+    ids = list_cases(root)
+    train_ids, val_ids = split(ids, args.seed, args.val_fraction)
+    prepared = prepare_all(root, ids, args.cache, coarse, fine, args.seed)
+    train_cases = [p for p in prepared if p.case_id in train_ids]
+    val_cases = [p for p in prepared if p.case_id in val_ids]
+    t_data = time.perf_counter() - t_start
+    left = max(args.minutes * 60.0 - t_data - RESERVE_S, 30.0)
+    optim = OptimSettings(name=args.optimizer, lr=args.lr)
+
+    coarse_net = ThrombusUNet(coarse.network)
+    logs: list[StageLog] = [
+        train_stage(
+            coarse_net,
+            lambda rng: coarse_batch(train_cases, coarse.patch_size, coarse.batch_size, rng),
+            stage="coarse",
+            optim=optim,
+            seed=args.seed,
+            iterations=args.coarse_iterations,
+            budget_s=COARSE_SHARE * left,
+        )
+    ]
+    probs = [predict_coarse(coarse_net, c) for c in train_cases]
+    cands = [
+        false_positive_candidates(p, c, threshold=rules.coarse_candidate_threshold)
+        for p, c in zip(probs, train_cases, strict=True)
+    ]
+    fine_net = ThrombusUNet(fine.network)
+    left = max(args.minutes * 60.0 - (time.perf_counter() - t_start) - RESERVE_S, 30.0)
+    logs.append(
+        train_stage(
+            fine_net,
+            lambda rng: fine_batch(
+                train_cases, probs, cands, fine.patch_size, fine.batch_size, rng
+            ),
+            stage="fine",
+            optim=optim,
+            seed=args.seed + 1,
+            iterations=args.fine_iterations,
+            budget_s=left,
+        )
+    )
+    if args.checkpoints:
+        for name, net in (("coarse", coarse_net), ("fine", fine_net)):
+            torch.save(net.state_dict(), args.cache / f"thrombus_{name}_seed{args.seed}.pt")
+    validation = (
+        validate(coarse_net, fine_net, val_cases, fine, rules).to_dict() if val_cases else None
+    )
+    record = {
+        "seed": args.seed,
+        "data": {
+            "description": dataset_description(root),
+            "source": "phantoms" if args.data is None else str(args.data),
+            "n_train": len(train_cases),
+            "n_validation": len(val_cases),
+            "n_positive_train": sum(c.positive for c in train_cases),
+        },
+        "optimizer": {
+            "name": optim.name,
+            "initial_lr": optim.initial_lr,
+            "schedule": "poly 0.9",
+            "weight_decay": optim.weight_decay,
+        },
+        "stages": [lg.to_dict() for lg in logs],
+        "parameters": {"coarse": count_parameters(coarse_net), "fine": count_parameters(fine_net)},
+        "phantom_validation": validation,
+        "minutes_budget": args.minutes,
+        "seconds_data_preparation": round(t_data, 1),
+        "seconds_training_total": round(time.perf_counter() - t_start, 1),
+        "torch": torch.__version__,
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+    }
+    coarse_x, fine_x = _examples(train_cases[0], probs[0], coarse, fine)
+    return TrainResult(coarse, fine, coarse_net, fine_net, rules, record, coarse_x, fine_x)
+
+
+def export_all(result: TrainResult, out: Path, *, version: str) -> Path:
+    """Export both stages, write training_log.json, MODEL_CARD.md and manifest.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    models = [
+        export_stage(
+            result.coarse_net,
+            result.coarse,
+            out / "thrombus_coarse.onnx",
+            example=result.coarse_example,
+            latency_shape=result.coarse_example.shape[2:],
+        ),
+        export_stage(
+            result.fine_net, result.fine, out / "thrombus_fine.onnx", example=result.fine_example
+        ),
+    ]
+    record = result.record
+    atomic_write_text(out / "training_log.json", json.dumps(record, indent=1) + "\n")
+    write_model_card(out, version=version, training=record, models=models)
+    summary = dict(record)
+    summary["stages"] = [
+        {k: v for k, v in s.items() if k != "loss_curve"} for s in record["stages"]
+    ]
+    return write_manifest(out, models, rules=result.rules, training=summary, version=version)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m export.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", type=Path, required=True, help="output folder (models_onnx)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--data", type=Path, default=None, help="nnU-Net raw dataset (default: phantoms)"
+    )
+    p.add_argument("--minutes", type=float, default=80.0, help="total time budget (default 80)")
+    p.add_argument("--cases", type=int, default=40, help="phantom cases to generate (default 40)")
+    p.add_argument("--cache", type=Path, default=Path("cache/train"), help="work folder")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
+    p.add_argument("--lr", type=float, default=None, help="initial learning rate")
+    p.add_argument("--coarse-iterations", type=int, default=None)
+    p.add_argument("--fine-iterations", type=int, default=None)
+    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--tiny", action="store_true", help="tiny phantoms and nets (tests)")
+    p.add_argument("--checkpoints", action="store_true", help="also save .pt weights in --cache")
+    p.add_argument("--version", default=None, help="model version (default 0.1.0+seed<seed>)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.minutes <= 0 or args.cases < 1 or not 0.0 <= args.val_fraction < 1.0:
+        build_parser().error("--minutes > 0, --cases >= 1 and 0 <= --val-fraction < 1 required")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    args.cache.mkdir(parents=True, exist_ok=True)
+    result = run(args)
+    version = args.version or f"0.1.0+seed{args.seed}{'-tiny' if args.tiny else ''}"
+    manifest = export_all(result, args.out, version=version)
+    print(f"wrote {manifest}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
