@@ -32,6 +32,10 @@ MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 NON_IMAGE_MODALITIES = frozenset(
     {"SR", "PR", "KO", "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD", "REG", "DOC", "FID", "PLAN"}
 )
+_STORAGE = "1.2.840.10008.5.1.4.1.1."
+NON_IMAGE_SOP_PREFIXES = tuple(  # SR/KO, PR, raw data/SEG/registration, RT, documents, waveforms
+    _STORAGE + p for p in ("88.", "11.", "66", "481.", "104.", "9.")
+)
 PIXEL_DATA_TAG = b"\xe0\x7f\x10\x00"
 
 
@@ -269,7 +273,11 @@ def read_image_header(path: Path) -> list[ImageHeader]:
         if sop_class == MEDIA_STORAGE_DIRECTORY or "DirectoryRecordSequence" in ds:
             raise SkipFile("DICOMDIR index", warn=False)
         modality = _text(ds, "Modality").upper()
-        if modality in NON_IMAGE_MODALITIES or "Rows" not in ds or "Columns" not in ds:
+        if modality in NON_IMAGE_MODALITIES or sop_class.startswith(NON_IMAGE_SOP_PREFIXES):
+            raise SkipFile(f"non-image object ({modality or sop_class})", warn=False)
+        if fp.tell() >= stat.st_size:  # pydicom reads a cut header quietly: no pixel data
+            raise SkipFile("truncated: the file ends before its pixel data", warn=True)
+        if "Rows" not in ds or "Columns" not in ds:
             raise SkipFile(f"non-image object ({modality or 'no modality'})", warn=False)
         if "SeriesInstanceUID" not in ds:
             raise SkipFile("no SeriesInstanceUID", warn=True)
