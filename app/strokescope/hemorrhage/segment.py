@@ -5,10 +5,11 @@ Per ROI, on the prepared (skull-stripped, filtered) image and inside ROI and bra
 1. initial segment = voxels in 50-80 HU; its SD (population, filtered HU) picks the Table 1
    window (:mod:`strokescope.hemorrhage.rules`);
 2. threshold with that window;
-3. binary closing with "kernel size 4": SimpleITK ``BinaryMorphologicalClosing`` with a
-   ``sitkBall`` kernel of radius 4 voxels in-plane and 0 across slices, i.e. a 9 x 9 disc
-   on each axial slice (the paper's ROI is drawn on axial slices; a 4-slice radius across
-   4-5 mm slices would bridge 40 mm and merge separate bleeds);
+3. binary closing with "kernel size 4": the structuring element is SimpleITK's ``sitkBall``
+   of radius 4 voxels in-plane and 0 across slices, i.e. a 69-pixel disc (9 x 9 bounding
+   square) on each axial slice (the paper's ROI is drawn on axial slices; a 4-slice radius
+   across 4-5 mm slices would bridge 40 mm and merge separate bleeds); computed in numpy
+   identically to ITK's filter (:mod:`strokescope.hemorrhage.morphology`);
 4. hole filling on each axial slice;
 5. the segment is cut back to ROI and brain.
 
@@ -24,15 +25,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-import SimpleITK as sitk
 
 from strokescope.errors import InputError
 from strokescope.hemorrhage.abc2 import abc2
+from strokescope.hemorrhage.morphology import close_in_plane, fill_holes_in_plane
 from strokescope.hemorrhage.prepare import PreparedStudy, PrepareSettings, prepare_ncct
 from strokescope.hemorrhage.result import HemorrhageResult, RoiResult, SliceArea
 from strokescope.hemorrhage.roi import Roi
 from strokescope.hemorrhage.rules import INITIAL_WINDOW_HU, select_rule
-from strokescope.io.sitk_convert import mask_to_sitk
 from strokescope.volume import Geometry, Mask, Volume
 
 BoolArray = npt.NDArray[np.bool_]
@@ -65,25 +65,9 @@ class RoiSegment:
         return self.result.roi
 
 
-def _postprocess(seg: BoolArray, geom: Geometry, s: SegmentSettings) -> BoolArray:
-    if not seg.any():
-        return seg
-    out = seg
-    r = s.closing_radius_vox
-    if r > 0:
-        image = mask_to_sitk(Mask(out, geom))
-        image = sitk.BinaryMorphologicalClosing(image, [r, r, 0], sitk.sitkBall, 1, True)
-        out = sitk.GetArrayFromImage(image) > 0
-    if s.fill_holes:
-        # per-slice 2-D hole filling in one 3-D call: full slices separate the data slices,
-        # so background can reach the image border only through each slice's own edge.
-        n, h, w = out.shape
-        stack = np.ones((2 * n + 1, h, w), bool)
-        stack[1::2] = out
-        sgeom = Geometry(stack.shape, (1.0, 1.0, 1.0))
-        filled = sitk.BinaryFillhole(mask_to_sitk(Mask(stack, sgeom)), False, 1)
-        out = sitk.GetArrayViewFromImage(filled)[1::2] > 0
-    return out
+def _postprocess(seg: BoolArray, s: SegmentSettings) -> BoolArray:
+    out = close_in_plane(seg, s.closing_radius_vox)
+    return fill_holes_in_plane(out) if s.fill_holes else out
 
 
 def _window(f: npt.NDArray[np.float32], brain: BoolArray, lo: float, hi: float) -> BoolArray:
@@ -108,8 +92,6 @@ def segment_roi(
         raise InputError(f"ROI {box.text} lies entirely outside the brain")
     f = study.filtered[sl]
     g = study.geometry
-    start = g.index_to_lps([x.start for x in sl])
-    geom = Geometry(brain.shape, g.spacing, tuple(start), g.direction)
     voxel_ml = g.voxel_volume_mm3 / 1000.0
     initial = _window(f, brain, *INITIAL_WINDOW_HU)
     n_init = int(np.count_nonzero(initial))
@@ -121,8 +103,8 @@ def segment_roi(
     values = f[initial].astype(np.float64)
     sd = float(values.std())
     rule = select_rule(sd)
-    adaptive = _postprocess(_window(f, brain, *rule.window_hu), geom, s) & brain
-    global_ = _postprocess(initial, geom, s) & brain
+    adaptive = _postprocess(_window(f, brain, *rule.window_hu), s) & brain
+    global_ = _postprocess(initial, s) & brain
     result = RoiResult(
         roi=box,
         initial_voxel_count=n_init,
@@ -152,30 +134,43 @@ def combine_segments(
     g = study.geometry
     union = np.zeros(g.shape, bool)
     union_global = np.zeros(g.shape, bool)
+    # work on the bounding box of all ROIs: the full grid is only written, never scanned
+    lo = [min((seg.roi.slices[a].start for seg in segments), default=0) for a in range(3)]
+    hi = [max((seg.roi.slices[a].stop for seg in segments), default=0) for a in range(3)]
+    box = tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))
+    crop, crop_global = union[box], union_global[box]  # views
     for seg in segments:
-        union[seg.roi.slices] |= seg.adaptive
-        union_global[seg.roi.slices] |= seg.global_
-    mask = Mask(union, g, "hemorrhage")
-    global_mask = Mask(union_global, g, "hemorrhage_global_50_80")
+        local = tuple(
+            slice(s.start - o, s.stop - o) for s, o in zip(seg.roi.slices, lo, strict=True)
+        )
+        crop[local] |= seg.adaptive
+        crop_global[local] |= seg.global_
     px = _slice_area_mm2(g)
-    per = union.reshape(g.shape[0], -1).sum(axis=1)
-    per_global = union_global.reshape(g.shape[0], -1).sum(axis=1)
+    per = crop.reshape(crop.shape[0], -1).sum(axis=1)
+    per_global = crop_global.reshape(crop.shape[0], -1).sum(axis=1)
     areas = tuple(
-        SliceArea(int(k), float(per[k]) * px, float(per_global[k]) * px)
+        SliceArea(lo[0] + int(k), float(per[k]) * px, float(per_global[k]) * px)
         for k in np.flatnonzero((per > 0) | (per_global > 0))
     )
+    cgeom = Geometry(crop.shape, g.spacing) if crop.size else g
+    abc, abc_global = ((abc2(Mask(c, cgeom)) if c.size else None) for c in (crop, crop_global))
+    voxel_ml = g.voxel_volume_mm3 / 1000.0
     warnings = list(study.warnings)
     for seg in segments:
         warnings.extend(w for w in seg.result.warnings if w not in warnings)
     return HemorrhageResult(
-        mask=mask,
-        global_mask=global_mask,
-        volume_ml=mask.volume_ml,
-        global_volume_ml=global_mask.volume_ml,
+        mask=Mask(union, g, "hemorrhage"),
+        global_mask=Mask(union_global, g, "hemorrhage_global_50_80"),
+        volume_ml=float(per.sum()) * voxel_ml,
+        global_volume_ml=float(per_global.sum()) * voxel_ml,
         slice_areas=areas,
         rois=tuple(seg.result for seg in segments),
-        abc2=abc2(mask),
-        global_abc2=abc2(global_mask),
+        abc2=None if abc is None else replace(abc, slice_index=abc.slice_index + lo[0]),
+        global_abc2=(
+            None
+            if abc_global is None
+            else replace(abc_global, slice_index=abc_global.slice_index + lo[0])
+        ),
         warnings=tuple(warnings),
         preprocess_seconds=study.seconds,
         segment_seconds=segment_seconds,

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import SimpleITK as sitk
+
+from strokescope.hemorrhage.morphology import close_in_plane, disc_offsets, fill_holes_in_plane
+
+
+def _itk_closing(mask: np.ndarray, radius: int) -> np.ndarray:
+    image = sitk.GetImageFromArray(mask.astype(np.uint8))
+    out = sitk.BinaryMorphologicalClosing(image, [radius, radius, 0], sitk.sitkBall, 1, True)
+    return sitk.GetArrayFromImage(out) > 0
+
+
+def test_disc_is_itk_ball_of_radius_4() -> None:
+    assert len(disc_offsets(4)) == 69  # ITK's 2-D ball of radius 4
+    single = np.zeros((1, 15, 15), np.uint8)
+    single[0, 7, 7] = 1
+    itk = sitk.GetArrayFromImage(
+        sitk.BinaryDilate(sitk.GetImageFromArray(single), [4, 4, 0], sitk.sitkBall)
+    )
+    ours = {(7 + dy, 7 + dx) for dy, dx in disc_offsets(4)}
+    assert ours == set(zip(*np.nonzero(itk[0]), strict=True))
+
+
+@pytest.mark.parametrize(("radius", "density"), [(4, 0.3), (4, 0.05), (2, 0.5), (1, 0.2)])
+def test_closing_equals_simpleitk_filter(radius: int, density: float) -> None:
+    rng = np.random.default_rng(radius * 100 + int(density * 100))
+    mask = rng.random((5, 60, 47)) < density
+    assert np.array_equal(close_in_plane(mask, radius), _itk_closing(mask, radius))
+
+
+def test_closing_does_not_act_across_slices() -> None:
+    mask = np.zeros((3, 20, 20), bool)
+    mask[0, 5:15, 5:15] = True
+    mask[2, 5:15, 5:15] = True
+    assert not close_in_plane(mask, 4)[1].any()
+
+
+def test_fill_holes_is_per_slice() -> None:
+    mask = np.zeros((3, 12, 12), bool)
+    mask[1, 2:10, 2:10] = True
+    mask[1, 4:8, 4:8] = False  # a hole in slice 1
+    mask[2, 0:6, 0:6] = True
+    mask[2, 0:3, 0:3] = False  # open to the crop edge: not a hole
+    out = fill_holes_in_plane(mask)
+    assert out[1, 4:8, 4:8].all()
+    assert not out[2, 0:3, 0:3].any()
+    assert not out[0].any()
