@@ -1,82 +1,9 @@
-"""Seeded synthetic follow-up NCCT with a hemorrhage: head, skull, scalp, PH- or HI2-like bleed."""
+"""Fixtures for the hemorrhage tests (helpers live in ht_cases.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
 import pytest
-
-from strokescope.volume import Mask, SeriesMeta, Volume
-
-
-def _grid(
-    shape: tuple[int, int, int], spacing: tuple[float, float, float], centre: tuple[float, ...]
-) -> list[npt.NDArray[np.float64]]:
-    return [
-        (np.arange(n) * s - c).reshape([-1 if a == i else 1 for a in range(3)])
-        for i, (n, s, c) in enumerate(zip(shape, spacing, centre, strict=True))
-    ]
-
-
-def _ellipsoid(
-    grid: list[npt.NDArray[np.float64]], semi: tuple[float, float, float]
-) -> npt.NDArray[np.bool_]:
-    return (grid[0] / semi[0]) ** 2 + (grid[1] / semi[1]) ** 2 + (grid[2] / semi[2]) ** 2 <= 1.0
-
-
-@dataclass(frozen=True)
-class Case:
-    ncct: Volume
-    truth: Mask
-    centre_index: tuple[int, int, int]
-
-
-def make_case(
-    *,
-    seed: int = 0,
-    kind: str = "PH",
-    semi_mm: tuple[float, float, float] = (9.0, 14.0, 11.0),
-    shape: tuple[int, int, int] = (30, 224, 224),
-    spacing: tuple[float, float, float] = (5.0, 0.9, 0.9),
-    noise_hu: float = 4.0,
-    offset_mm: tuple[float, float, float] = (10.0, -15.0, 25.0),
-    vessels_hu: float | None = None,
-    contrast_agent: str = "",
-) -> Case:
-    rng = np.random.default_rng(seed)
-    head_c = tuple(n * s / 2 for n, s in zip(shape, spacing, strict=True))
-    g = _grid(shape, spacing, head_c)
-    brain_semi = (60.0, 85.0, 70.0)
-    inner = _ellipsoid(g, brain_semi)
-    skull = _ellipsoid(g, tuple(a + 7 for a in brain_semi))  # type: ignore[arg-type]
-    head = _ellipsoid(g, tuple(a + 13 for a in brain_semi))  # type: ignore[arg-type]
-    arr = np.full(shape, -1000.0)
-    arr[head] = 40.0
-    arr[skull] = 1200.0
-    arr[inner] = 30.0
-    grey = inner & ~_ellipsoid(g, tuple(a - 6 for a in brain_semi))  # type: ignore[arg-type]
-    arr[grey] = 38.0
-    bleed_c = tuple(c + o for c, o in zip(head_c, offset_mm, strict=True))
-    gb = _grid(shape, spacing, bleed_c)
-    blob = _ellipsoid(gb, semi_mm) & inner
-    if kind == "PH":
-        truth = blob
-        arr[truth] = 68.0 + rng.normal(0.0, 3.0, np.count_nonzero(truth))
-    else:  # HI2: patchy, fainter petechial blood in the infarct
-        speckle = rng.random(shape) < 0.75
-        truth = blob & speckle
-        arr[truth] = 58.0 + rng.normal(0.0, 4.0, np.count_nonzero(truth))
-        arr[blob & ~speckle] = 30.0
-    if vessels_hu is not None:
-        for y0, x0 in ((0.0, 30.0), (-30.0, -20.0), (40.0, -10.0)):  # arteries ~6 mm wide
-            tube = (g[1] - y0) ** 2 + (g[2] - x0) ** 2 < 9.0
-            arr[tube & inner] = vessels_hu
-    arr += rng.normal(0.0, noise_hu, shape)
-    vol = Volume.from_array(arr, spacing, meta=SeriesMeta(contrast_agent=contrast_agent))
-    centre = tuple(int(round(c / s)) for c, s in zip(bleed_c, spacing, strict=True))
-    return Case(vol, Mask(truth, vol.geometry, "truth"), centre)  # type: ignore[arg-type]
+from ht_cases import Case, make_case
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Case, make_case
+from ht_cases import Case, make_case
 
 from strokescope.cli import main
 from strokescope.io.dicom_write import SeriesIdentity, write_ct_series

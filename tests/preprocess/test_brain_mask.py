@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import make_head
+from head_phantom import make_head
 
 from strokescope.errors import InputError
 from strokescope.evaluation import dice

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import Case, make_case
+from ht_cases import Case, lesion_roi, make_case
 
 from strokescope.errors import InputError
 from strokescope.evaluation import dice
@@ -15,18 +15,6 @@ from strokescope.hemorrhage import (
     segment_roi,
     select_rule,
 )
-
-
-def lesion_roi(case: Case, margin_mm: float = 5.0) -> Roi:
-    """Benchmark ROI: bounding box + margin on the largest slice, over the lesion's slices."""
-    t = case.truth.array
-    per = t.sum(axis=(1, 2))
-    zs = np.flatnonzero(per)
-    k = int(np.argmax(per))
-    ys, xs = np.flatnonzero(t[k].any(axis=1)), np.flatnonzero(t[k].any(axis=0))
-    sy, sx = case.ncct.spacing[1:]
-    my, mx = int(np.ceil(margin_mm / sy)), int(np.ceil(margin_mm / sx))
-    return Roi(z=(zs[0], zs[-1]), y=(ys[0] - my, ys[-1] + my), x=(xs[0] - mx, xs[-1] + mx))
 
 
 def test_ph_bleed_is_segmented_with_reported_rule(ph_case: Case) -> None:

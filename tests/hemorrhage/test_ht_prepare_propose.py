@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import Case, make_case
-from test_segment import lesion_roi
+from ht_cases import Case, lesion_roi, make_case
 
 from strokescope.errors import InputError
 from strokescope.evaluation import dice
