@@ -1,0 +1,159 @@
+"""Seeded lesion plan: thrombus, calcified plaques, SAH and the follow-up haemorrhage.
+
+The plan fixes where and what (arc-length range of the clot, attenuations, plaque boxes,
+haemorrhage centre and shape texture); the renderers only evaluate it on grids.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.phantom.options import PhantomOptions
+from strokescope.phantom.shapes import Ellipsoid, Waves
+from strokescope.phantom.vessels import SITE_ICA, SITE_M1, Segment
+
+SAH_SEGMENTS = ("ICA-M1-M2", "A1", "AComm", "PComm", "basilar", "PCA", "M2 inferior")
+
+
+@dataclass(frozen=True, eq=False)
+class Thrombus:
+    """A clot filling the lumen of ``segment`` between arc lengths ``s0`` and ``s1``."""
+
+    segment: int
+    s0: float
+    s1: float
+    hu_ncct: float
+    hu_cta: float
+    distal_fraction: float
+
+    @property
+    def length_mm(self) -> float:
+        return self.s1 - self.s0
+
+
+@dataclass(frozen=True, eq=False)
+class Plaque:
+    shape: Ellipsoid
+    hu: float
+
+
+@dataclass(frozen=True, eq=False)
+class HemorrhagePlan:
+    """Follow-up bleed: ``kind`` PH or HI2, an ellipsoidal core made irregular by textures."""
+
+    kind: str
+    target_ml: float
+    core: Ellipsoid
+    border: Waves
+    texture: Waves
+    infarct: Ellipsoid
+
+
+@dataclass(frozen=True, eq=False)
+class LesionPlan:
+    thrombus: Thrombus | None
+    distal_points: npt.NDArray[np.bool_]  # per global tree point: under-opacified on CTA
+    plaques: tuple[Plaque, ...]
+    sah_points: npt.NDArray[np.bool_]  # per global tree point: cistern blood around it
+    sah_texture: Waves
+    hemorrhage: HemorrhagePlan | None
+
+
+def _seg_index(segments: list[Segment], name: str) -> int:
+    return next(i for i, g in enumerate(segments) if g.name == name)
+
+
+def plan_lesions(
+    rng: np.random.Generator, options: PhantomOptions, segments: list[Segment]
+) -> LesionPlan:
+    """Draw the lesions requested by ``options`` (values left ``None`` come from ``rng``)."""
+    offsets = np.cumsum([0] + [len(g.s) for g in segments])
+    n_points = int(offsets[-1])
+    distal = np.zeros(n_points, bool)
+    main_i = _seg_index(segments, f"ICA-M1-M2 {options.side}")
+    main = segments[main_i]
+    s_term = float(main.s[main.site == SITE_ICA].max())
+    s_bif = float(main.s[main.site == SITE_M1].max())
+    thrombus = None
+    draws = {
+        "length": rng.uniform(0, 1),
+        "hu": rng.uniform(50.0, 80.0),
+        "perv": rng.uniform(0.0, 20.0),
+        "distal": rng.uniform(0.3, 0.6),
+        "pos": rng.uniform(0, 1),
+    }
+    if options.occlusion != "none":
+        span = {"ICA": (15.0, 35.0), "M1": (8.0, 20.0), "M2": (5.0, 12.0)}[options.occlusion]
+        length = options.thrombus_length_mm
+        if length is None:
+            length = span[0] + draws["length"] * (span[1] - span[0])
+        if options.occlusion == "ICA":
+            s1 = s_term + 3.0
+            s0 = s1 - length
+        elif options.occlusion == "M1":
+            s0 = s_term + 2.0 + draws["pos"] * max(0.0, s_bif - s_term - 4.0 - length)
+            s1 = s0 + length
+        else:
+            s0 = s_bif + 2.0 + draws["pos"] * 6.0
+            s1 = min(s0 + length, main.length_mm - 4.0)
+            s0 = s1 - length
+        hu = options.thrombus_hu if options.thrombus_hu is not None else draws["hu"]
+        perv = options.perviousness_hu if options.perviousness_hu is not None else draws["perv"]
+        frac = options.distal_enhancement
+        frac = draws["distal"] if frac is None else frac
+        thrombus = Thrombus(main_i, float(s0), float(s1), float(hu), float(hu + perv), frac)
+        sl = slice(int(offsets[main_i]), int(offsets[main_i + 1]))
+        distal[sl] = main.s > s1
+        for i, g in enumerate(segments):
+            if g.parent == main.name and g.parent_s > s0 and not g.name.startswith("A1"):
+                distal[int(offsets[i]) : int(offsets[i + 1])] = True
+    plaques: list[Plaque] = []
+    if options.calcification:
+        for _ in range(int(rng.integers(1, 4))):
+            side = options.side if rng.uniform() < 0.6 else ("right" if options.side == "left" else "left")
+            seg = segments[_seg_index(segments, f"ICA-M1-M2 {side}")]
+            s_seg_term = float(seg.s[seg.site == SITE_ICA].max())
+            at = int(np.searchsorted(seg.s, s_seg_term - rng.uniform(12.0, 32.0)))
+            tangent = seg.points[min(at + 1, len(seg.s) - 1)] - seg.points[max(at - 1, 0)]
+            tangent /= np.linalg.norm(tangent)
+            normal = np.cross(tangent, rng.normal(size=3))
+            normal /= np.linalg.norm(normal)
+            center = seg.points[at] + normal * seg.radius[at] * 1.05
+            frame = np.stack([tangent, normal, np.cross(tangent, normal)], axis=1)
+            axes = (rng.uniform(1.2, 2.5), rng.uniform(0.6, 0.9), rng.uniform(1.0, 2.0))
+            plaques.append(Plaque(Ellipsoid(tuple(center), axes, frame), rng.uniform(250, 600)))  # type: ignore[arg-type]
+    sah = np.zeros(n_points, bool)
+    if options.sah:
+        for i, g in enumerate(segments):
+            if any(g.name.startswith(n) for n in SAH_SEGMENTS):
+                sah[int(offsets[i]) : int(offsets[i + 1])] = g.sheath_hu < 0
+    sah_texture = Waves.random(rng, count=6, wavelength_mm=(8.0, 20.0))
+    return LesionPlan(
+        thrombus, distal, tuple(plaques), sah, sah_texture, _plan_hemorrhage(rng, options)
+    )
+
+
+def _plan_hemorrhage(rng: np.random.Generator, options: PhantomOptions) -> HemorrhagePlan | None:
+    sg = 1.0 if options.side == "left" else -1.0
+    infarct = Ellipsoid(
+        (sg * rng.uniform(36, 42), rng.uniform(-2, 8), rng.uniform(16, 24)),
+        (rng.uniform(18, 24), rng.uniform(30, 38), rng.uniform(22, 28)),
+    )
+    if options.hemorrhage == "none":
+        return None
+    ml = options.hemorrhage_ml
+    radius = (3.0 * ml * 1000.0 / (4.0 * math.pi)) ** (1.0 / 3.0)
+    if options.hemorrhage == "PH":
+        center = (sg * (24.0 + 0.25 * radius), rng.uniform(-3, 5), 12.0 + 0.35 * radius)
+        border = Waves.random(rng, count=8, wavelength_mm=(max(6.0, radius), max(12.0, 2 * radius)))
+    else:
+        center = (sg * 38.0, rng.uniform(-2, 6), 20.0)
+        border = Waves.random(rng, count=10, wavelength_mm=(3.0, 6.0))
+    axes = (radius * 1.0, radius * 1.25, radius * 0.8)
+    texture = Waves.random(rng, count=6, wavelength_mm=(4.0, 10.0))
+    core = Ellipsoid(center, axes)  # type: ignore[arg-type]
+    return HemorrhagePlan(options.hemorrhage, ml, core, border, texture, infarct)

@@ -1,0 +1,82 @@
+"""Write a generated study: DICOM series, NIfTI masks and ``truth.json``.
+
+Layout: ``OUT/ncct/``, ``OUT/cta/``, ``OUT/followup/`` (with a haemorrhage), ``OUT/truth/``
+(``<mask>.nii.gz`` and ``truth.json``). NCCT and CTA share the study and patient; the
+follow-up is a separate study of the same synthetic patient. UIDs derive from the seed, so
+rewriting a study gives the same UIDs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from strokescope.atomic import atomic_write_text
+from strokescope.errors import ExportError
+from strokescope.io.dicom_write import SeriesIdentity, new_uid, write_ct_series
+from strokescope.io.sitk_convert import write_mask
+from strokescope.phantom.study import PhantomStudy
+from strokescope.volume import Volume
+
+
+@dataclass(frozen=True)
+class StudyPaths:
+    """Where :func:`write_study` put each part (``None``: not generated)."""
+
+    root: Path
+    ncct: Path
+    cta: Path | None
+    followup: Path | None
+    truth_json: Path
+    masks: dict[str, Path] = field(default_factory=dict)
+
+
+def _identity(study: PhantomStudy, vol: Volume, kind: str, number: int) -> SeriesIdentity:
+    seed = study.truth.seed
+    key = ("strokescope-phantom", seed, study.truth.options.get("occlusion"))
+    study_kind = "followup" if kind == "followup" else "baseline"
+    return SeriesIdentity(
+        patient_name=vol.meta.patient_name,
+        patient_id=vol.meta.patient_id,
+        study_uid=new_uid([*key, study_kind, "study"]),
+        series_uid=new_uid([*key, kind, "series"]),
+        frame_of_reference_uid=new_uid([*key, kind, "for"]),
+        study_date="20260101" if study_kind == "baseline" else "20260102",
+        series_number=number,
+        description=vol.meta.description,
+        kernel="H30s" if kind != "cta" else "H20f",
+        contrast_agent=vol.meta.contrast_agent,
+        accession_number=f"SS{seed % 10**8:08d}{'F' if study_kind == 'followup' else ''}",
+    )
+
+
+def write_study(study: PhantomStudy, out_dir: str | Path) -> StudyPaths:
+    """Write ``study`` under ``out_dir`` and return the paths."""
+    root = Path(out_dir)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"{root}: cannot create phantom output folder ({exc.strerror})") from exc
+    write_ct_series(study.ncct, root / "ncct", _identity(study, study.ncct, "ncct", 1))
+    cta_dir = fu_dir = None
+    if study.cta is not None:
+        cta_dir = root / "cta"
+        write_ct_series(study.cta, cta_dir, _identity(study, study.cta, "cta", 2))
+    if study.followup is not None:
+        fu_dir = root / "followup"
+        write_ct_series(study.followup, fu_dir, _identity(study, study.followup, "followup", 1))
+    truth_dir = root / "truth"
+    masks = {
+        name: write_mask(mask, truth_dir / f"{name}.nii.gz") for name, mask in study.masks.items()
+    }
+    truth = study.truth.to_dict()
+    truth["files"] = {
+        "ncct": "ncct",
+        "cta": "cta" if cta_dir else None,
+        "followup": "followup" if fu_dir else None,
+        "masks": {name: f"truth/{p.name}" for name, p in masks.items()},
+    }
+    truth_json = truth_dir / "truth.json"
+    atomic_write_text(truth_json, json.dumps(truth, indent=2) + "\n")
+    return StudyPaths(root, root / "ncct", cta_dir, fu_dir, truth_json, masks)
