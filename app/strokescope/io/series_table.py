@@ -11,7 +11,7 @@ COLUMNS = (
     ("MOD", 4),
     ("DESCRIPTION", 22),
     ("SLICES", 6),
-    ("SPACING mm (y x x x z)", 22),
+    ("SPACING mm row x col x z", 24),
     ("THICK", 5),
     ("KERNEL", 8),
     ("TILT", 5),
