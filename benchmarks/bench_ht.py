@@ -47,6 +47,7 @@ class Case:
 
 
 def make_case(kind: str, seed: int, ml: float, slice_mm: float, matrix: int) -> Case:
+    """A phantom follow-up NCCT; the field of view is 230 mm whatever the matrix."""
     from strokescope.phantom import PhantomOptions, generate_study
 
     opts = PhantomOptions(
@@ -55,7 +56,10 @@ def make_case(kind: str, seed: int, ml: float, slice_mm: float, matrix: int) -> 
         hemorrhage=kind,  # type: ignore[arg-type]
         hemorrhage_ml=ml,
         followup_slice_mm=slice_mm,
+        matrix=32,  # the baseline NCCT is not used here: keep it tiny (cheap to render)
+        slices=2,
         followup_matrix=matrix,
+        inplane_mm=230.0 / matrix,
         slice_mm=5.0,
         cta=False,
     )
