@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,30 +50,83 @@ class SkipFile(Exception):
 
 @dataclass(frozen=True)
 class ImageHeader:
-    """The series-level attributes of one image file (or one orientation of a multi-frame)."""
+    """One image file (or one orientation of a multi-frame file).
+
+    Per-image attributes are parsed for every file; series-level ones (description, patient,
+    kernel, ...) are properties read from ``dataset`` on demand, so a scan pays for them
+    once per series rather than once per file.
+    """
 
     path: Path
     series_uid: str
-    study_uid: str
-    frame_of_reference_uid: str
     sop_class_uid: str
     modality: str
-    description: str
-    series_number: int | None
     image_type: tuple[str, ...]
     rows: int
     columns: int
     pixel_spacing: tuple[float, float]
     orientation: tuple[float, float, float, float, float, float]
-    slice_thickness: float | None
-    kernel: str
-    tilt_header_deg: float
-    contrast_agent: str
-    patient_id: str
-    patient_name: str
-    study_date: str
     pixel_format: PixelFormat
     frames: tuple[FrameRef, ...]
+    dataset: Any = field(default=None, repr=False, compare=False)
+
+    def _functional(self, sequence: str, keyword: str, plain: str) -> Any:
+        ds = self.dataset
+        per_frame = ds.get("PerFrameFunctionalGroupsSequence")
+        first = per_frame[self.frames[0].frame] if per_frame else None
+        value = _group_value(first, _first(ds, "SharedFunctionalGroupsSequence"), sequence, keyword)
+        return ds.get(plain) if value is None else value
+
+    @property
+    def study_uid(self) -> str:
+        return _text(self.dataset, "StudyInstanceUID")
+
+    @property
+    def frame_of_reference_uid(self) -> str:
+        return _text(self.dataset, "FrameOfReferenceUID")
+
+    @property
+    def description(self) -> str:
+        return _text(self.dataset, "SeriesDescription")
+
+    @property
+    def series_number(self) -> int | None:
+        value = _float(self.dataset.get("SeriesNumber"))
+        return None if value is None else int(value)
+
+    @property
+    def patient_id(self) -> str:
+        return _text(self.dataset, "PatientID")
+
+    @property
+    def patient_name(self) -> str:
+        return _text(self.dataset, "PatientName")
+
+    @property
+    def study_date(self) -> str:
+        return _text(self.dataset, "StudyDate")
+
+    @property
+    def kernel(self) -> str:
+        return _kernel(self.dataset)
+
+    @property
+    def contrast_agent(self) -> str:
+        return _contrast(self.dataset)
+
+    @property
+    def slice_thickness(self) -> float | None:
+        """(0018,0050) Slice Thickness (or PixelMeasuresSequence of the first frame)."""
+        value = self._functional("PixelMeasuresSequence", "SliceThickness", "SliceThickness")
+        return _float(value)
+
+    @property
+    def tilt_header_deg(self) -> float:
+        """(0018,1120) Gantry/Detector Tilt (or CTAcquisitionDetailsSequence)."""
+        value = self._functional(
+            "CTAcquisitionDetailsSequence", "GantryDetectorTilt", "GantryDetectorTilt"
+        )
+        return _float(value, 0.0) or 0.0
 
 
 def _text(ds: Any, keyword: str) -> str:
@@ -181,8 +234,8 @@ def _orientation(value: Any) -> tuple[float, float, float, float, float, float]:
 
 def _frames_of(
     ds: Any, path: Path, fmt: PixelFormat, offset: int, stat: os.stat_result
-) -> Iterator[tuple[Any, FrameRef, float | None, float]]:
-    """Yield (orientation, frame, thickness, tilt) for each frame of ``ds``."""
+) -> Iterator[tuple[tuple[float, ...], FrameRef]]:
+    """Yield (orientation, frame) for each frame of ``ds``."""
     n_frames = int(ds.get("NumberOfFrames", 1) or 1)
     frame_bytes = int(ds.Rows) * int(ds.Columns) * (fmt.bits_allocated // 8)
     shared = _first(ds, "SharedFunctionalGroupsSequence")
@@ -194,15 +247,12 @@ def _frames_of(
         if shared is None and group is None:
             ipp, iop = ds.get("ImagePositionPatient"), ds.get("ImageOrientationPatient")
             slope, intercept = ds.get("RescaleSlope"), ds.get("RescaleIntercept")
-            thick, tilt = ds.get("SliceThickness"), ds.get("GantryDetectorTilt")
         else:
             ipp = _group_value(group, shared, "PlanePositionSequence", "ImagePositionPatient")
             iop = _group_value(group, shared, "PlaneOrientationSequence", "ImageOrientationPatient")
             pvt = "PixelValueTransformationSequence"
             slope = _group_value(group, shared, pvt, "RescaleSlope")
             intercept = _group_value(group, shared, pvt, "RescaleIntercept")
-            thick = _group_value(group, shared, "PixelMeasuresSequence", "SliceThickness")
-            tilt = _group_value(group, shared, "CTAcquisitionDetailsSequence", "GantryDetectorTilt")
             slope = ds.get("RescaleSlope") if slope is None else slope
             intercept = ds.get("RescaleIntercept") if intercept is None else intercept
         if ipp is None or iop is None or len(ipp) != 3:
@@ -220,7 +270,7 @@ def _frames_of(
             file_size=stat.st_size,
             mtime_ns=stat.st_mtime_ns,
         )
-        yield _orientation(iop), frame, _float(thick), _float(tilt, 0.0) or 0.0
+        yield _orientation(iop), frame
 
 
 def _pixel_spacing(ds: Any) -> tuple[float, float]:
@@ -293,35 +343,23 @@ def read_image_header(path: Path) -> list[ImageHeader]:
             frames = list(_frames_of(ds, path, fmt, offset, stat))
         except (ValueError, TypeError, AttributeError, IndexError, struct.error) as exc:
             raise SkipFile(f"malformed image header ({exc})", warn=True) from exc
-    groups: dict[Any, list[tuple[FrameRef, float | None, float]]] = {}
-    for iop, frame, thick, tilt in frames:
-        groups.setdefault(iop, []).append((frame, thick, tilt))
+    groups: dict[tuple[float, ...], list[FrameRef]] = {}
+    for iop, frame in frames:
+        groups.setdefault(iop, []).append(frame)
     return [
         ImageHeader(
             path=path,
             series_uid=_text(ds, "SeriesInstanceUID"),
-            study_uid=_text(ds, "StudyInstanceUID"),
-            frame_of_reference_uid=_text(ds, "FrameOfReferenceUID"),
             sop_class_uid=sop_class,
             modality=modality,
-            description=_text(ds, "SeriesDescription"),
-            series_number=int(_float(ds.get("SeriesNumber"), -1) or 0)
-            if "SeriesNumber" in ds
-            else None,
             image_type=image_type,
             rows=int(ds.Rows),
             columns=int(ds.Columns),
             pixel_spacing=spacing,
-            orientation=iop,
-            slice_thickness=items[0][1],
-            kernel=_kernel(ds),
-            tilt_header_deg=items[0][2],
-            contrast_agent=_contrast(ds),
-            patient_id=_text(ds, "PatientID"),
-            patient_name=_text(ds, "PatientName"),
-            study_date=_text(ds, "StudyDate"),
+            orientation=iop,  # type: ignore[arg-type]
             pixel_format=fmt,
-            frames=tuple(item[0] for item in items),
+            frames=tuple(items),
+            dataset=ds,
         )
         for iop, items in groups.items()
     ]

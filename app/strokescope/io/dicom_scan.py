@@ -24,8 +24,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from strokescope.errors import DicomLoadError
 from strokescope.io.dicom_headers import ImageHeader, SkipFile, read_image_header
 from strokescope.io.series_info import FolderScan, FrameRef, SeriesInfo, SkippedItem
@@ -142,7 +140,6 @@ def _series_info(key: str, headers: list[ImageHeader], folder: Path) -> SeriesIn
     ordered = [frames[i] for i in plan.order]
     files = tuple(dict.fromkeys([f.path for f in ordered] + [f.path for f in frames]))
     syntaxes = sorted({h.pixel_format.transfer_syntax for h in headers})
-    thick = [h.slice_thickness for h in headers if h.slice_thickness]
     return SeriesInfo(
         key=key,
         series_uid=first.series_uid,
@@ -154,7 +151,7 @@ def _series_info(key: str, headers: list[ImageHeader], folder: Path) -> SeriesIn
         columns=first.columns,
         pixel_spacing=first.pixel_spacing,
         slice_spacing=plan.median_step,
-        slice_thickness=float(np.median(thick)) if thick else None,
+        slice_thickness=first.slice_thickness,
         kernel=first.kernel,
         gantry_tilt_deg=plan.tilt_deg if len(plan.order) > 1 else first.tilt_header_deg,
         contrast_agent=first.contrast_agent,
