@@ -19,7 +19,7 @@ from strokescope.phantom.shapes import F32, Ellipsoid, ramp, smooth_min
 from strokescope.volume import Geometry
 
 Win = tuple[slice, slice]
-FULL: Win = (slice(None), slice(None))
+COARSE_STEP = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,15 +56,32 @@ class HeadMapping:
 class _Slice:
     """Head-frame coordinates of one slice's crop window, and shape windows inside it."""
 
-    def __init__(self, mapping: HeadMapping, k: float, jr: tuple[int, int], ir: tuple[int, int]):
+    def __init__(
+        self,
+        mapping: HeadMapping,
+        k: float,
+        jr: tuple[int, int],
+        ir: tuple[int, int],
+        step: int = 1,
+    ):
         a, b = mapping.a.astype(np.float32), mapping.b
-        j = np.arange(*jr, dtype=np.float32)
-        i = np.arange(*ir, dtype=np.float32)
+        j = np.arange(jr[0], jr[1], step, dtype=np.float32)
+        i = np.arange(ir[0], ir[1], step, dtype=np.float32)
         base = b + mapping.a[:, 0] * k
         self.x, self.y, self.z = (
             np.add.outer(a[m, 1] * j, a[m, 2] * i + np.float32(base[m])) for m in range(3)
         )
-        self.k, self.jr, self.ir = k, jr, ir
+        self.k, self.jr, self.ir, self.step = k, jr, ir, step
+
+    def sub(self, win: Win) -> _Slice:
+        """The same slice restricted to ``win`` (views, no copies)."""
+        out = object.__new__(_Slice)
+        out.x, out.y, out.z = self.x[win], self.y[win], self.z[win]
+        j0, i0 = self.jr[0] + (win[0].start or 0), self.ir[0] + (win[1].start or 0)
+        out.k, out.step = self.k, 1
+        out.jr = (j0, j0 + out.x.shape[0])
+        out.ir = (i0, i0 + out.x.shape[1])
+        return out
 
     def window(self, box: tuple[tuple[int, int], ...] | None) -> Win | None:
         if box is None or not box[0][0] <= self.k < box[0][1]:
@@ -73,7 +90,11 @@ class _Slice:
         i0, i1 = max(box[2][0], self.ir[0]), min(box[2][1], self.ir[1])
         if j1 <= j0 or i1 <= i0:
             return None
-        return (slice(j0 - self.jr[0], j1 - self.jr[0]), slice(i0 - self.ir[0], i1 - self.ir[0]))
+        st = self.step
+        return (
+            slice(-(-(j0 - self.jr[0]) // st), -(-(j1 - self.jr[0]) // st)),
+            slice(-(-(i0 - self.ir[0]) // st), -(-(i1 - self.ir[0]) // st)),
+        )
 
     def sd(self, shape: Ellipsoid, win: Win) -> F32:
         return shape.sd(self.x[win], self.y[win], self.z[win])
@@ -125,12 +146,15 @@ class TissueRenderer:
         (k0, k1), jr, ir = self.head_box
 
         def work(k: int) -> None:
-            s = _Slice(self.map, float(k), jr, ir)
-            h, b = self._slice(s)
-            hu[k, jr[0] : jr[1], ir[0] : ir[1]] = h
+            crop = self._crop(k, jr, ir)
+            if crop is None:
+                return
+            (j0, j1), (i0, i1) = crop
+            h, b = self._slice(_Slice(self.map, float(k), (j0, j1), (i0, i1)))
+            hu[k, j0:j1, i0:i1] = h
             if enhanced:
-                out["cta"][k, jr[0] : jr[1], ir[0] : ir[1]] = h + cta_enhancement(h)
-            brain[k, jr[0] : jr[1], ir[0] : ir[1]] = b
+                out["cta"][k, j0:j1, i0:i1] = h + cta_enhancement(h)
+            brain[k, j0:j1, i0:i1] = b
 
         if threads > 1:
             with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -139,6 +163,22 @@ class TissueRenderer:
             for k in range(k0, k1):
                 work(k)
         return out, brain
+
+    def _crop(
+        self, k: int, jr: tuple[int, int], ir: tuple[int, int]
+    ) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """Rows and columns of slice ``k`` that can hold head (from a 1-in-8 pre-pass)."""
+        step = COARSE_STEP
+        s = _Slice(self.map, float(k), jr, ir, step)
+        _, _, _, dh = self._fields(s)
+        rows, cols = np.nonzero(dh < np.float32(step * max(self.geom.spacing[1:]) + 3.0))
+        if len(rows) == 0:
+            return None
+        j0 = max(jr[0], jr[0] + (int(rows.min()) - 1) * step)
+        j1 = min(jr[1], jr[0] + (int(rows.max()) + 2) * step)
+        i0 = max(ir[0], ir[0] + (int(cols.min()) - 1) * step)
+        i1 = min(ir[1], ir[0] + (int(cols.max()) + 2) * step)
+        return (j0, j1), (i0, i1)
 
     def _sd(self, s: _Slice, shape: Ellipsoid) -> tuple[Win, F32] | None:
         win = s.window(self.boxes[id(shape)])
@@ -150,10 +190,10 @@ class TissueRenderer:
             win, e = got
             d[win] = smooth_min(d[win], e, k)
 
-    def _slice(self, s: _Slice) -> tuple[F32, npt.NDArray[np.bool_]]:
-        a, t, w = self.anat, self.anat.hu, self.width
-        far = np.float32(1e3)
-        d = np.full(s.x.shape, far, dtype=np.float32)
+    def _fields(self, s: _Slice) -> tuple[F32, F32, F32, F32]:
+        """Brain distance, cerebrum-only distance, skull thickness and head distance."""
+        a = self.anat
+        d = np.full(s.x.shape, np.float32(1e3), dtype=np.float32)
         got = self._sd(s, a.cerebrum)
         if got is not None:
             d[got[0]] = got[1]
@@ -173,6 +213,12 @@ class TissueRenderer:
         thick = np.clip(s.z * np.float32(-0.07), 0.0, 3.0) + np.float32(a.skull_mm)
         dh = d - thick - np.float32(gap + a.scalp_mm)
         self._union(s, dh, a.face, 12.0)
+        return d, dc, thick, dh
+
+    def _slice(self, s: _Slice) -> tuple[F32, npt.NDArray[np.bool_]]:
+        a, t, w = self.anat, self.anat.hu, self.width
+        gap = a.csf_gap_mm
+        d, dc, thick, dh = self._fields(s)
         hu = ramp(-dh, w) * np.float32(t.skin - t.air) + np.float32(t.air)
         hu += ramp(-dh - np.float32(1.5), w) * np.float32(t.fat - t.skin)
         hu += ramp(-dh - np.float32(a.scalp_mm - 1.5), w) * np.float32(t.muscle - t.fat)
@@ -181,10 +227,15 @@ class TissueRenderer:
         bone = u * u * np.float32(t.cortical_bone - t.diploe) + np.float32(t.diploe)
         wb = ramp(d - np.float32(gap), w) * ramp(np.float32(gap) + thick - d, w)
         hu += wb * (bone - hu)
-        inside = d < np.float32(gap + 1.0)
-        if np.any(inside):
-            hu[inside] += ramp(np.float32(gap) - d[inside], w) * (
-                self._intracranial(s, d, dc, inside) - hu[inside]
+        rows, cols = np.nonzero(d < np.float32(gap + w))
+        if len(rows):
+            win = (
+                slice(int(rows.min()), int(rows.max()) + 1),
+                slice(int(cols.min()), int(cols.max()) + 1),
+            )
+            sub = s.sub(win)
+            hu[win] += ramp(np.float32(gap) - d[win], w) * (
+                self._intracranial(sub, d[win], dc[win]) - hu[win]
             )
         for solid in a.solids:
             got = self._sd(s, solid.shape)
@@ -193,8 +244,8 @@ class TissueRenderer:
                 hu[win] += ramp(-e, w) * (np.float32(solid.hu) - hu[win])
         return hu, d < 0
 
-    def _intracranial(self, s: _Slice, d: F32, dc: F32, inside: npt.NDArray[np.bool_]) -> F32:
-        """HU of CSF + brain (grey/white matter, nuclei, ventricles, sulci) at ``inside``."""
+    def _intracranial(self, s: _Slice, d: F32, dc: F32) -> F32:
+        """HU of CSF + brain (grey/white matter, nuclei, ventricles, sulci) in the slice."""
         a, t, w = self.anat, self.anat.hu, self.width
         brain = np.full(s.x.shape, np.float32(t.gm), dtype=np.float32)
         cwin = s.window(self.boxes[id(self.core)])
@@ -225,8 +276,10 @@ class TissueRenderer:
             if got is not None:
                 win, e = got
                 brain[win] += ramp(-e, w) * (np.float32(t.csf) - brain[win])
-        out = ramp(-d[inside], w) * (brain[inside] - np.float32(t.csf)) + np.float32(t.csf)
-        return np.asarray(out, dtype=np.float32)
+        brain -= np.float32(t.csf)
+        brain *= ramp(-d, w)
+        brain += np.float32(t.csf)
+        return brain
 
 
 def cta_enhancement(hu: F32) -> F32:

@@ -18,7 +18,8 @@ from strokescope.phantom.tissue import HeadMapping
 from strokescope.phantom.vessels import Segment
 from strokescope.volume import Geometry
 
-CHUNK_POINTS = 8
+CHUNK_POINTS = 12  # centerline points per box (6 mm)
+PIECE_POINTS = 2  # points per straight piece (1 mm)
 Box = tuple[tuple[int, int], tuple[int, int], tuple[int, int]]
 
 
@@ -115,24 +116,36 @@ def _chunk(
                   zip(start, stop, origin, strict=True))
     a = mapping.a.astype(np.float32)
     base = mapping.b.astype(np.float32)
-    # head-frame coordinates of the box voxels, flattened: (m, 3)
-    v = (
-        kk[:, None, None, None] * a[:, 0]
-        + jj[None, :, None, None] * a[:, 1]
-        + ii[None, None, :, None] * a[:, 2]
-        + base
-    ).reshape(-1, 3)
-    p0 = pts[:-1].astype(np.float32)
-    seg = (pts[1:] - pts[:-1]).astype(np.float32)
-    len2 = np.maximum((seg * seg).sum(axis=1), 1e-9).astype(np.float32)
-    rel = v[:, None, :] - p0[None, :, :]  # (m, s, 3)
-    t = np.clip((rel * seg[None]).sum(axis=2) / len2[None], 0.0, 1.0)
-    diff = rel - t[:, :, None] * seg[None]
-    d2 = (diff * diff).sum(axis=2)
-    best = np.argmin(d2, axis=1)
-    rows = np.arange(len(v))
-    d = np.sqrt(d2[rows, best])
-    gidx = (c0 + best + t[rows, best]).astype(np.float32)
+    # head-frame coordinates of the box voxels, one flat array per axis
+    v = [
+        (
+            kk[:, None, None] * a[m, 0] + jj[None, :, None] * a[m, 1] + ii[None, None, :] * a[m, 2]
+            + base[m]
+        ).ravel()
+        for m in range(3)
+    ]
+    anchors = list(range(c0, c1, PIECE_POINTS)) + [c1]
+    best_d2 = np.full(v[0].shape, np.float32(np.inf), dtype=np.float32)
+    best_g = np.zeros(v[0].shape, dtype=np.float32)
+    for p0, p1 in zip(anchors[:-1], anchors[1:], strict=True):
+        q0, q1 = tree.points[p0], tree.points[p1]
+        seg = (q1 - q0).astype(np.float32)
+        inv_len2 = np.float32(1.0 / max(float(seg @ seg), 1e-9))
+        rel = [v[m] - np.float32(q0[m]) for m in range(3)]
+        t = rel[0] * seg[0]
+        t += rel[1] * seg[1]
+        t += rel[2] * seg[2]
+        t *= inv_len2
+        np.clip(t, 0.0, 1.0, out=t)
+        d2 = np.zeros_like(t)
+        for m in range(3):
+            e = rel[m] - t * seg[m]
+            d2 += e * e
+        better = d2 < best_d2
+        best_d2[better] = d2[better]
+        best_g[better] = t[better] * np.float32(p1 - p0) + np.float32(p0)
+    d = np.sqrt(best_d2)
+    gidx = best_g
     r = np.interp(gidx, np.arange(len(tree.radius)), tree.radius).astype(np.float32)
     new_sd = (d - r).reshape(tuple(stop - start))
     view = tuple(slice(a, b) for a, b in zip(start, stop, strict=True))

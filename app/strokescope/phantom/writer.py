@@ -9,6 +9,7 @@ rewriting a study gives the same UIDs.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,18 +52,37 @@ def _identity(study: PhantomStudy, vol: Volume, kind: str, number: int) -> Serie
     )
 
 
-def write_study(study: PhantomStudy, out_dir: str | Path) -> StudyPaths:
-    """Write ``study`` under ``out_dir`` and return the paths."""
+def _write_series(study: PhantomStudy, vol: Volume, folder: Path, kind: str, number: int) -> None:
+    write_ct_series(vol, folder, _identity(study, vol, kind, number))
+
+
+def write_study(study: PhantomStudy, out_dir: str | Path, *, processes: int = 1) -> StudyPaths:
+    """Write ``study`` under ``out_dir`` and return the paths.
+
+    ``processes=2`` writes the CTA series in a forked child process while this process
+    writes the NCCT (about twice as fast on two cores; POSIX only, falls back to one
+    process elsewhere). Do not use it from a process that runs a GUI event loop.
+    """
     root = Path(out_dir)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"{root}: cannot create phantom output folder ({exc.strerror})") from exc
-    write_ct_series(study.ncct, root / "ncct", _identity(study, study.ncct, "ncct", 1))
     cta_dir = fu_dir = None
+    child = None
     if study.cta is not None:
         cta_dir = root / "cta"
-        write_ct_series(study.cta, cta_dir, _identity(study, study.cta, "cta", 2))
+        args = (study, study.cta, cta_dir, "cta", 2)
+        if processes > 1 and "fork" in mp.get_all_start_methods():
+            child = mp.get_context("fork").Process(target=_write_series, args=args)
+            child.start()
+        else:
+            _write_series(*args)
+    _write_series(study, study.ncct, root / "ncct", "ncct", 1)
+    if child is not None:
+        child.join()
+        if child.exitcode != 0:
+            raise ExportError(f"{cta_dir}: writing the CTA series failed (exit {child.exitcode})")
     if study.followup is not None:
         fu_dir = root / "followup"
         write_ct_series(study.followup, fu_dir, _identity(study, study.followup, "followup", 1))
