@@ -207,6 +207,17 @@ def test_dicomdir_lists_the_files(tmp_path: Path) -> None:
     assert report.series[0].n_slices == 5
     assert any("1 referenced file(s) missing" in w for w in report.warnings)
     assert not any("UNLISTED" in w for w in report.warnings)
+    vol = load_volume(media / "DICOMDIR")
+    assert vol.shape[0] == 6 and "1 slice(s) missing" in vol.meta.warnings[-1]
+
+
+def test_orientation_jitter_does_not_split_a_series(tmp_path: Path) -> None:
+    paths = write_stack(tmp_path, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+    for k, path in enumerate(paths):  # cosines straddle a rounding boundary (0.0005)
+        e = 0.0004 if k % 2 else 0.0006
+        set_tags(path, ImageOrientationPatient=[1.0, e, 0.0, -e, 1.0, 0.0])
+    (info,) = scan_folder(tmp_path)
+    assert info.n_slices == 6 and info.problems == ()
 
 
 def test_scan_progress_reaches_one(tmp_path: Path) -> None:

@@ -212,6 +212,8 @@ def load_volume(
         return read_volume(p)
     if not p.exists():
         raise DicomLoadError(f"{p}: does not exist")
+    if p.is_file() and p.name.upper() == "DICOMDIR":
+        p = p.parent
     folder = p if p.is_dir() else p.parent
 
     def scan_progress(fraction: float) -> None:

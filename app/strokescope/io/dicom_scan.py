@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MIN_SLICES = 3
 MAX_LISTED = 5
+ORIENTATION_TOL = 1e-3
 
 Progress = Callable[[float], None]
 
@@ -114,13 +115,27 @@ def _dicomdir_files(dicomdir: Path, warnings: list[str]) -> list[Path] | None:
     return list(dict.fromkeys(files))
 
 
-def _split_key(h: ImageHeader) -> tuple[object, ...]:
+def _same_stack(a: ImageHeader, b: ImageHeader) -> bool:
+    """Same matrix, pixel spacing (0.01 %) and orientation (direction cosines within 1e-3)?"""
+    spacing = zip(a.pixel_spacing, b.pixel_spacing, strict=True)
+    cosines = zip(a.orientation, b.orientation, strict=True)
     return (
-        tuple(round(v, 3) for v in h.orientation),
-        h.rows,
-        h.columns,
-        tuple(round(v, 4) for v in h.pixel_spacing),
+        (a.rows, a.columns) == (b.rows, b.columns)
+        and all(abs(x - y) <= 1e-4 * max(x, y) for x, y in spacing)
+        and all(abs(x - y) <= ORIENTATION_TOL for x, y in cosines)
     )
+
+
+def _split(members: list[ImageHeader]) -> list[list[ImageHeader]]:
+    """Split one series' images into stacks of the same orientation and matrix."""
+    stacks: list[list[ImageHeader]] = []
+    for h in members:
+        home = next((st for st in stacks if _same_stack(st[0], h)), None)
+        if home is None:
+            stacks.append([h])
+        else:
+            home.append(h)
+    return stacks
 
 
 def _series_info(key: str, headers: list[ImageHeader], folder: Path) -> SeriesInfo:
@@ -184,10 +199,7 @@ def _group(
         by_uid.setdefault(h.series_uid, []).append(h)
     result: list[SeriesInfo] = []
     for uid, members in by_uid.items():
-        groups: dict[tuple[object, ...], list[ImageHeader]] = {}
-        for h in members:
-            groups.setdefault(_split_key(h), []).append(h)
-        ranked = sorted(groups.values(), key=lambda g: (-_n_frames(g), str(g[0].path)))
+        ranked = sorted(_split(members), key=lambda g: (-_n_frames(g), str(g[0].path)))
         big = [g for g in ranked if _n_frames(g) >= MIN_SLICES]
         for g in ranked:
             n = _n_frames(g)
