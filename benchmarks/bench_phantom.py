@@ -53,7 +53,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "phantom.json")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "results" / "phantom.json"
+    )
     args = parser.parse_args()
     cases = QUICK if args.quick else CASES
     results = {}

@@ -65,6 +65,28 @@ def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ht.set_defaults(handler=_run_ht)
 
 
+def _run_phantom(args: argparse.Namespace) -> int:
+    from strokescope.phantom import generate_study, write_study
+    from strokescope.phantom.cli_options import options_from_args, summary
+
+    study = generate_study(options_from_args(args))
+    paths = write_study(study, args.out, processes=2)
+    print(f"wrote {paths.root} (ncct/, {'cta/, ' if paths.cta else ''}"
+          f"{'followup/, ' if paths.followup else ''}truth/)")
+    print(summary(study.truth))
+    return 0
+
+
+def _add_phantom_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from strokescope.phantom.cli_options import add_phantom_arguments
+
+    phantom = commands.add_parser(
+        "phantom", help="write a synthetic NCCT + CTA study with ground truth (DICOM + NIfTI)"
+    )
+    add_phantom_arguments(phantom)
+    phantom.set_defaults(handler=_run_phantom)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strokescope",
@@ -75,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_info(commands)
     _add_ht(commands)
+    _add_phantom_command(commands)
     return parser
 
 

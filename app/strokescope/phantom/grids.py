@@ -52,7 +52,7 @@ def acquisition_geometry(
     return Geometry(
         (slices, matrix, matrix),
         spacing,
-        tuple(origin),  # type: ignore[arg-type]
+        tuple(origin),
         tuple(tuple(r) for r in direction),  # type: ignore[arg-type]
     )
 
@@ -71,7 +71,7 @@ def fine_geometry(geom: Geometry, n_sub: int) -> Geometry:
     return Geometry(
         (geom.shape[0] * n_sub, geom.shape[1], geom.shape[2]),
         (geom.spacing[0] / n_sub, geom.spacing[1], geom.spacing[2]),
-        tuple(origin),  # type: ignore[arg-type]
+        tuple(origin),
         geom.direction,
     )
 

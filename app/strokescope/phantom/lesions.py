@@ -114,7 +114,11 @@ def plan_lesions(
     plaques: list[Plaque] = []
     if options.calcification:
         for _ in range(int(rng.integers(1, 4))):
-            side = options.side if rng.uniform() < 0.6 else ("right" if options.side == "left" else "left")
+            side = (
+                options.side
+                if rng.uniform() < 0.6
+                else ("right" if options.side == "left" else "left")
+            )
             seg = segments[_seg_index(segments, f"ICA-M1-M2 {side}")]
             s_seg_term = float(seg.s[seg.site == SITE_ICA].max())
             at = int(np.searchsorted(seg.s, s_seg_term - rng.uniform(12.0, 32.0)))
@@ -125,7 +129,7 @@ def plan_lesions(
             center = seg.points[at] + normal * seg.radius[at] * 1.05
             frame = np.stack([tangent, normal, np.cross(tangent, normal)], axis=1)
             axes = (rng.uniform(1.2, 2.5), rng.uniform(0.6, 0.9), rng.uniform(1.0, 2.0))
-            plaques.append(Plaque(Ellipsoid(tuple(center), axes, frame), rng.uniform(250, 600)))  # type: ignore[arg-type]
+            plaques.append(Plaque(Ellipsoid(tuple(center), axes, frame), rng.uniform(250, 600)))
     sah = np.zeros(n_points, bool)
     if options.sah:
         for i, g in enumerate(segments):
@@ -155,5 +159,5 @@ def _plan_hemorrhage(rng: np.random.Generator, options: PhantomOptions) -> Hemor
         border = Waves.random(rng, count=10, wavelength_mm=(3.0, 6.0))
     axes = (radius * 1.0, radius * 1.25, radius * 0.8)
     texture = Waves.random(rng, count=6, wavelength_mm=(4.0, 10.0))
-    core = Ellipsoid(center, axes)  # type: ignore[arg-type]
+    core = Ellipsoid(center, axes)
     return HemorrhagePlan(options.hemorrhage, ml, core, border, texture, infarct)

@@ -18,7 +18,7 @@ from strokescope.phantom.grids import average_subslices, fine_geometry, subslice
 from strokescope.phantom.hemorrhage import render_followup_lesions
 from strokescope.phantom.lesions import LesionPlan
 from strokescope.phantom.shapes import F32, ramp
-from strokescope.phantom.tissue import HeadMapping, TissueRenderer, cta_enhancement
+from strokescope.phantom.tissue import HeadMapping, TissueRenderer
 from strokescope.phantom.tubes import TreePoints, render_tubes
 from strokescope.volume import Geometry
 
@@ -146,7 +146,9 @@ def _overlay_vessels(
     th = plan.thrombus
     if th is not None:
         on = seg == th.segment
-        clot[on] = ramp(s[on] - np.float32(th.s0), width)[...] * ramp(np.float32(th.s1) - s[on], width)
+        clot[on] = ramp(s[on] - np.float32(th.s0), width)[...] * ramp(
+            np.float32(th.s1) - s[on], width
+        )
     sheath_hu = tree.sheath_hu[ip].astype(np.float32)
     csf = sheath_hu < 0
     sheath_hu[csf] = hu.csf
@@ -156,7 +158,9 @@ def _overlay_vessels(
         pts = idx.astype(np.float32) @ mapping.a.T.astype(np.float32) + mapping.b.astype(np.float32)
         tex = plan.sah_texture(pts[:, 0], pts[:, 1], pts[:, 2])
         sah = (plan.sah_points[ip] & csf).astype(np.float32) * ramp(tex + np.float32(0.6), 0.4)
-        sheath_hu += sah * (np.clip(np.float32(70.0) + tex * np.float32(7.0), 60.0, 80.0) - sheath_hu)
+        sheath_hu += sah * (
+            np.clip(np.float32(70.0) + tex * np.float32(7.0), 60.0, 80.0) - sheath_hu
+        )
         masks.sparse("sah", view, near, f_sheath * (1 - f_lumen) * sah)
     flow = np.where(plan.distal_points[ip], th.distal_fraction if th else 1.0, 1.0)
     radius = (dist - sd).astype(np.float32)

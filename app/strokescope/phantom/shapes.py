@@ -55,7 +55,9 @@ class Ellipsoid:
             return a
         return np.sqrt((np.asarray(self.frame) ** 2) @ (a**2))
 
-    def bounds(self, margin: float = 0.0) -> tuple[npt.NDArray[np.float64], ...]:
+    def bounds(
+        self, margin: float = 0.0
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         c = np.asarray(self.center)
         e = self.extent + margin
         return c - e, c + e

@@ -102,7 +102,10 @@ class PhantomStudy:
 def _geometries(o: PhantomOptions) -> tuple[Geometry, Geometry, Geometry]:
     slices = o.slices or default_slices(o.slice_mm)
     ncct = acquisition_geometry(
-        matrix=o.matrix, inplane_mm=o.inplane_mm, slice_mm=o.slice_mm, slices=slices,
+        matrix=o.matrix,
+        inplane_mm=o.inplane_mm,
+        slice_mm=o.slice_mm,
+        slices=slices,
         tilt_deg=o.tilt_deg,
     )
     cta_slice = o.cta_slice_mm or o.slice_mm
@@ -115,8 +118,10 @@ def _geometries(o: PhantomOptions) -> tuple[Geometry, Geometry, Geometry]:
     )
     fu_slices = max(1, round(FOLLOWUP_COVERAGE_MM / o.followup_slice_mm))
     followup = acquisition_geometry(
-        matrix=o.followup_matrix or o.matrix, inplane_mm=o.inplane_mm,
-        slice_mm=o.followup_slice_mm, slices=fu_slices,
+        matrix=o.followup_matrix or o.matrix,
+        inplane_mm=o.inplane_mm,
+        slice_mm=o.followup_slice_mm,
+        slices=fu_slices,
     )
     return ncct, cta, followup
 
@@ -157,13 +162,21 @@ def generate_study(options: PhantomOptions, *, threads: int | None = None) -> Ph
     log.info("ncct rendered in %.2f s", time.perf_counter() - start)
     cta_r: Rendered | None = None
     if o.cta:
-        cta_r = base if shared else render_grid(
-            scene, g_cta, motion @ pose, phases=("cta",), slice_mm=cta_slice, threads=workers
+        cta_r = (
+            base
+            if shared
+            else render_grid(
+                scene, g_cta, motion @ pose, phases=("cta",), slice_mm=cta_slice, threads=workers
+            )
         )
     fu_r: Rendered | None = None
     if o.hemorrhage != "none":
         fu_r = render_grid(
-            scene, g_fu, pose, phases=("followup",), slice_mm=o.followup_slice_mm,
+            scene,
+            g_fu,
+            pose,
+            phases=("followup",),
+            slice_mm=o.followup_slice_mm,
             threads=workers,
         )
     ncct = Volume(base.images["ncct"], g_ncct, _meta(o, "ncct", o.slice_mm))

@@ -208,8 +208,8 @@ class TissueRenderer:
             if solid.carves_brain:
                 got = self._sd(s, solid.shape)
                 if got is not None:
-                    win, e = got
-                    d[win] = np.maximum(d[win], np.float32(gap + 1.5) - e)
+                    win, sd = got
+                    d[win] = np.maximum(d[win], np.float32(gap + 1.5) - sd)
         thick = np.clip(s.z * np.float32(-0.07), 0.0, 3.0) + np.float32(a.skull_mm)
         dh = d - thick - np.float32(gap + a.scalp_mm)
         self._union(s, dh, a.face, 12.0)

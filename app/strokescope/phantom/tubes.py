@@ -112,14 +112,18 @@ def _chunk(
     stop = np.minimum(np.array([b for _, b in box]) - origin, shape).astype(int)
     if np.any(stop <= start):
         return
-    kk, jj, ii = (np.arange(a, b, dtype=np.float32) + np.float32(o) for a, b, o in
-                  zip(start, stop, origin, strict=True))
+    kk, jj, ii = (
+        np.arange(a, b, dtype=np.float32) + np.float32(o)
+        for a, b, o in zip(start, stop, origin, strict=True)
+    )
     a = mapping.a.astype(np.float32)
     base = mapping.b.astype(np.float32)
     # head-frame coordinates of the box voxels, one flat array per axis
     v = [
         (
-            kk[:, None, None] * a[m, 0] + jj[None, :, None] * a[m, 1] + ii[None, None, :] * a[m, 2]
+            kk[:, None, None] * a[m, 0]
+            + jj[None, :, None] * a[m, 1]
+            + ii[None, None, :] * a[m, 2]
             + base[m]
         ).ravel()
         for m in range(3)

@@ -172,7 +172,9 @@ def draw_vessels(rng: np.random.Generator, anatomy: Anatomy) -> list[Segment]:
         site = np.select([s <= s_term, s <= s_bif], [SITE_ICA, SITE_M1], SITE_M2).astype(np.int8)
         radius = _radius(s, [(0, 2.3), (s_term, 1.85), (s_term + 1, 1.5), (s_bif, 1.3)])
         radius = np.where(site == SITE_M2, _radius(s, [(s_bif, 1.1), (s[-1], 0.8)]), radius)
-        cistern = np.interp(s, [s_clinoid - 2, s_clinoid, s_bif, s_bif + 25, s[-1]], [0, 4, 4.5, 3, 1.5])
+        cistern = np.interp(
+            s, [s_clinoid - 2, s_clinoid, s_bif, s_bif + 25, s[-1]], [0, 4, 4.5, 3, 1.5]
+        )
         grow = float(rng.uniform(0.92, 1.08))
         main = Segment(
             f"ICA-M1-M2 {side}",
@@ -188,25 +190,60 @@ def draw_vessels(rng: np.random.Generator, anatomy: Anatomy) -> list[Segment]:
         b.add(
             f"M2 inferior {side}",
             side,
-            [bif, *_mirror([b.p(47, 2, 2, 2), b.p(52, 12, 1, 3), b.p(54, 24, 4, 3), b.p(53, 36, 9, 3)], sg)],
+            [
+                bif,
+                *_mirror(
+                    [b.p(47, 2, 2, 2), b.p(52, 12, 1, 3), b.p(54, 24, 4, 3), b.p(53, 36, 9, 3)], sg
+                ),
+            ],
             [1.05, 0.8],
             cistern=3.0,
             parent=main.name,
             parent_s=float(s_bif),
         )
-        b.add(f"A1 {side}", side, [term, b.p(sg * 8, -15, 4, 1), a1_end], [0.95, 0.85],
-              cistern=3.5, parent=main.name, parent_s=float(s_term))
-        a2 = [a1_end, (sg * 1.8, *b.p(0, -27, 15, 1.5)[1:]), (sg * 2.0, *b.p(0, -30, 27, 2)[1:]),
-              (sg * 2.0, *b.p(0, -27, 40, 2)[1:]), (sg * 2.0, *b.p(0, -16, 52, 2)[1:]),
-              (sg * 2.0, *b.p(0, -2, 60, 2)[1:])]
+        b.add(
+            f"A1 {side}",
+            side,
+            [term, b.p(sg * 8, -15, 4, 1), a1_end],
+            [0.95, 0.85],
+            cistern=3.5,
+            parent=main.name,
+            parent_s=float(s_term),
+        )
+        a2 = [
+            a1_end,
+            (sg * 1.8, *b.p(0, -27, 15, 1.5)[1:]),
+            (sg * 2.0, *b.p(0, -30, 27, 2)[1:]),
+            (sg * 2.0, *b.p(0, -27, 40, 2)[1:]),
+            (sg * 2.0, *b.p(0, -16, 52, 2)[1:]),
+            (sg * 2.0, *b.p(0, -2, 60, 2)[1:]),
+        ]
         b.add(f"A2 {side}", side, a2, [0.85, 0.65], cistern=2.0, parent=f"A1 {side}")
-        b.add(f"PComm {side}", side, [pcom_ica, b.p(sg * 12, -3, -1.5, 1), pcom_pca], [0.6, 0.6],
-              cistern=2.5, parent=main.name)
-        pca = [tip, b.p(sg * 5, 6, -2.5, 0.8), pcom_pca, b.p(sg * 17, 13, -1), b.p(sg * 24, 25, 1),
-               b.p(sg * 27, 39, 4), b.p(sg * 24, 53, 7), b.p(sg * 19, 65, 10)]
+        b.add(
+            f"PComm {side}",
+            side,
+            [pcom_ica, b.p(sg * 12, -3, -1.5, 1), pcom_pca],
+            [0.6, 0.6],
+            cistern=2.5,
+            parent=main.name,
+        )
+        pca = [
+            tip,
+            b.p(sg * 5, 6, -2.5, 0.8),
+            pcom_pca,
+            b.p(sg * 17, 13, -1),
+            b.p(sg * 24, 25, 1),
+            b.p(sg * 27, 39, 4),
+            b.p(sg * 24, 53, 7),
+            b.p(sg * 19, 65, 10),
+        ]
         b.add(f"PCA {side}", side, pca, [1.0, 0.95, 0.75], cistern=3.0, parent="basilar")
-        vert = [b.p(sg * 10, 30, -100, 2), b.p(sg * 9, 27, -68, 2), b.p(sg * 6, 21, -52, 1.5),
-                b.p(sg * 1.2, 16, -44, 0.5)]
+        vert = [
+            b.p(sg * 10, 30, -100, 2),
+            b.p(sg * 9, 27, -68, 2),
+            b.p(sg * 6, 21, -52, 1.5),
+            b.p(sg * 1.2, 16, -44, 0.5),
+        ]
         b.add(f"vertebral {side}", side, vert, [1.6, 1.45])
     a1s = [seg for seg in b.segments if seg.name.startswith("A1")]
     b.add("AComm", "mid", [a1s[0].points[-1], a1s[1].points[-1]], [0.6, 0.6], cistern=2.5)

@@ -1,7 +1,8 @@
 """Write a generated study: DICOM series, NIfTI masks and ``truth.json``.
 
 Layout: ``OUT/ncct/``, ``OUT/cta/``, ``OUT/followup/`` (with a haemorrhage), ``OUT/truth/``
-(``<mask>.nii.gz`` and ``truth.json``). NCCT and CTA share the study and patient; the
+(``<mask>.nii.gz`` and ``truth.json``; masks on a gantry-tilted grid are written as
+``<mask>.nrrd`` because NIfTI would silently straighten the sheared axes). NCCT and CTA share the study and patient; the
 follow-up is a separate study of the same synthetic patient. UIDs derive from the seed, so
 rewriting a study gives the same UIDs.
 """
@@ -18,7 +19,7 @@ from strokescope.errors import ExportError
 from strokescope.io.dicom_write import SeriesIdentity, new_uid, write_ct_series
 from strokescope.io.sitk_convert import write_mask
 from strokescope.phantom.study import PhantomStudy
-from strokescope.volume import Volume
+from strokescope.volume import Mask, Volume
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,11 @@ def _identity(study: PhantomStudy, vol: Volume, kind: str, number: int) -> Serie
         contrast_agent=vol.meta.contrast_agent,
         accession_number=f"SS{seed % 10**8:08d}{'F' if study_kind == 'followup' else ''}",
     )
+
+
+def _mask_suffix(mask: Mask) -> str:
+    """NIfTI cannot store a sheared (gantry-tilted) grid, so those masks go to NRRD."""
+    return ".nii.gz" if mask.geometry.is_orthogonal else ".nrrd"
 
 
 def _write_series(study: PhantomStudy, vol: Volume, folder: Path, kind: str, number: int) -> None:
@@ -88,7 +94,8 @@ def write_study(study: PhantomStudy, out_dir: str | Path, *, processes: int = 1)
         write_ct_series(study.followup, fu_dir, _identity(study, study.followup, "followup", 1))
     truth_dir = root / "truth"
     masks = {
-        name: write_mask(mask, truth_dir / f"{name}.nii.gz") for name, mask in study.masks.items()
+        name: write_mask(mask, truth_dir / f"{name}{_mask_suffix(mask)}")
+        for name, mask in study.masks.items()
     }
     truth = study.truth.to_dict()
     truth["files"] = {
