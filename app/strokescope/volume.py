@@ -146,7 +146,7 @@ class Volume:
         meta: SeriesMeta | None = None,
     ) -> Volume:
         arr = np.asarray(array, dtype=np.float32)
-        geom = Geometry(arr.shape, spacing, origin, direction)  # type: ignore[arg-type]
+        geom = Geometry(arr.shape, spacing, origin, direction)
         return cls(arr, geom, meta or SeriesMeta())
 
     @property

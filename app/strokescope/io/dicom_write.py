@@ -9,15 +9,19 @@ Position (Patient) from the origin stepped along the slice axis (which may be ti
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID
-from pydicom.uid import generate_uid
+from pydicom.uid import (
+    PYDICOM_IMPLEMENTATION_UID,
+    UID,
+    CTImageStorage,
+    ExplicitVRLittleEndian,
+    generate_uid,
+)
 
 from strokescope import RESEARCH_ONLY, __version__
 from strokescope.atomic import atomic_path
@@ -137,19 +141,18 @@ def write_ct_series(
     base = _base_dataset(identity, vol)
     geom = vol.geometry
     stored = to_stored(vol.array)
-    now = _dt.datetime.now().strftime("%Y%m%d")
     paths: list[Path] = []
     for k in range(vol.shape[0]):
         ds = base.copy()
         sop_uid = new_uid([identity.series_uid, k])
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = CTImageStorage
-        meta.MediaStorageSOPInstanceUID = sop_uid
+        meta.MediaStorageSOPInstanceUID = UID(sop_uid)
         meta.TransferSyntaxUID = ExplicitVRLittleEndian
         meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
         ds.file_meta = meta
         ds.SOPInstanceUID = sop_uid
-        ds.InstanceCreationDate = now
+        ds.InstanceCreationDate = identity.study_date
         ds.InstanceNumber = k + 1
         pos = geom.index_to_lps((k, 0, 0))
         ds.ImagePositionPatient = [f"{v:.4f}" for v in pos]

@@ -33,8 +33,8 @@ def geometry_from_sitk(image: sitk.Image) -> Geometry:
     d = np.asarray(image.GetDirection(), dtype=float).reshape(3, 3)[:, ::-1]
     return Geometry(
         shape=(size[2], size[1], size[0]),
-        spacing=tuple(reversed(image.GetSpacing())),  # type: ignore[arg-type]
-        origin=tuple(image.GetOrigin()),  # type: ignore[arg-type]
+        spacing=tuple(reversed(image.GetSpacing())),
+        origin=tuple(image.GetOrigin()),
         direction=tuple(tuple(r) for r in d),  # type: ignore[arg-type]
     )
 
@@ -58,7 +58,15 @@ def mask_from_sitk(image: sitk.Image, name: str = "") -> Mask:
 
 def _check_suffix(path: Path) -> None:
     if not any(path.name.lower().endswith(s) for s in IMAGE_SUFFIXES):
-        raise DicomLoadError(f"{path}: unsupported image file type (use {', '.join(IMAGE_SUFFIXES)})")
+        raise DicomLoadError(
+            f"{path}: unsupported image file type (use {', '.join(IMAGE_SUFFIXES)})"
+        )
+
+
+def _reason(exc: RuntimeError) -> str:
+    """Last line of a SimpleITK exception (the rest is a C++ stack)."""
+    lines = str(exc).strip().splitlines()
+    return lines[-1] if lines else "unknown error"
 
 
 def read_volume(path: str | Path) -> Volume:
@@ -68,7 +76,9 @@ def read_volume(path: str | Path) -> Volume:
     try:
         image = sitk.ReadImage(str(p), sitk.sitkFloat32)
     except RuntimeError as exc:
-        raise DicomLoadError(f"{p}: cannot read image ({str(exc).strip().splitlines()[-1]})") from exc
+        raise DicomLoadError(
+            f"{p}: cannot read image ({str(exc).strip().splitlines()[-1]})"
+        ) from exc
     if image.GetDimension() != 3:
         raise DicomLoadError(f"{p}: expected a 3-D image, found {image.GetDimension()}-D")
     return volume_from_sitk(image, SeriesMeta(source=str(p), description=p.name))
@@ -80,7 +90,9 @@ def read_mask(path: str | Path, name: str = "") -> Mask:
     try:
         image = sitk.ReadImage(str(p))
     except RuntimeError as exc:
-        raise DicomLoadError(f"{p}: cannot read mask ({str(exc).strip().splitlines()[-1]})") from exc
+        raise DicomLoadError(
+            f"{p}: cannot read mask ({str(exc).strip().splitlines()[-1]})"
+        ) from exc
     return mask_from_sitk(image, name or p.name.split(".")[0])
 
 
