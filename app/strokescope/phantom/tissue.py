@@ -270,7 +270,7 @@ class TissueRenderer:
             got = self._sd(s, shape)
             if got is not None:
                 win, e = got
-                brain[win] += ramp(-e, w) * (np.float32(t.gm - 3.0) - brain[win])
+                brain[win] += ramp(-e, w) * (np.float32(t.gm - 1.0) - brain[win])
         for shape in a.ventricles:
             got = self._sd(s, shape)
             if got is not None:
@@ -284,7 +284,7 @@ class TissueRenderer:
 
 def cta_enhancement(hu: F32) -> F32:
     """Arterial-phase tissue enhancement from noise-free NCCT HU: white matter about +2,
-    grey matter about +5, muscle and scalp about +7, CSF, fat and air none."""
-    e = np.clip((hu - np.float32(15.0)) * np.float32(0.2), 0.0, 7.0)
+    grey matter about +6, muscle and scalp about +7, CSF, fat and air none."""
+    e = np.clip((hu - np.float32(12.0)) * np.float32(0.22), 0.0, 7.0)
     e *= hu < np.float32(200.0)
     return np.asarray(e, dtype=np.float32)

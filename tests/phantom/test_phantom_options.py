@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from strokescope.errors import InputError
+from strokescope.phantom import PhantomOptions
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"seed": -1},
+        {"occlusion": "M3"},
+        {"side": "up"},
+        {"thrombus_length_mm": 2.0},
+        {"thrombus_length_mm": 41.0},
+        {"perviousness_hu": 35.0},
+        {"hemorrhage": "PH", "hemorrhage_ml": 0.05},
+        {"hemorrhage": "HI2", "hemorrhage_ml": 61.0},
+        {"hemorrhage": "none", "hemorrhage_ml": 5.0},
+        {"hemorrhage": "SDH", "hemorrhage_ml": 5.0},
+        {"slice_mm": 0.3},
+        {"slice_mm": 6.0},
+        {"matrix": 8},
+        {"rotation_deg": (0.0, 25.0, 0.0)},
+        {"rotation_deg": (0.0, 1.0)},
+        {"tilt_deg": 45.0},
+        {"noise_hu": float("nan")},
+        {"motion_mm": 11.0},
+    ],
+)
+def test_bad_options_raise_input_error(kwargs: dict[str, object]) -> None:
+    with pytest.raises(InputError, match="phantom option"):
+        PhantomOptions(**kwargs)  # type: ignore[arg-type]
+
+
+def test_valid_options_and_class() -> None:
+    assert PhantomOptions(occlusion="ICA").occlusion_class == "LVO"
+    assert PhantomOptions(occlusion="M1").occlusion_class == "LVO"
+    assert PhantomOptions(occlusion="M2").occlusion_class == "MeVO"
+    assert PhantomOptions(occlusion="none").occlusion_class == "none"
+    assert PhantomOptions(rotation_deg=(1, 2, 3)).to_dict()["rotation_deg"] == [1.0, 2.0, 3.0]
