@@ -2,9 +2,9 @@
 
 Layout: ``OUT/ncct/``, ``OUT/cta/``, ``OUT/followup/`` (with a haemorrhage), ``OUT/truth/``
 (``<mask>.nii.gz`` and ``truth.json``; masks on a gantry-tilted grid are written as
-``<mask>.nrrd`` because NIfTI would silently straighten the sheared axes). NCCT and CTA share the study and patient; the
-follow-up is a separate study of the same synthetic patient. UIDs derive from the seed, so
-rewriting a study gives the same UIDs.
+``<mask>.nrrd`` because NIfTI would silently straighten the sheared axes). NCCT and CTA
+share the study and patient; the follow-up is a separate study of the same synthetic
+patient. UIDs derive from the seed, so rewriting a study gives the same UIDs.
 """
 
 from __future__ import annotations
