@@ -20,19 +20,23 @@ import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from export.dataset import Case, write_case, write_dataset_json
 from strokescope.atomic import atomic_write_text
+from strokescope.errors import InputError
+
+if TYPE_CHECKING:
+    from strokescope.phantom import PhantomOptions
 
 log = logging.getLogger(__name__)
 
 OCCLUSION_WEIGHTS = {"ICA": 0.25, "M1": 0.35, "M2": 0.2, "none": 0.2}
 
 
-def random_options(seed: int, index: int, *, tiny: bool = False) -> Any:
+def random_options(seed: int, index: int, *, tiny: bool = False) -> PhantomOptions:
     """Phantom options of case ``index`` of a dataset seeded with ``seed``."""
     from strokescope.phantom import PhantomOptions
 
@@ -44,6 +48,7 @@ def random_options(seed: int, index: int, *, tiny: bool = False) -> Any:
         inplane = float(rng.uniform(0.4, 1.0))
         matrix = min(512, 2 * math.ceil(100.0 / inplane))
         slice_mm = float(rng.uniform(0.5, 2.5))
+    rot = [float(a) for a in rng.uniform(-8.0, 8.0, 3)]
     return PhantomOptions(
         seed=int(rng.integers(0, 2**31 - 1)),
         occlusion=occlusion,  # type: ignore[arg-type]
@@ -58,13 +63,13 @@ def random_options(seed: int, index: int, *, tiny: bool = False) -> Any:
         slice_mm=slice_mm,
         inplane_mm=inplane,
         matrix=matrix,
-        rotation_deg=tuple(float(a) for a in rng.uniform(-8.0, 8.0, 3)),
+        rotation_deg=(rot[0], rot[1], rot[2]),
         streaks=bool(rng.random() < 0.5),
         cta=True,
     )
 
 
-def phantom_case(case_id: str, options: Any) -> Case:
+def phantom_case(case_id: str, options: PhantomOptions) -> Case:
     """Generate one study and return it as a training case on the CTA grid."""
     from strokescope.phantom import generate_study
     from strokescope.preprocess import resample_volume
@@ -72,6 +77,8 @@ def phantom_case(case_id: str, options: Any) -> Case:
 
     study = generate_study(options)
     cta = study.cta
+    if cta is None:
+        raise InputError(f"phantom {case_id}: generated without a CTA (options.cta must be True)")
     ncct = study.ncct
     if ncct.geometry != cta.geometry:
         ncct = resample_volume(ncct, cta.geometry)
@@ -90,7 +97,7 @@ def write_phantom_dataset(
     resumes. The options of every case go to ``root/phantom_options.json``.
     """
     base = Path(root)
-    ids = []
+    ids: list[str] = []
     options_log: dict[str, Any] = {}
     for index in range(n):
         case_id = f"{prefix}_{seed:03d}_{index:04d}"

@@ -114,12 +114,18 @@ def model_card(*, version: str, training: dict[str, Any], models: list[ExportedM
         for m in models
     )
     data = training.get("data", {})
+    if data.get("source", "phantoms") == "phantoms":
+        trained_on = (
+            "These networks were trained on **synthetic phantoms only** (strokescope.phantom), "
+            "in a short CPU run."
+        )
+    else:
+        trained_on = f"These networks were trained on the dataset `{data.get('source')}`."
     return f"""# StrokeScope thrombus models {version}
 
 **{RESEARCH_NOTICE}**
 
-These networks were trained on **synthetic phantoms** (or on the dataset named below) in a
-short CPU run. They have **not been validated on patient images**; their outputs must not
+{trained_on} They have **not been validated on patient images**; their outputs must not
 inform any clinical decision. Held-out metrics in `manifest.json` stay empty until the
 evaluation fills them.
 
@@ -133,8 +139,9 @@ clot on crops around them, with the coarse probability as a third input channel.
 {rows}
 
 ## Training data
-{data.get("description", "unknown")} - {data.get("n_train", "?")} training and
-{data.get("n_validation", "?")} validation cases.
+{data.get("description", "unknown")}: {data.get("n_train", "?")} training and
+{data.get("n_validation", "?")} validation cases ({data.get("n_positive_train", "?")} training
+cases with a thrombus).
 
 ## Known limitations
 - Phantoms are simplified anatomy: vessel shape, clot texture, artefacts and mimics

@@ -35,9 +35,7 @@ OPSET = 17
 PARITY_TOLERANCE = 1e-4
 INPUT_NAME = "image"
 OUTPUT_NAME = "probability"
-RESEARCH_NOTICE = (
-    "Research use only, not for diagnosis. Trained on phantoms; not validated on patients."
-)
+RESEARCH_NOTICE = "Research use only, not for diagnosis. Not validated on patients."
 
 
 @dataclass(frozen=True)

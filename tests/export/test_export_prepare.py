@@ -1,0 +1,67 @@
+"""Preparing cases on the model grids, label fractions, and the on-disk cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+from export.prepare import load_prepared, prepare_case, save_prepared  # noqa: E402
+from export.resample import model_grid, resample_fraction  # noqa: E402
+from export.train import tiny_stages  # noqa: E402
+from thrombus_cases import make_case  # noqa: E402
+
+from strokescope.volume import Geometry, Mask  # noqa: E402
+
+
+def test_model_grid_covers_the_index_box_at_the_new_spacing() -> None:
+    src = Geometry((50, 60, 70), (2.5, 0.5, 0.5), origin=(10.0, 20.0, 30.0))
+    g = model_grid(src, (1.5, 1.5, 1.5), lo=(4, 10, 20), hi=(40, 50, 60))
+    assert g.spacing == (1.5, 1.5, 1.5)
+    np.testing.assert_allclose(g.origin, src.index_to_lps((4, 10, 20)))
+    # 36 slices x 2.5 mm = 90 mm -> 61 samples at 1.5 mm; 40 px x 0.5 mm = 20 mm -> 14
+    assert g.shape == (61, 14, 14)
+    assert g.direction == src.direction
+
+
+def test_fraction_of_a_thin_slab_keeps_its_volume_on_a_coarser_grid() -> None:
+    geom = Geometry((40, 40, 40), (0.5, 0.5, 0.5))
+    arr = np.zeros(geom.shape, bool)
+    arr[18:22, 10:30, 10:30] = True  # a 2 mm thick slab, thinner than two coarse voxels
+    mask = Mask(arr, geom)
+    coarse = model_grid(geom, (1.5, 1.5, 1.5))
+    frac = resample_fraction(mask, coarse)
+    assert frac.max() < 1.0  # partial volume, not a nearest-neighbour copy
+    coarse_volume = float(frac.sum()) * coarse.voxel_volume_mm3
+    assert coarse_volume == pytest.approx(mask.volume_mm3, rel=0.15)
+
+
+def test_prepared_case_holds_the_clot_on_both_grids_and_survives_the_cache(tmp_path: Path) -> None:
+    case = make_case("PREP_001", seed=2, thrombus=True)
+    coarse, fine = tiny_stages()
+    prep = prepare_case(case, coarse, fine, seed=0)
+    assert prep.coarse_geometry.spacing == coarse.spacing_mm
+    assert prep.fine_geometry.spacing == fine.spacing_mm
+    assert prep.coarse_hu.shape == (2, *prep.coarse_geometry.shape)
+    assert prep.fine_hu.dtype == np.int16
+    truth = case.label.volume_mm3
+    # a 2-voxel-wide clot on a 2 mm grid: only the order of magnitude can be kept
+    assert 0.5 * truth <= prep.thrombus_volume_mm3 <= 2.0 * truth
+    # the coarse target errs on the side of sensitivity: it covers at least the clot
+    assert prep.coarse_label.sum() * prep.coarse_geometry.voxel_volume_mm3 >= 0.8 * truth
+    # sampled thrombus points lie inside the fine label, vessel points on bright CTA
+    z, y, x = prep.thrombus_points.T
+    assert prep.fine_label[z, y, x].all()
+    z, y, x = prep.vessel_points.T
+    assert len(z) > 0 and (prep.fine_hu[1, z, y, x] >= 150).all()
+    save_prepared(prep, tmp_path / "c")
+    back = load_prepared(tmp_path / "c")
+    assert back is not None
+    assert back.fine_geometry == prep.fine_geometry
+    assert np.array_equal(back.fine_hu, prep.fine_hu)
+    assert np.array_equal(back.coarse_label, prep.coarse_label)
+    assert isinstance(back.fine_hu, np.memmap)
+    assert load_prepared(tmp_path / "missing") is None

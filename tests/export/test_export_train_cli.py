@@ -1,0 +1,109 @@
+"""End to end: ``python -m export.train`` on tiny data for a few iterations, then export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("onnx")
+
+from export.dataset import list_cases, read_case  # noqa: E402
+from export.onnx_export import INPUT_NAME, OUTPUT_NAME, session  # noqa: E402
+from export.train import main  # noqa: E402
+
+
+def _check_outputs(out: Path) -> dict[str, object]:
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["files"]) == {
+        "thrombus_coarse.onnx",
+        "thrombus_fine.onnx",
+        "MODEL_CARD.md",
+        "training_log.json",
+    }
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    stages = {s["stage"]: s for s in manifest["stages"]}
+    assert stages["coarse"]["input"]["channels"] == ["NCCT", "CTA"]
+    assert stages["fine"]["input"]["channels"] == ["NCCT", "CTA", "coarse_probability"]
+    for s in stages.values():
+        assert s["checks"]["parity_max_abs_diff"] <= 1e-4
+        assert s["opset"] >= 17
+        div = s["size_divisor"]
+        shape = [2 * div, 3 * div, 2 * div]
+        x = np.full((1, len(s["input"]["channels"]), *shape), 0.3, np.float32)
+        y = session(out / s["file"], threads=1).run([OUTPUT_NAME], {INPUT_NAME: x})[0]
+        assert y.shape == (1, 1, *shape)
+    assert manifest["normalisation"]["channels"]["NCCT"]["clip_hu"] == [-20.0, 180.0]
+    assert manifest["held_out_metrics"]["values"] is None
+    assert "not validated on patients" in manifest["notice"].lower()
+    return manifest
+
+
+def test_train_on_an_nnunet_dataset_and_export(synthetic_dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "models_onnx"
+    args = [
+        "--out",
+        str(out),
+        "--seed",
+        "0",
+        "--data",
+        str(synthetic_dataset),
+        "--tiny",
+        "--coarse-iterations",
+        "3",
+        "--fine-iterations",
+        "3",
+        "--cache",
+        str(tmp_path / "c"),
+        "--val-fraction",
+        "0.25",
+        "--threads",
+        "1",
+    ]
+    assert main(args) == 0
+    manifest = _check_outputs(out)
+    training = manifest["training"]
+    assert isinstance(training, dict)
+    assert training["data"]["n_train"] == 3 and training["data"]["n_validation"] == 1
+    assert [s["iterations"] for s in training["stages"]] == [3, 3]
+    assert training["phantom_validation"]["n_cases"] == 1
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "not been validated on patient images" in card
+
+
+def test_train_on_tiny_phantoms(tmp_path: Path) -> None:
+    out = tmp_path / "models_onnx"
+    cache = tmp_path / "c"
+    args = [
+        "--out",
+        str(out),
+        "--seed",
+        "3",
+        "--tiny",
+        "--cases",
+        "2",
+        "--val-fraction",
+        "0",
+        "--coarse-iterations",
+        "2",
+        "--fine-iterations",
+        "2",
+        "--cache",
+        str(cache),
+        "--threads",
+        "1",
+    ]
+    assert main(args) == 0
+    manifest = _check_outputs(out)
+    assert "phantoms" in manifest["training"]["data"]["description"]  # type: ignore[index]
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "synthetic phantoms only" in card
+    raw = cache / "phantoms_seed3_tiny"
+    assert list_cases(raw) == ("PHANTOM_003_0000", "PHANTOM_003_0001")
+    case = read_case(raw, "PHANTOM_003_0000")
+    assert case.ncct.shape == case.cta.shape == case.label.geometry.shape
