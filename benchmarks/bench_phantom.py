@@ -38,7 +38,7 @@ def run(options: PhantomOptions, repeats: int) -> dict[str, float]:
             t0 = time.perf_counter()
             study = generate_study(options)
             t1 = time.perf_counter()
-            write_study(study, tmp)
+            write_study(study, tmp, processes=2)
             t2 = time.perf_counter()
         gen.append(t1 - t0)
         total.append(t2 - t0)
