@@ -40,3 +40,15 @@ def test_valid_options_and_class() -> None:
     assert PhantomOptions(occlusion="M2").occlusion_class == "MeVO"
     assert PhantomOptions(occlusion="none").occlusion_class == "none"
     assert PhantomOptions(rotation_deg=(1, 2, 3)).to_dict()["rotation_deg"] == [1.0, 2.0, 3.0]
+
+
+def test_cli_parser_stays_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from strokescope import cli; cli.build_parser()\n"
+        "print(','.join(m for m in ('numpy', 'SimpleITK', 'pydicom') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
