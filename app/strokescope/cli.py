@@ -71,8 +71,10 @@ def _run_phantom(args: argparse.Namespace) -> int:
 
     study = generate_study(options_from_args(args))
     paths = write_study(study, args.out, processes=2)
-    print(f"wrote {paths.root} (ncct/, {'cta/, ' if paths.cta else ''}"
-          f"{'followup/, ' if paths.followup else ''}truth/)")
+    print(
+        f"wrote {paths.root} (ncct/, {'cta/, ' if paths.cta else ''}"
+        f"{'followup/, ' if paths.followup else ''}truth/)"
+    )
     print(summary(study.truth))
     return 0
 
@@ -87,6 +89,37 @@ def _add_phantom_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     phantom.set_defaults(handler=_run_phantom)
 
 
+def _run_demo(args: argparse.Namespace) -> int:
+    from strokescope.demo import click_on_bleed, ensure_demo_study, truth_of
+    from strokescope.hemorrhage.run import format_result, run_ht
+    from strokescope.io import scan_folder_report
+    from strokescope.io.series_table import format_scan
+    from strokescope.phantom.cli_options import summary
+
+    demo = ensure_demo_study(args.cache)
+    truth = truth_of(demo)
+    print(f"Demo study (synthetic phantom): {demo.root}\n")
+    print(format_scan(scan_folder_report(demo.root)))
+    print(f"\nGround truth: {summary(truth)}\n")
+    click = click_on_bleed(demo)
+    print(f"Hemorrhagic transformation on the follow-up NCCT, one click at {click}:")
+    result = run_ht(demo.followup, clicks=[click])
+    print(format_result(result))
+    print(
+        f"Truth: {truth.hemorrhage_volume_ml:.2f} mL; measured {result.volume_ml:.2f} mL "
+        f"({100 * (result.volume_ml / truth.hemorrhage_volume_ml - 1):+.1f} %)"
+    )
+    return 0
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser(
+        "demo", help="generate (once) and analyse the built-in synthetic demo study"
+    )
+    demo.add_argument("--cache", default="cache/demo", help="folder for the demo study")
+    demo.set_defaults(handler=_run_demo)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strokescope",
@@ -98,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_info(commands)
     _add_ht(commands)
     _add_phantom_command(commands)
+    _add_demo(commands)
     return parser
 
 

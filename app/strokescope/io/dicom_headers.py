@@ -300,6 +300,9 @@ def _contrast(ds: Any) -> str:
     return agent
 
 
+DICOM_LIKE_SUFFIXES = frozenset({"", ".dcm", ".dicom", ".dic", ".ima", ".img"})
+
+
 def read_image_header(path: Path) -> list[ImageHeader]:
     """Parse the header of ``path``; one :class:`ImageHeader` per orientation it holds.
 
@@ -312,7 +315,9 @@ def read_image_header(path: Path) -> list[ImageHeader]:
     with open(path, "rb") as fp:
         head = fp.read(132)
         if not looks_like_dicom(head):
-            raise SkipFile("not a DICOM file", warn=True)
+            # A file named like DICOM that is not is worth a warning; notes, NIfTI masks
+            # and reports beside a series are only listed as left out.
+            raise SkipFile("not a DICOM file", warn=path.suffix.lower() in DICOM_LIKE_SUFFIXES)
         fp.seek(0)
         try:
             ds = pydicom.dcmread(fp, stop_before_pixels=True, force=True)

@@ -9,7 +9,7 @@ from strokescope.io.series_info import FolderScan, SeriesInfo
 COLUMNS = (
     ("#", 2),
     ("MOD", 4),
-    ("DESCRIPTION", 22),
+    ("DESCRIPTION", 30),
     ("SLICES", 6),
     ("SPACING mm row x col x z", 24),
     ("THICK", 5),
