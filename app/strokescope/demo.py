@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ class DemoStudy:
     ncct: Path
     cta: Path
     followup: Path
-    truth: dict[str, object]
+    truth: dict[str, Any]
 
     @property
     def hemorrhage_mask(self) -> Path:
@@ -91,7 +92,7 @@ def click_on_bleed(demo: DemoStudy) -> str:
 def truth_of(demo: DemoStudy) -> PhantomTruth:
     """The demo's ground truth as the phantom's typed record."""
     fields = PhantomTruth.__dataclass_fields__
-    values = {k: v for k, v in demo.truth.items() if k in fields}
+    values: dict[str, Any] = {k: v for k, v in demo.truth.items() if k in fields}
     for key, value in values.items():
         if isinstance(value, list):
             values[key] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
