@@ -56,12 +56,12 @@ def _tiles(
     axes = []
     for a in range(3):
         extent = int(hi[a] - lo[a] + 1)
-        n = max(1, -(-extent // int(size[a] * 0.75)))
-        if n == 1:
-            axes.append([int((lo[a] + hi[a]) // 2 - size[a] // 2)])
-        else:
-            step = (extent - size[a]) / (n - 1)
-            axes.append([int(round(lo[a] + i * step)) for i in range(n)])
+        if extent <= size[a]:
+            axes.append([int(lo[a] - (size[a] - extent) // 2)])
+            continue
+        n = -(-(extent - size[a]) // int(size[a] * 0.75)) + 1  # overlap >= a quarter
+        step = (extent - size[a]) / (n - 1)
+        axes.append([int(round(lo[a] + i * step)) for i in range(n)])
     return [(z, y, x) for z in axes[0] for y in axes[1] for x in axes[2]]
 
 
