@@ -32,3 +32,7 @@ class ModelError(StrokeScopeError):
 
 class ExportError(StrokeScopeError):
     """Results could not be written."""
+
+
+class Cancelled(Exception):  # noqa: N818 - a request, not an error to report
+    """Raised from an ``on_progress`` callback to stop a running pipeline step."""

@@ -1,0 +1,84 @@
+"""The one API that the CLI, the GUI and batch runs call.
+
+Every function takes keyword-only options and an optional ``on_progress(fraction)``
+callback (0..1). A caller cancels a running step by raising :class:`Cancelled` from its
+callback; the exception propagates unchanged and nothing is written. Heavy modules are
+imported inside the functions so importing this module is instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from strokescope.errors import Cancelled
+
+if TYPE_CHECKING:
+    from strokescope.hemorrhage import HemorrhageResult, PreparedStudy, Roi
+    from strokescope.io import FolderScan, SeriesInfo
+    from strokescope.volume import Volume
+
+Progress = Callable[[float], None]
+
+__all__ = [
+    "Cancelled",
+    "Progress",
+    "load",
+    "measure_hemorrhage",
+    "prepare_followup",
+    "propose_hemorrhage_roi",
+    "scan",
+]
+
+
+def scan(folder: str | Path, *, on_progress: Progress | None = None) -> FolderScan:
+    """Find the image series in ``folder`` (recursively; DICOMDIR when present)."""
+    from strokescope.io import scan_folder_report
+
+    return scan_folder_report(folder, on_progress=on_progress)
+
+
+def load(
+    source: SeriesInfo | str | Path,
+    *,
+    series: str | None = None,
+    missing: str = "interpolate",
+    on_progress: Progress | None = None,
+) -> Volume:
+    """One HU volume from a scanned series, a DICOM folder or a NIfTI/NRRD/MHA file.
+
+    ``series`` picks one series of a folder that holds several (UID, key prefix or
+    description substring); ``missing`` is ``"interpolate"`` or ``"refuse"``.
+    """
+    from strokescope.io import SeriesInfo, load_series, load_volume
+
+    if isinstance(source, SeriesInfo):
+        return load_series(source, missing=missing, on_progress=on_progress)
+    return load_volume(source, series=series, missing=missing, on_progress=on_progress)
+
+
+def prepare_followup(ncct: Volume, *, on_progress: Progress | None = None) -> PreparedStudy:
+    """Skull-strip and filter a follow-up NCCT once (cached per volume) for HT volumetry."""
+    from strokescope.hemorrhage import prepare_ncct
+
+    if on_progress:
+        on_progress(0.0)
+    prepared = prepare_ncct(ncct)
+    if on_progress:
+        on_progress(1.0)
+    return prepared
+
+
+def propose_hemorrhage_roi(prepared: PreparedStudy, point: tuple[int, int, int]) -> Roi:
+    """The ROI proposed around one click (k, j, i) on a bleed; the user may adjust it."""
+    from strokescope.hemorrhage import propose_roi
+
+    return propose_roi(prepared, point)
+
+
+def measure_hemorrhage(prepared: PreparedStudy, rois: Sequence[Roi]) -> HemorrhageResult:
+    """SD-rule adaptive thresholding inside the union of ``rois`` (seed 003), with ABC/2."""
+    from strokescope.hemorrhage import segment_hemorrhage
+
+    return segment_hemorrhage(prepared, rois)

@@ -1,0 +1,48 @@
+"""The pipeline API: the same calls the CLI and the GUI make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from strokescope import pipeline
+from strokescope.errors import Cancelled, DicomLoadError
+from strokescope.io.dicom_write import write_ct_series
+from strokescope.volume import Volume
+
+
+@pytest.fixture
+def series_dir(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(7)
+    vol = Volume.from_array(rng.normal(30, 4, (12, 32, 32)), (2.0, 0.8, 0.8))
+    write_ct_series(vol, tmp_path / "s")
+    return tmp_path / "s"
+
+
+def test_scan_then_load_gives_the_written_volume(series_dir: Path) -> None:
+    found = pipeline.scan(series_dir)
+    assert [s.n_slices for s in found.series] == [12]
+    vol = pipeline.load(found.series[0])
+    assert vol.shape == (12, 32, 32)
+    assert vol.spacing == pytest.approx((2.0, 0.8, 0.8))
+    assert pipeline.load(series_dir).array == pytest.approx(vol.array)
+
+
+def test_progress_callback_can_cancel_loading(series_dir: Path) -> None:
+    seen: list[float] = []
+
+    def cancel(fraction: float) -> None:
+        seen.append(fraction)
+        raise Cancelled
+
+    with pytest.raises(Cancelled):
+        pipeline.scan(series_dir, on_progress=cancel)
+    assert len(seen) == 1
+
+
+def test_bad_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(DicomLoadError) as err:
+        pipeline.scan(tmp_path)
+    assert "\n" not in str(err.value) and str(tmp_path) in str(err.value)
