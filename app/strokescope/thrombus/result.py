@@ -1,0 +1,75 @@
+"""Typed results of the thrombus analysis (NCCT + CTA), one record per connected component.
+
+Units: lengths and diameters in mm, volumes in mm^3, attenuation in HU, points in patient
+LPS mm. Masks live on the CTA grid (the NCCT is registered onto the CTA).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from strokescope import RESEARCH_ONLY
+from strokescope.volume import Mask, Volume
+
+Side = Literal["left", "right", "midline"]
+OcclusionClass = Literal["LVO", "MeVO", "none"]
+
+
+@dataclass(frozen=True)
+class Thrombus:
+    """Measurements of one thrombus (connected component of the segmentation)."""
+
+    label: int
+    volume_mm3: float
+    length_mm: float  # along the 3-D skeleton's longest path, end to end
+    max_diameter_mm: float
+    ncct_mean_hu: float
+    ncct_sd_hu: float
+    cta_mean_hu: float
+    perviousness_hu: float  # CTA mean minus NCCT mean inside the clot
+    relative_attenuation: float | None  # NCCT clot HU / contralateral vessel HU, if found
+    side: Side
+    centroid_lps: tuple[float, float, float]
+    segment: str  # estimated vessel segment, e.g. "ICA", "M1", "M2", "A1", "unknown"
+    probability_mean: float  # mean network probability inside the component
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, eq=False)
+class ThrombusResult:
+    """Everything the thrombus analysis returns; ``warnings`` travel with every output."""
+
+    thrombi: tuple[Thrombus, ...]
+    occlusion: bool
+    lvo: bool
+    occlusion_class: OcclusionClass
+    mask: Mask  # union of the thrombi, on the CTA grid
+    probability: Volume | None  # fine-stage probability on the CTA grid (0..1), if kept
+    ncct_registered: Volume | None  # NCCT resampled onto the CTA grid, for display/export
+    registration_metric: float | None  # final Mattes mutual information (lower is better)
+    model_version: str
+    model_sha256: dict[str, str]
+    decision_rule: str  # human-readable LVO/occlusion rule with its numbers from the manifest
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage
+    warnings: tuple[str, ...] = ()
+    research_use: str = RESEARCH_ONLY
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (no arrays)."""
+        return {
+            "thrombi": [t.to_dict() for t in self.thrombi],
+            "occlusion": self.occlusion,
+            "lvo": self.lvo,
+            "occlusion_class": self.occlusion_class,
+            "total_volume_mm3": self.mask.volume_mm3,
+            "registration_metric": self.registration_metric,
+            "model_version": self.model_version,
+            "model_sha256": dict(self.model_sha256),
+            "decision_rule": self.decision_rule,
+            "seconds": dict(self.seconds),
+            "warnings": list(self.warnings),
+            "research_use": self.research_use,
+        }
