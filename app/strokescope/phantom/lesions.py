@@ -16,6 +16,9 @@ from strokescope.phantom.options import PhantomOptions
 from strokescope.phantom.shapes import Ellipsoid, Waves
 from strokescope.phantom.vessels import SITE_ICA, SITE_M1, Segment
 
+HI2_BORDER_WAVELENGTH_MM = (5.0, 10.0)
+"""Wavelengths of the waves that break the HI2 bleed into confluent petechial patches
+(coarser than a 4-5 mm slice, so patches survive partial volume; see phantom.hemorrhage)."""
 SAH_SEGMENTS = ("ICA-M1-M2", "A1", "AComm", "PComm", "basilar", "PCA", "M2 inferior")
 
 
@@ -156,7 +159,7 @@ def _plan_hemorrhage(rng: np.random.Generator, options: PhantomOptions) -> Hemor
         border = Waves.random(rng, count=8, wavelength_mm=(max(6.0, radius), max(12.0, 2 * radius)))
     else:
         center = (sg * 38.0, rng.uniform(-2, 6), 20.0)
-        border = Waves.random(rng, count=10, wavelength_mm=(3.0, 6.0))
+        border = Waves.random(rng, count=10, wavelength_mm=HI2_BORDER_WAVELENGTH_MM)
     axes = (radius * 1.0, radius * 1.25, radius * 0.8)
     texture = Waves.random(rng, count=6, wavelength_mm=(4.0, 10.0))
     core = Ellipsoid(center, axes)

@@ -57,7 +57,7 @@ class PhantomOptions:
         and sylvian fissure (60-80 HU); both are thrombus mimics.
     hemorrhage, hemorrhage_ml : str, float
         Haemorrhagic transformation on a follow-up NCCT: ``"PH"`` (confluent, 55-85 HU) or
-        ``"HI2"`` (petechial, 40-65 HU, in an infarct) with a target volume of 0.1-60 mL.
+        ``"HI2"`` (confluent petechiae, 45-75 HU, in an infarct) with a target volume of 0.1-60 mL.
     noise_hu : float
         Image noise SD in HU (0-50), slightly correlated in-plane.
     slice_mm, inplane_mm, matrix, slices : geometry
