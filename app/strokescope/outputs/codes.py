@@ -1,0 +1,88 @@
+"""Coded concepts used in the DICOM objects, and how the algorithms identify themselves.
+
+SNOMED CT (``SCT``) and DICOM (``DCM``) codes come from pydicom's code dictionary; two
+measurements have no standard concept and use the local coding scheme ``99STRKSCP``
+(a "99" private designator as PS3.16 8.2 allows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydicom.sr.codedict import codes
+from pydicom.sr.coding import Code
+
+from strokescope import __version__
+
+LOCAL_SCHEME = "99STRKSCP"
+
+MORPHOLOGICALLY_ALTERED = Code("49755003", "SCT", "Morphologically Altered Structure")
+THROMBUS = codes.SCT.Thrombus
+HEMORRHAGE = codes.SCT.Hemorrhage
+BRAIN = codes.SCT.Brain
+MIDDLE_CEREBRAL_ARTERY = codes.SCT.MiddleCerebralArtery
+INTERNAL_CAROTID_ARTERY = Code("86117002", "SCT", "Internal carotid artery")
+ANTERIOR_CEREBRAL_ARTERY = Code("60176003", "SCT", "Anterior cerebral artery")
+CEREBRAL_ARTERY = Code("88556005", "SCT", "Cerebral artery")
+CT_OF_HEAD = codes.SCT.ComputedTomographyOfHead
+
+VOLUME = codes.SCT.Volume
+LENGTH = codes.SCT.Length
+DIAMETER = codes.SCT.Diameter
+MEAN = codes.SCT.Mean
+ATTENUATION = codes.DCM.AttenuationCoefficient
+PERVIOUSNESS = Code("perviousness", LOCAL_SCHEME, "Thrombus perviousness (CTA - NCCT)")
+ABC2_METHOD = Code("abc2", LOCAL_SCHEME, "ABC/2 ellipsoid estimate")
+VOXEL_SUM_METHOD = Code("126030", "DCM", "Sum of segmented voxel volumes")
+
+UNIT_MM = Code("mm", "UCUM", "millimeter")
+UNIT_MM3 = Code("mm3", "UCUM", "cubic millimeter")
+UNIT_ML = Code("mL", "UCUM", "milliliter")
+UNIT_HU = Code("[hnsf'U]", "UCUM", "Hounsfield unit")
+
+SEGMENT_SITES = {
+    "ICA": INTERNAL_CAROTID_ARTERY,
+    "M1": MIDDLE_CEREBRAL_ARTERY,
+    "M2": MIDDLE_CEREBRAL_ARTERY,
+    "A1": ANTERIOR_CEREBRAL_ARTERY,
+}
+
+
+def site_code(segment: str) -> Code:
+    """Anatomic site of a vessel segment name ("M1", "ICA", ...; else cerebral artery)."""
+    return SEGMENT_SITES.get(segment, CEREBRAL_ARTERY)
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """Name, version and parameters recorded in SEG segments and SR measurement groups.
+
+    ``version`` is short (DICOM LO, 64 characters); model checksums go to ``parameters``.
+    """
+
+    name: str
+    version: str
+    parameters: tuple[tuple[str, str], ...] = ()
+    automatic: bool = True
+
+    def parameter_text(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.parameters)
+
+
+def thrombus_algorithm(model_version: str, model_sha256: dict[str, str]) -> Algorithm:
+    params = tuple((f"sha256:{name}", digest) for name, digest in sorted(model_sha256.items()))
+    return Algorithm(
+        "StrokeScope thrombus",
+        f"{__version__} model {model_version}"[:64],
+        params,
+        automatic=True,
+    )
+
+
+def hemorrhage_algorithm() -> Algorithm:
+    return Algorithm(
+        "StrokeScope HT SD-rule",
+        __version__,
+        (("method", "SD-rule adaptive thresholding, 50-80 HU initial window, user ROIs"),),
+        automatic=False,
+    )

@@ -1,0 +1,185 @@
+"""Comprehensive 3D SR following TID 1500 (Measurement Report), written with highdicom.
+
+One TID 1411 volumetric measurement group per thrombus (volume, length, maximum diameter,
+mean NCCT attenuation, perviousness) and one for the hemorrhage (volume by voxel sum and by
+ABC/2). Each group references its SEG segment (thrombi: segment "Thrombus"; all thrombi of
+a study share that segment and are told apart by their tracking identifier), and records
+the algorithm (name, version, model SHA-256 as parameters, TID 4019). A finding whose mask
+is empty (no SEG segment) becomes a TID 1501 group without a segment reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import highdicom as hd
+from pydicom.dataset import Dataset
+from pydicom.sr.codedict import codes
+from pydicom.sr.coding import Code
+
+from strokescope import RESEARCH_ONLY
+from strokescope.hemorrhage.result import HemorrhageResult
+from strokescope.outputs import codes as cc
+from strokescope.outputs.codes import Algorithm
+from strokescope.outputs.seg import MANUFACTURER, MODEL_NAME
+from strokescope.thrombus.result import Thrombus, ThrombusResult
+
+Group = (
+    hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations
+    | hd.sr.MeasurementsAndQualitativeEvaluations
+)
+LATERALITY = {"left": codes.SCT.Left, "right": codes.SCT.Right}
+
+
+def _algorithm_id(alg: Algorithm) -> hd.sr.AlgorithmIdentification:
+    params = [f"{k}={v}" for k, v in alg.parameters] or None
+    return hd.sr.AlgorithmIdentification(name=alg.name, version=alg.version, parameters=params)
+
+
+def _measurement(
+    name: Code, value: float, unit: Code, alg: Algorithm, *, derivation: Code | None = None,
+    method: Code | None = None,
+) -> hd.sr.Measurement:
+    return hd.sr.Measurement(
+        name=name,
+        value=float(value),
+        unit=unit,
+        derivation=derivation,
+        method=method,
+        algorithm_id=_algorithm_id(alg),
+    )
+
+
+def _group(
+    *,
+    tracking: hd.sr.TrackingIdentifier,
+    finding: Code,
+    site: hd.sr.FindingSite,
+    alg: Algorithm,
+    measurements: Sequence[hd.sr.Measurement],
+    segment: hd.sr.ReferencedSegment | None,
+) -> Group:
+    if segment is None:
+        return hd.sr.MeasurementsAndQualitativeEvaluations(
+            tracking_identifier=tracking,
+            finding_type=finding,
+            finding_sites=[site],
+            algorithm_id=_algorithm_id(alg),
+            measurements=list(measurements),
+        )
+    return hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations(
+        tracking_identifier=tracking,
+        referenced_segment=segment,
+        finding_type=finding,
+        finding_sites=[site],
+        algorithm_id=_algorithm_id(alg),
+        measurements=list(measurements),
+    )
+
+
+def _thrombus_measurements(t: Thrombus, alg: Algorithm) -> list[hd.sr.Measurement]:
+    return [
+        _measurement(
+            cc.VOLUME, t.volume_mm3, cc.UNIT_MM3, alg, method=cc.VOXEL_SUM_METHOD
+        ),
+        _measurement(cc.LENGTH, t.length_mm, cc.UNIT_MM, alg),
+        _measurement(cc.DIAMETER, t.max_diameter_mm, cc.UNIT_MM, alg, derivation=codes.SCT.Maximum),
+        _measurement(cc.ATTENUATION, t.ncct_mean_hu, cc.UNIT_HU, alg, derivation=cc.MEAN),
+        _measurement(cc.PERVIOUSNESS, t.perviousness_hu, cc.UNIT_HU, alg),
+    ]
+
+
+def _hemorrhage_measurements(h: HemorrhageResult, alg: Algorithm) -> list[hd.sr.Measurement]:
+    out = [_measurement(cc.VOLUME, h.volume_ml, cc.UNIT_ML, alg, method=cc.VOXEL_SUM_METHOD)]
+    if h.abc2 is not None:
+        out.append(_measurement(cc.VOLUME, h.abc2.volume_ml, cc.UNIT_ML, alg, method=cc.ABC2_METHOD))
+    return out
+
+
+def build_sr(
+    headers: Sequence[Dataset],
+    *,
+    seg: Dataset | None,
+    segment_numbers: dict[str, int],
+    thrombus: ThrombusResult | None,
+    hemorrhage: HemorrhageResult | None,
+    thrombus_algorithm: Algorithm,
+    hemorrhage_algorithm: Algorithm,
+    series_uid: str,
+    sop_uid: str,
+    device_uid: str,
+    series_number: int = 902,
+) -> hd.sr.Comprehensive3DSR:
+    """A TID 1500 measurement report on the source series ``headers``.
+
+    ``segment_numbers`` maps ``"thrombus"``/``"hemorrhage"`` to the SEG segment number of
+    ``seg`` (missing: no segment, the group then has no segment reference).
+    """
+    source_series = hd.sr.SourceSeriesForSegmentation(str(headers[0].SeriesInstanceUID))
+
+    def segment_ref(kind: str) -> hd.sr.ReferencedSegment | None:
+        if seg is None or kind not in segment_numbers:
+            return None
+        return hd.sr.ReferencedSegment(
+            sop_class_uid=seg.SOPClassUID,
+            sop_instance_uid=seg.SOPInstanceUID,
+            segment_number=segment_numbers[kind],
+            source_series=source_series,
+        )
+
+    groups: list[Group] = []
+    if thrombus is not None:
+        for t in thrombus.thrombi:
+            groups.append(
+                _group(
+                    tracking=hd.sr.TrackingIdentifier(
+                        uid=hd.UID(), identifier=f"Thrombus {t.label} ({t.segment} {t.side})"
+                    ),
+                    finding=cc.THROMBUS,
+                    site=hd.sr.FindingSite(
+                        anatomic_location=cc.site_code(t.segment),
+                        laterality=LATERALITY.get(t.side),
+                    ),
+                    alg=thrombus_algorithm,
+                    measurements=_thrombus_measurements(t, thrombus_algorithm),
+                    segment=segment_ref("thrombus"),
+                )
+            )
+    if hemorrhage is not None:
+        groups.append(
+            _group(
+                tracking=hd.sr.TrackingIdentifier(uid=hd.UID(), identifier="Hemorrhage"),
+                finding=cc.HEMORRHAGE,
+                site=hd.sr.FindingSite(anatomic_location=cc.BRAIN),
+                alg=hemorrhage_algorithm,
+                measurements=_hemorrhage_measurements(hemorrhage, hemorrhage_algorithm),
+                segment=segment_ref("hemorrhage"),
+            )
+        )
+    context = hd.sr.ObservationContext(
+        observer_device_context=hd.sr.ObserverContext(
+            observer_type=codes.DCM.Device,
+            observer_identifying_attributes=hd.sr.DeviceObserverIdentifyingAttributes(
+                uid=device_uid, name=MODEL_NAME, manufacturer_name=MANUFACTURER
+            ),
+        )
+    )
+    report = hd.sr.MeasurementReport(
+        observation_context=context,
+        procedure_reported=cc.CT_OF_HEAD,
+        imaging_measurements=groups or None,
+    )
+    evidence = [*headers, *([seg] if seg is not None else [])]
+    return hd.sr.Comprehensive3DSR(
+        evidence=evidence,
+        content=report[0],
+        series_instance_uid=series_uid,
+        series_number=series_number,
+        sop_instance_uid=sop_uid,
+        instance_number=1,
+        manufacturer=MANUFACTURER,
+        is_complete=True,
+        is_final=False,
+        is_verified=False,
+        series_description=f"StrokeScope SR ({RESEARCH_ONLY.rstrip('.').lower()})"[:64],
+    )
