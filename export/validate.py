@@ -72,12 +72,19 @@ def predict_fine(
     stage: StageConfig,
     *,
     threshold: float,
+    max_candidates: int = 8,
 ) -> npt.NDArray[np.float32]:
-    """Fine probability on the whole fine grid (0 away from coarse candidates)."""
+    """Fine probability on the whole fine grid (0 away from coarse candidates).
+
+    Only the ``max_candidates`` components with the highest coarse peak are refined, which
+    bounds the time an undertrained coarse net can cost.
+    """
     out = np.zeros(case.fine_label.shape, dtype=np.float32)
     labels, n = components(coarse_prob >= threshold)
     size = stage.patch_size
-    for k in range(1, n + 1):
+    peaks = np.zeros(n + 1, np.float32)
+    np.maximum.at(peaks, labels.ravel(), coarse_prob.ravel())
+    for k in (np.argsort(peaks[1:])[::-1][:max_candidates] + 1).tolist():
         idx = np.argwhere(labels == k)
         corners = [case.coarse_geometry.index_to_lps(c) for c in (idx.min(0), idx.max(0))]
         f = np.array([case.fine_geometry.lps_to_index(c) for c in corners])
