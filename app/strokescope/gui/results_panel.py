@@ -1,0 +1,177 @@
+"""Results panel: thrombus table, hemorrhage volume (ABC/2, SD rule), ROIs, every warning.
+
+Clicking a thrombus row emits ``thrombus_selected(x, y, z)`` (LPS mm of its centroid) so the
+views centre on it. The "research use only" line is always shown at the top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from strokescope import RESEARCH_ONLY
+from strokescope.hemorrhage import HemorrhageResult
+from strokescope.thrombus import ThrombusResult
+
+THROMBUS_COLUMNS = (
+    "Segment",
+    "Side",
+    "Length mm",
+    "Volume mm³",
+    "NCCT HU",
+    "CTA HU",
+    "Perviousness HU",
+    "Rel. att.",
+)
+ROI_COLUMNS = ("ROI", "SD HU", "Rule", "Window HU", "Volume mL")
+
+
+def _table(columns: Sequence[str], name: str, parent: QWidget) -> QTableWidget:
+    table = QTableWidget(0, len(columns), parent)
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def _fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+
+
+class ResultsPanel(QWidget):
+    """Shows the latest thrombus and hemorrhage results with their warnings."""
+
+    thrombus_selected = Signal(float, float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.research = QLabel(f"⚠ {RESEARCH_ONLY}", self)
+        self.research.setObjectName("researchLabel")
+        self.research.setStyleSheet("color: #c03030; font-weight: bold;")
+        self.thrombus: ThrombusResult | None = None
+        self.hemorrhage: HemorrhageResult | None = None
+        self.study_warnings: tuple[str, ...] = ()
+
+        t_box = QGroupBox("Thrombus (baseline NCCT + CTA)", self)
+        self.thrombus_call = QLabel("not analysed", t_box)
+        self.thrombus_call.setObjectName("thrombusCall")
+        self.thrombus_call.setWordWrap(True)
+        self.thrombus_table = _table(THROMBUS_COLUMNS, "thrombusTable", t_box)
+        self.thrombus_table.cellClicked.connect(self._on_thrombus_row)
+        t_layout = QVBoxLayout(t_box)
+        t_layout.addWidget(self.thrombus_call)
+        t_layout.addWidget(self.thrombus_table)
+
+        h_box = QGroupBox("Hemorrhagic transformation (follow-up NCCT)", self)
+        self.ht_volume = QLabel("no ROI", h_box)
+        self.ht_volume.setObjectName("htVolume")
+        self.ht_volume.setWordWrap(True)
+        self.roi_table = _table(ROI_COLUMNS, "roiTable", h_box)
+        h_layout = QVBoxLayout(h_box)
+        h_layout.addWidget(self.ht_volume)
+        h_layout.addWidget(self.roi_table)
+
+        w_box = QGroupBox("Warnings", self)
+        self.warnings = QListWidget(w_box)
+        self.warnings.setObjectName("warningsList")
+        self.warnings.setWordWrap(True)
+        QVBoxLayout(w_box).addWidget(self.warnings)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.research)
+        layout.addWidget(t_box, 3)
+        layout.addWidget(h_box, 3)
+        layout.addWidget(w_box, 2)
+
+    def set_thrombus(self, result: ThrombusResult | None) -> None:
+        self.thrombus = result
+        if result is None:
+            self.thrombus_call.setText("not analysed")
+            _fill(self.thrombus_table, [])
+        else:
+            call = "LVO" if result.lvo else result.occlusion_class
+            found = "occlusion found" if result.occlusion else "no occlusion found"
+            self.thrombus_call.setText(
+                f"<b>{call}</b> — {found}; {len(result.thrombi)} thrombus component(s), "
+                f"total {result.mask.volume_mm3:.0f} mm³. Rule: {result.decision_rule}"
+            )
+            _fill(
+                self.thrombus_table,
+                [
+                    [
+                        t.segment,
+                        t.side,
+                        f"{t.length_mm:.1f}",
+                        f"{t.volume_mm3:.0f}",
+                        f"{t.ncct_mean_hu:.0f} ± {t.ncct_sd_hu:.0f}",
+                        f"{t.cta_mean_hu:.0f}",
+                        f"{t.perviousness_hu:.1f}",
+                        "-" if t.relative_attenuation is None else f"{t.relative_attenuation:.2f}",
+                    ]
+                    for t in result.thrombi
+                ],
+            )
+        self._show_warnings()
+
+    def set_hemorrhage(self, result: HemorrhageResult | None) -> None:
+        self.hemorrhage = result
+        if result is None:
+            self.ht_volume.setText("no ROI")
+            _fill(self.roi_table, [])
+        else:
+            a = result.abc2
+            abc = (
+                f"ABC/2 {a.volume_ml:.1f} mL (A {a.a_mm:.0f} × B {a.b_mm:.0f} × C {a.c_mm:.0f} mm)"
+                if a
+                else "ABC/2 n/a"
+            )
+            self.ht_volume.setText(
+                f"<b>Volume {result.volume_ml:.2f} mL</b> (SD rule) · {abc} · "
+                f"global 50-80 HU {result.global_volume_ml:.2f} mL"
+            )
+            rows = []
+            for r in result.rois:
+                rule = "-" if r.rule is None else f"{r.rule.label} ({r.rule.classification})"
+                window = "-" if r.window_hu is None else f"{r.window_hu[0]:g}-{r.window_hu[1]:g}"
+                sd = "-" if r.sd_hu is None else f"{r.sd_hu:.2f}"
+                rows.append([r.roi.text, sd, rule, window, f"{r.volume_ml:.2f}"])
+            _fill(self.roi_table, rows)
+        self._show_warnings()
+
+    def set_study_warnings(self, warnings: Sequence[str]) -> None:
+        """Warnings of loading and role checks (shown with the analyses' warnings)."""
+        self.study_warnings = tuple(warnings)
+        self._show_warnings()
+
+    def all_warnings(self) -> list[str]:
+        out = list(self.study_warnings)
+        if self.thrombus is not None:
+            out += [f"thrombus: {w}" for w in self.thrombus.warnings]
+        if self.hemorrhage is not None:
+            out += [f"HT: {w}" for w in self.hemorrhage.warnings]
+        return list(dict.fromkeys(out))
+
+    def _show_warnings(self) -> None:
+        self.warnings.clear()
+        self.warnings.addItems(self.all_warnings())
+
+    def _on_thrombus_row(self, row: int, _col: int) -> None:
+        if self.thrombus is not None and 0 <= row < len(self.thrombus.thrombi):
+            self.thrombus_selected.emit(*self.thrombus.thrombi[row].centroid_lps)
