@@ -119,14 +119,9 @@ def build_seg(
     pixels = np.zeros((*source.shape, len(specs)), dtype=np.uint8)
     for s, spec in enumerate(specs):
         pixels[..., s] = spec.mask.array
-    kwargs: dict[str, object] = {}
+    measures = orientation = positions = None
     if not same_grid:
         measures, orientation, positions = _derived_geometry(source)
-        kwargs = {
-            "pixel_measures": measures,
-            "plane_orientation": orientation,
-            "plane_positions": positions,
-        }
     seg = hd.seg.Segmentation(
         source_images=list(headers),
         pixel_array=pixels,
@@ -144,6 +139,8 @@ def build_seg(
         content_label="STROKESCOPE",
         series_description=f"StrokeScope SEG ({RESEARCH_ONLY.rstrip('.').lower()})"[:64],
         omit_empty_frames=True,
-        **kwargs,
+        pixel_measures=measures,
+        plane_orientation=orientation,
+        plane_positions=positions,
     )
     return seg

@@ -37,7 +37,12 @@ def _algorithm_id(alg: Algorithm) -> hd.sr.AlgorithmIdentification:
 
 
 def _measurement(
-    name: Code, value: float, unit: Code, alg: Algorithm, *, derivation: Code | None = None,
+    name: Code,
+    value: float,
+    unit: Code,
+    alg: Algorithm,
+    *,
+    derivation: Code | None = None,
     method: Code | None = None,
 ) -> hd.sr.Measurement:
     return hd.sr.Measurement(
@@ -79,9 +84,7 @@ def _group(
 
 def _thrombus_measurements(t: Thrombus, alg: Algorithm) -> list[hd.sr.Measurement]:
     return [
-        _measurement(
-            cc.VOLUME, t.volume_mm3, cc.UNIT_MM3, alg, method=cc.VOXEL_SUM_METHOD
-        ),
+        _measurement(cc.VOLUME, t.volume_mm3, cc.UNIT_MM3, alg, method=cc.VOXEL_SUM_METHOD),
         _measurement(cc.LENGTH, t.length_mm, cc.UNIT_MM, alg),
         _measurement(cc.DIAMETER, t.max_diameter_mm, cc.UNIT_MM, alg, derivation=codes.SCT.Maximum),
         _measurement(cc.ATTENUATION, t.ncct_mean_hu, cc.UNIT_HU, alg, derivation=cc.MEAN),
@@ -92,7 +95,9 @@ def _thrombus_measurements(t: Thrombus, alg: Algorithm) -> list[hd.sr.Measuremen
 def _hemorrhage_measurements(h: HemorrhageResult, alg: Algorithm) -> list[hd.sr.Measurement]:
     out = [_measurement(cc.VOLUME, h.volume_ml, cc.UNIT_ML, alg, method=cc.VOXEL_SUM_METHOD)]
     if h.abc2 is not None:
-        out.append(_measurement(cc.VOLUME, h.abc2.volume_ml, cc.UNIT_ML, alg, method=cc.ABC2_METHOD))
+        out.append(
+            _measurement(cc.VOLUME, h.abc2.volume_ml, cc.UNIT_ML, alg, method=cc.ABC2_METHOD)
+        )
     return out
 
 

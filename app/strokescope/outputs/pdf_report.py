@@ -1,0 +1,240 @@
+"""Lay out the PDF report: header, study, key images, measurements, warnings, method.
+
+Built on :mod:`strokescope.outputs.pdf_writer`; every page carries the research-use
+statement in its footer and the first page in a banner under the title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from strokescope import RESEARCH_ONLY, __version__
+from strokescope.outputs.pdf_images import KeyImage
+from strokescope.outputs.pdf_writer import A4, Page, PdfDocument, text_width, wrap
+from strokescope.outputs.source_refs import StudyHeader
+from strokescope.outputs.tables import MeasurementRow
+
+MARGIN = 42.0
+INK = (0.1, 0.12, 0.16)
+MUTED = (0.38, 0.4, 0.45)
+ACCENT = (0.07, 0.27, 0.45)
+WARN = (0.62, 0.16, 0.1)
+BAND = (0.93, 0.95, 0.97)
+COLUMNS = (0.0, 0.30, 0.55, 0.68, 0.76)  # finding, measurement, value, unit, method
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything the report prints (already de-identified when requested)."""
+
+    header: StudyHeader
+    title: str
+    images: Sequence[KeyImage]
+    rows: Sequence[MeasurementRow]
+    warnings: Sequence[str]
+    method_lines: Sequence[str]
+    created: str | None
+
+
+def _date(value: str) -> str:
+    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 else (value or "-")
+
+
+class _Layout:
+    def __init__(self, doc: PdfDocument, content: ReportContent) -> None:
+        self.doc = doc
+        self.content = content
+        self.width = A4[0] - 2 * MARGIN
+        self.page = self._new_page()
+        self.y = A4[1] - MARGIN
+
+    def _new_page(self) -> Page:
+        page = self.doc.new_page()
+        n = len(self.doc.pages)
+        page.line(MARGIN, 40, A4[0] - MARGIN, 40, width=0.5, gray=0.7)
+        page.text(MARGIN, 28, f"StrokeScope {__version__} - {RESEARCH_ONLY}", size=7.5, color=MUTED)
+        page.text(A4[0] - MARGIN, 28, f"Page {n}", size=7.5, color=MUTED, align="right")
+        self.y = A4[1] - MARGIN
+        return page
+
+    def need(self, height: float) -> None:
+        if self.y - height < 56:
+            self.page = self._new_page()
+
+    def heading(self, text: str) -> None:
+        self.need(40)
+        self.y -= 22
+        self.page.text(MARGIN, self.y, text, size=11.5, font="bold", color=ACCENT)
+        self.y -= 5
+        self.page.line(MARGIN, self.y, MARGIN + self.width, self.y, width=0.8, gray=0.55)
+        self.y -= 14
+
+    def title(self) -> None:
+        c = self.content
+        self.page.box(MARGIN, self.y - 46, self.width, 46, fill=ACCENT)
+        self.page.text(MARGIN + 14, self.y - 21, c.title, size=17, font="bold", color=(1, 1, 1))
+        sub = f"Automated CT stroke analysis - StrokeScope {__version__}"
+        self.page.text(MARGIN + 14, self.y - 37, sub, size=9, color=(0.85, 0.9, 0.96))
+        if c.created:
+            self.page.text(
+                MARGIN + self.width - 14,
+                self.y - 21,
+                f"Created {c.created}",
+                size=8,
+                color=(0.85, 0.9, 0.96),
+                align="right",
+            )
+        self.y -= 46
+        self.page.box(MARGIN, self.y - 20, self.width, 20, fill=(0.99, 0.93, 0.9))
+        self.page.text(
+            MARGIN + self.width / 2,
+            self.y - 14,
+            f"{RESEARCH_ONLY.upper().rstrip('.')} - results have not been validated on patients",
+            size=9,
+            font="bold",
+            color=WARN,
+            align="center",
+        )
+        self.y -= 20
+
+    def study(self) -> None:
+        h = self.content.header
+        self.heading("Study")
+        left = [
+            ("Patient", h.patient_name.replace("^", " ") or "-"),
+            ("Patient ID", h.patient_id or "-"),
+            ("Birth date", _date(h.patient_birth_date)),
+            ("Sex", h.patient_sex or "-"),
+        ]
+        right = [
+            ("Study date", _date(h.study_date)),
+            ("Accession", h.accession_number or "-"),
+            ("Study", h.study_description or "-"),
+            ("Series", h.series_description or "-"),
+        ]
+        top = self.y
+        for col, items in ((0.0, left), (0.5, right)):
+            y = top
+            for label, value in items:
+                x = MARGIN + col * self.width
+                self.page.text(x, y, label, size=8.5, color=MUTED)
+                shown = value
+                while shown and text_width(shown, 9.5) > self.width * 0.5 - 80:
+                    shown = shown[:-2]
+                self.page.text(x + 70, y, shown, size=9.5, color=INK)
+                y -= 14
+        self.y = top - 14 * 4
+        self.page.text(MARGIN, self.y, f"Study UID {h.study_uid or '-'}", size=7, color=MUTED)
+        self.y -= 10
+        self.page.text(MARGIN, self.y, f"Series UID {h.series_uid or '-'}", size=7, color=MUTED)
+        self.y -= 4
+
+    def images(self) -> None:
+        imgs = list(self.content.images)
+        if not imgs:
+            return
+        self.heading("Key images")
+        gap = 14.0
+        box_w = (self.width - gap * (len(imgs) - 1)) / len(imgs)
+        box_h = min(
+            box_w,
+            max(box_w * im.rgb.shape[0] / im.rgb.shape[1] for im in imgs),
+        )
+        self.need(box_h + 30)
+        top = self.y
+        for n, im in enumerate(imgs):
+            x0 = MARGIN + n * (box_w + gap)
+            self.page.box(x0, top - box_h, box_w, box_h, fill=(0, 0, 0))
+            scale = min(box_w / im.rgb.shape[1], box_h / im.rgb.shape[0])
+            w, h = im.rgb.shape[1] * scale, im.rgb.shape[0] * scale
+            x, y = x0 + (box_w - w) / 2, top - box_h + (box_h - h) / 2
+            self.page.image(im.rgb, x, y, w, h)
+            left, right, upper, lower = im.letters
+            white = (1.0, 1.0, 1.0)
+            mid_y = top - box_h / 2
+            self.page.text(x0 + 4, mid_y, left, size=9, font="bold", color=white)
+            self.page.text(
+                x0 + box_w - 4, mid_y, right, size=9, font="bold", color=white, align="right"
+            )
+            self.page.text(
+                x0 + box_w / 2, top - 11, upper, size=9, font="bold", color=white, align="center"
+            )
+            self.page.text(
+                x0 + box_w / 2,
+                top - box_h + 4,
+                lower,
+                size=9,
+                font="bold",
+                color=white,
+                align="center",
+            )
+            self.page.text(x0, top - box_h - 12, im.caption, size=8, color=MUTED)
+        self.y = top - box_h - 18
+
+    def table(self) -> None:
+        rows = list(self.content.rows)
+        self.heading("Measurements")
+        if not rows:
+            self.page.text(MARGIN, self.y, "No finding measured.", size=9.5, color=INK)
+            self.y -= 14
+            return
+        xs = [MARGIN + c * self.width for c in COLUMNS]
+        heads = ("Finding", "Measurement", "Value", "Unit", "Method")
+        self.page.box(MARGIN, self.y - 5, self.width, 16, fill=BAND)
+        for x, head in zip(xs, heads, strict=True):
+            if head == "Value":
+                self.page.text(
+                    xs[3] - 10, self.y, head, size=8.5, font="bold", color=INK, align="right"
+                )
+            else:
+                self.page.text(x + 4, self.y, head, size=8.5, font="bold", color=INK)
+        self.y -= 16
+        previous = ""
+        for row in rows:
+            self.need(16)
+            if row.finding != previous and previous:
+                self.page.line(
+                    MARGIN, self.y + 10, MARGIN + self.width, self.y + 10, width=0.4, gray=0.75
+                )
+            finding = row.finding if row.finding != previous else ""
+            previous = row.finding
+            self.page.text(xs[0] + 4, self.y, finding, size=9, font="bold", color=INK)
+            self.page.text(xs[1] + 4, self.y, row.name, size=9, color=INK)
+            self.page.text(
+                xs[3] - 10, self.y, row.value_text(), size=9, font="bold", color=INK, align="right"
+            )
+            self.page.text(xs[3] + 4, self.y, row.unit, size=9, color=INK)
+            self.page.text(xs[4] + 4, self.y, row.method, size=8, color=MUTED)
+            self.y -= 14
+        self.page.line(MARGIN, self.y + 10, MARGIN + self.width, self.y + 10, width=0.6, gray=0.5)
+
+    def paragraphs(
+        self, title: str, lines: Sequence[str], *, bullet: bool, color: tuple[float, float, float]
+    ) -> None:
+        self.heading(title)
+        for line in lines:
+            indent = 10.0 if bullet else 0.0
+            for n, part in enumerate(wrap(line, self.width - indent, 9)):
+                self.need(13)
+                if bullet and n == 0:
+                    self.page.text(MARGIN, self.y, "-", size=9, color=color)
+                self.page.text(MARGIN + indent, self.y, part, size=9, color=color)
+                self.y -= 12
+            self.y -= 2
+
+
+def render_report(content: ReportContent) -> bytes:
+    """The report as PDF bytes."""
+    doc = PdfDocument(title=content.title, producer=f"StrokeScope {__version__}")
+    layout = _Layout(doc, content)
+    layout.title()
+    layout.study()
+    layout.images()
+    layout.table()
+    warnings = list(content.warnings) or ["None."]
+    layout.paragraphs(
+        "Warnings", warnings, bullet=bool(content.warnings), color=WARN if content.warnings else INK
+    )
+    layout.paragraphs("Method and version", content.method_lines, bullet=True, color=INK)
+    return doc.to_bytes()

@@ -1,0 +1,163 @@
+"""The JSON results document (``results.json``), versioned by ``schema_version``.
+
+Version history
+---------------
+1.0
+    First release.
+
+Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
+--------------------------------------------------------------------------------
+``schema_version``
+    ``"1.0"``; a reader should refuse a major version it does not know.
+``notice``
+    Always "Research use only, not for diagnosis."
+``software``
+    ``{"name": "StrokeScope", "version": ...}``.
+``created``
+    ISO 8601 local time of the export, or ``null`` when de-identified.
+``anonymized``
+    Whether the PS3.15 Basic Profile was applied (then ``study`` holds the pseudonym and
+    new UIDs, which match the exported DICOM objects).
+``study``
+    Patient and study attributes of the analysed series (name, ID, birth date, sex,
+    study date and description, accession number, study/series/frame-of-reference UIDs).
+``thrombus``
+    ``null`` or :meth:`strokescope.thrombus.result.ThrombusResult.to_dict`: ``thrombi``
+    (one record per clot: label, volume_mm3, length_mm, max_diameter_mm, ncct_mean_hu,
+    ncct_sd_hu, cta_mean_hu, perviousness_hu, relative_attenuation, side,
+    centroid_lps, segment, probability_mean), occlusion, lvo, occlusion_class,
+    total_volume_mm3, model_version, model_sha256, decision_rule, ...
+``hemorrhage``
+    ``null`` or :meth:`strokescope.hemorrhage.result.HemorrhageResult.to_dict`: volume_ml,
+    global_50_80_volume_ml, abc2 (a_mm, b_mm, c_mm, slice_index, slice_count,
+    volume_ml), rois, slice_areas_mm2, warnings, timings.
+``measurements``
+    The report's table: finding, name, value, unit, method (value ``null`` if unknown).
+``files``
+    File names inside the results folder: seg, sr, pdf, pdf_dicom (``null`` when not
+    written), csv and masks (NIfTI file names).
+``dicom``
+    SOP Instance UIDs of the SEG, SR and Encapsulated PDF (``null`` when not written).
+``warnings``
+    Every warning of the loader, the analyses and the export, one line each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+_NUM = {"type": ["number", "null"]}
+_STR_OR_NULL = {"type": ["string", "null"]}
+
+RESULTS_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://strokescope.invalid/schema/results-1.0.json",
+    "title": "StrokeScope results",
+    "type": "object",
+    "required": [
+        "schema_version",
+        "notice",
+        "software",
+        "created",
+        "anonymized",
+        "study",
+        "thrombus",
+        "hemorrhage",
+        "measurements",
+        "files",
+        "dicom",
+        "warnings",
+    ],
+    "properties": {
+        "schema_version": {"type": "string", "const": SCHEMA_VERSION},
+        "notice": {"type": "string"},
+        "software": {
+            "type": "object",
+            "required": ["name", "version"],
+            "properties": {"name": {"type": "string"}, "version": {"type": "string"}},
+        },
+        "created": _STR_OR_NULL,
+        "anonymized": {"type": "boolean"},
+        "study": {
+            "type": "object",
+            "required": [
+                "patient_name",
+                "patient_id",
+                "patient_birth_date",
+                "patient_sex",
+                "study_date",
+                "study_description",
+                "accession_number",
+                "study_uid",
+                "series_uid",
+                "series_description",
+                "frame_of_reference_uid",
+            ],
+            "additionalProperties": {"type": "string"},
+        },
+        "thrombus": {
+            "type": ["object", "null"],
+            "required": ["thrombi", "occlusion", "lvo", "occlusion_class", "model_version"],
+            "properties": {
+                "thrombi": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": [
+                            "label",
+                            "volume_mm3",
+                            "length_mm",
+                            "ncct_mean_hu",
+                            "perviousness_hu",
+                            "side",
+                            "segment",
+                        ],
+                    },
+                },
+                "occlusion": {"type": "boolean"},
+                "lvo": {"type": "boolean"},
+                "occlusion_class": {"type": "string", "enum": ["LVO", "MeVO", "none"]},
+                "model_version": {"type": "string"},
+            },
+        },
+        "hemorrhage": {
+            "type": ["object", "null"],
+            "required": ["volume_ml", "global_50_80_volume_ml", "abc2", "rois", "warnings"],
+            "properties": {"volume_ml": {"type": "number"}, "abc2": {"type": ["object", "null"]}},
+        },
+        "measurements": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["finding", "name", "value", "unit", "method"],
+                "properties": {
+                    "finding": {"type": "string"},
+                    "name": {"type": "string"},
+                    "value": _NUM,
+                    "unit": {"type": "string"},
+                    "method": {"type": "string"},
+                },
+            },
+        },
+        "files": {
+            "type": "object",
+            "required": ["seg", "sr", "pdf", "pdf_dicom", "csv", "masks"],
+            "properties": {
+                "seg": _STR_OR_NULL,
+                "sr": _STR_OR_NULL,
+                "pdf": {"type": "string"},
+                "pdf_dicom": _STR_OR_NULL,
+                "csv": {"type": "string"},
+                "masks": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "dicom": {
+            "type": "object",
+            "required": ["seg_sop_instance_uid", "sr_sop_instance_uid", "pdf_sop_instance_uid"],
+            "additionalProperties": _STR_OR_NULL,
+        },
+        "warnings": {"type": "array", "items": {"type": "string"}},
+    },
+}

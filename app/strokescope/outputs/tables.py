@@ -1,0 +1,180 @@
+"""Measurement rows, the JSON results document and the one-row CSV, built from results.
+
+The JSON layout is described (and versioned) in :mod:`strokescope.outputs.schema`; the CSV
+holds one header line and one row per study, with the columns of :data:`CSV_COLUMNS`, so
+rows from many studies concatenate into a cohort spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from strokescope import RESEARCH_ONLY, __version__
+from strokescope.hemorrhage.result import HemorrhageResult
+from strokescope.outputs.schema import SCHEMA_VERSION
+from strokescope.outputs.source_refs import StudyHeader
+from strokescope.thrombus.result import ThrombusResult
+
+CSV_COLUMNS = (
+    "schema_version",
+    "patient_id",
+    "study_uid",
+    "study_date",
+    "series_uid",
+    "hemorrhage_volume_ml",
+    "hemorrhage_global_volume_ml",
+    "hemorrhage_abc2_ml",
+    "thrombus_count",
+    "thrombus_total_volume_mm3",
+    "thrombus_length_mm",
+    "thrombus_ncct_mean_hu",
+    "thrombus_perviousness_hu",
+    "thrombus_segment",
+    "thrombus_side",
+    "occlusion",
+    "lvo",
+    "occlusion_class",
+    "model_version",
+    "warnings",
+    "notice",
+)
+
+
+@dataclass(frozen=True)
+class MeasurementRow:
+    """One line of the report's measurement table (and of the JSON ``measurements``)."""
+
+    finding: str
+    name: str
+    value: float
+    unit: str
+    method: str
+    decimals: int = 1
+
+    def value_text(self) -> str:
+        return "n/a" if not math.isfinite(self.value) else f"{self.value:.{self.decimals}f}"
+
+
+def measurement_rows(
+    thrombus: ThrombusResult | None, hemorrhage: HemorrhageResult | None
+) -> list[MeasurementRow]:
+    """Every reported number, in report order (thrombi by label, then the hemorrhage)."""
+    rows: list[MeasurementRow] = []
+    if thrombus is not None:
+        for t in thrombus.thrombi:
+            f = f"Thrombus {t.label} ({t.segment}, {t.side})"
+            rows += [
+                MeasurementRow(f, "Volume", t.volume_mm3, "mm3", "voxel sum", 1),
+                MeasurementRow(f, "Length", t.length_mm, "mm", "3-D skeleton path", 1),
+                MeasurementRow(f, "Max. diameter", t.max_diameter_mm, "mm", "max inscribed", 1),
+                MeasurementRow(f, "Mean NCCT", t.ncct_mean_hu, "HU", "mean in clot", 1),
+                MeasurementRow(f, "Mean CTA", t.cta_mean_hu, "HU", "mean in clot", 1),
+                MeasurementRow(f, "Perviousness", t.perviousness_hu, "HU", "CTA - NCCT mean", 1),
+            ]
+    if hemorrhage is not None:
+        f = "Hemorrhage"
+        rows.append(
+            MeasurementRow(f, "Volume", hemorrhage.volume_ml, "mL", "SD-rule, voxel sum", 2)
+        )
+        rows.append(
+            MeasurementRow(
+                f, "Volume 50-80 HU", hemorrhage.global_volume_ml, "mL", "fixed window", 2
+            )
+        )
+        if hemorrhage.abc2 is not None:
+            a = hemorrhage.abc2
+            rows += [
+                MeasurementRow(f, "ABC/2 volume", a.volume_ml, "mL", "ellipsoid estimate", 2),
+                MeasurementRow(f, "ABC/2 A", a.a_mm, "mm", f"longest, slice {a.slice_index}", 1),
+                MeasurementRow(f, "ABC/2 B", a.b_mm, "mm", "perpendicular to A", 1),
+                MeasurementRow(f, "ABC/2 C", a.c_mm, "mm", f"{a.slice_count} slices", 1),
+            ]
+    return rows
+
+
+def _scrub(value: Any, scrub: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v, scrub) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v, scrub) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def results_document(
+    header: StudyHeader,
+    *,
+    thrombus: ThrombusResult | None,
+    hemorrhage: HemorrhageResult | None,
+    files: dict[str, Any],
+    dicom_uids: dict[str, str | None],
+    warnings: list[str],
+    anonymized: bool,
+    created: str | None,
+    scrub: Callable[[str], str] = lambda s: s,
+) -> dict[str, Any]:
+    """The JSON results document (see :data:`strokescope.outputs.schema.RESULTS_SCHEMA`)."""
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "notice": RESEARCH_ONLY,
+        "software": {"name": "StrokeScope", "version": __version__},
+        "created": created,
+        "anonymized": anonymized,
+        "study": asdict(header),
+        "thrombus": None if thrombus is None else thrombus.to_dict(),
+        "hemorrhage": None if hemorrhage is None else hemorrhage.to_dict(),
+        "measurements": [
+            {k: v for k, v in asdict(r).items() if k != "decimals"}
+            for r in measurement_rows(thrombus, hemorrhage)
+        ],
+        "files": files,
+        "dicom": dicom_uids,
+        "warnings": warnings,
+    }
+    out: dict[str, Any] = _scrub(doc, scrub)
+    return out
+
+
+def csv_text(doc: dict[str, Any]) -> str:
+    """Header line plus one row for the study of ``doc`` (a :func:`results_document`)."""
+    study = doc["study"]
+    h = doc["hemorrhage"] or {}
+    t = doc["thrombus"] or {}
+    thrombi = sorted(t.get("thrombi", []), key=lambda r: -r["volume_mm3"])
+    big = thrombi[0] if thrombi else {}
+    row = {
+        "schema_version": doc["schema_version"],
+        "patient_id": study["patient_id"],
+        "study_uid": study["study_uid"],
+        "study_date": study["study_date"],
+        "series_uid": study["series_uid"],
+        "hemorrhage_volume_ml": h.get("volume_ml"),
+        "hemorrhage_global_volume_ml": h.get("global_50_80_volume_ml"),
+        "hemorrhage_abc2_ml": (h.get("abc2") or {}).get("volume_ml"),
+        "thrombus_count": len(thrombi) if t else None,
+        "thrombus_total_volume_mm3": t.get("total_volume_mm3"),
+        "thrombus_length_mm": big.get("length_mm"),
+        "thrombus_ncct_mean_hu": big.get("ncct_mean_hu"),
+        "thrombus_perviousness_hu": big.get("perviousness_hu"),
+        "thrombus_segment": big.get("segment"),
+        "thrombus_side": big.get("side"),
+        "occlusion": t.get("occlusion"),
+        "lvo": t.get("lvo"),
+        "occlusion_class": t.get("occlusion_class"),
+        "model_version": t.get("model_version"),
+        "warnings": " | ".join(doc["warnings"]),
+        "notice": doc["notice"],
+    }
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buf.getvalue()
