@@ -186,8 +186,9 @@ class Deidentifier:
         ds.LongitudinalTemporalInformationModified = (
             "UNMODIFIED" if self.options.retain_dates else "REMOVED"
         )
-        if "file_meta" in ds and "SOPInstanceUID" in ds:
-            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        file_meta = getattr(ds, "file_meta", None)
+        if file_meta is not None and "SOPInstanceUID" in ds:
+            file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
         return ds
 
     def _walk(self, ds: Dataset, *, top: bool) -> None:

@@ -74,8 +74,18 @@ def make_staging(out_dir: Path) -> Path:
         raise ExportError(f"{out_dir}: cannot create results folder ({exc.strerror})") from exc
 
 
+def _loosen(staging: Path) -> None:
+    """Give the folder and its files the umask's permissions (mkdtemp/mkstemp use 0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)
+    for path in staging.iterdir():
+        os.chmod(path, 0o666 & ~umask)
+
+
 def publish(staging: Path, out_dir: Path, *, overwrite: bool) -> tuple[Path, bool]:
     """Rename ``staging`` into place; return (final folder, whether it replaced one)."""
+    _loosen(staging)
     existing = versions(out_dir)
     if overwrite and existing:
         target = out_dir / folder_name(existing[-1])

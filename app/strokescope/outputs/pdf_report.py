@@ -120,8 +120,9 @@ class _Layout:
                 x = MARGIN + col * self.width
                 self.page.text(x, y, label, size=8.5, color=MUTED)
                 shown = value
-                while shown and text_width(shown, 9.5) > self.width * 0.5 - 80:
-                    shown = shown[:-2]
+                while text_width(shown, 9.5) > self.width * 0.5 - 80:
+                    shown = value[: len(shown) - 2] + "..."
+                    value = value[: len(shown) - 3]
                 self.page.text(x + 70, y, shown, size=9.5, color=INK)
                 y -= 14
         self.y = top - 14 * 4
@@ -139,6 +140,7 @@ class _Layout:
         box_w = (self.width - gap * (len(imgs) - 1)) / len(imgs)
         box_h = min(
             box_w,
+            200.0,
             max(box_w * im.rgb.shape[0] / im.rgb.shape[1] for im in imgs),
         )
         self.need(box_h + 30)
@@ -212,6 +214,7 @@ class _Layout:
     def paragraphs(
         self, title: str, lines: Sequence[str], *, bullet: bool, color: tuple[float, float, float]
     ) -> None:
+        self.need(70)
         self.heading(title)
         for line in lines:
             indent = 10.0 if bullet else 0.0
