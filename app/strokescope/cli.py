@@ -37,13 +37,37 @@ def _run_ht(args: argparse.Namespace) -> int:
     import json
 
     from strokescope.hemorrhage.run import format_result, run_ht, write_ht_outputs
+    from strokescope.pipeline import load
 
-    result = run_ht(args.ncct, rois=args.roi, clicks=args.click, series=args.series)
+    ncct = load(args.ncct, series=args.series)
+    result = run_ht(ncct, rois=args.roi, clicks=args.click)
     print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
     if args.out:
-        for path in write_ht_outputs(result, args.out):
+        manifest = write_ht_outputs(
+            result, args.out, source=ncct, anonymize=args.anonymize, overwrite=args.overwrite
+        )
+        for path in manifest.paths:
             print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--out``, ``--anonymize`` and ``--overwrite`` (for every command that exports)."""
+    parser.add_argument(
+        "--out",
+        help="write DICOM SEG + SR, PDF report (+ Encapsulated PDF), JSON, CSV and NIfTI "
+        "masks into a new folder OUT/results-NNN",
+    )
+    parser.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="de-identify every exported file (DICOM PS3.15 Basic Profile, new UIDs)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the newest OUT/results-NNN instead of adding a new one",
+    )
 
 
 def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,7 +85,7 @@ def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--click", action="append", default=[], help="point on a bleed, e.g. 'z=12 y=150 x=140'"
     )
     ht.add_argument("--json", action="store_true", help="print JSON instead of a report")
-    ht.add_argument("--out", help="folder for the NIfTI mask and JSON result")
+    add_export_arguments(ht)
     ht.set_defaults(handler=_run_ht)
 
 

@@ -26,12 +26,12 @@ def test_ht_on_nifti_writes_mask_and_json(
     code = main(["ht", "--ncct", str(nii), "--roi", roi, "--json", "--out", str(out)])
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
-    saved = json.loads((out / "hemorrhage.json").read_text())
+    saved = json.loads((out / "results-001" / "results.json").read_text())["hemorrhage"]
     assert printed == saved
     assert saved["rois"][0]["rule"] is not None
     assert saved["volume_ml"] > 0
     assert saved["global_50_80_volume_ml"] > 0
-    mask = read_mask(out / "hemorrhage_mask.nii.gz")
+    mask = read_mask(out / "results-001" / "hemorrhage_mask.nii.gz")
     assert mask.geometry.shape == small_case.ncct.shape
     assert mask.volume_ml == pytest.approx(saved["volume_ml"], abs=1e-3)
 

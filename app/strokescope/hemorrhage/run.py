@@ -5,32 +5,32 @@ The CLI (``strokescope ht``) only parses arguments and calls these functions.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from strokescope import RESEARCH_ONLY
-from strokescope.atomic import atomic_write_text
 from strokescope.errors import InputError
 from strokescope.hemorrhage.prepare import prepare_ncct
 from strokescope.hemorrhage.propose import propose_roi
 from strokescope.hemorrhage.result import HemorrhageResult
 from strokescope.hemorrhage.roi import Roi, parse_point, parse_roi
 from strokescope.hemorrhage.segment import segment_hemorrhage
+from strokescope.volume import Volume
 
-MASK_NAME = "hemorrhage_mask.nii.gz"
-JSON_NAME = "hemorrhage.json"
+if TYPE_CHECKING:
+    from strokescope.outputs import ExportManifest
 
 
 def run_ht(
-    ncct_path: str | Path,
+    ncct_path: str | Path | Volume,
     *,
     rois: Sequence[str] = (),
     clicks: Sequence[str] = (),
     series: str | None = None,
     on_progress: Callable[[float], None] | None = None,
 ) -> HemorrhageResult:
-    """Load an NCCT (DICOM folder or NIfTI), resolve ROI texts and clicks, segment.
+    """Load an NCCT (DICOM folder or NIfTI; or take a loaded Volume), resolve ROIs, segment.
 
     Raises
     ------
@@ -43,7 +43,10 @@ def run_ht(
 
     if not rois and not clicks:
         raise InputError("give at least one --roi or --click")
-    ncct = load_volume(ncct_path, series=series, modality="CT")
+    if isinstance(ncct_path, Volume):
+        ncct = ncct_path
+    else:
+        ncct = load_volume(ncct_path, series=series, modality="CT")
     boxes: list[Roi] = [parse_roi(text, ncct.geometry) for text in rois]
     points = [parse_point(text, ncct.geometry) for text in clicks]
     if on_progress:
@@ -58,15 +61,20 @@ def run_ht(
     return result
 
 
-def write_ht_outputs(result: HemorrhageResult, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write the NIfTI mask and the JSON summary into ``out_dir`` (atomically)."""
-    from strokescope.io.sitk_convert import write_mask
+def write_ht_outputs(
+    result: HemorrhageResult,
+    out_dir: str | Path,
+    *,
+    source: Volume,
+    anonymize: bool = False,
+    overwrite: bool = False,
+) -> ExportManifest:
+    """Write every export (SEG, SR, PDF, JSON, CSV, NIfTI) via :func:`export_results`."""
+    from strokescope.outputs import export_results
 
-    out = Path(out_dir)
-    mask_path = write_mask(result.mask, out / MASK_NAME)
-    json_path = out / JSON_NAME
-    atomic_write_text(json_path, json.dumps(result.to_dict(), indent=2) + "\n")
-    return mask_path, json_path
+    return export_results(
+        out_dir, source=source, hemorrhage=result, anonymize=anonymize, overwrite=overwrite
+    )
 
 
 def format_result(result: HemorrhageResult) -> str:
