@@ -38,7 +38,8 @@ class _SliceViewBox(pg.ViewBox):
             return
         delta = ev.delta()  # type: ignore[attr-defined]
         if delta:
-            self.owner.scroll(1 if delta > 0 else -1)
+            steps = int(delta / 120) or (1 if delta > 0 else -1)
+            self.owner.scroll(steps)
         ev.accept()  # type: ignore[attr-defined]
 
     def mouseClickEvent(self, ev: object) -> None:  # noqa: N802
@@ -178,7 +179,7 @@ class SliceView(pg.GraphicsView):
         d = np.asarray(vol.geometry.direction)
         for side, axis, inverted in (
             ("right", o.col_axis, flips[o.col_axis]),
-            ("top", o.row_axis, not invert_y),
+            ("top", o.row_axis, invert_y),
         ):
             lps = int(np.argmax(np.abs(d[:, axis])))
             pos_end = (d[lps, axis] > 0) != inverted
@@ -251,6 +252,8 @@ class SliceView(pg.GraphicsView):
 
     def resizeEvent(self, ev: object) -> None:  # noqa: N802
         super().resizeEvent(ev)
+        if not hasattr(self, "letters"):
+            return
         w, h = self.width(), self.height()
         for side, label in self.letters.items():
             label.adjustSize()

@@ -1,0 +1,70 @@
+"""GUI test fixtures: offscreen Qt, settings and log in tmp, one small phantom study per session."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+pytest.importorskip("pytestqt")
+
+
+@dataclass(frozen=True)
+class Study:
+    root: Path
+    hemorrhage_ml: float
+    bleed_centre_lps: tuple[float, float, float]
+    thrombus_centroid_lps: tuple[float, float, float]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the log file and default settings out of the user's data folder."""
+    folder = tmp_path_factory.mktemp("gui_data")
+    old = os.environ.get("STROKESCOPE_GUI_DATA")
+    os.environ["STROKESCOPE_GUI_DATA"] = str(folder)
+    from strokescope.gui.app import configure_qt
+
+    configure_qt()
+    yield folder
+    if old is None:
+        os.environ.pop("STROKESCOPE_GUI_DATA", None)
+    else:
+        os.environ["STROKESCOPE_GUI_DATA"] = old
+
+
+@pytest.fixture(scope="session")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
+    """A small seeded phantom: thin NCCT + CTA (80 x 128 x 128) and a 12 mL PH follow-up."""
+    from strokescope.io.sitk_convert import read_mask
+    from strokescope.phantom import PhantomOptions, generate_study, write_study
+
+    opts = PhantomOptions(
+        seed=0,
+        matrix=128,
+        inplane_mm=1.8,
+        slice_mm=2.0,
+        slices=80,
+        followup_matrix=128,
+        hemorrhage="PH",
+        hemorrhage_ml=12,
+    )
+    generated = generate_study(opts)
+    paths = write_study(generated, tmp_path_factory.mktemp("phantom") / "study", processes=1)
+    truth = json.loads(paths.truth_json.read_text())
+    bleed = read_mask(paths.masks["hemorrhage"])
+    idx = np.argwhere(bleed.array).mean(axis=0)
+    centre = tuple(float(v) for v in bleed.geometry.index_to_lps(idx))
+    return Study(
+        paths.root,
+        float(truth["hemorrhage_volume_ml"]),
+        centre,  # type: ignore[arg-type]
+        tuple(truth["thrombus_centroid_lps"]),
+    )

@@ -1,0 +1,79 @@
+"""Helpers for window tests: real mouse events on a slice view's viewport."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from strokescope.gui.slice_view import SliceView
+
+MOVE_INTERVAL_MS = 15
+
+
+def viewport_point(view: SliceView, index: tuple[int, int, int]) -> QPoint:
+    """Viewport pixel of a voxel centre on the view's plane."""
+    scene = view.box.mapViewToScene(view.view_point(index))
+    return view.mapFromScene(scene)
+
+
+def _send(
+    view: SliceView, kind: QEvent.Type, pos: QPoint, button: Qt.MouseButton, buttons: Qt.MouseButton
+) -> None:
+    vp = view.viewport()
+    event = QMouseEvent(
+        kind,
+        QPointF(pos),
+        QPointF(vp.mapToGlobal(pos)),
+        button,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(vp, event)
+
+
+def click(view: SliceView, pos: QPoint) -> None:
+    left = Qt.MouseButton.LeftButton
+    _send(view, QEvent.Type.MouseButtonPress, pos, left, left)
+    _send(view, QEvent.Type.MouseButtonRelease, pos, left, Qt.MouseButton.NoButton)
+    QApplication.processEvents()
+
+
+def drag(
+    view: SliceView,
+    start: QPoint,
+    end: QPoint,
+    *,
+    button: Qt.MouseButton = Qt.MouseButton.LeftButton,
+    steps: int = 6,
+) -> None:
+    vp = view.viewport()
+    QTest.mousePress(vp, button, Qt.KeyboardModifier.NoModifier, start)
+    for s in range(1, steps + 1):
+        QTest.qWait(MOVE_INTERVAL_MS)  # pyqtgraph drops moves closer than 10 ms
+        QTest.mouseMove(vp, start + (end - start) * (s / steps))
+    QTest.mouseRelease(vp, button, Qt.KeyboardModifier.NoModifier, end)
+    QApplication.processEvents()
+
+
+def move(view: SliceView, pos: QPoint) -> None:
+    QTest.qWait(MOVE_INTERVAL_MS)
+    _send(view, QEvent.Type.MouseMove, pos, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    QApplication.processEvents()
+
+
+def wheel(view: SliceView, pos: QPoint, clicks: int) -> None:
+    vp = view.viewport()
+    event = QWheelEvent(
+        QPointF(pos),
+        QPointF(vp.mapToGlobal(pos)),
+        QPoint(0, 0),
+        QPoint(0, 120 * clicks),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(vp, event)
+    QApplication.processEvents()
