@@ -144,6 +144,18 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     demo.set_defaults(handler=_run_demo)
 
 
+def _run_gui(args: argparse.Namespace) -> int:
+    from strokescope.gui.app import run
+
+    return run(args.folder)
+
+
+def _add_gui(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    gui = commands.add_parser("gui", help="open the desktop viewer (optionally on a DICOM folder)")
+    gui.add_argument("folder", nargs="?", help="DICOM folder to open")
+    gui.set_defaults(handler=_run_gui)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strokescope",
@@ -156,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ht(commands)
     _add_phantom_command(commands)
     _add_demo(commands)
+    _add_gui(commands)
     return parser
 
 

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(center)
 
         self.picker = SeriesPicker(self)
+        self.picker.setMinimumWidth(360)
         self.picker.role_changed.connect(lambda role: self.load_series([role]))
         self.results = ResultsPanel(self)
         self.results.thrombus_selected.connect(lambda x, y, z: self.state.center_on_lps((x, y, z)))
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.acts = actions.build(self)
         self._restore()
         self.update_actions()
+        self.views["axial"].setFocus()
 
     # --- layout pieces ---------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -190,6 +192,7 @@ class MainWindow(QMainWindow):
 
     def _job_failed(self, worker: Worker, message: str) -> None:
         self._release(worker)
+        self.statusBar().showMessage(f"{worker.name} failed", 8000)
         self.error(f"{worker.name} failed", message)
 
     def _job_cancelled(self, worker: Worker) -> None:
