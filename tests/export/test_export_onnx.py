@@ -59,6 +59,7 @@ def test_parity_detects_a_different_network(tmp_path: Path) -> None:
     assert parity(sess, ProbabilityModel(other.eval()), [x]) > 100 * PARITY_TOLERANCE
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the TorchScript exporter's notices
 def test_export_norm_matches_instance_norm_and_stays_exact_in_onnxruntime(tmp_path: Path) -> None:
     from export.network import ExportInstanceNorm
 
