@@ -32,6 +32,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=16)
     parser.add_argument("--seeds", type=int, default=2, help="training seeds per optimiser")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", choices=("sgd", "adam"), default=None, help="one optimiser")
     args = parser.parse_args()
     try:
         import torch
@@ -62,7 +63,7 @@ def main() -> int:
     held_out = [coarse_batch(val, stage.patch_size, 2, rng) for _ in range(8)]
 
     rows = []
-    for name, lr in CANDIDATES:
+    for name, lr in [c for c in CANDIDATES if args.only in (None, c[0])]:
         for seed in range(args.seeds):
             torch.manual_seed(seed)
             net = ThrombusUNet(net_cfg)
@@ -106,10 +107,11 @@ def main() -> int:
                 flush=True,
             )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    results = RESULTS.with_name(f"{RESULTS.stem}_{args.only}.json") if args.only else RESULTS
+    results.write_text(
         json.dumps({"cases": n_cases, "n_validation": len(val), "rows": rows}, indent=1) + "\n"
     )
-    print(f"wrote {RESULTS}")
+    print(f"wrote {results}")
     return 0
 
 
