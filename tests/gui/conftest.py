@@ -34,6 +34,17 @@ def gui_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
     configure_qt()
     yield folder
+    import gc
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:  # delete widgets while Qt is alive (PySide crashes in teardown GC)
+        for widget in QApplication.topLevelWidgets():
+            widget.deleteLater()
+        QApplication.sendPostedEvents(None, 0)
+        app.processEvents()
+    gc.collect()
     if old is None:
         os.environ.pop("STROKESCOPE_GUI_DATA", None)
     else:
@@ -68,3 +79,20 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
         centre,  # type: ignore[arg-type]
         tuple(truth["thrombus_centroid_lps"]),
     )
+
+
+@pytest.fixture(autouse=True)
+def _collect_qt_garbage(qtbot) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Free each test's widgets while the QApplication lives (PySide crashes if GC runs
+    on pyqtgraph items during interpreter teardown)."""
+    yield
+    import gc
+
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, 0)
+    QApplication.processEvents()
+    gc.collect()

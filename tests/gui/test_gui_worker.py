@@ -68,3 +68,19 @@ def test_worker_runs_the_real_scan_and_load(qtbot, pool: QThreadPool, study) -> 
     with qtbot.waitSignal(load_worker.signals.finished, timeout=10000) as loaded:
         load_worker.start(pool)
     assert loaded.args[0].shape == (info.n_slices, info.rows, info.columns)
+
+
+def test_signal_emits_keep_refcounts(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """PySide6 6.12.0 decref'd True on every Python emit and crashed long sessions."""
+    import sys
+
+    from strokescope.gui.worker import WorkerSignals
+
+    signals = WorkerSignals()
+    seen: list[float] = []
+    signals.progress.connect(seen.append)
+    before = sys.getrefcount(True)
+    for n in range(2000):
+        signals.progress.emit(n / 2000)
+    assert len(seen) == 2000
+    assert abs(sys.getrefcount(True) - before) < 50
