@@ -74,6 +74,9 @@ def write_manifest(
 ) -> Path:
     """Write ``manifest.json`` into ``out_dir`` (after every other file is in place)."""
     base = Path(out_dir)
+    for p in base.iterdir():  # atomic writes create 0600 files; shipped models must be readable
+        if p.is_file() and not p.name.startswith("."):
+            p.chmod(0o644)
     files = {
         p.name: sha256_file(p)
         for p in sorted(base.iterdir())
@@ -102,6 +105,7 @@ def write_manifest(
     }
     path = base / MANIFEST_NAME
     atomic_write_text(path, json.dumps(manifest, indent=2) + "\n")
+    path.chmod(0o644)
     return path
 
 

@@ -27,6 +27,7 @@ def _check_outputs(out: Path) -> dict[str, object]:
     }
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+        assert (out / name).stat().st_mode & 0o044 == 0o044  # readable by the app's user
     stages = {s["stage"]: s for s in manifest["stages"]}
     assert stages["coarse"]["input"]["channels"] == ["NCCT", "CTA"]
     assert stages["fine"]["input"]["channels"] == ["NCCT", "CTA", "coarse_probability"]
