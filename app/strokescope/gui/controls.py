@@ -139,3 +139,6 @@ class ViewControls(QWidget):
         self.mip.blockSignals(True)
         self.mip.setChecked(self.state.mip)
         self.mip.blockSignals(False)
+        self.slab.blockSignals(True)
+        self.slab.setValue(self.state.slab_mm)
+        self.slab.blockSignals(False)

@@ -259,7 +259,7 @@ class SliceView(pg.GraphicsView):
             label.adjustSize()
             lw, lh = label.width(), label.height()
             x = {"left": 4, "right": w - lw - 4}.get(side, (w - lw) // 2)
-            y = {"top": 4, "bottom": h - lh - 4}.get(side, (h - lh) // 2)
+            y = {"top": 22, "bottom": h - lh - 4}.get(side, (h - lh) // 2)
             label.move(x, y)
         self.title.move(18, 2)
 
