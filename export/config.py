@@ -94,7 +94,11 @@ class StageConfig:
 
 
 def default_coarse(*, base_channels: int = 8) -> StageConfig:
-    """Whole brain at 1.5 mm: ~ (96, 112, 96) voxels, ~0.6 s in onnxruntime on 2 cores."""
+    """Whole brain region at 1.5 mm, ~ (96-104, 112-136, 96-112) voxels.
+
+    onnxruntime, 2 threads: 0.6 s on (96, 112, 96); 1.6-1.9 s on (104, 136, 112) while the
+    shared machine was loaded ~3 (``benchmarks/bench_thrombus_network.py``).
+    """
     return StageConfig(
         name="coarse",
         spacing_mm=(1.5, 1.5, 1.5),
@@ -106,7 +110,10 @@ def default_coarse(*, base_channels: int = 8) -> StageConfig:
 
 
 def default_fine(*, base_channels: int = 12) -> StageConfig:
-    """Crops at 0.6 mm around coarse candidates, with the coarse probability as channel 3."""
+    """Crops at 0.6 mm around coarse candidates, with the coarse probability as channel 3.
+
+    onnxruntime, 2 threads: 0.22-0.45 s per 64^3 crop, 0.77 s per 96^3 crop.
+    """
     return StageConfig(
         name="fine",
         spacing_mm=(0.6, 0.6, 0.6),
