@@ -10,6 +10,7 @@ import pytest
 
 from strokescope.errors import InputError
 from strokescope.io import SeriesInfo
+from strokescope.preprocess.contrast import EnhancementBand
 from strokescope.series_roles import (
     VesselCheck,
     assign_roles,
@@ -116,6 +117,6 @@ def test_vessel_fraction_separates_contrast_from_plain_ct() -> None:
 
 def test_vessel_check_validates_and_needs_a_brain() -> None:
     with pytest.raises(InputError):
-        VesselCheck(low_hu=600, high_hu=200)
+        VesselCheck(band=EnhancementBand(low_hu=600, high_hu=200))
     with pytest.raises(InputError, match="no brain"):
         vessel_fraction(Volume.from_array(np.full((8, 16, 16), -1000.0), (2.0, 2.0, 2.0)))

@@ -27,11 +27,10 @@ import SimpleITK as sitk
 from strokescope.errors import InputError
 from strokescope.io.sitk_convert import volume_from_sitk, volume_to_sitk
 from strokescope.preprocess.brain_mask import BrainMaskSettings, brain_mask
+from strokescope.preprocess.contrast import enhanced_fraction
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
-
-CONTRAST_HU = 200.0
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,11 @@ class PrepareSettings:
     unsharp_amount: float = 0.5
     """SimpleITK's default: output = g + amount * (g - G(g))."""
     outside_hu: float = 20.0
-    contrast_fraction: float = 0.003
-    """Warn about contrast when more than this fraction of brain voxels exceeds 200 HU
-    (intracranial arteries on CTA fill ~1-2% of the brain; NCCT calcifications ~0.1%)."""
+    contrast_fraction: float = 0.001
+    """Warn about contrast when more than this fraction of the brain (skull rim excluded)
+    lies in the 200-600 HU band of opacified arteries (see
+    :func:`strokescope.preprocess.contrast.enhanced_fraction`: phantom CTAs >= 0.15 %,
+    NCCTs with calcified plaques <= 0.06 %)."""
     brain: BrainMaskSettings = field(default_factory=BrainMaskSettings)
 
     def __post_init__(self) -> None:
@@ -107,14 +108,12 @@ def _contrast_warnings(ncct: Volume, brain: Mask, s: PrepareSettings) -> tuple[s
             f"contrast agent ({ncct.meta.contrast_agent.strip()}): HT volumetry expects a "
             "non-contrast CT"
         )
-    n_brain = brain.voxel_count
-    if n_brain:
-        frac = np.count_nonzero(ncct.array[brain.array] > CONTRAST_HU) / n_brain
-        if frac > s.contrast_fraction:
-            notes.append(
-                f"{100 * frac:.1f}% of brain voxels exceed {CONTRAST_HU:.0f} HU: this looks "
-                "like a contrast CT (CTA); contrast and extravasation mimic blood"
-            )
+    frac = enhanced_fraction(ncct, brain)
+    if frac > s.contrast_fraction:
+        notes.append(
+            f"{100 * frac:.2f}% of the brain lies in the 200-600 HU band of opacified arteries: "
+            "this looks like a contrast CT (CTA); contrast and extravasation mimic blood"
+        )
     return tuple(notes)
 
 

@@ -1,0 +1,71 @@
+"""How much of the brain is contrast-enhanced: the one HU test for "is this a CTA?".
+
+Arteries filled with contrast lie at 200-600 HU; brain tissue, blood and clot stay below
+100 HU. Bone and the partial-volume rim of the skull also exceed 200 HU, so the count runs
+inside the brain mask eroded by a few millimetres, away from the inner table of the skull.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.errors import InputError
+from strokescope.volume import Mask, Volume
+
+
+@dataclass(frozen=True)
+class EnhancementBand:
+    """HU band of contrast-filled vessels and the rim excluded next to the skull."""
+
+    low_hu: float = 200.0
+    high_hu: float = 600.0
+    rim_mm: float = 4.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.low_hu < self.high_hu <= 3000.0:
+            raise InputError(
+                f"enhancement band {self.low_hu}..{self.high_hu} HU must satisfy "
+                "0 < low < high <= 3000"
+            )
+        if not 0.0 <= self.rim_mm <= 20.0:
+            raise InputError(f"enhancement rim_mm must be in 0..20, got {self.rim_mm}")
+
+
+SAMPLE_MM = 1.5
+"""Voxels are sampled on a lattice of about this step: the fraction of a thin-slice volume
+is estimated from ~1/27 of its voxels, which keeps the test well under a second."""
+
+
+def _erode(mask: npt.NDArray[np.bool_], radius: list[int]) -> npt.NDArray[np.bool_]:
+    import SimpleITK as sitk
+
+    if max(radius) == 0:
+        return mask
+    image = sitk.GetImageFromArray(mask.astype(np.uint8))
+    eroded = sitk.BinaryErode(image, radius[::-1], sitk.sitkBall, 0, 1)
+    return sitk.GetArrayViewFromImage(eroded).astype(bool)
+
+
+def enhanced_fraction(volume: Volume, brain: Mask, *, band: EnhancementBand | None = None) -> float:
+    """Fraction of brain voxels (skull rim excluded) whose HU lies inside the band.
+
+    About 0.1-2 % on a CTA, below 0.05 % on a non-contrast CT (calcified plaques only).
+    Estimated on a lattice of about :data:`SAMPLE_MM` steps. Returns 0 when the eroded
+    brain is empty.
+    """
+    b = band or EnhancementBand()
+    steps = [max(1, int(SAMPLE_MM / s)) for s in brain.geometry.spacing]
+    lattice = tuple(slice(None, None, st) for st in steps)
+    radius = [
+        int(np.ceil(b.rim_mm / (s * st) - 0.5))
+        for s, st in zip(brain.geometry.spacing, steps, strict=True)
+    ]
+    inner = _erode(brain.array[lattice], radius)
+    n = int(np.count_nonzero(inner))
+    if n == 0:
+        return 0.0
+    values = volume.array[lattice][inner]
+    return float(np.count_nonzero((values > b.low_hu) & (values < b.high_hu)) / n)
