@@ -70,3 +70,17 @@ def test_time_budget_sets_the_iteration_count() -> None:
         net, lambda rng: batch, stage="t", optim=OptimSettings(), seed=0, budget_s=0.01
     )
     assert log.iterations == 4  # warm-up (3) + 1: the budget is smaller than one iteration
+
+
+def test_sgd_recipe_learns_to_segment_a_bright_blob() -> None:
+    """Net, loss and the paper's SGD recipe together: 60 iterations fit one batch."""
+    from export.validate import dice, predict_full
+
+    torch.manual_seed(0)
+    net = ThrombusUNet(NetworkConfig(base_channels=4, levels=3, deep_supervision=2))
+    batch = _fixed_batch()
+    train_stage(net, lambda rng: batch, stage="t", optim=OptimSettings(), seed=0, iterations=60)
+    scores = [
+        dice(predict_full(net, batch.image[i]) >= 0.5, batch.target[i, 0] > 0.5) for i in range(2)
+    ]
+    assert min(scores) > 0.6
