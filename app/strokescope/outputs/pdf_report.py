@@ -120,9 +120,8 @@ class _Layout:
                 x = MARGIN + col * self.width
                 self.page.text(x, y, label, size=8.5, color=MUTED)
                 shown = value
-                while text_width(shown, 9.5) > self.width * 0.5 - 80:
-                    shown = value[: len(shown) - 2] + "..."
-                    value = value[: len(shown) - 3]
+                while len(shown) > 4 and text_width(shown, 9.5) > self.width * 0.5 - 80:
+                    shown = shown[:-4] + "..."
                 self.page.text(x + 70, y, shown, size=9.5, color=INK)
                 y -= 14
         self.y = top - 14 * 4
