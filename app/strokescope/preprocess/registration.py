@@ -1,0 +1,256 @@
+"""Rigid co-registration of the NCCT onto the CTA (SimpleITK, Mattes mutual information).
+
+The two scans of one session share a frame of reference, so the search starts at the
+identity and only has to undo patient motion (a few mm and degrees). For speed both images
+are first shrunk to about ``shrink_mm`` by block means (:func:`SimpleITK.BinShrink`) and
+their intensities clipped to ``clip_hu`` (air to bone; the CTA's contrast above the
+window's top is treated like bone), then a two-level pyramid runs regular-step gradient
+descent on a random sample of the fixed image. Grids may differ in spacing, field of view
+and slice count: everything happens in patient (LPS) coordinates.
+
+Convention: the result's ``cta_to_ncct`` (4x4, LPS mm) maps a CTA patient point onto the
+NCCT point with the same anatomy, which is what resampling the NCCT onto the CTA grid needs;
+``ncct_to_cta`` is its inverse (the phantom's ``truth.ncct_to_cta``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import SimpleITK as sitk
+
+from strokescope.errors import InputError
+from strokescope.io.sitk_convert import geometry_to_sitk, volume_from_sitk, volume_to_sitk
+from strokescope.volume import Geometry, Volume
+
+log = logging.getLogger(__name__)
+
+AIR_HU = -1024.0
+
+
+@dataclass(frozen=True)
+class RegistrationSettings:
+    """Options of :func:`register_rigid` (mm, HU)."""
+
+    shrink_mm: float = 2.5
+    """Block size the images are shrunk to before registering (1-6 mm)."""
+    clip_hu: tuple[float, float] = (-200.0, 1300.0)
+    bins: int = 32
+    sampling_fraction: float = 0.1
+    iterations: int = 120
+    seed: int = 7
+    failed_metric: float = -0.35
+    """A final Mattes metric above this (closer to 0: less shared information) is reported
+    as a failed registration. Calibrated on phantoms: aligned pairs reach about -0.6 to
+    -0.9 at the default shrink, pairs displaced by 30 mm or more stay above about -0.3."""
+    max_translation_mm: float = 40.0
+    """A recovered motion larger than this is reported as implausible."""
+
+    def __post_init__(self) -> None:
+        if not 1.0 <= self.shrink_mm <= 6.0:
+            raise InputError(f"registration shrink_mm must be 1-6 mm, got {self.shrink_mm}")
+        lo, hi = self.clip_hu
+        if not -1100.0 <= lo < hi <= 4000.0:
+            raise InputError(f"registration clip_hu {self.clip_hu} must be increasing HU")
+        if not 8 <= self.bins <= 256:
+            raise InputError(f"registration bins must be 8-256, got {self.bins}")
+        if not 0.01 <= self.sampling_fraction <= 1.0:
+            raise InputError("registration sampling_fraction must be in 0.01..1")
+        if not 1 <= self.iterations <= 2000:
+            raise InputError(f"registration iterations must be 1-2000, got {self.iterations}")
+
+
+@dataclass(frozen=True, eq=False)
+class RegistrationResult:
+    """Recovered rigid motion and how well it fits."""
+
+    cta_to_ncct: npt.NDArray[np.float64]
+    """4x4 LPS transform from CTA patient points to NCCT patient points."""
+    metric: float
+    """Final Mattes mutual information (negative; lower is better)."""
+    metric_before: float
+    iterations: int
+    seconds: float
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ncct_to_cta(self) -> npt.NDArray[np.float64]:
+        return np.linalg.inv(self.cta_to_ncct)
+
+    @property
+    def failed(self) -> bool:
+        return any("registration" in w and "failed" in w for w in self.warnings)
+
+    @property
+    def translation_mm(self) -> float:
+        """Displacement of the CTA grid centre's anatomy (mm)."""
+        return float(np.linalg.norm(self.cta_to_ncct[:3, 3]))
+
+
+def identity_registration() -> RegistrationResult:
+    """The result for two volumes already on one grid (nothing to register)."""
+    return RegistrationResult(np.eye(4), float("nan"), float("nan"), 0, 0.0)
+
+
+def _shrunk(vol: Volume, settings: RegistrationSettings) -> sitk.Image:
+    factors = [max(1, round(settings.shrink_mm / s)) for s in reversed(vol.spacing)]
+    image = volume_to_sitk(vol)
+    if max(factors) > 1:
+        image = sitk.BinShrink(image, factors)
+    lo, hi = settings.clip_hu
+    return sitk.Clamp(sitk.Cast(image, sitk.sitkFloat32), sitk.sitkFloat32, lo, hi)
+
+
+def _affine(transform: sitk.Transform) -> npt.NDArray[np.float64]:
+    """4x4 matrix of a SimpleITK rigid/affine transform (maps fixed to moving points)."""
+    matrix = np.asarray(transform.GetMatrix(), dtype=float).reshape(3, 3)  # type: ignore[attr-defined]
+    center = np.asarray(transform.GetCenter(), dtype=float)  # type: ignore[attr-defined]
+    translation = np.asarray(transform.GetTranslation(), dtype=float)  # type: ignore[attr-defined]
+    out = np.eye(4)
+    out[:3, :3] = matrix
+    out[:3, 3] = translation + center - matrix @ center
+    return out
+
+
+def register_rigid(
+    cta: Volume, ncct: Volume, *, settings: RegistrationSettings | None = None
+) -> RegistrationResult:
+    """Find the rigid motion that aligns ``ncct`` (moving) with ``cta`` (fixed).
+
+    Parameters
+    ----------
+    cta, ncct
+        The two scans in HU, axis order (z, y, x); any spacing, field of view and slice count.
+    settings
+        Pyramid, metric and failure thresholds.
+
+    Returns
+    -------
+    RegistrationResult
+        With a warning "registration looks failed ..." when the final metric is above
+        ``settings.failed_metric`` or the motion exceeds ``max_translation_mm``.
+    """
+    s = settings or RegistrationSettings()
+    start = time.perf_counter()
+    fixed = _shrunk(cta, s)
+    moving = _shrunk(ncct, s)
+    transform = sitk.Euler3DTransform()
+    size = np.asarray(fixed.GetSize(), dtype=float)
+    transform.SetCenter(fixed.TransformContinuousIndexToPhysicalPoint((size - 1) / 2))
+    reg = sitk.ImageRegistrationMethod()
+    reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=s.bins)
+    reg.SetMetricSamplingStrategy(reg.RANDOM)
+    reg.SetMetricSamplingPercentage(s.sampling_fraction, s.seed)
+    reg.SetInterpolator(sitk.sitkLinear)
+    reg.SetOptimizerAsRegularStepGradientDescent(
+        learningRate=2.0,
+        minStep=0.01,
+        numberOfIterations=s.iterations,
+        relaxationFactor=0.6,
+        gradientMagnitudeTolerance=1e-6,
+    )
+    reg.SetOptimizerScalesFromPhysicalShift()
+    reg.SetShrinkFactorsPerLevel([2, 1])
+    reg.SetSmoothingSigmasPerLevel([1.0, 0.0])
+    reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
+    reg.SetInitialTransform(transform, inPlace=True)
+    before = float(reg.MetricEvaluate(fixed, moving))
+    reg.Execute(fixed, moving)
+    metric = float(reg.MetricEvaluate(fixed, moving))
+    result_matrix = _affine(transform)
+    warnings: list[str] = []
+    shift = float(np.linalg.norm(result_matrix[:3, 3]))
+    if not metric <= s.failed_metric:
+        warnings.append(
+            f"registration looks failed (Mattes metric {metric:.3f} > {s.failed_metric:g}): "
+            "NCCT and CTA may not overlap; input outside the validated range"
+        )
+    elif shift > s.max_translation_mm:
+        warnings.append(
+            f"registration looks failed (implausible motion {shift:.0f} mm > "
+            f"{s.max_translation_mm:g} mm); input outside the validated range"
+        )
+    seconds = time.perf_counter() - start
+    log.info(
+        "registration: metric %.3f -> %.3f in %d iterations, %.2f s (%s)",
+        before,
+        metric,
+        reg.GetOptimizerIteration(),
+        seconds,
+        reg.GetOptimizerStopConditionDescription(),
+    )
+    return RegistrationResult(
+        cta_to_ncct=result_matrix,
+        metric=metric,
+        metric_before=before,
+        iterations=int(reg.GetOptimizerIteration()),
+        seconds=seconds,
+        warnings=tuple(warnings),
+    )
+
+
+def _sitk_transform(cta_to_ncct: npt.ArrayLike) -> sitk.AffineTransform:
+    m = np.asarray(cta_to_ncct, dtype=float)
+    out = sitk.AffineTransform(3)
+    out.SetMatrix([float(v) for v in m[:3, :3].ravel()])
+    out.SetTranslation([float(v) for v in m[:3, 3]])
+    return out
+
+
+def resample_registered(
+    ncct: Volume,
+    geometry: Geometry,
+    registration: RegistrationResult,
+    *,
+    default_hu: float = AIR_HU,
+) -> Volume:
+    """Resample ``ncct`` linearly onto ``geometry`` (a CTA-space grid) through the motion.
+
+    Target voxels that fall outside the NCCT get ``default_hu`` (air).
+    """
+    z, y, x = geometry.shape
+    reference = geometry_to_sitk(sitk.Image(int(x), int(y), int(z), sitk.sitkUInt8), geometry)
+    out = sitk.Resample(
+        volume_to_sitk(ncct),
+        reference,
+        _sitk_transform(registration.cta_to_ncct),
+        sitk.sitkLinear,
+        float(default_hu),
+        sitk.sitkFloat32,
+    )
+    return volume_from_sitk(out, ncct.meta)
+
+
+def sample_registered(
+    ncct: Volume, points_lps: npt.ArrayLike, registration: RegistrationResult
+) -> npt.NDArray[np.float32]:
+    """NCCT HU (trilinear) at CTA-space LPS points (n, 3); air outside the NCCT."""
+    p = np.asarray(points_lps, dtype=float).reshape(-1, 3)
+    m = registration.cta_to_ncct
+    idx = ncct.geometry.lps_to_index(p @ m[:3, :3].T + m[:3, 3])
+    return trilinear(ncct.array, idx, default=AIR_HU)
+
+
+def trilinear(
+    array: npt.NDArray[np.float32], index: npt.ArrayLike, *, default: float
+) -> npt.NDArray[np.float32]:
+    """Trilinear interpolation of a (z, y, x) array at continuous (n, 3) indices."""
+    idx = np.asarray(index, dtype=float).reshape(-1, 3)
+    shape = np.asarray(array.shape)
+    inside = np.all((idx >= 0) & (idx <= shape - 1), axis=1)
+    out = np.full(len(idx), default, dtype=np.float32)
+    q = idx[inside]
+    base = np.minimum(np.floor(q).astype(np.int64), shape - 2).clip(0)
+    frac = q - base
+    acc = np.zeros(len(q))
+    for corner in range(8):
+        off = np.array([(corner >> 2) & 1, (corner >> 1) & 1, corner & 1])
+        w = np.prod(np.where(off == 1, frac, 1.0 - frac), axis=1)
+        c = np.minimum(base + off, shape - 1)
+        acc += w * array[c[:, 0], c[:, 1], c[:, 2]]
+    out[inside] = acc.astype(np.float32)
+    return out

@@ -1,0 +1,264 @@
+"""Coarse-to-fine thrombus inference with onnxruntime, reproducing the manifest's steps.
+
+1. Region: bounding box of the brain mask of the registered NCCT, widened by the region
+   margin (10 mm) and clipped to the CTA grid.
+2. Model grids keep the CTA direction and start at the region's first voxel. The NCCT is
+   resampled from its own grid through the registration straight onto them (one linear
+   interpolation instead of two), the CTA linearly; air outside.
+3. Coarse stage: the whole region in one pass, padded to the size divisor with 0.
+4. Candidates: 26-connected components of coarse probability >= the candidate threshold;
+   the ``MAX_CANDIDATES`` with the highest peaks are refined.
+5. Fine stage: tiles of the patch size covering each candidate's box on the fine grid (HU
+   outside the fine grid = air, as training crops are padded), third channel = coarse
+   probability resampled linearly (0 outside). Where a box needs several tiles they are
+   blended with Gaussian weights (sigma = patch / 8, as nnU-Net); boxes are combined by
+   maximum.
+6. The fine probability is resampled linearly onto the CTA grid, inside the boxes only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import SimpleITK as sitk
+
+from strokescope.io.sitk_convert import geometry_to_sitk, volume_to_sitk
+from strokescope.preprocess.registration import RegistrationResult, _sitk_transform
+from strokescope.thrombus.model import Stage, ThrombusModels
+from strokescope.volume import Geometry, Volume
+
+log = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 8
+AIR_HU = -1024.0
+TILE_OVERLAP = 0.25
+Progress = Callable[[float], None]
+
+
+def model_grid(
+    source: Geometry, spacing: Sequence[float], lo: npt.ArrayLike, hi: npt.ArrayLike
+) -> Geometry:
+    """Grid with ``spacing`` and ``source``'s direction covering inclusive indices lo..hi."""
+    lo_a, hi_a = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    extent = (hi_a - lo_a) * np.asarray(source.spacing)
+    shape = tuple(int(np.floor(e / s + 1e-6)) + 1 for e, s in zip(extent, spacing, strict=True))
+    origin = tuple(float(v) for v in source.index_to_lps(lo_a))
+    return Geometry(shape, tuple(spacing), origin, source.direction)  # type: ignore[arg-type]
+
+
+def crop_geometry(grid: Geometry, start: Sequence[int], size: Sequence[int]) -> Geometry:
+    """Geometry of the crop of ``grid`` at index ``start`` (may lie outside the grid)."""
+    origin = tuple(float(v) for v in grid.index_to_lps(np.asarray(start, dtype=float)))
+    return Geometry(tuple(int(s) for s in size), grid.spacing, origin, grid.direction)  # type: ignore[arg-type]
+
+
+def tile_starts(
+    lo: npt.ArrayLike, hi: npt.ArrayLike, size: Sequence[int], *, overlap: float = TILE_OVERLAP
+) -> list[tuple[int, int, int]]:
+    """Tile corners covering the inclusive box lo..hi (centred when one tile suffices)."""
+    lo_a, hi_a = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
+    axes = []
+    for a in range(3):
+        extent = int(hi_a[a] - lo_a[a] + 1)
+        if extent <= size[a]:
+            axes.append([int(lo_a[a] - (size[a] - extent) // 2)])
+            continue
+        n = -(-(extent - size[a]) // max(1, int(size[a] * (1.0 - overlap)))) + 1
+        step = (extent - size[a]) / (n - 1)
+        axes.append([int(round(lo_a[a] + i * step)) for i in range(n)])
+    return [(z, y, x) for z in axes[0] for y in axes[1] for x in axes[2]]
+
+
+def gaussian_weights(size: Sequence[int]) -> npt.NDArray[np.float32]:
+    """Blending weights of one tile: a Gaussian with sigma = size / 8, floored at 1e-3."""
+    axes = [np.exp(-0.5 * ((np.arange(n) - (n - 1) / 2) / (n / 8.0)) ** 2) for n in size]
+    w = axes[0][:, None, None] * axes[1][None, :, None] * axes[2][None, None, :]
+    return np.maximum(w / w.max(), 1e-3).astype(np.float32)
+
+
+class Sources:
+    """NCCT and CTA as SimpleITK images (converted once) and the NCCT's registration."""
+
+    def __init__(self, ncct: Volume, cta: Volume, registration: RegistrationResult) -> None:
+        self.ncct = volume_to_sitk(ncct)
+        self.cta = volume_to_sitk(cta)
+        self.transform = _sitk_transform(registration.cta_to_ncct)
+        self.cta_geometry = cta.geometry
+
+    def hu_on(self, geometry: Geometry) -> npt.NDArray[np.float32]:
+        """(2, z, y, x) NCCT and CTA HU on ``geometry`` (linear; air outside)."""
+        z, y, x = geometry.shape
+        ref = geometry_to_sitk(sitk.Image(int(x), int(y), int(z), sitk.sitkUInt8), geometry)
+        out = np.empty((2, z, y, x), dtype=np.float32)
+        for c, (image, tf) in enumerate(((self.ncct, self.transform), (self.cta, None))):
+            res = sitk.Resample(
+                image, ref, tf or sitk.Transform(), sitk.sitkLinear, AIR_HU, sitk.sitkFloat32
+            )
+            out[c] = sitk.GetArrayViewFromImage(res)
+        return out
+
+
+def resample_array(
+    array: npt.NDArray[np.float32], source: Geometry, target: Geometry
+) -> npt.NDArray[np.float32]:
+    """Linear resampling of a probability-like array (0 outside the source)."""
+    z, y, x = target.shape
+    ref = geometry_to_sitk(sitk.Image(int(x), int(y), int(z), sitk.sitkUInt8), target)
+    img = geometry_to_sitk(sitk.GetImageFromArray(np.asarray(array, np.float32)), source)
+    res = sitk.Resample(img, ref, sitk.Transform(), sitk.sitkLinear, 0.0, sitk.sitkFloat32)
+    return sitk.GetArrayFromImage(res)
+
+
+def normalise(models: ThrombusModels, hu: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    return np.stack([models.windows["NCCT"].apply(hu[0]), models.windows["CTA"].apply(hu[1])])
+
+
+def run_padded(stage: Stage, image: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Probability (z, y, x) of a normalised (C, z, y, x) image padded to the divisor with 0."""
+    div = stage.size_divisor
+    shape = image.shape[1:]
+    padded = [-(-s // div) * div for s in shape]
+    x = np.zeros((1, image.shape[0], *padded), dtype=np.float32)
+    x[0, :, : shape[0], : shape[1], : shape[2]] = image
+    return stage.run(x)[0, 0, : shape[0], : shape[1], : shape[2]]
+
+
+def sliding_window(
+    stage: Stage, image: npt.NDArray[np.float32], starts: Sequence[Sequence[int]]
+) -> npt.NDArray[np.float32]:
+    """Gaussian-blended probability of ``image`` (C, z, y, x) from patch-size tiles at
+    ``starts`` (each tile must lie inside the image)."""
+    size = stage.patch_size
+    acc = np.zeros(image.shape[1:], dtype=np.float32)
+    weight = np.zeros(image.shape[1:], dtype=np.float32)
+    w = gaussian_weights(size) if len(starts) > 1 else np.ones(size, np.float32)
+    for s in starts:
+        sl = tuple(slice(int(a), int(a) + n) for a, n in zip(s, size, strict=True))
+        prob = run_padded(stage, np.ascontiguousarray(image[(slice(None), *sl)]))
+        acc[sl] += w * prob
+        weight[sl] += w
+    return np.divide(acc, weight, out=np.zeros_like(acc), where=weight > 0)
+
+
+@dataclass(frozen=True, eq=False)
+class FineBox:
+    """Fine-stage probability on one candidate's box of the fine grid."""
+
+    geometry: Geometry
+    probability: npt.NDArray[np.float32]
+    tiles: int
+
+
+@dataclass(frozen=True, eq=False)
+class Prediction:
+    """Both stages' outputs."""
+
+    coarse_geometry: Geometry
+    coarse_probability: npt.NDArray[np.float32]
+    fine_geometry: Geometry
+    boxes: tuple[FineBox, ...]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def candidates(prob: npt.NDArray[np.float32], threshold: float) -> list[npt.NDArray[np.int64]]:
+    """(lo, hi) index boxes of the coarse components, highest peak first (at most 8)."""
+    labelled = sitk.ConnectedComponent(sitk.GetImageFromArray((prob >= threshold).astype(np.uint8)), True)
+    labels = sitk.GetArrayFromImage(labelled)
+    n = int(labels.max())
+    if n == 0:
+        return []
+    peaks = np.zeros(n + 1, np.float32)
+    np.maximum.at(peaks, labels.ravel(), prob.ravel())
+    out = []
+    for k in (np.argsort(peaks[1:])[::-1][:MAX_CANDIDATES] + 1).tolist():
+        idx = np.argwhere(labels == k)
+        out.append(np.stack([idx.min(0), idx.max(0)]))
+    return out
+
+
+def _fine_box(
+    models: ThrombusModels,
+    sources: Sources,
+    fine_grid: Geometry,
+    coarse_grid: Geometry,
+    coarse_prob: npt.NDArray[np.float32],
+    box: npt.NDArray[np.int64],
+) -> FineBox:
+    corners = [coarse_grid.index_to_lps(c) for c in box]
+    f = np.array([fine_grid.lps_to_index(c) for c in corners])
+    lo, hi = np.floor(f.min(0)).astype(np.int64), np.ceil(f.max(0)).astype(np.int64)
+    size = models.fine.patch_size
+    starts = tile_starts(lo, hi, size)
+    box_lo = np.min(starts, axis=0)
+    box_size = np.max(starts, axis=0) + np.asarray(size) - box_lo
+    geom = crop_geometry(fine_grid, box_lo.tolist(), box_size.tolist())
+    hu = sources.hu_on(geom)
+    inside = [
+        (np.arange(n) + o >= 0) & (np.arange(n) + o < m)
+        for n, o, m in zip(box_size, box_lo, fine_grid.shape, strict=True)
+    ]
+    outside = ~(inside[0][:, None, None] & inside[1][None, :, None] & inside[2][None, None, :])
+    hu[:, outside] = AIR_HU  # training crops of the fine grid are padded with air
+    p = resample_array(coarse_prob, coarse_grid, geom)
+    image = np.concatenate([normalise(models, hu), p[None]])
+    local = [tuple(int(v) for v in np.asarray(s) - box_lo) for s in starts]
+    return FineBox(geom, sliding_window(models.fine, image, local), len(starts))
+
+
+def predict(
+    models: ThrombusModels,
+    sources: Sources,
+    region: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    *,
+    on_progress: Progress | None = None,
+) -> Prediction:
+    """Run both stages on the inclusive CTA-index ``region`` (see the module docstring)."""
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    cta_geom = sources.cta_geometry
+    lo, hi = region
+    coarse_grid = model_grid(cta_geom, models.coarse.spacing_mm, lo, hi)
+    fine_grid = model_grid(cta_geom, models.fine.spacing_mm, lo, hi)
+    coarse_prob = run_padded(models.coarse, normalise(models, sources.hu_on(coarse_grid)))
+    seconds["coarse"] = time.perf_counter() - t
+    if on_progress:
+        on_progress(0.5)
+    t = time.perf_counter()
+    found = candidates(coarse_prob, models.rules.coarse_candidate_threshold)
+    boxes = []
+    for i, box in enumerate(found):
+        boxes.append(_fine_box(models, sources, fine_grid, coarse_grid, coarse_prob, box))
+        if on_progress:
+            on_progress(0.5 + 0.5 * (i + 1) / len(found))
+    seconds["fine"] = time.perf_counter() - t
+    log.info(
+        "thrombus inference: %d candidates, %d fine tiles", len(boxes), sum(b.tiles for b in boxes)
+    )
+    return Prediction(coarse_grid, coarse_prob, fine_grid, tuple(boxes), seconds)
+
+
+def probability_on_cta(
+    prediction: Prediction, cta_geometry: Geometry
+) -> npt.NDArray[np.float32]:
+    """Fine probability on the CTA grid (maximum over boxes; 0 away from them)."""
+    out = np.zeros(cta_geometry.shape, dtype=np.float32)
+    shape = np.asarray(cta_geometry.shape)
+    for box in prediction.boxes:
+        g = box.geometry
+        corners = np.array(
+            [[a, b, c] for a in (0, g.shape[0] - 1) for b in (0, g.shape[1] - 1) for c in (0, g.shape[2] - 1)],
+            dtype=float,
+        )
+        idx = cta_geometry.lps_to_index(g.index_to_lps(corners))
+        lo = np.clip(np.floor(idx.min(0)).astype(np.int64), 0, shape - 1)
+        hi = np.clip(np.ceil(idx.max(0)).astype(np.int64), 0, shape - 1)
+        sub = crop_geometry(cta_geometry, lo.tolist(), (hi - lo + 1).tolist())
+        prob = resample_array(box.probability, g, sub)
+        sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
+        np.maximum(out[sl], prob, out=out[sl])
+    return out
