@@ -157,7 +157,9 @@ class Deidentifier:
 
     def remember(self, *values: str) -> None:
         """Identifying strings (name, ID, birth date, paths) to scrub from free text."""
-        self.secrets_seen.update(v for v in values if v and len(v) >= 3)
+        self.secrets_seen.update(
+            v for v in values if v and len(v) >= 3 and v not in (self.pseudonym, DUMMY_DATE)
+        )
 
     def scrub_text(self, text: str) -> str:
         """Free text with remembered identifiers removed and known UIDs replaced."""

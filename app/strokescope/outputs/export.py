@@ -233,7 +233,7 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
         if r is not None:
             warnings += [w for w in r.warnings if w not in warnings]
     deid = Deidentifier(options) if options is not None else None
-    headers = read_source_headers(source)
+    headers = read_source_headers(source)  # highdicom may share elements: never mutate these
     progress(0.1)
     if deid is not None:
         m = source.meta
@@ -332,7 +332,11 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
     pdf_ds = None
     if headers is not None:
         pdf_ds = build_encapsulated_pdf(
-            pdf, headers[0], series_uid=generate_uid(), sop_uid=generate_uid(), title=REPORT_TITLE
+            pdf,
+            copy.deepcopy(headers[0]),
+            series_uid=generate_uid(),
+            sop_uid=generate_uid(),
+            title=REPORT_TITLE,
         )
         if deid is not None:
             description = pdf_ds.SeriesDescription
