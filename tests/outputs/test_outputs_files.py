@@ -15,9 +15,8 @@ import pytest
 from conftest import Study
 
 from strokescope.errors import Cancelled, InputError
-from strokescope.outputs import RESULTS_SCHEMA, export_results
+from strokescope.outputs import RESULTS_SCHEMA, export_results, folders
 from strokescope.outputs import export as export_module
-from strokescope.outputs import folders
 from strokescope.outputs.tables import CSV_COLUMNS, measurement_rows
 from strokescope.volume import Mask, SeriesMeta, Volume
 
