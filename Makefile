@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 DEMO_DIR ?= cache/demo
+# `make train` reproduces models_onnx/ from seed 0 on phantoms; DATA=path/to/nnunet_raw retrains
+# on a site's own NCCT+CTA data (imagesTr/CASE_0000.nii.gz NCCT, CASE_0001 CTA, labelsTr/CASE).
+TRAIN_MINUTES ?= 75
+DATA ?=
 
-.PHONY: demo test lint bench install clean screenshots
+.PHONY: demo test lint bench install clean screenshots train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +39,10 @@ lint: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+train: $(STAMP_TEST)
+	$(BIN)/python -m export.train --out models_onnx --seed 0 --minutes $(TRAIN_MINUTES) \
+		--cache cache/train $(if $(DATA),--data $(DATA))
 
 screenshots: $(STAMP_RUN)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m strokescope.gui.screenshots screenshots
