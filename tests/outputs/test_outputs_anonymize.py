@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pydicom
 import pytest
-from conftest import Study
+from export_cases import Study
 
 from strokescope.outputs import AnonymizeOptions, ExportManifest, export_results
 

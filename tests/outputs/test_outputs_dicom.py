@@ -10,7 +10,7 @@ import highdicom as hd
 import numpy as np
 import pydicom
 import pytest
-from conftest import Study
+from export_cases import Study
 
 from strokescope.outputs import ExportManifest, export_results
 from strokescope.outputs.source_refs import read_source_headers

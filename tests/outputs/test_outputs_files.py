@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import Study
+from export_cases import Study
 
 from strokescope.errors import Cancelled, InputError
 from strokescope.outputs import RESULTS_SCHEMA, export_results, folders
