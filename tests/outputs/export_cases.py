@@ -1,4 +1,4 @@
-"""Test data of the outputs tests: one small phantom study (DICOM) with an HT result and a hand-built
+"""Outputs test data: one small phantom study (DICOM) with an HT result and a hand-built
 thrombus result from the phantom's truth mask."""
 
 from __future__ import annotations
