@@ -17,6 +17,7 @@ from strokescope.errors import Cancelled
 if TYPE_CHECKING:
     from strokescope.hemorrhage import HemorrhageResult, PreparedStudy, Roi
     from strokescope.io import FolderScan, SeriesInfo
+    from strokescope.thrombus import ThrombusResult
     from strokescope.volume import Volume
 
 Progress = Callable[[float], None]
@@ -24,6 +25,7 @@ Progress = Callable[[float], None]
 __all__ = [
     "Cancelled",
     "Progress",
+    "analyze_thrombus",
     "load",
     "measure_hemorrhage",
     "prepare_followup",
@@ -82,3 +84,29 @@ def measure_hemorrhage(prepared: PreparedStudy, rois: Sequence[Roi]) -> Hemorrha
     from strokescope.hemorrhage import segment_hemorrhage
 
     return segment_hemorrhage(prepared, rois)
+
+
+def analyze_thrombus(
+    ncct: Volume,
+    cta: Volume | None,
+    *,
+    models: str | Path | None = None,
+    device: str = "auto",
+    threads: int = 2,
+    keep_images: bool = True,
+    on_progress: Progress | None = None,
+) -> ThrombusResult:
+    """Thrombus on a thin-slice NCCT + CTA pair: register, coarse-to-fine ONNX, measure.
+
+    ``models`` is the model folder (default ``models_onnx``); ``device`` is ``"auto"``
+    (CUDA when onnxruntime provides it, else CPU), ``"cpu"``, ``"cuda"`` or ``"dml"``;
+    ``threads`` sets onnxruntime's intra-op threads; ``keep_images=False`` skips the
+    full-resolution registered NCCT and probability map in the result. Without a CTA the
+    result is empty and says why in its warnings. Raises ``ModelError`` for a missing,
+    altered or mismatched model.
+    """
+    from strokescope.thrombus.model import load_models
+    from strokescope.thrombus.run import analyze
+
+    bundle = load_models(models, device=device, threads=threads)
+    return analyze(ncct, cta, bundle, keep_images=keep_images, on_progress=on_progress)

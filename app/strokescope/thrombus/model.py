@@ -25,13 +25,14 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.errors import ModelError
+from strokescope.resources import models_dir
 
 log = logging.getLogger(__name__)
 
 Device = Literal["auto", "cpu", "cuda", "dml"]
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "dml")
 MANIFEST_NAME = "manifest.json"
-DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[3] / "models_onnx"
+DEFAULT_MODELS_DIR = models_dir()  # at import; the functions below look again (env override)
 _PROVIDERS = {"cuda": "CUDAExecutionProvider", "dml": "DmlExecutionProvider"}
 
 
@@ -249,7 +250,7 @@ def load_models(
     """
     if not 1 <= threads <= 64:
         raise ModelError(f"--threads must be 1-64, got {threads}")
-    base = Path(folder) if folder is not None else DEFAULT_MODELS_DIR
+    base = Path(folder) if folder is not None else models_dir()
     base = base.resolve()
     stamp = tuple(
         sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in base.glob("*") if p.is_file())
@@ -259,5 +260,5 @@ def load_models(
 
 def models_installed(folder: str | Path | None = None) -> bool:
     """Whether ``folder`` (default ``models_onnx``) holds a manifest."""
-    base = Path(folder) if folder is not None else DEFAULT_MODELS_DIR
+    base = Path(folder) if folder is not None else models_dir()
     return (base / MANIFEST_NAME).is_file()

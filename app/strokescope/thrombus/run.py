@@ -1,0 +1,327 @@
+"""The whole thrombus analysis: registration, region, both stages, guardrails, measurements.
+
+:func:`analyze` is what :func:`strokescope.pipeline.analyze_thrombus` calls. Measurements
+per connected component of the final mask (on the CTA grid):
+
+* volume (mm^3), centerline length and maximum diameter (:mod:`.centerline`);
+* NCCT mean/SD HU (NCCT sampled through the registration), CTA mean HU, perviousness
+  (CTA minus NCCT mean);
+* relative attenuation = clot NCCT mean / NCCT mean of the contralateral vessel: the clot
+  mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
+  with NCCT < 130 HU; reported when at least ``CONTRA_MIN_VOXELS`` are found;
+* side, centroid (LPS) and estimated segment (:mod:`.anatomy`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+import SimpleITK as sitk
+
+from strokescope.preprocess import brain_mask
+from strokescope.preprocess.registration import (
+    RegistrationResult,
+    register_rigid,
+    resample_registered,
+    sample_registered,
+)
+from strokescope.thrombus import guardrails as gr
+from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane, segment_of, side_of
+from strokescope.thrombus.centerline import centerline, max_diameter
+from strokescope.thrombus.inference import Sources, crop_geometry, predict, probability_on_cta
+from strokescope.thrombus.model import ThrombusModels
+from strokescope.thrombus.result import Thrombus, ThrombusResult
+from strokescope.volume import Geometry, Mask, Volume
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float], None]
+AUX_MM = 1.5
+CONTRA_MIN_VOXELS = 10
+MAX_COMPONENT_MM3 = 5000.0
+"""No intracranial clot is this large (a 40 mm ICA clot is ~700 mm3): such a component is
+model failure, dropped with a warning rather than measured."""
+
+
+def _components(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int32], int]:
+    labelled = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)), True)
+    arr = sitk.GetArrayFromImage(labelled).astype(np.int32)
+    return arr, int(arr.max())
+
+
+def _aux_grid(cta: Geometry) -> Geometry:
+    spacing = tuple(max(s, AUX_MM) for s in cta.spacing)
+    shape = tuple(
+        max(1, int(round((n - 1) * s / t)) + 1)
+        for n, s, t in zip(cta.shape, cta.spacing, spacing, strict=True)
+    )
+    return Geometry(shape, spacing, cta.origin, cta.direction)  # type: ignore[arg-type]
+
+
+def _region(
+    brain: Mask, cta: Geometry, margin_mm: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    shape = np.asarray(cta.shape)
+    nz = np.argwhere(brain.array)
+    if len(nz) == 0:
+        log.warning("thrombus: empty brain mask, using the whole CTA grid")
+        return np.zeros(3, np.int64), shape - 1
+    corners = brain.geometry.index_to_lps(np.stack([nz.min(0), nz.max(0)]).astype(float))
+    idx = cta.lps_to_index(corners)
+    margin = np.ceil(margin_mm / np.asarray(cta.spacing)).astype(np.int64)
+    lo = np.floor(idx.min(0)).astype(np.int64) - margin
+    hi = np.ceil(idx.max(0)).astype(np.int64) + margin
+    return np.maximum(lo, 0), np.minimum(hi, shape - 1)
+
+
+def _contralateral_hu(
+    points: npt.NDArray[np.float64],
+    plane: Plane,
+    ncct: Volume,
+    cta: Volume,
+    reg: RegistrationResult,
+) -> float | None:
+    g = cta.geometry
+    idx = np.rint(g.lps_to_index(plane.mirror(points))).astype(np.int64)
+    margin = np.ceil(3.0 / np.asarray(g.spacing)).astype(np.int64) + 1
+    lo = np.maximum(idx.min(0) - margin, 0)
+    hi = np.minimum(idx.max(0) + margin, np.asarray(g.shape) - 1)
+    if np.any(hi < lo):
+        return None
+    sub = np.zeros(tuple(hi - lo + 1), dtype=bool)
+    local = idx - lo
+    ok = np.all((local >= 0) & (local < np.asarray(sub.shape)), axis=1)
+    sub[tuple(local[ok].T)] = True
+    geom = crop_geometry(g, lo.tolist(), sub.shape)
+    grown = gr._dilate(sub, geom, 3.0)
+    sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
+    lumen = grown & (cta.array[sl] >= 150.0) & (cta.array[sl] <= 700.0)
+    found = np.argwhere(lumen) + lo
+    if len(found) < CONTRA_MIN_VOXELS:
+        return None
+    hu = sample_registered(ncct, g.index_to_lps(found.astype(float)), reg)
+    hu = hu[hu < gr.CALCIFICATION_HU]
+    return float(hu.mean()) if len(hu) >= CONTRA_MIN_VOXELS else None
+
+
+def _measure(
+    label: int,
+    index: npt.NDArray[np.int64],
+    prob: npt.NDArray[np.float32],
+    ncct: Volume,
+    cta: Volume,
+    reg: RegistrationResult,
+    plane: Plane,
+) -> Thrombus:
+    g = cta.geometry
+    pts = g.index_to_lps(index.astype(float))
+    ncct_hu = sample_registered(ncct, pts, reg)
+    cta_hu = cta.array[tuple(index.T)]
+    line = centerline(index, g)
+    lo = index.min(0)
+    sub = np.zeros(tuple(index.max(0) - lo + 1), dtype=bool)
+    sub[tuple((index - lo).T)] = True
+    contra = _contralateral_hu(pts, plane, ncct, cta, reg)
+    centroid = pts.mean(0)
+    return Thrombus(
+        label=label,
+        volume_mm3=float(len(index) * g.voxel_volume_mm3),
+        length_mm=round(line.length_mm, 2),
+        max_diameter_mm=round(max_diameter(Mask(sub, crop_geometry(g, lo.tolist(), sub.shape))), 2),
+        ncct_mean_hu=round(float(ncct_hu.mean()), 1),
+        ncct_sd_hu=round(float(ncct_hu.std()), 1),
+        cta_mean_hu=round(float(cta_hu.mean()), 1),
+        perviousness_hu=round(float(cta_hu.mean() - ncct_hu.mean()), 1),
+        relative_attenuation=None if not contra else round(float(ncct_hu.mean()) / contra, 3),
+        side=side_of(plane, centroid),  # type: ignore[arg-type]
+        centroid_lps=tuple(round(float(v), 2) for v in centroid),  # type: ignore[arg-type]
+        segment=segment_of(line, plane, SegmentRule()),
+        probability_mean=round(float(prob[tuple(index.T)].mean()), 3),
+    )
+
+
+def _clean(
+    mask: npt.NDArray[np.bool_], ncct: Volume, cta: Volume, reg: RegistrationResult
+) -> tuple[npt.NDArray[np.bool_], list[str]]:
+    """Remove calcified voxels and mostly-calcified components (guardrail 1)."""
+    notes: list[str] = []
+    idx = np.argwhere(mask)
+    if len(idx) == 0:
+        return mask, notes
+    hu = sample_registered(ncct, cta.geometry.index_to_lps(idx.astype(float)), reg)
+    hot = hu > gr.CALCIFICATION_HU
+    if not hot.any():
+        return mask, notes
+    lo = idx.min(0)
+    hi = idx.max(0) + 1
+    labels, _ = _components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
+    lab = labels[tuple((idx - lo).T)]
+    frac = np.bincount(lab, weights=hot) / np.maximum(np.bincount(lab), 1)
+    out = mask.copy()
+    dropped = np.nonzero(frac >= gr.CALCIFIED_FRACTION)[0]
+    for k in dropped[dropped > 0]:
+        out[tuple(idx[lab == k].T)] = False
+    out[tuple(idx[hot].T)] = False
+    if len(dropped[dropped > 0]):
+        notes.append(
+            f"{len(dropped[dropped > 0])} candidate(s) mostly > {gr.CALCIFICATION_HU:g} HU on "
+            "NCCT removed as calcification, not thrombus"
+        )
+    else:
+        notes.append(f"{int(hot.sum())} voxel(s) > {gr.CALCIFICATION_HU:g} HU (calcium) removed")
+    return out, notes
+
+
+def analyze(
+    ncct: Volume,
+    cta: Volume | None,
+    models: ThrombusModels,
+    *,
+    keep_images: bool = True,
+    on_progress: Progress | None = None,
+) -> ThrombusResult:
+    """Thrombus analysis of an NCCT + CTA pair (see :func:`strokescope.pipeline.analyze_thrombus`)."""
+
+    def progress(f: float) -> None:
+        if on_progress is not None:
+            on_progress(f)
+
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    progress(0.0)
+    warnings = list(ncct.meta.warnings) + ([] if cta is None else list(cta.meta.warnings))
+    noise = gr.noise_sd(ncct)
+    warnings += gr.input_warnings(ncct, cta, noise)
+    rules = models.rules
+    if cta is None:
+        return _empty(ncct, models, warnings, seconds)
+    t = time.perf_counter()
+    reg = register_rigid(cta, ncct)
+    warnings += reg.warnings
+    seconds["registration"] = time.perf_counter() - t
+    progress(0.15)
+    t = time.perf_counter()
+    sources = Sources(ncct, cta, reg)
+    aux = _aux_grid(cta.geometry)
+    aux_hu = sources.hu_on(aux)
+    brain = brain_mask(Volume(aux_hu[0], aux))
+    region = _region(brain, cta.geometry, models.region_margin_mm)
+    seconds["brain_mask"] = time.perf_counter() - t
+    progress(0.25)
+    pred = predict(models, sources, region, on_progress=lambda f: progress(0.25 + 0.5 * f))
+    seconds.update(pred.seconds)
+    t = time.perf_counter()
+    prob = probability_on_cta(pred, cta.geometry)
+    mask, notes = _clean(prob >= rules.fine_probability_threshold, ncct, cta, reg)
+    warnings += notes
+    plane = midsagittal_plane(brain)
+    thrombi: list[Thrombus] = []
+    final = np.zeros(cta.shape, dtype=bool)
+    nz = np.argwhere(mask)
+    if len(nz):
+        lo, hi = nz.min(0), nz.max(0) + 1
+        labels, n = _components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
+        idx_all = np.argwhere(labels > 0)
+        lab_all = labels[tuple(idx_all.T)]
+        idx_all += lo
+        order = np.argsort(lab_all, kind="stable")
+        idx_all, lab_all = idx_all[order], lab_all[order]
+        bounds = np.searchsorted(lab_all, np.arange(1, n + 2))
+        for k in range(n):
+            index = idx_all[bounds[k] : bounds[k + 1]]
+            volume = len(index) * cta.geometry.voxel_volume_mm3
+            if volume < rules.min_component_volume_mm3:
+                continue
+            if volume > MAX_COMPONENT_MM3:
+                warnings.append(
+                    f"a {volume / 1000:.0f} mL component is too large for a thrombus and was "
+                    "ignored: the model output is unreliable on this input"
+                )
+                continue
+            final[tuple(index.T)] = True
+            thrombi.append(_measure(len(thrombi) + 1, index, prob, ncct, cta, reg, plane))
+    seconds["measurements"] = time.perf_counter() - t
+    t = time.perf_counter()
+    thrombus_aux = np.zeros(aux.shape, dtype=bool)
+    if final.any():
+        ai = np.rint(aux.lps_to_index(cta.geometry.index_to_lps(np.argwhere(final)))).astype(int)
+        ai = ai[np.all((ai >= 0) & (ai < np.asarray(aux.shape)), axis=1)]
+        thrombus_aux[tuple(ai.T)] = True
+    blood = gr.hyperdense_blood_ml(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
+    if blood >= gr.BLOOD_MIN_ML:
+        warnings.append(f"{gr.BLOOD_WARNING} ({blood:.1f} mL at 50-90 HU outside the vessels)")
+    seconds["guardrails"] = time.perf_counter() - t
+    lvo = any(_is_lvo(th, models) for th in thrombi)
+    ncct_reg = resample_registered(ncct, cta.geometry, reg) if keep_images else None
+    seconds["total"] = time.perf_counter() - start
+    progress(1.0)
+    return ThrombusResult(
+        thrombi=tuple(thrombi),
+        occlusion=bool(thrombi),
+        lvo=lvo,
+        occlusion_class="LVO" if lvo else ("MeVO" if thrombi else "none"),
+        mask=Mask(final, cta.geometry, "thrombus"),
+        probability=Volume(prob, cta.geometry) if keep_images else None,
+        ncct_registered=ncct_reg,
+        registration_metric=reg.metric,
+        model_version=models.version,
+        model_sha256=dict(models.sha256),
+        decision_rule=f"{rules.describe()}; segment: {SegmentRule().describe()}",
+        seconds={k: round(v, 3) for k, v in seconds.items()},
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _is_lvo(th: Thrombus, models: ThrombusModels) -> bool:
+    r = models.rules
+    return (
+        th.segment in r.lvo_segments
+        and (r.lvo_min_volume_mm3 is None or th.volume_mm3 >= r.lvo_min_volume_mm3)
+        and (r.lvo_min_length_mm is None or th.length_mm >= r.lvo_min_length_mm)
+    )
+
+
+def _empty(
+    ncct: Volume, models: ThrombusModels, warnings: list[str], seconds: dict[str, float]
+) -> ThrombusResult:
+    return ThrombusResult(
+        thrombi=(),
+        occlusion=False,
+        lvo=False,
+        occlusion_class="none",
+        mask=Mask(np.zeros(ncct.shape, dtype=bool), ncct.geometry, "thrombus"),
+        probability=None,
+        ncct_registered=None,
+        registration_metric=None,
+        model_version=models.version,
+        model_sha256=dict(models.sha256),
+        decision_rule=models.rules.describe(),
+        seconds=seconds,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def format_result(result: ThrombusResult) -> str:
+    """Human-readable summary for the CLI."""
+    lines = [
+        f"Thrombus analysis (model {result.model_version}). {result.research_use}",
+        f"Occlusion: {'yes' if result.occlusion else 'no'}; class: {result.occlusion_class}",
+    ]
+    for t in result.thrombi:
+        ra = "n/a" if t.relative_attenuation is None else f"{t.relative_attenuation:.2f}"
+        lines.append(
+            f"  #{t.label} {t.side} {t.segment}: {t.volume_mm3:.0f} mm3, length "
+            f"{t.length_mm:.1f} mm, max diameter {t.max_diameter_mm:.1f} mm, NCCT "
+            f"{t.ncct_mean_hu:.0f}+-{t.ncct_sd_hu:.0f} HU, CTA {t.cta_mean_hu:.0f} HU, "
+            f"perviousness {t.perviousness_hu:+.0f} HU, relative attenuation {ra}"
+        )
+    if result.registration_metric is not None:
+        lines.append(f"Registration metric (Mattes MI): {result.registration_metric:.3f}")
+    lines.append(f"Rule: {result.decision_rule}")
+    lines += [f"Warning: {w}" for w in result.warnings]
+    lines.append("Seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
+    return "\n".join(lines)
