@@ -89,6 +89,97 @@ def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ht.set_defaults(handler=_run_ht)
 
 
+def _thrombus_inputs(args: argparse.Namespace) -> tuple[object, object]:
+    """NCCT and CTA volumes from --ncct/--cta, or roles picked in one study folder."""
+    from strokescope.errors import InputError
+    from strokescope.pipeline import load, scan
+    from strokescope.series_roles import assign_roles
+
+    if args.study:
+        roles = assign_roles(scan(args.study).series)
+        if roles.baseline is None:
+            raise InputError(f"{args.study}: no NCCT series found for the thrombus analysis")
+        print(f"NCCT: {roles.baseline.description} ({roles.reason('baseline')})", file=sys.stderr)
+        if roles.cta is not None:
+            print(f"CTA: {roles.cta.description} ({roles.reason('cta')})", file=sys.stderr)
+        return load(roles.baseline), None if roles.cta is None else load(roles.cta)
+    if not args.ncct:
+        raise InputError("thrombus: give --ncct (and --cta) or one study folder")
+    return load(args.ncct), None if args.cta is None else load(args.cta)
+
+
+def _run_thrombus(args: argparse.Namespace) -> int:
+    import json
+
+    from strokescope.pipeline import analyze_thrombus
+    from strokescope.thrombus.run import format_result
+
+    ncct, cta = _thrombus_inputs(args)
+    result = analyze_thrombus(
+        ncct,  # type: ignore[arg-type]
+        cta,  # type: ignore[arg-type]
+        models=args.models,
+        device=args.device,
+        threads=args.threads,
+        keep_images=bool(args.out),
+    )
+    print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
+    if args.out:
+        from strokescope.outputs import export_results
+
+        manifest = export_results(
+            args.out,
+            source=cta if cta is not None else ncct,  # type: ignore[arg-type]
+            thrombus=result,
+            anonymize=args.anonymize,
+            overwrite=args.overwrite,
+        )
+        for path in manifest.paths:
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    th = commands.add_parser(
+        "thrombus",
+        help="intracranial thrombus on thin-slice NCCT + CTA (coarse-to-fine ONNX models)",
+        description="Registers the NCCT onto the CTA, runs the two-stage model and measures "
+        "each clot. Give --ncct and --cta, or one study folder whose series roles are picked "
+        "by strokescope.series_roles.",
+    )
+    th.add_argument("study", nargs="?", help="study folder holding both series")
+    th.add_argument("--ncct", help="NCCT DICOM folder or NIfTI/NRRD/MHA file")
+    th.add_argument("--cta", help="CTA DICOM folder or NIfTI/NRRD/MHA file")
+    th.add_argument("--models", help="model folder (default: models_onnx)")
+    th.add_argument(
+        "--device", default="auto", choices=("auto", "cpu", "cuda", "dml"),
+        help="auto = CUDA when onnxruntime-gpu provides it, else CPU",
+    )
+    th.add_argument("--threads", type=int, default=2, help="onnxruntime threads (default 2)")
+    th.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    add_export_arguments(th)
+    th.set_defaults(handler=_run_thrombus)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from strokescope.thrombus.evaluate import main as evaluate_main
+
+    argv = ["--n", str(args.n), "--out", args.out]
+    if args.models:
+        argv += ["--models", args.models]
+    return evaluate_main(argv)
+
+
+def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ev = commands.add_parser(
+        "evaluate", help="held-out phantom evaluation of the thrombus models (Dice, length, LVO)"
+    )
+    ev.add_argument("--models", help="model folder (default: models_onnx)")
+    ev.add_argument("--n", type=int, default=40, help="phantom pairs (default 40)")
+    ev.add_argument("--out", default="benchmarks/results/eval_thrombus.json", help="JSON file")
+    ev.set_defaults(handler=_run_evaluate)
+
+
 def _run_phantom(args: argparse.Namespace) -> int:
     from strokescope.phantom import generate_study, write_study
     from strokescope.phantom.cli_options import options_from_args, summary
@@ -166,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_info(commands)
     _add_ht(commands)
+    _add_thrombus(commands)
+    _add_evaluate(commands)
     _add_phantom_command(commands)
     _add_demo(commands)
     _add_gui(commands)

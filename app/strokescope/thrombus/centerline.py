@@ -10,7 +10,7 @@ anisotropic or sheared grids:
 3. Voxels are binned by geodesic distance from ``A`` (bins of ``max(1 mm, 2 voxels)``),
    leaving out one mean radius at each end (near a rim point the level sets are caps, not
    cross-sections); the bins' centroids form the centerline, which ignores the rim-to-rim
-   diagonal of the end-point pair.
+   diagonal of the end-point pair; a 3-point moving average smooths their zig-zag.
 4. Length = centerline polyline + at each end the extent of the voxels beyond the end
    centroid along the end tangent + half a voxel (voxel centres lie half a voxel inside).
 
@@ -142,6 +142,8 @@ def centerline(index: npt.NDArray[np.int64], geometry: Geometry) -> Centerline:
         proj = (pts - pts.mean(0)) @ axis
         length = float(proj.max() - proj.min()) + 2 * _half_voxel(matrix, axis)
         return Centerline(pts.mean(0)[None], length, axis[None])
+    if len(cl) > 3:  # a 3-point moving average removes the zig-zag of the bin centroids
+        cl = np.vstack([cl[:1], (cl[:-2] + cl[1:-1] + cl[2:]) / 3.0, cl[-1:]])
     seg = np.diff(cl, axis=0)
     tangents = seg / np.maximum(np.linalg.norm(seg, axis=1, keepdims=True), 1e-9)
     t_pts = np.vstack([tangents, tangents[-1:]])

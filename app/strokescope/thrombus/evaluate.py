@@ -1,0 +1,176 @@
+"""Held-out phantom evaluation of the thrombus analysis (``strokescope evaluate``).
+
+Cases: phantom seeds ``HELD_OUT_SEED0 + i`` (900000...). Training draws its phantoms from
+``export.make_phantoms.random_options(dataset_seed, index)``, whose phantom seeds come from a
+random generator over 0..2**31 keyed by small dataset seeds, so this fixed block is never a
+training case by construction (odds of a collision ~ n_train x n / 2**31). Occlusion cycles
+ICA, M1, M2, none; sides alternate; every third case has a calcified siphon, every fifth
+subarachnoid blood; the "none" cases with calcification are the calcification-only mimics.
+Geometry: 0.5 mm slices, 0.5 mm pixels, 400 x 400 matrix (200 mm field of view, the same as
+training phantoms); ``--quick`` uses 1 mm voxels and 200 x 200 for a smoke run.
+
+Bars (issue 3): median Dice >= 0.80, median |length error| <= 2 mm, volume Pearson r >= 0.95,
+LVO sensitivity/specificity >= 95 %, occlusion sensitivity >= 90 % and specificity >= 95 %,
+no thrombus on calcification-only phantoms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from strokescope.atomic import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+HELD_OUT_SEED0 = 900_000
+OCCLUSIONS = ("ICA", "M1", "M2", "none")
+
+
+def case_options(i: int, *, quick: bool) -> dict[str, Any]:
+    """Phantom options of held-out case ``i``."""
+    geometry = (
+        {"inplane_mm": 1.0, "matrix": 200, "slice_mm": 1.0}
+        if quick
+        else {"inplane_mm": 0.5, "matrix": 400, "slice_mm": 0.5}
+    )
+    return {
+        "seed": HELD_OUT_SEED0 + i,
+        "occlusion": OCCLUSIONS[i % 4],
+        "side": ("left", "right")[(i // 4) % 2],
+        "calcification": i % 3 == 0,
+        "sah": i % 5 == 0,
+        "motion_mm": float(i % 4),
+        "rotation_deg": (float(i % 7 - 3), float(i % 5 - 2), float(i % 3 - 1)),
+        **geometry,
+    }
+
+
+def evaluate_case(i: int, *, models: str | None, quick: bool) -> dict[str, Any]:
+    from strokescope.evaluation import dice
+    from strokescope.phantom import PhantomOptions, generate_study
+    from strokescope.pipeline import analyze_thrombus
+
+    opts = case_options(i, quick=quick)
+    study = generate_study(PhantomOptions(**opts))
+    assert study.cta is not None
+    t = time.perf_counter()
+    result = analyze_thrombus(study.ncct, study.cta, models=models, keep_images=False)
+    seconds = time.perf_counter() - t
+    truth = study.truth
+    truth_mask = study.masks.get("thrombus")
+    row: dict[str, Any] = {
+        "seed": opts["seed"],
+        "occlusion": opts["occlusion"],
+        "calcification": opts["calcification"],
+        "sah": opts["sah"],
+        "truth_class": truth.occlusion_class,
+        "pred_class": result.occlusion_class,
+        "pred_occlusion": result.occlusion,
+        "pred_lvo": result.lvo,
+        "pred_volume_mm3": result.mask.volume_mm3,
+        "truth_volume_mm3": truth.thrombus_mask_volume_mm3 or 0.0,
+        "truth_length_mm": truth.thrombus_length_mm,
+        "pred_length_mm": max((t.length_mm for t in result.thrombi), default=None),
+        "pred_segments": [t.segment for t in result.thrombi],
+        "dice": None,
+        "seconds": round(seconds, 2),
+        "warnings": list(result.warnings),
+    }
+    if truth_mask is not None and truth_mask.voxel_count:
+        row["dice"] = dice(result.mask, truth_mask)
+    return row
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    from strokescope.evaluation import diagnostic_accuracy, pearson_r
+
+    pos = [r for r in rows if r["truth_class"] != "none"]
+    dices = [r["dice"] for r in pos if r["dice"] is not None]
+    len_err = [
+        abs(r["pred_length_mm"] - r["truth_length_mm"])
+        for r in pos
+        if r["pred_length_mm"] is not None and r["truth_length_mm"] is not None
+    ]
+    vols = [(r["pred_volume_mm3"], r["truth_volume_mm3"]) for r in pos]
+    lvo = diagnostic_accuracy([r["pred_lvo"] for r in rows], [r["truth_class"] == "LVO" for r in rows])
+    occ = diagnostic_accuracy(
+        [r["pred_occlusion"] for r in rows], [r["truth_class"] != "none" for r in rows]
+    )
+    calc_only = [r for r in rows if r["truth_class"] == "none" and r["calcification"]]
+    r_vol = pearson_r(*zip(*vols, strict=True)) if len(vols) >= 3 else float("nan")
+    return {
+        "n": len(rows),
+        "n_positive": len(pos),
+        "median_dice": float(np.median(dices)) if dices else float("nan"),
+        "median_abs_length_error_mm": float(np.median(len_err)) if len_err else float("nan"),
+        "volume_pearson_r": float(r_vol),
+        "lvo_sensitivity": lvo.sensitivity,
+        "lvo_specificity": lvo.specificity,
+        "occlusion_sensitivity": occ.sensitivity,
+        "occlusion_specificity": occ.specificity,
+        "calcification_only_cases": len(calc_only),
+        "calcification_only_with_thrombus": sum(r["pred_occlusion"] for r in calc_only),
+        "median_seconds": float(np.median([r["seconds"] for r in rows])),
+    }
+
+
+BARS = {
+    "median_dice": (">=", 0.80),
+    "median_abs_length_error_mm": ("<=", 2.0),
+    "volume_pearson_r": (">=", 0.95),
+    "lvo_sensitivity": (">=", 0.95),
+    "lvo_specificity": (">=", 0.95),
+    "occlusion_sensitivity": (">=", 0.90),
+    "occlusion_specificity": (">=", 0.95),
+    "calcification_only_with_thrombus": ("<=", 0),
+}
+
+
+def table(summary: dict[str, Any]) -> str:
+    lines = [f"{'metric':38s} {'value':>10s}  bar      pass"]
+    for key, value in summary.items():
+        bar = BARS.get(key)
+        if bar is None:
+            lines.append(f"{key:38s} {value:>10.3f}" if isinstance(value, float) else f"{key:38s} {value:>10}")
+            continue
+        op, limit = bar
+        ok = value >= limit if op == ">=" else value <= limit
+        lines.append(f"{key:38s} {float(value):>10.3f}  {op} {limit:<5g} {'yes' if ok else 'NO'}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--models", help="model folder (default: models_onnx)")
+    parser.add_argument("--n", type=int, default=40, help="held-out pairs (default 40)")
+    parser.add_argument("--quick", action="store_true", help="1 mm phantoms (smoke run)")
+    parser.add_argument("--out", default="benchmarks/results/eval_thrombus.json")
+    args = parser.parse_args(argv)
+    if args.n < 4:
+        parser.error("--n must be >= 4 (one per occlusion site)")
+    rows = []
+    for i in range(args.n):
+        rows.append(evaluate_case(i, models=args.models, quick=args.quick))
+        log.info("case %d: %s -> %s", i, rows[-1]["truth_class"], rows[-1]["pred_class"])
+    summary = summarise(rows)
+    print(table(summary))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "held_out_seeds": [HELD_OUT_SEED0, HELD_OUT_SEED0 + args.n - 1],
+        "quick": args.quick,
+        "models": args.models or "models_onnx",
+        "summary": summary,
+        "cases": rows,
+    }
+    atomic_write_text(out, json.dumps(doc, indent=1, default=float) + "\n")
+    print(f"wrote {out}")
+    return 0

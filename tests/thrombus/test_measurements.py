@@ -1,0 +1,45 @@
+"""Measurements, side and segment on phantom ground-truth clots; calcification guardrail."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from phantoms import small_study
+
+from strokescope.preprocess import brain_mask
+from strokescope.preprocess.registration import identity_registration
+from strokescope.thrombus.anatomy import midsagittal_plane
+from strokescope.thrombus.run import _clean, _measure
+
+
+@pytest.mark.parametrize(
+    ("seed", "occlusion", "side"), [(21, "ICA", "left"), (22, "M1", "right"), (23, "M2", "left")]
+)
+def test_truth_clot_measured(seed: int, occlusion: str, side: str) -> None:
+    study = small_study(seed, occlusion, side=side, rotation_deg=(3.0, -4.0, 5.0))
+    assert study.cta is not None
+    truth = study.truth
+    mask = study.masks["thrombus"]
+    plane = midsagittal_plane(brain_mask(study.ncct))
+    index = np.argwhere(mask.array)
+    prob = np.ones(mask.geometry.shape, np.float32)
+    th = _measure(1, index, prob, study.ncct, study.cta, identity_registration(), plane)
+    assert th.side == side
+    assert th.segment == occlusion
+    assert truth.thrombus_length_mm is not None and truth.thrombus_hu_ncct is not None
+    assert abs(th.length_mm - truth.thrombus_length_mm) <= 2.5
+    assert th.volume_mm3 == pytest.approx(mask.volume_mm3)
+    assert abs(th.ncct_mean_hu - truth.thrombus_hu_ncct) < 12
+    assert th.perviousness_hu > -15
+    assert th.relative_attenuation is not None and th.relative_attenuation > 1.0
+    assert 1.0 < th.max_diameter_mm < 7.0
+
+
+def test_calcified_component_removed() -> None:
+    study = small_study(24, "none", calcification=True)
+    assert study.cta is not None
+    calc = study.masks["calcification"].array
+    assert calc.any()
+    cleaned, notes = _clean(calc.copy(), study.ncct, study.cta, identity_registration())
+    assert not cleaned.any()
+    assert "calcification" in notes[0]
