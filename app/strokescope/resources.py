@@ -1,0 +1,42 @@
+"""Where StrokeScope finds its shipped files, installed from source or frozen in a bundle.
+
+The thrombus models live in ``models_onnx/`` (``manifest.json``, the ``.onnx`` files,
+``MODEL_CARD.md``). :func:`models_dir` returns, in this order:
+
+1. the folder named by the environment variable ``STROKESCOPE_MODELS`` (a site's own models);
+2. inside an offline bundle built by ``make bundle`` (PyInstaller sets ``sys.frozen`` and
+   ``sys._MEIPASS``): ``<bundle>/_internal/models_onnx``;
+3. otherwise the repository's ``models_onnx/`` next to ``app/``.
+
+The folder is not required to exist: callers such as ``thrombus.model.models_installed``
+check for the manifest themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+MODELS_ENV = "STROKESCOPE_MODELS"
+MODELS_FOLDER = "models_onnx"
+
+
+def is_frozen() -> bool:
+    """Whether this process runs from a PyInstaller bundle."""
+    return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
+
+
+def bundle_root() -> Path:
+    """The bundle's data folder when frozen (``sys._MEIPASS``), else the repository root."""
+    if is_frozen():
+        return Path(str(getattr(sys, "_MEIPASS"))).resolve()  # noqa: B009 (not a typed attribute)
+    return Path(__file__).resolve().parents[2]
+
+
+def models_dir() -> Path:
+    """The thrombus model folder: ``$STROKESCOPE_MODELS``, the bundled one, or the repo's."""
+    override = os.environ.get(MODELS_ENV, "").strip()
+    if override:
+        return Path(override).expanduser().resolve()
+    return bundle_root() / MODELS_FOLDER
