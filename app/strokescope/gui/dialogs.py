@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
 from strokescope import RESEARCH_ONLY, __version__
 from strokescope.errors import InputError
 from strokescope.gui.presets import DEFAULT_PRESETS, WindowPreset
+from strokescope.resources import models_dir
 
 log = logging.getLogger(__name__)
 
-MANIFEST = Path(__file__).resolve().parents[3] / "models_onnx" / "manifest.json"
+MANIFEST = models_dir() / "manifest.json"
 
 
 def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:

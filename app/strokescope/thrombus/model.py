@@ -220,7 +220,9 @@ def _load_cached(
     providers = providers_for(device)
     stages = {e["stage"]: _stage(folder, e, files, providers, threads) for e in manifest["stages"]}
     if set(stages) != {"coarse", "fine"}:
-        raise ModelError(f"{folder}: manifest needs a coarse and a fine stage, has {sorted(stages)}")
+        raise ModelError(
+            f"{folder}: manifest needs a coarse and a fine stage, has {sorted(stages)}"
+        )
     channels = manifest["normalisation"]["channels"]
     windows = {c: Window(*(float(v) for v in spec["clip_hu"])) for c, spec in channels.items()}
     if not {"NCCT", "CTA"} <= set(windows):
@@ -253,7 +255,9 @@ def load_models(
     base = Path(folder) if folder is not None else models_dir()
     base = base.resolve()
     stamp = tuple(
-        sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in base.glob("*") if p.is_file())
+        sorted(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in base.glob("*") if p.is_file()
+        )
     )  # a changed file makes a new cache entry, so it is checked again
     return _load_cached(base, device, threads, stamp)
 
