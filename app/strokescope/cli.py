@@ -152,7 +152,9 @@ def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     th.add_argument("--cta", help="CTA DICOM folder or NIfTI/NRRD/MHA file")
     th.add_argument("--models", help="model folder (default: models_onnx)")
     th.add_argument(
-        "--device", default="auto", choices=("auto", "cpu", "cuda", "dml"),
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda", "dml"),
         help="auto = CUDA when onnxruntime-gpu provides it, else CPU",
     )
     th.add_argument("--threads", type=int, default=2, help="onnxruntime threads (default 2)")
@@ -224,7 +226,26 @@ def _run_demo(args: argparse.Namespace) -> int:
         f"Truth: {truth.hemorrhage_volume_ml:.2f} mL; measured {result.volume_ml:.2f} mL "
         f"({100 * (result.volume_ml / truth.hemorrhage_volume_ml - 1):+.1f} %)"
     )
+    _demo_thrombus(demo, truth)
     return 0
+
+
+def _demo_thrombus(demo: object, truth: object) -> None:
+    """Thrombus part of the demo; skipped with a note while models_onnx/ holds no model."""
+    from strokescope.pipeline import analyze_thrombus, load
+    from strokescope.thrombus.model import models_installed
+    from strokescope.thrombus.run import format_result
+
+    print("\nThrombus on the baseline NCCT + CTA:")
+    if not models_installed():
+        print("thrombus model not installed (models_onnx/ has no manifest.json)")
+        return
+    result = analyze_thrombus(load(demo.ncct), load(demo.cta), keep_images=False)  # type: ignore[attr-defined]
+    print(format_result(result))
+    print(
+        f"Truth: {truth.occlusion_site} {truth.side}, length "  # type: ignore[attr-defined]
+        f"{truth.thrombus_length_mm} mm, volume {truth.thrombus_volume_mm3} mm3"  # type: ignore[attr-defined]
+    )
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -49,7 +49,9 @@ def test_recovers_motion_across_different_grids(moved_study) -> None:  # type: i
     truth = np.asarray(moved_study.truth.ncct_to_cta)
     assert np.linalg.norm(truth[:3, 3]) > 1.0  # the phantom really moved
     result = register_rigid(moved_study.cta, moved_study.ncct)
-    err = np.linalg.norm(_apply(truth, BRAIN_POINTS) - _apply(result.ncct_to_cta, BRAIN_POINTS), axis=1)
+    err = np.linalg.norm(
+        _apply(truth, BRAIN_POINTS) - _apply(result.ncct_to_cta, BRAIN_POINTS), axis=1
+    )
     before = np.linalg.norm(_apply(truth, BRAIN_POINTS) - BRAIN_POINTS, axis=1)
     assert err.max() < 1.5, err.max()
     assert err.max() < 0.5 * before.max()
@@ -64,17 +66,23 @@ def test_registered_ncct_matches_cta_bone(moved_study) -> None:  # type: ignore[
     assert moved.shape == cta.shape
     bone = cta.array > 700
     aligned = np.mean(moved.array[bone] > 700)
-    naive = resample_registered(moved_study.ncct, cta.geometry, replace(result, cta_to_ncct=np.eye(4)))
+    naive = resample_registered(
+        moved_study.ncct, cta.geometry, replace(result, cta_to_ncct=np.eye(4))
+    )
     assert aligned > 0.85
     assert aligned > np.mean(naive.array[bone] > 700) + 0.05
     idx = np.argwhere(bone)[:50]
-    sampled = sample_registered(moved_study.ncct, cta.geometry.index_to_lps(idx.astype(float)), result)
+    sampled = sample_registered(
+        moved_study.ncct, cta.geometry.index_to_lps(idx.astype(float)), result
+    )
     np.testing.assert_allclose(sampled, moved.array[tuple(idx.T)], atol=1.0)
 
 
 def test_unrelated_images_are_reported_failed(moved_study) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(0)
-    noise = Volume(rng.normal(0, 300, moved_study.ncct.shape).astype(np.float32), moved_study.ncct.geometry)
+    noise = Volume(
+        rng.normal(0, 300, moved_study.ncct.shape).astype(np.float32), moved_study.ncct.geometry
+    )
     result = register_rigid(moved_study.cta, noise)
     assert result.failed
     assert "outside the validated range" in result.warnings[0]

@@ -31,9 +31,7 @@ def export_tiny_model(out: Path, *, coarse_bias: float | None = None) -> Path:
                 net.heads[0].weight.zero_()
                 net.heads[0].bias.fill_(coarse_bias)
         models.append(export_stage(net, stage, out / f"thrombus_{stage.name}.onnx"))
-    write_manifest(
-        out, models, rules=DecisionRules(), training={"data": {}}, version="0.0.0+test"
-    )
+    write_manifest(out, models, rules=DecisionRules(), training={"data": {}}, version="0.0.0+test")
     return out
 
 

@@ -9,7 +9,9 @@ from strokescope.thrombus.centerline import centerline, max_diameter
 from strokescope.volume import Geometry, Mask
 
 
-def tube(length: float, radius: float, spacing: tuple[float, float, float], *, curved: bool) -> Mask:
+def tube(
+    length: float, radius: float, spacing: tuple[float, float, float], *, curved: bool
+) -> Mask:
     shape = tuple(int(60 / s) for s in spacing)
     geom = Geometry(shape, spacing)  # type: ignore[arg-type]
     k, j, i = np.indices(shape).astype(float)
@@ -23,7 +25,9 @@ def tube(length: float, radius: float, spacing: tuple[float, float, float], *, c
 
 
 @pytest.mark.parametrize("spacing", [(0.5, 0.5, 0.5), (1.0, 0.4, 0.4), (0.6, 0.6, 0.6)])
-@pytest.mark.parametrize(("length", "radius", "curved"), [(20, 1.5, False), (6, 1.2, False), (30, 2.0, True)])
+@pytest.mark.parametrize(
+    ("length", "radius", "curved"), [(20, 1.5, False), (6, 1.2, False), (30, 2.0, True)]
+)
 def test_length_within_two_mm(spacing, length, radius, curved) -> None:  # type: ignore[no-untyped-def]
     mask = tube(length, radius, spacing, curved=curved)
     line = centerline(np.argwhere(mask.array), mask.geometry)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -79,7 +80,7 @@ class RegistrationResult:
 
     @property
     def ncct_to_cta(self) -> npt.NDArray[np.float64]:
-        return np.linalg.inv(self.cta_to_ncct)
+        return np.asarray(np.linalg.inv(self.cta_to_ncct), dtype=np.float64)
 
     @property
     def failed(self) -> bool:
@@ -107,9 +108,10 @@ def _shrunk(vol: Volume, settings: RegistrationSettings) -> sitk.Image:
 
 def _affine(transform: sitk.Transform) -> npt.NDArray[np.float64]:
     """4x4 matrix of a SimpleITK rigid/affine transform (maps fixed to moving points)."""
-    matrix = np.asarray(transform.GetMatrix(), dtype=float).reshape(3, 3)  # type: ignore[attr-defined]
-    center = np.asarray(transform.GetCenter(), dtype=float)  # type: ignore[attr-defined]
-    translation = np.asarray(transform.GetTranslation(), dtype=float)  # type: ignore[attr-defined]
+    rigid: Any = transform
+    matrix = np.asarray(rigid.GetMatrix(), dtype=np.float64).reshape(3, 3)
+    center = np.asarray(rigid.GetCenter(), dtype=np.float64)
+    translation = np.asarray(rigid.GetTranslation(), dtype=np.float64)
     out = np.eye(4)
     out[:3, :3] = matrix
     out[:3, 3] = translation + center - matrix @ center

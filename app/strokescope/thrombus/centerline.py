@@ -158,7 +158,9 @@ def max_diameter(mask: Mask) -> float:
     if not mask.array.any():
         return 0.0
     padded = np.pad(mask.array, 1)
-    geom = Geometry(padded.shape, mask.geometry.spacing, mask.geometry.origin, mask.geometry.direction)  # type: ignore[arg-type]
+    geom = Geometry(
+        padded.shape, mask.geometry.spacing, mask.geometry.origin, mask.geometry.direction
+    )
     dist = sitk.SignedMaurerDistanceMap(
         mask_to_sitk(Mask(padded, geom)),
         insideIsPositive=True,

@@ -100,7 +100,9 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         if r["pred_length_mm"] is not None and r["truth_length_mm"] is not None
     ]
     vols = [(r["pred_volume_mm3"], r["truth_volume_mm3"]) for r in pos]
-    lvo = diagnostic_accuracy([r["pred_lvo"] for r in rows], [r["truth_class"] == "LVO" for r in rows])
+    lvo = diagnostic_accuracy(
+        [r["pred_lvo"] for r in rows], [r["truth_class"] == "LVO" for r in rows]
+    )
     occ = diagnostic_accuracy(
         [r["pred_occlusion"] for r in rows], [r["truth_class"] != "none" for r in rows]
     )
@@ -139,7 +141,11 @@ def table(summary: dict[str, Any]) -> str:
     for key, value in summary.items():
         bar = BARS.get(key)
         if bar is None:
-            lines.append(f"{key:38s} {value:>10.3f}" if isinstance(value, float) else f"{key:38s} {value:>10}")
+            lines.append(
+                f"{key:38s} {value:>10.3f}"
+                if isinstance(value, float)
+                else f"{key:38s} {value:>10}"
+            )
             continue
         op, limit = bar
         ok = value >= limit if op == ">=" else value <= limit

@@ -167,7 +167,9 @@ class Prediction:
 
 def candidates(prob: npt.NDArray[np.float32], threshold: float) -> list[npt.NDArray[np.int64]]:
     """(lo, hi) index boxes of the coarse components, highest peak first (at most 8)."""
-    labelled = sitk.ConnectedComponent(sitk.GetImageFromArray((prob >= threshold).astype(np.uint8)), True)
+    labelled = sitk.ConnectedComponent(
+        sitk.GetImageFromArray((prob >= threshold).astype(np.uint8)), True
+    )
     labels = sitk.GetArrayFromImage(labelled)
     n = int(labels.max())
     if n == 0:
@@ -242,16 +244,19 @@ def predict(
     return Prediction(coarse_grid, coarse_prob, fine_grid, tuple(boxes), seconds)
 
 
-def probability_on_cta(
-    prediction: Prediction, cta_geometry: Geometry
-) -> npt.NDArray[np.float32]:
+def probability_on_cta(prediction: Prediction, cta_geometry: Geometry) -> npt.NDArray[np.float32]:
     """Fine probability on the CTA grid (maximum over boxes; 0 away from them)."""
     out = np.zeros(cta_geometry.shape, dtype=np.float32)
     shape = np.asarray(cta_geometry.shape)
     for box in prediction.boxes:
         g = box.geometry
         corners = np.array(
-            [[a, b, c] for a in (0, g.shape[0] - 1) for b in (0, g.shape[1] - 1) for c in (0, g.shape[2] - 1)],
+            [
+                [a, b, c]
+                for a in (0, g.shape[0] - 1)
+                for b in (0, g.shape[1] - 1)
+                for c in (0, g.shape[2] - 1)
+            ],
             dtype=float,
         )
         idx = cta_geometry.lps_to_index(g.index_to_lps(corners))

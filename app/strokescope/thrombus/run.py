@@ -184,7 +184,7 @@ def analyze(
     keep_images: bool = True,
     on_progress: Progress | None = None,
 ) -> ThrombusResult:
-    """Thrombus analysis of an NCCT + CTA pair (see :func:`strokescope.pipeline.analyze_thrombus`)."""
+    """Thrombus analysis of an NCCT + CTA pair (see ``pipeline.analyze_thrombus``)."""
 
     def progress(f: float) -> None:
         if on_progress is not None:

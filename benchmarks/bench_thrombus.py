@@ -1,0 +1,145 @@
+"""Thrombus analysis speed on two loaded 512 x 512 x 320 0.5 mm volumes (NCCT + CTA).
+
+    python benchmarks/bench_thrombus.py [--models DIR] [--quick] [--repeats 3]
+
+A worker process loads the two volumes (.npy, generated once into cache/bench_thrombus),
+runs ``analyze_thrombus`` (registration, brain mask, both stages, measurements, guardrails,
+registered NCCT and probability on the CTA grid) ``--repeats`` times, then the baseline: the
+fine network by full-resolution sliding window over the whole brain region. Peak RSS is the
+worker's. Bars: median <= 10 s, peak RSS <= 3 GB, >= 5x faster than the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results" / "thrombus.json"
+CACHE = Path("cache/bench_thrombus")
+
+
+def _make_volumes(folder: Path, quick: bool) -> None:
+    from strokescope.phantom import PhantomOptions, generate_study
+
+    size = {"matrix": 256, "inplane_mm": 0.8, "slice_mm": 1.0} if quick else {}
+    study = generate_study(PhantomOptions(seed=4242, occlusion="M1", motion_mm=3.0, **size))
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, vol in (("ncct", study.ncct), ("cta", study.cta)):
+        assert vol is not None
+        np.save(folder / f"{name}.npy", vol.array)
+        g = vol.geometry
+        geom = {"spacing": g.spacing, "origin": g.origin, "direction": g.direction}
+        (folder / f"{name}.json").write_text(json.dumps(geom))
+
+
+def _load(folder: Path, name: str):  # type: ignore[no-untyped-def]
+    from strokescope.volume import Volume
+
+    geom = json.loads((folder / f"{name}.json").read_text())
+    return Volume.from_array(
+        np.load(folder / f"{name}.npy"),
+        tuple(geom["spacing"]),
+        tuple(geom["origin"]),
+        tuple(tuple(r) for r in geom["direction"]),
+    )
+
+
+def _baseline(models, ncct, cta) -> float:  # type: ignore[no-untyped-def]
+    """Seconds of the fine network over the whole region at full resolution (with coarse)."""
+    from strokescope.preprocess import brain_mask
+    from strokescope.preprocess.registration import register_rigid
+    from strokescope.thrombus import inference as inf
+    from strokescope.thrombus.run import _aux_grid, _region
+
+    reg = register_rigid(cta, ncct)
+    t = time.perf_counter()
+    sources = inf.Sources(ncct, cta, reg)
+    aux = _aux_grid(cta.geometry)
+    region = _region(brain_mask(inf.Volume(sources.hu_on(aux)[0], aux)), cta.geometry, 10.0)
+    coarse_grid = inf.model_grid(cta.geometry, models.coarse.spacing_mm, *region)
+    coarse = inf.run_padded(models.coarse, inf.normalise(models, sources.hu_on(coarse_grid)))
+    fine_grid = inf.model_grid(cta.geometry, models.fine.spacing_mm, *region)
+    size = models.fine.patch_size
+    starts = inf.tile_starts((0, 0, 0), np.asarray(fine_grid.shape) - 1, size)
+    lo = np.min(starts, axis=0)
+    box = inf.crop_geometry(fine_grid, lo.tolist(), (np.max(starts, 0) + size - lo).tolist())
+    p = inf.resample_array(coarse, coarse_grid, box)
+    image = np.concatenate([inf.normalise(models, sources.hu_on(box)), p[None]])
+    inf.sliding_window(models.fine, image, [tuple(np.asarray(s) - lo) for s in starts])
+    return time.perf_counter() - t
+
+
+def worker(folder: Path, models_dir: str | None, repeats: int) -> dict[str, object]:
+    from strokescope.pipeline import analyze_thrombus
+    from strokescope.thrombus.model import load_models
+
+    ncct, cta = _load(folder, "ncct"), _load(folder, "cta")
+    models = load_models(models_dir)
+    times, stages = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        result = analyze_thrombus(ncct, cta, models=models_dir)
+        times.append(time.perf_counter() - t)
+        stages.append(result.seconds)
+    baseline = _baseline(models, ncct, cta)
+    return {
+        "shape": list(cta.shape),
+        "spacing": list(cta.spacing),
+        "seconds": times,
+        "median_s": float(np.median(times)),
+        "stage_seconds": stages[-1],
+        "baseline_full_sliding_window_s": baseline,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", help="model folder (default: models_onnx)")
+    parser.add_argument("--quick", action="store_true", help="256 x 256 x 160 1 mm volumes")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(Path(args.worker), args.models, args.repeats)))
+        return 0
+    from strokescope.thrombus.model import models_installed
+
+    if not models_installed(args.models):
+        print("thrombus model not installed: nothing to benchmark")
+        return 0
+    folder = CACHE / ("quick" if args.quick else "full")
+    if not (folder / "cta.json").is_file():
+        _make_volumes(folder, args.quick)
+    cmd = [sys.executable, __file__, "--worker", str(folder), "--repeats", str(args.repeats)]
+    if args.models:
+        cmd += ["--models", args.models]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    speedup = res["baseline_full_sliding_window_s"] / res["median_s"]
+    res.update({"quick": args.quick, "models": args.models or "models_onnx", "speedup": speedup})
+    print(f"{'measure':40s} {'value':>10s}  bar")
+    print(f"{'volumes (z, y, x)':40s} {'x'.join(map(str, res['shape'])):>10s}")
+    print(f"{'analysis median (s)':40s} {res['median_s']:>10.2f}  <= 10")
+    print(f"{'peak RSS (GB)':40s} {res['peak_rss_gb']:>10.2f}  <= 3")
+    print(
+        f"{'full-res sliding window baseline (s)':40s} "
+        f"{res['baseline_full_sliding_window_s']:>10.2f}"
+    )
+    print(f"{'speed-up vs baseline':40s} {speedup:>10.1f}  >= 5")
+    for k, v in res["stage_seconds"].items():
+        print(f"  {k:38s} {v:>10.2f}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(res, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""analyze_thrombus end to end through onnxruntime with tiny untrained models."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from phantoms import small_study
+
+from strokescope.pipeline import analyze_thrombus
+
+
+def test_quiet_model_reports_nothing_and_warns_on_blood(tiny_models: Path) -> None:
+    study = small_study(31, "M1", sah=True, motion_mm=3.0)
+    steps: list[float] = []
+    result = analyze_thrombus(
+        study.ncct, study.cta, models=tiny_models, device="cpu", on_progress=steps.append
+    )
+    assert not result.occlusion and result.thrombi == () and result.occlusion_class == "none"
+    assert any(w.startswith("hyperdense blood found") for w in result.warnings)
+    assert result.ncct_registered is not None and result.ncct_registered.shape == study.cta.shape
+    assert result.registration_metric is not None and result.registration_metric < -0.35
+    assert steps[0] == 0.0 and steps[-1] == 1.0 and steps == sorted(steps)
+    assert result.to_dict()["model_version"] == "0.0.0+test"
+
+
+def test_no_blood_warning_without_blood(tiny_models: Path) -> None:
+    study = small_study(32, "M1", calcification=True)
+    result = analyze_thrombus(study.ncct, study.cta, models=tiny_models, keep_images=False)
+    assert not any("hyperdense blood" in w for w in result.warnings)
+    assert result.probability is None and result.ncct_registered is None
+
+
+def test_missing_cta_and_thick_slices_warn(tiny_models: Path) -> None:
+    study = small_study(31, "M1", sah=True, motion_mm=3.0)
+    thick = study.ncct.with_warnings()
+    thick = type(thick)(thick.array, thick.geometry, replace(thick.meta, slice_thickness_mm=5.0))
+    result = analyze_thrombus(thick, None, models=tiny_models)
+    text = " | ".join(result.warnings)
+    assert "no CTA" in text and "5.0 mm > 2.5 mm" in text
+    assert not result.occlusion
+
+
+def test_busy_model_output_is_not_measured_as_a_clot(tiny_models_busy: Path) -> None:
+    study = small_study(33, "none", inplane_mm=2.0, matrix=100, slice_mm=2.0)
+    result = analyze_thrombus(study.ncct, study.cta, models=tiny_models_busy, keep_images=False)
+    assert all(t.volume_mm3 <= 5000 for t in result.thrombi)
