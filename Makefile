@@ -10,7 +10,7 @@ DEMO_DIR ?= cache/demo
 TRAIN_MINUTES ?= 75
 DATA ?=
 
-.PHONY: demo test lint bench install clean screenshots train
+.PHONY: demo test lint bench install clean screenshots train bundle bundle-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,24 @@ train: $(STAMP_TEST)
 
 screenshots: $(STAMP_RUN)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m strokescope.gui.screenshots screenshots
+
+# Offline one-folder bundle dist/StrokeScope/ (installer/, README "Offline bundle"); the
+# smoke test runs it with no Python and no network. BUNDLE_MAX_MB guards the measured size.
+STAMP_BUNDLE := $(VENV)/.installed-bundle
+BUNDLE_MAX_MB ?= 520
+
+$(STAMP_BUNDLE): pyproject.toml $(STAMP_RUN)
+	$(BIN)/python -m pip install --quiet -e ".[bundle]"
+	touch $@
+
+bundle: $(STAMP_BUNDLE)
+	rm -rf dist/StrokeScope
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		installer/strokescope.spec
+	@du -sh dist/StrokeScope
+
+bundle-test: bundle
+	$(BIN)/python installer/smoke_test.py --bundle dist/StrokeScope --max-mb $(BUNDLE_MAX_MB)
 
 clean:
 	rm -rf $(VENV) cache build dist

@@ -41,7 +41,9 @@ def bundled_distributions(modules: Iterable[str]) -> list[md.Distribution]:
     for module in modules:
         names.update(owners.get(module.split(".")[0], ()))
     dists = {_canonical(md.distribution(n).metadata["Name"]): md.distribution(n) for n in names}
-    return sorted(dists.values(), key=lambda d: (_canonical(d.metadata["Name"]) != PROJECT, _key(d)))
+    return sorted(
+        dists.values(), key=lambda d: (_canonical(d.metadata["Name"]) != PROJECT, _key(d))
+    )
 
 
 def _canonical(name: str) -> str:
@@ -52,13 +54,19 @@ def _key(dist: md.Distribution) -> str:
     return _canonical(dist.metadata["Name"])
 
 
+def _field(dist: md.Distribution, name: str) -> str:
+    """One metadata field, '' when absent."""
+    values = dist.metadata.get_all(name) or []
+    return str(values[0]) if values else ""
+
+
 def licence_of(dist: md.Distribution) -> str:
     """SPDX expression, else the License field, else the OSI classifiers, else 'unknown'."""
     meta = dist.metadata
-    expression = (meta.get("License-Expression") or "").strip()
+    expression = (_field(dist, "License-Expression")).strip()
     if expression:
         return expression
-    text = (meta.get("License") or "").strip()
+    text = _field(dist, "License").strip()
     if text and "\n" not in text and len(text) < 80:
         return text
     classifiers = [
@@ -141,7 +149,7 @@ def write_about(
         if not files:
             (folder / "METADATA-LICENSE.txt").write_text(
                 f"{name} {dist.version}: licence from its package metadata: {licence_of(dist)}\n"
-                f"Home page: {dist.metadata.get('Home-page') or _urls(dist)}\n",
+                f"Home page: {_field(dist, 'Home-page') or _urls(dist)}\n",
                 encoding="utf-8",
             )
         third_party.append({"name": name, "version": dist.version, "licence": licence_of(dist)})
@@ -156,8 +164,10 @@ def write_about(
         "platform": f"{platform.system()} {platform.machine()}",
         "python": platform.python_version(),
         "models": model_checksums(models),
-        "distributions": [{"name": "Python", "version": platform.python_version(),
-                           "licence": "PSF-2.0"}, *third_party],
+        "distributions": [
+            {"name": "Python", "version": platform.python_version(), "licence": "PSF-2.0"},
+            *third_party,
+        ],
     }
     (bundle / "about.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     (bundle / "ABOUT.txt").write_text(format_about(record), encoding="utf-8")
@@ -173,7 +183,9 @@ def _unique(folder: Path, name: str) -> str:
 
 
 def _urls(dist: md.Distribution) -> str:
-    return ", ".join(u.split(",", 1)[-1].strip() for u in dist.metadata.get_all("Project-URL") or [])
+    return ", ".join(
+        u.split(",", 1)[-1].strip() for u in dist.metadata.get_all("Project-URL") or []
+    )
 
 
 def format_about(record: dict[str, Any]) -> str:

@@ -43,8 +43,9 @@ def strip_debug(bundle: Path) -> int:
         if not _is_elf(path) or _patched(path):
             continue
         tmp = path.with_name(path.name + ".stripped")
-        done = subprocess.run([strip, "--strip-unneeded", "-o", str(tmp), str(path)],
-                              capture_output=True)
+        done = subprocess.run(
+            [strip, "--strip-unneeded", "-o", str(tmp), str(path)], capture_output=True
+        )
         before = path.stat().st_size
         if done.returncode == 0 and tmp.is_file() and before - tmp.stat().st_size >= MIN_GAIN:
             saved += before - tmp.stat().st_size

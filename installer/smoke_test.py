@@ -62,14 +62,23 @@ class Checks:
             print(f"FAIL {name}: {type(exc).__name__}: {exc}", flush=True)
             return
         self.passed += 1
-        print(f"ok   {name} ({time.perf_counter() - start:.1f} s){': ' + detail if detail else ''}",
-              flush=True)
+        print(
+            f"ok   {name} ({time.perf_counter() - start:.1f} s){': ' + detail if detail else ''}",
+            flush=True,
+        )
 
 
 def isolated(bundle: Path, home: Path, *, network: bool) -> list[str]:
     """Command prefix: empty environment, no network (unless ``network``)."""
-    env = ["env", "-i", "PATH=/usr/bin:/bin", f"HOME={home}", "LANG=C.UTF-8",
-           "QT_QPA_PLATFORM=offscreen", f"XDG_RUNTIME_DIR={home}"]
+    env = [
+        "env",
+        "-i",
+        "PATH=/usr/bin:/bin",
+        f"HOME={home}",
+        "LANG=C.UTF-8",
+        "QT_QPA_PLATFORM=offscreen",
+        f"XDG_RUNTIME_DIR={home}",
+    ]
     if network:
         return env
     unshare = shutil.which("unshare")
@@ -82,7 +91,9 @@ def run(cmd: Sequence[str | Path], *, timeout: float = 300, ok: bool = True) -> 
     proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=timeout)
     if ok and proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-        raise RuntimeError(f"{Path(str(cmd[-1])).name}... exit {proc.returncode}: {' | '.join(tail)}")
+        raise RuntimeError(
+            f"{Path(str(cmd[-1])).name}... exit {proc.returncode}: {' | '.join(tail)}"
+        )
     return proc.stdout
 
 
@@ -94,8 +105,11 @@ def installed(*args: str | Path) -> list[str | Path]:
 def stable(value: Any) -> Any:
     """``value`` without keys that legitimately differ between two runs (paths, times, UIDs)."""
     if isinstance(value, dict):
-        return {k: stable(v) for k, v in value.items()
-                if k not in VOLATILE and not k.endswith(("_seconds", "_uid"))}
+        return {
+            k: stable(v)
+            for k, v in value.items()
+            if k not in VOLATILE and not k.endswith(("_seconds", "_uid"))
+        }
     if isinstance(value, list):
         return [stable(v) for v in value]
     return value
@@ -204,8 +218,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     checks.run("bundle size", size)
 
     def sealed() -> str:
-        out = run([*iso, "/bin/sh", "-c", "echo $PATH; tail -n +3 /proc/net/dev | cut -d: -f1; "
-                   "command -v python3 python || true"])
+        out = run(
+            [
+                *iso,
+                "/bin/sh",
+                "-c",
+                "echo $PATH; tail -n +3 /proc/net/dev | cut -d: -f1; "
+                "command -v python3 python || true",
+            ]
+        )
         lines = out.split()
         if ".venv" in out or "VIRTUAL_ENV" in out:
             raise AssertionError(f"a virtual environment leaks into the shell: {out!r}")
@@ -215,11 +236,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     checks.run("fresh shell without network", sealed)
 
-    run(installed("phantom", "--matrix", "128", "--inplane-mm", "1.8", "--slice-mm", "2",
-                  "--hemorrhage", "PH:20", "--seed", "3", study))
+    run(
+        installed(
+            "phantom",
+            "--matrix",
+            "128",
+            "--inplane-mm",
+            "1.8",
+            "--slice-mm",
+            "2",
+            "--hemorrhage",
+            "PH:20",
+            "--seed",
+            "3",
+            study,
+        )
+    )
     roi = bleed_roi(study)
-    encoded = {name: encode(study / "followup", work / name, syntax, how)
-               for name, (syntax, how) in CODECS.items()}
+    encoded = {
+        name: encode(study / "followup", work / name, syntax, how)
+        for name, (syntax, how) in CODECS.items()
+    }
 
     def version() -> str:
         from strokescope import __version__
@@ -238,8 +275,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         probe.update(json.loads(run([*iso, exe, "--bundle-probe", *files])))
         if not probe["frozen"] or not probe["models_dir"].startswith(str(bundle)):
             raise AssertionError(f"models folder outside the bundle: {probe['models_dir']}")
-        shipped = sorted(p.name for p in (ROOT / "models_onnx").glob("*")) if (
-            ROOT / "models_onnx").is_dir() else []
+        shipped = (
+            sorted(p.name for p in (ROOT / "models_onnx").glob("*"))
+            if (ROOT / "models_onnx").is_dir()
+            else []
+        )
         if probe["models"] != shipped:
             raise AssertionError(f"bundled models {probe['models']} != models_onnx {shipped}")
         for name, (syntax, _) in CODECS.items():
@@ -253,39 +293,76 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise AssertionError(f"{name}: decoded pixels differ from the original")
         if "libqoffscreen.so" not in probe["qt_platforms"]:
             raise AssertionError(f"no offscreen Qt plugin: {probe['qt_platforms']}")
-        return (f"models {probe['models'] or 'none'}; pylibjpeg decoded {', '.join(CODECS)} "
-                f"exactly; Qt platforms {len(probe['qt_platforms'])}")
+        return (
+            f"models {probe['models'] or 'none'}; pylibjpeg decoded {', '.join(CODECS)} "
+            f"exactly; Qt platforms {len(probe['qt_platforms'])}"
+        )
 
     checks.run("bundle probe (models, decoders, Qt plugins)", bundle_probe)
 
     def info() -> str:
-        same_json(run([*iso, exe, "info", "--json", study]),
-                  run(installed("info", "--json", study)), "info --json")
+        same_json(
+            run([*iso, exe, "info", "--json", study]),
+            run(installed("info", "--json", study)),
+            "info --json",
+        )
         return "3 series"
 
     checks.run("info on the phantom study", info)
 
-    reference = run(installed("ht", "--ncct", study / "followup", "--roi", roi, "--json",
-                              "--out", work / "out-installed"))
+    reference = run(
+        installed(
+            "ht",
+            "--ncct",
+            study / "followup",
+            "--roi",
+            roi,
+            "--json",
+            "--out",
+            work / "out-installed",
+        )
+    )
 
     def ht() -> str:
-        got = run([*iso, exe, "ht", "--ncct", study / "followup", "--roi", roi, "--json",
-                   "--out", work / "out-bundle"])
+        got = run(
+            [
+                *iso,
+                exe,
+                "ht",
+                "--ncct",
+                study / "followup",
+                "--roi",
+                roi,
+                "--json",
+                "--out",
+                work / "out-bundle",
+            ]
+        )
         same_json(got, reference, "ht --json")
-        ours = sorted(p.relative_to(work / "out-bundle").as_posix()
-                      for p in (work / "out-bundle").rglob("*") if p.is_file())
-        theirs = sorted(p.relative_to(work / "out-installed").as_posix()
-                        for p in (work / "out-installed").rglob("*") if p.is_file())
+        ours = sorted(
+            p.relative_to(work / "out-bundle").as_posix()
+            for p in (work / "out-bundle").rglob("*")
+            if p.is_file()
+        )
+        theirs = sorted(
+            p.relative_to(work / "out-installed").as_posix()
+            for p in (work / "out-installed").rglob("*")
+            if p.is_file()
+        )
         if ours != theirs or not ours:
             raise AssertionError(f"exported files {ours} != {theirs}")
         for name in (n for n in ours if n.endswith(".json")):
-            same_json((work / "out-bundle" / name).read_text(),
-                      (work / "out-installed" / name).read_text(), name)
+            same_json(
+                (work / "out-bundle" / name).read_text(),
+                (work / "out-installed" / name).read_text(),
+                name,
+            )
         return f"{json.loads(got)['volume_ml']} mL in {roi!r}; {len(ours)} files exported"
 
     checks.run("ht with an ROI + exports", ht)
 
     for name in CODECS:
+
         def ht_codec(name: str = name) -> str:
             got = run([*iso, exe, "ht", "--ncct", work / name, "--roi", roi, "--json"])
             same_json(got, reference, f"ht on {name}")
@@ -300,8 +377,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "manifest.json" not in probe.get("models", []):
             return "skipped: no model in models_onnx/"
         cmd = ["thrombus", "--ncct", study / "ncct", "--cta", study / "cta", "--json"]
-        same_json(run([*iso, exe, *cmd], timeout=900), run(installed(*cmd), timeout=900),
-                  "thrombus --json")
+        same_json(
+            run([*iso, exe, *cmd], timeout=900),
+            run(installed(*cmd), timeout=900),
+            "thrombus --json",
+        )
         return "equal to the installed package"
 
     checks.run("thrombus analysis", thrombus)
