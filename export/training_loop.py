@@ -5,8 +5,9 @@ The paper's recipe is SGD with Nesterov momentum 0.99, learning rate 0.01 decaye
 Adam at 1e-3 with the same poly decay, which converges in fewer iterations: on a 2-core CPU
 a run has only a few hundred to a few thousand iterations.
 
-When no iteration count is given, the loop times its first ``WARMUP`` iterations and fixes
-the count that fits the time budget; pass the count to make a run repeatable.
+When no iteration count is given, the learning rate decays over the elapsed fraction of
+the time budget and the loop stops when the budget is spent; pass the count to make a run
+repeatable (the decay then runs over iterations).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from export.sampling import Batch
 
 log = logging.getLogger(__name__)
 
-WARMUP = 3
 GRAD_CLIP = 12.0
 POLY_EXPONENT = 0.9
 
@@ -89,8 +89,13 @@ class StageLog:
         }
 
 
+def poly_factor(progress: float) -> float:
+    """The paper's poly decay ``(1 - progress) ** 0.9`` for progress in [0, 1]."""
+    return (1.0 - min(max(progress, 0.0), 1.0)) ** POLY_EXPONENT
+
+
 def poly_lr(initial: float, iteration: int, total: int) -> float:
-    return initial * (1.0 - min(iteration, total) / total) ** POLY_EXPONENT
+    return initial * poly_factor(iteration / total)
 
 
 def train_stage(
@@ -117,14 +122,24 @@ def train_stage(
     rng = np.random.default_rng(seed)
     opt = optim.build(net)
     out = StageLog(stage=stage)
-    total = iterations if iterations is not None else WARMUP + 1
     ema: float | None = None
     t0 = time.perf_counter()
     net.train()
     it = 0
-    while it < total:
+    while True:
+        # Fixed count: poly decay over iterations (repeatable). Time budget: poly decay over
+        # elapsed time, so a slow first iteration (allocation, warm-up) cannot shrink the run.
+        elapsed = time.perf_counter() - t0
+        if iterations is not None:
+            if it >= iterations:
+                break
+            progress = it / iterations
+        else:
+            if elapsed >= budget_s and it >= 1:
+                break
+            progress = min(elapsed / budget_s, 1.0)
         for group in opt.param_groups:
-            group["lr"] = poly_lr(optim.initial_lr, it, total)
+            group["lr"] = optim.initial_lr * poly_factor(progress)
         batch = make_batch(rng)
         x, y = torch.from_numpy(batch.image), torch.from_numpy(batch.target)
         loss = deep_supervision_loss(net(x), y)
@@ -135,19 +150,20 @@ def train_stage(
         value = float(loss.detach())
         ema = value if ema is None else 0.9 * ema + 0.1 * value
         it += 1
-        if iterations is None and it == WARMUP:
-            per_it = (time.perf_counter() - t0) / WARMUP
-            total = max(WARMUP + 1, int(budget_s / per_it))
-            log.info(
-                "%s: %.2f s per iteration -> %d iterations in %.0f s",
-                stage,
-                per_it,
-                total,
-                budget_s,
-            )
-        if it % log_every == 0 or it == total:
+        if it % log_every == 0:
             out.loss_curve.append((it, ema))
-            log.info("%s it %d/%d loss %.4f (ema %.4f)", stage, it, total, value, ema)
+            log.info(
+                "%s it %d (%.0f/%.0f s) loss %.4f (ema %.4f)",
+                stage,
+                it,
+                time.perf_counter() - t0,
+                budget_s if iterations is None else float("nan"),
+                value,
+                ema,
+            )
+    total = it
+    if ema is not None and (not out.loss_curve or out.loss_curve[-1][0] != it):
+        out.loss_curve.append((it, ema))
     out.iterations = total
     out.seconds = time.perf_counter() - t0
     out.seconds_per_iteration = out.seconds / total

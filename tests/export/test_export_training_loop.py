@@ -63,13 +63,37 @@ def test_loss_falls_when_fitting_one_batch(name: str, lr: float | None) -> None:
     assert after < 0.9 * before
 
 
-def test_time_budget_sets_the_iteration_count() -> None:
+def test_time_budget_stops_the_loop_and_decays_lr_over_time() -> None:
     net = ThrombusUNet(NetworkConfig(base_channels=4, levels=3, deep_supervision=2))
     batch = _fixed_batch()
-    log = train_stage(
+    tiny = train_stage(
         net, lambda rng: batch, stage="t", optim=OptimSettings(), seed=0, budget_s=0.01
     )
-    assert log.iterations == 4  # warm-up (3) + 1: the budget is smaller than one iteration
+    assert tiny.iterations == 1  # the budget is smaller than one iteration: one step, then stop
+
+    rates: list[float] = []
+    opt_build = OptimSettings.build
+
+    def spy(self: OptimSettings, module: torch.nn.Module) -> torch.optim.Optimizer:
+        opt = opt_build(self, module)
+        step = opt.step
+
+        def recording_step(*args: object, **kwargs: object) -> None:
+            rates.append(opt.param_groups[0]["lr"])
+            step(*args, **kwargs)  # type: ignore[arg-type]
+
+        opt.step = recording_step  # type: ignore[method-assign]
+        return opt
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(OptimSettings, "build", spy)
+        timed = train_stage(
+            net, lambda rng: batch, stage="t", optim=OptimSettings(), seed=0, budget_s=1.5
+        )
+    assert timed.iterations == len(rates) >= 3
+    assert timed.seconds == pytest.approx(1.5, abs=1.0)
+    assert rates[0] == pytest.approx(0.01, rel=0.05)
+    assert rates == sorted(rates, reverse=True) and rates[-1] < 0.01
 
 
 def test_sgd_recipe_learns_to_segment_a_bright_blob() -> None:
