@@ -33,8 +33,8 @@ test: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 lint: $(STAMP_TEST)
-	$(BIN)/ruff check app tests benchmarks export
-	$(BIN)/ruff format --check app tests benchmarks export
+	$(BIN)/ruff check app tests benchmarks export installer
+	$(BIN)/ruff format --check app tests benchmarks export installer
 	$(BIN)/mypy
 
 bench: $(STAMP_TEST)
