@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from export.config import DecisionRules, normalisation_dict
-from export.onnx_export import INPUT_NAME, OUTPUT_NAME, RESEARCH_NOTICE, ExportedModel, sha256_file
+from export.onnx_export import INPUT_NAME, OUTPUT_NAME, RESEARCH_NOTICE, ExportedModel
 from export.prepare import COARSE_MIN_FRACTION, FINE_MIN_FRACTION, REGION_MARGIN_MM
 from strokescope.atomic import atomic_write_text
+from strokescope.resources import sha256_file
 
 MANIFEST_NAME = "manifest.json"
 MODEL_NAME = "strokescope-thrombus"

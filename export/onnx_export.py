@@ -10,7 +10,6 @@ raised and nothing is written.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import warnings
@@ -28,6 +27,7 @@ from export.config import StageConfig
 from export.network import ProbabilityModel, ThrombusUNet
 from strokescope.atomic import atomic_path
 from strokescope.errors import ModelError
+from strokescope.resources import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +60,6 @@ class ExportedModel:
             "ort_latency_s": round(self.ort_latency_s, 3),
             "ort_latency_shape": list(self.latency_shape),
         }
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def session(path: Path, *, threads: int = 2) -> ort.InferenceSession:

@@ -17,7 +17,6 @@ This is build tooling, not part of the app: it runs with the build environment's
 from __future__ import annotations
 
 import datetime
-import hashlib
 import importlib.metadata as md
 import json
 import platform
@@ -28,6 +27,8 @@ import sysconfig
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from strokescope.resources import sha256_file
 
 LICENCE_NAME = re.compile(r"(LICEN[CS]E|COPYING|NOTICE|THIRDPARTY|AUTHORS)", re.IGNORECASE)
 MAX_LICENCE_BYTES = 2_000_000
@@ -97,7 +98,7 @@ def model_checksums(models: Path) -> list[dict[str, Any]]:
     rows = []
     for path in sorted(p for p in models.rglob("*") if p.is_file()):
         name = path.relative_to(models).as_posix()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = sha256_file(path)
         expected = listed.get(name)
         rows.append(
             {

@@ -14,6 +14,7 @@ check for the manifest themselves.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -40,3 +41,12 @@ def models_dir() -> Path:
     if override:
         return Path(override).expanduser().resolve()
     return bundle_root() / MODELS_FOLDER
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks (models are checked against manifests)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -18,9 +18,10 @@ from export.onnx_export import (  # noqa: E402
     export_stage,
     parity,
     session,
-    sha256_file,
 )
 from export.train import tiny_stages  # noqa: E402
+
+from strokescope.resources import sha256_file  # noqa: E402
 
 
 def test_exported_fine_stage_matches_pytorch_on_other_sizes(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ Devices: ``"cpu"``; ``"cuda"`` (needs the ``gpu`` extra, onnxruntime-gpu); ``"dm
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.errors import ModelError
-from strokescope.resources import models_dir
+from strokescope.resources import models_dir, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +110,6 @@ class ThrombusModels:
     region_margin_mm: float = 10.0
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def providers_for(device: str) -> list[str]:
     """onnxruntime execution providers for ``device`` (see the module docstring)."""
     import onnxruntime as ort
@@ -156,7 +147,7 @@ def _check_files(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
         path = folder / name
         if not path.is_file():
             raise ModelError(f"{path}: listed in the manifest but missing")
-        if _sha256(path) != expected:
+        if sha256_file(path) != expected:
             raise ModelError(f"{path}: sha256 differs from the manifest (altered model file)")
     return dict(manifest["files"])
 
