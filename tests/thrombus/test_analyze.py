@@ -8,6 +8,7 @@ from pathlib import Path
 from phantoms import small_study
 
 from strokescope.pipeline import analyze_thrombus
+from strokescope.thrombus.run import format_result
 
 
 def test_quiet_model_reports_nothing_and_warns_on_blood(tiny_models: Path) -> None:
@@ -38,7 +39,9 @@ def test_missing_cta_and_thick_slices_warn(tiny_models: Path) -> None:
     result = analyze_thrombus(thick, None, models=tiny_models)
     text = " | ".join(result.warnings)
     assert "no CTA" in text and "5.0 mm > 2.5 mm" in text
-    assert not result.occlusion
+    assert not result.occlusion and not result.assessed
+    assert result.occlusion_class == "not assessed" and result.to_dict()["assessed"] is False
+    assert "NOT ASSESSED" in format_result(result)
 
 
 def test_busy_model_output_is_not_measured_as_a_clot(tiny_models_busy: Path) -> None:

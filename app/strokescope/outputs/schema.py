@@ -118,7 +118,11 @@ RESULTS_SCHEMA: dict[str, Any] = {
                 },
                 "occlusion": {"type": "boolean"},
                 "lvo": {"type": "boolean"},
-                "occlusion_class": {"type": "string", "enum": ["LVO", "MeVO", "none"]},
+                "occlusion_class": {
+                    "type": "string",
+                    "enum": ["LVO", "MeVO", "none", "not assessed"],
+                },
+                "assessed": {"type": "boolean"},
                 "model_version": {"type": "string"},
             },
         },

@@ -13,7 +13,7 @@ from strokescope import RESEARCH_ONLY
 from strokescope.volume import Mask, Volume
 
 Side = Literal["left", "right", "midline"]
-OcclusionClass = Literal["LVO", "MeVO", "none"]
+OcclusionClass = Literal["LVO", "MeVO", "none", "not assessed"]
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ class ThrombusResult:
     """Everything the thrombus analysis returns; ``warnings`` travel with every output."""
 
     thrombi: tuple[Thrombus, ...]
-    occlusion: bool
+    occlusion: bool  # False also when not assessed: read ``assessed`` first
     lvo: bool
-    occlusion_class: OcclusionClass
+    occlusion_class: OcclusionClass  # "not assessed" when the analysis could not run (no CTA)
     mask: Mask  # union of the thrombi, on the CTA grid
     probability: Volume | None  # fine-stage probability on the CTA grid (0..1), if kept
     ncct_registered: Volume | None  # NCCT resampled onto the CTA grid, for display/export
@@ -57,6 +57,11 @@ class ThrombusResult:
     warnings: tuple[str, ...] = ()
     research_use: str = RESEARCH_ONLY
 
+    @property
+    def assessed(self) -> bool:
+        """False when no reading was possible: absence of a clot is then not a finding."""
+        return self.occlusion_class != "not assessed"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (no arrays)."""
         return {
@@ -64,6 +69,7 @@ class ThrombusResult:
             "occlusion": self.occlusion,
             "lvo": self.lvo,
             "occlusion_class": self.occlusion_class,
+            "assessed": self.assessed,
             "total_volume_mm3": self.mask.volume_mm3,
             "registration_metric": self.registration_metric,
             "model_version": self.model_version,

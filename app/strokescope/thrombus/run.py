@@ -292,7 +292,7 @@ def _empty(
         thrombi=(),
         occlusion=False,
         lvo=False,
-        occlusion_class="none",
+        occlusion_class="not assessed",
         mask=Mask(np.zeros(ncct.shape, dtype=bool), ncct.geometry, "thrombus"),
         probability=None,
         ncct_registered=None,
@@ -309,7 +309,12 @@ def format_result(result: ThrombusResult) -> str:
     """Human-readable summary for the CLI."""
     lines = [
         f"Thrombus analysis (model {result.model_version}). {result.research_use}",
-        f"Occlusion: {'yes' if result.occlusion else 'no'}; class: {result.occlusion_class}",
+        (
+            f"Occlusion: {'yes' if result.occlusion else 'no'}; class: {result.occlusion_class}"
+            if result.assessed
+            else "Occlusion: NOT ASSESSED (the analysis needs a CTA); absence of a clot is "
+            "not a finding"
+        ),
     ]
     for t in result.thrombi:
         ra = "n/a" if t.relative_attenuation is None else f"{t.relative_attenuation:.2f}"
