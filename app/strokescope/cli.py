@@ -36,15 +36,19 @@ def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def _run_ht(args: argparse.Namespace) -> int:
     import json
 
-    from strokescope.hemorrhage.run import format_result, run_ht, write_ht_outputs
-    from strokescope.pipeline import load
+    from strokescope.hemorrhage.run import format_result, run_ht
+    from strokescope.pipeline import export_results, load
 
     ncct = load(args.ncct, series=args.series)
     result = run_ht(ncct, rois=args.roi, clicks=args.click)
     print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
     if args.out:
-        manifest = write_ht_outputs(
-            result, args.out, source=ncct, anonymize=args.anonymize, overwrite=args.overwrite
+        manifest = export_results(
+            args.out,
+            source=ncct,
+            hemorrhage=result,
+            anonymize=args.anonymize,
+            overwrite=args.overwrite,
         )
         for path in manifest.paths:
             print(f"wrote {path}", file=sys.stderr)
@@ -111,7 +115,7 @@ def _thrombus_inputs(args: argparse.Namespace) -> tuple[object, object]:
 def _run_thrombus(args: argparse.Namespace) -> int:
     import json
 
-    from strokescope.pipeline import analyze_thrombus
+    from strokescope.pipeline import analyze_thrombus, export_results
     from strokescope.thrombus.run import format_result
 
     ncct, cta = _thrombus_inputs(args)
@@ -125,8 +129,6 @@ def _run_thrombus(args: argparse.Namespace) -> int:
     )
     print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
     if args.out:
-        from strokescope.outputs import export_results
-
         manifest = export_results(
             args.out,
             source=cta if cta is not None else ncct,  # type: ignore[arg-type]

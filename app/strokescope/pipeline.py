@@ -17,6 +17,7 @@ from strokescope.errors import Cancelled
 if TYPE_CHECKING:
     from strokescope.hemorrhage import HemorrhageResult, PreparedStudy, Roi
     from strokescope.io import FolderScan, SeriesInfo
+    from strokescope.outputs import AnonymizeOptions, ExportManifest
     from strokescope.thrombus import ThrombusResult
     from strokescope.volume import Volume
 
@@ -26,6 +27,7 @@ __all__ = [
     "Cancelled",
     "Progress",
     "analyze_thrombus",
+    "export_results",
     "load",
     "measure_hemorrhage",
     "prepare_followup",
@@ -110,3 +112,37 @@ def analyze_thrombus(
 
     bundle = load_models(models, device=device, threads=threads)
     return analyze(ncct, cta, bundle, keep_images=keep_images, on_progress=on_progress)
+
+
+def export_results(
+    out_dir: str | Path,
+    *,
+    source: Volume,
+    hemorrhage: HemorrhageResult | None = None,
+    thrombus: ThrombusResult | None = None,
+    anonymize: bool = False,
+    overwrite: bool = False,
+    retain: AnonymizeOptions | None = None,
+    on_progress: Progress | None = None,
+) -> ExportManifest:
+    """Write DICOM SEG + SR, PDF (+ Encapsulated PDF), JSON, CSV and NIfTI masks of one
+    source volume into a new folder ``out_dir/results-NNN``.
+
+    ``source`` is the volume the results were measured on: the follow-up NCCT for
+    ``hemorrhage``, the CTA for ``thrombus`` (export each with its own source, one call
+    each). ``anonymize`` applies the DICOM PS3.15 Basic Profile (``retain`` picks retain
+    options and implies it); ``overwrite`` replaces the newest ``results-NNN``. See
+    :func:`strokescope.outputs.export.export_results` for the errors it raises.
+    """
+    from strokescope.outputs import export_results as export
+
+    return export(
+        out_dir,
+        source=source,
+        hemorrhage=hemorrhage,
+        thrombus=thrombus,
+        anonymize=anonymize,
+        overwrite=overwrite,
+        retain=retain,
+        on_progress=on_progress,
+    )

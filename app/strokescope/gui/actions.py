@@ -1,8 +1,9 @@
 """Menus, toolbars and keyboard shortcuts of the main window.
 
-Shortcuts: Ctrl+O open · Up/Down and PageUp/PageDown slices of the view under the mouse ·
-1-9 window presets · M slab MIP · T/H/B thrombus, hemorrhage, brain overlays · R ROI tool ·
-Ctrl+Z undo ROI · Delete delete ROI · F fit views · Ctrl+T thrombus analysis.
+Shortcuts: Ctrl+O open · Ctrl+E export results · Up/Down and PageUp/PageDown slices of the
+view under the mouse · 1-9 window presets · M slab MIP · T/H/B thrombus, hemorrhage, brain
+overlays · R ROI tool · Ctrl+Z undo ROI · Delete delete ROI · F fit views · Ctrl+T thrombus
+analysis.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar
 
 from strokescope import pipeline
+from strokescope.gui import export_action
 
 if TYPE_CHECKING:
     from strokescope.gui.main_window import MainWindow
@@ -55,6 +57,13 @@ def build(win: MainWindow) -> dict[str, QAction]:
     """Create every action, the menus and the toolbars; return the actions by name."""
     acts: dict[str, QAction] = {
         "open": _action(win, "&Open folder…", QKeySequence.StandardKey.Open, win.choose_folder),
+        "export": _action(win, "&Export results…", "Ctrl+E", lambda: export_action.export(win)),
+        "export_anon": _action(
+            win,
+            "Export results (&anonymized)…",
+            None,
+            lambda: export_action.export(win, anonymize=True),
+        ),
         "quit": _action(win, "&Quit", QKeySequence.StandardKey.Quit, win.close),
         "thrombus": _action(win, "&Thrombus analysis", "Ctrl+T", win.run_thrombus),
         "roi": _action(win, "HT &ROI tool", "R", lambda: None),
@@ -73,6 +82,7 @@ def build(win: MainWindow) -> dict[str, QAction]:
     acts["roi"].setCheckable(True)
     acts["roi"].triggered.disconnect()
     acts["roi"].toggled.connect(win.set_roi_tool)
+    win.ht.result_changed.connect(lambda _result: win.update_actions())
     for key, name in (("T", "thrombus"), ("H", "hemorrhage"), ("B", "brain")):
         acts[f"toggle_{name}"] = _action(
             win,
@@ -85,7 +95,9 @@ def build(win: MainWindow) -> dict[str, QAction]:
 
     menu = win.menuBar()
     file_menu = menu.addMenu("&File")
-    file_menu.addActions([acts["open"], acts["quit"]])
+    file_menu.addActions([acts["open"], acts["export"], acts["export_anon"]])
+    file_menu.addSeparator()
+    file_menu.addAction(acts["quit"])
     view_menu = menu.addMenu("&View")
     view_menu.addActions([acts["fit"], acts["mip"], acts["presets"]])
     view_menu.addSeparator()
@@ -140,3 +152,4 @@ def update(win: MainWindow) -> None:
     for name in ("undo", "delete", "clear"):
         acts[name].setEnabled(win.ht.ready)
     acts["open"].setEnabled(idle)
+    export_action.update(win)

@@ -1,4 +1,5 @@
-"""Results panel: thrombus table, hemorrhage volume (ABC/2, SD rule), ROIs, every warning.
+"""Results panel: thrombus table, hemorrhage volume (ABC/2, SD rule), ROIs, every warning,
+and the folders the last export wrote.
 
 Clicking a thrombus row emits ``thrombus_selected(x, y, z)`` (LPS mm of its centroid) so the
 views centre on it. The "research use only" line is always shown at the top.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -68,6 +69,11 @@ class ResultsPanel(QWidget):
         self.thrombus: ThrombusResult | None = None
         self.hemorrhage: HemorrhageResult | None = None
         self.study_warnings: tuple[str, ...] = ()
+        self.exported = QLabel("", self)
+        self.exported.setObjectName("exportLabel")
+        self.exported.setWordWrap(True)
+        self.exported.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.exported.setVisible(False)
 
         t_box = QGroupBox("Thrombus (baseline NCCT + CTA)", self)
         self.thrombus_call = QLabel("not analysed", t_box)
@@ -99,6 +105,7 @@ class ResultsPanel(QWidget):
         layout.addWidget(t_box, 3)
         layout.addWidget(h_box, 3)
         layout.addWidget(w_box, 2)
+        layout.addWidget(self.exported)
 
     def set_thrombus(self, result: ThrombusResult | None) -> None:
         self.thrombus = result
@@ -154,6 +161,15 @@ class ResultsPanel(QWidget):
                 rows.append([r.roi.text, sd, rule, window, f"{r.volume_ml:.2f}"])
             _fill(self.roi_table, rows)
         self._show_warnings()
+
+    def set_exports(
+        self, folders: Sequence[str], warnings: Sequence[str] = (), *, anonymized: bool = False
+    ) -> None:
+        """Show the results folder(s) the last export wrote and the export's warnings."""
+        kind = "anonymized export" if anonymized else "export"
+        lines = [f"Last {kind}:", *folders, *(f"export: {w}" for w in dict.fromkeys(warnings))]
+        self.exported.setText("\n".join(lines))
+        self.exported.setVisible(bool(folders))
 
     def set_study_warnings(self, warnings: Sequence[str]) -> None:
         """Warnings of loading and role checks (shown with the analyses' warnings)."""

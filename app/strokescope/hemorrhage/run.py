@@ -1,4 +1,6 @@
-"""Run hemorrhage volumetry from user input (paths and ROI strings); format and write results.
+"""Run hemorrhage volumetry from user input (paths and ROI strings) and format the result.
+
+Exports go through :func:`strokescope.pipeline.export_results`.
 
 The CLI (``strokescope ht``) only parses arguments and calls these functions.
 """
@@ -7,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from strokescope import RESEARCH_ONLY
 from strokescope.errors import InputError
@@ -17,9 +18,6 @@ from strokescope.hemorrhage.result import HemorrhageResult
 from strokescope.hemorrhage.roi import Roi, parse_point, parse_roi
 from strokescope.hemorrhage.segment import segment_hemorrhage
 from strokescope.volume import Volume
-
-if TYPE_CHECKING:
-    from strokescope.outputs import ExportManifest
 
 
 def run_ht(
@@ -59,22 +57,6 @@ def run_ht(
     if on_progress:
         on_progress(1.0)
     return result
-
-
-def write_ht_outputs(
-    result: HemorrhageResult,
-    out_dir: str | Path,
-    *,
-    source: Volume,
-    anonymize: bool = False,
-    overwrite: bool = False,
-) -> ExportManifest:
-    """Write every export (SEG, SR, PDF, JSON, CSV, NIfTI) via :func:`export_results`."""
-    from strokescope.outputs import export_results
-
-    return export_results(
-        out_dir, source=source, hemorrhage=result, anonymize=anonymize, overwrite=overwrite
-    )
 
 
 def format_result(result: HemorrhageResult) -> str:

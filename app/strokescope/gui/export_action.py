@@ -1,0 +1,133 @@
+"""File → Export results…: the GUI writes results exactly as ``strokescope … --out`` does.
+
+Each available result is exported with the volume it was measured on, one
+:func:`strokescope.pipeline.export_results` call (one ``results-NNN`` folder) each: the
+hemorrhage result with the follow-up NCCT, the thrombus result with the CTA (the baseline
+NCCT when there is none, as the CLI does). The exports run in the window's worker, so they
+show progress, can be cancelled and fail through the one error dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from strokescope import pipeline
+from strokescope.hemorrhage import HemorrhageResult
+from strokescope.thrombus import ThrombusResult
+from strokescope.volume import Volume
+
+if TYPE_CHECKING:
+    from strokescope.gui.main_window import MainWindow
+    from strokescope.outputs import ExportManifest
+
+NO_RESULT = "measure an HT volume (ROI tool) or run the thrombus analysis first"
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """One result with the volume it was measured on (one results folder)."""
+
+    what: str
+    source: Volume
+    hemorrhage: HemorrhageResult | None = None
+    thrombus: ThrombusResult | None = None
+
+
+def choose_export_folder(parent: QWidget, start: str = "") -> str | None:
+    """Ask for the parent folder of the new ``results-NNN`` folder(s); ``None``: cancelled.
+
+    Module-level so tests (and scripted use) can replace the dialog.
+    """
+    folder = QFileDialog.getExistingDirectory(parent, "Export results into folder", start)
+    return folder or None
+
+
+def requests(win: MainWindow) -> list[ExportRequest]:
+    """The exports the window's current results allow (empty: nothing to export)."""
+    out = []
+    ht = win.ht.result
+    if ht is not None and win.prepared is not None:
+        out.append(ExportRequest("HT", win.prepared.ncct, hemorrhage=ht))
+    th = win.thrombus
+    source = win.volumes.get("cta")
+    if source is None:
+        source = win.volumes.get("baseline")
+    if th is not None and source is not None:
+        out.append(ExportRequest("thrombus", source, thrombus=th))
+    return out
+
+
+def run_exports(
+    jobs: Sequence[ExportRequest],
+    out_dir: str | Path,
+    *,
+    anonymize: bool = False,
+    on_progress: Callable[[float], None] | None = None,
+) -> tuple[ExportManifest, ...]:
+    """Call :func:`strokescope.pipeline.export_results` once per request (worker thread)."""
+    manifests = []
+    for n, job in enumerate(jobs):
+
+        def part(f: float, n: int = n) -> None:
+            if on_progress is not None:
+                on_progress((n + f) / len(jobs))
+
+        manifests.append(
+            pipeline.export_results(
+                out_dir,
+                source=job.source,
+                hemorrhage=job.hemorrhage,
+                thrombus=job.thrombus,
+                anonymize=anonymize,
+                on_progress=part,
+            )
+        )
+    return tuple(manifests)
+
+
+def export(win: MainWindow, *, anonymize: bool = False) -> None:
+    """Ask for a folder, then export every current result in the worker."""
+    jobs = requests(win)
+    if not jobs:
+        win.statusBar().showMessage(f"nothing to export: {NO_RESULT}", 5000)
+        return
+    last = win.settings.last_folder()  # start beside the study, not inside it
+    folder = choose_export_folder(win, str(Path(last).parent) if last else "")
+    if not folder:
+        return
+    what = " + ".join(j.what for j in jobs)
+    win.run_job(
+        "Exporting (anonymized)" if anonymize else "Exporting",
+        run_exports,
+        jobs,
+        folder,
+        anonymize=anonymize,
+        on_done=lambda manifests: _exported(win, what, manifests),
+    )
+
+
+def _exported(win: MainWindow, what: str, manifests: tuple[ExportManifest, ...]) -> None:
+    folders = ", ".join(str(m.folder) for m in manifests)
+    win.statusBar().showMessage(f"{what} results written to {folders}", 15000)
+    win.results.set_exports(
+        [str(m.folder) for m in manifests],
+        [w for m in manifests for w in m.warnings],
+        anonymized=any(m.anonymized for m in manifests),
+    )
+
+
+def update(win: MainWindow) -> None:
+    """Enable the export actions when there is a result and no job runs."""
+    has_result = bool(requests(win))
+    for name, tip in (
+        ("export", "write DICOM SEG + SR, PDF, JSON, CSV and NIfTI into a new folder (Ctrl+E)"),
+        ("export_anon", "the same, de-identified (DICOM PS3.15 Basic Profile, new UIDs)"),
+    ):
+        act = win.acts[name]
+        act.setEnabled(has_result and not win.busy)
+        act.setToolTip(tip if has_result else NO_RESULT)
