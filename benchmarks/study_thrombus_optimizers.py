@@ -6,7 +6,7 @@ resampled to 2 mm), then reports the loss on fixed held-out patches and the whol
 Dice on held-out cases. Prints a table and writes
 ``benchmarks/results/thrombus_optimizers.json``. Needs the ``train`` extra.
 
-Usage: ``python benchmarks/bench_thrombus_optimizers.py [--quick] [--iterations 300]``
+Usage: ``python benchmarks/study_thrombus_optimizers.py [--quick] [--iterations 300]``
 """
 
 from __future__ import annotations
