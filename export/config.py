@@ -65,6 +65,12 @@ class StageConfig:
     batch_size: int
     network: NetworkConfig
     channels: tuple[str, ...]
+    train_patch_size: tuple[int, int, int] | None = None
+    """Training crop when it differs from ``patch_size`` (the inference tile); None = same."""
+
+    @property
+    def training_patch(self) -> tuple[int, int, int]:
+        return self.train_patch_size or self.patch_size
 
     def __post_init__(self) -> None:
         if self.name not in ("coarse", "fine"):
@@ -72,8 +78,9 @@ class StageConfig:
         if min(self.spacing_mm) < 0.2 or max(self.spacing_mm) > 5.0:
             raise ValueError(f"{self.name}: spacing must be 0.2-5 mm, got {self.spacing_mm}")
         div = self.network.size_divisor
-        if any(p < div or p % div for p in self.patch_size):
-            raise ValueError(f"{self.name}: patch {self.patch_size} must be multiples of {div}")
+        for patch in (self.patch_size, self.training_patch):
+            if any(p < div or p % div for p in patch):
+                raise ValueError(f"{self.name}: patch {patch} must be multiples of {div}")
         if not 1 <= self.batch_size <= 16:
             raise ValueError(f"{self.name}: batch size must be 1-16, got {self.batch_size}")
         if len(self.channels) != self.network.in_channels:
@@ -93,11 +100,32 @@ class StageConfig:
         }
 
 
-def default_coarse(*, base_channels: int = 8) -> StageConfig:
+COARSE_TRAIN_PATCH = (32, 48, 48)
+"""Coarse training crop (48 x 72 x 72 mm), smaller than the 64 x 80 x 80 inference tile.
+
+A 64 x 80 x 80 crop at 1.5 mm is nearly the whole brain region, so "foreground
+oversampling" does nothing (88 % of such crops already hold thrombus) and thrombus is only
+~1.7e-4 of the voxels (median 78 of 409,600). The loss then settles at the constant-prior
+minimum (logit ~ -9 everywhere: loss 1.0019, the plateau of the failed 24-minute run) where
+the Dice gradient per thrombus voxel is ~2e-6. Smaller crops give ~6x the thrombus fraction
+and ~5x faster iterations. Measured on 4 held-out cases (8 thrombus-centred 64 x 80 x 80
+patches), Adam 1e-3, head bias -4, 1 thread: 64 x 80 x 80 crops after 314 s (60
+iterations) mean probability on thrombus 0.01, hard Dice 0.00; 32 x 48 x 48 crops after
+185 s (180 iterations) 0.79 and 0.15, after 343 s (300 iterations) 0.82 and 0.27.
+Pass ``train_patch=None`` for the paper's crop.
+"""
+
+
+def default_coarse(
+    *,
+    base_channels: int = 8,
+    train_patch: tuple[int, int, int] | None = COARSE_TRAIN_PATCH,
+) -> StageConfig:
     """Whole brain region at 1.5 mm, ~ (96-104, 112-136, 96-112) voxels.
 
     onnxruntime, 2 threads: 0.6 s on (96, 112, 96); 1.6-1.9 s on (104, 136, 112) while the
-    shared machine was loaded ~3 (``benchmarks/bench_thrombus_network.py``).
+    shared machine was loaded ~3 (``benchmarks/bench_thrombus_network.py``). Trained on
+    ``train_patch`` crops (see :data:`COARSE_TRAIN_PATCH`).
     """
     return StageConfig(
         name="coarse",
@@ -106,6 +134,7 @@ def default_coarse(*, base_channels: int = 8) -> StageConfig:
         batch_size=2,
         network=NetworkConfig(in_channels=2, base_channels=base_channels),
         channels=CHANNELS_COARSE,
+        train_patch_size=train_patch,
     )
 
 

@@ -49,6 +49,14 @@ class NetworkConfig:
         times coarser than the input.
     deep_supervision
         Number of decoder levels with a logit head (1 = top level only).
+    head_bias
+        Initial bias of the logit heads. The default -4 (probability 0.018) starts the net
+        near the thrombus prior instead of at 0.5, so the first iterations are not spent
+        driving the background down with BCE, and the Dice gradient (which scales with
+        1 / sum of probabilities) is not swamped at the start. Coarse stage, Adam 1e-3,
+        32 x 48 x 48 crops, held-out thrombus-centred patches after 180 iterations: mean
+        probability on thrombus 0.79 and hard Dice 0.15 with -4; 0.15 and 0.00 with 0 (the
+        PyTorch default and the paper's recipe).
     """
 
     in_channels: int = 2
@@ -58,6 +66,7 @@ class NetworkConfig:
     deep_supervision: int = 3
     attention_reduction: int = 2
     dilations: tuple[int, int, int] = (1, 2, 4)
+    head_bias: float = -4.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.in_channels <= 8:
@@ -99,6 +108,7 @@ class NetworkConfig:
             "max_channels",
             "deep_supervision",
             "attention_reduction",
+            "head_bias",
         )
         kwargs: dict[str, Any] = {k: d[k] for k in keys if k in d}
         if "dilations" in d:
@@ -250,7 +260,11 @@ class ThrombusUNet(nn.Module):
             ]
         )
         # heads[0] is the full-resolution head; heads[k] sits k levels coarser.
-        self.heads = nn.ModuleList([nn.Conv3d(w[k], 1, 1) for k in range(config.deep_supervision)])
+        heads = [nn.Conv3d(w[k], 1, 1) for k in range(config.deep_supervision)]
+        for head in heads:
+            assert head.bias is not None
+            nn.init.constant_(head.bias, config.head_bias)
+        self.heads = nn.ModuleList(heads)
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         skips = []

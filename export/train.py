@@ -11,6 +11,13 @@ probabilities on the training cases (false-positive candidates for the fine stag
 fine stage, validate on the held-out cases, export, write the model card and manifest.
 The time left after data preparation is split 45 % coarse / 55 % fine unless
 ``--coarse-iterations`` / ``--fine-iterations`` fix the counts.
+
+The default recipe differs from the paper's (``--paper-recipe``) in three ways that make
+the nets learn within a CPU budget: Adam 1e-3 instead of SGD 0.99/0.01
+(:mod:`export.training_loop`), 32 x 48 x 48 coarse training crops instead of 64 x 80 x 80
+(:data:`export.config.COARSE_TRAIN_PATCH`), and logit heads starting at bias -4
+(:class:`export.network.NetworkConfig`). With the paper's recipe the coarse loss settled at
+1.0019 (all background) within 150 iterations and stayed there.
 """
 
 from __future__ import annotations
@@ -144,6 +151,11 @@ def run(args: argparse.Namespace) -> TrainResult:
     torch.set_flush_denormal(True)
     torch.manual_seed(args.seed)
     coarse, fine = tiny_stages() if args.tiny else (default_coarse(), default_fine())
+    if args.paper_recipe:
+        coarse, fine = (
+            replace(s, train_patch_size=None, network=replace(s.network, head_bias=0.0))
+            for s in (coarse, fine)
+        )
     rules = DecisionRules()
     if args.data is not None:
         root = Path(args.data)
@@ -157,13 +169,13 @@ def run(args: argparse.Namespace) -> TrainResult:
     val_cases = [p for p in prepared if p.case_id in val_ids]
     t_data = time.perf_counter() - t_start
     left = max(args.minutes * 60.0 - t_data - RESERVE_S, 30.0)
-    optim = OptimSettings(name=args.optimizer, lr=args.lr)
+    optim = OptimSettings(name="sgd" if args.paper_recipe else args.optimizer, lr=args.lr)
 
     coarse_net = ThrombusUNet(coarse.network)
     logs: list[StageLog] = [
         train_stage(
             coarse_net,
-            lambda rng: coarse_batch(train_cases, coarse.patch_size, coarse.batch_size, rng),
+            lambda rng: coarse_batch(train_cases, coarse.training_patch, coarse.batch_size, rng),
             stage="coarse",
             optim=optim,
             seed=args.seed,
@@ -182,7 +194,7 @@ def run(args: argparse.Namespace) -> TrainResult:
         train_stage(
             fine_net,
             lambda rng: fine_batch(
-                train_cases, probs, cands, fine.patch_size, fine.batch_size, rng
+                train_cases, probs, cands, fine.training_patch, fine.batch_size, rng
             ),
             stage="fine",
             optim=optim,
@@ -206,6 +218,8 @@ def run(args: argparse.Namespace) -> TrainResult:
             "n_validation": len(val_cases),
             "n_positive_train": sum(c.positive for c in train_cases),
         },
+        "recipe": "paper" if args.paper_recipe else "cpu",
+        "coarse_train_patch": list(coarse.training_patch),
         "optimizer": {
             "name": optim.name,
             "initial_lr": optim.initial_lr,
@@ -264,8 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--minutes", type=float, default=80.0, help="total time budget (default 80)")
     p.add_argument("--cases", type=int, default=40, help="phantom cases to generate (default 40)")
     p.add_argument("--cache", type=Path, default=Path("cache/train"), help="work folder")
-    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
+    p.add_argument(
+        "--optimizer",
+        choices=("sgd", "adam"),
+        default="adam",
+        help="adam (default; learns within a CPU budget) or sgd (the paper's recipe)",
+    )
     p.add_argument("--lr", type=float, default=None, help="initial learning rate")
+    p.add_argument(
+        "--paper-recipe",
+        action="store_true",
+        help="the paper's SGD 0.99/0.01, 64x80x80 coarse crops, zero head bias "
+        "(collapses to all-background within a CPU budget; see export/config.py)",
+    )
     p.add_argument("--coarse-iterations", type=int, default=None)
     p.add_argument("--fine-iterations", type=int, default=None)
     p.add_argument("--val-fraction", type=float, default=0.1)

@@ -1,9 +1,13 @@
 """The optimisation loop of one stage: optimiser, poly learning rate, time budget.
 
-The paper's recipe is SGD with Nesterov momentum 0.99, learning rate 0.01 decayed as
-``lr * (1 - it / max_it) ** 0.9``, weight decay 3e-5 (``--optimizer sgd``). ``adam`` uses
-Adam at 1e-3 with the same poly decay, which converges in fewer iterations: on a 2-core CPU
-a run has only a few hundred to a few thousand iterations.
+The default is Adam at 1e-3 with poly decay ``lr * (1 - it / max_it) ** 0.9`` and weight
+decay 3e-5. The paper's recipe, SGD with Nesterov momentum 0.99 at 0.01 (``--optimizer
+sgd``), needs far more iterations than a 2-core CPU run has (a few hundred to a few
+thousand): from the constant-prior start, where the Dice gradient per thrombus voxel is
+~1e-6, it did not move. Coarse stage, 32 x 48 x 48 crops, 1 thread, held-out
+thrombus-centred patches: SGD after 120 iterations mean probability on thrombus 0.01, hard
+Dice 0.00; Adam after 120 iterations 0.59 and 0.08, after 240 0.82 and 0.28. (With
+64 x 80 x 80 crops SGD sat at loss 1.0019, all background, for 210 iterations.)
 
 When no iteration count is given, the learning rate decays over the elapsed fraction of
 the time budget and the loop stops when the budget is spent; pass the count to make a run
@@ -35,7 +39,7 @@ POLY_EXPONENT = 0.9
 class OptimSettings:
     """Optimiser of a run (``name`` sgd or adam; ``lr`` None = that optimiser's default)."""
 
-    name: str = "sgd"
+    name: str = "adam"
     lr: float | None = None
     weight_decay: float = 3e-5
 
