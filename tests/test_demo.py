@@ -10,15 +10,7 @@ import pytest
 
 from strokescope import cli, demo
 
-SMALL = dataclasses.replace(
-    demo.DEMO_OPTIONS,
-    matrix=128,
-    inplane_mm=1.8,
-    slice_mm=2.0,
-    slices=80,
-    followup_matrix=128,
-    hemorrhage_ml=12.0,
-)
+SMALL = dataclasses.replace(demo.DEMO_OPTIONS, hemorrhage_ml=12.0).small()
 
 
 @pytest.fixture

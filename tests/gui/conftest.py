@@ -57,16 +57,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
     from strokescope.io.sitk_convert import read_mask
     from strokescope.phantom import PhantomOptions, generate_study, write_study
 
-    opts = PhantomOptions(
-        seed=0,
-        matrix=128,
-        inplane_mm=1.8,
-        slice_mm=2.0,
-        slices=80,
-        followup_matrix=128,
-        hemorrhage="PH",
-        hemorrhage_ml=12,
-    )
+    opts = PhantomOptions(seed=0, hemorrhage="PH", hemorrhage_ml=12).small()
     generated = generate_study(opts)
     paths = write_study(generated, tmp_path_factory.mktemp("phantom") / "study", processes=1)
     truth = json.loads(paths.truth_json.read_text())

@@ -19,16 +19,6 @@ from strokescope.phantom import PhantomOptions, generate_study, write_study
 from strokescope.thrombus.result import Thrombus, ThrombusResult
 from strokescope.volume import Mask, Volume
 
-OPTIONS = dict(
-    matrix=128,
-    inplane_mm=1.8,
-    slice_mm=2.0,
-    slices=80,
-    followup_matrix=128,
-    hemorrhage="PH",
-    hemorrhage_ml=12,
-)
-
 
 @dataclass(frozen=True)
 class Study:
@@ -76,7 +66,7 @@ def make_thrombus(cta: Volume, mask: Mask) -> ThrombusResult:
 
 def make_study(tmp_path_factory: pytest.TempPathFactory) -> Study:
     root = tmp_path_factory.mktemp("phantom")
-    phantom = generate_study(PhantomOptions(seed=3, **OPTIONS))  # type: ignore[arg-type]
+    phantom = generate_study(PhantomOptions(seed=3, hemorrhage="PH", hemorrhage_ml=12).small())
     paths = write_study(phantom, root)
     assert paths.followup is not None and paths.cta is not None
     followup = load_volume(paths.followup)

@@ -52,3 +52,17 @@ def test_cli_parser_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_small_keeps_the_study_and_coarsens_the_grid() -> None:
+    full = PhantomOptions(seed=5, occlusion="M2", side="right", hemorrhage="HI2", hemorrhage_ml=3)
+    small = full.small()
+    assert (small.seed, small.occlusion, small.side, small.hemorrhage, small.hemorrhage_ml) == (
+        5,
+        "M2",
+        "right",
+        "HI2",
+        3,
+    )
+    assert (small.matrix, small.inplane_mm, small.slice_mm, small.slices) == (128, 1.8, 2.0, 80)
+    assert full.matrix == 512  # the original is untouched
