@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from export.network import NetworkConfig
+from strokescope.thrombus.model import Rules
 
 CHANNELS_COARSE = ("NCCT", "CTA")
 CHANNELS_FINE = ("NCCT", "CTA", "coarse_probability")
@@ -154,15 +155,11 @@ def default_fine(*, base_channels: int = 12) -> StageConfig:
 
 
 @dataclass(frozen=True)
-class DecisionRules:
-    """Thresholds the app applies to the network outputs (to be tuned on held-out data)."""
+class DecisionRules(Rules):
+    """The app's decision rules (:class:`strokescope.thrombus.model.Rules`, one definition of
+    the thresholds and their defaults) plus validation and notes for the manifest; to be
+    tuned on held-out data."""
 
-    coarse_candidate_threshold: float = 0.3
-    fine_probability_threshold: float = 0.5
-    min_component_volume_mm3: float = 10.0
-    lvo_segments: tuple[str, ...] = ("ICA", "M1")
-    lvo_min_volume_mm3: float | None = None
-    lvo_min_length_mm: float | None = None
     notes: tuple[str, ...] = field(
         default=(
             "coarse candidates: connected components of coarse probability >= threshold; "

@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from strokescope import RESEARCH_ONLY, __version__
 
@@ -37,22 +38,25 @@ def _run_ht(args: argparse.Namespace) -> int:
     import json
 
     from strokescope.hemorrhage.run import format_result, run_ht
-    from strokescope.pipeline import export_results, load
+    from strokescope.pipeline import load
 
     ncct = load(args.ncct, series=args.series)
     result = run_ht(ncct, rois=args.roi, clicks=args.click)
     print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
     if args.out:
-        manifest = export_results(
-            args.out,
-            source=ncct,
-            hemorrhage=result,
-            anonymize=args.anonymize,
-            overwrite=args.overwrite,
-        )
-        for path in manifest.paths:
-            print(f"wrote {path}", file=sys.stderr)
+        _export(args, source=ncct, hemorrhage=result)
     return 0
+
+
+def _export(args: argparse.Namespace, **results: Any) -> None:
+    """Write ``--out`` results (``source`` and a hemorrhage or thrombus result) and list them."""
+    from strokescope.pipeline import export_results
+
+    manifest = export_results(
+        args.out, anonymize=args.anonymize, overwrite=args.overwrite, **results
+    )
+    for path in manifest.paths:
+        print(f"wrote {path}", file=sys.stderr)
 
 
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
@@ -115,7 +119,7 @@ def _thrombus_inputs(args: argparse.Namespace) -> tuple[object, object]:
 def _run_thrombus(args: argparse.Namespace) -> int:
     import json
 
-    from strokescope.pipeline import analyze_thrombus, export_results
+    from strokescope.pipeline import analyze_thrombus
     from strokescope.thrombus.run import format_result
 
     ncct, cta = _thrombus_inputs(args)
@@ -129,15 +133,7 @@ def _run_thrombus(args: argparse.Namespace) -> int:
     )
     print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
     if args.out:
-        manifest = export_results(
-            args.out,
-            source=cta if cta is not None else ncct,  # type: ignore[arg-type]
-            thrombus=result,
-            anonymize=args.anonymize,
-            overwrite=args.overwrite,
-        )
-        for path in manifest.paths:
-            print(f"wrote {path}", file=sys.stderr)
+        _export(args, source=cta if cta is not None else ncct, thrombus=result)
     return 0
 
 
