@@ -22,31 +22,26 @@ import numpy as np
 import numpy.typing as npt
 
 from export.network import NetworkConfig
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.model import Rules, Window
 
 CHANNELS_COARSE = ("NCCT", "CTA")
 CHANNELS_FINE = ("NCCT", "CTA", "coarse_probability")
 
 
 @dataclass(frozen=True)
-class IntensityWindow:
-    """Clip to ``[lo, hi]`` HU, then map linearly to ``[0, 1]``."""
+class IntensityWindow(Window):
+    """The app's window (:class:`strokescope.thrombus.model.Window`: clip to ``[lo, hi]`` HU,
+    then map linearly to ``[0, 1]``), named by its channel and checked."""
 
-    channel: str
-    lo: float
-    hi: float
+    channel: str = ""
 
     def __post_init__(self) -> None:
         if not -1100.0 <= self.lo < self.hi <= 3000.0:
             raise ValueError(f"{self.channel}: window needs -1100 <= lo < hi <= 3000 HU")
 
-    def apply(self, hu: npt.ArrayLike) -> npt.NDArray[np.float32]:
-        x = np.clip(np.asarray(hu, dtype=np.float32), self.lo, self.hi)
-        return ((x - self.lo) / (self.hi - self.lo)).astype(np.float32)
 
-
-NCCT_WINDOW = IntensityWindow("NCCT", -20.0, 180.0)
-CTA_WINDOW = IntensityWindow("CTA", -100.0, 600.0)
+NCCT_WINDOW = IntensityWindow(lo=-20.0, hi=180.0, channel="NCCT")
+CTA_WINDOW = IntensityWindow(lo=-100.0, hi=600.0, channel="CTA")
 WINDOWS = (NCCT_WINDOW, CTA_WINDOW)
 PAD_VALUE = 0.0
 

@@ -42,8 +42,8 @@ class Window:
     lo: float
     hi: float
 
-    def apply(self, hu: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        x = np.clip(hu, self.lo, self.hi)
+    def apply(self, hu: npt.ArrayLike) -> npt.NDArray[np.float32]:
+        x = np.clip(np.asarray(hu, dtype=np.float32), self.lo, self.hi)
         return ((x - self.lo) / (self.hi - self.lo)).astype(np.float32)
 
 
