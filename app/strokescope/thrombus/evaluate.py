@@ -127,9 +127,13 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "median_abs_length_error_mm": float(np.median(len_err)) if len_err else float("nan"),
         "volume_pearson_r": float(r_vol),
         "lvo_sensitivity": lvo.sensitivity,
+        "lvo_sensitivity_ci95": list(lvo.sensitivity_ci),
         "lvo_specificity": lvo.specificity,
+        "lvo_specificity_ci95": list(lvo.specificity_ci),
         "occlusion_sensitivity": occ.sensitivity,
+        "occlusion_sensitivity_ci95": list(occ.sensitivity_ci),
         "occlusion_specificity": occ.specificity,
+        "occlusion_specificity_ci95": list(occ.specificity_ci),
         "calcification_only_cases": len(calc_only),
         "calcification_only_with_thrombus": sum(r["pred_occlusion"] for r in calc_only),
         "median_seconds": float(np.median([r["seconds"] for r in rows])),
@@ -152,6 +156,9 @@ def table(summary: dict[str, Any]) -> str:
     lines = [f"{'metric':38s} {'value':>10s}  bar      pass"]
     for key, value in summary.items():
         bar = BARS.get(key)
+        if isinstance(value, list):
+            lines.append(f"{'  95% CI':38s} {f'[{value[0]:.3f}, {value[1]:.3f}]':>16s}")
+            continue
         if bar is None:
             lines.append(
                 f"{key:38s} {value:>10.3f}"

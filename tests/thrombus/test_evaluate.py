@@ -1,0 +1,73 @@
+"""Held-out evaluation harness: case blocks, summary metrics against the bars, the table."""
+
+from __future__ import annotations
+
+import pytest
+
+from strokescope.thrombus.evaluate import (
+    CALIBRATION_SEED0,
+    HELD_OUT_SEED0,
+    case_options,
+    summarise,
+    table,
+)
+
+
+def _row(
+    truth: str, pred: str, *, dice: float | None, vol: tuple[float, float], calc: bool = False
+) -> dict:  # type: ignore[type-arg]
+    return {
+        "truth_class": truth,
+        "pred_class": pred,
+        "pred_occlusion": pred != "none",
+        "pred_lvo": pred == "LVO",
+        "pred_volume_mm3": vol[0],
+        "truth_volume_mm3": vol[1],
+        "truth_length_mm": 10.0 if truth != "none" else None,
+        "pred_length_mm": 11.5 if pred != "none" else None,
+        "dice": dice,
+        "calcification": calc,
+        "seconds": 2.0,
+    }
+
+
+def test_blocks_cycle_sites_and_never_overlap() -> None:
+    held = [case_options(i, quick=True)["seed"] for i in range(40)]
+    calib = [case_options(i, quick=True, seed0=CALIBRATION_SEED0)["seed"] for i in range(40)]
+    assert held[0] == HELD_OUT_SEED0 and not set(held) & set(calib)
+    assert [case_options(i, quick=False)["occlusion"] for i in range(4)] == [
+        "ICA",
+        "M1",
+        "M2",
+        "none",
+    ]
+    assert case_options(0, quick=False)["inplane_mm"] == 0.5
+
+
+def test_summary_counts_calls_and_flags_failed_bars() -> None:
+    rows = [
+        _row("LVO", "LVO", dice=0.9, vol=(100, 110)),
+        _row("LVO", "MeVO", dice=0.7, vol=(200, 210)),
+        _row("MeVO", "MeVO", dice=0.85, vol=(50, 45)),
+        _row("none", "none", dice=None, vol=(0, 0), calc=True),
+        _row("none", "MeVO", dice=None, vol=(30, 0), calc=True),
+    ]
+    s = summarise(rows)
+    assert s["n"] == 5 and s["n_positive"] == 3
+    assert s["median_dice"] == pytest.approx(0.85)
+    assert s["median_abs_length_error_mm"] == pytest.approx(1.5)
+    assert s["lvo_sensitivity"] == pytest.approx(0.5)
+    assert s["lvo_specificity"] == pytest.approx(1.0)
+    assert s["occlusion_sensitivity"] == pytest.approx(1.0)
+    assert s["occlusion_specificity"] == pytest.approx(0.5)
+    lo, hi = s["occlusion_specificity_ci95"]
+    assert 0.0 < lo < 0.5 < hi < 1.0
+    assert s["calcification_only_cases"] == 2 and s["calcification_only_with_thrombus"] == 1
+    text = table(s)
+    assert "lvo_sensitivity" in text and "95% CI" in text
+    failed = {line.split()[0] for line in text.splitlines() if line.endswith("NO")}
+    assert failed == {
+        "lvo_sensitivity",
+        "occlusion_specificity",
+        "calcification_only_with_thrombus",
+    }
