@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from strokescope.thrombus.evaluate import (
@@ -15,7 +17,7 @@ from strokescope.thrombus.evaluate import (
 
 def _row(
     truth: str, pred: str, *, dice: float | None, vol: tuple[float, float], calc: bool = False
-) -> dict:  # type: ignore[type-arg]
+) -> dict[str, Any]:
     return {
         "truth_class": truth,
         "pred_class": pred,
