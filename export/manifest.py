@@ -78,11 +78,6 @@ def write_manifest(
     for p in base.iterdir():  # atomic writes create 0600 files; shipped models must be readable
         if p.is_file() and not p.name.startswith("."):
             p.chmod(0o644)
-    files = {
-        p.name: sha256_file(p)
-        for p in sorted(base.iterdir())
-        if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith(".")
-    }
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": MODEL_NAME,
@@ -102,7 +97,17 @@ def write_manifest(
             "status": "pending: to be filled by the held-out evaluation",
             "values": None,
         },
-        "files": files,
+    }
+    return refresh_checksums(base, manifest)
+
+
+def refresh_checksums(out_dir: str | Path, manifest: dict[str, Any]) -> Path:
+    """Write ``manifest`` with ``files`` = sha256 of every other file in ``out_dir``."""
+    base = Path(out_dir)
+    manifest["files"] = {
+        p.name: sha256_file(p)
+        for p in sorted(base.iterdir())
+        if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith(".")
     }
     path = base / MANIFEST_NAME
     atomic_write_text(path, json.dumps(manifest, indent=2) + "\n")
@@ -131,8 +136,8 @@ def model_card(*, version: str, training: dict[str, Any], models: list[ExportedM
 **{RESEARCH_NOTICE}**
 
 {trained_on} They have **not been validated on patient images**; their outputs must not
-inform any clinical decision. Held-out metrics in `manifest.json` stay empty until the
-evaluation fills them.
+inform any clinical decision. Held-out phantom metrics, once measured, are at the end of
+this card and in `manifest.json` (`held_out_metrics`).
 
 ## What the models do
 Two-stage coarse-to-fine segmentation of intracranial thrombus (after Zhu et al., AJNR 2023):

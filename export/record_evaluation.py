@@ -1,0 +1,130 @@
+"""Record calibrated decision rules and held-out metrics in ``models_onnx/`` (manifest + card).
+
+    python -m export.record_evaluation --models models_onnx \\
+        [--set fine_probability_threshold=0.4 ...] [--calibration calib.json] \\
+        [--held-out benchmarks/results/eval_thrombus.json]
+
+``--set`` changes decision rules (validated by :class:`export.config.DecisionRules`); name
+the calibration run they were chosen on with ``--calibration`` (an ``eval_thrombus.json``
+of the calibration seed block). ``--held-out`` copies the summary of a held-out run
+(``benchmarks/eval_thrombus.py``, seeds 900000...) into ``held_out_metrics`` and writes it
+as a section of ``MODEL_CARD.md``. The manifest's checksum table is refreshed, since the
+card is one of the files it covers. A rule changed after a held-out run invalidates that
+run: the held-out metrics are then reset to pending.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from export.config import DecisionRules
+from export.manifest import MANIFEST_NAME, refresh_checksums
+from strokescope.atomic import atomic_write_text
+
+CARD_NAME = "MODEL_CARD.md"
+CARD_MARKER = "## Held-out evaluation"
+PENDING = {"status": "pending: to be filled by the held-out evaluation", "values": None}
+
+
+def _parse_value(name: str, text: str) -> Any:
+    if name == "lvo_segments":
+        return [s for s in text.split(",") if s]
+    if text.lower() in ("none", "null"):
+        return None
+    return float(text)
+
+
+def set_rules(decision: dict[str, Any], assignments: Sequence[str]) -> dict[str, Any]:
+    """``decision`` with ``name=value`` assignments applied and validated."""
+    names = {f.name for f in fields(DecisionRules)} - {"notes"}
+    out = dict(decision)
+    for item in assignments:
+        name, sep, text = item.partition("=")
+        if not sep or name not in names:
+            raise SystemExit(f"--set {item!r}: expected NAME=VALUE with NAME in {sorted(names)}")
+        out[name] = _parse_value(name, text)
+    kwargs = {k: v for k, v in out.items() if k in names}
+    kwargs["lvo_segments"] = tuple(kwargs.get("lvo_segments", ("ICA", "M1")))
+    DecisionRules(**kwargs)  # raises on an invalid value
+    return out
+
+
+def _summary(path: Path, *, held_out: bool) -> dict[str, Any]:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if bool(doc.get("held_out")) != held_out:
+        kind = "held-out" if held_out else "calibration"
+        raise SystemExit(f"{path}: not a {kind} run (seeds {doc.get('seeds')})")
+    return doc
+
+
+def card_section(doc: dict[str, Any]) -> str:
+    from strokescope.thrombus.evaluate import table
+
+    s = doc["summary"]
+    return (
+        f"{CARD_MARKER} (phantoms)\n"
+        f"{s['n']} held-out phantom pairs, seeds {doc['seeds'][0]}-{doc['seeds'][1]}, never used "
+        f"in training or calibration; {s['n_positive']} with a thrombus (ICA, M1, M2), the rest "
+        "without, some with calcified siphons or subarachnoid blood. Produced by "
+        "`benchmarks/eval_thrombus.py`. **Phantom results say nothing about patients.**\n\n"
+        f"```\n{table(s)}\n```\n"
+    )
+
+
+def record(
+    models: Path,
+    *,
+    assignments: Sequence[str] = (),
+    calibration: Path | None = None,
+    held_out: Path | None = None,
+) -> None:
+    manifest_path = models / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    card_path = models / CARD_NAME
+    card = card_path.read_text(encoding="utf-8")
+    if assignments:
+        manifest["decision"] = set_rules(manifest["decision"], assignments)
+        if calibration is not None:
+            doc = _summary(calibration, held_out=False)
+            manifest["decision"]["calibrated_on"] = {
+                "seeds": doc["seeds"],
+                "summary": doc["summary"],
+                "changed": list(assignments),
+            }
+        manifest["held_out_metrics"] = dict(PENDING)
+        card = card.split(CARD_MARKER)[0].rstrip() + "\n"
+    if held_out is not None:
+        doc = _summary(held_out, held_out=True)
+        manifest["held_out_metrics"] = {
+            "status": "measured on held-out phantoms (not patients)",
+            "seeds": doc["seeds"],
+            "models": doc.get("models"),
+            "values": doc["summary"],
+        }
+        card = card.split(CARD_MARKER)[0].rstrip() + "\n\n" + card_section(doc)
+    atomic_write_text(card_path, card)
+    card_path.chmod(0o644)
+    refresh_checksums(models, manifest)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--models", type=Path, default=Path("models_onnx"))
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument(
+        "--calibration", type=Path, help="eval_thrombus.json of the calibration block"
+    )
+    parser.add_argument("--held-out", type=Path, help="eval_thrombus.json of the held-out block")
+    args = parser.parse_args(argv)
+    record(args.models, assignments=args.set, calibration=args.calibration, held_out=args.held_out)
+    print(f"updated {args.models / MANIFEST_NAME} and {args.models / CARD_NAME}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

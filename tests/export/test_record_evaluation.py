@@ -1,0 +1,80 @@
+"""export.record_evaluation: calibrated rules and held-out metrics land in manifest + card."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from export.config import DecisionRules  # noqa: E402
+from export.manifest import write_manifest, write_model_card  # noqa: E402
+from export.network import ThrombusUNet  # noqa: E402
+from export.onnx_export import export_stage  # noqa: E402
+from export.record_evaluation import CARD_MARKER, main  # noqa: E402
+from export.train import tiny_stages  # noqa: E402
+
+from strokescope.errors import ModelError  # noqa: E402
+from strokescope.thrombus.model import load_models  # noqa: E402
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    torch.manual_seed(0)
+    out = tmp_path / "models"
+    out.mkdir()
+    models = [
+        export_stage(ThrombusUNet(s.network), s, out / f"thrombus_{s.name}.onnx")
+        for s in tiny_stages()
+    ]
+    training = {"data": {"source": "phantoms", "description": "tiny"}}
+    write_model_card(out, version="0.0.0+test", training=training, models=models)
+    write_manifest(out, models, rules=DecisionRules(), training=training, version="0.0.0+test")
+    return out
+
+
+def _run(tmp_path: Path, seed0: int, held_out: bool) -> Path:
+    summary = {"n": 40, "n_positive": 30, "median_dice": 0.81, "lvo_sensitivity": 1.0}
+    path = tmp_path / f"eval_{seed0}.json"
+    doc = {"seeds": [seed0, seed0 + 39], "held_out": held_out, "summary": summary}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_rules_then_held_out_metrics_keep_the_folder_loadable(folder: Path, tmp_path: Path) -> None:
+    calib = _run(tmp_path, 800000, held_out=False)
+    held = _run(tmp_path, 900000, held_out=True)
+    main(["--models", str(folder), "--set", "fine_probability_threshold=0.4",
+          "--set", "lvo_min_volume_mm3=20", "--calibration", str(calib)])  # fmt: skip
+    models = load_models(folder, device="cpu")
+    assert models.rules.fine_probability_threshold == 0.4
+    assert models.rules.lvo_min_volume_mm3 == 20.0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["decision"]["calibrated_on"]["seeds"] == [800000, 800039]
+    assert manifest["held_out_metrics"]["values"] is None
+
+    main(["--models", str(folder), "--held-out", str(held)])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["held_out_metrics"]["values"]["median_dice"] == 0.81
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert card.count(CARD_MARKER) == 1 and "median_dice" in card and "900000-900039" in card
+    load_models(folder, device="cpu")  # the card's new checksum is in the manifest
+
+    main(["--models", str(folder), "--set", "min_component_volume_mm3=5"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["held_out_metrics"]["values"] is None  # a rule change voids the run
+    assert CARD_MARKER not in (folder / "MODEL_CARD.md").read_text()
+
+
+def test_bad_assignments_and_mixed_up_runs_are_refused(folder: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="NAME=VALUE"):
+        main(["--models", str(folder), "--set", "threshold=0.4"])
+    with pytest.raises(ValueError, match="fine_probability_threshold"):
+        main(["--models", str(folder), "--set", "fine_probability_threshold=1.5"])
+    with pytest.raises(SystemExit, match="not a held-out run"):
+        main(["--models", str(folder), "--held-out", str(_run(tmp_path, 800000, False))])
+    (folder / "thrombus_fine.onnx").write_bytes(b"x")
+    with pytest.raises(ModelError, match="sha256"):
+        load_models(folder, device="cpu")
