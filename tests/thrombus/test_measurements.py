@@ -7,9 +7,10 @@ import pytest
 from phantoms import small_study
 
 from strokescope.preprocess import brain_mask
-from strokescope.preprocess.registration import identity_registration
+from strokescope.preprocess.registration import identity_registration, sample_registered
 from strokescope.thrombus.anatomy import midsagittal_plane
-from strokescope.thrombus.run import _clean, _measure
+from strokescope.thrombus.model import Rules
+from strokescope.thrombus.run import _clean, _measure, mimic_reason
 
 
 @pytest.mark.parametrize(
@@ -23,7 +24,10 @@ def test_truth_clot_measured(seed: int, occlusion: str, side: str) -> None:
     plane = midsagittal_plane(brain_mask(study.ncct))
     index = np.argwhere(mask.array)
     prob = np.ones(mask.geometry.shape, np.float32)
-    th = _measure(1, index, prob, study.ncct, study.cta, identity_registration(), plane)
+    reg = identity_registration()
+    ncct_hu = sample_registered(study.ncct, mask.geometry.index_to_lps(index.astype(float)), reg)
+    assert mimic_reason(ncct_hu, study.cta.array[tuple(index.T)], Rules()) is None
+    th = _measure(1, index, ncct_hu, prob, study.ncct, study.cta, reg, plane)
     assert th.side == side
     assert th.segment == occlusion
     assert truth.thrombus_length_mm is not None and truth.thrombus_hu_ncct is not None
@@ -43,3 +47,24 @@ def test_calcified_component_removed() -> None:
     cleaned, notes = _clean(calc.copy(), study.ncct, study.cta, identity_registration())
     assert not cleaned.any()
     assert "calcification" in notes[0]
+
+
+@pytest.mark.parametrize(
+    ("ncct", "cta", "reason"),
+    [
+        ((55.0, 8.0), (70.0, 10.0), None),  # hyperdense clot, filling defect
+        ((38.0, 3.0), (45.0, 5.0), "not hyperdense"),  # parenchyma
+        ((50.0, 5.0), (300.0, 40.0), "patent lumen"),  # opacified lumen
+        ((45.0, 10.0), (115.0, 5.0), "opacified vessel"),  # perviousness 70 HU
+    ],
+)
+def test_mimic_reason_separates_clot_from_parenchyma_and_lumen(
+    ncct: tuple[float, float], cta: tuple[float, float], reason: str | None
+) -> None:
+    rng = np.random.default_rng(3)
+    n_hu = rng.normal(ncct[0], ncct[1], 400).astype(np.float32)
+    c_hu = rng.normal(cta[0], cta[1], 400).astype(np.float32)
+    got = mimic_reason(n_hu, c_hu, Rules())
+    assert (got is None) if reason is None else (got is not None and reason in got)
+    stricter = Rules(min_ncct_p90_hu=80.0)
+    assert mimic_reason(n_hu, c_hu, stricter) is not None

@@ -57,6 +57,13 @@ class Rules:
     lvo_segments: tuple[str, ...] = ("ICA", "M1")
     lvo_min_volume_mm3: float | None = None
     lvo_min_length_mm: float | None = None
+    min_ncct_p90_hu: float = 50.0
+    """A thrombus is hyperdense: the 90th percentile of its NCCT HU reaches the acute-clot
+    range (CLINICAL.md: 50-80 HU). Candidates below are parenchyma or vessel wall."""
+    max_cta_mean_hu: float = 130.0
+    """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
+    max_perviousness_hu: float = 50.0
+    """Contrast inside a clot is 0-30 HU above its NCCT value; far more is opacified vessel."""
 
     def describe(self) -> str:
         extra = "".join(
@@ -70,7 +77,9 @@ class Rules:
         return (
             f"thrombus = fine probability >= {self.fine_probability_threshold:g} in coarse "
             f"candidates (coarse >= {self.coarse_candidate_threshold:g}), components >= "
-            f"{self.min_component_volume_mm3:g} mm3, not calcified; occlusion = any thrombus; "
+            f"{self.min_component_volume_mm3:g} mm3, not calcified, NCCT 90th percentile >= "
+            f"{self.min_ncct_p90_hu:g} HU, CTA mean <= {self.max_cta_mean_hu:g} HU, "
+            f"perviousness <= {self.max_perviousness_hu:g} HU; occlusion = any thrombus; "
             f"LVO = a thrombus in {'/'.join(self.lvo_segments)}{extra}"
         )
 

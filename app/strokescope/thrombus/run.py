@@ -33,7 +33,7 @@ from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane, segment_of, side_of
 from strokescope.thrombus.centerline import centerline, max_diameter
 from strokescope.thrombus.inference import Sources, crop_geometry, predict, probability_on_cta
-from strokescope.thrombus.model import ThrombusModels
+from strokescope.thrombus.model import Rules, ThrombusModels
 from strokescope.thrombus.result import Thrombus, ThrombusResult
 from strokescope.volume import Geometry, Mask, Volume
 
@@ -108,9 +108,32 @@ def _contralateral_hu(
     return float(hu.mean()) if len(hu) >= CONTRA_MIN_VOXELS else None
 
 
+def mimic_reason(
+    ncct_hu: npt.NDArray[np.float32], cta_hu: npt.NDArray[np.float32], rules: Rules
+) -> str | None:
+    """Why a candidate's attenuation rules out a thrombus, or None if it may be one.
+
+    Calibrated on the calibration phantoms (``strokescope evaluate --seed0 800000``): every
+    segmented clot had an NCCT 90th percentile >= 56 HU, CTA mean <= 82 HU and
+    perviousness <= 31 HU; the false candidates were parenchyma or vessel wall (90th
+    percentile 39-48 HU), patent lumen (CTA 143-177 HU) or an opacified branch
+    (perviousness 72 HU).
+    """
+    p90 = float(np.percentile(ncct_hu, 90))
+    if p90 < rules.min_ncct_p90_hu:
+        return f"not hyperdense on NCCT (90th percentile {p90:.0f} HU)"
+    cta_mean = float(cta_hu.mean())
+    if cta_mean > rules.max_cta_mean_hu:
+        return f"opacified on CTA (mean {cta_mean:.0f} HU): patent lumen"
+    if cta_mean - float(ncct_hu.mean()) > rules.max_perviousness_hu:
+        return f"perviousness {cta_mean - float(ncct_hu.mean()):.0f} HU: opacified vessel"
+    return None
+
+
 def _measure(
     label: int,
     index: npt.NDArray[np.int64],
+    ncct_hu: npt.NDArray[np.float32],
     prob: npt.NDArray[np.float32],
     ncct: Volume,
     cta: Volume,
@@ -119,7 +142,6 @@ def _measure(
 ) -> Thrombus:
     g = cta.geometry
     pts = g.index_to_lps(index.astype(float))
-    ncct_hu = sample_registered(ncct, pts, reg)
     cta_hu = cta.array[tuple(index.T)]
     line = centerline(index, g)
     lo = index.min(0)
@@ -242,8 +264,13 @@ def analyze(
                     "ignored: the model output is unreliable on this input"
                 )
                 continue
+            ncct_hu = sample_registered(ncct, cta.geometry.index_to_lps(index.astype(float)), reg)
+            reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules)
+            if reason is not None:
+                log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
+                continue
             final[tuple(index.T)] = True
-            thrombi.append(_measure(len(thrombi) + 1, index, prob, ncct, cta, reg, plane))
+            thrombi.append(_measure(len(thrombi) + 1, index, ncct_hu, prob, ncct, cta, reg, plane))
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
     thrombus_aux = np.zeros(aux.shape, dtype=bool)
