@@ -161,7 +161,10 @@ class DecisionRules(Rules):
             "fine crops are centred on them",
             "final mask: fine probability >= threshold, components smaller than "
             "min_component_volume_mm3 removed",
-            "LVO rule placeholders (null) are to be set by the held-out evaluation",
+            "candidates whose attenuation rules out a clot are dropped: NCCT 90th percentile "
+            "< min_ncct_p90_hu, CTA mean > max_cta_mean_hu, perviousness > max_perviousness_hu",
+            "LVO = a thrombus in lvo_segments; optional volume/length minimums (null = none) "
+            "are set on the calibration phantoms, never on the held-out ones",
         )
     )
 

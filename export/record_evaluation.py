@@ -66,13 +66,26 @@ def card_section(doc: dict[str, Any]) -> str:
     from strokescope.thrombus.evaluate import table
 
     s = doc["summary"]
+    misses = [
+        f"- seed {r['seed']}: {r['occlusion']} ({r['truth_class']}) called {r['pred_class']}, "
+        f"Dice {'-' if r['dice'] is None else format(r['dice'], '.2f')}, predicted "
+        f"{r['pred_volume_mm3']:.0f} mm3 vs {r['truth_volume_mm3']:.0f}"
+        + "".join(f", {k}" for k in ("calcification", "sah") if r.get(k))
+        for r in doc.get("cases", [])
+        if r["pred_class"] != r["truth_class"] or (r["dice"] is not None and r["dice"] < 0.5)
+    ]
+    failures = (
+        "Wrong calls or Dice < 0.5 (sah = subarachnoid blood mimic):\n" + "\n".join(misses) + "\n"
+        if misses
+        else "No wrong call and no Dice below 0.5.\n"
+    )
     return (
         f"{CARD_MARKER} (phantoms)\n"
         f"{s['n']} held-out phantom pairs, seeds {doc['seeds'][0]}-{doc['seeds'][1]}, never used "
         f"in training or calibration; {s['n_positive']} with a thrombus (ICA, M1, M2), the rest "
         "without, some with calcified siphons or subarachnoid blood. Produced by "
         "`benchmarks/eval_thrombus.py`. **Phantom results say nothing about patients.**\n\n"
-        f"```\n{table(s)}\n```\n"
+        f"```\n{table(s)}\n```\n\n{failures}"
     )
 
 
