@@ -50,7 +50,7 @@ screenshots: $(STAMP_RUN)
 # Offline one-folder bundle dist/StrokeScope/ (installer/, README "Offline bundle"); the
 # smoke test runs it with no Python and no network. BUNDLE_MAX_MB guards the measured size.
 STAMP_BUNDLE := $(VENV)/.installed-bundle
-BUNDLE_MAX_MB ?= 520
+BUNDLE_MAX_MB ?= 450
 
 $(STAMP_BUNDLE): pyproject.toml $(STAMP_RUN)
 	$(BIN)/python -m pip install --quiet -e ".[bundle]"

@@ -6,6 +6,9 @@ auditwheel repaired with patchelf (``numpy.libs/libscipy_openblas64_*.so`` then 
 outside ``*.libs/`` folders that carry no ``$ORIGIN`` run path (the patchelf mark), and keeps
 a stripped copy only when it is smaller. Measured: libpython 22 -> 5 MB, pylibjpeg's
 _libjpeg 9 -> 2 MB, _openjpeg 6 -> 1 MB, the stdlib extension modules 12 -> 5 MB.
+
+:func:`pack_extension` stores an extension module zlib-compressed; the runtime hook
+``rthook_packed_extensions.py`` loads it from memory (Linux). SimpleITK: 272 -> 52 MB.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import logging
 import os
 import shutil
 import subprocess
+import zlib
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 MIN_GAIN = 64 * 1024
+PACKED_SUFFIX = ".z"  # rthook_packed_extensions.PACKED_SUFFIX
 
 
 def _is_elf(path: Path) -> bool:
@@ -54,3 +59,18 @@ def strip_debug(bundle: Path) -> int:
         else:
             tmp.unlink(missing_ok=True)
     return saved
+
+
+def pack_extension(path: Path, *, level: int = 6) -> int:
+    """Replace the extension module ``path`` by ``<path>.z`` (zlib); return the bytes saved.
+
+    Only for Linux bundles, whose runtime hook can load it back from memory. The packed file
+    is written next to the original and renamed into place before the original is removed.
+    """
+    data = path.read_bytes()
+    packed = path.with_name(path.name + PACKED_SUFFIX)
+    tmp = packed.with_name(packed.name + ".tmp")
+    tmp.write_bytes(zlib.compress(data, level))
+    os.replace(tmp, packed)
+    path.unlink()
+    return len(data) - packed.stat().st_size
