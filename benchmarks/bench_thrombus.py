@@ -6,7 +6,9 @@ A worker process loads the two volumes (.npy, generated once into cache/bench_th
 runs ``analyze_thrombus`` (registration, brain mask, both stages, measurements, guardrails,
 registered NCCT and probability on the CTA grid) ``--repeats`` times, then the baseline: the
 fine network by full-resolution sliding window over the whole brain region. Peak RSS is the
-worker's. Bars: median <= 10 s, peak RSS <= 3 GB, >= 5x faster than the baseline.
+worker's after the analyses (two loaded volumes plus the analysis), read before the baseline
+runs; the baseline's own peak is printed beside it. Bars: median <= 10 s, peak RSS <= 3 GB,
+>= 5x faster than the baseline.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ def worker(folder: Path, models_dir: str | None, repeats: int) -> dict[str, obje
         result = analyze_thrombus(ncct, cta, models=models_dir)
         times.append(time.perf_counter() - t)
         stages.append(result.seconds)
+    peak_analysis = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     baseline = _baseline(models, ncct, cta)
     return {
         "shape": list(cta.shape),
@@ -96,7 +99,8 @@ def worker(folder: Path, models_dir: str | None, repeats: int) -> dict[str, obje
         "median_s": float(np.median(times)),
         "stage_seconds": stages[-1],
         "baseline_full_sliding_window_s": baseline,
-        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,
+        "peak_rss_gb": peak_analysis,
+        "peak_rss_with_baseline_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,
     }
 
 
@@ -128,7 +132,8 @@ def main() -> int:
     print(f"{'measure':40s} {'value':>10s}  bar")
     print(f"{'volumes (z, y, x)':40s} {'x'.join(map(str, res['shape'])):>10s}")
     print(f"{'analysis median (s)':40s} {res['median_s']:>10.2f}  <= 10")
-    print(f"{'peak RSS (GB)':40s} {res['peak_rss_gb']:>10.2f}  <= 3")
+    print(f"{'peak RSS, analysis (GB)':40s} {res['peak_rss_gb']:>10.2f}  <= 3")
+    print(f"{'peak RSS, with the baseline (GB)':40s} {res['peak_rss_with_baseline_gb']:>10.2f}")
     print(
         f"{'full-res sliding window baseline (s)':40s} "
         f"{res['baseline_full_sliding_window_s']:>10.2f}"
