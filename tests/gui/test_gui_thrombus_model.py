@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QTextDocument
 from test_gui_window import wait_idle
 
 from strokescope.gui.main_window import MainWindow
@@ -83,5 +84,9 @@ def test_shipped_model_finds_the_phantom_clot_and_gui_stays_responsive(
     offset = np.subtract(clot.centroid_lps, truth["thrombus_centroid_lps"])
     assert float(np.linalg.norm(offset)) < 5.0
     assert "LVO" in win.results.thrombus_call.text()
+    label = win.results.thrombus_call
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    assert result.decision_rule in doc.toPlainText()  # "<=" in the rule is escaped, not markup
     assert len(gaps) > 100
     assert max(gaps) < 0.1, f"GUI thread stalled {1000 * max(gaps):.0f} ms during the analysis"

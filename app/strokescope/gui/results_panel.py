@@ -7,6 +7,7 @@ views centre on it. The "research use only" line is always shown at the top.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
@@ -117,7 +118,7 @@ class ResultsPanel(QWidget):
             found = "occlusion found" if result.occlusion else "no occlusion found"
             self.thrombus_call.setText(
                 f"<b>{call}</b> — {found}; {len(result.thrombi)} thrombus component(s), "
-                f"total {result.mask.volume_mm3:.0f} mm³. Rule: {result.decision_rule}"
+                f"total {result.mask.volume_mm3:.0f} mm³. Rule: {html.escape(result.decision_rule)}"
             )
             _fill(
                 self.thrombus_table,
