@@ -1,8 +1,10 @@
-"""Helpers for window tests: real mouse events on a slice view's viewport."""
+"""Helpers for window tests: real mouse events on a slice view's viewport, a stall meter."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+import time
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -77,3 +79,26 @@ def wheel(view: SliceView, pos: QPoint, clicks: int) -> None:
     )
     QApplication.sendEvent(vp, event)
     QApplication.processEvents()
+
+
+class StallMeter:
+    """Gaps between ticks of a 10 ms timer on the GUI thread: a blocked GUI shows a long gap."""
+
+    def __init__(self, interval_ms: int = 10) -> None:
+        self.gaps: list[float] = []
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.timeout.connect(self._tick)
+        self._interval = interval_ms
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start(self._interval)
+
+    def stop(self) -> None:
+        self._timer.stop()

@@ -7,13 +7,13 @@ occlusion phantom at 0.8 mm, inside the model's validated range, written as DICO
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from gui_helpers import StallMeter
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QTextDocument
 from test_gui_window import wait_idle
 
@@ -60,20 +60,12 @@ def test_shipped_model_finds_the_phantom_clot_and_gui_stays_responsive(
     wait_idle(qtbot, win, timeout=60000)
     assert win.last_error is None
     assert win.acts["thrombus"].isEnabled()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(10)
+    meter = StallMeter()
+    meter.start()
     win.acts["thrombus"].trigger()
     wait_idle(qtbot, win, timeout=180000)
-    timer.stop()
+    meter.stop()
+    gaps = meter.gaps
     assert win.last_error is None
     result = win.thrombus
     assert result is not None and result.occlusion and result.lvo

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gui_helpers import click, drag, move, viewport_point, wheel
-from PySide6.QtCore import QSettings, Qt, QTimer
+from gui_helpers import StallMeter, click, drag, move, viewport_point, wheel
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox, QSpinBox
 
 from strokescope import pipeline
@@ -169,17 +169,8 @@ def test_cancel_mid_run_and_gui_never_stalls(qtbot, window, study) -> None:  # t
         return 1
 
     followup = pipeline.load(study.root / "followup")
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.timeout.connect(tick)
-    timer.start(10)
+    meter = StallMeter()
+    meter.start()
     prepared: list[object] = []
     window.run_job("Preparing", pipeline.prepare_followup, followup, on_done=prepared.append)
     qtbot.waitUntil(lambda: not window.busy, timeout=30000)
@@ -189,7 +180,8 @@ def test_cancel_mid_run_and_gui_never_stalls(qtbot, window, study) -> None:  # t
     qtbot.waitUntil(lambda: window.progress.value() > 300, timeout=10000)
     qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.busy, timeout=10000)
-    timer.stop()
+    meter.stop()
+    gaps = meter.gaps
     assert worker is not None and worker.is_cancel_requested and worker.seconds < 1.4
     assert done == [] and window.last_error is None and not window.progress.isVisible()
     assert "cancelled" in window.statusBar().currentMessage()
