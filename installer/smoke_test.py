@@ -323,45 +323,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     checks.run("info on the phantom study", info)
 
-    reference = run(
-        installed(
-            "ht",
-            "--ncct",
-            study / "followup",
-            "--roi",
-            roi,
-            "--json",
-            "--out",
-            work / "out-installed",
-        )
-    )
+    ht_args: list[str | Path] = ["ht", "--ncct", study / "followup", "--roi", roi, "--json"]
+    reference = run(installed(*ht_args, "--out", work / "out-installed"))
+
+    def files(folder: Path) -> list[str]:
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
     def ht() -> str:
-        got = run(
-            [
-                *iso,
-                exe,
-                "ht",
-                "--ncct",
-                study / "followup",
-                "--roi",
-                roi,
-                "--json",
-                "--out",
-                work / "out-bundle",
-            ]
-        )
+        got = run([*iso, exe, *ht_args, "--out", work / "out-bundle"])
         same_json(got, reference, "ht --json")
-        ours = sorted(
-            p.relative_to(work / "out-bundle").as_posix()
-            for p in (work / "out-bundle").rglob("*")
-            if p.is_file()
-        )
-        theirs = sorted(
-            p.relative_to(work / "out-installed").as_posix()
-            for p in (work / "out-installed").rglob("*")
-            if p.is_file()
-        )
+        ours, theirs = files(work / "out-bundle"), files(work / "out-installed")
         if ours != theirs or not ours:
             raise AssertionError(f"exported files {ours} != {theirs}")
         for name in (n for n in ours if n.endswith(".json")):
