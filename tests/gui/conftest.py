@@ -87,3 +87,21 @@ def _collect_qt_garbage(qtbot) -> Iterator[None]:  # type: ignore[no-untyped-def
     QApplication.sendPostedEvents(None, 0)
     QApplication.processEvents()
     gc.collect()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A shown main window with settings in tmp; its running job is cancelled afterwards."""
+    from PySide6.QtCore import QSettings
+
+    from strokescope.gui.main_window import MainWindow
+    from strokescope.gui.settings import GuiSettings
+
+    settings = GuiSettings(QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat))
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1300, 820)
+    win.show()
+    yield win
+    win.cancel_job()
+    win.pool.waitForDone(5000)

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from gui_helpers import click, viewport_point
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from strokescope import pipeline
 from strokescope.gui import export_action
 from strokescope.gui.main_window import MainWindow
-from strokescope.gui.settings import GuiSettings
 
 FILES = ("seg.dcm", "sr.dcm", "report.pdf", "results.json")
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    settings = GuiSettings(QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1300, 820)
-    win.show()
-    yield win
-    win.cancel_job()
-    win.pool.waitForDone(5000)
 
 
 def folder_hook(monkeypatch: pytest.MonkeyPatch, folder: Path | None) -> list[str]:

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from gui_helpers import StallMeter, click, drag, move, viewport_point, wheel
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QSpinBox
 
 from strokescope import pipeline
 from strokescope.gui.main_window import MainWindow
-from strokescope.gui.settings import GuiSettings
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    settings = GuiSettings(QSettings(str(tmp_path / "gui.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1300, 820)
-    win.show()
-    yield win
-    win.cancel_job()
-    win.pool.waitForDone(5000)
 
 
 def wait_idle(qtbot, win: MainWindow, timeout: int = 20000) -> None:  # type: ignore[no-untyped-def]
