@@ -7,9 +7,10 @@ Usage::
 Every case's options derive from ``(seed, index)``, so the same command writes the same
 dataset. Options are drawn over anatomy (the phantom's own seed), occlusion site (ICA, M1,
 M2, none), thrombus length 3-40 mm, density 40-95 HU, perviousness 0-30 HU, calcification
-and SAH mimics, noise, in-plane pixel 0.4-1.0 mm and slices 0.5-2.5 mm (``--tiny``: 2 mm
-pixels, 2.5 mm slices, for tests). The NCCT is resampled onto the CTA grid when they differ
-(the phantoms are generated without patient motion, so no registration is needed).
+(p 0.3) and SAH mimics (p ``SAH_P``), noise, in-plane pixel 0.4-1.0 mm and slices 0.5-2.5
+mm (``--tiny``: 2 mm pixels, 2.5 mm slices, for tests). The NCCT is resampled onto the
+CTA grid when they differ (the phantoms are generated without patient motion, so no
+registration is needed).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OCCLUSION_WEIGHTS = {"ICA": 0.25, "M1": 0.35, "M2": 0.2, "none": 0.2}
+SAH_P = 0.35
+"""Subarachnoid blood is the mimic that fooled the first models (0.15 then): it sheathes the
+ICA and MCA with clot-like HU on both scans, so it is drawn often as a hard negative."""
 
 
 def random_options(seed: int, index: int, *, tiny: bool = False) -> PhantomOptions:
@@ -57,7 +61,7 @@ def random_options(seed: int, index: int, *, tiny: bool = False) -> PhantomOptio
         thrombus_hu=float(rng.uniform(40.0, 95.0)),
         perviousness_hu=float(rng.uniform(0.0, 30.0)),
         calcification=bool(rng.random() < 0.3),
-        sah=bool(rng.random() < 0.15),
+        sah=bool(rng.random() < SAH_P),
         hemorrhage="none",
         noise_hu=float(rng.uniform(2.0, 12.0)),
         slice_mm=slice_mm,
@@ -93,22 +97,29 @@ def write_phantom_dataset(
 ) -> tuple[str, ...]:
     """Write ``n`` phantom cases into ``root`` (nnU-Net raw layout); return their ids.
 
-    Cases already present (same id, from the same seed) are kept, so an interrupted run
-    resumes. The options of every case go to ``root/phantom_options.json``.
+    Cases already present with the same options (``root/phantom_options.json``) are kept, so
+    an interrupted run resumes and a change of the option draw regenerates only the cases
+    it changes.
     """
     base = Path(root)
+    log_path = base / "phantom_options.json"
+    written: dict[str, Any] = (
+        json.loads(log_path.read_text(encoding="utf-8")) if log_path.is_file() else {}
+    )
     ids: list[str] = []
-    options_log: dict[str, Any] = {}
     for index in range(n):
         case_id = f"{prefix}_{seed:03d}_{index:04d}"
-        options = random_options(seed, index, tiny=tiny)
-        options_log[case_id] = options.to_dict()
+        options = json.loads(json.dumps(random_options(seed, index, tiny=tiny).to_dict()))
         ids.append(case_id)
-        if (base / "labelsTr" / f"{case_id}.nii.gz").is_file():
+        present = (base / "labelsTr" / f"{case_id}.nii.gz").is_file()
+        if present and written.get(case_id) == options:
             continue
-        write_case(phantom_case(case_id, options), base)
-        log.info("phantom %s written (%s)", case_id, options.occlusion)
-    atomic_write_text(base / "phantom_options.json", json.dumps(options_log, indent=1) + "\n")
+        written.pop(case_id, None)
+        atomic_write_text(log_path, json.dumps(written, indent=1) + "\n")
+        write_case(phantom_case(case_id, random_options(seed, index, tiny=tiny)), base)
+        written[case_id] = options
+        atomic_write_text(log_path, json.dumps(written, indent=1) + "\n")
+        log.info("phantom %s written (%s)", case_id, options["occlusion"])
     kind = "tiny test phantoms" if tiny else "randomised phantoms"
     write_dataset_json(
         base, description=f"StrokeScope {kind} (strokescope.phantom), seed {seed}, n={n}"

@@ -12,6 +12,14 @@ Labels:
   ``COARSE_MIN_FRACTION``): a thin M2 clot stays visible at 1.5 mm, and the coarse stage,
   whose job is finding candidates, errs on the side of sensitivity;
 * fine target = fraction >= 0.5.
+
+Sampling pools (fine-grid indices, at most ``MAX_POINTS`` each): thrombus voxels; opacified
+vessel on CTA; and *mimics*, the hard negatives: brain voxels that are hyperdense on NCCT
+like a clot (``MIMIC_NCCT_HU`` after a Gaussian of ``MIMIC_SIGMA_MM``) but not opacified on
+CTA and at least ``MIMIC_CLEARANCE_MM`` from the thrombus and from bone (> ``MIMIC_BONE_HU``,
+which also keeps calcified plaque out). On phantoms these are the subarachnoid blood in the
+cisterns; they are found from the images alone, so clinical data gets its own (SAH, ICH,
+hyperdense vessels other than the occluded one).
 """
 
 from __future__ import annotations
@@ -25,12 +33,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import SimpleITK as sitk
 
 from export.config import StageConfig
 from export.dataset import Case
 from export.resample import model_grid, resample_fraction
 from strokescope.atomic import atomic_path, atomic_write_text
-from strokescope.volume import Geometry
+from strokescope.volume import Geometry, Mask
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +48,13 @@ COARSE_MIN_FRACTION = 0.1
 FINE_MIN_FRACTION = 0.5
 VESSEL_CTA_HU = (150.0, 700.0)
 VESSEL_NCCT_MAX_HU = 100.0
+MIMIC_NCCT_HU = (55.0, 100.0)
+MIMIC_CTA_MAX_HU = 130.0
+MIMIC_SIGMA_MM = 0.8
+MIMIC_CLEARANCE_MM = 3.0
+MIMIC_BONE_HU = 150.0
 MAX_POINTS = 4000
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,6 +74,8 @@ class PreparedCase:
     """(n, 3) fine-grid indices inside the thrombus (a random subset of at most 4000)."""
     vessel_points: npt.NDArray[np.int32]
     """(m, 3) fine-grid indices of opacified, non-calcified vessel on CTA."""
+    mimic_points: npt.NDArray[np.int32]
+    """(k, 3) fine-grid indices of hyperdense, non-opacified brain away from the thrombus."""
     thrombus_volume_mm3: float
 
     @property
@@ -67,16 +83,15 @@ class PreparedCase:
         return self.thrombus_volume_mm3 > 0.0
 
 
-def region_of_interest(case: Case) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Inclusive (z, y, x) index bounds on the CTA grid: brain-mask box + margin."""
-    from strokescope.preprocess import brain_mask
-
+def region_of_interest(
+    case: Case, brain: Mask
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Inclusive (z, y, x) index bounds on the CTA grid: ``brain``'s box + margin."""
     shape = np.asarray(case.cta.shape)
-    brain = brain_mask(case.ncct).array
-    if not brain.any():
+    if not brain.array.any():
         log.warning("case %s: empty brain mask, using the whole grid", case.case_id)
         return np.zeros(3, np.int64), shape - 1
-    nz = np.nonzero(brain)
+    nz = np.nonzero(brain.array)
     lo = np.array([a.min() for a in nz])
     hi = np.array([a.max() for a in nz])
     margin = np.ceil(REGION_MARGIN_MM / np.asarray(case.cta.spacing)).astype(np.int64)
@@ -100,11 +115,35 @@ def _points(mask: npt.NDArray[np.bool_], rng: np.random.Generator) -> npt.NDArra
     return idx
 
 
+def mimics(
+    hu: npt.NDArray[np.int16],
+    brain: npt.NDArray[np.bool_],
+    label: npt.NDArray[np.bool_],
+    geometry: Geometry,
+) -> npt.NDArray[np.bool_]:
+    """Hard-negative voxels of a (2, z, y, x) NCCT/CTA stack (see the module docstring)."""
+    ncct = sitk.GetImageFromArray(hu[0].astype(np.float32))
+    ncct.SetSpacing(geometry.spacing[::-1])
+    smooth = sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(ncct, MIMIC_SIGMA_MM))
+    lo, hi = MIMIC_NCCT_HU
+    out = (smooth >= lo) & (smooth <= hi) & (hu[0] >= lo - 10.0) & (hu[0] <= hi)
+    out &= brain & (hu[1] <= MIMIC_CTA_MAX_HU)
+    # Clear of the clot and of bone: Gaussian spill from the skull is not a mimic.
+    keep_out = label | (hu[0] > MIMIC_BONE_HU)
+    radius = [max(int(round(MIMIC_CLEARANCE_MM / s)), 1) for s in geometry.spacing[::-1]]
+    near = sitk.BinaryDilate(sitk.GetImageFromArray(keep_out.astype(np.uint8)), radius)
+    out &= sitk.GetArrayFromImage(near) == 0
+    return out
+
+
 def prepare_case(
     case: Case, coarse: StageConfig, fine: StageConfig, *, seed: int = 0
 ) -> PreparedCase:
     """Resample ``case`` onto the coarse and fine grids of its region of interest."""
-    lo, hi = region_of_interest(case)
+    from strokescope.preprocess import brain_mask, resample_mask
+
+    brain = brain_mask(case.ncct)
+    lo, hi = region_of_interest(case, brain)
     geoms = [model_grid(case.cta.geometry, s.spacing_mm, lo=lo, hi=hi) for s in (coarse, fine)]
     coarse_geom, fine_geom = geoms
     coarse_label = resample_fraction(case.label, coarse_geom) >= COARSE_MIN_FRACTION
@@ -136,11 +175,22 @@ def prepare_case(
         fine_label=fine_label.astype(np.uint8),
         thrombus_points=_points(fine_label, rng),
         vessel_points=_points(vessels, rng),
+        mimic_points=_points(
+            mimics(fine_hu, resample_mask(brain, fine_geom).array, fine_label, fine_geom), rng
+        ),
         thrombus_volume_mm3=volume,
     )
 
 
-ARRAYS = ("coarse_hu", "coarse_label", "fine_hu", "fine_label", "thrombus_points", "vessel_points")
+ARRAYS = (
+    "coarse_hu",
+    "coarse_label",
+    "fine_hu",
+    "fine_label",
+    "thrombus_points",
+    "vessel_points",
+    "mimic_points",
+)
 
 
 def _geometry_dict(g: Geometry) -> dict[str, Any]:
@@ -173,6 +223,11 @@ def cache_key(coarse: StageConfig, fine: StageConfig) -> str:
             FINE_MIN_FRACTION,
             VESSEL_CTA_HU,
             VESSEL_NCCT_MAX_HU,
+            MIMIC_NCCT_HU,
+            MIMIC_CTA_MAX_HU,
+            MIMIC_SIGMA_MM,
+            MIMIC_CLEARANCE_MM,
+            MIMIC_BONE_HU,
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()[:10]

@@ -1,9 +1,12 @@
 """Training patches: where to crop, augmentation, and coarse candidates for the fine stage.
 
-Coarse patches: half are centred near a thrombus voxel (when the case has one), half
-anywhere in the region. Fine patches: ``FINE_MIX`` of them are centred near a thrombus voxel,
-on a coarse false-positive candidate, or on a random opacified vessel voxel (most of the
-latter two contain no thrombus, which gives about a third negative patches).
+Coarse patches (``COARSE_MIX``): centred near a thrombus voxel (when the case has one), on a
+mimic (hyperdense, non-opacified brain away from the clot: subarachnoid blood, plaque rims;
+see :mod:`export.prepare`), or anywhere in the region. Fine patches (``FINE_MIX``): centred
+near a thrombus voxel, on a coarse false-positive candidate, on a random opacified vessel
+voxel, or on a mimic (most of the latter three contain no thrombus, which gives about half
+negative patches). Mimics are the hard negatives: without them a held-out subarachnoid
+bleed sheathing the MCA read as a long occlusion.
 
 Augmentation acts in HU before normalisation: mirror left-right (array axis x), a per-channel
 offset (SD 5 HU) and gain (0.95-1.05), and added Gaussian noise (SD 0-8 HU). The fine
@@ -26,8 +29,8 @@ from export.config import CTA_WINDOW, NCCT_WINDOW
 from export.prepare import PreparedCase
 from strokescope.volume import Geometry, Volume
 
-COARSE_FOREGROUND_P = 0.5
-FINE_MIX = {"thrombus": 0.6, "candidate": 0.15, "vessel": 0.25}
+COARSE_MIX = {"thrombus": 0.5, "mimic": 0.2, "anywhere": 0.3}
+FINE_MIX = {"thrombus": 0.5, "candidate": 0.15, "vessel": 0.15, "mimic": 0.2}
 
 
 @dataclass(frozen=True)
@@ -91,16 +94,30 @@ def normalise_hu(hu: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
     return np.stack([NCCT_WINDOW.apply(hu[0]), CTA_WINDOW.apply(hu[1])])
 
 
+def _pick_case(cases: Sequence[PreparedCase], kind: str, rng: np.random.Generator) -> int:
+    """A random case; for a mimic patch, one that has mimics (most cases have none)."""
+    pool = [i for i, c in enumerate(cases) if len(c.mimic_points)] if kind == "mimic" else []
+    return int(pool[rng.integers(len(pool))]) if pool else int(rng.integers(len(cases)))
+
+
 def coarse_batch(
     cases: Sequence[PreparedCase], size: tuple[int, int, int], n: int, rng: np.random.Generator
 ) -> Batch:
     """``n`` augmented coarse patches from randomly chosen cases."""
     images, targets = [], []
+    kinds = list(COARSE_MIX)
     for _ in range(n):
-        case = cases[int(rng.integers(len(cases)))]
-        fg = np.argwhere(case.coarse_label) if rng.random() < COARSE_FOREGROUND_P else None
-        if fg is not None and len(fg):
-            start = start_for_centre(fg[int(rng.integers(len(fg)))], size, rng)
+        kind = str(rng.choice(kinds, p=list(COARSE_MIX.values())))
+        case = cases[_pick_case(cases, kind, rng)]
+        if kind == "thrombus":
+            points = np.argwhere(case.coarse_label)
+        elif kind == "mimic":
+            fine_mm, coarse_mm = case.fine_geometry.spacing, case.coarse_geometry.spacing
+            points = np.round(case.mimic_points * np.divide(fine_mm, coarse_mm))
+        else:
+            points = np.zeros((0, 3))
+        if len(points):
+            start = start_for_centre(points[int(rng.integers(len(points)))], size, rng)
         else:
             hi = np.maximum(np.asarray(case.coarse_label.shape) - np.asarray(size), 0)
             start = tuple(int(rng.integers(0, h + 1)) for h in hi)  # type: ignore[assignment]
@@ -142,13 +159,14 @@ def fine_batch(
     images, targets = [], []
     kinds = list(FINE_MIX)
     for _ in range(n):
-        i = int(rng.integers(len(cases)))
-        case = cases[i]
         kind = str(rng.choice(kinds, p=list(FINE_MIX.values())))
+        i = _pick_case(cases, kind, rng)
+        case = cases[i]
         pool = {
             "thrombus": case.thrombus_points,
             "candidate": candidates[i],
             "vessel": case.vessel_points,
+            "mimic": case.mimic_points,
         }
         points = pool[kind]
         if len(points) == 0:

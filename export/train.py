@@ -37,7 +37,7 @@ import numpy.typing as npt
 import torch
 
 from export.config import PAD_VALUE, DecisionRules, StageConfig, default_coarse, default_fine
-from export.dataset import dataset_description, list_cases, read_case
+from export.dataset import dataset_description, image_paths, list_cases, read_case
 from export.make_phantoms import write_phantom_dataset
 from export.manifest import write_manifest, write_model_card
 from export.network import NetworkConfig, ThrombusUNet, count_parameters
@@ -81,11 +81,14 @@ def tiny_stages() -> tuple[StageConfig, StageConfig]:
 def prepare_all(
     root: Path, ids: Sequence[str], cache: Path, coarse: StageConfig, fine: StageConfig, seed: int
 ) -> list[PreparedCase]:
-    """Prepared cases, from the cache when present."""
+    """Prepared cases, from the cache when present and newer than the case's label."""
     folder = cache / f"prepared_{cache_key(coarse, fine)}"
     out = []
     for case_id in ids:
-        prep = load_prepared(folder / case_id)
+        meta = folder / case_id / "meta.json"
+        label = image_paths(root, case_id)[2]
+        stale = meta.is_file() and meta.stat().st_mtime < label.stat().st_mtime
+        prep = None if stale else load_prepared(folder / case_id)
         if prep is None:
             save_prepared(
                 prepare_case(read_case(root, case_id), coarse, fine, seed=seed), folder / case_id
