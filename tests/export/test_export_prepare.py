@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,8 @@ pytest.importorskip("torch")
 
 from export.prepare import load_prepared, prepare_case, save_prepared  # noqa: E402
 from export.resample import model_grid, resample_fraction  # noqa: E402
-from export.train import tiny_stages  # noqa: E402
-from thrombus_cases import make_case  # noqa: E402
+from export.train import prepare_all, tiny_stages  # noqa: E402
+from thrombus_cases import BLOOD_CENTRE_MM, BLOOD_RADIUS_MM, make_case  # noqa: E402
 
 from strokescope.volume import Geometry, Mask  # noqa: E402
 
@@ -65,3 +66,33 @@ def test_prepared_case_holds_the_clot_on_both_grids_and_survives_the_cache(tmp_p
     assert np.array_equal(back.coarse_label, prep.coarse_label)
     assert isinstance(back.fine_hu, np.memmap)
     assert load_prepared(tmp_path / "missing") is None
+
+
+def test_mimics_are_the_extravascular_blood_clear_of_clot_and_skull() -> None:
+    coarse, fine = tiny_stages()
+    plain = prepare_case(make_case("PREP_002", seed=3, thrombus=True), coarse, fine)
+    assert len(plain.mimic_points) == 0  # the clot itself and the skull edge are not mimics
+    case = make_case("PREP_003", seed=3, thrombus=True, blood=True)
+    prep = prepare_case(case, coarse, fine)
+    assert len(prep.mimic_points) > 0
+    lps = prep.fine_geometry.index_to_lps(prep.mimic_points.astype(float))
+    zyx_mm = case.cta.geometry.lps_to_index(lps) * np.asarray(case.cta.spacing)
+    assert (np.linalg.norm(zyx_mm - BLOOD_CENTRE_MM, axis=1) <= BLOOD_RADIUS_MM + 2.0).all()
+    z, y, x = prep.mimic_points.T
+    assert (prep.fine_hu[0, z, y, x] >= 45).all() and (prep.fine_hu[1, z, y, x] <= 130).all()
+
+
+def test_prepare_all_reuses_the_cache_until_the_case_is_rewritten(
+    synthetic_dataset: Path, tmp_path: Path
+) -> None:
+    coarse, fine = tiny_stages()
+    ids = ["SYN_000"]
+    first = prepare_all(synthetic_dataset, ids, tmp_path, coarse, fine, seed=0)
+    meta = next(tmp_path.glob("prepared_*/SYN_000/meta.json"))
+    os.utime(meta, (1.0e9, 1.0e9))  # older than any label: the case must be prepared again
+    again = prepare_all(synthetic_dataset, ids, tmp_path, coarse, fine, seed=0)
+    assert meta.stat().st_mtime > 1.0e9
+    assert np.array_equal(again[0].fine_hu, first[0].fine_hu)
+    stamp = meta.stat().st_mtime
+    prepare_all(synthetic_dataset, ids, tmp_path, coarse, fine, seed=0)
+    assert meta.stat().st_mtime == stamp  # up to date: read back, not prepared

@@ -16,8 +16,16 @@ SPACING = (2.5, 2.0, 2.0)
 SHAPE = (56, 88, 80)
 
 
-def make_case(case_id: str, *, seed: int, thrombus: bool) -> Case:
-    """One case on a (56, 88, 80) grid of 2.5 x 2 x 2 mm; ``thrombus`` adds a clot."""
+BLOOD_CENTRE_MM = (40.0, 130.0, 60.0)
+BLOOD_RADIUS_MM = 8.0
+
+
+def make_case(case_id: str, *, seed: int, thrombus: bool, blood: bool = False) -> Case:
+    """One case on a (56, 88, 80) grid of 2.5 x 2 x 2 mm; ``thrombus`` adds a clot.
+
+    ``blood`` adds a clot-dense (70 HU) ball of extravascular blood, a mimic, of radius
+    ``BLOOD_RADIUS_MM`` at ``BLOOD_CENTRE_MM`` (z, y, x from the grid corner).
+    """
     rng = np.random.default_rng(seed)
     z, y, x = np.meshgrid(
         *(np.arange(n) * s for n, s in zip(SHAPE, SPACING, strict=True)), indexing="ij"
@@ -41,6 +49,10 @@ def make_case(case_id: str, *, seed: int, thrombus: bool) -> Case:
         x0 = rng.uniform(-30, 10)
         clot = vessel & (x - centre[2] > x0) & (x - centre[2] < x0 + rng.uniform(8, 20))
         ncct[clot], cta[clot] = 70.0, 60.0
+    if blood:
+        bz, by, bx = BLOOD_CENTRE_MM
+        ball = (z - bz) ** 2 + (y - by) ** 2 + (x - bx) ** 2 < BLOOD_RADIUS_MM**2
+        ncct[ball], cta[ball] = 70.0, 72.0
     ncct += rng.normal(0, 3, SHAPE).astype(np.float32)
     cta += rng.normal(0, 3, SHAPE).astype(np.float32)
     n = Volume.from_array(ncct, SPACING, origin=(-80.0, -90.0, -70.0))
