@@ -26,6 +26,7 @@ import SimpleITK as sitk
 
 from strokescope.errors import InputError
 from strokescope.io.sitk_convert import mask_from_sitk, mask_to_sitk
+from strokescope.preprocess.blocks import block_mean
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
@@ -58,16 +59,6 @@ class BrainMaskSettings:
             raise InputError(
                 f"brain mask keep_margin_mm must be in 0..20 mm, got {self.keep_margin_mm}"
             )
-
-
-def _block_mean(
-    arr: npt.NDArray[np.float32], factors: tuple[int, int, int]
-) -> npt.NDArray[np.float32]:
-    pads = [(0, (-n) % f) for n, f in zip(arr.shape, factors, strict=True)]
-    a = np.pad(arr, pads, mode="edge") if any(p[1] for p in pads) else arr
-    fz, fy, fx = factors
-    z, y, x = (a.shape[0] // fz, a.shape[1] // fy, a.shape[2] // fx)
-    return a.reshape(z, fz, y, fy, x, fx).mean(axis=(1, 3, 5), dtype=np.float32)
 
 
 def _upsample(
@@ -119,7 +110,7 @@ def brain_mask(ncct: Volume, *, settings: BrainMaskSettings | None = None) -> Ma
     g = ncct.geometry
     factors = tuple(max(1, round(s.coarse_mm / sp)) for sp in g.spacing)
     factors3: tuple[int, int, int] = (factors[0], factors[1], factors[2])
-    coarse = _block_mean(ncct.array, factors3)
+    coarse = block_mean(ncct.array, factors3)
     cspacing = tuple(sp * f for sp, f in zip(g.spacing, factors3, strict=True))
     cgeom = Geometry(coarse.shape, cspacing, g.origin, g.direction)  # type: ignore[arg-type]
     tissue = (coarse > s.tissue_min_hu) & (coarse < s.tissue_max_hu)

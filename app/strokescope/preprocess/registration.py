@@ -2,8 +2,8 @@
 
 The two scans of one session share a frame of reference, so the search starts at the
 identity and only has to undo patient motion (a few mm and degrees). For speed both images
-are first shrunk to about ``shrink_mm`` by block means (:func:`SimpleITK.BinShrink`) and
-their intensities clipped to ``clip_hu`` (air to bone; the CTA's contrast above the
+are first shrunk to about ``shrink_mm`` by block means (:mod:`.blocks`) and their
+intensities clipped to ``clip_hu`` (air to bone; the CTA's contrast above the
 window's top is treated like bone), then a two-level pyramid runs regular-step gradient
 descent on a random sample of the fixed image. Grids may differ in spacing, field of view
 and slice count: everything happens in patient (LPS) coordinates.
@@ -26,6 +26,7 @@ import SimpleITK as sitk
 
 from strokescope.errors import InputError
 from strokescope.io.sitk_convert import geometry_to_sitk, volume_from_sitk, volume_to_sitk
+from strokescope.preprocess.blocks import block_geometry, block_mean
 from strokescope.volume import Geometry, Volume
 
 log = logging.getLogger(__name__)
@@ -98,12 +99,10 @@ def identity_registration() -> RegistrationResult:
 
 
 def _shrunk(vol: Volume, settings: RegistrationSettings) -> sitk.Image:
-    factors = [max(1, round(settings.shrink_mm / s)) for s in reversed(vol.spacing)]
-    image = volume_to_sitk(vol)
-    if max(factors) > 1:
-        image = sitk.BinShrink(image, factors)
+    factors = [max(1, round(settings.shrink_mm / s)) for s in vol.spacing]
     lo, hi = settings.clip_hu
-    return sitk.Clamp(sitk.Cast(image, sitk.sitkFloat32), sitk.sitkFloat32, lo, hi)
+    arr = np.clip(block_mean(vol.array, factors), lo, hi)
+    return volume_to_sitk(Volume(arr, block_geometry(vol.geometry, factors)))
 
 
 def _affine(transform: sitk.Transform) -> npt.NDArray[np.float64]:
