@@ -28,11 +28,11 @@ import numpy.typing as npt
 
 from strokescope.errors import InputError
 from strokescope.hemorrhage.abc2 import abc2
-from strokescope.hemorrhage.morphology import close_in_plane, fill_holes_in_plane
 from strokescope.hemorrhage.prepare import PreparedStudy, PrepareSettings, prepare_ncct
 from strokescope.hemorrhage.result import HemorrhageResult, RoiResult, SliceArea
 from strokescope.hemorrhage.roi import Roi
 from strokescope.hemorrhage.rules import INITIAL_WINDOW_HU, select_rule
+from strokescope.preprocess.morphology import close_in_plane, fill_holes_in_plane
 from strokescope.volume import Geometry, Mask, Volume
 
 BoolArray = npt.NDArray[np.bool_]

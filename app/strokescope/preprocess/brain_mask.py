@@ -25,8 +25,9 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.errors import InputError
-from strokescope.io.sitk_convert import mask_from_sitk, mask_to_sitk
+from strokescope.io.sitk_convert import mask_to_sitk
 from strokescope.preprocess.blocks import block_mean
+from strokescope.preprocess.morphology import dilate_ball, erode_ball, fill_holes_in_plane
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
@@ -71,17 +72,9 @@ def _upsample(
     return out[: shape[0], : shape[1], : shape[2]]
 
 
-def _radius(mm: float, spacing: tuple[float, float, float]) -> list[int]:
-    """SimpleITK (x, y, z) kernel radius in voxels for a ball of ``mm``."""
-    return [int(mm / s) for s in reversed(spacing)]
-
-
-def _fill_holes_per_slice(mask: Mask) -> Mask:
-    image = mask_to_sitk(mask)
-    filled = [sitk.BinaryFillhole(image[:, :, k]) for k in range(image.GetDepth())]
-    out = sitk.JoinSeries(filled)
-    out.CopyInformation(image)
-    return mask_from_sitk(out, mask.name)
+def _radius(mm: float, spacing: tuple[float, float, float]) -> tuple[int, int, int]:
+    """(z, y, x) radius in whole voxels of a ball of ``mm``."""
+    return (int(mm / spacing[0]), int(mm / spacing[1]), int(mm / spacing[2]))
 
 
 def _largest_component(mask: Mask) -> npt.NDArray[np.bool_]:
@@ -117,27 +110,18 @@ def brain_mask(ncct: Volume, *, settings: BrainMaskSettings | None = None) -> Ma
     if not tissue.any():
         return Mask(np.zeros(g.shape, bool), g, "brain")
     radius = _radius(s.erosion_mm, cgeom.spacing)
-    seed_img = mask_to_sitk(Mask(tissue, cgeom))
-    if any(radius):
-        seed_img = sitk.BinaryErode(seed_img, radius, sitk.sitkBall, 0, 1)
-    seed = mask_from_sitk(seed_img)
-    if not seed.array.any():
+    seed = erode_ball(tissue, radius)
+    if not seed.any():
         log.warning("brain mask: no soft tissue survives a %.1f mm erosion", s.erosion_mm)
         return Mask(np.zeros(g.shape, bool), g, "brain")
-    core = _largest_component(seed)
-    if any(radius):
-        grown = sitk.BinaryDilate(mask_to_sitk(Mask(core, cgeom)), radius, sitk.sitkBall, 0, 1)
-        core = (sitk.GetArrayViewFromImage(grown) > 0) & tissue
-    filled = _fill_holes_per_slice(Mask(core, cgeom)).array
-    inner = mask_from_sitk(
-        sitk.BinaryErode(mask_to_sitk(Mask(filled, cgeom)), [1, 1, 0], sitk.sitkBall, 0, 1)
-    ).array
+    core = dilate_ball(_largest_component(Mask(seed, cgeom)), radius) & tissue
+    filled = fill_holes_in_plane(core)
+    inner = erode_ball(filled, (0, 1, 1))
     full_tissue = (ncct.array > s.tissue_min_hu) & (ncct.array < s.tissue_max_hu)
     out = _upsample(inner, factors3, g.shape) | (_upsample(filled, factors3, g.shape) & full_tissue)
     if s.keep_margin_mm > 0:
-        margin = _radius(s.keep_margin_mm, g.spacing)
-        grown = sitk.BinaryDilate(mask_to_sitk(Mask(out, g)), margin, sitk.sitkBall, 0, 1)
-        keep = (sitk.GetArrayViewFromImage(grown) > 0) & (ncct.array > s.tissue_min_hu)
+        keep = dilate_ball(out, _radius(s.keep_margin_mm, g.spacing))
+        keep &= ncct.array > s.tissue_min_hu
         out = out | (keep & (ncct.array < s.bone_hu))
     log.info(
         "brain mask: %.0f mL on %s (coarse factors %s)",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
 from strokescope.errors import InputError
+from strokescope.preprocess.morphology import erode_ball
 from strokescope.volume import Mask, Volume
 
 
@@ -39,16 +39,6 @@ SAMPLE_MM = 1.5
 is estimated from ~1/27 of its voxels, which keeps the test well under a second."""
 
 
-def _erode(mask: npt.NDArray[np.bool_], radius: list[int]) -> npt.NDArray[np.bool_]:
-    import SimpleITK as sitk
-
-    if max(radius) == 0:
-        return mask
-    image = sitk.GetImageFromArray(mask.astype(np.uint8))
-    eroded = sitk.BinaryErode(image, radius[::-1], sitk.sitkBall, 0, 1)
-    return sitk.GetArrayViewFromImage(eroded).astype(bool)
-
-
 def enhanced_fraction(volume: Volume, brain: Mask, *, band: EnhancementBand | None = None) -> float:
     """Fraction of brain voxels (skull rim excluded) whose HU lies inside the band.
 
@@ -63,7 +53,7 @@ def enhanced_fraction(volume: Volume, brain: Mask, *, band: EnhancementBand | No
         int(np.ceil(b.rim_mm / (s * st) - 0.5))
         for s, st in zip(brain.geometry.spacing, steps, strict=True)
     ]
-    inner = _erode(brain.array[lattice], radius)
+    inner = erode_ball(brain.array[lattice], radius)
     n = int(np.count_nonzero(inner))
     if n == 0:
         return 0.0

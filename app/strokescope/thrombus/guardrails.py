@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
 
-from strokescope.io.sitk_convert import mask_from_sitk, mask_to_sitk
-from strokescope.volume import Geometry, Mask, Volume
+from strokescope.preprocess.morphology import dilate_ball, erode_ball
+from strokescope.volume import Geometry, Volume
 
 CALCIFICATION_HU = 130.0
 CALCIFIED_FRACTION = 0.5
@@ -30,16 +30,10 @@ BLOOD_WARNING = "hyperdense blood found: thrombus reading may be confounded"
 OUTSIDE = "input outside the validated range"
 
 
-def _dilate(mask: npt.NDArray[np.bool_], geometry: Geometry, mm: float) -> npt.NDArray[np.bool_]:
-    radius = [max(1, int(round(mm / s))) for s in reversed(geometry.spacing)]
-    out = sitk.BinaryDilate(mask_to_sitk(Mask(mask, geometry)), radius, sitk.sitkBall, 0, 1)
-    return mask_from_sitk(out).array
-
-
-def _erode(mask: npt.NDArray[np.bool_], geometry: Geometry, mm: float) -> npt.NDArray[np.bool_]:
-    radius = [max(1, int(round(mm / s))) for s in reversed(geometry.spacing)]
-    out = sitk.BinaryErode(mask_to_sitk(Mask(mask, geometry)), radius, sitk.sitkBall, 0, 1)
-    return mask_from_sitk(out).array
+def ball_mm(geometry: Geometry, mm: float) -> tuple[int, int, int]:
+    """(z, y, x) voxel radius of a ball of ``mm`` on ``geometry`` (at least 1 voxel)."""
+    r = [max(1, int(round(mm / s))) for s in geometry.spacing]
+    return (r[0], r[1], r[2])
 
 
 def hyperdense_blood_ml(
@@ -56,11 +50,12 @@ def hyperdense_blood_ml(
     image = sitk.GetImageFromArray(ncct.astype(np.float32))
     image.SetSpacing(tuple(reversed(geometry.spacing)))
     smooth = sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(image, 1.0))
-    candidate = (smooth >= BLOOD_HU[0]) & (smooth <= BLOOD_HU[1]) & _erode(brain, geometry, 3.0)
+    candidate = (smooth >= BLOOD_HU[0]) & (smooth <= BLOOD_HU[1])
+    candidate &= erode_ball(brain, ball_mm(geometry, 3.0))
     exclude = (ncct > CALCIFICATION_HU) | (cta > 150.0)
-    exclude = _dilate(exclude, geometry, 3.0)
+    exclude = dilate_ball(exclude, ball_mm(geometry, 3.0))
     if thrombus.any():
-        exclude |= _dilate(thrombus, geometry, 5.0)
+        exclude |= dilate_ball(thrombus, ball_mm(geometry, 5.0))
     found = candidate & ~exclude
     return float(np.count_nonzero(found) * geometry.voxel_volume_mm3 / 1000.0)
 

@@ -23,6 +23,7 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.preprocess import brain_mask
+from strokescope.preprocess.morphology import dilate_ball
 from strokescope.preprocess.registration import (
     RegistrationResult,
     register_rigid,
@@ -97,7 +98,7 @@ def _contralateral_hu(
     ok = np.all((local >= 0) & (local < np.asarray(sub.shape)), axis=1)
     sub[tuple(local[ok].T)] = True
     geom = crop_geometry(g, lo.tolist(), sub.shape)
-    grown = gr._dilate(sub, geom, 3.0)
+    grown = dilate_ball(sub, gr.ball_mm(geom, 3.0))
     sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
     lumen = grown & (cta.array[sl] >= 150.0) & (cta.array[sl] <= 700.0)
     found = np.argwhere(lumen) + lo

@@ -1,10 +1,18 @@
+"""Binary morphology: ITK-equal ball erosion/dilation, in-plane closing and hole filling."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import SimpleITK as sitk
 
-from strokescope.hemorrhage.morphology import close_in_plane, disc_offsets, fill_holes_in_plane
+from strokescope.preprocess.morphology import (
+    ball_offsets,
+    close_in_plane,
+    dilate_ball,
+    erode_ball,
+    fill_holes_in_plane,
+)
 
 
 def _itk_closing(mask: np.ndarray, radius: int) -> np.ndarray:
@@ -14,13 +22,13 @@ def _itk_closing(mask: np.ndarray, radius: int) -> np.ndarray:
 
 
 def test_disc_is_itk_ball_of_radius_4() -> None:
-    assert len(disc_offsets(4)) == 69  # ITK's 2-D ball of radius 4
+    assert len(ball_offsets((0, 4, 4))) == 69  # ITK's 2-D ball of radius 4
     single = np.zeros((1, 15, 15), np.uint8)
     single[0, 7, 7] = 1
     itk = sitk.GetArrayFromImage(
         sitk.BinaryDilate(sitk.GetImageFromArray(single), [4, 4, 0], sitk.sitkBall)
     )
-    ours = {(7 + dy, 7 + dx) for dy, dx in disc_offsets(4)}
+    ours = {(7 + dy, 7 + dx) for _, dy, dx in ball_offsets((0, 4, 4))}
     assert ours == set(zip(*np.nonzero(itk[0]), strict=True))
 
 
@@ -48,3 +56,19 @@ def test_fill_holes_is_per_slice() -> None:
     assert out[1, 4:8, 4:8].all()
     assert not out[2, 0:3, 0:3].any()
     assert not out[0].any()
+
+
+@pytest.mark.parametrize("radius", [(2, 2, 2), (0, 2, 2), (1, 1, 0), (1, 3, 2)])
+def test_erosion_and_dilation_equal_simpleitk(radius: tuple[int, int, int]) -> None:
+    rng = np.random.default_rng(sum(radius))
+    z, y, x = np.mgrid[:20, :30, :25]
+    head = ((z - 10) / 9) ** 2 + ((y - 15) / 13) ** 2 + ((x - 12) / 11) ** 2 < 1
+    mask = head & (rng.random(head.shape) < 0.95)
+    mask[:, :, 0] = True  # touching the array edge: the boundary conditions must match ITK's
+    image = sitk.GetImageFromArray(mask.astype(np.uint8))
+    itk_radius = list(radius[::-1])
+    eroded = sitk.GetArrayFromImage(sitk.BinaryErode(image, itk_radius, sitk.sitkBall, 0, 1))
+    dilated = sitk.GetArrayFromImage(sitk.BinaryDilate(image, itk_radius, sitk.sitkBall, 0, 1))
+    assert np.array_equal(erode_ball(mask, radius), eroded > 0)
+    assert np.array_equal(dilate_ball(mask, radius), dilated > 0)
+    assert erode_ball(mask, radius).sum() < mask.sum() < dilate_ball(mask, radius).sum()
