@@ -44,9 +44,14 @@ def test_calcified_component_removed() -> None:
     assert study.cta is not None
     calc = study.masks["calcification"].array
     assert calc.any()
-    cleaned, notes = _clean(calc.copy(), study.ncct, study.cta, identity_registration())
+    nz = np.argwhere(calc)
+    lo, hi = nz.min(0) - 2, nz.max(0) + 3  # a box of the grid, as analyze passes it
+    box = calc[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]].copy()
+    cleaned, notes = _clean(box, lo, study.ncct, study.cta, identity_registration())
     assert not cleaned.any()
     assert "calcification" in notes[0]
+    shifted, _ = _clean(box, lo + 6, study.ncct, study.cta, identity_registration())
+    assert shifted.any()  # the same voxels 3+ mm away are soft tissue: the offset is used
 
 
 @pytest.mark.parametrize(

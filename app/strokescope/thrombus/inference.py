@@ -244,10 +244,14 @@ def predict(
     return Prediction(coarse_grid, coarse_prob, fine_grid, tuple(boxes), seconds)
 
 
-def probability_on_cta(prediction: Prediction, cta_geometry: Geometry) -> npt.NDArray[np.float32]:
-    """Fine probability on the CTA grid (maximum over boxes; 0 away from them)."""
+def probability_on_cta(
+    prediction: Prediction, cta_geometry: Geometry
+) -> tuple[npt.NDArray[np.float32], tuple[slice, slice, slice]]:
+    """Fine probability on the CTA grid (maximum over boxes; 0 away from them), and the
+    index box outside which it is 0 (empty when there are no boxes)."""
     out = np.zeros(cta_geometry.shape, dtype=np.float32)
     shape = np.asarray(cta_geometry.shape)
+    lo_all, hi_all = shape.copy(), np.full(3, -1)
     for box in prediction.boxes:
         g = box.geometry
         corners = np.array(
@@ -266,4 +270,7 @@ def probability_on_cta(prediction: Prediction, cta_geometry: Geometry) -> npt.ND
         prob = resample_array(box.probability, g, sub)
         sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
         np.maximum(out[sl], prob, out=out[sl])
-    return out
+        lo_all, hi_all = np.minimum(lo_all, lo), np.maximum(hi_all, hi)
+    ends = np.maximum(lo_all, hi_all + 1)
+    support = tuple(slice(int(a), int(b)) for a, b in zip(lo_all, ends, strict=True))
+    return out, support  # type: ignore[return-value]
