@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from export.config import DecisionRules, normalisation_dict
+from export.make_phantoms import SAH_P
 from export.onnx_export import INPUT_NAME, OUTPUT_NAME, RESEARCH_NOTICE, ExportedModel
 from export.prepare import COARSE_MIN_FRACTION, FINE_MIN_FRACTION, REGION_MARGIN_MM
+from export.sampling import COARSE_MIX, FINE_MIX
 from strokescope.atomic import atomic_write_text
 from strokescope.resources import sha256_file
 
@@ -115,6 +117,10 @@ def refresh_checksums(out_dir: str | Path, manifest: dict[str, Any]) -> Path:
     return path
 
 
+def _mix(mix: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.0%}" for k, v in mix.items())
+
+
 def model_card(*, version: str, training: dict[str, Any], models: list[ExportedModel]) -> str:
     """Markdown model card; says plainly what the models were trained on."""
     rows = "\n".join(
@@ -151,7 +157,10 @@ clot on crops around them, with the coarse probability as a third input channel.
 ## Training data
 {data.get("description", "unknown")}: {data.get("n_train", "?")} training and
 {data.get("n_validation", "?")} validation cases ({data.get("n_positive_train", "?")} training
-cases with a thrombus).
+cases with a thrombus). Crops are centred on the clot, on coarse false positives, on
+opacified vessel and on *mimics* (hyperdense, non-opacified brain away from the clot, found
+from the images: on phantoms the subarachnoid blood, drawn in {SAH_P:.0%} of them); coarse
+mix {_mix(COARSE_MIX)}, fine mix {_mix(FINE_MIX)} (`export/sampling.py`).
 
 ## Known limitations
 - Phantoms are simplified anatomy: vessel shape, clot texture, artefacts and mimics
