@@ -109,13 +109,12 @@ def coarse_batch(
     for _ in range(n):
         kind = str(rng.choice(kinds, p=list(COARSE_MIX.values())))
         case = cases[_pick_case(cases, kind, rng)]
+        points: npt.NDArray[np.floating] = np.zeros((0, 3))
         if kind == "thrombus":
-            points = np.argwhere(case.coarse_label)
+            points = np.argwhere(case.coarse_label).astype(float)
         elif kind == "mimic":
             fine_mm, coarse_mm = case.fine_geometry.spacing, case.coarse_geometry.spacing
             points = np.round(case.mimic_points * np.divide(fine_mm, coarse_mm))
-        else:
-            points = np.zeros((0, 3))
         if len(points):
             start = start_for_centre(points[int(rng.integers(len(points)))], size, rng)
         else:
