@@ -102,15 +102,15 @@ def record(
     card = card_path.read_text(encoding="utf-8")
     if assignments:
         manifest["decision"] = set_rules(manifest["decision"], assignments)
-        if calibration is not None:
-            doc = _summary(calibration, held_out=False)
-            manifest["decision"]["calibrated_on"] = {
-                "seeds": doc["seeds"],
-                "summary": doc["summary"],
-                "changed": list(assignments),
-            }
         manifest["held_out_metrics"] = dict(PENDING)
         card = card.split(CARD_MARKER)[0].rstrip() + "\n"
+    if calibration is not None:  # also when it confirmed the rules unchanged
+        doc = _summary(calibration, held_out=False)
+        manifest["decision"]["calibrated_on"] = {
+            "seeds": doc["seeds"],
+            "summary": doc["summary"],
+            "changed": list(assignments),
+        }
     if held_out is not None:
         doc = _summary(held_out, held_out=True)
         manifest["held_out_metrics"] = {

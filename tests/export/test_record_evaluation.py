@@ -68,6 +68,16 @@ def test_rules_then_held_out_metrics_keep_the_folder_loadable(folder: Path, tmp_
     assert CARD_MARKER not in (folder / "MODEL_CARD.md").read_text()
 
 
+def test_a_calibration_that_keeps_the_rules_is_recorded(folder: Path, tmp_path: Path) -> None:
+    main(["--models", str(folder), "--held-out", str(_run(tmp_path, 900000, held_out=True))])
+    main(["--models", str(folder), "--calibration", str(_run(tmp_path, 800000, held_out=False))])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["decision"]["calibrated_on"]["seeds"] == [800000, 800039]
+    assert manifest["decision"]["calibrated_on"]["changed"] == []
+    assert manifest["held_out_metrics"]["values"]["median_dice"] == 0.81  # rules unchanged
+    load_models(folder, device="cpu")
+
+
 def test_bad_assignments_and_mixed_up_runs_are_refused(folder: Path, tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="NAME=VALUE"):
         main(["--models", str(folder), "--set", "threshold=0.4"])
