@@ -1,7 +1,7 @@
 """Training patches: where to crop, augmentation, and coarse candidates for the fine stage.
 
 Coarse patches (``COARSE_MIX``): centred near a thrombus voxel (when the case has one), on a
-mimic (hyperdense, non-opacified brain away from the clot: subarachnoid blood, plaque rims;
+mimic (hyperdense, non-opacified brain away from clot and bone: subarachnoid or parenchymal blood;
 see :mod:`export.prepare`), or anywhere in the region. Fine patches (``FINE_MIX``): centred
 near a thrombus voxel, on a coarse false-positive candidate, on a random opacified vessel
 voxel, or on a mimic (most of the latter three contain no thrombus, which gives about half
