@@ -39,7 +39,7 @@ from export.config import StageConfig
 from export.dataset import Case
 from export.resample import model_grid, resample_fraction
 from strokescope.atomic import atomic_path, atomic_write_text
-from strokescope.preprocess.morphology import dilate_ball
+from strokescope.preprocess.morphology import ball_mm, dilate_ball
 from strokescope.volume import Geometry, Mask
 
 log = logging.getLogger(__name__)
@@ -131,8 +131,7 @@ def mimics(
     out &= brain & (hu[1] <= MIMIC_CTA_MAX_HU)
     # Clear of the clot and of bone: Gaussian spill from the skull is not a mimic.
     keep_out = label | (hu[0] > MIMIC_BONE_HU)
-    radius = [max(int(round(MIMIC_CLEARANCE_MM / s)), 1) for s in geometry.spacing]
-    out &= ~dilate_ball(keep_out, radius)
+    out &= ~dilate_ball(keep_out, ball_mm(geometry, MIMIC_CLEARANCE_MM))
     return out
 
 

@@ -35,6 +35,12 @@ def ball_offsets(radius: tuple[int, int, int]) -> npt.NDArray[np.int64]:
     return grid[np.asarray(q) <= 1.0]
 
 
+def ball_mm(geometry: Geometry, mm: float) -> tuple[int, int, int]:
+    """(z, y, x) voxel radius of a ball of ``mm`` on ``geometry`` (rounded, at least 1)."""
+    r = [max(1, int(round(mm / s))) for s in geometry.spacing]
+    return (r[0], r[1], r[2])
+
+
 def _shifted(mask: BoolArray, radius: Sequence[int], *, erode: bool) -> BoolArray:
     r = tuple(int(v) for v in radius)
     if not any(r):

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
 
-from strokescope.preprocess.morphology import dilate_ball, erode_ball
+from strokescope.preprocess.morphology import ball_mm, dilate_ball, erode_ball
 from strokescope.volume import Geometry, Volume
 
 CALCIFICATION_HU = 130.0
@@ -28,12 +28,6 @@ MAX_SLICE_MM = 2.5
 NOISE_MAX_HU = 15.0
 BLOOD_WARNING = "hyperdense blood found: thrombus reading may be confounded"
 OUTSIDE = "input outside the validated range"
-
-
-def ball_mm(geometry: Geometry, mm: float) -> tuple[int, int, int]:
-    """(z, y, x) voxel radius of a ball of ``mm`` on ``geometry`` (at least 1 voxel)."""
-    r = [max(1, int(round(mm / s))) for s in geometry.spacing]
-    return (r[0], r[1], r[2])
 
 
 def hyperdense_blood_ml(

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.preprocess import brain_mask
-from strokescope.preprocess.morphology import dilate_ball
+from strokescope.preprocess.morphology import ball_mm, dilate_ball
 from strokescope.preprocess.registration import (
     RegistrationResult,
     register_rigid,
@@ -98,7 +98,7 @@ def _contralateral_hu(
     ok = np.all((local >= 0) & (local < np.asarray(sub.shape)), axis=1)
     sub[tuple(local[ok].T)] = True
     geom = crop_geometry(g, lo.tolist(), sub.shape)
-    grown = dilate_ball(sub, gr.ball_mm(geom, 3.0))
+    grown = dilate_ball(sub, ball_mm(geom, 3.0))
     sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
     lumen = grown & (cta.array[sl] >= 150.0) & (cta.array[sl] <= 700.0)
     found = np.argwhere(lumen) + lo
@@ -126,8 +126,9 @@ def mimic_reason(
     cta_mean = float(cta_hu.mean())
     if cta_mean > rules.max_cta_mean_hu:
         return f"opacified on CTA (mean {cta_mean:.0f} HU): patent lumen"
-    if cta_mean - float(ncct_hu.mean()) > rules.max_perviousness_hu:
-        return f"perviousness {cta_mean - float(ncct_hu.mean()):.0f} HU: opacified vessel"
+    perviousness = cta_mean - float(ncct_hu.mean())
+    if perviousness > rules.max_perviousness_hu:
+        return f"perviousness {perviousness:.0f} HU: opacified vessel"
     return None
 
 
