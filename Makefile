@@ -7,7 +7,7 @@ STAMP_TEST := $(VENV)/.installed-test
 DEMO_DIR ?= cache/demo
 # `make train` reproduces models_onnx/ from seed 0 on phantoms; DATA=path/to/nnunet_raw retrains
 # on a site's own NCCT+CTA data (imagesTr/CASE_0000.nii.gz NCCT, CASE_0001 CTA, labelsTr/CASE).
-TRAIN_MINUTES ?= 75
+TRAIN_MINUTES ?= 80
 DATA ?=
 
 .PHONY: demo test lint bench install clean screenshots train bundle bundle-test

@@ -29,8 +29,8 @@ from export.config import CTA_WINDOW, NCCT_WINDOW
 from export.prepare import PreparedCase
 from strokescope.volume import Geometry, Volume
 
-COARSE_MIX = {"thrombus": 0.5, "mimic": 0.2, "anywhere": 0.3}
-FINE_MIX = {"thrombus": 0.5, "candidate": 0.15, "vessel": 0.15, "mimic": 0.2}
+COARSE_MIX = {"thrombus": 0.55, "mimic": 0.15, "anywhere": 0.3}
+FINE_MIX = {"thrombus": 0.55, "candidate": 0.15, "vessel": 0.15, "mimic": 0.15}
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ from strokescope.atomic import atomic_write_text
 log = logging.getLogger(__name__)
 
 RESERVE_S = 120.0
-COARSE_SHARE = 0.45
+COARSE_SHARE = 0.5
 
 
 def tiny_stages() -> tuple[StageConfig, StageConfig]:
@@ -223,6 +223,7 @@ def run(args: argparse.Namespace) -> TrainResult:
         },
         "recipe": "paper" if args.paper_recipe else "cpu",
         "coarse_train_patch": list(coarse.training_patch),
+        "fine_train_patch": list(fine.training_patch),
         "optimizer": {
             "name": optim.name,
             "initial_lr": optim.initial_lr,
@@ -279,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", type=Path, default=None, help="nnU-Net raw dataset (default: phantoms)"
     )
     p.add_argument("--minutes", type=float, default=80.0, help="total time budget (default 80)")
-    p.add_argument("--cases", type=int, default=40, help="phantom cases to generate (default 40)")
+    p.add_argument("--cases", type=int, default=60, help="phantom cases to generate (default 60)")
     p.add_argument("--cache", type=Path, default=Path("cache/train"), help="work folder")
     p.add_argument(
         "--optimizer",
