@@ -9,7 +9,7 @@ Per ROI, on the prepared (skull-stripped, filtered) image and inside ROI and bra
    of radius 4 voxels in-plane and 0 across slices, i.e. a 69-pixel disc (9 x 9 bounding
    square) on each axial slice (the paper's ROI is drawn on axial slices; a 4-slice radius
    across 4-5 mm slices would bridge 40 mm and merge separate bleeds); computed in numpy
-   identically to ITK's filter (:mod:`strokescope.hemorrhage.morphology`);
+   identically to ITK's filter (:mod:`strokescope.preprocess.morphology`);
 4. hole filling on each axial slice;
 5. the segment is cut back to ROI and brain.
 
