@@ -50,7 +50,10 @@ def set_rules(decision: dict[str, Any], assignments: Sequence[str]) -> dict[str,
         out[name] = _parse_value(name, text)
     kwargs = {k: v for k, v in out.items() if k in names}
     kwargs["lvo_segments"] = tuple(kwargs.get("lvo_segments", ("ICA", "M1")))
-    DecisionRules(**kwargs)  # raises on an invalid value
+    try:
+        DecisionRules(**kwargs)
+    except ValueError as err:
+        raise SystemExit(f"--set: {err}") from None
     return out
 
 
