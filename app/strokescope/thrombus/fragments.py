@@ -40,8 +40,9 @@ def surface(index: IndexArray) -> IndexArray:
 def _nearest_pair(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> tuple[float, int, int]:
     """(distance, i, j) of the closest points ``a[i]``, ``b[j]`` (patient space, mm)."""
     best = (np.inf, 0, 0)
-    for start in range(0, len(a), 1024):
-        block = a[start : start + 1024]
+    rows = max(1, 2_000_000 // max(len(b), 1))  # ~50 MB of differences per block
+    for start in range(0, len(a), rows):
+        block = a[start : start + rows]
         d2 = ((block[:, None, :] - b[None, :, :]) ** 2).sum(-1)
         k = int(np.argmin(d2))
         i, j = divmod(k, d2.shape[1])
