@@ -179,8 +179,6 @@ class DecisionRules(Rules):
             "min_component_volume_mm3 removed",
             "candidates whose attenuation rules out a clot are dropped: NCCT 90th percentile "
             "< min_ncct_p90_hu, CTA mean > max_cta_mean_hu, perviousness > max_perviousness_hu",
-            "components within fragment_gap_mm of each other are one thrombus: its volume is "
-            "their voxels, its length runs end to end across the gaps",
             "LVO = a thrombus in lvo_segments; optional volume/length minimums (null = none) "
             "are set on the calibration phantoms, never on the held-out ones",
         )
@@ -193,8 +191,6 @@ class DecisionRules(Rules):
                 raise ValueError(f"{name} must be in (0, 1), got {v}")
         if self.min_component_volume_mm3 < 0:
             raise ValueError("min_component_volume_mm3 must be >= 0")
-        if not 0.0 <= self.fragment_gap_mm <= 10.0:
-            raise ValueError(f"fragment_gap_mm must be 0-10 mm, got {self.fragment_gap_mm}")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -64,9 +64,6 @@ class Rules:
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
     """Contrast inside a clot is 0-30 HU above its NCCT value; far more is opacified vessel."""
-    fragment_gap_mm: float = 0.0
-    """Components whose surfaces come within this distance are one thrombus, measured end to
-    end across the gap (:mod:`strokescope.thrombus.fragments`); 0 keeps them apart."""
 
     def describe(self) -> str:
         extra = "".join(
@@ -82,8 +79,7 @@ class Rules:
             f"candidates (coarse >= {self.coarse_candidate_threshold:g}), components >= "
             f"{self.min_component_volume_mm3:g} mm3, not calcified, NCCT 90th percentile >= "
             f"{self.min_ncct_p90_hu:g} HU, CTA mean <= {self.max_cta_mean_hu:g} HU, "
-            f"perviousness <= {self.max_perviousness_hu:g} HU; fragments <= "
-            f"{self.fragment_gap_mm:g} mm apart are one thrombus; occlusion = any thrombus; "
+            f"perviousness <= {self.max_perviousness_hu:g} HU; occlusion = any thrombus; "
             f"LVO = a thrombus in {'/'.join(self.lvo_segments)}{extra}"
         )
 

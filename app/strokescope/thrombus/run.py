@@ -10,9 +10,6 @@ per connected component of the final mask (on the CTA grid):
   mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
   with NCCT < 130 HU; reported when at least ``CONTRA_MIN_VOXELS`` are found;
 * side, centroid (LPS) and estimated segment (:mod:`.anatomy`).
-
-Components closer than the rules' ``fragment_gap_mm`` are one thrombus (:mod:`.fragments`):
-measured over their voxels, with the centerline (length, segment) bridging the gaps.
 """
 
 from __future__ import annotations
@@ -33,7 +30,6 @@ from strokescope.preprocess.registration import (
     resample_registered,
     sample_registered,
 )
-from strokescope.thrombus import fragments
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane, segment_of, side_of
 from strokescope.thrombus.centerline import centerline, max_diameter
@@ -139,7 +135,6 @@ def mimic_reason(
 def _measure(
     label: int,
     index: npt.NDArray[np.int64],
-    path: npt.NDArray[np.int64],
     ncct_hu: npt.NDArray[np.float32],
     prob: npt.NDArray[np.float32],
     ncct: Volume,
@@ -150,7 +145,7 @@ def _measure(
     g = cta.geometry
     pts = g.index_to_lps(index.astype(float))
     cta_hu = cta.array[tuple(index.T)]
-    line = centerline(path, g)
+    line = centerline(index, g)
     lo = index.min(0)
     sub = np.zeros(tuple(index.max(0) - lo + 1), dtype=bool)
     sub[tuple((index - lo).T)] = True
@@ -259,7 +254,8 @@ def analyze(
     mask, notes = _clean(prob[support] >= rules.fine_probability_threshold, offset, ncct, cta, reg)
     warnings += notes
     plane = midsagittal_plane(brain)
-    parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]] = []
+    thrombi: list[Thrombus] = []
+    kept: list[npt.NDArray[np.int64]] = []
     nz = np.argwhere(mask)
     if len(nz):
         lo, hi = nz.min(0), nz.max(0) + 1
@@ -286,15 +282,8 @@ def analyze(
             if reason is not None:
                 log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
                 continue
-            parts.append((index, ncct_hu))
-    kept = [p[0] for p in parts]
-    thrombi: list[Thrombus] = []
-    for members, bridge in fragments.group(kept, cta.geometry, rules.fragment_gap_mm):
-        index = np.concatenate([parts[k][0] for k in members])
-        ncct_hu = np.concatenate([parts[k][1] for k in members])
-        path = np.unique(np.concatenate([index, bridge]), axis=0) if len(bridge) else index
-        n = len(thrombi) + 1
-        thrombi.append(_measure(n, index, path, ncct_hu, prob, ncct, cta, reg, plane))
+            kept.append(index)
+            thrombi.append(_measure(len(thrombi) + 1, index, ncct_hu, prob, ncct, cta, reg, plane))
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
     final = np.zeros(cta.shape, dtype=bool)
