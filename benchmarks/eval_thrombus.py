@@ -1,16 +1,16 @@
-"""Held-out phantom evaluation of the thrombus analysis (see strokescope.thrombus.evaluate).
+"""Phantom evaluation of the thrombus analysis (``strokescope evaluate``, see
+strokescope.thrombus.evaluate).
 
-    python benchmarks/eval_thrombus.py [--models DIR] [--n 40] [--quick]
+    python benchmarks/eval_thrombus.py [--models DIR] [--n 40] [--seed0 800000] [--quick]
 
 Prints the metric table against the issue-3 bars and writes benchmarks/results/eval_thrombus.json.
 """
 
 from __future__ import annotations
 
-import logging
+import sys
 
-from strokescope.thrombus.evaluate import main
+from strokescope.cli import main
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING)
-    raise SystemExit(main())
+    raise SystemExit(main(["evaluate", *sys.argv[1:]]))

@@ -59,6 +59,11 @@ from strokescope.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
+RECIPE_VERSION = "0.3.0"
+"""Version of the training recipe (phantoms, sampling, crops, budget), the default model
+version's base: bumped whenever a change makes ``make train`` write different models. The
+first models and the hard-negative run both shipped as 0.1.0; 0.3.0 trains the fine stage on
+48^3 crops from 60 phantoms."""
 RESERVE_S = 120.0
 COARSE_SHARE = 0.5
 
@@ -301,7 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--tiny", action="store_true", help="tiny phantoms and nets (tests)")
     p.add_argument("--checkpoints", action="store_true", help="also save .pt weights in --cache")
-    p.add_argument("--version", default=None, help="model version (default 0.1.0+seed<seed>)")
+    p.add_argument(
+        "--version", default=None, help="model version (default RECIPE_VERSION+seed<seed>)"
+    )
     return p
 
 
@@ -312,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     args.cache.mkdir(parents=True, exist_ok=True)
     result = run(args)
-    version = args.version or f"0.1.0+seed{args.seed}{'-tiny' if args.tiny else ''}"
+    version = args.version or f"{RECIPE_VERSION}+seed{args.seed}{'-tiny' if args.tiny else ''}"
     manifest = export_all(result, args.out, version=version)
     print(f"wrote {manifest}")
     return 0

@@ -162,21 +162,18 @@ def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from strokescope.thrombus.evaluate import main as evaluate_main
+    from strokescope.thrombus.evaluate import run
 
-    argv = ["--n", str(args.n), "--out", args.out]
-    if args.models:
-        argv += ["--models", args.models]
-    return evaluate_main(argv)
+    return run(args)
 
 
 def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from strokescope.thrombus.evaluate import add_arguments
+
     ev = commands.add_parser(
-        "evaluate", help="held-out phantom evaluation of the thrombus models (Dice, length, LVO)"
+        "evaluate", help="phantom evaluation of the thrombus models (Dice, length, LVO)"
     )
-    ev.add_argument("--models", help="model folder (default: models_onnx)")
-    ev.add_argument("--n", type=int, default=40, help="phantom pairs (default 40)")
-    ev.add_argument("--out", default="benchmarks/results/eval_thrombus.json", help="JSON file")
+    add_arguments(ev)
     ev.set_defaults(handler=_run_evaluate)
 
 

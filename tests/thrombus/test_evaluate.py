@@ -73,3 +73,22 @@ def test_summary_counts_calls_and_flags_failed_bars() -> None:
         "occlusion_specificity",
         "calcification_only_with_thrombus",
     }
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--n", "2"], "--n 2: at least 4 pairs"),
+        (["--models", "/nonexistent/models", "--n", "4", "--quick"], "no manifest.json"),
+    ],
+)
+def test_cli_bad_input_is_one_line(
+    argv: list[str], message: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from strokescope.cli import main
+
+    out = tmp_path / "eval.json"
+    assert main(["evaluate", *argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("strokescope evaluate: error:") and message in err
+    assert "\n" not in err and not out.exists()

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from strokescope.atomic import atomic_write_text
+from strokescope.errors import InputError
 
 HELD_OUT_SEED0 = 900_000
 CALIBRATION_SEED0 = 800_000
@@ -172,10 +173,10 @@ def table(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``strokescope evaluate`` (and ``benchmarks/eval_thrombus.py``)."""
     parser.add_argument("--models", help="model folder (default: models_onnx)")
-    parser.add_argument("--n", type=int, default=40, help="held-out pairs (default 40)")
+    parser.add_argument("--n", type=int, default=40, help="phantom pairs (default 40)")
     parser.add_argument("--quick", action="store_true", help="1 mm phantoms (smoke run)")
     parser.add_argument(
         "--seed0",
@@ -184,10 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"first phantom seed: {HELD_OUT_SEED0} held out (default), "
         f"{CALIBRATION_SEED0} for calibrating decision rules",
     )
-    parser.add_argument("--out", default="benchmarks/results/eval_thrombus.json")
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", default="benchmarks/results/eval_thrombus.json", help="JSON file")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate ``args.n`` phantom pairs, print the table against the bars, write JSON."""
     if args.n < 4:
-        parser.error("--n must be >= 4 (one per occlusion site)")
+        raise InputError(f"--n {args.n}: at least 4 pairs are needed (one per occlusion site)")
     rows = []
     for i in range(args.n):
         rows.append(evaluate_case(i, models=args.models, quick=args.quick, seed0=args.seed0))
