@@ -168,12 +168,20 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from strokescope.thrombus.evaluate import add_arguments
-
     ev = commands.add_parser(
         "evaluate", help="phantom evaluation of the thrombus models (Dice, length, LVO)"
     )
-    add_arguments(ev)
+    ev.add_argument("--models", help="model folder (default: models_onnx)")
+    ev.add_argument("--n", type=int, default=40, help="phantom pairs (default 40)")
+    ev.add_argument("--quick", action="store_true", help="1 mm phantoms (smoke run)")
+    ev.add_argument(
+        "--seed0",
+        type=int,
+        default=None,
+        help="first phantom seed (default: the held-out block, 900000; 800000 is the block "
+        "for calibrating decision rules)",
+    )
+    ev.add_argument("--out", default="benchmarks/results/eval_thrombus.json", help="JSON file")
     ev.set_defaults(handler=_run_evaluate)
 
 

@@ -173,25 +173,12 @@ def table(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``strokescope evaluate`` (and ``benchmarks/eval_thrombus.py``)."""
-    parser.add_argument("--models", help="model folder (default: models_onnx)")
-    parser.add_argument("--n", type=int, default=40, help="phantom pairs (default 40)")
-    parser.add_argument("--quick", action="store_true", help="1 mm phantoms (smoke run)")
-    parser.add_argument(
-        "--seed0",
-        type=int,
-        default=HELD_OUT_SEED0,
-        help=f"first phantom seed: {HELD_OUT_SEED0} held out (default), "
-        f"{CALIBRATION_SEED0} for calibrating decision rules",
-    )
-    parser.add_argument("--out", default="benchmarks/results/eval_thrombus.json", help="JSON file")
-
-
 def run(args: argparse.Namespace) -> int:
     """Evaluate ``args.n`` phantom pairs, print the table against the bars, write JSON."""
     if args.n < 4:
         raise InputError(f"--n {args.n}: at least 4 pairs are needed (one per occlusion site)")
+    if args.seed0 is None:
+        args.seed0 = HELD_OUT_SEED0
     rows = []
     for i in range(args.n):
         rows.append(evaluate_case(i, models=args.models, quick=args.quick, seed0=args.seed0))
