@@ -9,7 +9,7 @@ Speed: a 512 x 512 x 40 study, preprocessing and one-ROI segmentation, side by s
 straightforward SimpleITK implementation of the paper's pipeline (full-image filters,
 3-D closing), defined here and not in the app.
 
-Usage: ``python benchmarks/bench_ht.py [--quick] [--cases N]``; writes
+Usage: ``python benchmarks/bench_ht.py [--quick] [--cases N] [--jobs 2]``; writes
 ``benchmarks/results/ht.json``.
 """
 
@@ -20,6 +20,7 @@ import json
 import math
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,52 +138,76 @@ def reference_segment(sharp: sitk.Image, brain: sitk.Image, roi: Roi) -> npt.NDA
 # ----- runs ---------------------------------------------------------------------------------
 
 
-def accuracy(n_cases: int, matrix: int) -> dict[str, Any]:
+def case_plan(n_cases: int) -> list[tuple[int, str, float, float]]:
+    """(index, kind, target mL, slice mm) of each case; the first N of a longer plan are the
+    plan of N cases."""
     rng = np.random.default_rng(2024)
-    rows: list[dict[str, Any]] = []
+    plan = []
     for i in range(n_cases):
-        kind = "PH" if i % 2 == 0 else "HI2"
         ml = float(np.exp(rng.uniform(math.log(0.1), math.log(60.0))))
-        slice_mm = 5.0 if i % 4 < 2 else 4.0
-        case = make_case(kind, 1000 + i, ml, slice_mm, matrix)
-        if case.truth.voxel_count == 0:
-            print(f"case {i}: phantom has an empty hemorrhage mask, skipped")
-            continue
-        study = prepare_ncct(case.ncct)
-        result = segment_hemorrhage(study, [lesion_roi(case.truth)])
-        try:
-            click_roi = propose_roi(study, click_point(case.truth, study.filtered))
-            click_ml = segment_hemorrhage(study, [click_roi]).volume_ml
-        except Exception as exc:  # noqa: BLE001 - report, do not stop the benchmark
-            print(f"case {i}: click failed: {exc}")
-            click_ml = float("nan")
-        r = result.rois[0]
-        rows.append(
-            {
-                "kind": kind,
-                "seed": case.seed,
-                "slice_mm": slice_mm,
-                "target_ml": round(ml, 3),
-                "truth_ml": case.truth.volume_ml,
-                "adaptive_ml": result.volume_ml,
-                "global_ml": result.global_volume_ml,
-                "abc2_ml": result.abc2.volume_ml if result.abc2 else 0.0,
-                "click_ml": click_ml,
-                "dice": dice(result.mask, case.truth),
-                "global_dice": dice(result.global_mask, case.truth),
-                "sd_hu": r.sd_hu,
-                "rule": r.rule.label if r.rule else None,
-            }
-        )
-        print(
-            f"{i:3d} {kind:3s} {slice_mm:.0f}mm truth {case.truth.volume_ml:6.2f} mL  "
-            f"adaptive {result.volume_ml:6.2f} (Dice {rows[-1]['dice']:.3f})  "
-            f"global {result.global_volume_ml:6.2f} (Dice {rows[-1]['global_dice']:.3f})  "
-            f"SD {r.sd_hu if r.sd_hu is not None else float('nan'):5.2f} "
-            f"{r.rule.label if r.rule else '-'}  click {click_ml:6.2f}",
-            flush=True,
-        )
-    return summarise(rows)
+        plan.append((i, "PH" if i % 2 == 0 else "HI2", ml, 5.0 if i % 4 < 2 else 4.0))
+    return plan
+
+
+def run_case(item: tuple[int, str, float, float], matrix: int) -> dict[str, Any] | None:
+    i, kind, ml, slice_mm = item
+    case = make_case(kind, 1000 + i, ml, slice_mm, matrix)
+    if case.truth.voxel_count == 0:
+        print(f"case {i}: phantom has an empty hemorrhage mask, skipped")
+        return None
+    study = prepare_ncct(case.ncct)
+    result = segment_hemorrhage(study, [lesion_roi(case.truth)])
+    try:
+        click_roi = propose_roi(study, click_point(case.truth, study.filtered))
+        click_ml = segment_hemorrhage(study, [click_roi]).volume_ml
+    except Exception as exc:  # noqa: BLE001 - report, do not stop the benchmark
+        print(f"case {i}: click failed: {exc}")
+        click_ml = float("nan")
+    r = result.rois[0]
+    row = {
+        "kind": kind,
+        "seed": case.seed,
+        "slice_mm": slice_mm,
+        "target_ml": round(ml, 3),
+        "truth_ml": case.truth.volume_ml,
+        "adaptive_ml": result.volume_ml,
+        "global_ml": result.global_volume_ml,
+        "abc2_ml": result.abc2.volume_ml if result.abc2 else 0.0,
+        "click_ml": click_ml,
+        "dice": dice(result.mask, case.truth),
+        "global_dice": dice(result.global_mask, case.truth),
+        "sd_hu": r.sd_hu,
+        "rule": r.rule.label if r.rule else None,
+    }
+    print(
+        f"{i:3d} {kind:3s} {slice_mm:.0f}mm truth {case.truth.volume_ml:6.2f} mL  "
+        f"adaptive {result.volume_ml:6.2f} (Dice {row['dice']:.3f})  "
+        f"global {result.global_volume_ml:6.2f} (Dice {row['global_dice']:.3f})  "
+        f"SD {r.sd_hu if r.sd_hu is not None else float('nan'):5.2f} "
+        f"{r.rule.label if r.rule else '-'}  click {click_ml:6.2f}",
+        flush=True,
+    )
+    return row
+
+
+def accuracy(n_cases: int, matrix: int, jobs: int) -> dict[str, Any]:
+    """Every case of the plan, in ``jobs`` worker processes (rows in case order)."""
+    plan = case_plan(n_cases)
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            rows = list(pool.map(run_case, plan, [matrix] * len(plan)))
+    else:
+        rows = [run_case(item, matrix) for item in plan]
+    return summarise([r for r in rows if r is not None])
+
+
+def mean_ci95(values: list[float]) -> list[float]:
+    """Normal-approximation 95 % CI of the mean (sample SD / sqrt(n))."""
+    if len(values) < 2:
+        return [float("nan"), float("nan")]
+    half = 1.96 * statistics.stdev(values) / math.sqrt(len(values))
+    m = statistics.fmean(values)
+    return [m - half, m + half]
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -195,6 +220,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "n": len(sub),
             "mean_dice": statistics.fmean(r["dice"] for r in sub),
             "sd_dice": statistics.pstdev(r["dice"] for r in sub),
+            "mean_dice_ci95": mean_ci95([r["dice"] for r in sub]),
             "mean_global_dice": statistics.fmean(r["global_dice"] for r in sub),
         }
     if len(rows) >= 3:
@@ -254,12 +280,13 @@ def speed(matrix: int, repeats: int) -> dict[str, Any]:
 
 def print_tables(acc: dict[str, Any], spd: dict[str, Any]) -> None:
     print()
-    print(f"{'set':5s} {'n':>3s} {'adaptive Dice':>16s} {'global Dice':>12s}")
+    print(f"{'set':5s} {'n':>3s} {'adaptive Dice':>16s} {'95% CI of mean':>16s} {'global':>7s}")
     for kind in ("PH", "HI2", "all"):
         if kind in acc:
             a = acc[kind]
             dice_txt = f"{a['mean_dice']:.3f} +-{a['sd_dice']:.2f}"
-            print(f"{kind:5s} {a['n']:3d} {dice_txt:>16s} {a['mean_global_dice']:12.3f}")
+            ci = "[{:.3f}, {:.3f}]".format(*a["mean_dice_ci95"])
+            print(f"{kind:5s} {a['n']:3d} {dice_txt:>16s} {ci:>16s} {a['mean_global_dice']:7.3f}")
     if "ccc" in acc:
         c, lo, hi = acc["ccc"]["ccc"], *acc["ccc"]["ci"]
         print(f"Lin's CCC (volume) {c:.3f} [{lo:.3f}, {hi:.3f}]; global {acc['global_ccc']:.3f}")
@@ -283,11 +310,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="8 small cases, 256 matrix")
     parser.add_argument("--cases", type=int, default=None, help="number of cases (default 48)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes for accuracy")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     n = args.cases or (8 if args.quick else 48)
     matrix = 256 if args.quick else 512
-    acc = accuracy(n, matrix)
+    acc = accuracy(n, matrix, args.jobs)
     spd = speed(matrix, 1 if args.quick else 3)
     print_tables(acc, spd)
     args.out.parent.mkdir(parents=True, exist_ok=True)
