@@ -178,6 +178,9 @@ def run(args: argparse.Namespace) -> int:
     if args.n < 4:
         raise InputError(f"--n {args.n}: at least 4 pairs are needed (one per occlusion site)")
     seed0 = HELD_OUT_SEED0 if args.seed0 is None else int(args.seed0)
+    from strokescope.thrombus.model import load_models
+
+    load_models(args.models)  # a missing or altered folder fails before any phantom is made
     rows = []
     for i in range(args.n):
         rows.append(evaluate_case(i, models=args.models, quick=args.quick, seed0=seed0))
