@@ -92,3 +92,15 @@ def test_cli_bad_input_is_one_line(
     err = capsys.readouterr().err.strip()
     assert err.startswith("strokescope evaluate: error:") and message in err
     assert "\n" not in err and not out.exists()
+
+
+def test_cli_help_names_the_seed_blocks_the_harness_uses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the CLI cannot import these constants (it must stay free of numpy), so it spells them
+    from strokescope.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    help_text = capsys.readouterr().out
+    assert f"{HELD_OUT_SEED0}" in help_text and f"{CALIBRATION_SEED0}" in help_text
