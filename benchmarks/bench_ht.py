@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
 
+from strokescope.atomic import atomic_write_text
 from strokescope.evaluation import dice, lins_ccc, pearson_r, volume_errors
 from strokescope.hemorrhage import (
     PrepareSettings,
@@ -348,7 +349,7 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     sigma = "1 in-plane pixel" if args.pixel_sigma else "1 mm"  # speed always runs the app's 1 mm
     report = {"quick": args.quick, "accuracy_filter_sigma": sigma, "accuracy": acc, "speed": spd}
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    atomic_write_text(out, json.dumps(report, indent=2) + "\n")
     print(f"wrote {out}")
 
 

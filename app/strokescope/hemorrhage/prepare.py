@@ -1,9 +1,9 @@
 """Per-study preprocessing for hemorrhage segmentation, done once and reused for every ROI.
 
 Following seed 003 (section 2.2): skull stripping, a Gaussian filter (sigma 1) for noise and
-unsharp masking (sigma 1) for edges. The paper gives no unit. **Both sigmas are in mm** here,
-which is what SimpleITK does by default: the paper's toolkit, whose ``SmoothingRecursiveGaussian``
-and ``UnsharpMask`` use the image spacing. In mm the filter means the same whatever the
+unsharp masking (sigma 1) for edges. The paper gives no unit. **Both sigmas are in mm** here:
+SimpleITK, the paper's toolkit, applies them in mm by default (``SmoothingRecursiveGaussian``
+and ``UnsharpMask`` use the image spacing). In mm the filter means the same whatever the
 matrix. It spans about 2 pixels in-plane at 0.45 mm, and essentially nothing across 4-5 mm
 slices, so thin bleeds are not smeared into neighbouring slices (a 3-D sigma of 1 *voxel*
 would blur 5 mm across slices). ``benchmarks/bench_ht.py --pixel-sigma`` measures the other
