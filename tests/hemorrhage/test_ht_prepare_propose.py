@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import SimpleITK as sitk
 from ht_cases import Case, lesion_roi, make_case
 
 from strokescope.errors import InputError
 from strokescope.evaluation import dice
 from strokescope.hemorrhage import PrepareSettings, prepare_ncct, propose_roi, segment_hemorrhage
+from strokescope.io.sitk_convert import volume_to_sitk
+from strokescope.preprocess.morphology import ball_mm, dilate_ball, erode_ball
 
 
 def test_prepare_is_cached_per_volume_and_settings(ph_case: Case) -> None:
@@ -17,8 +20,8 @@ def test_prepare_is_cached_per_volume_and_settings(ph_case: Case) -> None:
     assert not np.array_equal(a.filtered, b.filtered)
 
 
-def test_filters_use_mm_sigma_not_across_thick_slices() -> None:
-    # a one-slice-thick bright sheet on 5 mm slices keeps its HU (sigma 1 mm << 5 mm)
+def test_filters_use_pixel_sigma_in_mm_not_across_thick_slices() -> None:
+    # a one-slice-thick bright sheet on 5 mm slices keeps its HU (sigma 1 pixel << 5 mm)
     case = make_case(seed=2, semi_mm=(2.0, 14.0, 11.0))
     study = prepare_ncct(case.ncct)
     k, j, i = case.centre_index
@@ -30,9 +33,28 @@ def test_filters_use_mm_sigma_not_across_thick_slices() -> None:
     assert study.filtered[0, 0, 0] == PrepareSettings().outside_hu
 
 
+def _reference_filter(case: Case, sigma_mm: float) -> np.ndarray:
+    image = volume_to_sitk(case.ncct)
+    smooth = sitk.SmoothingRecursiveGaussian(image, sigma_mm)
+    return sitk.GetArrayFromImage(sitk.UnsharpMask(smooth, [sigma_mm] * 3, 0.5, 0.0, False))
+
+
+def test_sigma_is_one_in_plane_pixel() -> None:
+    # 0.45 mm pixels: one pixel and 1 mm (2.2 pixels) give clearly different images
+    case = make_case(seed=3, spacing=(5.0, 0.45, 0.45), shape=(30, 448, 448))
+    study = prepare_ncct(case.ncct)
+    interior = erode_ball(study.brain.array, ball_mm(case.ncct.geometry, 12.0))
+    near_bleed = interior & dilate_ball(case.truth.array, ball_mm(case.ncct.geometry, 2.0))
+    pixel, mm = (_reference_filter(case, s) for s in (0.45, 1.0))
+    assert np.abs(study.filtered - pixel)[interior].max() < 0.5
+    assert np.abs(study.filtered - mm)[near_bleed].max() > 3.0
+
+
 def test_prepare_settings_are_checked() -> None:
-    with pytest.raises(InputError, match="gaussian_sigma_mm"):
-        PrepareSettings(gaussian_sigma_mm=-1.0)
+    with pytest.raises(InputError, match="gaussian_sigma_px"):
+        PrepareSettings(gaussian_sigma_px=-1.0)
+    with pytest.raises(InputError, match="unsharp_sigma_px"):
+        PrepareSettings(unsharp_sigma_px=11.0)
 
 
 @pytest.mark.parametrize("kind", ["PH", "HI2"])

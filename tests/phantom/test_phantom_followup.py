@@ -12,6 +12,7 @@ import pytest
 from strokescope.cli import main
 from strokescope.io.sitk_convert import read_mask
 from strokescope.phantom import PhantomOptions, generate_study, write_study
+from strokescope.phantom.hemorrhage import HI2_BLOOD_HU, PH_BLOOD_HU
 
 FU = {
     "matrix": 96,
@@ -42,7 +43,7 @@ def test_hemorrhage_volume_hits_target(kind: str, ml: float, seed: int) -> None:
     centroid = mask.geometry.index_to_lps(np.argwhere(mask.array).mean(axis=0))
     assert centroid[0] > 5.0  # default side "left" is LPS +x
     values = study.followup.array[mask.array]
-    low, high = (55, 85) if kind == "PH" else (45, 75)
+    low, high = (PH_BLOOD_HU if kind == "PH" else HI2_BLOOD_HU)[2:]
     assert low - 8 <= np.median(values) <= high
 
 
