@@ -106,8 +106,10 @@ def _sigmas_mm(ncct: Volume, s: PrepareSettings) -> tuple[float, float]:
     return s.gaussian_sigma_px * pixel, s.unsharp_sigma_px * pixel
 
 
-def _filter(stripped: Volume, s: PrepareSettings) -> npt.NDArray[np.float32]:
-    gaussian, unsharp = _sigmas_mm(stripped, s)
+def _filter(
+    stripped: Volume, gaussian: float, unsharp: float, s: PrepareSettings
+) -> npt.NDArray[np.float32]:
+    """Gaussian then unsharp masking, sigmas in mm."""
     image = volume_to_sitk(stripped)
     if gaussian > 0:
         image = sitk.SmoothingRecursiveGaussian(image, gaussian)
@@ -141,7 +143,8 @@ def _prepare(ncct: Volume, s: PrepareSettings) -> PreparedStudy:
             f"{ncct.meta.source or ncct.meta.description or 'NCCT'}: no brain found "
             "(is this a head CT in HU?)"
         )
-    sigma = max(_sigmas_mm(ncct, s))
+    gaussian, unsharp = _sigmas_mm(ncct, s)
+    sigma = max(gaussian, unsharp)
     margin = tuple(int(np.ceil(4 * sigma / sp)) + 1 for sp in ncct.spacing)
     box = _brain_box(brain.array, margin)  # type: ignore[arg-type]
     crop_arr = np.where(brain.array[box], ncct.array[box], np.float32(s.outside_hu))
@@ -153,7 +156,7 @@ def _prepare(ncct: Volume, s: PrepareSettings) -> PreparedStudy:
         ncct.direction,
     )
     filtered = np.full(ncct.shape, s.outside_hu, np.float32)
-    filtered[box] = _filter(Volume(crop_arr.astype(np.float32), crop_geom), s)
+    filtered[box] = _filter(Volume(crop_arr.astype(np.float32), crop_geom), gaussian, unsharp, s)
     warnings = ncct.meta.warnings + _contrast_warnings(ncct, brain, s)
     seconds = time.perf_counter() - t0
     log.info("prepared NCCT %s in %.2f s", ncct.shape, seconds)
