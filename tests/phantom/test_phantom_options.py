@@ -22,7 +22,7 @@ from strokescope.phantom import PhantomOptions
         {"slice_mm": 0.3},
         {"slice_mm": 6.0},
         {"matrix": 8},
-        {"rotation_deg": (0.0, 25.0, 0.0)},
+        {"rotation_deg": (0.0, 26.0, 0.0)},
         {"rotation_deg": (0.0, 1.0)},
         {"tilt_deg": 45.0},
         {"noise_hu": float("nan")},

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from strokescope.phantom.options import PhantomOptions
-    from strokescope.phantom.study import PhantomStudy, PhantomTruth, generate_study
+    from strokescope.phantom.study import PhantomStudy, generate_study
+    from strokescope.phantom.truth import PhantomTruth
     from strokescope.phantom.writer import StudyPaths, write_study
 
 _WHERE = {
     "PhantomOptions": "strokescope.phantom.options",
     "PhantomStudy": "strokescope.phantom.study",
-    "PhantomTruth": "strokescope.phantom.study",
+    "PhantomTruth": "strokescope.phantom.truth",
     "generate_study": "strokescope.phantom.study",
     "StudyPaths": "strokescope.phantom.writer",
     "write_study": "strokescope.phantom.writer",

@@ -18,7 +18,7 @@ def add_phantom_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("out", help="output folder (ncct/, cta/, followup/, truth/)")
     add("--seed", type=int, default=0, help="random seed (default 0)")
-    add("--occlusion", default="M1", help="none, ICA, M1 or M2 (default M1)")
+    add("--occlusion", default="M1", help="none, ICA, M1, M2, A1, P1 or basilar (default M1)")
     add("--side", default="left", help="left or right (default left)")
     add("--length-mm", type=float, help="thrombus length 3-40 mm (default: from the seed)")
     add("--thrombus-hu", type=float, help="clot HU on NCCT (default: 50-80 from the seed)")

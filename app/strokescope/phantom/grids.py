@@ -36,9 +36,16 @@ def coverage_center_z(coverage_mm: float) -> float:
 
 
 def acquisition_geometry(
-    *, matrix: int, inplane_mm: float, slice_mm: float, slices: int, tilt_deg: float = 0.0
+    *,
+    matrix: int,
+    inplane_mm: float,
+    slice_mm: float,
+    slices: int,
+    tilt_deg: float = 0.0,
+    shift_x_mm: float = 0.0,
 ) -> Geometry:
-    """Axial grid centred on the head, with optional gantry tilt (degrees)."""
+    """Axial grid centred on the head (moved ``shift_x_mm`` along LPS x), with optional
+    gantry tilt (degrees)."""
     t = math.radians(tilt_deg)
     axis_slice = np.array([0.0, 0.0, 1.0])
     axis_row = np.array([0.0, math.cos(t), math.sin(t)])
@@ -46,7 +53,7 @@ def acquisition_geometry(
     direction = np.stack([axis_slice, axis_row, axis_col], axis=1)
     increment = slice_mm / math.cos(t)
     spacing = (increment, inplane_mm, inplane_mm)
-    center = np.array([0.0, INPLANE_CENTER_Y, coverage_center_z(slices * slice_mm)])
+    center = np.array([shift_x_mm, INPLANE_CENTER_Y, coverage_center_z(slices * slice_mm)])
     half = (np.array([slices, matrix, matrix], dtype=float) - 1.0) / 2.0
     origin = center - (direction * np.asarray(spacing)[None, :]) @ half
     return Geometry(
@@ -55,6 +62,15 @@ def acquisition_geometry(
         tuple(origin),
         tuple(tuple(r) for r in direction),  # type: ignore[arg-type]
     )
+
+
+def fov_cut_shift(
+    rng: np.random.Generator, *, matrix: int, inplane_mm: float, head_half_width_mm: float
+) -> float:
+    """Lateral grid shift (mm) that leaves 5-20 mm of the head outside one (seeded) edge."""
+    cut = float(rng.uniform(5.0, 20.0))
+    sign = 1.0 if rng.uniform() < 0.5 else -1.0
+    return sign * max(0.0, matrix * inplane_mm / 2.0 - head_half_width_mm + cut)
 
 
 def subslices(slice_mm: float) -> int:

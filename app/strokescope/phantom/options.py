@@ -12,13 +12,27 @@ from typing import Any, Literal
 
 from strokescope.errors import InputError
 
-Occlusion = Literal["none", "ICA", "M1", "M2"]
+Occlusion = Literal["none", "ICA", "M1", "M2", "A1", "basilar", "P1"]
 Side = Literal["left", "right"]
 Hemorrhage = Literal["none", "PH", "HI2"]
+Kernel = Literal["standard", "smooth", "sharp"]
+CowVariant = Literal["normal", "hypoplastic_a1", "fetal_pca", "absent_p1"]
 
-OCCLUSIONS: tuple[str, ...] = ("none", "ICA", "M1", "M2")
+OCCLUSIONS: tuple[str, ...] = ("none", "ICA", "M1", "M2", "A1", "basilar", "P1")
+OCCLUSION_CLASS: dict[str, str] = {
+    "ICA": "LVO",
+    "M1": "LVO",
+    "basilar": "LVO",
+    "M2": "MeVO",
+    "A1": "MeVO",
+    "P1": "MeVO",
+}
+"""CLINICAL.md: LVO = intracranial ICA or M1, here with the basilar; medium vessels M2, A1, P1."""
 SIDES: tuple[str, ...] = ("left", "right")
 HEMORRHAGES: tuple[str, ...] = ("none", "PH", "HI2")
+KERNELS: tuple[str, ...] = ("standard", "smooth", "sharp")
+COW_VARIANTS: tuple[str, ...] = ("normal", "hypoplastic_a1", "fetal_pca", "absent_p1")
+ROTATION_MAX_DEG = 25.0
 
 
 def _check_range(name: str, value: float | None, low: float, high: float) -> None:
@@ -43,9 +57,12 @@ class PhantomOptions:
         Seeds anatomy, lesions and noise (>= 0).
     occlusion, side : str
         Thrombus site (``"none"``, ``"ICA"`` terminal ICA, ``"M1"``, ``"M2"`` superior
-        trunk) and hemisphere. ``side`` also places the follow-up infarct and hemorrhage.
+        trunk, ``"A1"``, ``"P1"`` (the clot may run on into P2), ``"basilar"`` (midline,
+        ``side`` ignored for the clot)) and hemisphere. ``side`` also places the follow-up
+        infarct and hemorrhage.
     thrombus_length_mm : float or None
         Clot length along the vessel centerline, 3-40 mm; ``None`` draws it from the seed.
+        A1 clots are cut to the A1 (about 15 mm), basilar clots to the basilar (about 42 mm).
     thrombus_hu, perviousness_hu : float or None
         Clot attenuation on NCCT (40-100 HU, drawn 50-80) and the contrast it takes up on
         CTA (0-30 HU, drawn 0-20).
@@ -64,7 +81,7 @@ class PhantomOptions:
         Slice thickness (= increment) 0.5-5 mm, pixel size 0.2-2 mm, square matrix
         16-1024, slice count (``None``: cover 160 mm).
     rotation_deg : (float, float, float)
-        Head rotation about the LPS x, y, z axes, each within +-20 degrees.
+        Head rotation about the LPS x, y, z axes, each within +-25 degrees.
     tilt_deg : float
         Gantry tilt (+-30 degrees): the image plane tilts about x while slices step along
         the table, so the slice axis is not orthogonal to the image plane.
@@ -79,6 +96,47 @@ class PhantomOptions:
         the same arc length at 80 mm radius).
     cta_inplane_mm, cta_matrix, cta_slices, cta_slice_mm : optional geometry
         CTA grid when it differs from the NCCT grid (``None``: same as NCCT).
+
+    The options below widen the training distribution (SynthSeg-style randomisation); each
+    default reproduces the studies generated before they existed, bit for bit.
+
+    cta_lumen_hu : float or None
+        Peak arterial lumen enhancement on CTA, 150-600 HU (``None``: drawn 300-420).
+    veins : bool
+        Draw the dural venous sinuses (superior sagittal, straight, transverse, sigmoid) and
+        a few cortical veins, at blood HU on NCCT.
+    venous_hu : float or None
+        Extra enhancement of the veins on CTA (venous contamination, late phase), 0-400 HU;
+        ``None`` or 0: none. A value above 0 draws the veins even without ``veins``.
+    haematocrit_pct : float or None
+        Haematocrit, 30-60 %: blood HU on NCCT in arteries and veins is ``6 + 0.9 x``
+        haematocrit (42 HU at 40 %, 55.5 HU at 55 %: the hyperdense-vessel mimic without a
+        clot). ``None``: drawn 40-45 HU.
+    kernel : str
+        Reconstruction kernel of NCCT and CTA: ``"standard"``; ``"smooth"`` (an extra 0.6 mm
+        in-plane Gaussian blur, noise x 0.7 with a 0.9 mm texture) or ``"sharp"`` (unsharp
+        masking, noise x 1.4 with a 0.35 mm texture).
+    hu_offset : float
+        Calibration offset (-15..15 HU) added to all non-air tissue of NCCT and CTA.
+    vessel_scale : float or None
+        Arterial diameter scale, 0.7-1.3 (``None``: 1).
+    tortuosity : float
+        0-1: amplitude (up to 3.5 mm) of a smooth random displacement of the arterial
+        centerlines (0: none).
+    cow_variant : str
+        Circle of Willis: ``"normal"``, ``"hypoplastic_a1"`` (one A1 under 1 mm),
+        ``"fetal_pca"`` (a PComm as wide as the PCA, its P1 hypoplastic) or
+        ``"absent_p1"`` (the PCA fed by the PComm alone), on a seeded side (an absent P1 is
+        put opposite a P1 clot).
+    dural_calcification, aneurysm : bool
+        Mimics: falx, choroid-plexus and pineal calcifications (150-900 HU); a 3-7 mm
+        saccular aneurysm at the basilar tip or the AComm (blood HU on NCCT, lumen HU on
+        CTA).
+    noise_texture_mm : float or None
+        Noise correlation length, 0.3-1.5 mm (Gaussian in-plane; ``None``: the kernel's).
+    partial_fov : bool
+        The head is cut 5-20 mm deep by the field of view on one (seeded) side of NCCT and
+        CTA.
     """
 
     seed: int = 0
@@ -108,6 +166,19 @@ class PhantomOptions:
     cta_matrix: int | None = None
     cta_slices: int | None = None
     cta_slice_mm: float | None = None
+    cta_lumen_hu: float | None = None
+    veins: bool = False
+    venous_hu: float | None = None
+    haematocrit_pct: float | None = None
+    kernel: Kernel = "standard"
+    hu_offset: float = 0.0
+    vessel_scale: float | None = None
+    tortuosity: float = 0.0
+    cow_variant: CowVariant = "normal"
+    dural_calcification: bool = False
+    aneurysm: bool = False
+    noise_texture_mm: float | None = None
+    partial_fov: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.seed, int) or self.seed < 0:
@@ -131,7 +202,7 @@ class PhantomOptions:
         if len(self.rotation_deg) != 3:
             raise InputError(f"phantom option rotation_deg={self.rotation_deg!r} needs 3 angles")
         for axis, angle in zip("xyz", self.rotation_deg, strict=True):
-            _check_range(f"rotation_deg[{axis}]", angle, -20.0, 20.0)
+            _check_range(f"rotation_deg[{axis}]", angle, -ROTATION_MAX_DEG, ROTATION_MAX_DEG)
         _check_range("tilt_deg", self.tilt_deg, -30.0, 30.0)
         _check_range("followup_slice_mm", self.followup_slice_mm, 0.5, 10.0)
         _check_range("followup_matrix", self.followup_matrix, 16, 1024)
@@ -140,16 +211,33 @@ class PhantomOptions:
         _check_range("cta_matrix", self.cta_matrix, 16, 1024)
         _check_range("cta_slices", self.cta_slices, 1, 2000)
         _check_range("cta_slice_mm", self.cta_slice_mm, 0.5, 5.0)
+        self._check_randomisation()
         for name in ("matrix", "slices", "followup_matrix", "cta_matrix", "cta_slices"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, int):
                 raise InputError(f"phantom option {name}={value!r} must be an integer")
         object.__setattr__(self, "rotation_deg", tuple(float(a) for a in self.rotation_deg))
 
+    def _check_randomisation(self) -> None:
+        _check_range("cta_lumen_hu", self.cta_lumen_hu, 150.0, 600.0)
+        _check_range("venous_hu", self.venous_hu, 0.0, 400.0)
+        _check_range("haematocrit_pct", self.haematocrit_pct, 30.0, 60.0)
+        _check_choice("kernel", self.kernel, KERNELS)
+        _check_range("hu_offset", self.hu_offset, -15.0, 15.0)
+        _check_range("vessel_scale", self.vessel_scale, 0.7, 1.3)
+        _check_range("tortuosity", self.tortuosity, 0.0, 1.0)
+        _check_choice("cow_variant", self.cow_variant, COW_VARIANTS)
+        _check_range("noise_texture_mm", self.noise_texture_mm, 0.3, 1.5)
+
     @property
     def occlusion_class(self) -> str:
-        """``"LVO"`` for ICA/M1, ``"MeVO"`` for M2, ``"none"`` without occlusion."""
-        return {"ICA": "LVO", "M1": "LVO", "M2": "MeVO"}.get(self.occlusion, "none")
+        """``"LVO"`` for ICA/M1/basilar, ``"MeVO"`` for M2/A1/P1, ``"none"`` without."""
+        return OCCLUSION_CLASS.get(self.occlusion, "none")
+
+    @property
+    def draws_veins(self) -> bool:
+        """Whether the study has dural sinuses and cortical veins."""
+        return self.veins or (self.venous_hu or 0.0) > 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready copy of every option."""

@@ -17,9 +17,11 @@ from strokescope.phantom.artifacts import add_streaks
 from strokescope.phantom.grids import average_subslices, fine_geometry, subslices
 from strokescope.phantom.hemorrhage import render_followup_lesions
 from strokescope.phantom.lesions import LesionPlan
+from strokescope.phantom.mimics import Blob, overlay_mimics
 from strokescope.phantom.shapes import F32, ramp
 from strokescope.phantom.tissue import HeadMapping, TissueRenderer
 from strokescope.phantom.tubes import TreePoints, render_tubes
+from strokescope.phantom.veins import overlay_veins
 from strokescope.volume import Geometry
 
 BoolArray = npt.NDArray[np.bool_]
@@ -27,12 +29,15 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True, eq=False)
 class Scene:
-    """Everything a grid is rendered from."""
+    """Everything a grid is rendered from (``veins`` None: no venous tree)."""
 
     anatomy: Anatomy
     tree: TreePoints
     plan: LesionPlan
     streaks: bool
+    veins: TreePoints | None = None
+    venous_hu: float = 0.0
+    mimics: tuple[Blob, ...] = ()
 
 
 @dataclass(eq=False)
@@ -62,7 +67,12 @@ def render_grid(
     masks.dense("brain", brain)
     width = float(np.mean(fine.spacing))
     mapping = HeadMapping.of(fine, pose)
+    if scene.veins is not None:
+        blood = scene.anatomy.hu.blood
+        overlay_veins(scene.veins, fine, pose, images, width, blood, scene.venous_hu)
     _overlay_vessels(scene, fine, pose, images, masks, width, mapping)
+    if scene.mimics:
+        overlay_mimics(scene.mimics, fine, mapping, images, masks, width)
     if "followup" in phases and scene.plan.hemorrhage is not None:
         render_followup_lesions(
             scene.plan.hemorrhage, images["followup"], masks, mapping, geom, width

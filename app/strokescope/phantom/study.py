@@ -9,77 +9,35 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from strokescope import RESEARCH_ONLY
-from strokescope.phantom.anatomy import draw_anatomy
+from strokescope.phantom.anatomy import Anatomy, draw_anatomy
 from strokescope.phantom.artifacts import add_noise, noise_rng
 from strokescope.phantom.grids import (
     acquisition_geometry,
     default_slices,
+    fov_cut_shift,
     head_pose,
     motion_transform,
 )
+from strokescope.phantom.kernels import add_scan_noise, apply_kernel, apply_offset
 from strokescope.phantom.lesions import plan_lesions
+from strokescope.phantom.mimics import plan_mimics
 from strokescope.phantom.options import PhantomOptions
 from strokescope.phantom.render import Rendered, Scene, render_grid
+from strokescope.phantom.truth import SYNTHETIC, PhantomTruth, study_truth
 from strokescope.phantom.tubes import TreePoints
+from strokescope.phantom.veins import draw_veins
+from strokescope.phantom.vessel_variants import vary_vessels
 from strokescope.phantom.vessels import draw_vessels
 from strokescope.volume import Geometry, Mask, SeriesMeta, Volume
 
 log = logging.getLogger(__name__)
 
-SYNTHETIC = (
-    "Synthetic phantom: computer-generated anatomy, not patient data; all identifiers are "
-    "synthetic."
-)
+__all__ = ["SYNTHETIC", "PhantomStudy", "PhantomTruth", "generate_study"]
 FOLLOWUP_COVERAGE_MM = 160.0
-
-
-@dataclass(frozen=True)
-class PhantomTruth:
-    """Ground truth of a generated study (lengths mm, volumes mm^3 or mL, points LPS mm).
-
-    ``thrombus_*`` are ``None`` without occlusion. ``thrombus_hu_ncct``/``_cta`` are the
-    clot's material attenuations; ``thrombus_volume_mm3`` is the analytic clot volume
-    (integral of the lumen cross-section along the clot), ``thrombus_mask_volume_mm3`` the
-    volume of the CTA-grid mask. ``ncct_to_cta`` maps NCCT patient coordinates to CTA
-    patient coordinates (4x4, the simulated motion).
-    """
-
-    seed: int
-    options: dict[str, Any]
-    occlusion_site: str
-    occlusion_class: str
-    side: str
-    thrombus_length_mm: float | None
-    thrombus_volume_mm3: float | None
-    thrombus_mask_volume_mm3: float | None
-    thrombus_hu_ncct: float | None
-    thrombus_hu_cta: float | None
-    perviousness_hu: float | None
-    distal_enhancement_fraction: float | None
-    thrombus_centroid_lps: tuple[float, float, float] | None
-    calcification_present: bool
-    sah_present: bool
-    hemorrhage_type: str
-    hemorrhage_target_ml: float
-    hemorrhage_volume_ml: float
-    hemorrhage_mean_hu: float | None
-    lumen_hu_cta: float
-    blood_hu_ncct: float
-    ncct_to_cta: tuple[tuple[float, ...], ...]
-    generation_seconds: float = 0.0
-    research_use: str = RESEARCH_ONLY
-    synthetic: str = SYNTHETIC
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in self.__dict__.items():
-            if isinstance(value, tuple):
-                value = [list(v) if isinstance(v, tuple) else v for v in value]
-            out[key] = value
-        return out
+BLOOD_HU_AT_0, BLOOD_HU_PER_PCT = 6.0, 0.9
+"""Blood HU on NCCT = 6 + 0.9 x haematocrit (%): 42 HU at 40 %, 55.5 HU at 55 %."""
+VESSEL_GRID_MASKS = ("lumen", "thrombus", "calcification", "dural_calcification", "aneurysm")
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,22 +57,34 @@ class PhantomStudy:
     options: PhantomOptions = field(default_factory=PhantomOptions)
 
 
-def _geometries(o: PhantomOptions) -> tuple[Geometry, Geometry, Geometry]:
+def _geometries(o: PhantomOptions, anatomy: Anatomy) -> tuple[Geometry, Geometry, Geometry]:
     slices = o.slices or default_slices(o.slice_mm)
+    half_width = anatomy.cerebrum.axes[0] + anatomy.csf_gap_mm
+    half_width += anatomy.skull_mm + anatomy.scalp_mm
+
+    def shift(matrix: int, inplane: float) -> float:
+        if not o.partial_fov:
+            return 0.0
+        rng = np.random.default_rng([o.seed, 8])  # the same cut on both scans
+        return fov_cut_shift(rng, matrix=matrix, inplane_mm=inplane, head_half_width_mm=half_width)
+
     ncct = acquisition_geometry(
         matrix=o.matrix,
         inplane_mm=o.inplane_mm,
         slice_mm=o.slice_mm,
         slices=slices,
         tilt_deg=o.tilt_deg,
+        shift_x_mm=shift(o.matrix, o.inplane_mm),
     )
     cta_slice = o.cta_slice_mm or o.slice_mm
+    cta_matrix, cta_inplane = o.cta_matrix or o.matrix, o.cta_inplane_mm or o.inplane_mm
     cta = acquisition_geometry(
-        matrix=o.cta_matrix or o.matrix,
-        inplane_mm=o.cta_inplane_mm or o.inplane_mm,
+        matrix=cta_matrix,
+        inplane_mm=cta_inplane,
         slice_mm=cta_slice,
         slices=o.cta_slices or (slices if o.cta_slice_mm is None else default_slices(cta_slice)),
         tilt_deg=o.tilt_deg,
+        shift_x_mm=shift(cta_matrix, cta_inplane),
     )
     fu_slices = max(1, round(FOLLOWUP_COVERAGE_MM / o.followup_slice_mm))
     followup = acquisition_geometry(
@@ -140,6 +110,43 @@ def _meta(o: PhantomOptions, kind: str, slice_mm: float, **extra: Any) -> Series
     )
 
 
+def _with_blood(anatomy: Anatomy, o: PhantomOptions) -> Anatomy:
+    """``anatomy`` with the blood and CTA lumen HU that ``o`` asks for."""
+    hu = anatomy.hu
+    if o.haematocrit_pct is not None:
+        hu = replace(hu, blood=BLOOD_HU_AT_0 + BLOOD_HU_PER_PCT * o.haematocrit_pct)
+    if o.cta_lumen_hu is not None:
+        hu = replace(hu, lumen=float(o.cta_lumen_hu))
+    return anatomy if hu is anatomy.hu else replace(anatomy, hu=hu)
+
+
+def _scene(o: PhantomOptions) -> Scene:
+    """Anatomy, arteries, lesions, veins and mimics, each from its own seeded stream."""
+    anatomy = _with_blood(draw_anatomy(np.random.default_rng([o.seed, 1])), o)
+    segments = draw_vessels(np.random.default_rng([o.seed, 2]), anatomy)
+    if o.vessel_scale is not None or o.tortuosity > 0 or o.cow_variant != "normal":
+        segments = vary_vessels(segments, o, np.random.default_rng([o.seed, 5]))
+    plan = plan_lesions(np.random.default_rng([o.seed, 3]), o, segments)
+    veins = None
+    if o.draws_veins:
+        veins = TreePoints.of(draw_veins(np.random.default_rng([o.seed, 6]), anatomy))
+    mimics = plan_mimics(np.random.default_rng([o.seed, 7]), o, anatomy, segments)
+    tree = TreePoints.of(segments)
+    return Scene(anatomy, tree, plan, o.streaks, veins, o.venous_hu or 0.0, mimics)
+
+
+def _finish_scan(volume: Volume, o: PhantomOptions, phase: str) -> None:
+    """Calibration offset, reconstruction kernel and noise of the NCCT or CTA (in place)."""
+    spacing = (volume.geometry.spacing[1], volume.geometry.spacing[2])
+    apply_offset(volume.array, o.hu_offset)
+    apply_kernel(volume.array, o.kernel, spacing)
+    rng = noise_rng(o.seed, phase)
+    texture = o.noise_texture_mm
+    add_scan_noise(
+        volume.array, o.noise_hu, rng, kernel=o.kernel, texture_mm=texture, spacing_ji=spacing
+    )
+
+
 def generate_study(options: PhantomOptions, *, threads: int | None = None) -> PhantomStudy:
     """Render the study described by ``options`` (deterministic for a given seed).
 
@@ -148,13 +155,11 @@ def generate_study(options: PhantomOptions, *, threads: int | None = None) -> Ph
     start = time.perf_counter()
     o = options
     workers = threads or max(1, min(2, os.cpu_count() or 1))
-    anatomy = draw_anatomy(np.random.default_rng([o.seed, 1]))
-    segments = draw_vessels(np.random.default_rng([o.seed, 2]), anatomy)
-    plan = plan_lesions(np.random.default_rng([o.seed, 3]), o, segments)
-    scene = Scene(anatomy, TreePoints.of(segments), plan, o.streaks)
+    scene = _scene(o)
+    anatomy = scene.anatomy
     motion = motion_transform(np.random.default_rng([o.seed, 4]), o.motion_mm)
     pose = head_pose(o.rotation_deg)
-    g_ncct, g_cta, g_fu = _geometries(o)
+    g_ncct, g_cta, g_fu = _geometries(o, anatomy)
     cta_slice = o.cta_slice_mm or o.slice_mm
     shared = o.cta and o.motion_mm == 0 and g_cta == g_ncct
     phases = ("ncct", "cta") if shared else ("ncct",)
@@ -180,19 +185,19 @@ def generate_study(options: PhantomOptions, *, threads: int | None = None) -> Ph
             threads=workers,
         )
     ncct = Volume(base.images["ncct"], g_ncct, _meta(o, "ncct", o.slice_mm))
-    add_noise(ncct.array, o.noise_hu, noise_rng(o.seed, "ncct"))
+    _finish_scan(ncct, o, "ncct")
     masks = {"brain": Mask(base.masks["brain"], g_ncct, "brain")}
     if "sah" in base.masks:
         masks["sah"] = Mask(base.masks["sah"], g_ncct, "sah")
     vessel_src, vessel_geom = (cta_r, g_cta) if cta_r is not None else (base, g_ncct)
-    for name in ("lumen", "thrombus", "calcification"):
+    for name in VESSEL_GRID_MASKS:
         if name in vessel_src.masks:
             masks[name] = Mask(vessel_src.masks[name], vessel_geom, name)
     cta = None
     if cta_r is not None:
         meta = _meta(o, "cta", cta_slice, ncct_to_cta=motion.tolist())
         cta = Volume(cta_r.images["cta"], g_cta, meta)
-        add_noise(cta.array, o.noise_hu, noise_rng(o.seed, "cta"))
+        _finish_scan(cta, o, "cta")
     followup, hem_hu = None, None
     if fu_r is not None:
         followup = Volume(fu_r.images["followup"], g_fu, _meta(o, "followup", o.followup_slice_mm))
@@ -200,56 +205,6 @@ def generate_study(options: PhantomOptions, *, threads: int | None = None) -> Ph
         masks["hemorrhage"] = Mask(hem, g_fu, "hemorrhage")
         hem_hu = float(followup.array[hem].mean()) if hem.any() else None
         add_noise(followup.array, o.noise_hu, noise_rng(o.seed, "followup"))
-    truth = _truth(o, scene, masks, motion, hem_hu, anatomy.hu.lumen, anatomy.hu.blood)
+    truth = study_truth(o, scene, masks, motion, hem_hu, anatomy.hu.lumen, anatomy.hu.blood)
     truth = replace(truth, generation_seconds=round(time.perf_counter() - start, 3))
     return PhantomStudy(ncct, cta, followup, masks, truth, o)
-
-
-def _truth(
-    o: PhantomOptions,
-    scene: Scene,
-    masks: dict[str, Mask],
-    motion: npt.NDArray[np.float64],
-    hem_hu: float | None,
-    lumen_hu: float,
-    blood_hu: float,
-) -> PhantomTruth:
-    th = scene.plan.thrombus
-    length = volume = mask_volume = centroid = None
-    if th is not None:
-        tree = scene.tree
-        sl = slice(int(tree.offsets[th.segment]), int(tree.offsets[th.segment + 1]))
-        s, r = tree.s[sl], tree.radius[sl]
-        ds = np.linspace(th.s0, th.s1, 400)
-        volume = float(np.trapezoid(np.pi * np.interp(ds, s, r) ** 2, ds))
-        length = th.length_mm
-        m = masks.get("thrombus")
-        if m is not None and m.voxel_count:
-            mask_volume = m.volume_mm3
-            idx = np.argwhere(m.array).mean(axis=0)
-            centroid = tuple(float(v) for v in m.geometry.index_to_lps(idx))
-    hem = masks.get("hemorrhage")
-    return PhantomTruth(
-        seed=o.seed,
-        options=o.to_dict(),
-        occlusion_site=o.occlusion,
-        occlusion_class=o.occlusion_class,
-        side=o.side,
-        thrombus_length_mm=None if length is None else round(length, 3),
-        thrombus_volume_mm3=None if volume is None else round(volume, 2),
-        thrombus_mask_volume_mm3=None if mask_volume is None else round(mask_volume, 2),
-        thrombus_hu_ncct=None if th is None else round(th.hu_ncct, 2),
-        thrombus_hu_cta=None if th is None else round(th.hu_cta, 2),
-        perviousness_hu=None if th is None else round(th.hu_cta - th.hu_ncct, 2),
-        distal_enhancement_fraction=None if th is None else round(th.distal_fraction, 3),
-        thrombus_centroid_lps=centroid,  # type: ignore[arg-type]
-        calcification_present=bool(scene.plan.plaques),
-        sah_present=bool(scene.plan.sah_points.any()),
-        hemorrhage_type=o.hemorrhage,
-        hemorrhage_target_ml=o.hemorrhage_ml,
-        hemorrhage_volume_ml=0.0 if hem is None else round(hem.volume_ml, 4),
-        hemorrhage_mean_hu=None if hem_hu is None else round(hem_hu, 2),
-        lumen_hu_cta=round(lumen_hu, 2),
-        blood_hu_ncct=round(blood_hu, 2),
-        ncct_to_cta=tuple(tuple(float(v) for v in row) for row in motion),
-    )

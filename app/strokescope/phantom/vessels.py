@@ -20,16 +20,18 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.phantom.anatomy import Anatomy
+from strokescope.phantom.splines import arc_length, catmull_rom
 
-STEP_MM = 0.5
 SITE_OTHER, SITE_ICA, SITE_M1, SITE_M2 = 0, 1, 2, 3
+SITE_A1, SITE_P1, SITE_BASILAR = 4, 5, 6
 Points = list[tuple[float, float, float]]
 
 
 @dataclass(frozen=True, eq=False)
 class Segment:
     """One vessel centerline: ``points`` (n, 3) head-frame mm, per-point radius (mm), sheath
-    radius (mm) and HU, arc length ``s`` (mm) and site code (ICA/M1/M2/other)."""
+    radius (mm) and HU, arc length ``s`` (mm) and site code (``SITE_*``: ICA, M1, M2, A1,
+    P1 (the PCA up to the PComm junction), basilar, other)."""
 
     name: str
     side: str  # "left", "right" or "mid"
@@ -45,37 +47,6 @@ class Segment:
     @property
     def length_mm(self) -> float:
         return float(self.s[-1])
-
-
-def catmull_rom(control: npt.ArrayLike, step: float = STEP_MM) -> tuple[np.ndarray, np.ndarray]:
-    """Centripetal Catmull-Rom curve through ``control`` resampled every ``step`` mm.
-
-    Returns the points and the arc length at each control point.
-    """
-    c = np.asarray(control, dtype=float)
-    ext = np.vstack([2 * c[0] - c[1], c, 2 * c[-1] - c[-2]])
-    dense, knots_at = [], [0]
-    for i in range(1, len(ext) - 2):
-        p0, p1, p2, p3 = ext[i - 1 : i + 3]
-        t0 = 0.0
-        t1 = t0 + np.linalg.norm(p1 - p0) ** 0.5 + 1e-9
-        t2 = t1 + np.linalg.norm(p2 - p1) ** 0.5 + 1e-9
-        t3 = t2 + np.linalg.norm(p3 - p2) ** 0.5 + 1e-9
-        n = max(8, int(np.linalg.norm(p2 - p1) / 0.1))
-        t = np.linspace(t1, t2, n, endpoint=False)[:, None]
-        a1 = (t1 - t) / (t1 - t0) * p0 + (t - t0) / (t1 - t0) * p1
-        a2 = (t2 - t) / (t2 - t1) * p1 + (t - t1) / (t2 - t1) * p2
-        a3 = (t3 - t) / (t3 - t2) * p2 + (t - t2) / (t3 - t2) * p3
-        b1 = (t2 - t) / (t2 - t0) * a1 + (t - t0) / (t2 - t0) * a2
-        b2 = (t3 - t) / (t3 - t1) * a2 + (t - t1) / (t3 - t1) * a3
-        dense.append((t2 - t) / (t2 - t1) * b1 + (t - t1) / (t2 - t1) * b2)
-        knots_at.append(knots_at[-1] + n)
-    pts = np.vstack([*dense, c[-1:]])
-    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))])
-    s = np.arange(0.0, arc[-1], step)
-    s = np.append(s, arc[-1]) if arc[-1] - s[-1] > 1e-6 else s
-    out = np.stack([np.interp(s, arc, pts[:, m]) for m in range(3)], axis=1)
-    return out, arc[np.asarray(knots_at)]
 
 
 def _radius(s: np.ndarray, stops: list[tuple[float, float]]) -> np.ndarray:
@@ -164,11 +135,11 @@ def draw_vessels(rng: np.random.Generator, anatomy: Anatomy) -> list[Segment]:
             b.p(sg * 45, 31, 44, 3),
         ]
         control = ica + m1 + m2s
-        pts, knots = _pilot(control)
+        pts, knots = catmull_rom(control)
         s_term = knots[len(ica) - 1]
         s_bif = knots[len(ica) + len(m1) - 1]
         s_clinoid = knots[len(ica) - 3]
-        s = _arc(pts)
+        s = arc_length(pts)
         site = np.select([s <= s_term, s <= s_bif], [SITE_ICA, SITE_M1], SITE_M2).astype(np.int8)
         radius = _radius(s, [(0, 2.3), (s_term, 1.85), (s_term + 1, 1.5), (s_bif, 1.3)])
         radius = np.where(site == SITE_M2, _radius(s, [(s_bif, 1.1), (s[-1], 0.8)]), radius)
@@ -201,7 +172,7 @@ def draw_vessels(rng: np.random.Generator, anatomy: Anatomy) -> list[Segment]:
             parent=main.name,
             parent_s=float(s_bif),
         )
-        b.add(
+        a1, _ = b.add(
             f"A1 {side}",
             side,
             [term, b.p(sg * 8, -15, 4, 1), a1_end],
@@ -210,6 +181,7 @@ def draw_vessels(rng: np.random.Generator, anatomy: Anatomy) -> list[Segment]:
             parent=main.name,
             parent_s=float(s_term),
         )
+        a1.site[:] = SITE_A1
         a2 = [
             a1_end,
             (sg * 1.8, *b.p(0, -27, 15, 1.5)[1:]),
@@ -237,7 +209,10 @@ def draw_vessels(rng: np.random.Generator, anatomy: Anatomy) -> list[Segment]:
             b.p(sg * 24, 53, 7),
             b.p(sg * 19, 65, 10),
         ]
-        b.add(f"PCA {side}", side, pca, [1.0, 0.95, 0.75], cistern=3.0, parent="basilar")
+        pca_seg, pca_knots = b.add(
+            f"PCA {side}", side, pca, [1.0, 0.95, 0.75], cistern=3.0, parent="basilar"
+        )
+        pca_seg.site[pca_seg.s <= pca_knots[2]] = SITE_P1  # tip to the PComm junction
         vert = [
             b.p(sg * 10, 30, -100, 2),
             b.p(sg * 9, 27, -68, 2),
@@ -248,13 +223,6 @@ def draw_vessels(rng: np.random.Generator, anatomy: Anatomy) -> list[Segment]:
     a1s = [seg for seg in b.segments if seg.name.startswith("A1")]
     b.add("AComm", "mid", [a1s[0].points[-1], a1s[1].points[-1]], [0.6, 0.6], cistern=2.5)
     basilar = [(0.0, *b.p(0, 16, -44, 0.5)[1:]), b.p(0, 10, -30, 1.5), b.p(0, 7, -17, 1.5), tip]
-    b.add("basilar", "mid", basilar, [1.55, 1.4], cistern=4.0)
+    basilar_seg, _ = b.add("basilar", "mid", basilar, [1.55, 1.4], cistern=4.0)
+    basilar_seg.site[:] = SITE_BASILAR
     return b.segments
-
-
-def _pilot(control: Points) -> tuple[np.ndarray, np.ndarray]:
-    return catmull_rom(control)
-
-
-def _arc(pts: np.ndarray) -> np.ndarray:
-    return np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))])
