@@ -10,19 +10,39 @@ DEMO_DIR ?= cache/demo
 TRAIN_MINUTES ?= 80
 DATA ?=
 
-.PHONY: demo test lint bench install clean screenshots train bundle bundle-test
+.PHONY: lock demo test lint bench install clean screenshots train bundle bundle-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Installs take the exact, hashed versions of requirements/*.lock (`make lock` refreshes them);
+# StrokeScope itself goes in editable, without dependency resolution or build isolation.
+LOCK_RUN := requirements/run.lock
+LOCK_TEST := requirements/test.lock
+INSTALL_SELF := $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+
+$(STAMP_RUN): pyproject.toml $(LOCK_RUN) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_RUN)
+	$(INSTALL_SELF)
 	touch $@
 
-$(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+$(STAMP_TEST): pyproject.toml $(LOCK_TEST) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_TEST)
+	$(INSTALL_SELF)
 	touch $@ $(STAMP_RUN)
+
+# Re-resolve the newest versions pyproject.toml allows into the two lock files (hashed).
+LOCK_TOOL := cache/lock-venv
+PIP_COMPILE := $(LOCK_TOOL)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --upgrade
+
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOL)
+	$(LOCK_TOOL)/bin/python -m pip install --quiet pip-tools==7.6.2
+	$(PIP_COMPILE) --output-file $(LOCK_RUN) pyproject.toml requirements/build.in
+	$(PIP_COMPILE) --extra test --output-file $(LOCK_TEST) pyproject.toml requirements/build.in
+	sed -i '/^strokescope @ /d' $(LOCK_RUN) $(LOCK_TEST)
 
 install: $(STAMP_RUN)
 

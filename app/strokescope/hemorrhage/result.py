@@ -60,6 +60,13 @@ class HemorrhageResult:
     preprocess_seconds: float
     segment_seconds: float
 
+    def impression(self) -> str:
+        """One line a physician reads first: the volume with ABC/2 beside it, or none."""
+        if self.mask.voxel_count == 0:
+            return "No hemorrhage found in the reader's ROIs"
+        abc2 = "" if self.abc2 is None else f" (ABC/2 {self.abc2.volume_ml:.1f} mL)"
+        return f"Hemorrhage {self.volume_ml:.1f} mL{abc2}"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (no masks)."""
 
@@ -76,6 +83,7 @@ class HemorrhageResult:
             }
 
         return {
+            "impression": self.impression(),
             "notice": RESEARCH_ONLY,
             "method": "SD-rule adaptive thresholding (seed 003, Table 1)",
             "volume_ml": round(self.volume_ml, 3),

@@ -62,6 +62,7 @@ def run_ht(
 def format_result(result: HemorrhageResult) -> str:
     """A short human-readable report of the result."""
     lines = [
+        f"Impression: {result.impression()}",
         f"Hemorrhage volume: {result.volume_ml:.2f} mL (adaptive SD rule); "
         f"global 50-80 HU: {result.global_volume_ml:.2f} mL",
     ]

@@ -34,6 +34,10 @@ ATTENUATION = codes.DCM.AttenuationCoefficient
 PERVIOUSNESS = Code("perviousness", LOCAL_SCHEME, "Thrombus perviousness (CTA - NCCT)")
 ABC2_METHOD = Code("abc2", LOCAL_SCHEME, "ABC/2 ellipsoid estimate")
 VOXEL_SUM_METHOD = Code("126030", "DCM", "Sum of segmented voxel volumes")
+LARGE_VESSEL_OCCLUSION = Code("lvo", LOCAL_SCHEME, "Large vessel occlusion")
+PRESENT = codes.SCT.Present
+ABSENT = codes.SCT.Absent
+UNDETERMINED = codes.SCT.Undetermined  # not assessed: no reading was possible
 
 UNIT_MM = Code("mm", "UCUM", "millimeter")
 UNIT_MM3 = Code("mm3", "UCUM", "cubic millimeter")

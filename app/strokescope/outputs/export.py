@@ -39,7 +39,12 @@ from strokescope.outputs.source_refs import (
     read_source_headers,
     same_geometry,
 )
-from strokescope.outputs.tables import csv_text, measurement_rows, results_document
+from strokescope.outputs.tables import (
+    csv_text,
+    impression_lines,
+    measurement_rows,
+    results_document,
+)
 from strokescope.thrombus.result import ThrombusResult
 from strokescope.volume import Mask, Volume
 
@@ -320,6 +325,7 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
     content = ReportContent(
         header=header,
         title=REPORT_TITLE,
+        impression=[scrub(x) for x in impression_lines(thrombus, hemorrhage)],
         images=images,
         rows=measurement_rows(thrombus, hemorrhage),
         warnings=warnings,

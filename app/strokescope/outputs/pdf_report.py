@@ -30,6 +30,7 @@ class ReportContent:
 
     header: StudyHeader
     title: str
+    impression: Sequence[str]  # the headline finding of each analysis, printed first
     images: Sequence[KeyImage]
     rows: Sequence[MeasurementRow]
     warnings: Sequence[str]
@@ -97,6 +98,15 @@ class _Layout:
             align="center",
         )
         self.y -= 20
+
+    def impression(self) -> None:
+        self.heading("Impression")
+        for line in self.content.impression:
+            for part in wrap(line, self.width, 11):
+                self.need(15)
+                self.page.text(MARGIN, self.y, part, size=11, font="bold", color=INK)
+                self.y -= 15
+        self.y += 4
 
     def study(self) -> None:
         h = self.content.header
@@ -231,6 +241,7 @@ def render_report(content: ReportContent) -> bytes:
     doc = PdfDocument(title=content.title, producer=f"StrokeScope {__version__}")
     layout = _Layout(doc, content)
     layout.title()
+    layout.impression()
     layout.study()
     layout.images()
     layout.table()

@@ -4,6 +4,9 @@ Version history
 ---------------
 1.0
     First release.
+1.1
+    ``impression`` (top level, and in ``thrombus`` and ``hemorrhage``) and
+    ``thrombus.not_assessed_reason``; readers of 1.0 can ignore them.
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
@@ -11,6 +14,10 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     ``"1.0"``; a reader should refuse a major version it does not know.
 ``notice``
     Always "Research use only, not for diagnosis."
+``impression``
+    The headline finding(s), one line per analysis, in report order (e.g. "Left M1
+    occlusion (LVO): thrombus 18 mm, 92 mm3", "No occlusion found on NCCT + CTA",
+    "Thrombus not assessed: no CTA series ...", "Hemorrhage 23.6 mL (ABC/2 25.1 mL)").
 ``software``
     ``{"name": "StrokeScope", "version": ...}``.
 ``created``
@@ -46,7 +53,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -59,6 +66,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
     "required": [
         "schema_version",
         "notice",
+        "impression",
         "software",
         "created",
         "anonymized",
@@ -73,6 +81,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
     "properties": {
         "schema_version": {"type": "string", "const": SCHEMA_VERSION},
         "notice": {"type": "string"},
+        "impression": {"type": "array", "items": {"type": "string"}, "minItems": 1},
         "software": {
             "type": "object",
             "required": ["name", "version"],
@@ -123,6 +132,8 @@ RESULTS_SCHEMA: dict[str, Any] = {
                     "enum": ["LVO", "MeVO", "none", "not assessed"],
                 },
                 "assessed": {"type": "boolean"},
+                "impression": {"type": "string"},
+                "not_assessed_reason": _STR_OR_NULL,
                 "model_version": {"type": "string"},
             },
         },

@@ -6,11 +6,18 @@ ABC/2). Each group references its SEG segment (thrombi: segment "Thrombus"; all 
 a study share that segment and are told apart by their tracking identifier), and records
 the algorithm (name, version, model SHA-256 as parameters, TID 4019). A finding whose mask
 is empty (no SEG segment) becomes a TID 1501 group without a segment reference.
+
+The finding itself is coded in every thrombus group as qualitative evaluations "Thrombus"
+(present / absent / undetermined) and "Large vessel occlusion" (present / absent), so a
+negative study ("Thrombus: absent") and one that could not be read ("Thrombus:
+undetermined", e.g. no CTA) are results like any other; the group's tracking identifier
+carries the impression line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import highdicom as hd
 from pydicom.dataset import Dataset
@@ -63,23 +70,33 @@ def _group(
     alg: Algorithm,
     measurements: Sequence[hd.sr.Measurement],
     segment: hd.sr.ReferencedSegment | None,
+    evaluations: Sequence[hd.sr.QualitativeEvaluation] = (),
 ) -> Group:
+    common: dict[str, Any] = {
+        "tracking_identifier": tracking,
+        "finding_type": finding,
+        "finding_sites": [site],
+        "algorithm_id": _algorithm_id(alg),
+        "measurements": list(measurements) or None,
+        "qualitative_evaluations": list(evaluations) or None,
+    }
     if segment is None:
-        return hd.sr.MeasurementsAndQualitativeEvaluations(
-            tracking_identifier=tracking,
-            finding_type=finding,
-            finding_sites=[site],
-            algorithm_id=_algorithm_id(alg),
-            measurements=list(measurements),
-        )
+        return hd.sr.MeasurementsAndQualitativeEvaluations(**common)
     return hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations(
-        tracking_identifier=tracking,
-        referenced_segment=segment,
-        finding_type=finding,
-        finding_sites=[site],
-        algorithm_id=_algorithm_id(alg),
-        measurements=list(measurements),
+        referenced_segment=segment, **common
     )
+
+
+def _thrombus_evaluations(result: ThrombusResult) -> list[hd.sr.QualitativeEvaluation]:
+    """The coded finding of the study: thrombus present/absent/undetermined, and LVO."""
+    if not result.assessed:
+        return [hd.sr.QualitativeEvaluation(cc.THROMBUS, cc.UNDETERMINED)]
+    return [
+        hd.sr.QualitativeEvaluation(cc.THROMBUS, cc.PRESENT if result.thrombi else cc.ABSENT),
+        hd.sr.QualitativeEvaluation(
+            cc.LARGE_VESSEL_OCCLUSION, cc.PRESENT if result.lvo else cc.ABSENT
+        ),
+    ]
 
 
 def _thrombus_measurements(t: Thrombus, alg: Algorithm) -> list[hd.sr.Measurement]:
@@ -133,12 +150,28 @@ def build_sr(
         )
 
     groups: list[Group] = []
+    if thrombus is not None and not thrombus.thrombi:
+        groups.append(
+            _group(
+                tracking=hd.sr.TrackingIdentifier(
+                    uid=hd.UID(), identifier=f"Thrombus: {thrombus.impression()}"
+                ),
+                finding=cc.THROMBUS,
+                site=hd.sr.FindingSite(anatomic_location=cc.CEREBRAL_ARTERY),
+                alg=thrombus_algorithm,
+                measurements=(),
+                segment=None,
+                evaluations=_thrombus_evaluations(thrombus),
+            )
+        )
     if thrombus is not None:
         for t in thrombus.thrombi:
             groups.append(
                 _group(
                     tracking=hd.sr.TrackingIdentifier(
-                        uid=hd.UID(), identifier=f"Thrombus {t.label} ({t.segment} {t.side})"
+                        uid=hd.UID(),
+                        identifier=f"Thrombus {t.label} ({t.segment} {t.side}); impression: "
+                        f"{thrombus.impression()}",
                     ),
                     finding=cc.THROMBUS,
                     site=hd.sr.FindingSite(
@@ -148,12 +181,15 @@ def build_sr(
                     alg=thrombus_algorithm,
                     measurements=_thrombus_measurements(t, thrombus_algorithm),
                     segment=segment_ref("thrombus"),
+                    evaluations=_thrombus_evaluations(thrombus),
                 )
             )
     if hemorrhage is not None:
         groups.append(
             _group(
-                tracking=hd.sr.TrackingIdentifier(uid=hd.UID(), identifier="Hemorrhage"),
+                tracking=hd.sr.TrackingIdentifier(
+                    uid=hd.UID(), identifier=f"Hemorrhage; impression: {hemorrhage.impression()}"
+                ),
                 finding=cc.HEMORRHAGE,
                 site=hd.sr.FindingSite(anatomic_location=cc.BRAIN),
                 alg=hemorrhage_algorithm,
@@ -172,7 +208,7 @@ def build_sr(
     report = hd.sr.MeasurementReport(
         observation_context=context,
         procedure_reported=cc.CT_OF_HEAD,
-        imaging_measurements=groups or None,
+        imaging_measurements=groups,
     )
     evidence = [*headers, *([seg] if seg is not None else [])]
     return hd.sr.Comprehensive3DSR(

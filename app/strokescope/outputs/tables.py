@@ -26,6 +26,7 @@ CSV_COLUMNS = (
     "study_uid",
     "study_date",
     "series_uid",
+    "impression",
     "hemorrhage_volume_ml",
     "hemorrhage_global_volume_ml",
     "hemorrhage_abc2_ml",
@@ -58,6 +59,13 @@ class MeasurementRow:
 
     def value_text(self) -> str:
         return "n/a" if not math.isfinite(self.value) else f"{self.value:.{self.decimals}f}"
+
+
+def impression_lines(
+    thrombus: ThrombusResult | None, hemorrhage: HemorrhageResult | None
+) -> list[str]:
+    """The headline finding of each analysis, in report order (thrombus, hemorrhage)."""
+    return [r.impression() for r in (thrombus, hemorrhage) if r is not None]
 
 
 def measurement_rows(
@@ -125,6 +133,7 @@ def results_document(
     doc = {
         "schema_version": SCHEMA_VERSION,
         "notice": RESEARCH_ONLY,
+        "impression": impression_lines(thrombus, hemorrhage),
         "software": {"name": "StrokeScope", "version": __version__},
         "created": created,
         "anonymized": anonymized,
@@ -156,6 +165,7 @@ def csv_text(doc: dict[str, Any]) -> str:
         "study_uid": study["study_uid"],
         "study_date": study["study_date"],
         "series_uid": study["series_uid"],
+        "impression": " | ".join(doc["impression"]),
         "hemorrhage_volume_ml": h.get("volume_ml"),
         "hemorrhage_global_volume_ml": h.get("global_50_80_volume_ml"),
         "hemorrhage_abc2_ml": (h.get("abc2") or {}).get("volume_ml"),

@@ -55,6 +55,7 @@ class ThrombusResult:
     decision_rule: str  # human-readable LVO/occlusion rule with its numbers from the manifest
     seconds: dict[str, float] = field(default_factory=dict)  # per stage
     warnings: tuple[str, ...] = ()
+    not_assessed_reason: str | None = None  # why no reading was possible, when not assessed
     research_use: str = RESEARCH_ONLY
 
     @property
@@ -62,14 +63,36 @@ class ThrombusResult:
         """False when no reading was possible: absence of a clot is then not a finding."""
         return self.occlusion_class != "not assessed"
 
+    def headline(self) -> Thrombus | None:
+        """The thrombus the impression names: the largest one (None without a thrombus)."""
+        return max(self.thrombi, key=lambda t: t.volume_mm3, default=None)
+
+    def impression(self) -> str:
+        """One line a physician reads first, e.g. "Left M1 occlusion (LVO): thrombus 18 mm,
+        92 mm3", "No occlusion found on NCCT + CTA" or "Not assessed: no CTA series"."""
+        if not self.assessed:
+            return f"Thrombus not assessed: {self.not_assessed_reason or 'no CTA series'}"
+        t = self.headline()
+        if t is None:
+            return "No occlusion found on NCCT + CTA"
+        side = "Midline" if t.side == "midline" else t.side.capitalize()
+        more = len(self.thrombi) - 1
+        extra = f"; {more} more thrombus candidate{'s' if more > 1 else ''}" if more else ""
+        return (
+            f"{side} {t.segment} occlusion ({self.occlusion_class}): thrombus "
+            f"{t.length_mm:.0f} mm, {t.volume_mm3:.0f} mm3{extra}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (no arrays)."""
         return {
+            "impression": self.impression(),
             "thrombi": [t.to_dict() for t in self.thrombi],
             "occlusion": self.occlusion,
             "lvo": self.lvo,
             "occlusion_class": self.occlusion_class,
             "assessed": self.assessed,
+            "not_assessed_reason": self.not_assessed_reason,
             "total_volume_mm3": self.mask.volume_mm3,
             "registration_metric": self.registration_metric,
             "model_version": self.model_version,

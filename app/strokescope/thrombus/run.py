@@ -345,12 +345,14 @@ def _empty(
         decision_rule=models.rules.describe(),
         seconds=seconds,
         warnings=tuple(dict.fromkeys(warnings)),
+        not_assessed_reason="no CTA series (the analysis needs NCCT + CTA)",
     )
 
 
 def format_result(result: ThrombusResult) -> str:
     """Human-readable summary for the CLI."""
     lines = [
+        f"Impression: {result.impression()}",
         f"Thrombus analysis (model {result.model_version}). {result.research_use}",
         (
             f"Occlusion: {'yes' if result.occlusion else 'no'}; class: {result.occlusion_class}"

@@ -1,0 +1,105 @@
+"""Golden end-to-end tests: the installed ``strokescope`` console script on seeded phantoms.
+
+Each case writes a phantom study with ``strokescope phantom``, analyses it with
+``strokescope thrombus --out`` and the shipped models, and compares the summary of
+``results.json`` with ``tests/golden/<case>.json`` within stated tolerances. A case with a
+clot, a negative study and an NCCT-only study ("not assessed") are all results and must
+export. After a deliberate change (new models), regenerate the expected files with
+``STROKESCOPE_UPDATE_GOLDEN=1 pytest tests/test_golden_cli.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strokescope.atomic import atomic_write_text
+
+GOLDEN = Path(__file__).parent / "golden"
+GEOMETRY = ["--matrix", "400", "--inplane-mm", "0.5", "--slice-mm", "0.5"]
+CASES = {
+    "thrombus_m1_left": ["--seed", "5", "--occlusion", "M1", "--side", "left"],
+    "thrombus_none": ["--seed", "11", "--occlusion", "none", "--calcification"],
+    "thrombus_no_cta": ["--seed", "12", "--occlusion", "M1", "--no-cta"],
+}
+TOLERANCE = {"volume_mm3": 0.10, "length_mm": 2.0, "ncct_mean_hu": 5.0, "cta_mean_hu": 10.0}
+"""Relative for volumes, absolute (mm, HU) for the rest: a retrained model or a changed
+library shifts numbers slightly; a different call, segment, side or count is a failure."""
+
+
+def _cli() -> str:
+    exe = Path(sys.executable).with_name("strokescope")
+    assert exe.is_file(), f"{exe}: the console script is not installed (pip install -e .)"
+    return str(exe)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    run = subprocess.run([_cli(), *args], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, f"strokescope {' '.join(args)} failed:\n{run.stderr[-2000:]}"
+    assert "Traceback" not in run.stderr
+    return run
+
+
+def summary(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the golden file pins: the calls, the impression and each thrombus' numbers."""
+    t = doc["thrombus"]
+    return {
+        "impression": doc["impression"],
+        "occlusion": t["occlusion"],
+        "lvo": t["lvo"],
+        "occlusion_class": t["occlusion_class"],
+        "assessed": t["assessed"],
+        "files": {k: v is not None for k, v in doc["files"].items() if k != "masks"},
+        "thrombi": [
+            {
+                "segment": th["segment"],
+                "side": th["side"],
+                **{k: round(float(th[k]), 1) for k in TOLERANCE},
+            }
+            for th in sorted(t["thrombi"], key=lambda th: -th["volume_mm3"])
+        ],
+    }
+
+
+def _close(key: str, got: float, want: float) -> bool:
+    limit = TOLERANCE[key] * abs(want) if key == "volume_mm3" else TOLERANCE[key]
+    return math.isfinite(got) and abs(got - want) <= limit
+
+
+def _compare(got: dict[str, Any], want: dict[str, Any]) -> None:
+    numbers = set(TOLERANCE)
+    strip = [{k: v for k, v in th.items() if k not in numbers} for th in got["thrombi"]]
+    want_strip = [{k: v for k, v in th.items() if k not in numbers} for th in want["thrombi"]]
+    assert {k: v for k, v in got.items() if k not in ("thrombi", "impression")} == {
+        k: v for k, v in want.items() if k not in ("thrombi", "impression")
+    }
+    assert strip == want_strip
+    for g, w in zip(got["thrombi"], want["thrombi"], strict=True):
+        bad = {k: (g[k], w[k]) for k in numbers if not _close(k, g[k], w[k])}
+        assert not bad, f"outside tolerance (got, expected): {bad}"
+    if not want["thrombi"]:
+        assert got["impression"] == want["impression"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_cli_thrombus_matches_golden(case: str, tmp_path: Path) -> None:
+    study, out = tmp_path / "study", tmp_path / "out"
+    _run("phantom", str(study), *CASES[case], *GEOMETRY)
+    run = _run("thrombus", str(study), "--out", str(out))
+    first = run.stdout.splitlines()[0]
+    assert first.startswith("Impression: "), "the CLI must start with the impression line"
+    doc = json.loads((out / "results-001" / "results.json").read_text(encoding="utf-8"))
+    assert doc["impression"][0] == first.removeprefix("Impression: ")
+    got = summary(doc)
+    expected = GOLDEN / f"{case}.json"
+    if os.environ.get("STROKESCOPE_UPDATE_GOLDEN") == "1":
+        atomic_write_text(expected, json.dumps(got, indent=1) + "\n")
+    _compare(got, json.loads(expected.read_text(encoding="utf-8")))
