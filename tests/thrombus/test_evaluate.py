@@ -104,3 +104,56 @@ def test_cli_help_names_the_seed_blocks_the_harness_uses(
         main(["evaluate", "--help"])
     help_text = capsys.readouterr().out
     assert f"{HELD_OUT_SEED0}" in help_text and f"{CALIBRATION_SEED0}" in help_text
+
+
+def test_shift_suites_change_one_thing_on_the_held_out_cases() -> None:
+    from strokescope.thrombus.shifts import SHIFTS, SUITES, suite_options
+
+    assert len(SUITES) >= 13 and {"family-b", "in-distribution", "posterior"} <= set(SUITES)
+    base = case_options(5, quick=False)
+    for suite in SHIFTS:
+        opts = suite_options(suite, 5, quick=False, seed0=HELD_OUT_SEED0)
+        changed = {k for k in opts if opts[k] != base.get(k)}
+        assert opts["seed"] == base["seed"]  # paired with in-distribution
+        assert (changed == set()) == (suite == "in-distribution"), suite
+    assert suite_options("noise-x3", 0, quick=False, seed0=HELD_OUT_SEED0)["noise_hu"] == 12.0
+    lumen = [
+        suite_options("low-contrast-cta", i, quick=False, seed0=HELD_OUT_SEED0)["cta_lumen_hu"]
+        for i in range(20)
+    ]
+    assert min(lumen) >= 150.0 and max(lumen) <= 200.0
+    sites = [
+        suite_options("posterior", i, quick=False, seed0=HELD_OUT_SEED0)["occlusion"]
+        for i in range(4)
+    ]
+    assert sites == ["basilar", "P1", "basilar", "none"]
+
+
+def test_suite_bars_follow_the_issue() -> None:
+    from strokescope.thrombus.shifts import suite_bars
+
+    assert suite_bars("family-b")["median_dice"] == (">=", 0.75)
+    assert suite_bars("family-b")["calcification_only_with_thrombus"] == ("<=", 0)
+    assert suite_bars("noise-x3")["median_dice"] == (">=", 0.60)
+    assert suite_bars("motion-3mm") == {
+        "median_dice": (">=", 0.70),
+        "lvo_sensitivity": (">=", 0.90),
+        "lvo_specificity": (">=", 0.90),
+    }
+
+
+def test_posterior_case_has_a_basilar_clot_in_the_truth() -> None:
+    from strokescope.thrombus.shifts import make_case
+
+    case = make_case("posterior", 0, quick=True, seed0=HELD_OUT_SEED0)
+    assert case.occlusion == "basilar" and case.truth_class == "LVO"
+    assert case.truth_mask is not None and case.truth_mask.voxel_count > 0
+
+
+def test_cli_unknown_suite_is_one_line(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from strokescope.cli import main
+
+    out = tmp_path / "eval.json"
+    assert main(["evaluate", "--suite", "nope", "--n", "4", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--suite nope: unknown suite" in err and "\n" not in err and not out.exists()

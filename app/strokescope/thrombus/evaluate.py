@@ -29,6 +29,7 @@ import numpy as np
 
 from strokescope.atomic import atomic_write_text
 from strokescope.errors import InputError
+from strokescope.thrombus.shifts import EvalCase, check_suite, make_case, suite_bars
 
 HELD_OUT_SEED0 = 900_000
 CALIBRATION_SEED0 = 800_000
@@ -54,33 +55,26 @@ def case_options(i: int, *, quick: bool, seed0: int = HELD_OUT_SEED0) -> dict[st
     }
 
 
-def evaluate_case(
-    i: int, *, models: str | None, quick: bool, seed0: int = HELD_OUT_SEED0
-) -> dict[str, Any]:
+def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:
+    """Analyse one evaluation pair and compare it with its truth (one JSON-ready row)."""
     from strokescope.evaluation import dice
-    from strokescope.phantom import PhantomOptions, generate_study
     from strokescope.pipeline import analyze_thrombus
 
-    opts = case_options(i, quick=quick, seed0=seed0)
-    study = generate_study(PhantomOptions(**opts))
-    assert study.cta is not None
     t = time.perf_counter()
-    result = analyze_thrombus(study.ncct, study.cta, models=models, keep_images=False)
+    result = analyze_thrombus(case.ncct, case.cta, models=models, keep_images=False)
     seconds = time.perf_counter() - t
-    truth = study.truth
-    truth_mask = study.masks.get("thrombus")
-    row: dict[str, Any] = {
-        "seed": opts["seed"],
-        "occlusion": opts["occlusion"],
-        "calcification": opts["calcification"],
-        "sah": opts["sah"],
-        "truth_class": truth.occlusion_class,
+    return {
+        "seed": case.seed,
+        "occlusion": case.occlusion,
+        "calcification": case.calcification,
+        "sah": case.sah,
+        "truth_class": case.truth_class,
         "pred_class": result.occlusion_class,
         "pred_occlusion": result.occlusion,
         "pred_lvo": result.lvo,
         "pred_volume_mm3": result.mask.volume_mm3,
-        "truth_volume_mm3": truth.thrombus_mask_volume_mm3 or 0.0,
-        "truth_length_mm": truth.thrombus_length_mm,
+        "truth_volume_mm3": case.truth_volume_mm3,
+        "truth_length_mm": case.truth_length_mm,
         "pred_length_mm": max((t.length_mm for t in result.thrombi), default=None),
         "pred_segments": [t.segment for t in result.thrombi],
         "pred_thrombi": [
@@ -93,13 +87,10 @@ def evaluate_case(
             }
             for t in result.thrombi
         ],
-        "dice": None,
+        "dice": None if case.truth_mask is None else dice(result.mask, case.truth_mask),
         "seconds": round(seconds, 2),
         "warnings": list(result.warnings),
     }
-    if truth_mask is not None and truth_mask.voxel_count:
-        row["dice"] = dice(result.mask, truth_mask)
-    return row
 
 
 def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -153,10 +144,11 @@ BARS = {
 }
 
 
-def table(summary: dict[str, Any]) -> str:
+def table(summary: dict[str, Any], bars: dict[str, tuple[str, float]] | None = None) -> str:
+    bars = BARS if bars is None else bars
     lines = [f"{'metric':38s} {'value':>10s}  bar      pass"]
     for key, value in summary.items():
-        bar = BARS.get(key)
+        bar = bars.get(key)
         if isinstance(value, list):
             lines.append(f"{'  95% CI':38s} {f'[{value[0]:.3f}, {value[1]:.3f}]':>16s}")
             continue
@@ -178,12 +170,17 @@ def run(args: argparse.Namespace) -> int:
     if args.n < 4:
         raise InputError(f"--n {args.n}: at least 4 pairs are needed (one per occlusion site)")
     seed0 = HELD_OUT_SEED0 if args.seed0 is None else int(args.seed0)
+    suite = args.suite
+    check_suite(suite)
+    if suite != "in-distribution" and seed0 != HELD_OUT_SEED0:
+        raise InputError(f"--seed0 {seed0}: shift suites are held-out blocks; only report them")
     from strokescope.thrombus.model import load_models
 
     load_models(args.models)  # a missing or altered folder fails before any phantom is made
     rows = []
     for i in range(args.n):
-        rows.append(evaluate_case(i, models=args.models, quick=args.quick, seed0=seed0))
+        case = make_case(suite, i, quick=args.quick, seed0=seed0)
+        rows.append(evaluate_case(case, models=args.models))
         r = rows[-1]
         dice = "-" if r["dice"] is None else f"{r['dice']:.3f}"
         print(
@@ -193,12 +190,13 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     summary = summarise(rows)
-    print(table(summary))
+    print(table(summary, BARS if suite == "in-distribution" else suite_bars(suite)))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc = {
-        "seeds": [seed0, seed0 + args.n - 1],
-        "held_out": seed0 == HELD_OUT_SEED0,
+        "suite": suite,
+        "seeds": [rows[0]["seed"], rows[-1]["seed"]],
+        "held_out": seed0 == HELD_OUT_SEED0 or suite != "in-distribution",
         "quick": args.quick,
         "models": args.models or "models_onnx",
         "summary": summary,
