@@ -8,11 +8,12 @@ voxel, or on a mimic (most of the latter three contain no thrombus, which gives 
 negative patches). Mimics are the hard negatives: without them a held-out subarachnoid
 bleed sheathing the MCA read as a long occlusion.
 
-Augmentation acts in HU before normalisation: mirror left-right (array axis x), a per-channel
-offset (SD 5 HU) and gain (0.95-1.05), and added Gaussian noise (SD 0-8 HU). The fine
-stage's coarse-probability channel is occasionally blanked (p 0.1) or sharpened/softened by
-a random power (0.7-1.5), because on training cases the coarse net is more confident than
-it will be on new ones.
+Augmentation (:mod:`export.augment`): intensity transforms in HU before normalisation,
+then rotation, scaling, elastic deformation and gamma on the normalised patch with its
+target, and a left-right mirror (array axis x). The fine stage's coarse-probability
+channel is occasionally blanked (p 0.1) or sharpened/softened by a random power
+(0.7-1.5), because on training cases the coarse net is more confident than it will be on
+new ones.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
 
+from export.augment import intensity_hu, spatial_and_gamma
 from export.config import CTA_WINDOW, NCCT_WINDOW
 from export.prepare import PreparedCase
 from strokescope.volume import Geometry, Volume
@@ -78,18 +80,6 @@ def start_for_centre(
     return tuple(int(v) for v in np.round(c - s / 2 + shift))  # type: ignore[return-value]
 
 
-def augment_hu(hu: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.NDArray[np.float32]:
-    """Random offset, gain and noise per channel of a (2, z, y, x) HU patch."""
-    out = hu.astype(np.float32, copy=True)
-    for c in range(out.shape[0]):
-        gain = rng.uniform(0.95, 1.05)
-        out[c] = out[c] * gain + rng.normal(0.0, 5.0)
-        sd = rng.uniform(0.0, 8.0)
-        if sd > 0.5:
-            out[c] += rng.normal(0.0, sd, out[c].shape).astype(np.float32)
-    return out
-
-
 def normalise_hu(hu: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
     return np.stack([NCCT_WINDOW.apply(hu[0]), CTA_WINDOW.apply(hu[1])])
 
@@ -122,7 +112,7 @@ def coarse_batch(
             start = tuple(int(rng.integers(0, h + 1)) for h in hi)  # type: ignore[assignment]
         hu = crop(case.coarse_hu, start, size, pad=-1024).astype(np.float32)
         label = crop(case.coarse_label, start, size, pad=0).astype(np.float32)
-        image = normalise_hu(augment_hu(hu, rng))
+        image, label = spatial_and_gamma(normalise_hu(intensity_hu(hu, rng)), label, rng)
         if rng.random() < 0.5:
             image, label = image[..., ::-1], label[..., ::-1]
         images.append(image)
@@ -183,7 +173,8 @@ def fine_batch(
             p = np.zeros_like(p)
         else:
             p = np.power(np.clip(p, 0.0, 1.0), rng.uniform(0.7, 1.5)).astype(np.float32)
-        image = np.concatenate([normalise_hu(augment_hu(hu, rng)), p[None]])
+        image = np.concatenate([normalise_hu(intensity_hu(hu, rng)), p[None]])
+        image, label = spatial_and_gamma(image, label, rng)
         if rng.random() < 0.5:
             image, label = image[..., ::-1], label[..., ::-1]
         images.append(image)

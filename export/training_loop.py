@@ -14,14 +14,21 @@ Adam, head bias -4, coarse-probability channel blanked: after 61 iterations (1 t
 When no iteration count is given, the learning rate decays over the elapsed fraction of
 the time budget and the loop stops when the budget is spent; pass the count to make a run
 repeatable (the decay then runs over iterations).
+
+With a fixed count, ``checkpoint`` names a file that receives the net, the optimiser, both
+random generators, the loss curve and the iteration every ``checkpoint_every`` iterations
+(written atomically); a run started again with the same file resumes where the last
+checkpoint left off and ends with the same weights as an uninterrupted run.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -114,6 +121,8 @@ def train_stage(
     iterations: int | None = None,
     budget_s: float = 60.0,
     log_every: int = 10,
+    checkpoint: Path | None = None,
+    checkpoint_every: int = 200,
 ) -> StageLog:
     """Train ``net`` in place on batches from ``make_batch``; return the log.
 
@@ -121,17 +130,40 @@ def train_stage(
     ----------
     iterations
         Exact number of iterations, or None to fill ``budget_s`` seconds.
+    checkpoint
+        Resume from and save to this file (needs ``iterations``).
     """
     if iterations is not None and iterations < 1:
         raise ValueError(f"{stage}: iterations must be >= 1, got {iterations}")
+    if checkpoint is not None and iterations is None:
+        raise ValueError(f"{stage}: checkpoints need a fixed iteration count")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     opt = optim.build(net)
     out = StageLog(stage=stage)
     ema: float | None = None
-    t0 = time.perf_counter()
-    net.train()
     it = 0
+    done_s = 0.0
+    identity = {"stage": stage, "seed": seed, "iterations": iterations, "optimizer": optim.name}
+    if checkpoint is not None and checkpoint.is_file():
+        state = torch.load(checkpoint, weights_only=False)
+        if state["identity"] == identity:
+            net.load_state_dict(state["net"])
+            opt.load_state_dict(state["optimizer"])
+            rng.bit_generator.state = state["rng"]
+            torch.set_rng_state(state["torch_rng"])
+            it, ema, done_s = state["iteration"], state["ema"], state["seconds"]
+            out.loss_curve = [tuple(p) for p in state["loss_curve"]]  # type: ignore[misc]
+            log.info("%s: resumed from %s at iteration %d", stage, checkpoint, it)
+        else:
+            log.warning(
+                "%s: %s belongs to another run (%s); starting afresh",
+                stage,
+                checkpoint,
+                state["identity"],
+            )
+    t0 = time.perf_counter() - done_s
+    net.train()
     while True:
         # Fixed count: poly decay over iterations (repeatable). Time budget: poly decay over
         # elapsed time, so a slow first iteration (allocation, warm-up) cannot shrink the run.
@@ -156,6 +188,21 @@ def train_stage(
         value = float(loss.detach())
         ema = value if ema is None else 0.9 * ema + 0.1 * value
         it += 1
+        if checkpoint is not None and (it % checkpoint_every == 0 or it == iterations):
+            _save_checkpoint(
+                checkpoint,
+                {
+                    "identity": identity,
+                    "net": net.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "rng": rng.bit_generator.state,
+                    "torch_rng": torch.get_rng_state(),
+                    "iteration": it,
+                    "ema": ema,
+                    "seconds": time.perf_counter() - t0,
+                    "loss_curve": [*out.loss_curve, *([(it, ema)] if it % log_every == 0 else [])],
+                },
+            )
         if it % log_every == 0:
             out.loss_curve.append((it, ema))
             log.info(
@@ -175,3 +222,10 @@ def train_stage(
     out.seconds_per_iteration = out.seconds / total
     out.final_loss = ema
     return out
+
+
+def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)

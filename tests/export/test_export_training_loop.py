@@ -113,3 +113,43 @@ def test_sgd_recipe_learns_to_segment_a_bright_blob() -> None:
         dice(predict_full(net, batch.image[i]) >= 0.5, batch.target[i, 0] > 0.5) for i in range(2)
     ]
     assert min(scores) > 0.6
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def test_checkpointed_run_resumes_to_the_same_weights(tmp_path: Any) -> None:
+    def batches(rng: np.random.Generator) -> Batch:
+        b = _fixed_batch()
+        return Batch(b.image + rng.normal(0, 0.01, b.image.shape).astype(np.float32), b.target)
+
+    def fresh() -> Any:
+        torch.manual_seed(0)
+        return ThrombusUNet(NetworkConfig(base_channels=4, levels=3, deep_supervision=2))
+
+    settings = {"stage": "t", "optim": OptimSettings(), "seed": 3, "iterations": 12}
+    whole = fresh()
+    train_stage(whole, batches, **settings, log_every=4)  # type: ignore[arg-type]
+
+    ckpt = tmp_path / "t.ckpt"
+    calls = {"n": 0}
+
+    def dying(rng: np.random.Generator) -> Batch:
+        calls["n"] += 1
+        if calls["n"] == 9:  # killed during iteration 9: the checkpoint of iteration 5 stays
+            raise _Interrupt
+        return batches(rng)
+
+    with pytest.raises(_Interrupt):
+        train_stage(fresh(), dying, **settings, log_every=4, checkpoint=ckpt, checkpoint_every=5)  # type: ignore[arg-type]
+    assert torch.load(ckpt, weights_only=False)["iteration"] == 5
+    resumed = fresh()
+    log = train_stage(
+        resumed, batches, **settings, log_every=4, checkpoint=ckpt, checkpoint_every=5
+    )  # type: ignore[arg-type]
+    assert log.iterations == 12 and [i for i, _ in log.loss_curve] == [4, 8, 12]
+    for a, b in zip(whole.state_dict().values(), resumed.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b)
+    with pytest.raises(ValueError, match="fixed iteration count"):
+        train_stage(fresh(), batches, stage="t", optim=OptimSettings(), seed=0, checkpoint=ckpt)

@@ -1,0 +1,156 @@
+"""On-the-fly augmentation of training patches, after nnU-Net's default pipeline.
+
+The phantoms already vary anatomy, intensities and acquisition per case
+(:func:`export.make_phantoms.random_options`); these transforms vary every patch again, so
+that the networks cannot learn one generator's textures, contrast levels or sharpness.
+HU physics that carries the signal is kept: a clot stays hyperdense on NCCT relative to
+flowing blood and stays a filling defect on CTA.
+
+In HU, before normalisation (:func:`intensity_hu`, each with its own probability):
+
+* CTA arterial phase: enhancement above 40 HU scaled by 0.45-1.7 (lumen ~150-600 HU);
+* per channel calibration offset (SD 8 HU) and gain (0.93-1.07);
+* noise, SD 0-15 HU, white or spatially correlated (Gaussian-filtered, sigma 0.5-1.5 voxel);
+* reconstruction kernel: Gaussian blur (sigma 0.4-1.2 voxel) or unsharp sharpening;
+* low resolution: down- and up-sampling by 1.4-3x along z only or along every axis;
+* NCCT-CTA misregistration: the CTA shifted by up to one voxel along each axis.
+
+On the normalised patch with its target (:func:`spatial_and_gamma`): rotation up to 15
+degrees about every axis, isotropic scaling 0.85-1.2, an elastic deformation, and a gamma
+of 0.7-1.5 on the image channels. Left-right mirroring happens in the batch builders.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+import torch
+import torch.nn.functional as F
+
+P_PHASE = 0.5
+P_NOISE = 0.7
+P_BLUR = 0.2
+P_SHARPEN = 0.15
+P_LOWRES = 0.25
+P_SHIFT = 0.3
+P_SPATIAL = 0.35
+P_ELASTIC = 0.2
+P_GAMMA = 0.25
+BLOOD_HU = 40.0
+
+
+def _gauss_kernel(sigma: float) -> torch.Tensor:
+    radius = max(1, int(math.ceil(3.0 * sigma)))
+    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    k = torch.exp(-0.5 * (x / sigma) ** 2)
+    return k / k.sum()
+
+
+def gaussian(volume: npt.NDArray[np.float32], sigma: float) -> npt.NDArray[np.float32]:
+    """Separable Gaussian filter (sigma in voxels) of a (z, y, x) array, edges replicated."""
+    k = _gauss_kernel(sigma)
+    r = (len(k) - 1) // 2
+    t = torch.from_numpy(np.ascontiguousarray(volume, dtype=np.float32))[None, None]
+    for axis in range(3):
+        shape = [1, 1, 1, 1, 1]
+        shape[2 + axis] = len(k)
+        pad = [0, 0, 0, 0, 0, 0]
+        pad[2 * (2 - axis)] = pad[2 * (2 - axis) + 1] = r
+        t = F.conv3d(F.pad(t, pad, mode="replicate"), k.reshape(shape))
+    return t[0, 0].numpy()
+
+
+def _low_resolution(
+    volume: npt.NDArray[np.float32], factors: list[float]
+) -> npt.NDArray[np.float32]:
+    t = torch.from_numpy(np.ascontiguousarray(volume))[None, None]
+    small = [max(1, int(round(s / f))) for s, f in zip(volume.shape, factors, strict=True)]
+    low = F.interpolate(t, size=small, mode="area")
+    return F.interpolate(low, size=volume.shape, mode="trilinear", align_corners=False)[
+        0, 0
+    ].numpy()
+
+
+def intensity_hu(hu: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.NDArray[np.float32]:
+    """Randomly transformed copy of a (2, z, y, x) NCCT + CTA patch in HU."""
+    out = hu.astype(np.float32, copy=True)
+    if rng.random() < P_PHASE:
+        cta = out[1]
+        bright = cta > BLOOD_HU
+        cta[bright] = BLOOD_HU + (cta[bright] - BLOOD_HU) * rng.uniform(0.45, 1.7)
+    for c in range(2):
+        out[c] = out[c] * rng.uniform(0.93, 1.07) + rng.normal(0.0, 8.0)
+    for c in range(2):
+        if rng.random() < P_BLUR:
+            out[c] = gaussian(out[c], rng.uniform(0.4, 1.2))
+        elif rng.random() < P_SHARPEN:
+            amount = rng.uniform(0.3, 1.0)
+            out[c] = out[c] + amount * (out[c] - gaussian(out[c], rng.uniform(0.6, 1.2)))
+        if rng.random() < P_NOISE:
+            noise = rng.normal(0.0, 1.0, out[c].shape).astype(np.float32)
+            if rng.random() < 0.5:
+                noise = gaussian(noise, rng.uniform(0.5, 1.5))
+                noise /= max(float(noise.std()), 1e-6)
+            out[c] += rng.uniform(0.0, 15.0) * noise
+    if rng.random() < P_LOWRES:
+        f = float(rng.uniform(1.4, 3.0))
+        factors = [f, 1.0, 1.0] if rng.random() < 0.5 else [f, f, f]
+        for c in range(2):
+            out[c] = _low_resolution(out[c], factors)
+    if rng.random() < P_SHIFT:
+        shift = tuple(int(s) for s in rng.integers(-1, 2, 3))
+        out[1] = np.roll(out[1], shift, axis=(0, 1, 2))
+    return out
+
+
+def _rotation(angles: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    cx, cy, cz = np.cos(angles)
+    sx, sy, sz = np.sin(angles)
+    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    return rz @ ry @ rx
+
+
+def spatial_and_gamma(
+    image: npt.NDArray[np.float32],
+    label: npt.NDArray[np.float32],
+    rng: np.random.Generator,
+    *,
+    image_channels: int = 2,
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Rotation, scaling and elastic deformation of a normalised (C, z, y, x) patch and its
+    (z, y, x) target together; then a gamma on the first ``image_channels`` channels."""
+    if rng.random() < P_SPATIAL:
+        shape = image.shape[1:]
+        matrix = _rotation(np.radians(rng.uniform(-15.0, 15.0, 3))) / rng.uniform(0.85, 1.2)
+        theta = torch.zeros(1, 3, 4)
+        theta[0, :, :3] = torch.from_numpy(matrix.astype(np.float32))
+        grid = F.affine_grid(theta, [1, 1, *shape], align_corners=False)
+        if rng.random() < P_ELASTIC:
+            coarse = rng.normal(0.0, 1.0, (1, 3, *(max(2, s // 8) for s in shape)))
+            field = F.interpolate(
+                torch.from_numpy(coarse.astype(np.float32)),
+                size=shape,
+                mode="trilinear",
+                align_corners=False,
+            )
+            magnitude = rng.uniform(0.5, 2.0)  # voxels
+            scale = torch.tensor([2.0 / s for s in reversed(shape)]) * magnitude
+            grid = grid + field.permute(0, 2, 3, 4, 1).flip(-1) * scale
+        both = np.concatenate([image, label[None]])
+        moved = F.grid_sample(
+            torch.from_numpy(np.ascontiguousarray(both))[None],
+            grid,
+            mode="bilinear",
+            padding_mode="border",
+            align_corners=False,
+        )[0].numpy()
+        image, label = moved[:-1], (moved[-1] > 0.5).astype(np.float32)
+    if rng.random() < P_GAMMA:
+        image = image.copy()
+        for c in range(image_channels):
+            image[c] = np.power(np.clip(image[c], 0.0, 1.0), rng.uniform(0.7, 1.5))
+    return image.astype(np.float32), label.astype(np.float32)
