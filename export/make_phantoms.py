@@ -5,12 +5,26 @@ Usage::
     python -m export.make_phantoms --out cache/phantoms_raw --n 60 --seed 0 [--tiny]
 
 Every case's options derive from ``(seed, index)``, so the same command writes the same
-dataset. Options are drawn over anatomy (the phantom's own seed), occlusion site (ICA, M1,
-M2, none), thrombus length 3-40 mm, density 40-95 HU, perviousness 0-30 HU, calcification
-(p 0.3) and SAH mimics (p ``SAH_P``), noise, in-plane pixel 0.4-1.0 mm and slices 0.5-2.5
-mm (``--tiny``: 2 mm pixels, 2.5 mm slices, for tests). The NCCT is resampled onto the
-CTA grid when they differ (the phantoms are generated without patient motion, so no
-registration is needed).
+dataset. Following SynthSeg (Billot et al. 2023: train on synthetic data randomised far
+beyond realism), every option of :class:`strokescope.phantom.PhantomOptions` that real
+scans vary in is drawn over its full range, keeping the HU physics that carries the signal
+(clot hyperdense on NCCT, a filling defect on CTA):
+
+- anatomy (the phantom's own seed); occlusion site by ``OCCLUSION_WEIGHTS`` (ICA, M1, M2,
+  A1, basilar, P1, none) and side; thrombus length 3-40 mm, density 40-90 HU,
+  perviousness 0-30 HU, distal enhancement 0-1;
+- blood and contrast: haematocrit 32-58 %, CTA lumen 150-600 HU, venous sinuses (p 0.9)
+  with venous contamination 0-350 HU (p 0.3, else none);
+- vessels: calibre x 0.7-1.3, tortuosity 0-1, circle-of-Willis variant (``COW_WEIGHTS``);
+- mimics: vessel-wall calcification (p 0.3), SAH (p ``SAH_P``), dural / choroid / pineal
+  calcification (p 0.25), aneurysm (p 0.2);
+- scanner: kernel (standard, smooth, sharp, uniform), HU offset +-12, noise SD 2-14 HU with
+  the kernel's texture or (p 0.5) a 0.3-1.5 mm one, streaks (p 0.5), head rotation +-25
+  degrees about each axis, a field of view cutting the head (p 0.2), in-plane pixel
+  0.4-1.0 mm and slices 0.5-2.5 mm (``--tiny``: 2 mm pixels, 2.5 mm slices, for tests).
+
+The NCCT is resampled onto the CTA grid when they differ (the phantoms are generated
+without patient motion, so no registration is needed).
 """
 
 from __future__ import annotations
@@ -34,7 +48,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OCCLUSION_WEIGHTS = {"ICA": 0.25, "M1": 0.35, "M2": 0.2, "none": 0.2}
+OCCLUSION_WEIGHTS = {
+    "ICA": 0.2,
+    "M1": 0.3,
+    "M2": 0.15,
+    "A1": 0.05,
+    "basilar": 0.07,
+    "P1": 0.05,
+    "none": 0.18,
+}
+COW_WEIGHTS = {"normal": 0.55, "hypoplastic_a1": 0.15, "fetal_pca": 0.15, "absent_p1": 0.15}
+KERNELS = ("standard", "smooth", "sharp")
 SAH_P = 0.35
 """Subarachnoid blood is the mimic that fooled the first models (0.15 then): it sheathes the
 ICA and MCA with clot-like HU on both scans, so it is drawn often as a hard negative."""
@@ -52,25 +76,49 @@ def random_options(seed: int, index: int, *, tiny: bool = False) -> PhantomOptio
         inplane = float(rng.uniform(0.4, 1.0))
         matrix = min(512, 2 * math.ceil(100.0 / inplane))
         slice_mm = float(rng.uniform(0.5, 2.5))
-    rot = [float(a) for a in rng.uniform(-8.0, 8.0, 3)]
+    rot = [float(a) for a in rng.uniform(-25.0, 25.0, 3)]
     return PhantomOptions(
         seed=int(rng.integers(0, 2**31 - 1)),
         occlusion=occlusion,  # type: ignore[arg-type]
         side=str(rng.choice(["left", "right"])),  # type: ignore[arg-type]
         thrombus_length_mm=float(rng.uniform(3.0, 40.0)),
-        thrombus_hu=float(rng.uniform(40.0, 95.0)),
+        thrombus_hu=float(rng.uniform(40.0, 90.0)),
         perviousness_hu=float(rng.uniform(0.0, 30.0)),
+        distal_enhancement=float(rng.uniform(0.0, 1.0)),
         calcification=bool(rng.random() < 0.3),
         sah=bool(rng.random() < SAH_P),
         hemorrhage="none",
-        noise_hu=float(rng.uniform(2.0, 12.0)),
+        noise_hu=float(rng.uniform(2.0, 14.0)),
         slice_mm=slice_mm,
         inplane_mm=inplane,
         matrix=matrix,
         rotation_deg=(rot[0], rot[1], rot[2]),
         streaks=bool(rng.random() < 0.5),
         cta=True,
+        **_randomisation(rng),
     )
+
+
+def _randomisation(rng: np.random.Generator) -> dict[str, Any]:
+    """The options that vary what real scans vary in (contrast, blood, vessels, mimics,
+    scanner), each over its full range."""
+    venous = float(rng.uniform(0.0, 350.0)) if rng.random() < 0.3 else 0.0
+    texture = float(rng.uniform(0.3, 1.5)) if rng.random() < 0.5 else None
+    return {
+        "cta_lumen_hu": float(rng.uniform(150.0, 600.0)),
+        "veins": bool(rng.random() < 0.9),
+        "venous_hu": venous,
+        "haematocrit_pct": float(rng.uniform(32.0, 58.0)),
+        "kernel": str(rng.choice(KERNELS)),
+        "hu_offset": float(rng.uniform(-12.0, 12.0)),
+        "vessel_scale": float(rng.uniform(0.7, 1.3)),
+        "tortuosity": float(rng.uniform(0.0, 1.0)),
+        "cow_variant": str(rng.choice(list(COW_WEIGHTS), p=list(COW_WEIGHTS.values()))),
+        "dural_calcification": bool(rng.random() < 0.25),
+        "aneurysm": bool(rng.random() < 0.2),
+        "noise_texture_mm": texture,
+        "partial_fov": bool(rng.random() < 0.2),
+    }
 
 
 def phantom_case(case_id: str, options: PhantomOptions) -> Case:

@@ -31,3 +31,39 @@ def test_a_case_is_kept_while_its_options_hold_and_rewritten_when_they_change(
     assert json.loads((tmp_path / "phantom_options.json").read_text())[ids[0]] == json.loads(
         json.dumps(random_options(5, 0, tiny=True).to_dict())
     )
+
+
+def test_random_options_cover_every_site_and_option_and_are_deterministic() -> None:
+    drawn = [random_options(3, i) for i in range(400)]
+    assert [o.to_dict() for o in drawn[:20]] == [random_options(3, i).to_dict() for i in range(20)]
+    assert {o.occlusion for o in drawn} == {"none", "ICA", "M1", "M2", "A1", "basilar", "P1"}
+    assert {o.kernel for o in drawn} == {"standard", "smooth", "sharp"}
+    assert {o.cow_variant for o in drawn} == {"normal", "hypoplastic_a1", "fetal_pca", "absent_p1"}
+    for flag in ("veins", "dural_calcification", "aneurysm", "partial_fov", "calcification", "sah"):
+        share = sum(bool(getattr(o, flag)) for o in drawn) / len(drawn)
+        assert 0.1 < share < 0.97, (flag, share)
+
+    def spread(name: str) -> tuple[float, float]:
+        values = [getattr(o, name) for o in drawn if getattr(o, name) is not None]
+        return min(values), max(values)
+
+    wanted = {
+        "haematocrit_pct": (32.0, 58.0),
+        "cta_lumen_hu": (150.0, 600.0),
+        "venous_hu": (0.0, 350.0),
+        "hu_offset": (-12.0, 12.0),
+        "noise_hu": (2.0, 14.0),
+        "vessel_scale": (0.7, 1.3),
+        "tortuosity": (0.0, 1.0),
+        "distal_enhancement": (0.0, 1.0),
+        "perviousness_hu": (0.0, 30.0),
+        "thrombus_hu": (40.0, 90.0),
+        "noise_texture_mm": (0.3, 1.5),
+    }
+    for name, (low, high) in wanted.items():
+        got = spread(name)
+        margin = 0.08 * (high - low)
+        assert low <= got[0] < low + margin and high - margin < got[1] <= high, (name, got)
+    angles = [a for o in drawn for a in o.rotation_deg]
+    assert min(angles) < -23.0 and max(angles) > 23.0
+    assert sum(o.venous_hu == 0.0 for o in drawn) / len(drawn) == pytest.approx(0.7, abs=0.08)

@@ -42,8 +42,10 @@ def _convolve(a: F32, taps: npt.NDArray[np.float32], axis: int) -> F32:
     padded = np.pad(a, pad, mode="edge")
     n = a.shape[axis]
     out = np.zeros_like(a)
+    index: list[slice] = [slice(None)] * a.ndim
     for t, w in enumerate(taps):
-        out += w * np.take(padded, np.arange(t, t + n), axis=axis)
+        index[axis] = slice(t, t + n)
+        out += w * padded[tuple(index)]
     return out
 
 
