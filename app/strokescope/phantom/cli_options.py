@@ -90,11 +90,14 @@ def options_from_args(args: argparse.Namespace) -> PhantomOptions:
 def summary(truth: PhantomTruth) -> str:
     """One paragraph describing the ground truth."""
     parts = [f"Synthetic phantom, seed {truth.seed}."]
+    where = truth.occlusion_site
+    if where != "basilar":
+        where = f"{truth.side} {where}"
     if truth.occlusion_site == "none":
         parts.append("No occlusion.")
     else:
         parts.append(
-            f"{truth.occlusion_class} occlusion: {truth.side} {truth.occlusion_site}, thrombus "
+            f"{truth.occlusion_class} occlusion: {where}, thrombus "
             f"{truth.thrombus_length_mm:.1f} mm long, {truth.thrombus_volume_mm3:.0f} mm^3, "
             f"{truth.thrombus_hu_ncct:.0f} HU on NCCT and {truth.thrombus_hu_cta:.0f} HU on CTA "
             f"(perviousness {truth.perviousness_hu:.0f} HU), distal enhancement "
