@@ -5,9 +5,12 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 DEMO_DIR ?= cache/demo
-# `make train` reproduces models_onnx/ from seed 0 on phantoms; DATA=path/to/nnunet_raw retrains
+# `make train` reproduces models_onnx/ from seed 0 on phantoms with fixed iteration counts,
+# resuming from cache/train/checkpoints after an interruption; DATA=path/to/nnunet_raw retrains
 # on a site's own NCCT+CTA data (imagesTr/CASE_0000.nii.gz NCCT, CASE_0001 CTA, labelsTr/CASE).
-TRAIN_MINUTES ?= 80
+TRAIN_CASES ?= 100
+COARSE_ITERATIONS ?= 3000
+FINE_ITERATIONS ?= 2000
 DATA ?=
 
 .PHONY: lock demo test lint bench install clean screenshots train bundle bundle-test
@@ -61,7 +64,8 @@ bench: $(STAMP_TEST)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 train: $(STAMP_TEST)
-	$(BIN)/python -m export.train --out models_onnx --seed 0 --minutes $(TRAIN_MINUTES) \
+	$(BIN)/python -m export.train --out models_onnx --seed 0 --cases $(TRAIN_CASES) \
+		--coarse-iterations $(COARSE_ITERATIONS) --fine-iterations $(FINE_ITERATIONS) \
 		--cache cache/train $(if $(DATA),--data $(DATA))
 
 screenshots: $(STAMP_RUN)

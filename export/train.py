@@ -2,7 +2,12 @@
 
 Usage (from the repository root, with the ``train`` extra installed)::
 
-    python -m export.train --out models_onnx --seed 0 [--data nnunet_raw_dir] [--minutes 80]
+    python -m export.train --out models_onnx --seed 0 --cases 100 \
+        --coarse-iterations 3000 --fine-iterations 2000 [--data nnunet_raw_dir]
+
+(``make train``). Without iteration counts the stages fill a ``--minutes`` budget instead
+(not repeatable, not resumable); with them, every stage checkpoints under ``--cache`` and a
+rerun of the same command resumes.
 
 Without ``--data`` it first writes ``--cases`` randomised phantoms in nnU-Net raw layout
 under ``--cache`` and reads them back through the same reader as clinical data. Then:
@@ -23,6 +28,7 @@ the nets learn within a CPU budget: Adam 1e-3 instead of SGD 0.99/0.01
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import platform
@@ -59,11 +65,13 @@ from strokescope.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-RECIPE_VERSION = "0.3.0"
+RECIPE_VERSION = "0.4.0"
 """Version of the training recipe (phantoms, sampling, crops, budget), the default model
 version's base: bumped whenever a change makes ``make train`` write different models. The
 first models and the hard-negative run both shipped as 0.1.0; 0.3.0 trains the fine stage on
-48^3 crops from 60 phantoms."""
+48^3 crops from 60 phantoms; 0.4.0 trains on 100 domain-randomised phantoms (every
+:class:`strokescope.phantom.PhantomOptions` drawn over its full range) with nnU-Net-style
+augmentation (:mod:`export.augment`) and fixed iteration counts (3000 coarse, 2000 fine)."""
 RESERVE_S = 120.0
 COARSE_SHARE = 0.5
 
@@ -150,6 +158,26 @@ def _examples(
     return coarse_x.astype(np.float32), fine_x.astype(np.float32)
 
 
+def _checkpoint(
+    args: argparse.Namespace,
+    coarse: StageConfig,
+    fine: StageConfig,
+    stage: str,
+    iterations: int | None,
+) -> Path | None:
+    """Checkpoint file of ``stage`` for this run's data and recipe (None: time budget)."""
+    if iterations is None:
+        return None
+    data = "phantoms" if args.data is None else Path(args.data).name
+    run_id = (
+        f"{RECIPE_VERSION}_{data}_seed{args.seed}_n{args.cases}{'_tiny' if args.tiny else ''}"
+        f"_{'paper' if args.paper_recipe else args.optimizer}"
+    )
+    recipe = repr((coarse, fine, args.lr, cache_key(coarse, fine)))
+    run_id += "_" + hashlib.sha256(recipe.encode()).hexdigest()[:12]
+    return args.cache / "checkpoints" / run_id / f"{stage}.ckpt"
+
+
 def run(args: argparse.Namespace) -> TrainResult:
     """The whole training run (data, coarse, fine, validation), without export."""
     t_start = time.perf_counter()
@@ -189,6 +217,7 @@ def run(args: argparse.Namespace) -> TrainResult:
             seed=args.seed,
             iterations=args.coarse_iterations,
             budget_s=COARSE_SHARE * left,
+            checkpoint=_checkpoint(args, coarse, fine, "coarse", args.coarse_iterations),
         )
     ]
     probs = [predict_coarse(coarse_net, c) for c in train_cases]
@@ -209,6 +238,7 @@ def run(args: argparse.Namespace) -> TrainResult:
             seed=args.seed + 1,
             iterations=args.fine_iterations,
             budget_s=left,
+            checkpoint=_checkpoint(args, coarse, fine, "fine", args.fine_iterations),
         )
     )
     if args.checkpoints:
@@ -238,7 +268,9 @@ def run(args: argparse.Namespace) -> TrainResult:
         "stages": [lg.to_dict() for lg in logs],
         "parameters": {"coarse": count_parameters(coarse_net), "fine": count_parameters(fine_net)},
         "phantom_validation": validation,
-        "minutes_budget": args.minutes,
+        "minutes_budget": (
+            None if args.coarse_iterations and args.fine_iterations else args.minutes
+        ),
         "seconds_data_preparation": round(t_data, 1),
         "seconds_training_total": round(time.perf_counter() - t_start, 1),
         "torch": torch.__version__,

@@ -104,6 +104,8 @@ def test_train_on_tiny_phantoms(tmp_path: Path) -> None:
     assert "phantoms" in manifest["training"]["data"]["description"]  # type: ignore[index]
     card = (out / "MODEL_CARD.md").read_text()
     assert "synthetic phantoms only" in card
+    ckpts = sorted((cache / "checkpoints").glob("*/*.ckpt"))
+    assert [c.name for c in ckpts] == ["coarse.ckpt", "fine.ckpt"]  # fixed counts: resumable
     raw = cache / "phantoms_seed3_tiny"
     assert list_cases(raw) == ("PHANTOM_003_0000", "PHANTOM_003_0001")
     case = read_case(raw, "PHANTOM_003_0000")
