@@ -130,6 +130,7 @@ def _run_thrombus(args: argparse.Namespace) -> int:
         device=args.device,
         threads=args.threads,
         keep_images=bool(args.out),
+        strict=args.strict,
     )
     print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
     if args.out:
@@ -157,6 +158,12 @@ def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     th.add_argument("--threads", type=int, default=2, help="onnxruntime threads (default 2)")
     th.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    th.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse (exit 2) instead of warning when the NCCT looks opacified or the CTA "
+        "shows no contrast-filled arteries",
+    )
     add_export_arguments(th)
     th.set_defaults(handler=_run_thrombus)
 

@@ -96,6 +96,7 @@ def analyze_thrombus(
     device: str = "auto",
     threads: int = 2,
     keep_images: bool = True,
+    strict: bool = False,
     on_progress: Progress | None = None,
 ) -> ThrombusResult:
     """Thrombus on a thin-slice NCCT + CTA pair: register, coarse-to-fine ONNX, measure.
@@ -103,15 +104,19 @@ def analyze_thrombus(
     ``models`` is the model folder (default ``models_onnx``); ``device`` is ``"auto"``
     (CUDA when onnxruntime provides it, else CPU), ``"cpu"``, ``"cuda"`` or ``"dml"``;
     ``threads`` sets onnxruntime's intra-op threads; ``keep_images=False`` skips the
-    full-resolution registered NCCT and probability map in the result. Without a CTA the
-    result is empty and says why in its warnings. Raises ``ModelError`` for a missing,
-    altered or mismatched model.
+    full-resolution registered NCCT and probability map in the result. Without a CTA, or
+    with a "CTA" that shows no opacified arteries, the result is "not assessed" with the
+    reason; an opacified NCCT is a warning (:mod:`strokescope.thrombus.input_roles`);
+    ``strict`` turns both into an ``InputError``. The same series given twice is an
+    ``InputError``. Raises ``ModelError`` for a missing, altered or mismatched model.
     """
     from strokescope.thrombus.model import load_models
     from strokescope.thrombus.run import analyze
 
     bundle = load_models(models, device=device, threads=threads)
-    return analyze(ncct, cta, bundle, keep_images=keep_images, on_progress=on_progress)
+    return analyze(
+        ncct, cta, bundle, keep_images=keep_images, strict=strict, on_progress=on_progress
+    )
 
 
 def export_results(

@@ -173,3 +173,13 @@ def test_cancel_mid_run_and_gui_never_stalls(qtbot, window, study) -> None:  # t
     assert "cancelled" in window.statusBar().currentMessage()
     assert len(gaps) > 50
     assert max(gaps) < 0.1, f"GUI thread stalled {1000 * max(gaps):.0f} ms"
+
+
+def test_one_series_cannot_take_two_roles(qtbot, window, study) -> None:  # type: ignore[no-untyped-def]
+    open_study(qtbot, window, study.root)
+    picker = window.picker
+    base = picker.series_for("baseline")
+    picker.assign("cta", base.key)
+    assert picker.series_for("cta") is None and picker.series_for("baseline") is base
+    assert window.last_error is not None
+    assert "is already the Baseline NCCT" in window.last_error.text()

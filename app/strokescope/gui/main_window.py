@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.picker = SeriesPicker(self)
         self.picker.setMinimumWidth(360)
         self.picker.role_changed.connect(lambda role: self.load_series([role]))
+        self.picker.role_refused.connect(lambda text: self.error("Series roles", text))
         self.results = ResultsPanel(self)
         self.results.thrombus_selected.connect(lambda x, y, z: self.state.center_on_lps((x, y, z)))
         for title, widget, area in (

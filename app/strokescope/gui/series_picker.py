@@ -2,7 +2,9 @@
 
 Roles are filled by :func:`strokescope.series_roles.assign_roles` (the rule behind each pick
 is the combo's tooltip); the user may override any of them. Changing a role emits
-``role_changed(role)``; the main window then loads that series in a worker.
+``role_changed(role)``; the main window then loads that series in a worker. One series
+cannot play two roles: choosing a series that already holds another role clears the combo
+again and emits ``role_refused(message)`` (the main window shows it in a dialog).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class SeriesPicker(QWidget):
     """Table of scanned series plus one combo per role (baseline NCCT, CTA, follow-up)."""
 
     role_changed = Signal(str)
+    role_refused = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +111,23 @@ class SeriesPicker(QWidget):
         combo.setCurrentIndex(max(combo.findData(key), 0))
 
     def _on_combo(self, role: Role) -> None:
-        if not self._updating:
-            self.combos[role].setToolTip("chosen by the user")
-            self.role_changed.emit(role)
+        if self._updating:
+            return
+        combo = self.combos[role]
+        key = combo.currentData()
+        other = next(
+            (r for r in ROLES if r != role and key and self.combos[r].currentData() == key), None
+        )
+        if other is not None:
+            self._updating = True
+            try:
+                combo.setCurrentIndex(0)
+            finally:
+                self._updating = False
+            self.role_refused.emit(
+                f"{combo.itemText(combo.findData(key))} is already the {ROLE_NAMES[other]}: one "
+                f"series cannot also be the {ROLE_NAMES[role]}. Choose another series."
+            )
+            return
+        combo.setToolTip("chosen by the user")
+        self.role_changed.emit(role)

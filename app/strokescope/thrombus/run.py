@@ -34,6 +34,7 @@ from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane, segment_of, side_of
 from strokescope.thrombus.centerline import centerline, max_diameter
 from strokescope.thrombus.inference import Sources, crop_geometry, predict, probability_on_cta
+from strokescope.thrombus.input_roles import check_roles, refuse_same_series
 from strokescope.thrombus.model import Rules, ThrombusModels
 from strokescope.thrombus.result import Thrombus, ThrombusResult
 from strokescope.volume import Geometry, Mask, Volume
@@ -213,6 +214,7 @@ def analyze(
     models: ThrombusModels,
     *,
     keep_images: bool = True,
+    strict: bool = False,
     on_progress: Progress | None = None,
 ) -> ThrombusResult:
     """Thrombus analysis of an NCCT + CTA pair (see ``pipeline.analyze_thrombus``)."""
@@ -229,7 +231,8 @@ def analyze(
     warnings += gr.input_warnings(ncct, cta, noise)
     rules = models.rules
     if cta is None:
-        return _empty(ncct, models, warnings, seconds)
+        return _empty(ncct, models, warnings, seconds, NO_CTA)
+    refuse_same_series(ncct, cta)
     t = time.perf_counter()
     reg = register_rigid(cta, ncct)
     warnings += reg.warnings
@@ -240,6 +243,10 @@ def analyze(
     aux = _aux_grid(cta.geometry)
     aux_hu = sources.hu_on(aux)
     brain = brain_mask(Volume(aux_hu[0], aux))
+    roles = check_roles(Volume(aux_hu[0], aux), Volume(aux_hu[1], aux), brain, strict=strict)
+    warnings += roles.warnings
+    if roles.not_assessed is not None:
+        return _empty(ncct, models, warnings, seconds, roles.not_assessed)
     region = _region(brain, cta.geometry, models.region_margin_mm)
     seconds["brain_mask"] = time.perf_counter() - t
     progress(0.25)
@@ -328,8 +335,15 @@ def _is_lvo(th: Thrombus, models: ThrombusModels) -> bool:
     )
 
 
+NO_CTA = "no CTA series (the analysis needs NCCT + CTA)"
+
+
 def _empty(
-    ncct: Volume, models: ThrombusModels, warnings: list[str], seconds: dict[str, float]
+    ncct: Volume,
+    models: ThrombusModels,
+    warnings: list[str],
+    seconds: dict[str, float],
+    reason: str,
 ) -> ThrombusResult:
     return ThrombusResult(
         thrombi=(),
@@ -345,7 +359,7 @@ def _empty(
         decision_rule=models.rules.describe(),
         seconds=seconds,
         warnings=tuple(dict.fromkeys(warnings)),
-        not_assessed_reason="no CTA series (the analysis needs NCCT + CTA)",
+        not_assessed_reason=reason,
     )
 
 
@@ -357,8 +371,8 @@ def format_result(result: ThrombusResult) -> str:
         (
             f"Occlusion: {'yes' if result.occlusion else 'no'}; class: {result.occlusion_class}"
             if result.assessed
-            else "Occlusion: NOT ASSESSED (the analysis needs a CTA); absence of a clot is "
-            "not a finding"
+            else f"Occlusion: NOT ASSESSED ({result.not_assessed_reason}); absence of a clot "
+            "is not a finding"
         ),
     ]
     for t in result.thrombi:
