@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pydicom
@@ -73,3 +75,18 @@ def test_retain_options_keep_dates_and_pseudonym(study: Study, tmp_path: Path) -
     codes = [c.CodeValue for c in sr.DeidentificationMethodCodeSequence]
     assert codes == ["113100", "113106"]
     assert "CASE-007" in manifest.csv.read_text()
+
+
+@pytest.mark.skipif(shutil.which("dciodvfy") is None, reason="dicom3tools not installed")
+def test_anonymised_objects_pass_dciodvfy(
+    study: Study, anon: ExportManifest, tmp_path: Path
+) -> None:
+    thr = export_results(tmp_path, source=study.cta, thrombus=study.thrombus, anonymize=True)
+    paths = [anon.seg, anon.sr, anon.pdf_dicom, thr.seg, thr.sr, thr.pdf_dicom]
+    for path in paths:
+        assert path is not None
+        run = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, check=False)
+        errors = [ln for ln in (run.stdout + run.stderr).splitlines() if ln.startswith("Error")]
+        assert not errors, f"{path.name}: {errors}"
+    seg = pydicom.dcmread(thr.seg, stop_before_pixels=True)  # type: ignore[arg-type]
+    assert seg.DeviceSerialNumber == "0"  # StrokeScope's own, not the scanner's

@@ -105,6 +105,25 @@ def _save_dicom(ds: Dataset, path: Path) -> None:
         ds.save_as(tmp, enforce_file_format=True)
 
 
+OWN_ATTRIBUTES = ("SeriesDescription", "DeviceSerialNumber")
+"""Attributes that describe StrokeScope's own object, not the patient or the scanner: kept
+through de-identification (DeviceSerialNumber is Type 1 in the SEG's Enhanced General
+Equipment module and names this software's build, never the scanner's)."""
+TYPE2_EMPTY = ("AcquisitionDateTime",)
+"""Type 2 attributes the Basic Profile removes but the IOD needs present (empty)."""
+
+
+def _deidentify(deid: Deidentifier, ds: Dataset) -> None:
+    """Apply the Basic Profile to one of our objects, keeping what the IOD requires."""
+    own = {k: ds.get(k) for k in OWN_ATTRIBUTES if k in ds}
+    deid.dataset(ds)
+    for keyword, element in own.items():
+        setattr(ds, keyword, element)
+    for keyword in TYPE2_EMPTY:
+        if keyword not in ds:
+            setattr(ds, keyword, "")
+
+
 def _method_lines(
     thrombus: ThrombusResult | None,
     hemorrhage: HemorrhageResult | None,
@@ -306,10 +325,8 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
         for ds, name, key in ((seg, SEG_NAME, "seg"), (sr, SR_NAME, "sr")):
             if ds is None:
                 continue
-            description = ds.SeriesDescription
             if deid is not None:
-                deid.dataset(ds)
-                ds.SeriesDescription = description
+                _deidentify(deid, ds)
             _save_dicom(ds, staging / name)
             names[key] = name
     progress(0.6)
@@ -345,9 +362,7 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
             title=REPORT_TITLE,
         )
         if deid is not None:
-            description = pdf_ds.SeriesDescription
-            deid.dataset(pdf_ds)
-            pdf_ds.SeriesDescription = description
+            _deidentify(deid, pdf_ds)
         _save_dicom(pdf_ds, staging / PDF_DICOM_NAME)
         names["pdf_dicom"] = PDF_DICOM_NAME
     progress(0.85)
