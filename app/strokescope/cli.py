@@ -42,7 +42,8 @@ def _run_ht(args: argparse.Namespace) -> int:
 
     ncct = load(args.ncct, series=args.series)
     result = run_ht(ncct, rois=args.roi, clicks=args.click)
-    print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
+    text = format_result(result, verbose=args.verbose)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else text)
     if args.out:
         _export(args, source=ncct, hemorrhage=result)
     return 0
@@ -132,7 +133,8 @@ def _run_thrombus(args: argparse.Namespace) -> int:
         keep_images=bool(args.out),
         strict=args.strict,
     )
-    print(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
+    text = format_result(result, verbose=args.verbose)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else text)
     if args.out:
         _export(args, source=cta if cta is not None else ncct, thrombus=result)
     return 0
@@ -158,6 +160,12 @@ def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     th.add_argument("--threads", type=int, default=2, help="onnxruntime threads (default 2)")
     th.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    th.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print the method detail: decision rule, registration metric, model "
+        "checksums, seconds per stage",
+    )
     th.add_argument(
         "--strict",
         action="store_true",

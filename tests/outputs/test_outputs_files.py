@@ -143,7 +143,7 @@ def test_pdf_renders_and_holds_every_measurement(study: Study, tmp_path: Path) -
     for row in measurement_rows(None, study.hemorrhage):
         assert row.value_text() in text and row.name in text
     assert "Research use only, not for diagnosis." in text
-    assert study.patient_id in text and "Method and version" in text
+    assert study.patient_id in text and "Method and provenance" in text
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(m.pdf), str(tmp_path / "p")],
         check=True,

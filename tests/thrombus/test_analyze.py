@@ -23,6 +23,11 @@ def test_quiet_model_reports_nothing_and_warns_on_blood(tiny_models: Path) -> No
     assert result.registration_metric is not None and result.registration_metric < -0.35
     assert steps[0] == 0.0 and steps[-1] == 1.0 and steps == sorted(steps)
     assert result.to_dict()["model_version"] == "0.0.0+test"
+    short, verbose = format_result(result), format_result(result, verbose=True)
+    assert short.startswith("Impression: No occlusion found on NCCT + CTA")
+    assert "Rule:" not in short and "Seconds:" not in short  # method detail is --verbose
+    assert verbose.startswith(short) and "Method and provenance:" in verbose
+    assert "Rule:" in verbose and "Registration metric" in verbose
 
 
 def test_no_blood_warning_without_blood(tiny_models: Path) -> None:

@@ -137,6 +137,16 @@ def _method_lines(
             f"Decision rule: {thrombus.decision_rule}"
         )
         lines += [f"Model SHA-256 ({k}): {v}" for k, v in sorted(thrombus.model_sha256.items())]
+        if thrombus.registration_metric is not None:
+            lines.append(
+                f"Registration of the NCCT onto the CTA: Mattes mutual information "
+                f"{thrombus.registration_metric:.3f} (lower is better)"
+            )
+        if thrombus.seconds:
+            lines.append(
+                "Seconds per stage: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in thrombus.seconds.items())
+            )
     if hemorrhage is not None:
         alg = cc.hemorrhage_algorithm()
         lines.append(

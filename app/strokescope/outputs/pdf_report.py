@@ -249,5 +249,5 @@ def render_report(content: ReportContent) -> bytes:
     layout.paragraphs(
         "Warnings", warnings, bullet=bool(content.warnings), color=WARN if content.warnings else INK
     )
-    layout.paragraphs("Method and version", content.method_lines, bullet=True, color=INK)
+    layout.paragraphs("Method and provenance", content.method_lines, bullet=True, color=INK)
     return doc.to_bytes()

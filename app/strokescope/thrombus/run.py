@@ -363,8 +363,9 @@ def _empty(
     )
 
 
-def format_result(result: ThrombusResult) -> str:
-    """Human-readable summary for the CLI."""
+def format_result(result: ThrombusResult, *, verbose: bool = False) -> str:
+    """Human-readable summary for the CLI: the impression first, then each thrombus and the
+    warnings; ``verbose`` adds the method detail (rule, registration metric, seconds)."""
     lines = [
         f"Impression: {result.impression()}",
         f"Thrombus analysis (model {result.model_version}). {result.research_use}",
@@ -383,9 +384,12 @@ def format_result(result: ThrombusResult) -> str:
             f"{t.ncct_mean_hu:.0f}+-{t.ncct_sd_hu:.0f} HU, CTA {t.cta_mean_hu:.0f} HU, "
             f"perviousness {t.perviousness_hu:+.0f} HU, relative attenuation {ra}"
         )
-    if result.registration_metric is not None:
-        lines.append(f"Registration metric (Mattes MI): {result.registration_metric:.3f}")
-    lines.append(f"Rule: {result.decision_rule}")
     lines += [f"Warning: {w}" for w in result.warnings]
-    lines.append("Seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
+    if verbose:
+        lines.append("Method and provenance:")
+        if result.registration_metric is not None:
+            lines.append(f"  Registration metric (Mattes MI): {result.registration_metric:.3f}")
+        lines.append(f"  Rule: {result.decision_rule}")
+        lines += [f"  Model SHA-256 ({k}): {v}" for k, v in sorted(result.model_sha256.items())]
+        lines.append("  Seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.seconds.items()))
     return "\n".join(lines)
