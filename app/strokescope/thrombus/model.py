@@ -166,6 +166,7 @@ def _stage(
 ) -> Stage:
     import onnxruntime as ort
 
+    ort.disable_telemetry_events()  # the environment switch (strokescope/__init__) does the rest
     name = str(entry["stage"])
     path = folder / str(entry["file"])
     if path.name not in files:
