@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -93,3 +96,40 @@ def test_view_state_maps_the_cursor_through_patient_space(qtbot: object) -> None
     assert state.cursor == (3, 0, 3)
     state.set_window(0.0, 40.0)
     assert state.window.width == 1.0
+
+
+def test_viewer_and_pdf_draw_each_finding_in_the_same_colour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from strokescope.gui.view_state import OVERLAY_COLORS
+    from strokescope.outputs import export as export_module
+    from strokescope.thrombus.result import ThrombusResult
+    from strokescope.volume import Mask
+
+    seen: dict[str, tuple[int, int, int]] = {}
+
+    def capture(vol: Volume, overlays: list[Any], **kwargs: Any) -> Any:
+        seen.update({ov.mask.name: tuple(ov.color) for ov in overlays})
+        raise RuntimeError("captured")
+
+    monkeypatch.setattr(export_module, "render_key_images", capture)
+    geometry = Geometry((8, 16, 16), (1.0, 1.0, 1.0))
+    vol = Volume(np.zeros(geometry.shape, np.float32), geometry)
+    mask = np.zeros(geometry.shape, bool)
+    mask[3:5, 6:9, 6:9] = True
+    thrombus = ThrombusResult(
+        thrombi=(),
+        occlusion=False,
+        lvo=False,
+        occlusion_class="none",
+        mask=Mask(mask, geometry, "thrombus"),
+        probability=None,
+        ncct_registered=None,
+        registration_metric=None,
+        model_version="test",
+        model_sha256={},
+        decision_rule="test",
+    )
+    with pytest.raises(RuntimeError, match="captured"):
+        export_module.export_results(tmp_path, source=vol, thrombus=thrombus)
+    assert seen == {"thrombus": OVERLAY_COLORS["thrombus"]}

@@ -11,14 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from strokescope.colors import FINDING_COLORS
 from strokescope.volume import Mask, Volume
 
 OVERLAYS = ("thrombus", "hemorrhage", "brain")
-OVERLAY_COLORS: dict[str, tuple[int, int, int]] = {
-    "thrombus": (255, 40, 40),
-    "hemorrhage": (255, 230, 0),
-    "brain": (0, 220, 255),
-}
+OVERLAY_COLORS = FINDING_COLORS  # the PDF's key images use the same colours
 
 
 @dataclass(frozen=True)

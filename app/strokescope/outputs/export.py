@@ -24,7 +24,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 
-from strokescope import RESEARCH_ONLY
+from strokescope import RESEARCH_ONLY, colors
 from strokescope.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from strokescope.errors import ExportError, InputError
 from strokescope.hemorrhage.result import HemorrhageResult
@@ -57,8 +57,6 @@ PDF_DICOM_NAME = "report_pdf.dcm"
 JSON_NAME = "results.json"
 CSV_NAME = "results.csv"
 REPORT_TITLE = "StrokeScope results report"
-THROMBUS_COLOR = (255, 196, 0)
-HEMORRHAGE_COLOR = (235, 45, 45)
 
 
 @dataclass(frozen=True)
@@ -342,10 +340,11 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
     progress(0.6)
     overlays = []
     if thrombus is not None:
-        overlays.append(Overlay(thrombus.mask, THROMBUS_COLOR))
+        overlays.append(Overlay(thrombus.mask, colors.THROMBUS))
     if hemorrhage is not None:
-        overlays.append(Overlay(hemorrhage.mask, HEMORRHAGE_COLOR))
-    window, slab = ((150.0, 500.0), 16.0) if thrombus is not None else ((40.0, 80.0), 10.0)
+        # outline only, on one slice: the reader checks the edge against the image
+        overlays.append(Overlay(hemorrhage.mask, colors.HEMORRHAGE, alpha=0.0))
+    window, slab = ((150.0, 500.0), 16.0) if thrombus is not None else ((40.0, 80.0), 0.0)
     images = render_key_images(source, overlays, window=window, slab_mm=slab)
     created = None if deid is not None else dt.datetime.now().isoformat(timespec="seconds")
     warnings = [scrub(w) for w in warnings]

@@ -101,7 +101,8 @@ def render_key_images(
     slab_mm: float = 10.0,
     max_pixels: int = 360,
 ) -> tuple[KeyImage, KeyImage]:
-    """Axial and coronal MIPs of a ``slab_mm`` thick slab through the findings' centre.
+    """Axial and coronal MIPs of a ``slab_mm`` thick slab through the findings' centre
+    (``slab_mm=0``: the single slice and row through it).
 
     ``window`` is (level, width) in HU. The overlays show each mask's projection over the
     same slab. Returns (axial, coronal).
@@ -137,10 +138,11 @@ def render_key_images(
         ]
         rgb = _compose(gray, resized, window)
         thick = (hi - lo) * spacing_axis
-        if axis == 0:
-            caption = f"Axial MIP, {thick:.0f} mm slab (slices {lo}-{hi - 1})"
-            views.append(KeyImage(rgb, caption, ("R", "L", "A", "P")))
+        plane, unit = ("Axial", "slice") if axis == 0 else ("Coronal", "row")
+        if hi - lo == 1:
+            caption = f"{plane} {unit} {lo} ({spacing_axis:.1f} mm), mask outline"
         else:
-            caption = f"Coronal MIP, {thick:.0f} mm slab (rows {lo}-{hi - 1})"
-            views.append(KeyImage(rgb, caption, ("R", "L", "S", "I")))
+            caption = f"{plane} MIP, {thick:.0f} mm slab ({unit}s {lo}-{hi - 1})"
+        letters = ("R", "L", "A", "P") if axis == 0 else ("R", "L", "S", "I")
+        views.append(KeyImage(rgb, caption, letters))
     return views[0], views[1]

@@ -1,0 +1,19 @@
+"""Colours of the findings, the same in the viewer's overlays and the PDF's key images.
+
+Thrombus yellow-orange (it stays visible against white contrast-filled arteries and bone on
+a CTA), haemorrhage red (on the grey brain of an NCCT), brain mask cyan.
+"""
+
+from __future__ import annotations
+
+RGB = tuple[int, int, int]
+
+THROMBUS: RGB = (255, 196, 0)
+HEMORRHAGE: RGB = (235, 45, 45)
+BRAIN: RGB = (0, 220, 255)
+
+FINDING_COLORS: dict[str, RGB] = {
+    "thrombus": THROMBUS,
+    "hemorrhage": HEMORRHAGE,
+    "brain": BRAIN,
+}
