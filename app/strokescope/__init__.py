@@ -18,3 +18,6 @@ for _name in ("ORT_DISABLE_TELEMETRY", "ORT_TELEMETRY_DISABLED"):
 __version__ = "0.1.0"
 
 RESEARCH_ONLY = "Research use only, not for diagnosis."
+PHANTOM_TRAINED = (
+    "The thrombus models are trained on digital phantoms only, not validated on patients."
+)

@@ -70,6 +70,7 @@ def test_negative_study_writes_sr_pdf_json_and_no_seg(
     )
     assert doc["impression"] == [expected]
     assert doc["files"]["seg"] is None
+    assert "trained on digital phantoms only" in doc["thrombus"]["research_use"]
     assert any("SEG not written" in w for w in doc["warnings"])
     assert expected in m.csv.read_text()
 
@@ -105,6 +106,7 @@ def test_negative_pdf_starts_with_the_impression(
     line = "No occlusion found on NCCT + CTA" if kind == "negative" else "Thrombus not assessed"
     assert line in text
     assert text.index("Impression") < text.index("Study") < text.index("Measurements")
+    assert "phantom-trained models" in text.replace("\n", " ")
 
 
 @pytest.mark.skipif(shutil.which("dciodvfy") is None, reason="dicom3tools not installed")

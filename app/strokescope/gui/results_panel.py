@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from strokescope import RESEARCH_ONLY
+from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY
 from strokescope.hemorrhage import HemorrhageResult
 from strokescope.thrombus import ThrombusResult
 
@@ -64,7 +64,8 @@ class ResultsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.research = QLabel(f"⚠ {RESEARCH_ONLY}", self)
+        self.research = QLabel(f"⚠ {RESEARCH_ONLY} {PHANTOM_TRAINED}", self)
+        self.research.setWordWrap(True)
         self.research.setObjectName("researchLabel")
         self.research.setStyleSheet("color: #c03030; font-weight: bold;")
         self.thrombus: ThrombusResult | None = None

@@ -24,7 +24,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
 
-from strokescope import RESEARCH_ONLY, colors
+from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY, colors
 from strokescope.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from strokescope.errors import ExportError, InputError
 from strokescope.hemorrhage.result import HemorrhageResult
@@ -163,6 +163,8 @@ def _method_lines(
             + (f" with {', '.join(kept)}." if kept else ".")
         )
     lines.append(RESEARCH_ONLY)
+    if thrombus is not None:
+        lines.append(PHANTOM_TRAINED)
     return lines
 
 

@@ -91,7 +91,8 @@ class _Layout:
         self.page.text(
             MARGIN + self.width / 2,
             self.y - 14,
-            f"{RESEARCH_ONLY.upper().rstrip('.')} - results have not been validated on patients",
+            f"{RESEARCH_ONLY.upper().rstrip('.')} - phantom-trained models, not validated "
+            "on patients",
             size=9,
             font="bold",
             color=WARN,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from strokescope import RESEARCH_ONLY
+from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY
 from strokescope.volume import Mask, Volume
 
 Side = Literal["left", "right", "midline"]
@@ -56,7 +56,7 @@ class ThrombusResult:
     seconds: dict[str, float] = field(default_factory=dict)  # per stage
     warnings: tuple[str, ...] = ()
     not_assessed_reason: str | None = None  # why no reading was possible, when not assessed
-    research_use: str = RESEARCH_ONLY
+    research_use: str = f"{RESEARCH_ONLY} {PHANTOM_TRAINED}"
 
     @property
     def assessed(self) -> bool:
