@@ -15,6 +15,8 @@ from strokescope.hemorrhage import (
     segment_roi,
     select_rule,
 )
+from strokescope.hemorrhage.abc2 import slice_weights
+from strokescope.hemorrhage.run import format_result
 
 
 def test_ph_bleed_is_segmented_with_reported_rule(ph_case: Case) -> None:
@@ -33,8 +35,10 @@ def test_ph_bleed_is_segmented_with_reported_rule(ph_case: Case) -> None:
     assert sum(a.area_mm2 for a in result.slice_areas) * dz / 1000 == pytest.approx(
         result.volume_ml
     )
-    assert result.abc2 is not None
-    assert result.abc2.slice_count == len([a for a in result.slice_areas if a.area_mm2 > 0])
+    assert result.abc2 is not None  # one lesion: Kothari's weights of the listed areas
+    assert result.abc2.slice_count == slice_weights([a.area_mm2 for a in result.slice_areas]).sum()
+    assert result.abc2.lesion_ml == pytest.approx(result.volume_ml)
+    assert roi.dropped_ml == 0.0 and roi.dropped_components == 0
 
 
 def test_segment_stays_inside_roi_and_brain(ph_case: Case) -> None:
@@ -143,3 +147,12 @@ def test_contrast_study_gets_a_warning(via: str) -> None:
 def test_plain_ncct_has_no_contrast_warning(ph_case: Case) -> None:
     result = segment_hemorrhage(ph_case.ncct, [lesion_roi(ph_case)])
     assert not any("contrast" in w for w in result.warnings)
+
+
+def test_report_gives_abc2_with_kotharis_weighted_slices(ph_case: Case) -> None:
+    result = segment_hemorrhage(ph_case.ncct, [lesion_roi(ph_case)])
+    a = result.abc2
+    assert a is not None
+    text = format_result(result)
+    assert f"C {a.c_mm:.1f} mm = {a.slice_count:g} weighted slices" in text
+    assert f"A and B on slice {a.slice_index}; lesion {a.lesion_ml:.2f} mL" in text

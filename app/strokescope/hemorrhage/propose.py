@@ -4,7 +4,7 @@ From the clicked voxel (or the nearest 50-80 HU voxel within ``search_mm`` on th
 the 50-80 HU brain voxels of the prepared image are grown as one connected region (after a
 small in-plane closing that bridges heterogeneous HI2 blood) inside a box of ``radius_mm``
 around the click. The ROI is that region's bounding box over its slices, widened in-plane by
-``margin_mm``.
+``margin_mm``. The click travels with the ROI as its ``seed`` (the lesion kept inside it).
 """
 
 from __future__ import annotations
@@ -81,4 +81,5 @@ def propose_roi(
         z=(lo[0] + int(zs[0]), lo[0] + int(zs[-1])),
         y=(max(lo[1] + int(ys[0]) - my, 0), min(lo[1] + int(ys[-1]) + my, g.shape[1] - 1)),
         x=(max(lo[2] + int(xs[0]) - mx, 0), min(lo[2] + int(xs[-1]) + mx, g.shape[2] - 1)),
+        seed=point,
     )

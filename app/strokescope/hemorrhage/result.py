@@ -27,7 +27,10 @@ class RoiResult:
 
     ``sd_hu``, ``rule`` and ``window_hu`` are None when the initial 50-80 HU window held no
     voxel (the volume is then 0 mL and ``warnings`` says why). The SD is the population SD
-    (divisor n) of the filtered HU of the initial segment.
+    (divisor n) of the filtered HU of the initial segment. ``dropped_ml`` and
+    ``dropped_components`` are what was removed as not connected to the lesion at the click
+    or ROI centre (``global_dropped_ml`` the same for the global 50-80 HU segment); the
+    volumes are what was kept.
     """
 
     roi: Roi
@@ -39,6 +42,9 @@ class RoiResult:
     volume_ml: float
     global_volume_ml: float
     warnings: tuple[str, ...] = ()
+    dropped_ml: float = 0.0
+    dropped_components: int = 0
+    global_dropped_ml: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +86,7 @@ class HemorrhageResult:
                 "slice_index": a.slice_index,
                 "slice_count": a.slice_count,
                 "volume_ml": round(a.volume_ml, 3),
+                "lesion_ml": round(a.lesion_ml, 3),
             }
 
         return {
@@ -103,6 +110,9 @@ class HemorrhageResult:
                     "window_hu": None if r.window_hu is None else list(r.window_hu),
                     "volume_ml": round(r.volume_ml, 3),
                     "global_volume_ml": round(r.global_volume_ml, 3),
+                    "dropped_ml": round(r.dropped_ml, 3),
+                    "dropped_components": r.dropped_components,
+                    "global_dropped_ml": round(r.global_dropped_ml, 3),
                     "warnings": list(r.warnings),
                 }
                 for r in self.rois

@@ -11,13 +11,16 @@ Syntax (one ROI per string, fields in any order, separated by spaces)::
 "mm" suffix the letter names the LPS axis instead, mapped to the array axis that points
 along it (the image must then be close to axis-aligned). A click uses the same syntax with
 single values: ``z=12 y=150 x=140``.
+
+An ROI proposed from a click keeps the click as its ``seed``: segmentation then keeps the
+lesion at the click instead of the one at the box centre.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -32,11 +35,16 @@ _LPS = {"x": 0, "y": 1, "z": 2}
 
 @dataclass(frozen=True)
 class Roi:
-    """A voxel box with inclusive index ranges; ``z=None`` means every slice."""
+    """A voxel box with inclusive index ranges; ``z=None`` means every slice.
+
+    ``seed`` is the voxel (k, j, i) clicked to propose the box, if any; it is not part of
+    the box's identity (equality, ``text``), so a box moved by hand is rebuilt without it.
+    """
 
     y: Range
     x: Range
     z: Range | None = None
+    seed: tuple[int, int, int] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for name, r in (("z", self.z), ("y", self.y), ("x", self.x)):
@@ -46,6 +54,8 @@ class Roi:
             if lo > hi:
                 raise InputError(f"ROI {name}={lo}:{hi}: start is after end")
             object.__setattr__(self, name, (lo, hi))
+        if self.seed is not None:
+            object.__setattr__(self, "seed", tuple(int(v) for v in self.seed))
 
     @property
     def text(self) -> str:
@@ -71,10 +81,20 @@ class Roi:
                     f"ROI {self.text}: {name}={lo}:{hi} is outside the image (0:{n - 1})"
                 )
             clipped.append((max(lo, 0), min(hi, n - 1)))
-        out = Roi(z=clipped[0], y=clipped[1], x=clipped[2])
+        out = Roi(z=clipped[0], y=clipped[1], x=clipped[2], seed=self.seed)
         changed = [c != r for c, r in zip(clipped, ranges, strict=True)]
         warn = (f"ROI {self.text} clipped to the image: {out.text}",) if any(changed) else ()
         return out, warn
+
+    @property
+    def centre(self) -> tuple[int, int, int]:
+        """The voxel at the middle of a resolved ROI (rounded down), (k, j, i)."""
+        sl = self.slices
+        return (
+            (sl[0].start + sl[0].stop - 1) // 2,
+            (sl[1].start + sl[1].stop - 1) // 2,
+            (sl[2].start + sl[2].stop - 1) // 2,
+        )
 
     @property
     def slices(self) -> tuple[slice, slice, slice]:

@@ -70,7 +70,8 @@ def format_result(result: HemorrhageResult) -> str:
         a = result.abc2
         lines.append(
             f"ABC/2: {a.volume_ml:.2f} mL (A {a.a_mm:.1f} mm, B {a.b_mm:.1f} mm, "
-            f"C {a.c_mm:.1f} mm = {a.slice_count} slices; measured on slice {a.slice_index})"
+            f"C {a.c_mm:.1f} mm = {a.slice_count:g} weighted slices; A and B on slice "
+            f"{a.slice_index}; lesion {a.lesion_ml:.2f} mL)"
         )
     for i, r in enumerate(result.rois, 1):
         if r.rule is None or r.sd_hu is None or r.window_hu is None:
