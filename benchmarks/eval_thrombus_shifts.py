@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from strokescope.atomic import atomic_write_text
+from strokescope.thrombus.anatomy import SegmentRule
 from strokescope.thrombus.evaluate import HELD_OUT_SEED0, evaluate_case, summarise
 from strokescope.thrombus.model import load_models
 from strokescope.thrombus.shifts import SUITES, check_suite, make_case, suite_bars
@@ -76,7 +77,8 @@ def main() -> int:
         check_suite(s)
     models = load_models(args.models)
     onnx = sorted((k, v) for k, v in models.sha256.items() if k.endswith(".onnx"))
-    key = hashlib.sha256(json.dumps([onnx, models.rules.describe()]).encode()).hexdigest()[:16]
+    rules = [models.rules.describe(), SegmentRule().describe()]
+    key = hashlib.sha256(json.dumps([onnx, *rules]).encode()).hexdigest()[:16]
     cases_path = args.out.with_suffix(".cases.jsonl")
     done: dict[tuple[str, int], dict[str, Any]] = {}
     if cases_path.is_file():

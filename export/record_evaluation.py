@@ -49,7 +49,7 @@ def set_rules(decision: dict[str, Any], assignments: Sequence[str]) -> dict[str,
             raise SystemExit(f"--set {item!r}: expected NAME=VALUE with NAME in {sorted(names)}")
         out[name] = _parse_value(name, text)
     kwargs = {k: v for k, v in out.items() if k in names}
-    kwargs["lvo_segments"] = tuple(kwargs.get("lvo_segments", ("ICA", "M1")))
+    kwargs["lvo_segments"] = tuple(kwargs.get("lvo_segments", DecisionRules().lvo_segments))
     try:
         DecisionRules(**kwargs)
     except ValueError as err:

@@ -12,9 +12,20 @@ from strokescope.thrombus.anatomy import midsagittal_plane
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.run import _clean, _measure, mimic_reason
 
+SEGMENT = {"A1": "A1/P1", "P1": "A1/P1"}  # not told apart without a vessel tree
+
 
 @pytest.mark.parametrize(
-    ("seed", "occlusion", "side"), [(21, "ICA", "left"), (22, "M1", "right"), (23, "M2", "left")]
+    ("seed", "occlusion", "side"),
+    [
+        (21, "ICA", "left"),
+        (22, "M1", "right"),
+        (23, "M2", "left"),
+        (24, "basilar", "left"),
+        (25, "A1", "right"),
+        (26, "P1", "left"),
+        (27, "M1", "left"),
+    ],
 )
 def test_truth_clot_measured(seed: int, occlusion: str, side: str) -> None:
     study = small_study(seed, occlusion, side=side, rotation_deg=(3.0, -4.0, 5.0))
@@ -28,11 +39,14 @@ def test_truth_clot_measured(seed: int, occlusion: str, side: str) -> None:
     ncct_hu = sample_registered(study.ncct, mask.geometry.index_to_lps(index.astype(float)), reg)
     assert mimic_reason(ncct_hu, study.cta.array[tuple(index.T)], Rules()) is None
     th = _measure(1, index, ncct_hu, prob, study.ncct, study.cta, reg, plane)
-    assert th.side == side
-    assert th.segment == occlusion
+    sides = {"basilar": ("midline",), "A1": (side, "midline"), "P1": (side, "midline")}
+    assert th.side in sides.get(occlusion, (side,))
+    assert th.segment == SEGMENT.get(occlusion, occlusion)
     assert truth.thrombus_length_mm is not None and truth.thrombus_hu_ncct is not None
     assert abs(th.length_mm - truth.thrombus_length_mm) <= 2.5
     assert th.volume_mm3 == pytest.approx(mask.volume_mm3)
+    if occlusion in ("A1", "P1", "basilar"):  # 1 mm voxels over 2-3 mm arteries: partial
+        return  # volume dominates their HU; their segment, side and size are checked above
     assert abs(th.ncct_mean_hu - truth.thrombus_hu_ncct) < 12
     assert th.perviousness_hu > -15
     assert th.relative_attenuation is not None and th.relative_attenuation > 1.0

@@ -24,6 +24,7 @@ MIDDLE_CEREBRAL_ARTERY = codes.SCT.MiddleCerebralArtery
 INTERNAL_CAROTID_ARTERY = Code("86117002", "SCT", "Internal carotid artery")
 ANTERIOR_CEREBRAL_ARTERY = Code("60176003", "SCT", "Anterior cerebral artery")
 CEREBRAL_ARTERY = Code("88556005", "SCT", "Cerebral artery")
+BASILAR_ARTERY = Code("59011009", "SCT", "Basilar artery")
 CT_OF_HEAD = codes.SCT.ComputedTomographyOfHead
 
 VOLUME = codes.SCT.Volume
@@ -49,6 +50,7 @@ SEGMENT_SITES = {
     "M1": MIDDLE_CEREBRAL_ARTERY,
     "M2": MIDDLE_CEREBRAL_ARTERY,
     "A1": ANTERIOR_CEREBRAL_ARTERY,
+    "basilar": BASILAR_ARTERY,
 }
 
 

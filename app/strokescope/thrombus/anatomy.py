@@ -5,17 +5,27 @@ brain-mask voxels closest to the patient's left (LPS +x); a brain is mirror-symm
 principal axis is the plane's normal. If that axis is more than 20 degrees from LPS x (nearly
 equal principal moments), LPS x is used. The normal points to the patient's left.
 
-Segment rule (``SegmentRule``, anterior circulation; lateral distance d from the plane):
+Segment rule (``SegmentRule``; lateral distance d from the plane, "non-lateral" meaning
+|tangent . normal| < ``lateral_cos``), first match wins:
 
-* **ICA**: at least ``ica_min_fraction`` of the clot's centerline runs non-laterally
-  (|tangent . normal| < ``lateral_cos``: the vertical/anteroposterior supraclinoid and
-  cavernous ICA) and its medial end lies within ``ica_max_lateral_mm`` of the midline;
+* **basilar**: the whole centerline lies within ``basilar_max_lateral_mm`` of the midline
+  and at least half of it runs non-laterally (the basilar climbs the clivus in the midline;
+  no anterior-circulation artery runs there);
+* **A1/P1**: its medial end lies within ``proximal_branch_max_lateral_mm`` of the midline
+  and it spans less than ``branch_max_vertical_mm`` head-foot: the A1 (from the AComm,
+  ~1-3 mm) and the P1 (from the basilar tip) start at the midline and run nearly
+  horizontally, while the M1 starts at the ICA terminus, ~10-18 mm lateral, and an ICA
+  clot climbs. The two are not told apart without a vessel tree;
+* **ICA**: at least ``ica_min_fraction`` of the centerline runs non-laterally (the
+  vertical/anteroposterior supraclinoid and cavernous ICA) and its medial end lies within
+  ``ica_max_lateral_mm`` of the midline;
 * **M1**: otherwise, when its medial end lies within ``m1_max_lateral_mm`` (the M1 runs
   laterally from the terminus, ~14 mm, to the bifurcation, ~40 mm);
 * **M2**: otherwise (the clot starts beyond the bifurcation).
 
-The numbers are set from adult anatomy (terminus ~14 mm, bifurcation ~40 mm from the midline)
-and checked on phantoms; they are estimates, not a vessel labelling.
+The numbers are set from adult anatomy (terminus ~14 mm, bifurcation ~40 mm from the
+midline, basilar in the midline) and checked on the calibration phantoms; they are
+estimates, not a vessel labelling.
 """
 
 from __future__ import annotations
@@ -56,13 +66,19 @@ class SegmentRule:
     ica_min_fraction: float = 0.4
     ica_max_lateral_mm: float = 30.0
     m1_max_lateral_mm: float = 36.5
+    basilar_max_lateral_mm: float = 5.0
+    proximal_branch_max_lateral_mm: float = 7.0
+    branch_max_vertical_mm: float = 10.0
 
     def describe(self) -> str:
         return (
-            f"ICA if >= {self.ica_min_fraction:.0%} of the centerline runs non-laterally "
-            f"(|cos| < {self.lateral_cos:g}) with the medial end < {self.ica_max_lateral_mm:g} mm "
-            f"from the midline; else M1 if the medial end < {self.m1_max_lateral_mm:g} mm; "
-            "else M2"
+            f"basilar if the whole centerline lies < {self.basilar_max_lateral_mm:g} mm from "
+            f"the midline and >= 50% of it runs non-laterally (|cos| < {self.lateral_cos:g}); "
+            f"else A1/P1 if the medial end < {self.proximal_branch_max_lateral_mm:g} mm from "
+            f"the midline and it spans < {self.branch_max_vertical_mm:g} mm head-foot; else "
+            f"ICA if >= {self.ica_min_fraction:.0%} runs non-laterally with the medial end < "
+            f"{self.ica_max_lateral_mm:g} mm; else M1 if the medial end < "
+            f"{self.m1_max_lateral_mm:g} mm; else M2"
         )
 
 
@@ -96,7 +112,7 @@ def side_of(plane: Plane, centroid: npt.ArrayLike) -> str:
 
 
 def segment_of(line: Centerline, plane: Plane, rule: SegmentRule | None = None) -> str:
-    """Estimated vessel segment ("ICA", "M1" or "M2") of a clot's centerline."""
+    """Estimated vessel segment ("basilar", "ICA", "A1/P1", "M1" or "M2") of a clot."""
     r = rule or SegmentRule()
     lateral = np.abs(plane.signed_distance(line.points))
     medial = float(lateral.min())
@@ -107,6 +123,11 @@ def segment_of(line: Centerline, plane: Plane, rule: SegmentRule | None = None) 
     else:
         weights = np.ones(1)
     non_lateral = float(weights[cos < r.lateral_cos].sum() / max(weights.sum(), 1e-9))
+    vertical = float(np.ptp(line.points[:, 2]))
+    if float(lateral.max()) < r.basilar_max_lateral_mm and non_lateral >= 0.5:
+        return "basilar"
+    if medial < r.proximal_branch_max_lateral_mm and vertical < r.branch_max_vertical_mm:
+        return "A1/P1"
     if non_lateral >= r.ica_min_fraction and medial < r.ica_max_lateral_mm:
         return "ICA"
     if medial < r.m1_max_lateral_mm:

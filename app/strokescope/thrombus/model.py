@@ -54,7 +54,7 @@ class Rules:
     coarse_candidate_threshold: float = 0.3
     fine_probability_threshold: float = 0.5
     min_component_volume_mm3: float = 10.0
-    lvo_segments: tuple[str, ...] = ("ICA", "M1")
+    lvo_segments: tuple[str, ...] = ("ICA", "M1", "basilar")
     lvo_min_volume_mm3: float | None = None
     lvo_min_length_mm: float | None = None
     min_ncct_p90_hu: float = 50.0

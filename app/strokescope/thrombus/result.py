@@ -31,7 +31,7 @@ class Thrombus:
     relative_attenuation: float | None  # NCCT clot HU / contralateral vessel HU, if found
     side: Side
     centroid_lps: tuple[float, float, float]
-    segment: str  # estimated vessel segment, e.g. "ICA", "M1", "M2", "A1", "unknown"
+    segment: str  # estimated vessel segment: "basilar", "ICA", "A1/P1", "M1" or "M2"
     probability_mean: float  # mean network probability inside the component
 
     def to_dict(self) -> dict[str, Any]:
