@@ -67,10 +67,15 @@ def test_sr_measurements_reference_segments(study: Study, thrombus_export: Expor
     assert ref.ReferencedSOPInstanceUID == seg.SOPInstanceUID
     assert ref.ReferencedSegmentNumber == 1
     values = {m.name.value: (m.value, m.unit.value) for m in group.get_measurements()}
+    hu = {m.method.value: m.value for m in group.get_measurements() if m.name.value == "112031"}
+    t0 = study.thrombus.thrombi[0]
+    assert hu == {
+        "on-ncct": pytest.approx(t0.ncct_mean_hu),
+        "on-cta": pytest.approx(t0.cta_mean_hu),
+    }
     t = study.thrombus.thrombi[0]
     assert values["118565006"][0] == pytest.approx(t.volume_mm3)
     assert values["410668003"] == (pytest.approx(t.length_mm), "mm")
-    assert values["112031"] == (pytest.approx(t.ncct_mean_hu), "[hnsf'U]")
     assert values["perviousness"][0] == pytest.approx(t.perviousness_hu)
     raw = pydicom.dcmread(thrombus_export.sr)
     text = " ".join(str(e.value) for e in raw.iterall() if e.keyword == "TextValue")

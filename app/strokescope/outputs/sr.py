@@ -1,7 +1,8 @@
 """Comprehensive 3D SR following TID 1500 (Measurement Report), written with highdicom.
 
 One TID 1411 volumetric measurement group per thrombus (volume, length, maximum diameter,
-mean NCCT attenuation, perviousness) and one for the hemorrhage (volume by voxel sum and by
+mean attenuation on the NCCT and on the CTA, each labelled by its measurement method,
+perviousness) and one for the hemorrhage (volume by voxel sum and by
 ABC/2). Each group references its SEG segment (thrombi: segment "Thrombus"; all thrombi of
 a study share that segment and are told apart by their tracking identifier), and records
 the algorithm (name, version, model SHA-256 as parameters, TID 4019). A finding whose mask
@@ -104,7 +105,22 @@ def _thrombus_measurements(t: Thrombus, alg: Algorithm) -> list[hd.sr.Measuremen
         _measurement(cc.VOLUME, t.volume_mm3, cc.UNIT_MM3, alg, method=cc.VOXEL_SUM_METHOD),
         _measurement(cc.LENGTH, t.length_mm, cc.UNIT_MM, alg),
         _measurement(cc.DIAMETER, t.max_diameter_mm, cc.UNIT_MM, alg, derivation=codes.SCT.Maximum),
-        _measurement(cc.ATTENUATION, t.ncct_mean_hu, cc.UNIT_HU, alg, derivation=cc.MEAN),
+        _measurement(
+            cc.ATTENUATION,
+            t.ncct_mean_hu,
+            cc.UNIT_HU,
+            alg,
+            derivation=cc.MEAN,
+            method=cc.ON_NCCT_METHOD,
+        ),
+        _measurement(
+            cc.ATTENUATION,
+            t.cta_mean_hu,
+            cc.UNIT_HU,
+            alg,
+            derivation=cc.MEAN,
+            method=cc.ON_CTA_METHOD,
+        ),
         _measurement(cc.PERVIOUSNESS, t.perviousness_hu, cc.UNIT_HU, alg),
     ]
 
