@@ -27,6 +27,18 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_verbose(parser: argparse.ArgumentParser, detail: str) -> None:
+    """``--verbose`` after the command: the method detail in the report, and progress logs
+    (the same flag as ``strokescope -v COMMAND``, which it does not reset when absent)."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=f"also print the method detail ({detail}) and log progress to stderr",
+    )
+
+
 def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     info = commands.add_parser("info", help="list the image series in a DICOM folder")
     info.add_argument("folder", help="folder to scan recursively (its DICOMDIR if present)")
@@ -94,6 +106,7 @@ def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--click", action="append", default=[], help="point on a bleed, e.g. 'z=12 y=150 x=140'"
     )
     ht.add_argument("--json", action="store_true", help="print JSON instead of a report")
+    _add_verbose(ht, "SD rule and window per ROI, slice areas")
     add_export_arguments(ht)
     ht.set_defaults(handler=_run_ht)
 
@@ -160,12 +173,7 @@ def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     th.add_argument("--threads", type=int, default=2, help="onnxruntime threads (default 2)")
     th.add_argument("--json", action="store_true", help="print JSON instead of a report")
-    th.add_argument(
-        "--verbose",
-        action="store_true",
-        help="also print the method detail: decision rule, registration metric, model "
-        "checksums, seconds per stage",
-    )
+    _add_verbose(th, "decision rule, registration metric, model checksums, seconds per stage")
     th.add_argument(
         "--strict",
         action="store_true",
@@ -299,7 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"Acute stroke CT analysis on the CPU. {RESEARCH_ONLY}",
     )
     parser.add_argument("--version", action="version", version=f"strokescope {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log progress (and, on ht and thrombus, print the method detail)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_info(commands)
     _add_ht(commands)

@@ -41,11 +41,16 @@ def test_ht_on_dicom_with_click_prints_report(
 ) -> None:
     write_ct_series(small_case.ncct, tmp_path / "dicom", SeriesIdentity())
     k, j, i = small_case.centre_index
-    code = main(["ht", "--ncct", str(tmp_path / "dicom"), "--click", f"z={k} y={j} x={i}"])
-    assert code == 0
+    args = ["ht", "--ncct", str(tmp_path / "dicom"), "--click", f"z={k} y={j} x={i}"]
+    assert main(args) == 0
     text = capsys.readouterr().out
-    assert "Hemorrhage volume" in text and "ABC/2" in text and "rule" in text
-    assert "Research use only" in text
+    assert text.startswith("Impression: Hemorrhage ")
+    assert "Hemorrhage volume" in text and "ABC/2" in text and "Research use only" in text
+    assert "rule '" not in text  # the SD rule is method detail: --verbose
+    assert main([*args, "--verbose"]) == 0
+    verbose = capsys.readouterr().out
+    assert "rule '" in verbose and "SD class 'under-segmented'" in verbose
+    assert "slice  area mm2" in verbose
 
 
 def test_ht_bad_roi_is_one_line_error(

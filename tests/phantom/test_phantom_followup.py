@@ -62,8 +62,11 @@ def test_hi2_is_petechial_and_ph_confluent() -> None:
 
 @pytest.mark.parametrize(("ml", "seed"), [(5.0, 1), (25.0, 3), (45.0, 4)])
 def test_ph_is_regular_enough_for_abc2(ml: float, seed: int) -> None:
-    """ABC/2 overestimates regular hematomas by about 10-37 % (CLINICAL.md); a PH phantom
-    that ABC/2 misjudges by more than half is too lobulated to pass for a hematoma."""
+    """A PH phantom that ABC/2 misjudges by far is too lobulated to pass for a hematoma.
+    Kothari's slice weighting (0.5 for slices at 25-75 % of the largest area, 0 below)
+    shortens C, so on a smooth, nearly ellipsoidal bleed ABC/2 reads about 0.65-0.9 of
+    the volume (an ellipsoid sliced every 1 mm: 0.67); patients' irregular bleeds read
+    10-37 % high (CLINICAL.md)."""
     from strokescope.hemorrhage import abc2
 
     opts = {**FU, "followup_matrix": 512}
@@ -73,7 +76,7 @@ def test_ph_is_regular_enough_for_abc2(ml: float, seed: int) -> None:
     mask = study.masks["hemorrhage"]
     estimate = abc2(mask)
     assert estimate is not None
-    assert 0.85 <= estimate.volume_ml / mask.volume_ml <= 1.5
+    assert 0.6 <= estimate.volume_ml / mask.volume_ml <= 1.5
 
 
 def test_written_study_geometry_and_identity(tmp_path: Path) -> None:

@@ -157,7 +157,11 @@ class ResultsPanel(QWidget):
             )
             rows = []
             for r in result.rois:
-                rule = "-" if r.rule is None else f"{r.rule.label} ({r.rule.classification})"
+                rule = (
+                    "-"
+                    if r.rule is None
+                    else f"{r.rule.label} (SD class: {r.rule.classification} at 50-80 HU)"
+                )
                 window = "-" if r.window_hu is None else f"{r.window_hu[0]:g}-{r.window_hu[1]:g}"
                 sd = "-" if r.sd_hu is None else f"{r.sd_hu:.2f}"
                 rows.append([r.roi.text, sd, rule, window, f"{r.volume_ml:.2f}"])

@@ -59,8 +59,9 @@ def run_ht(
     return result
 
 
-def format_result(result: HemorrhageResult) -> str:
-    """A short human-readable report of the result."""
+def format_result(result: HemorrhageResult, *, verbose: bool = False) -> str:
+    """A short human-readable report: the impression first, the volumes, ABC/2 and the
+    warnings; ``verbose`` adds the method detail (SD rule per ROI, slice areas)."""
     lines = [
         f"Impression: {result.impression()}",
         f"Hemorrhage volume: {result.volume_ml:.2f} mL (adaptive SD rule); "
@@ -78,12 +79,17 @@ def format_result(result: HemorrhageResult) -> str:
             lines.append(f"ROI {i} [{r.roi.text}]: no voxel in 50-80 HU -> 0 mL")
             continue
         lo, hi = r.window_hu
+        rule = (
+            f"SD {r.sd_hu:.2f} HU -> rule '{r.rule.label}' (seed 003's SD class "
+            f"'{r.rule.classification}' of the 50-80 HU start), window {lo:.0f}-{hi:.0f} HU, "
+            if verbose
+            else ""
+        )
         lines.append(
-            f"ROI {i} [{r.roi.text}]: SD {r.sd_hu:.2f} HU -> rule '{r.rule.label}' "
-            f"({r.rule.classification}), window {lo:.0f}-{hi:.0f} HU, {r.volume_ml:.2f} mL "
+            f"ROI {i} [{r.roi.text}]: {rule}{r.volume_ml:.2f} mL "
             f"(global {r.global_volume_ml:.2f} mL)"
         )
-    if result.slice_areas:
+    if verbose and result.slice_areas:
         lines.append("slice  area mm2  global mm2")
         lines.extend(
             f"{a.index:5d}  {a.area_mm2:8.1f}  {a.global_area_mm2:10.1f}"

@@ -100,7 +100,7 @@ def measurement_rows(
                 MeasurementRow(f, "ABC/2 volume", a.volume_ml, "mL", "ellipsoid estimate", 2),
                 MeasurementRow(f, "ABC/2 A", a.a_mm, "mm", f"longest, slice {a.slice_index}", 1),
                 MeasurementRow(f, "ABC/2 B", a.b_mm, "mm", "perpendicular to A", 1),
-                MeasurementRow(f, "ABC/2 C", a.c_mm, "mm", f"{a.slice_count} slices", 1),
+                MeasurementRow(f, "ABC/2 C", a.c_mm, "mm", f"{a.slice_count:g} weighted slices", 1),
             ]
     return rows
 
