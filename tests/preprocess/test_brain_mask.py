@@ -61,3 +61,24 @@ def test_settings_are_checked() -> None:
         BrainMaskSettings(erosion_mm=-1.0)
     with pytest.raises(InputError, match="tissue window"):
         BrainMaskSettings(tissue_min_hu=50.0, tissue_max_hu=10.0)
+
+
+def test_a_skull_stripped_image_is_flagged_and_a_head_is_not() -> None:
+    from strokescope.preprocess.brain_mask import implausible_mask
+
+    vol, truth = make_head((28, 256, 256), (5.0, 0.9, 0.9), seed=1)
+    assert implausible_mask(brain_mask(vol)) is None
+    stripped = np.where(truth, vol.array, np.float32(0.0))  # background 0 HU, no skull
+    warning = implausible_mask(brain_mask(Volume(stripped, vol.geometry)))
+    assert warning is not None and warning.startswith("brain mask failed")
+    empty = Volume(np.full(vol.shape, -1000.0, np.float32), vol.geometry)
+    assert "empty" in (implausible_mask(brain_mask(empty)) or "")
+
+
+def test_ht_preparation_carries_the_brain_mask_warning() -> None:
+    from strokescope.hemorrhage.prepare import prepare_ncct
+
+    vol, truth = make_head((28, 256, 256), (5.0, 0.9, 0.9), seed=3)
+    assert not any("brain mask" in w for w in prepare_ncct(vol).warnings)
+    stripped = Volume(np.where(truth, vol.array, np.float32(0.0)), vol.geometry)
+    assert any(w.startswith("brain mask failed") for w in prepare_ncct(stripped).warnings)

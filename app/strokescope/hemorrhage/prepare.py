@@ -34,7 +34,7 @@ import SimpleITK as sitk
 
 from strokescope.errors import InputError
 from strokescope.io.sitk_convert import volume_from_sitk, volume_to_sitk
-from strokescope.preprocess.brain_mask import BrainMaskSettings, brain_mask
+from strokescope.preprocess.brain_mask import BrainMaskSettings, brain_mask, implausible_mask
 from strokescope.preprocess.contrast import enhanced_fraction
 from strokescope.volume import Geometry, Mask, Volume
 
@@ -157,7 +157,10 @@ def _prepare(ncct: Volume, s: PrepareSettings) -> PreparedStudy:
     )
     filtered = np.full(ncct.shape, s.outside_hu, np.float32)
     filtered[box] = _filter(Volume(crop_arr.astype(np.float32), crop_geom), gaussian, unsharp, s)
-    warnings = ncct.meta.warnings + _contrast_warnings(ncct, brain, s)
+    failed = implausible_mask(brain)
+    warnings = (
+        ncct.meta.warnings + _contrast_warnings(ncct, brain, s) + ((failed,) if failed else ())
+    )
     seconds = time.perf_counter() - t0
     log.info("prepared NCCT %s in %.2f s", ncct.shape, seconds)
     return PreparedStudy(ncct, brain, filtered, s, warnings, seconds)

@@ -13,6 +13,10 @@ The method works on a coarse grid of about 2 mm (block means), so it costs the s
 
 Issue 3 (thrombus) needs the arteries at the skull base (ICA, basilar) kept: set
 ``keep_margin_mm`` to add the non-bone voxels within that distance of the mask.
+
+:func:`implausible_mask` says when the mask cannot be a brain: an image whose skull was
+already removed (background 0 HU instead of air) or cropped inside the skull gives a "brain"
+that fills the field of view up to its edges.
 """
 
 from __future__ import annotations
@@ -130,3 +134,32 @@ def brain_mask(ncct: Volume, *, settings: BrainMaskSettings | None = None) -> Ma
         factors3,
     )
     return Mask(out, g, "brain")
+
+
+EDGE_SLICE_FRACTION = 0.3
+"""A brain never touches the image edge; on more than this fraction of its slices it does."""
+MAX_BRAIN_ML = 2500.0
+"""Adult intracranial volume is about 1200-1700 mL; more is not a brain."""
+
+
+def implausible_mask(mask: Mask) -> str | None:
+    """One-line warning when ``mask`` cannot be an intracranial compartment, else None."""
+    a = mask.array
+    slices = np.nonzero(a.any(axis=(1, 2)))[0]
+    if len(slices) == 0:
+        return "brain mask is empty: no head found (HU values not calibrated?)"
+    on_slices = a[slices]
+    edge = (
+        on_slices[:, 0, :].any(axis=1)
+        | on_slices[:, -1, :].any(axis=1)
+        | on_slices[:, :, 0].any(axis=1)
+        | on_slices[:, :, -1].any(axis=1)
+    )
+    fraction = float(edge.mean())
+    if fraction > EDGE_SLICE_FRACTION or mask.volume_ml > MAX_BRAIN_ML:
+        return (
+            f"brain mask failed: {mask.volume_ml:.0f} mL reaching the image edge on "
+            f"{100 * fraction:.0f}% of its slices (skull already removed, background not air, "
+            "or the field of view cut inside the skull?); results inside it are unreliable"
+        )
+    return None

@@ -23,6 +23,7 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.preprocess import brain_mask
+from strokescope.preprocess.brain_mask import implausible_mask
 from strokescope.preprocess.morphology import ball_mm, dilate_ball
 from strokescope.preprocess.registration import (
     RegistrationResult,
@@ -243,6 +244,9 @@ def analyze(
     aux = _aux_grid(cta.geometry)
     aux_hu = sources.hu_on(aux)
     brain = brain_mask(Volume(aux_hu[0], aux))
+    failed = implausible_mask(brain)
+    if failed:
+        warnings.append(failed)
     roles = check_roles(Volume(aux_hu[0], aux), Volume(aux_hu[1], aux), brain, strict=strict)
     warnings += roles.warnings
     if roles.not_assessed is not None:
