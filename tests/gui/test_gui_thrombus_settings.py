@@ -97,7 +97,10 @@ def test_thrombus_result_table_centres_views(qtbot, tmp_path, study, monkeypatch
     qtbot.mouseClick(panel.thrombus_table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     expected = win.volumes["cta"].geometry.lps_to_index(study.thrombus_centroid_lps)
     assert win.state.cursor == tuple(int(v) for v in np.rint(expected))
-    assert panel.research.text().endswith("Research use only, not for diagnosis.")
+    assert "Research use only, not for diagnosis." in panel.research.text()
+    assert panel.research.text().endswith(
+        "trained on digital phantoms only, not validated on patients."
+    )
 
 
 def test_settings_remember_presets_folder_and_geometry(qtbot, tmp_path, study) -> None:  # type: ignore[no-untyped-def]
