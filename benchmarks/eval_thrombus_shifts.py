@@ -22,46 +22,17 @@ from typing import Any
 
 from strokescope.atomic import atomic_write_text
 from strokescope.thrombus.anatomy import SegmentRule
-from strokescope.thrombus.evaluate import HELD_OUT_SEED0, evaluate_case, summarise
+from strokescope.thrombus.evaluate import (
+    HELD_OUT_SEED0,
+    bars_met,
+    evaluate_case,
+    suites_table,
+    summarise,
+)
 from strokescope.thrombus.model import load_models
 from strokescope.thrombus.shifts import SUITES, check_suite, make_case, suite_bars
 
 OUT = Path(__file__).parent / "results" / "eval_thrombus_shifts.json"
-
-
-def _passes(summary: dict[str, Any], bars: dict[str, tuple[str, float]]) -> dict[str, bool]:
-    out = {}
-    for key, (op, limit) in bars.items():
-        value = float(summary[key])
-        out[key] = value >= limit if op == ">=" else value <= limit
-    return out
-
-
-def _pct(value: float, ci: list[float]) -> str:
-    return f"{value:.2f} [{ci[0]:.2f},{ci[1]:.2f}]"
-
-
-def table(results: dict[str, Any]) -> str:
-    head = (
-        f"{'suite':18s} {'n':>3s} {'Dice':>6s} {'|dL|mm':>7s} {'vol r':>6s} "
-        f"{'LVO sens':>17s} {'LVO spec':>17s} {'occ sens':>17s} {'occ spec':>17s} "
-        f"{'calc FP':>7s}  bars"
-    )
-    lines = [head, "-" * len(head)]
-    for name, r in results.items():
-        s = r["summary"]
-        failed = [k for k, ok in r["bars_met"].items() if not ok]
-        lines.append(
-            f"{name:18s} {s['n']:3d} {s['median_dice']:6.3f} "
-            f"{s['median_abs_length_error_mm']:7.2f} {s['volume_pearson_r']:6.3f} "
-            f"{_pct(s['lvo_sensitivity'], s['lvo_sensitivity_ci95']):>17s} "
-            f"{_pct(s['lvo_specificity'], s['lvo_specificity_ci95']):>17s} "
-            f"{_pct(s['occlusion_sensitivity'], s['occlusion_sensitivity_ci95']):>17s} "
-            f"{_pct(s['occlusion_specificity'], s['occlusion_specificity_ci95']):>17s} "
-            f"{s['calcification_only_with_thrombus']:3d}/{s['calcification_only_cases']:<3d}  "
-            + ("all met" if not failed else "NOT met: " + ", ".join(failed))
-        )
-    return "\n".join(lines)
 
 
 def main() -> int:
@@ -112,10 +83,10 @@ def main() -> int:
         results[suite] = {
             "summary": summary,
             "bars": {k: list(v) for k, v in bars.items()},
-            "bars_met": _passes(summary, bars),
+            "bars_met": bars_met(summary, bars),
             "cases": rows,
         }
-    print(table(results))
+    print(suites_table(results))
     doc = {
         "models": args.models or "models_onnx",
         "model_version": models.version,

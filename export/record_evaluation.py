@@ -2,15 +2,19 @@
 
     python -m export.record_evaluation --models models_onnx \\
         [--set fine_probability_threshold=0.4 ...] [--calibration calib.json] \\
-        [--held-out benchmarks/results/eval_thrombus.json]
+        [--held-out benchmarks/results/eval_thrombus.json] \\
+        [--suites benchmarks/results/eval_thrombus_shifts.json]
 
 ``--set`` changes decision rules (validated by :class:`export.config.DecisionRules`); name
 the calibration run they were chosen on with ``--calibration`` (an ``eval_thrombus.json``
 of the calibration seed block). ``--held-out`` copies the summary of a held-out run
 (``benchmarks/eval_thrombus.py``, seeds 900000...) into ``held_out_metrics`` and writes it
-as a section of ``MODEL_CARD.md``. The manifest's checksum table is refreshed, since the
-card is one of the files it covers. A rule changed after a held-out run invalidates that
-run: the held-out metrics are then reset to pending.
+as a section of ``MODEL_CARD.md``; ``--suites`` does the same for every evaluation suite
+of ``benchmarks/eval_thrombus_shifts.py`` (in-distribution, the independent family B and
+each shift: ``evaluation_suites`` in the manifest, one table in the card). The manifest's
+checksum table is refreshed, since the card is one of the files it covers. A rule changed
+after a held-out run invalidates that run: the held-out metrics and suites are then reset
+to pending.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from strokescope.atomic import atomic_write_text
 
 CARD_NAME = "MODEL_CARD.md"
 CARD_MARKER = "## Held-out evaluation"
+SUITES_MARKER = "## Evaluation suites"
 PENDING = {"status": "pending: to be filled by the held-out evaluation", "values": None}
 
 
@@ -92,12 +97,38 @@ def card_section(doc: dict[str, Any]) -> str:
     )
 
 
+def _without(card: str, marker: str) -> str:
+    """``card`` without the section that starts at ``marker`` (up to the next ``## ``)."""
+    head, sep, rest = card.partition(marker)
+    if not sep:
+        return card
+    nxt = rest.find("\n## ")
+    tail = "" if nxt < 0 else rest[nxt + 1 :]
+    return (head.rstrip() + "\n\n" + tail).rstrip() + "\n"
+
+
+def suites_section(doc: dict[str, Any]) -> str:
+    from strokescope.thrombus.evaluate import suites_table
+
+    results = {k: v for k, v in doc["suites"].items()}
+    return (
+        f"{SUITES_MARKER} (phantoms)\n"
+        f"{doc['n_per_suite']} held-out pairs per suite from "
+        "`benchmarks/eval_thrombus_shifts.py`: `in-distribution` is the training generator's "
+        "held-out block, `family-b` an independently written phantom family never used in "
+        "training or calibration, every other suite one shift of the in-distribution cases. "
+        "All suites are reported, met or not. **Phantom results say nothing about "
+        f"patients.**\n\n```\n{suites_table(results)}\n```\n"
+    )
+
+
 def record(
     models: Path,
     *,
     assignments: Sequence[str] = (),
     calibration: Path | None = None,
     held_out: Path | None = None,
+    suites: Path | None = None,
 ) -> None:
     manifest_path = models / MANIFEST_NAME
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -106,7 +137,8 @@ def record(
     if assignments:
         manifest["decision"] = set_rules(manifest["decision"], assignments)
         manifest["held_out_metrics"] = dict(PENDING)
-        card = card.split(CARD_MARKER)[0].rstrip() + "\n"
+        manifest["evaluation_suites"] = dict(PENDING)
+        card = _without(_without(card, CARD_MARKER), SUITES_MARKER)
     if calibration is not None:  # also when it confirmed the rules unchanged
         doc = _summary(calibration, held_out=False)
         manifest["decision"]["calibrated_on"] = {
@@ -122,7 +154,20 @@ def record(
             "models": doc.get("models"),
             "values": doc["summary"],
         }
-        card = card.split(CARD_MARKER)[0].rstrip() + "\n\n" + card_section(doc)
+        card = _without(card, CARD_MARKER).rstrip() + "\n\n" + card_section(doc)
+    if suites is not None:
+        doc = json.loads(suites.read_text(encoding="utf-8"))
+        if doc.get("quick"):
+            raise SystemExit(f"{suites}: a --quick smoke run; record a full-geometry run")
+        manifest["evaluation_suites"] = {
+            "status": "measured on held-out phantoms (not patients)",
+            "n_per_suite": doc["n_per_suite"],
+            "values": {
+                name: {"summary": r["summary"], "bars_met": r["bars_met"]}
+                for name, r in doc["suites"].items()
+            },
+        }
+        card = _without(card, SUITES_MARKER).rstrip() + "\n\n" + suites_section(doc)
     atomic_write_text(card_path, card)
     card_path.chmod(0o644)
     refresh_checksums(models, manifest)
@@ -136,8 +181,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--calibration", type=Path, help="eval_thrombus.json of the calibration block"
     )
     parser.add_argument("--held-out", type=Path, help="eval_thrombus.json of the held-out block")
+    parser.add_argument("--suites", type=Path, help="eval_thrombus_shifts.json (every suite)")
     args = parser.parse_args(argv)
-    record(args.models, assignments=args.set, calibration=args.calibration, held_out=args.held_out)
+    record(
+        args.models,
+        assignments=args.set,
+        calibration=args.calibration,
+        held_out=args.held_out,
+        suites=args.suites,
+    )
     print(f"updated {args.models / MANIFEST_NAME} and {args.models / CARD_NAME}")
     return 0
 

@@ -94,3 +94,51 @@ def test_an_invalid_rule_is_one_line_and_changes_nothing(folder: Path, item: str
     with pytest.raises(SystemExit, match=item.split("=")[0]):
         main(["--models", str(folder), "--set", item])
     assert (folder / "manifest.json").read_bytes() == before
+
+
+def _suites_run(tmp_path: Path, *, quick: bool = False) -> Path:
+    from strokescope.thrombus.evaluate import bars_met, summarise
+    from strokescope.thrombus.shifts import suite_bars
+
+    rows = [
+        {"truth_class": t, "pred_class": p, "pred_occlusion": p != "none", "pred_lvo": p == "LVO",
+         "pred_volume_mm3": v, "truth_volume_mm3": v, "truth_length_mm": 10.0,
+         "pred_length_mm": 11.0 if p != "none" else None, "dice": d, "calcification": False,
+         "seconds": 1.0}
+        for t, p, v, d in [("LVO", "LVO", 90.0, 0.8), ("MeVO", "MeVO", 40.0, 0.7),
+                           ("LVO", "none", 100.0, 0.0), ("none", "none", 0.0, None)]
+    ]  # fmt: skip
+    suites = {}
+    for name in ("in-distribution", "family-b"):
+        summary = summarise(rows)
+        suites[name] = {"summary": summary, "bars_met": bars_met(summary, suite_bars(name))}
+    path = tmp_path / "shifts.json"
+    doc = {"quick": quick, "n_per_suite": 4, "suites": suites}
+    path.write_text(json.dumps(doc, default=float), encoding="utf-8")
+    return path
+
+
+def test_every_suite_lands_in_manifest_and_card_and_a_rule_change_voids_them(
+    folder: Path, tmp_path: Path
+) -> None:
+    from export.record_evaluation import SUITES_MARKER
+
+    main(["--models", str(folder), "--held-out", str(_run(tmp_path, 900000, held_out=True))])
+    main(["--models", str(folder), "--suites", str(_suites_run(tmp_path))])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    values = manifest["evaluation_suites"]["values"]
+    assert set(values) == {"in-distribution", "family-b"}
+    assert values["family-b"]["bars_met"]["lvo_sensitivity"] is False  # 1 of 2 LVOs found
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert card.count(SUITES_MARKER) == 1 and card.count(CARD_MARKER) == 1
+    assert "family-b" in card and "NOT met" in card
+    main(["--models", str(folder), "--suites", str(_suites_run(tmp_path))])  # replaced, not added
+    assert (folder / "MODEL_CARD.md").read_text().count(SUITES_MARKER) == 1
+    load_models(folder, device="cpu")
+    with pytest.raises(SystemExit, match="--quick smoke run"):
+        main(["--models", str(folder), "--suites", str(_suites_run(tmp_path, quick=True))])
+    main(["--models", str(folder), "--set", "min_component_volume_mm3=5"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["evaluation_suites"]["values"] is None
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert SUITES_MARKER not in card and CARD_MARKER not in card

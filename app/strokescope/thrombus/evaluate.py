@@ -165,6 +165,43 @@ def table(summary: dict[str, Any], bars: dict[str, tuple[str, float]] | None = N
     return "\n".join(lines)
 
 
+def bars_met(summary: dict[str, Any], bars: dict[str, tuple[str, float]]) -> dict[str, bool]:
+    """Whether ``summary`` meets each of ``bars`` (metric -> (operator, limit))."""
+    out = {}
+    for key, (op, limit) in bars.items():
+        value = float(summary[key])
+        out[key] = value >= limit if op == ">=" else value <= limit
+    return out
+
+
+def _pct(value: float, ci: list[float]) -> str:
+    return f"{value:.2f} [{ci[0]:.2f},{ci[1]:.2f}]"
+
+
+def suites_table(results: dict[str, Any]) -> str:
+    """One row per suite: n, Dice, length error, volume r, calls with 95 % CIs, bars."""
+    head = (
+        f"{'suite':18s} {'n':>3s} {'Dice':>6s} {'|dL|mm':>7s} {'vol r':>6s} "
+        f"{'LVO sens':>17s} {'LVO spec':>17s} {'occ sens':>17s} {'occ spec':>17s} "
+        f"{'calc FP':>7s}  bars"
+    )
+    lines = [head, "-" * len(head)]
+    for name, r in results.items():
+        s = r["summary"]
+        failed = [k for k, ok in r["bars_met"].items() if not ok]
+        lines.append(
+            f"{name:18s} {s['n']:3d} {s['median_dice']:6.3f} "
+            f"{s['median_abs_length_error_mm']:7.2f} {s['volume_pearson_r']:6.3f} "
+            f"{_pct(s['lvo_sensitivity'], s['lvo_sensitivity_ci95']):>17s} "
+            f"{_pct(s['lvo_specificity'], s['lvo_specificity_ci95']):>17s} "
+            f"{_pct(s['occlusion_sensitivity'], s['occlusion_sensitivity_ci95']):>17s} "
+            f"{_pct(s['occlusion_specificity'], s['occlusion_specificity_ci95']):>17s} "
+            f"{s['calcification_only_with_thrombus']:3d}/{s['calcification_only_cases']:<3d}  "
+            + ("all met" if not failed else "NOT met: " + ", ".join(failed))
+        )
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Evaluate ``args.n`` phantom pairs, print the table against the bars, write JSON."""
     if args.n < 4:
