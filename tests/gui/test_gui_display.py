@@ -19,6 +19,7 @@ from strokescope.gui.display import (
     plane,
     slab_range,
     slab_slices,
+    slice_title,
 )
 from strokescope.gui.presets import (
     DEFAULT_PRESETS,
@@ -38,6 +39,12 @@ def test_planes_keep_zyx_order_and_slab_is_a_max() -> None:
     assert slab_range(0, 3, 4) == (0, 3) and slab_range(3, 3, 4) == (1, 4)
     geom = Geometry((4, 5, 6), (2.5, 1.0, 1.0))
     assert slab_slices(geom, AXIAL, 10.0) == 4 and slab_slices(geom, SAGITTAL, 10.0) == 10
+
+
+def test_slice_titles_are_the_zero_based_index_roi_takes() -> None:
+    # "z=12" in --roi is the 13th slice; the title says 12 and the index range, not "13/320"
+    assert slice_title("axial", 12, 320) == "Axial  slice 12 (0-319)"
+    assert slice_title("sagittal", 0, 1) == "Sagittal  slice 0 (0-0)"
 
 
 def test_outline_and_overlay_colours() -> None:

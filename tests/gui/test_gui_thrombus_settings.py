@@ -129,6 +129,7 @@ def test_about_box_and_log_file(qtbot, tmp_path, gui_data_dir) -> None:  # type:
     box = win.findChild(QMessageBox, "aboutDialog")
     assert box is not None and "0.1.0" in box.text() and "numpy" in box.informativeText()
     assert "manifest" in box.detailedText().lower()
+    assert "slice numbers are 0-based voxel indices, as in --roi" in box.text()
     log = setup_log_file()
     assert log.parent == gui_data_dir and log.is_file()
 

@@ -54,7 +54,10 @@ def test_open_assigns_roles_and_shows_three_linked_views(qtbot, window, study) -
     target = (k0 + 10, window.state.cursor[1], 30)
     click(coronal, viewport_point(coronal, target))
     assert window.state.cursor[0] == k0 + 10 and window.state.cursor[2] == 30
-    assert axial.title.text().startswith(f"Axial  {k0 + 11}/")
+    # 0-based voxel indices, as in --roi z=...: the title names the index and its range
+    n = window.state.volume.shape[0]
+    assert axial.title.text() == f"Axial  slice {k0 + 10} (0-{n - 1})"
+    assert "0-based voxel indices, as in --roi" in axial.title.toolTip()
 
 
 def test_status_bar_wheel_and_window_drag(qtbot, window, study) -> None:  # type: ignore[no-untyped-def]
@@ -67,6 +70,8 @@ def test_status_bar_wheel_and_window_drag(qtbot, window, study) -> None:  # type
     x, y, z = vol.geometry.index_to_lps((k, 40, 70))
     assert f"HU {vol.array[k, 40, 70]:.0f}" in text
     assert f"x {x:.1f}  y {y:.1f}  z {z:.1f} mm" in text
+    assert f"voxel z={k} y=40 x=70" in text  # the same indices --roi and --click take
+    assert "0-based voxel indices, as in --roi" in window.cursor_label.toolTip()
     wheel(axial, viewport_point(axial, (k, 40, 70)), 3)
     assert window.state.cursor[0] == k + 3
     before = window.state.window

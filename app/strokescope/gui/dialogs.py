@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from strokescope import RESEARCH_ONLY, __version__
 from strokescope.errors import InputError
+from strokescope.gui.display import SLICE_NUMBERING
 from strokescope.gui.presets import DEFAULT_PRESETS, WindowPreset
 from strokescope.resources import models_dir
 
@@ -79,7 +80,10 @@ def show_about(parent: QWidget) -> QMessageBox:
     box = QMessageBox(parent)
     box.setObjectName("aboutDialog")
     box.setWindowTitle("About StrokeScope")
-    box.setText(f"<b>StrokeScope {__version__}</b><br>{RESEARCH_ONLY}")
+    box.setText(
+        f"<b>StrokeScope {__version__}</b><br>{RESEARCH_ONLY}<br>"
+        f"View titles and the status bar: {SLICE_NUMBERING}."
+    )
     box.setInformativeText(versions_text())
     box.setDetailedText(manifest_text())
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

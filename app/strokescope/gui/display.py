@@ -29,6 +29,13 @@ AXIAL = Orientation("axial", 0, 1, 2)
 CORONAL = Orientation("coronal", 1, 0, 2)
 SAGITTAL = Orientation("sagittal", 2, 0, 1)
 ORIENTATIONS = (AXIAL, CORONAL, SAGITTAL)
+SLICE_NUMBERING = "slice numbers are 0-based voxel indices, as in --roi"
+
+
+def slice_title(name: str, index: int, count: int) -> str:
+    """A view title such as ``Axial  slice 12 (0-319)``: the 0-based voxel index (the number
+    ``strokescope ht --roi z=12`` takes) and the index range of the axis."""
+    return f"{name.capitalize()}  slice {index} (0-{count - 1})"
 
 
 def slab_range(index: int, count: int, size: int) -> tuple[int, int]:

@@ -29,7 +29,7 @@ from strokescope import RESEARCH_ONLY, pipeline
 from strokescope.gui import actions
 from strokescope.gui.controls import ViewControls
 from strokescope.gui.dialogs import PresetDialog, show_about, show_error
-from strokescope.gui.display import AXIAL, CORONAL, SAGITTAL
+from strokescope.gui.display import AXIAL, CORONAL, SAGITTAL, SLICE_NUMBERING
 from strokescope.gui.ht_tool import HtTool
 from strokescope.gui.jobs import LoadedSeries, load_roles
 from strokescope.gui.results_panel import ResultsPanel
@@ -117,6 +117,9 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.cursor_label = QLabel("", self)
         self.cursor_label.setObjectName("cursorLabel")
+        self.cursor_label.setToolTip(
+            f"voxel under the mouse in the --roi/--click syntax; {SLICE_NUMBERING}"
+        )
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setMaximumWidth(200)
@@ -313,7 +316,7 @@ class MainWindow(QMainWindow):
         x, y, z = vol.geometry.index_to_lps((k, j, i))
         hu = float(vol.array[k, j, i])
         self.cursor_label.setText(
-            f"HU {hu:.0f}   voxel (k {k}, j {j}, i {i})   LPS x {x:.1f}  y {y:.1f}  z {z:.1f} mm"
+            f"HU {hu:.0f}   voxel z={k} y={j} x={i}   LPS x {x:.1f}  y {y:.1f}  z {z:.1f} mm"
         )
 
     # --- analyses --------------------------------------------------------------------------------

@@ -15,7 +15,15 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QWidget
 
-from strokescope.gui.display import Orientation, axis_flips, overlay_rgba, plane, slab_slices
+from strokescope.gui.display import (
+    SLICE_NUMBERING,
+    Orientation,
+    axis_flips,
+    overlay_rgba,
+    plane,
+    slab_slices,
+    slice_title,
+)
 from strokescope.gui.view_state import OVERLAY_COLORS, ViewState
 
 _POS_LETTER = "LPS"  # LPS +x, +y, +z
@@ -121,6 +129,8 @@ class SliceView(pg.GraphicsView):
             line.setZValue(10)
             self.box.addItem(line, ignoreBounds=True)
         self.title = QLabel(self)
+        self.title.setObjectName(f"{orient.name}Title")
+        self.title.setToolTip(SLICE_NUMBERING)
         self.title.setStyleSheet("color: #d0d0d0; background: transparent; padding: 3px;")
         self.letters = {side: self._letter_label() for side in ("left", "right", "top", "bottom")}
         self.setMouseTracking(True)
@@ -170,7 +180,12 @@ class SliceView(pg.GraphicsView):
         if vol is None:
             self.image.clear()
             self.overlay.clear()
+            self.title.setText("")
+            for line in (self.vline, self.hline):
+                line.setVisible(False)
             return
+        for line in (self.vline, self.hline):
+            line.setVisible(True)
         flips = axis_flips(vol.geometry)
         o = self.orient
         invert_y = (not flips[1]) if o.row_axis == 1 else flips[0]
@@ -223,7 +238,7 @@ class SliceView(pg.GraphicsView):
         self.hline.setPos(p.y())
         n = vol.shape[self.orient.normal]
         thick = f"  MIP {self.state.slab_mm:g} mm" if slab > 1 else ""
-        self.title.setText(f"{self.orient.name.capitalize()}  {k + 1}/{n}{thick}")
+        self.title.setText(slice_title(self.orient.name, k, n) + thick)
         self.title.adjustSize()
         self.refresh_overlay()
 
