@@ -16,13 +16,17 @@ from typing import Any
 from strokescope import RESEARCH_ONLY, __version__
 
 Handler = Callable[[argparse.Namespace], int]
+SERIES_HELP = (
+    "the row number that 'strokescope info' prints for it (1, 2, ...), its series key or "
+    "UID (or a key prefix), or a description substring"
+)
 
 
 def _run_info(args: argparse.Namespace) -> int:
-    from strokescope.io import scan_folder_report
+    from strokescope.io import scan_source
     from strokescope.io.series_table import format_scan, scan_json
 
-    scan = scan_folder_report(args.folder)
+    scan = scan_source(args.folder)
     print(scan_json(scan) if args.json else format_scan(scan))
     return 0
 
@@ -40,8 +44,18 @@ def _add_verbose(parser: argparse.ArgumentParser, detail: str) -> None:
 
 
 def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    info = commands.add_parser("info", help="list the image series in a DICOM folder")
-    info.add_argument("folder", help="folder to scan recursively (its DICOMDIR if present)")
+    info = commands.add_parser(
+        "info",
+        help="list the image series in a DICOM folder",
+        description="Lists the image series of a folder (scanned recursively; its DICOMDIR "
+        "if present), of one DICOM file (the series holding it) or of a NIfTI/NRRD/MHA file: "
+        "the paths --ncct and --cta accept. The row number # is what --series takes.",
+    )
+    info.add_argument(
+        "folder",
+        metavar="PATH",
+        help="DICOM folder, DICOMDIR, DICOM file or NIfTI/NRRD/MHA file",
+    )
     info.add_argument("--json", action="store_true", help="print JSON instead of a table")
     info.set_defaults(handler=_run_info)
 
@@ -100,7 +114,7 @@ def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "a slice range, no z for all slices) or LPS mm with a suffix, e.g. 'x=-40:-10mm'.",
     )
     ht.add_argument("--ncct", required=True, help="DICOM folder or NIfTI/NRRD/MHA file")
-    ht.add_argument("--series", help="series UID or description if the folder holds several")
+    ht.add_argument("--series", help=f"the series if the folder holds several: {SERIES_HELP}")
     ht.add_argument("--roi", action="append", default=[], help="ROI box (repeatable)")
     ht.add_argument(
         "--click", action="append", default=[], help="point on a bleed, e.g. 'z=12 y=150 x=140'"
@@ -112,22 +126,47 @@ def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _thrombus_inputs(args: argparse.Namespace) -> tuple[object, object]:
-    """NCCT and CTA volumes from --ncct/--cta, or roles picked in one study folder."""
+    """NCCT and CTA volumes from --ncct/--cta, or roles picked in one study folder.
+
+    ``--ncct-series``/``--cta-series`` pick a series by the rule of ``ht --series``
+    (:func:`strokescope.io.pick_series`) instead of the automatic role assignment.
+    """
     from strokescope.errors import InputError
+    from strokescope.io import SeriesInfo, pick_series
     from strokescope.pipeline import load, scan
     from strokescope.series_roles import assign_roles
 
     if args.study:
-        roles = assign_roles(scan(args.study).series)
-        if roles.baseline is None:
+        if args.ncct or args.cta:
+            raise InputError("thrombus: give one study folder or --ncct/--cta, not both")
+        found = scan(args.study)
+        roles = assign_roles(found.series)
+        picks: dict[str, SeriesInfo | None] = {}
+        for role, label, wanted in (
+            ("baseline", "NCCT", args.ncct_series),
+            ("cta", "CTA", args.cta_series),
+        ):
+            chosen: SeriesInfo | None
+            if wanted is not None:
+                chosen = pick_series(found, wanted)
+                reason = f"--{label.lower()}-series {wanted}"
+            elif role == "baseline":
+                chosen, reason = roles.baseline, roles.reason("baseline")
+            else:
+                chosen, reason = roles.cta, roles.reason("cta")
+            if chosen is not None:
+                print(f"{label}: {chosen.description} ({reason})", file=sys.stderr)
+            picks[role] = chosen
+        if picks["baseline"] is None:
             raise InputError(f"{args.study}: no NCCT series found for the thrombus analysis")
-        print(f"NCCT: {roles.baseline.description} ({roles.reason('baseline')})", file=sys.stderr)
-        if roles.cta is not None:
-            print(f"CTA: {roles.cta.description} ({roles.reason('cta')})", file=sys.stderr)
-        return load(roles.baseline), None if roles.cta is None else load(roles.cta)
+        cta = picks["cta"]
+        return load(picks["baseline"]), None if cta is None else load(cta)
     if not args.ncct:
         raise InputError("thrombus: give --ncct (and --cta) or one study folder")
-    return load(args.ncct), None if args.cta is None else load(args.cta)
+    if args.cta_series is not None and args.cta is None:
+        raise InputError("thrombus: --cta-series needs --cta or a study folder")
+    ncct = load(args.ncct, series=args.ncct_series)
+    return ncct, None if args.cta is None else load(args.cta, series=args.cta_series)
 
 
 def _run_thrombus(args: argparse.Namespace) -> int:
@@ -164,6 +203,12 @@ def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     th.add_argument("study", nargs="?", help="study folder holding both series")
     th.add_argument("--ncct", help="NCCT DICOM folder or NIfTI/NRRD/MHA file")
     th.add_argument("--cta", help="CTA DICOM folder or NIfTI/NRRD/MHA file")
+    for label in ("ncct", "cta"):
+        th.add_argument(
+            f"--{label}-series",
+            help=f"the {label.upper()} series inside the study folder (or --{label} folder), "
+            f"instead of the automatic pick: {SERIES_HELP}",
+        )
     th.add_argument("--models", help="model folder (default: models_onnx)")
     th.add_argument(
         "--device",

@@ -66,7 +66,7 @@ def test_info_bad_folder_is_one_line_and_nonzero(
 ) -> None:
     assert main(["info", str(tmp_path / "missing")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"strokescope info: error: folder {tmp_path / 'missing'}: does not exist"
+    assert err == f"strokescope info: error: {tmp_path / 'missing'}: does not exist"
 
 
 def _entry_point() -> str:

@@ -8,7 +8,8 @@ spacing resampled and gantry tilt sheared away. Each repair is a one-line warnin
 
 :func:`load_volume` is the entry point for a user's path: a folder (exactly one series of the
 requested modality, or one picked by ``series``), a single DICOM file (its series), or a
-NIfTI/NRRD/MHA file.
+NIfTI/NRRD/MHA file: the same paths ``strokescope info`` accepts
+(:func:`strokescope.io.series_select.scan_source`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from pathlib import Path
 
 from strokescope.errors import DicomLoadError, GeometryError, InputError
 from strokescope.io.dicom_pixels import read_frames
-from strokescope.io.dicom_scan import scan_folder_report
 from strokescope.io.series_info import SeriesInfo
+from strokescope.io.series_select import is_image_file, pick_series, scan_source
 from strokescope.io.slice_geometry import format_mm, output_geometry, plan_stack, resample_stack
 from strokescope.volume import SeriesMeta, Volume
 
@@ -144,45 +145,6 @@ def load_series(
     return Volume(stack, geometry, meta)
 
 
-def _describe(s: SeriesInfo) -> str:
-    return f"{s.key} ({s.modality} '{s.description}', {s.n_slices} slices)"
-
-
-def select_series(
-    candidates: list[SeriesInfo], series: str | None, *, folder: str, modality: str
-) -> SeriesInfo:
-    """Pick one series: by exact key/UID, key prefix, or description substring.
-
-    Raises :class:`DicomLoadError` listing the candidates when none or several match.
-    """
-    kind = f"{modality} " if modality else ""
-    if not candidates:
-        raise DicomLoadError(f"folder {folder}: no {kind}image series")
-    if series is None:
-        if len(candidates) == 1:
-            return candidates[0]
-        listing = "; ".join(_describe(s) for s in candidates)
-        raise DicomLoadError(
-            f"folder {folder}: {len(candidates)} {kind}image series, pick one with "
-            f"series=... ({listing})"
-        )
-    for rule in (
-        lambda s: series in (s.key, s.series_uid),
-        lambda s: s.key.startswith(series),
-        lambda s: series.lower() in s.description.lower(),
-    ):
-        hits = [s for s in candidates if rule(s)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            listing = "; ".join(_describe(s) for s in hits)
-            raise DicomLoadError(
-                f"folder {folder}: series {series!r} matches {len(hits)} series ({listing})"
-            )
-    listing = "; ".join(_describe(s) for s in candidates)
-    raise DicomLoadError(f"folder {folder}: no series matches {series!r} (candidates: {listing})")
-
-
 def load_volume(
     path: str | Path,
     *,
@@ -199,39 +161,26 @@ def load_volume(
         A folder holding exactly one ``modality`` image series (else ``series`` must pick
         one), a DICOM file (its whole series is loaded from its folder), or an image file.
     series
-        Series Instance UID, series key or key prefix, or a description substring.
+        The row number ``strokescope info`` prints, the series key or Series Instance UID,
+        a key prefix, or a description substring
+        (:func:`strokescope.io.series_select.pick_series`).
     modality
         Required (0008,0060) Modality; ``""`` accepts any.
     missing
         See :func:`load_series`.
     """
-    from strokescope.io.sitk_convert import IMAGE_SUFFIXES, read_volume  # SimpleITK: lazy
+    from strokescope.io.sitk_convert import read_volume  # SimpleITK: lazy
 
     p = Path(path)
-    if p.is_file() and any(p.name.lower().endswith(s) for s in IMAGE_SUFFIXES):
+    if is_image_file(p):
         return read_volume(p)
-    if not p.exists():
-        raise DicomLoadError(f"{p}: does not exist")
-    if p.is_file() and p.name.upper() == "DICOMDIR":
-        p = p.parent
-    folder = p if p.is_dir() else p.parent
 
     def scan_progress(fraction: float) -> None:
         if on_progress is not None:
             on_progress(0.3 * fraction)
 
-    scan = scan_folder_report(folder, on_progress=scan_progress)
-    found = list(scan.series)
-    if p.is_file():
-        found = [s for s in found if p.resolve() in {f.resolve() for f in s.files}]
-        if not found:
-            raise DicomLoadError(f"file {p}: not part of a loadable image series")
-    wanted = modality.upper()
-    candidates = [s for s in found if not wanted or s.modality == wanted]
-    if not candidates and found:
-        listing = "; ".join(_describe(s) for s in found)
-        raise DicomLoadError(f"folder {folder}: no {wanted} image series (found: {listing})")
-    chosen = select_series(candidates, series, folder=str(folder), modality=wanted)
+    scan = scan_source(p, on_progress=scan_progress)
+    chosen = pick_series(scan, series, modality=modality)
 
     def load_progress(fraction: float) -> None:
         if on_progress is not None:

@@ -7,12 +7,16 @@ Selection rules, in order (each testable on its own):
 2. A file is skipped with a warning when it is not DICOM, cannot be parsed or is truncated;
    skipped silently (but listed) when it is a non-image object (SR, PR, KO, SEG, ...), a
    localizer ((0008,0008) Image Type LOCALIZER) or an image without position/orientation.
+   NIfTI/NRRD/MHA images and JSON files (e.g. the ``truth/`` folder ``strokescope phantom``
+   writes) are not DICOM by name: they are only counted (:attr:`FolderScan.ignored`).
 3. Images are grouped by (0020,000E) Series Instance UID, then split by orientation, matrix
    size and pixel spacing. A group of fewer than ``MIN_SLICES`` images is a scout, a single
    image or an odd-orientation leftover and is left out. When more than one group remains,
    their keys get the suffixes ``#1``, ``#2``, ... (largest first).
 4. Each group's slice geometry is checked (:func:`strokescope.io.slice_geometry.plan_stack`)
-   and the faults are recorded in :attr:`SeriesInfo.problems`.
+   and the faults are recorded in :attr:`SeriesInfo.problems`; so is one line summing up
+   what pydicom warned about while reading the series' headers (e.g. invalid UIDs), which
+   is never printed raw (:mod:`strokescope.io.pydicom_notes`).
 """
 
 from __future__ import annotations
@@ -26,7 +30,14 @@ from pathlib import Path
 
 from strokescope.errors import DicomLoadError
 from strokescope.io.dicom_headers import ImageHeader, SkipFile, read_image_header
-from strokescope.io.series_info import FolderScan, FrameRef, SeriesInfo, SkippedItem
+from strokescope.io.pydicom_notes import PydicomNotes, summarize
+from strokescope.io.series_info import (
+    IMAGE_SUFFIXES,
+    FolderScan,
+    FrameRef,
+    SeriesInfo,
+    SkippedItem,
+)
 from strokescope.io.slice_geometry import plan_stack
 
 log = logging.getLogger(__name__)
@@ -34,6 +45,7 @@ log = logging.getLogger(__name__)
 MIN_SLICES = 3
 MAX_LISTED = 5
 ORIENTATION_TOL = 1e-3
+NOT_DICOM_SUFFIXES = (*IMAGE_SUFFIXES, ".json")
 
 Progress = Callable[[float], None]
 
@@ -192,7 +204,11 @@ def _n_frames(headers: list[ImageHeader]) -> int:
 
 
 def _group(
-    headers: list[ImageHeader], folder: Path, skipped: list[SkippedItem]
+    headers: list[ImageHeader],
+    folder: Path,
+    skipped: list[SkippedItem],
+    pydicom_notes: PydicomNotes,
+    file_notes: dict[Path, tuple[str, ...]],
 ) -> list[SeriesInfo]:
     by_uid: dict[str, list[ImageHeader]] = {}
     for h in headers:
@@ -214,7 +230,12 @@ def _group(
                 )
         for i, g in enumerate(big, start=1):
             key = uid if len(big) == 1 else f"{uid}#{i}"
+            mark = pydicom_notes.mark()
             info = _series_info(key, sorted(g, key=lambda h: str(h.path)), folder)
+            paths = dict.fromkeys(h.path for h in g)
+            noted = [file_notes[p] for p in paths if p in file_notes]
+            if note := summarize(noted, len(paths), pydicom_notes.since(mark)):
+                info = replace(info, problems=(*info.problems, note))
             if len(big) > 1:
                 note = (
                     f"series {uid}: mixes {len(big)} orientations or matrix sizes; "
@@ -250,21 +271,33 @@ def scan_folder_report(folder: str | Path, *, on_progress: Progress | None = Non
     used_dicomdir = files is not None
     if files is None:
         files = [p for p in _walk(root, warnings) if dicomdir is None or p != dicomdir]
+    n_found = len(files)
+    files = [p for p in files if not p.name.lower().endswith(NOT_DICOM_SUFFIXES)]
+    ignored = n_found - len(files)
     if not files:
+        if ignored:
+            raise DicomLoadError(
+                f"folder {root}: no DICOM files (only {ignored} NIfTI/NRRD/MHA/JSON file(s))"
+            )
         raise DicomLoadError(f"folder {root}: is empty (no files found)")
     headers: list[ImageHeader] = []
     skipped: list[SkippedItem] = []
-    for n, path in enumerate(files, start=1):
-        try:
-            headers.extend(read_image_header(path))
-        except SkipFile as exc:
-            skipped.append(SkippedItem(str(path), exc.reason, warn=exc.warn))
-        except OSError as exc:
-            reason = "permission denied" if isinstance(exc, PermissionError) else str(exc)
-            skipped.append(SkippedItem(str(path), f"cannot be read ({reason})", warn=True))
-        if on_progress is not None and (n % 16 == 0 or n == len(files)):
-            on_progress(n / len(files))
-    series = _group(headers, root, skipped)
+    with PydicomNotes() as pydicom_notes:
+        file_notes: dict[Path, tuple[str, ...]] = {}
+        for n, path in enumerate(files, start=1):
+            mark = pydicom_notes.mark()
+            try:
+                headers.extend(read_image_header(path))
+            except SkipFile as exc:
+                skipped.append(SkippedItem(str(path), exc.reason, warn=exc.warn))
+            except OSError as exc:
+                reason = "permission denied" if isinstance(exc, PermissionError) else str(exc)
+                skipped.append(SkippedItem(str(path), f"cannot be read ({reason})", warn=True))
+            if notes := pydicom_notes.since(mark):
+                file_notes[path] = notes
+            if on_progress is not None and (n % 16 == 0 or n == len(files)):
+                on_progress(n / len(files))
+        series = _group(headers, root, skipped, pydicom_notes, file_notes)
     noisy = [s for s in skipped if s.warn]
     for s in noisy[:MAX_LISTED]:
         warnings.append(f"file {s.path}: {s.reason}; skipped")
@@ -282,6 +315,7 @@ def scan_folder_report(folder: str | Path, *, on_progress: Progress | None = Non
         warnings=tuple(warnings),
         n_files=len(files),
         used_dicomdir=used_dicomdir,
+        ignored=ignored,
     )
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 Vec3 = tuple[float, float, float]
+IMAGE_SUFFIXES = (".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd")
+"""NIfTI, NRRD and MHA file names (read through SimpleITK, never as DICOM)."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,10 @@ class FolderScan:
 
     ``series`` are the loadable image series; ``skipped`` the files and image groups left
     out (junk and truncated files with ``warn=True``; non-image objects and localizers with
-    ``warn=False``); ``warnings`` the one-line scan warnings, also logged.
+    ``warn=False``); ``warnings`` the one-line scan warnings, also logged. ``ignored`` counts
+    the NIfTI/NRRD/MHA images and JSON files beside the DICOM (e.g. the ``truth/`` folder
+    ``strokescope phantom`` writes): not DICOM by name, so not read and not listed as left
+    out. ``source`` says what was scanned when it was not a folder ("" for a folder).
     """
 
     folder: str
@@ -158,11 +163,15 @@ class FolderScan:
     warnings: tuple[str, ...] = ()
     n_files: int = 0
     used_dicomdir: bool = False
+    source: str = ""
+    ignored: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "folder": self.folder,
+            "source": self.source or ("DICOMDIR" if self.used_dicomdir else "folder walk"),
             "n_files": self.n_files,
+            "n_ignored": self.ignored,
             "used_dicomdir": self.used_dicomdir,
             "series": [s.to_dict() for s in self.series],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],

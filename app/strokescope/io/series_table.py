@@ -44,7 +44,7 @@ def _row(i: int, s: SeriesInfo) -> list[str]:
     spacing = f"{s.pixel_spacing[0]:.3g} x {s.pixel_spacing[1]:.3g} x {_num(s.slice_spacing)}"
     return [
         str(i),
-        s.modality,
+        s.modality or "-",
         s.description or "-",
         str(s.n_slices),
         spacing,
@@ -52,14 +52,14 @@ def _row(i: int, s: SeriesInfo) -> list[str]:
         s.kernel or "-",
         f"{s.gantry_tilt_deg:.1f}",
         s.contrast_agent or "-",
-        syntax_name(s.transfer_syntax),
+        syntax_name(s.transfer_syntax) if s.transfer_syntax else "-",
         str(len(s.problems)) if s.problems else "none",
     ]
 
 
 def format_scan(scan: FolderScan) -> str:
     """A table of the series found, then their keys, problems, skipped files and warnings."""
-    source = "DICOMDIR" if scan.used_dicomdir else "folder walk"
+    source = scan.source or ("DICOMDIR" if scan.used_dicomdir else "folder walk")
     lines = [
         f"{scan.folder}: {len(scan.series)} image series in {scan.n_files} files ({source})",
         "  ".join(name.ljust(width) for name, width in COLUMNS).rstrip(),
@@ -73,7 +73,7 @@ def format_scan(scan: FolderScan) -> str:
             ).rstrip()
         )
     lines.append("")
-    lines.append("Series keys (use with --series):")
+    lines.append("Series keys (--series takes the row number # or the key):")
     lines.extend(f"  {i:>2}  {s.key}" for i, s in enumerate(scan.series, start=1))
     problems = [(i, p) for i, s in enumerate(scan.series, start=1) for p in s.problems]
     if problems:
@@ -84,6 +84,11 @@ def format_scan(scan: FolderScan) -> str:
         lines.extend(f"      {item.path}: {item.reason}" for item in scan.skipped[:20])
         if len(scan.skipped) > 20:
             lines.append(f"      ... and {len(scan.skipped) - 20} more")
+    if scan.ignored:
+        lines.append(
+            f"Not DICOM by name, not read: {scan.ignored} NIfTI/NRRD/MHA/JSON file(s) "
+            "(e.g. the truth/ folder of a phantom)"
+        )
     if scan.warnings:
         lines.append("Warnings:")
         lines.extend(f"      {w}" for w in scan.warnings)

@@ -14,9 +14,10 @@ import SimpleITK as sitk
 
 from strokescope.atomic import atomic_path
 from strokescope.errors import DicomLoadError
+from strokescope.io.series_info import IMAGE_SUFFIXES, SeriesInfo
 from strokescope.volume import Geometry, Mask, SeriesMeta, Volume
 
-IMAGE_SUFFIXES = (".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd")
+__all__ = ["IMAGE_SUFFIXES", "image_file_info", "read_mask", "read_volume", "write_mask"]
 
 
 def geometry_to_sitk(image: sitk.Image, geom: Geometry) -> sitk.Image:
@@ -82,6 +83,48 @@ def read_volume(path: str | Path) -> Volume:
     if image.GetDimension() != 3:
         raise DicomLoadError(f"{p}: expected a 3-D image, found {image.GetDimension()}-D")
     return volume_from_sitk(image, SeriesMeta(source=str(p), description=p.name))
+
+
+def image_file_info(path: str | Path) -> SeriesInfo:
+    """A :class:`SeriesInfo` of a NIfTI/NRRD/MHA file from its header only (``info FILE``).
+
+    The key and description are the file name; DICOM-only fields are empty.
+    """
+    p = Path(path)
+    _check_suffix(p)
+    reader = sitk.ImageFileReader()
+    reader.SetFileName(str(p))
+    try:
+        reader.ReadImageInformation()
+    except RuntimeError as exc:
+        raise DicomLoadError(f"{p}: cannot read image ({_reason(exc)})") from exc
+    if reader.GetDimension() != 3:
+        raise DicomLoadError(f"{p}: expected a 3-D image, found {reader.GetDimension()}-D")
+    nx, ny, nz = reader.GetSize()
+    sx, sy, sz = reader.GetSpacing()
+    d = reader.GetDirection()
+    return SeriesInfo(
+        key=p.name,
+        series_uid="",
+        study_uid="",
+        modality="",
+        description=p.name,
+        n_slices=int(nz),
+        rows=int(ny),
+        columns=int(nx),
+        pixel_spacing=(float(sy), float(sx)),
+        slice_spacing=float(sz),
+        slice_thickness=None,
+        kernel="",
+        gantry_tilt_deg=0.0,
+        contrast_agent="",
+        patient_id="",
+        study_date="",
+        transfer_syntax="",
+        files=(p,),
+        orientation=(d[0], d[3], d[6], d[1], d[4], d[7]),
+        folder=str(p.parent),
+    )
 
 
 def read_mask(path: str | Path, name: str = "") -> Mask:
