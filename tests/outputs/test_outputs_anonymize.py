@@ -33,7 +33,8 @@ def _needles(study: Study) -> list[bytes]:
 
 
 def test_no_identifier_in_any_byte(study: Study, anon: ExportManifest) -> None:
-    assert {p.name for p in anon.folder.iterdir()} == {p.name for p in anon.paths}
+    written = {p.relative_to(anon.folder) for p in anon.folder.rglob("*") if p.is_file()}
+    assert written == {p.relative_to(anon.folder) for p in anon.paths}
     assert anon.seg and anon.sr and anon.pdf_dicom and anon.masks
     for path in anon.paths:
         data = path.read_bytes()
@@ -83,6 +84,7 @@ def test_anonymised_objects_pass_dciodvfy(
 ) -> None:
     thr = export_results(tmp_path, source=study.cta, thrombus=study.thrombus, anonymize=True)
     paths = [anon.seg, anon.sr, anon.pdf_dicom, thr.seg, thr.sr, thr.pdf_dicom]
+    paths += [anon.source[0], thr.source[-1]]  # the de-identified CT slices
     for path in paths:
         assert path is not None
         run = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, check=False)

@@ -7,24 +7,29 @@ UIDs and the pseudonym agree across all of them.
 
 What the Basic Profile does here
 --------------------------------
+* First an allow-list (:mod:`strokescope.outputs.allowlist`) removes every top-level
+  attribute the object may not keep: of what came from the source image headers only the
+  Type 1/2 Patient and General Study attributes (and, in source images, geometry and pixel
+  description) stay; objects StrokeScope built keep their own IOD's content. Private
+  elements and file meta elements other than the standard ones go too.
 * Instance UIDs (every UI value that is not a registered DICOM UID: study, series, SOP
   instance, frame of reference, referenced instances, ...) are replaced by new ``2.25``
   UIDs, the same new UID for the same old one throughout the export (action U).
-* (0010,0010) Patient's Name and (0010,0020) Patient ID become the pseudonym (action Z),
-  every other person name is emptied, and the attributes of :data:`REMOVE` (birth date,
-  addresses, institution, physicians, accession number, descriptions, comments, ...)
-  are removed (X) or emptied (Z) when the object's IOD requires them.
-* Dates and times (DA, DT, TM) are removed, or replaced by 19000101/000000 where the IOD
-  requires a value (action D), unless ``retain_dates``.
-* Private elements are removed. (0012,0062) Patient Identity Removed is YES and
-  (0012,0064) De-identification Method Code Sequence lists 113100 plus one code per
-  retain option used.
+* (0010,0010) Patient's Name and (0010,0020) Patient ID become the pseudonym, the other
+  kept Patient/Study attributes are emptied (action Z), every person name in any nested
+  item is emptied, and the attributes of :data:`REMOVE` are removed (X) or emptied (Z)
+  wherever they occur inside kept sequences.
+* Dates and times (DA, DT, TM), at any depth, are removed, or replaced by
+  19000101/000000 where the IOD requires a value (action D), unless ``retain_dates``.
+* (0012,0062) Patient Identity Removed is YES and (0012,0064) De-identification Method
+  Code Sequence lists 113100 plus one code per retain option used.
 
 Retain options (:class:`AnonymizeOptions`)
 -----------------------------------------
 ``retain_dates`` (113106, Retain Longitudinal Temporal Information with Full Dates),
 ``retain_patient_characteristics`` (113108: sex, age, size, weight),
-``retain_device_identity`` (113109: manufacturer, model, station, serial number),
+``retain_device_identity`` (113109: the source images' model, station, serial number and
+software versions; StrokeScope's own objects always name StrokeScope),
 ``retain_descriptors`` (113105 Clean Descriptors is *not* applied; study/series
 descriptions are kept as written), ``retain_uids`` (113110: original UIDs kept).
 """
@@ -39,16 +44,18 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID, generate_uid
 
 from strokescope.errors import InputError
+from strokescope.outputs import allowlist
 
 DUMMY_DATE = "19000101"
 DUMMY_TIME = "000000"
 
-# Attributes of the Basic Profile that can occur in the objects we write or copy from
-# CT headers. Action "X" removes, "Z" empties (kept when the IOD needs the element).
+# Basic Profile actions inside the sequences an object keeps (top-level attributes are
+# first limited by the allow-list). "X" removes, "Z" empties.
 REMOVE: dict[str, str] = {
     "AccessionNumber": "Z",
     "AdmittingDiagnosesDescription": "X",
     "AdditionalPatientHistory": "X",
+    "ContrastBolusAgent": "Z",
     "DerivationDescription": "X",
     "DeviceSerialNumber": "X",
     "ImageComments": "X",
@@ -66,10 +73,12 @@ REMOVE: dict[str, str] = {
     "PatientBirthName": "X",
     "PatientBirthTime": "X",
     "PatientComments": "X",
+    "PatientID": "Z",
     "PatientMotherBirthName": "X",
     "PatientTelephoneNumbers": "X",
     "PerformingPhysicianName": "X",
     "PhysiciansOfRecord": "X",
+    "PositionReferenceIndicator": "Z",
     "ReferringPhysicianName": "Z",
     "RequestAttributesSequence": "X",
     "RequestingPhysician": "X",
@@ -79,18 +88,26 @@ REMOVE: dict[str, str] = {
     "PerformedProcedureStepDescription": "X",
     "ProtocolName": "X",
 }
-DESCRIPTORS = ("StudyDescription", "SeriesDescription")
 PATIENT_CHARACTERISTICS = {
     "PatientSex": "Z",
-    "PatientAge": "X",
-    "PatientSize": "X",
-    "PatientWeight": "X",
-    "EthnicGroup": "X",
-    "SmokingStatus": "X",
+    **dict.fromkeys(allowlist.PATIENT_CHARACTERISTICS, "X"),
 }
-DEVICE_IDENTITY = ("DeviceSerialNumber", "StationName")
+DESCRIPTORS = tuple(sorted(allowlist.DESCRIPTORS))
+DEVICE_IDENTITY = tuple(sorted(allowlist.DEVICE_IDENTITY))
 # Creation times of our own objects that the IODs require (Type 1): dummy instead of removal.
 REQUIRED_DATES = ("ContentDate", "ContentTime", "InstanceCreationDate", "InstanceCreationTime")
+# Type 2 dates and times: emptied instead of removed.
+TYPE2_DATES = ("StudyDate", "StudyTime", "AcquisitionDateTime")
+# Type 2 attributes of the Patient and General Study modules: present in every object.
+TYPE2 = (
+    "PatientBirthDate",
+    "PatientSex",
+    "StudyDate",
+    "StudyTime",
+    "AccessionNumber",
+    "ReferringPhysicianName",
+    "StudyID",
+)
 KEEP_UID_KEYWORDS = ("TransferSyntaxUID", "ImplementationClassUID")
 
 
@@ -169,14 +186,24 @@ class Deidentifier:
             text = re.sub(re.escape(value), "[removed]", text, flags=re.IGNORECASE)
         return text
 
-    def dataset(self, ds: Dataset) -> Dataset:
-        """De-identify ``ds`` in place (and its file meta); return it."""
+    def dataset(self, ds: Dataset, *, derived: bool = False) -> Dataset:
+        """De-identify ``ds`` in place (and its file meta); return it.
+
+        ``derived`` says ``ds`` is an object StrokeScope built (SEG, SR, Encapsulated PDF):
+        it keeps its IOD's own content; otherwise ``ds`` is a source image header and
+        keeps only the technical attributes of :data:`strokescope.outputs.allowlist.IMAGE`.
+        Either way only the Type 1/2 Patient and Study attributes of the source stay.
+        """
         self.remember(str(ds.get("PatientName", "")), str(ds.get("PatientID", "")))
         self.remember(str(ds.get("PatientBirthDate", "")))
-        self._walk(ds, top=True)
+        allowlist.restrict(ds, allowlist.allowed(ds, self.options, derived=derived))
+        own = allowlist.own_keywords(str(ds.get("SOPClassUID", ""))) if derived else frozenset()
+        self._walk(ds, top=True, own=own - allowlist.PATIENT_STUDY)
+        for keyword in TYPE2:
+            if keyword not in ds:
+                setattr(ds, keyword, "")
         ds.PatientName = self.pseudonym
         ds.PatientID = self.pseudonym
-        ds.PatientBirthDate = ""
         ds.PatientIdentityRemoved = "YES"
         ds.DeidentificationMethod = "DICOM PS3.15 E Basic Profile (StrokeScope)"
         seq = []
@@ -191,9 +218,11 @@ class Deidentifier:
         file_meta = getattr(ds, "file_meta", None)
         if file_meta is not None and "SOPInstanceUID" in ds:
             file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        if hasattr(ds, "preamble"):
+            ds.preamble = b"\0" * 128  # a source preamble may hold anything
         return ds
 
-    def _walk(self, ds: Dataset, *, top: bool) -> None:
+    def _actions(self) -> dict[str, str]:
         opts = self.options
         actions = dict(REMOVE)
         if not opts.retain_patient_characteristics:
@@ -203,12 +232,19 @@ class Deidentifier:
         if opts.retain_device_identity:
             for key in DEVICE_IDENTITY:
                 actions.pop(key, None)
+        return actions
+
+    def _walk(self, ds: Dataset, *, top: bool, own: frozenset[str] = frozenset()) -> None:
+        """Basic Profile actions on every element of ``ds`` and its items; ``own``: top-level
+        keywords StrokeScope wrote itself (no X/Z action, the other rules apply)."""
+        opts = self.options
+        actions = self._actions()
         for elem in list(ds):
             if elem.tag.is_private:
                 del ds[elem.tag]
                 continue
             kw = elem.keyword
-            if kw in actions:
+            if kw in actions and not (top and kw in own):
                 if actions[kw] == "X":
                     del ds[elem.tag]
                 else:
@@ -221,16 +257,16 @@ class Deidentifier:
                     elem.value = [self.uid(str(v)) for v in elem.value]
                 else:
                     elem.value = self.uid(str(elem.value))
-            elif elem.VR == "PN" and kw != "PatientName":
+            elif elem.VR == "PN" and not (top and kw == "PatientName"):
                 elem.value = ""
             elif elem.VR in ("DA", "DT", "TM") and not opts.retain_dates:
                 if kw in REQUIRED_DATES:
                     elem.value = DUMMY_TIME if elem.VR == "TM" else DUMMY_DATE
-                elif top and kw in ("StudyDate", "StudyTime"):
-                    elem.value = ""  # Type 2 in General Study
+                elif top and kw in TYPE2_DATES:
+                    elem.value = ""
                 else:
                     del ds[elem.tag]
-            elif elem.VR in ("LO", "LT", "ST", "SH", "UT") and isinstance(elem.value, str):
+            elif elem.VR in ("LO", "LT", "ST", "SH", "UT", "UC") and isinstance(elem.value, str):
                 elem.value = self.scrub_text(elem.value)
 
 

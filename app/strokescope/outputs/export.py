@@ -57,6 +57,8 @@ PDF_DICOM_NAME = "report_pdf.dcm"
 JSON_NAME = "results.json"
 CSV_NAME = "results.csv"
 REPORT_TITLE = "StrokeScope results report"
+SOURCE_DIR = "source"
+"""Subfolder of the de-identified source images (anonymised exports only)."""
 
 
 @dataclass(frozen=True)
@@ -74,12 +76,14 @@ class ExportManifest:
     warnings: tuple[str, ...]
     anonymized: bool
     replaced: bool
+    source: tuple[Path, ...] = ()
+    """The de-identified source images in ``folder/source`` (anonymised exports only)."""
 
     @property
     def paths(self) -> tuple[Path, ...]:
-        """Every file written, DICOM first."""
+        """Every file written, DICOM first (source images last)."""
         out = [self.seg, self.sr, self.pdf_dicom, self.pdf, self.json, self.csv, *self.masks]
-        return tuple(p for p in out if p is not None)
+        return tuple(p for p in out if p is not None) + self.source
 
 
 def _check_grid(mask: Mask, source: Volume, what: str) -> None:
@@ -103,23 +107,45 @@ def _save_dicom(ds: Dataset, path: Path) -> None:
         ds.save_as(tmp, enforce_file_format=True)
 
 
-OWN_ATTRIBUTES = ("SeriesDescription", "DeviceSerialNumber")
-"""Attributes that describe StrokeScope's own object, not the patient or the scanner: kept
-through de-identification (DeviceSerialNumber is Type 1 in the SEG's Enhanced General
-Equipment module and names this software's build, never the scanner's)."""
-TYPE2_EMPTY = ("AcquisitionDateTime",)
-"""Type 2 attributes the Basic Profile removes but the IOD needs present (empty)."""
-
-
 def _deidentify(deid: Deidentifier, ds: Dataset) -> None:
-    """Apply the Basic Profile to one of our objects, keeping what the IOD requires."""
-    own = {k: ds.get(k) for k in OWN_ATTRIBUTES if k in ds}
-    deid.dataset(ds)
-    for keyword, element in own.items():
-        setattr(ds, keyword, element)
-    for keyword in TYPE2_EMPTY:
-        if keyword not in ds:
-            setattr(ds, keyword, "")
+    """Apply the allow-list and the Basic Profile to one of our objects (SEG, SR, PDF)."""
+    deid.dataset(ds, derived=True)
+
+
+def _write_source(
+    deid: Deidentifier, headers: list[Dataset], folder: Path
+) -> tuple[list[str], list[str]]:
+    """The de-identified source images the SEG and SR reference, into ``folder``.
+
+    Each header's file is read again with its pixel data, run through the same
+    :class:`Deidentifier` (so the SEG's remapped references resolve here) with the
+    allow-list of a source image, and saved as ``IM0001.dcm``, ... in slice order. Returns
+    the file names and warnings (burned-in annotation: pixels are copied unchanged).
+    """
+    import pydicom
+
+    folder.mkdir()
+    names, warnings = [], []
+    burned = False
+    for k, header in enumerate(headers, 1):
+        path = getattr(header, "filename", None)
+        if not isinstance(path, str | Path):
+            raise ExportError("source image headers carry no file name: cannot copy them")
+        try:
+            ds = pydicom.dcmread(path)
+        except (OSError, ValueError) as exc:
+            raise ExportError(f"{path}: cannot read the source image again ({exc})") from exc
+        burned = burned or str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
+        deid.dataset(ds)
+        name = f"IM{k:04d}.dcm"
+        _save_dicom(ds, folder / name)
+        names.append(name)
+    if burned:
+        warnings.append(
+            "source images declare burned-in annotation: their pixels are copied unchanged "
+            f"into {folder.name}/ and may show identifying text"
+        )
+    return names, warnings
 
 
 def _method_lines(
@@ -246,6 +272,7 @@ def export_results(
         warnings=tuple(names["warnings"]),
         anonymized=options is not None,
         replaced=replaced,
+        source=tuple(folder / SOURCE_DIR / n for n in names["source"]),
     )
 
 
@@ -274,7 +301,7 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
         deid.remember(m.patient_name, m.patient_id, m.source)
     head_ds = copy.deepcopy(headers[0]) if headers else header_dataset(source)
     if deid is not None:
-        deid.dataset(head_ds)
+        deid.dataset(head_ds, derived=False)
     header = StudyHeader.from_dataset(head_ds)
     scrub = deid.scrub_text if deid is not None else (lambda s: s)
 
@@ -294,7 +321,13 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
             SegmentSpec("Hemorrhage", cc.HEMORRHAGE, cc.BRAIN, hemorrhage.mask, h_alg, "hemorrhage")
         )
     seg = sr = None
-    names: dict[str, Any] = {"seg": None, "sr": None, "pdf_dicom": None, "masks": []}
+    names: dict[str, Any] = {
+        "seg": None,
+        "sr": None,
+        "pdf_dicom": None,
+        "masks": [],
+        "source": [],
+    }
     if headers is None:
         warnings.append(
             "source volume is not a DICOM series: SEG, SR and Encapsulated PDF not written"
@@ -339,6 +372,9 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
                 _deidentify(deid, ds)
             _save_dicom(ds, staging / name)
             names[key] = name
+        if deid is not None:
+            names["source"], more = _write_source(deid, headers, staging / SOURCE_DIR)
+            warnings += more
     progress(0.6)
     overlays = []
     if thrombus is not None:
@@ -392,6 +428,8 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
         "csv": CSV_NAME,
         "masks": list(names["masks"]),
     }
+    if deid is not None:
+        files["source"] = [f"{SOURCE_DIR}/{n}" for n in names["source"]]
     uids = {
         "seg_sop_instance_uid": None if seg is None else str(seg.SOPInstanceUID),
         "sr_sop_instance_uid": None if sr is None else str(sr.SOPInstanceUID),

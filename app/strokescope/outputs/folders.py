@@ -75,12 +75,16 @@ def make_staging(out_dir: Path) -> Path:
 
 
 def _loosen(staging: Path) -> None:
-    """Give the folder and its files the umask's permissions (mkdtemp/mkstemp use 0700)."""
+    """Give the folder, its subfolders and files the umask's permissions (mkdtemp/mkstemp
+    use 0700)."""
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(staging, 0o777 & ~umask)
     for path in staging.iterdir():
-        os.chmod(path, 0o666 & ~umask)
+        if path.is_dir():
+            _loosen(path)
+        else:
+            os.chmod(path, 0o666 & ~umask)
 
 
 def publish(staging: Path, out_dir: Path, *, overwrite: bool) -> tuple[Path, bool]:

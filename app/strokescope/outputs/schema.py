@@ -7,6 +7,8 @@ Version history
 1.1
     ``impression`` (top level, and in ``thrombus`` and ``hemorrhage``) and
     ``thrombus.not_assessed_reason``; readers of 1.0 can ignore them.
+1.2
+    ``files.source``: the de-identified source images of an anonymised export.
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
@@ -42,7 +44,8 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     The report's table: finding, name, value, unit, method (value ``null`` if unknown).
 ``files``
     File names inside the results folder: seg, sr, pdf, pdf_dicom (``null`` when not
-    written), csv and masks (NIfTI file names).
+    written), csv and masks (NIfTI file names); in an anonymised export also ``source``,
+    the de-identified source images the SEG and SR reference (``source/IM0001.dcm``, ...).
 ``dicom``
     SOP Instance UIDs of the SEG, SR and Encapsulated PDF (``null`` when not written).
 ``warnings``
@@ -53,7 +56,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -166,6 +169,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
                 "pdf_dicom": _STR_OR_NULL,
                 "csv": {"type": "string"},
                 "masks": {"type": "array", "items": {"type": "string"}},
+                "source": {"type": "array", "items": {"type": "string"}},
             },
         },
         "dicom": {
