@@ -63,3 +63,19 @@ def test_ht_bad_roi_is_one_line_error(
     assert "\n" not in err
     assert main(["ht", "--ncct", str(nii)]) == 2
     assert "--roi or --click" in capsys.readouterr().err
+
+
+def test_roi_partly_outside_warns_the_same_on_z_and_y(
+    small_case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nii = write_volume(small_case.ncct, tmp_path / "ncct.nii.gz")
+    k, j, i = small_case.centre_index
+    nz, ny, _ = small_case.ncct.shape
+    past_z = f"z={k - 2}:{nz + 5} y={j - 20}:{j + 20} x={i - 20}:{i + 20}"
+    past_y = f"z={k - 2}:{k + 2} y={j - 20}:{ny + 5} x={i - 20}:{i + 20}"
+    assert main(["ht", "--ncct", str(nii), "--roi", past_z, "--roi", past_y]) == 0
+    out = capsys.readouterr().out
+    assert f"warning: ROI {past_z} clipped to the image: z={k - 2}:{nz - 1} " in out
+    assert (
+        f"warning: ROI {past_y} clipped to the image: z={k - 2}:{k + 2} y={j - 20}:{ny - 1} " in out
+    )

@@ -71,3 +71,16 @@ def test_click_errors() -> None:
 def test_text_round_trips() -> None:
     roi = Roi(z=(3, 7), y=(10, 20), x=(30, 40))
     assert parse_roi(roi.text, GEOM) == roi
+
+
+@pytest.mark.parametrize("axis", ["z", "y", "x"])
+def test_partly_outside_warns_and_wholly_outside_fails_alike_on_every_axis(axis: str) -> None:
+    n = GEOM.shape["zyx".index(axis)]
+    inside = {"z": (2, 4), "y": (10, 20), "x": (10, 20)}
+    for partial in ((-3, 5), (n - 3, n + 5)):
+        clipped, warnings = Roi(**{**inside, axis: partial}).resolve(GEOM.shape)
+        assert getattr(clipped, axis) == (max(partial[0], 0), min(partial[1], n - 1))
+        assert len(warnings) == 1 and "clipped to the image" in warnings[0]
+    for outside in ((-9, -1), (n, n + 4)):
+        with pytest.raises(InputError, match=rf"{axis}=.* is outside the image \(0:{n - 1}\)"):
+            Roi(**{**inside, axis: outside}).resolve(GEOM.shape)
