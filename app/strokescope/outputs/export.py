@@ -5,7 +5,9 @@ JSON results document, a one-row CSV and NIfTI masks into a staging folder, then
 the folder into place (see :mod:`strokescope.outputs.folders`). When the source volume
 did not come from DICOM, the three DICOM objects are skipped with a warning; when the
 loader resampled it, the SEG carries its own derived geometry (see
-:mod:`strokescope.outputs.source_refs`).
+:mod:`strokescope.outputs.source_refs`). With ``anonymize`` every DICOM object is built
+from an allow-list (:mod:`strokescope.outputs.allowlist`) and the source images the SEG
+and SR reference are written, de-identified with the same UID map, into ``source/``.
 """
 
 from __future__ import annotations
