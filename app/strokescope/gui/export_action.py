@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from strokescope.outputs import ExportManifest
 
 NO_RESULT = "measure an HT volume (ROI tool) or run the thrombus analysis first"
+STALE_REFUSED = "not exported: series roles changed since this result; run it again"
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,37 @@ def choose_export_folder(parent: QWidget, start: str = "") -> str | None:
 
 
 def requests(win: MainWindow) -> list[ExportRequest]:
-    """The exports the window's current results allow (empty: nothing to export)."""
+    """The exports the window's current results allow (empty: nothing to export).
+
+    A stale result (its series roles changed since it was made) is never exported: its
+    source volume may no longer be the one it was measured on.
+    """
     out = []
     ht = win.ht.result
-    if ht is not None and win.prepared is not None:
+    if ht is not None and win.prepared is not None and not win.results.is_stale("hemorrhage"):
         out.append(ExportRequest("HT", win.prepared.ncct, hemorrhage=ht))
     th = win.thrombus
     source = win.volumes.get("cta")
     if source is None:
         source = win.volumes.get("baseline")
-    if th is not None and source is not None:
+    if th is not None and source is not None and not win.results.is_stale("thrombus"):
         out.append(ExportRequest("thrombus", source, thrombus=th))
     return out
+
+
+def stale(win: MainWindow) -> list[str]:
+    """The results left out of an export because they are stale ("HT", "thrombus")."""
+    out = []
+    if win.ht.result is not None and win.results.is_stale("hemorrhage"):
+        out.append("HT")
+    if win.thrombus is not None and win.results.is_stale("thrombus"):
+        out.append("thrombus")
+    return out
+
+
+def _stale_note(win: MainWindow) -> str:
+    old = stale(win)
+    return f"{' + '.join(old)} result {STALE_REFUSED}" if old else ""
 
 
 def run_exports(
@@ -94,7 +114,8 @@ def export(win: MainWindow, *, anonymize: bool = False) -> None:
     """Ask for a folder, then export every current result in the worker."""
     jobs = requests(win)
     if not jobs:
-        win.statusBar().showMessage(f"nothing to export: {NO_RESULT}", 5000)
+        note = _stale_note(win) or f"nothing to export: {NO_RESULT}"
+        win.statusBar().showMessage(note, 8000)
         return
     last = win.settings.last_folder()  # start beside the study, not inside it
     folder = choose_export_folder(win, str(Path(last).parent) if last else "")
@@ -113,10 +134,13 @@ def export(win: MainWindow, *, anonymize: bool = False) -> None:
 
 def _exported(win: MainWindow, what: str, manifests: tuple[ExportManifest, ...]) -> None:
     folders = ", ".join(str(m.folder) for m in manifests)
-    win.statusBar().showMessage(f"{what} results written to {folders}", 15000)
+    note = _stale_note(win)
+    win.statusBar().showMessage(
+        f"{what} results written to {folders}" + (f"; {note}" if note else ""), 15000
+    )
     win.results.set_exports(
         [str(m.folder) for m in manifests],
-        [w for m in manifests for w in m.warnings],
+        [w for m in manifests for w in m.warnings] + ([note] if note else []),
         anonymized=any(m.anonymized for m in manifests),
     )
 
@@ -124,10 +148,11 @@ def _exported(win: MainWindow, what: str, manifests: tuple[ExportManifest, ...])
 def update(win: MainWindow) -> None:
     """Enable the export actions when there is a result and no job runs."""
     has_result = bool(requests(win))
+    idle_tip = _stale_note(win) or NO_RESULT
     for name, tip in (
         ("export", "write DICOM SEG + SR, PDF, JSON, CSV and NIfTI into a new folder (Ctrl+E)"),
         ("export_anon", "the same, de-identified (DICOM PS3.15 Basic Profile, new UIDs)"),
     ):
         act = win.acts[name]
         act.setEnabled(has_result and not win.busy)
-        act.setToolTip(tip if has_result else NO_RESULT)
+        act.setToolTip(tip if has_result else idle_tip)

@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
 
         self.picker = SeriesPicker(self)
         self.picker.setMinimumWidth(360)
-        self.picker.role_changed.connect(lambda role: self.load_series([role]))
+        self.picker.role_changed.connect(self._on_role_changed)
         self.picker.role_refused.connect(lambda text: self.error("Series roles", text))
         self.results = ResultsPanel(self)
         self.results.thrombus_selected.connect(lambda x, y, z: self.state.center_on_lps((x, y, z)))
@@ -226,15 +226,35 @@ class MainWindow(QMainWindow):
 
     def _on_scan(self, scan: FolderScan) -> None:
         self.settings.set_last_folder(scan.folder)
+        self.clear_study()
+        self.picker.set_scan(scan)
+        self.setWindowTitle(f"StrokeScope — {scan.folder} — {RESEARCH_ONLY}")
+        self.load_series(list(ROLES), warnings=scan.warnings)
+
+    def clear_study(self) -> None:
+        """Forget every trace of the open study: volumes, prepared follow-up, ROIs and their
+        undo history, results (and their stale marks), overlays, the registered NCCT, the
+        last export's label, study warnings, crosshairs, view titles and the cursor readout."""
+        self.set_roi_tool(False)
         self.volumes.clear()
         self.prepared = None
         self.ht.set_prepared(None)
         self._set_thrombus(None)
         self.state.set_mask("brain", None)
         self.state.set_volume(None)
-        self.picker.set_scan(scan)
-        self.setWindowTitle(f"StrokeScope — {scan.folder} — {RESEARCH_ONLY}")
-        self.load_series(list(ROLES), warnings=scan.warnings)
+        self.results.set_study_warnings([])
+        self.results.set_exports([])
+        self.cursor_label.setText("")
+        self._refresh_roles()
+
+    def _on_role_changed(self, role: str) -> None:
+        """A user's new series for ``role``: results made on the old one become stale."""
+        if role in ("baseline", "cta") and self.thrombus is not None:
+            self.results.set_stale("thrombus")
+        if role == "followup" and self.ht.result is not None:
+            self.results.set_stale("hemorrhage")
+        self.update_actions()
+        self.load_series([role])  # type: ignore[list-item]
 
     def load_series(self, roles: list[Role], *, warnings: tuple[str, ...] = ()) -> None:
         chosen = {r: s for r in roles if (s := self.picker.series_for(r)) is not None}

@@ -1,6 +1,9 @@
 """Results panel: thrombus table, hemorrhage volume (ABC/2, SD rule), ROIs, every warning,
 and the folders the last export wrote.
 
+A result whose series roles changed after it was made is marked stale (:data:`STALE` above
+it and in the warnings) until a new result of its kind replaces it; it is not exported.
+
 Clicking a thrombus row emits ``thrombus_selected(x, y, z)`` (LPS mm of its centroid) so the
 views centre on it. The "research use only" line is always shown at the top.
 """
@@ -37,6 +40,8 @@ THROMBUS_COLUMNS = (
     "Rel. att.",
 )
 ROI_COLUMNS = ("ROI", "SD HU", "Rule", "Window HU", "Volume mL")
+STALE = "stale: series roles changed since this result"
+KINDS = ("thrombus", "hemorrhage")
 
 
 def _table(columns: Sequence[str], name: str, parent: QWidget) -> QTableWidget:
@@ -71,6 +76,8 @@ class ResultsPanel(QWidget):
         self.thrombus: ThrombusResult | None = None
         self.hemorrhage: HemorrhageResult | None = None
         self.study_warnings: tuple[str, ...] = ()
+        self.stale: set[str] = set()
+        """Results ('thrombus', 'hemorrhage') whose series roles changed since they were made."""
         self.exported = QLabel("", self)
         self.exported.setObjectName("exportLabel")
         self.exported.setWordWrap(True)
@@ -109,8 +116,23 @@ class ResultsPanel(QWidget):
         layout.addWidget(w_box, 2)
         layout.addWidget(self.exported)
 
+    def set_stale(self, kind: str) -> None:
+        """Mark the current ``kind`` result stale (a new result of that kind clears it)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown result kind {kind!r}")
+        if getattr(self, kind) is None or kind in self.stale:
+            return
+        self.stale.add(kind)
+        label = self.thrombus_call if kind == "thrombus" else self.ht_volume
+        label.setText(f'<b style="color: #d07000;">⚠ {STALE}</b><br>{label.text()}')
+        self._show_warnings()
+
+    def is_stale(self, kind: str) -> bool:
+        return kind in self.stale
+
     def set_thrombus(self, result: ThrombusResult | None) -> None:
         self.thrombus = result
+        self.stale.discard("thrombus")
         if result is None:
             self.thrombus_call.setText("not analysed")
             _fill(self.thrombus_table, [])
@@ -141,6 +163,7 @@ class ResultsPanel(QWidget):
 
     def set_hemorrhage(self, result: HemorrhageResult | None) -> None:
         self.hemorrhage = result
+        self.stale.discard("hemorrhage")
         if result is None:
             self.ht_volume.setText("no ROI")
             _fill(self.roi_table, [])
@@ -174,7 +197,7 @@ class ResultsPanel(QWidget):
         """Show the results folder(s) the last export wrote and the export's warnings."""
         kind = "anonymized export" if anonymized else "export"
         lines = [f"Last {kind}:", *folders, *(f"export: {w}" for w in dict.fromkeys(warnings))]
-        self.exported.setText("\n".join(lines))
+        self.exported.setText("\n".join(lines) if folders else "")
         self.exported.setVisible(bool(folders))
 
     def set_study_warnings(self, warnings: Sequence[str]) -> None:
@@ -185,8 +208,10 @@ class ResultsPanel(QWidget):
     def all_warnings(self) -> list[str]:
         out = list(self.study_warnings)
         if self.thrombus is not None:
+            out += [f"thrombus: {STALE}"] if "thrombus" in self.stale else []
             out += [f"thrombus: {w}" for w in self.thrombus.warnings]
         if self.hemorrhage is not None:
+            out += [f"HT: {STALE}"] if "hemorrhage" in self.stale else []
             out += [f"HT: {w}" for w in self.hemorrhage.warnings]
         return list(dict.fromkeys(out))
 
