@@ -35,6 +35,7 @@ from strokescope.outputs import folders
 from strokescope.outputs.anonymize import AnonymizeOptions, Deidentifier
 from strokescope.outputs.pdf_images import Overlay, render_key_images
 from strokescope.outputs.pdf_report import ReportContent, render_report
+from strokescope.outputs.schema import SCHEMA_VERSION
 from strokescope.outputs.source_refs import (
     StudyHeader,
     header_dataset,
@@ -182,7 +183,7 @@ def _method_lines(
         )
     lines.append(
         "Exports: DICOM SEG and TID 1500 SR (highdicom), Encapsulated PDF, JSON (schema "
-        "1.0), CSV, NIfTI masks."
+        f"{SCHEMA_VERSION}), CSV, NIfTI masks."
     )
     if options is not None:
         kept = [name for name, on in vars(options).items() if name.startswith("retain") and on]

@@ -13,7 +13,8 @@ Version history
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.0"``; a reader should refuse a major version it does not know.
+    ``"1.2"`` (see the history above); a reader should refuse a major version it does not
+    know.
 ``notice``
     Always "Research use only, not for diagnosis."
 ``impression``
