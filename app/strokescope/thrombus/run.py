@@ -232,7 +232,7 @@ def analyze(
     warnings += gr.input_warnings(ncct, cta, noise)
     rules = models.rules
     if cta is None:
-        return _empty(ncct, models, warnings, seconds, NO_CTA)
+        return _empty(ncct.geometry, models, warnings, seconds, NO_CTA)
     refuse_same_series(ncct, cta)
     t = time.perf_counter()
     reg = register_rigid(cta, ncct)
@@ -250,7 +250,7 @@ def analyze(
     roles = check_roles(Volume(aux_hu[0], aux), Volume(aux_hu[1], aux), brain, strict=strict)
     warnings += roles.warnings
     if roles.not_assessed is not None:
-        return _empty(ncct, models, warnings, seconds, roles.not_assessed)
+        return _empty(cta.geometry, models, warnings, seconds, roles.not_assessed)
     region = _region(brain, cta.geometry, models.region_margin_mm)
     seconds["brain_mask"] = time.perf_counter() - t
     progress(0.25)
@@ -343,7 +343,7 @@ NO_CTA = "no CTA series (the analysis needs NCCT + CTA)"
 
 
 def _empty(
-    ncct: Volume,
+    grid: Geometry,
     models: ThrombusModels,
     warnings: list[str],
     seconds: dict[str, float],
@@ -354,7 +354,7 @@ def _empty(
         occlusion=False,
         lvo=False,
         occlusion_class="not assessed",
-        mask=Mask(np.zeros(ncct.shape, dtype=bool), ncct.geometry, "thrombus"),
+        mask=Mask(np.zeros(grid.shape, dtype=bool), grid, "thrombus"),  # the export's source
         probability=None,
         ncct_registered=None,
         registration_metric=None,
