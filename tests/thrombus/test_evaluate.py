@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -104,6 +105,10 @@ def test_cli_help_names_the_seed_blocks_the_harness_uses(
         main(["evaluate", "--help"])
     help_text = capsys.readouterr().out
     assert f"{HELD_OUT_SEED0}" in help_text and f"{CALIBRATION_SEED0}" in help_text
+    from strokescope.thrombus.shifts import SUITES
+
+    flat = re.sub(r"-\s+", "-", " ".join(help_text.split()))  # argparse wraps at hyphens
+    assert [s for s in SUITES if s not in flat] == []  # the help names every suite
 
 
 def test_shift_suites_change_one_thing_on_the_held_out_cases() -> None:

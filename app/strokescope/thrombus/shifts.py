@@ -13,8 +13,10 @@ trained or calibrated on (issue 14):
   ``rotation-20`` (20 degrees about x, y or z, alternating sign), ``hu-offset`` (+-8 HU on
   all tissue), ``low-contrast-cta`` (arterial lumen 150-200 HU), ``venous-cta`` (dense
   venous sinuses, 250-350 HU), ``high-haematocrit`` (55 %: hyperdense vessels without a
-  clot), ``motion-3mm`` (3 mm between NCCT and CTA) and ``posterior`` (basilar and P1
-  clots, with clot-free cases for specificity).
+  clot), ``motion-3mm`` (3 mm between NCCT and CTA), ``posterior`` (basilar and P1
+  clots, with clot-free cases for specificity), and two structural shifts beyond the
+  issue's list: ``vessel-calibre`` (arteries 0.75x or 1.3x) and ``tortuous`` (maximal
+  centerline tortuosity).
 
 Occlusion sites cycle ICA, M1, M2, none (``posterior``: basilar, P1, basilar, none); every
 third case has a calcified siphon, so the "none" cases with it are calcification-only mimics.
@@ -68,6 +70,8 @@ SHIFTS: dict[str, Callable[[int], dict[str, Any]]] = {
     "high-haematocrit": lambda i: {"haematocrit_pct": 55.0},
     "motion-3mm": lambda i: {"motion_mm": 3.0},
     "posterior": lambda i: {"occlusion": POSTERIOR[i % 4]},
+    "vessel-calibre": lambda i: {"vessel_scale": 0.75 if i % 2 == 0 else 1.3},
+    "tortuous": lambda i: {"tortuosity": 1.0},
 }
 SUITES: tuple[str, ...] = (
     "in-distribution",
