@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 DEMO_DIR ?= cache/demo
-# `make train` reproduces models_onnx/ from seed 0 on phantoms with fixed iteration counts,
-# resuming from cache/train/checkpoints after an interruption; DATA=path/to/nnunet_raw retrains
+# `make train` trains the current recipe (0.4.0) from seed 0 on phantoms with fixed iteration
+# counts, resuming from cache/train/checkpoints after an interruption. It did not beat the
+# shipped 0.3.0 models (README, "Thrombus"), which `make train` at 6848cc6 wrote; DATA=path retrains
 # on a site's own NCCT+CTA data (imagesTr/CASE_0000.nii.gz NCCT, CASE_0001 CTA, labelsTr/CASE).
 TRAIN_CASES ?= 100
 COARSE_ITERATIONS ?= 3000
