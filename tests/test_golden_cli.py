@@ -1,8 +1,9 @@
 """Golden end-to-end tests: the installed ``strokescope`` console script on seeded phantoms.
 
 Each case writes a phantom study with ``strokescope phantom``, analyses it with
-``strokescope thrombus --out`` and the shipped models, and compares the summary of
-``results.json`` with ``tests/golden/<case>.json`` within stated tolerances. A case with a
+``strokescope thrombus --out`` and the shipped models (or ``strokescope ht --click --out``
+on a follow-up bleed), and compares the summary of ``results.json`` with
+``tests/golden/<case>.json`` within stated tolerances. A case with a
 clot, a negative study and an NCCT-only study ("not assessed") are all results and must
 export. After a deliberate change (new models), regenerate the expected files with
 ``STROKESCOPE_UPDATE_GOLDEN=1 pytest tests/test_golden_cli.py`` and review the diff.
@@ -103,3 +104,49 @@ def test_cli_thrombus_matches_golden(case: str, tmp_path: Path) -> None:
     if os.environ.get("STROKESCOPE_UPDATE_GOLDEN") == "1":
         atomic_write_text(expected, json.dumps(got, indent=1) + "\n")
     _compare(got, json.loads(expected.read_text(encoding="utf-8")))
+
+
+HT_TOLERANCE = 0.03
+"""Relative, on every volume of the HT summary."""
+
+
+def _ht_summary(doc: dict[str, Any]) -> dict[str, Any]:
+    h = doc["hemorrhage"]
+    return {
+        "impression": doc["impression"],
+        "files": {k: v is not None for k, v in doc["files"].items() if k != "masks"},
+        "volume_ml": round(h["volume_ml"], 2),
+        "global_50_80_volume_ml": round(h["global_50_80_volume_ml"], 2),
+        "abc2_volume_ml": round(h["abc2"]["volume_ml"], 2),
+        "abc2_slice_count": h["abc2"]["slice_count"],
+    }
+
+
+@pytest.mark.slow
+def test_cli_ht_click_matches_golden(tmp_path: Path) -> None:
+    import numpy as np
+
+    from strokescope.io.sitk_convert import read_mask
+
+    study, out = tmp_path / "study", tmp_path / "out"
+    _run(
+        "phantom", str(study), "--seed", "3", "--occlusion", "none", "--no-cta",
+        "--hemorrhage", "PH:12", "--matrix", "256", "--inplane-mm", "0.9",
+    )  # fmt: skip
+    truth = read_mask(study / "truth" / "hemorrhage.nii.gz").array
+    k, j, i = (int(round(float(v))) for v in np.argwhere(truth).mean(axis=0))
+    run = _run("ht", "--ncct", str(study / "followup"), "--click", f"z={k} y={j} x={i}",
+               "--out", str(out))  # fmt: skip
+    assert run.stdout.startswith("Impression: Hemorrhage ")
+    doc = json.loads((out / "results-001" / "results.json").read_text(encoding="utf-8"))
+    got = _ht_summary(doc)
+    expected = GOLDEN / "ht_ph12_click.json"
+    if os.environ.get("STROKESCOPE_UPDATE_GOLDEN") == "1":
+        atomic_write_text(expected, json.dumps(got, indent=1) + "\n")
+    want = json.loads(expected.read_text(encoding="utf-8"))
+    numbers = ("volume_ml", "global_50_80_volume_ml", "abc2_volume_ml")
+    assert {k: v for k, v in got.items() if k not in numbers + ("impression",)} == {
+        k: v for k, v in want.items() if k not in numbers + ("impression",)
+    }
+    bad = {n: (got[n], want[n]) for n in numbers if abs(got[n] - want[n]) > HT_TOLERANCE * want[n]}
+    assert not bad, f"outside tolerance (got, expected): {bad}"
