@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from strokescope.errors import InputError
 from strokescope.preprocess.morphology import erode_ball
@@ -46,16 +47,28 @@ def enhanced_fraction(volume: Volume, brain: Mask, *, band: EnhancementBand | No
     Estimated on a lattice of about :data:`SAMPLE_MM` steps. Returns 0 when the eroded
     brain is empty.
     """
-    b = band or EnhancementBand()
+    return enhanced_fractions(brain, (volume, band or EnhancementBand()))[0]
+
+
+def enhanced_fractions(brain: Mask, *probes: tuple[Volume, EnhancementBand]) -> tuple[float, ...]:
+    """:func:`enhanced_fraction` of each (volume, band) pair, all on ``brain``'s grid; the
+    eroded brain is computed once per rim width, not once per pair."""
     steps = [max(1, int(SAMPLE_MM / s)) for s in brain.geometry.spacing]
     lattice = tuple(slice(None, None, st) for st in steps)
-    radius = [
-        int(np.ceil(b.rim_mm / (s * st) - 0.5))
-        for s, st in zip(brain.geometry.spacing, steps, strict=True)
-    ]
-    inner = erode_ball(brain.array[lattice], radius)
-    n = int(np.count_nonzero(inner))
-    if n == 0:
-        return 0.0
-    values = volume.array[lattice][inner]
-    return float(np.count_nonzero((values > b.low_hu) & (values < b.high_hu)) / n)
+    inner_by_rim: dict[float, npt.NDArray[np.bool_]] = {}
+    out = []
+    for volume, b in probes:
+        if b.rim_mm not in inner_by_rim:
+            radius = [
+                int(np.ceil(b.rim_mm / (s * st) - 0.5))
+                for s, st in zip(brain.geometry.spacing, steps, strict=True)
+            ]
+            inner_by_rim[b.rim_mm] = erode_ball(brain.array[lattice], radius)
+        inner = inner_by_rim[b.rim_mm]
+        n = int(np.count_nonzero(inner))
+        if n == 0:
+            out.append(0.0)
+            continue
+        values = volume.array[lattice][inner]
+        out.append(float(np.count_nonzero((values > b.low_hu) & (values < b.high_hu)) / n))
+    return tuple(out)

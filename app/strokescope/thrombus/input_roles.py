@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strokescope.errors import InputError
-from strokescope.preprocess.contrast import EnhancementBand, enhanced_fraction
+from strokescope.preprocess.contrast import EnhancementBand, enhanced_fractions
 from strokescope.volume import Mask, Volume
 
 WEAK_BOLUS_BAND = EnhancementBand(low_hu=120.0, high_hu=600.0)
@@ -63,9 +63,9 @@ def refuse_same_series(ncct: Volume, cta: Volume) -> None:
 
 def check_roles(ncct_hu: Volume, cta_hu: Volume, brain: Mask, *, strict: bool) -> RoleCheck:
     """Vessel-HU check of NCCT and CTA resampled onto one grid with its brain mask."""
-    cta_f = enhanced_fraction(cta_hu, brain, band=WEAK_BOLUS_BAND)
-    ncct_weak = enhanced_fraction(ncct_hu, brain, band=WEAK_BOLUS_BAND)
-    ncct_f = enhanced_fraction(ncct_hu, brain)
+    cta_f, ncct_weak, ncct_f = enhanced_fractions(
+        brain, (cta_hu, WEAK_BOLUS_BAND), (ncct_hu, WEAK_BOLUS_BAND), (ncct_hu, EnhancementBand())
+    )
     flat_cta = cta_f < CTA_MIN_FRACTION or cta_f < 2.0 * ncct_weak
     dense_ncct = ncct_f > NCCT_MAX_FRACTION
     reason = None
