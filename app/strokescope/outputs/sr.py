@@ -65,7 +65,7 @@ def _measurement(
 
 def _group(
     *,
-    tracking: hd.sr.TrackingIdentifier,
+    identifier: str,
     finding: Code,
     site: hd.sr.FindingSite,
     alg: Algorithm,
@@ -74,7 +74,7 @@ def _group(
     evaluations: Sequence[hd.sr.QualitativeEvaluation] = (),
 ) -> Group:
     common: dict[str, Any] = {
-        "tracking_identifier": tracking,
+        "tracking_identifier": hd.sr.TrackingIdentifier(uid=hd.UID(), identifier=identifier),
         "finding_type": finding,
         "finding_sites": [site],
         "algorithm_id": _algorithm_id(alg),
@@ -166,29 +166,25 @@ def build_sr(
         )
 
     groups: list[Group] = []
-    if thrombus is not None and not thrombus.thrombi:
-        groups.append(
-            _group(
-                tracking=hd.sr.TrackingIdentifier(
-                    uid=hd.UID(), identifier=f"Thrombus: {thrombus.impression()}"
-                ),
-                finding=cc.THROMBUS,
-                site=hd.sr.FindingSite(anatomic_location=cc.CEREBRAL_ARTERY),
-                alg=thrombus_algorithm,
-                measurements=(),
-                segment=None,
-                evaluations=_thrombus_evaluations(thrombus),
-            )
-        )
     if thrombus is not None:
+        evaluations = _thrombus_evaluations(thrombus)
+        if not thrombus.thrombi:
+            groups.append(
+                _group(
+                    identifier=f"Thrombus: {thrombus.impression()}",
+                    finding=cc.THROMBUS,
+                    site=hd.sr.FindingSite(anatomic_location=cc.CEREBRAL_ARTERY),
+                    alg=thrombus_algorithm,
+                    measurements=(),
+                    segment=None,
+                    evaluations=evaluations,
+                )
+            )
         for t in thrombus.thrombi:
             groups.append(
                 _group(
-                    tracking=hd.sr.TrackingIdentifier(
-                        uid=hd.UID(),
-                        identifier=f"Thrombus {t.label} ({t.segment} {t.side}); impression: "
-                        f"{thrombus.impression()}",
-                    ),
+                    identifier=f"Thrombus {t.label} ({t.segment} {t.side}); impression: "
+                    f"{thrombus.impression()}",
                     finding=cc.THROMBUS,
                     site=hd.sr.FindingSite(
                         anatomic_location=cc.site_code(t.segment),
@@ -197,15 +193,13 @@ def build_sr(
                     alg=thrombus_algorithm,
                     measurements=_thrombus_measurements(t, thrombus_algorithm),
                     segment=segment_ref("thrombus"),
-                    evaluations=_thrombus_evaluations(thrombus),
+                    evaluations=evaluations,
                 )
             )
     if hemorrhage is not None:
         groups.append(
             _group(
-                tracking=hd.sr.TrackingIdentifier(
-                    uid=hd.UID(), identifier=f"Hemorrhage; impression: {hemorrhage.impression()}"
-                ),
+                identifier=f"Hemorrhage; impression: {hemorrhage.impression()}",
                 finding=cc.HEMORRHAGE,
                 site=hd.sr.FindingSite(anatomic_location=cc.BRAIN),
                 alg=hemorrhage_algorithm,
