@@ -22,12 +22,12 @@ of 0.7-1.5 on the image channels. Left-right mirroring happens in the batch buil
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import numpy.typing as npt
 import torch
 import torch.nn.functional as F
+
+from strokescope.phantom.kernels import gaussian_1d
 
 P_PHASE = 0.5
 P_NOISE = 0.7
@@ -41,16 +41,9 @@ P_GAMMA = 0.25
 BLOOD_HU = 40.0
 
 
-def _gauss_kernel(sigma: float) -> torch.Tensor:
-    radius = max(1, int(math.ceil(3.0 * sigma)))
-    x = torch.arange(-radius, radius + 1, dtype=torch.float32)
-    k = torch.exp(-0.5 * (x / sigma) ** 2)
-    return k / k.sum()
-
-
 def gaussian(volume: npt.NDArray[np.float32], sigma: float) -> npt.NDArray[np.float32]:
     """Separable Gaussian filter (sigma in voxels) of a (z, y, x) array, edges replicated."""
-    k = _gauss_kernel(sigma)
+    k = torch.from_numpy(gaussian_1d(sigma))
     r = (len(k) - 1) // 2
     t = torch.from_numpy(np.ascontiguousarray(volume, dtype=np.float32))[None, None]
     for axis in range(3):
