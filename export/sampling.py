@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import SimpleITK as sitk
 
 from export.augment import intensity_hu, spatial_and_gamma
 from export.config import CTA_WINDOW, NCCT_WINDOW
 from export.prepare import PreparedCase
+from strokescope.preprocess.morphology import components
 from strokescope.volume import Geometry, Volume
 
 COARSE_MIX = {"thrombus": 0.55, "mimic": 0.15, "anywhere": 0.3}
@@ -180,14 +180,6 @@ def fine_batch(
         images.append(image)
         targets.append(label[None])
     return Batch(np.ascontiguousarray(np.stack(images)), np.ascontiguousarray(np.stack(targets)))
-
-
-def components(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int32], int]:
-    """26-connected components of a (z, y, x) mask: label array and count (SimpleITK)."""
-    image = sitk.GetImageFromArray(mask.astype(np.uint8))
-    labelled = sitk.ConnectedComponent(image, True)
-    arr = sitk.GetArrayFromImage(labelled).astype(np.int32)
-    return arr, int(arr.max())
 
 
 def false_positive_candidates(

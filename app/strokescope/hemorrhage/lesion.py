@@ -21,6 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
 
+from strokescope.preprocess.morphology import components
+
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 Point = tuple[int, int, int]
@@ -39,16 +41,12 @@ class KeptLesion:
     dropped_components: int
 
 
-def _components(image: sitk.Image) -> IntArray:
-    return sitk.GetArrayFromImage(sitk.ConnectedComponent(image, True)).astype(np.int64)
-
-
 def lesion_labels(
     mask: BoolArray, spacing: tuple[float, float, float], *, bridge_mm: float = 0.0
 ) -> tuple[IntArray, int]:
     """Label the lesions of ``mask``: (labels 1..n on the mask, 0 elsewhere; n)."""
-    labels = _components(sitk.GetImageFromArray(mask.astype(np.uint8)))
-    n = int(labels.max())
+    found, n = components(mask)
+    labels = found.astype(np.int64)
     if n <= 1 or bridge_mm <= 0:
         return labels, n
     # bridge on the mask's bounding box (plus the reach of the dilation) only
@@ -64,7 +62,7 @@ def lesion_labels(
     dist = sitk.SignedMaurerDistanceMap(
         image, insideIsPositive=False, squaredDistance=False, useImageSpacing=True
     )
-    grown = _components(sitk.Cast(dist <= bridge_mm / 2.0, sitk.sitkUInt8))
+    grown = components(sitk.GetArrayFromImage(dist <= bridge_mm / 2.0).astype(bool))[0]
     grown[~sub] = 0
     labels = np.zeros(mask.shape, np.int64)
     labels[tuple(box)] = grown

@@ -103,3 +103,10 @@ def fill_holes_in_plane(mask: BoolArray) -> BoolArray:
     geom = Geometry((2 * n + 1, h, w), (1.0, 1.0, 1.0))
     filled = sitk.BinaryFillhole(mask_to_sitk(Mask(stack, geom)), False, 1)
     return sitk.GetArrayViewFromImage(filled)[1::2] > 0
+
+
+def components(mask: BoolArray) -> tuple[npt.NDArray[np.int32], int]:
+    """26-connected components of a (z, y, x) mask: label array (0 outside) and count."""
+    labelled = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)), True)
+    arr = sitk.GetArrayFromImage(labelled).astype(np.int32)
+    return arr, int(arr.max())

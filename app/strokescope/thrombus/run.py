@@ -20,11 +20,10 @@ from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
-import SimpleITK as sitk
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.brain_mask import implausible_mask
-from strokescope.preprocess.morphology import ball_mm, dilate_ball
+from strokescope.preprocess.morphology import ball_mm, components, dilate_ball
 from strokescope.preprocess.registration import (
     RegistrationResult,
     register_rigid,
@@ -48,12 +47,6 @@ CONTRA_MIN_VOXELS = 10
 MAX_COMPONENT_MM3 = 5000.0
 """No intracranial clot is this large (a 40 mm ICA clot is ~700 mm3): such a component is
 model failure, dropped with a warning rather than measured."""
-
-
-def _components(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int32], int]:
-    labelled = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)), True)
-    arr = sitk.GetArrayFromImage(labelled).astype(np.int32)
-    return arr, int(arr.max())
 
 
 def _aux_grid(cta: Geometry) -> Geometry:
@@ -191,7 +184,7 @@ def _clean(
         return mask, notes
     lo = idx.min(0)
     hi = idx.max(0) + 1
-    labels, _ = _components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
+    labels, _ = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
     lab = labels[tuple((idx - lo).T)]
     frac = np.bincount(lab, weights=hot) / np.maximum(np.bincount(lab), 1)
     out = mask.copy()
@@ -270,7 +263,7 @@ def analyze(
     nz = np.argwhere(mask)
     if len(nz):
         lo, hi = nz.min(0), nz.max(0) + 1
-        labels, n = _components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
+        labels, n = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
         idx_all = np.argwhere(labels > 0)
         lab_all = labels[tuple(idx_all.T)]
         idx_all += lo + offset
