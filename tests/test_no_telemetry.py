@@ -30,17 +30,24 @@ def test_importing_strokescope_before_onnxruntime_writes_nothing_home(tmp_path: 
         "providers=['CPUExecutionProvider'])"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORT_")}
-    env["HOME"] = str(tmp_path)
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=tmp_path)
-    assert _files(tmp_path) == []
-    # the control: onnxruntime alone does write its store (the check above can fail)
+    # the control first: onnxruntime alone writes its store here, so the check can fail.
+    # Some builds and machines write none; there the check proves nothing and is skipped.
+    control = tmp_path / "control"
+    control.mkdir()
     subprocess.run(
         [sys.executable, "-c", code.replace("import strokescope, ", "import ")],
-        env=env,
+        env={**env, "HOME": str(control)},
         check=True,
-        cwd=tmp_path,
+        cwd=control,
     )
-    assert any(".onnxruntime" in str(p) for p in _files(tmp_path))
+    if not any(".onnxruntime" in str(p) for p in _files(control)):
+        pytest.skip("onnxruntime writes no telemetry store on this machine")
+    home = tmp_path / "home"
+    home.mkdir()
+    subprocess.run(
+        [sys.executable, "-c", code], env={**env, "HOME": str(home)}, check=True, cwd=home
+    )
+    assert _files(home) == []
 
 
 @pytest.mark.slow
