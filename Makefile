@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 DEMO_DIR ?= cache/demo
-# `make train` trains the current recipe (0.4.0) from seed 0 on phantoms with fixed iteration
-# counts, resuming from cache/train/checkpoints after an interruption. It did not beat the
-# shipped 0.3.0 models (README, "Thrombus"), which `make train` at 6848cc6 wrote; DATA=path retrains
+# `make train` trains the current recipe (0.5.0) from seed 0 on phantoms with fixed iteration
+# counts, resuming from cache/train/checkpoints after an interruption. The shipped models
+# (README, "Thrombus") say which recipe and commit wrote them; DATA=path retrains
 # on a site's own NCCT+CTA data (imagesTr/CASE_0000.nii.gz NCCT, CASE_0001 CTA, labelsTr/CASE).
 TRAIN_CASES ?= 100
-COARSE_ITERATIONS ?= 3000
-FINE_ITERATIONS ?= 2000
+COARSE_ITERATIONS ?= 4000
+FINE_ITERATIONS ?= 3000
 DATA ?=
 
 .PHONY: lock demo test lint bench install clean screenshots train bundle bundle-test

@@ -8,12 +8,21 @@ flowing blood and stays a filling defect on CTA.
 
 In HU, before normalisation (:func:`intensity_hu`, each with its own probability):
 
-* CTA arterial phase: enhancement above 40 HU scaled by 0.45-1.7 (lumen ~150-600 HU);
+* CTA arterial phase: enhancement above 40 HU scaled by 0.7-1.4 (the phantoms already span
+  lumen 150-600 HU; 0.45-1.7 on top of that erased the filling defect of faint CTAs);
 * per channel calibration offset (SD 8 HU) and gain (0.93-1.07);
-* noise, SD 0-15 HU, white or spatially correlated (Gaussian-filtered, sigma 0.5-1.5 voxel);
+* noise, SD 0-6 HU on top of the phantom's own 2-14 HU, white or spatially correlated
+  (Gaussian-filtered, sigma 0.5-1.5 voxel; 0-15 HU buried thin clots in 20 HU of noise);
 * reconstruction kernel: Gaussian blur (sigma 0.4-1.2 voxel) or unsharp sharpening;
 * low resolution: down- and up-sampling by 1.4-3x along z only or along every axis;
 * NCCT-CTA misregistration: the CTA shifted by up to one voxel along each axis.
+
+Distractors (:func:`distractors_hu`), away from the thrombus and labelled background:
+hyperdense non-enhancing blobs (NCCT 45-95 HU, CTA 0-25 HU above it, 1-4 mm radii: blood,
+choroid plexus, a clot-like density outside any artery) and dense fragments (300-1200 HU:
+bone, calcium) whose partial-volume rims have clot-like HU on both scans. A thrombus is
+such material *inside an artery's course*; these teach the networks that the material
+alone is not one.
 
 On the normalised patch with its target (:func:`spatial_and_gamma`): rotation up to 15
 degrees about every axis, isotropic scaling 0.85-1.2, an elastic deformation, and a gamma
@@ -38,6 +47,7 @@ P_SHIFT = 0.3
 P_SPATIAL = 0.35
 P_ELASTIC = 0.2
 P_GAMMA = 0.25
+P_DISTRACT = 0.35
 BLOOD_HU = 40.0
 
 
@@ -72,7 +82,7 @@ def intensity_hu(hu: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.
     if rng.random() < P_PHASE:
         cta = out[1]
         bright = cta > BLOOD_HU
-        cta[bright] = BLOOD_HU + (cta[bright] - BLOOD_HU) * rng.uniform(0.45, 1.7)
+        cta[bright] = BLOOD_HU + (cta[bright] - BLOOD_HU) * rng.uniform(0.7, 1.4)
     for c in range(2):
         out[c] = out[c] * rng.uniform(0.93, 1.07) + rng.normal(0.0, 8.0)
     for c in range(2):
@@ -86,7 +96,7 @@ def intensity_hu(hu: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.
             if rng.random() < 0.5:
                 noise = gaussian(noise, rng.uniform(0.5, 1.5))
                 noise /= max(float(noise.std()), 1e-6)
-            out[c] += rng.uniform(0.0, 15.0) * noise
+            out[c] += rng.uniform(0.0, 6.0) * noise
     if rng.random() < P_LOWRES:
         f = float(rng.uniform(1.4, 3.0))
         factors = [f, 1.0, 1.0] if rng.random() < 0.5 else [f, f, f]
@@ -96,6 +106,46 @@ def intensity_hu(hu: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.
         shift = tuple(int(s) for s in rng.integers(-1, 2, 3))
         out[1] = np.roll(out[1], shift, axis=(0, 1, 2))
     return out
+
+
+def distractors_hu(
+    hu: npt.NDArray[np.float32],
+    label: npt.NDArray[np.floating],
+    spacing_mm: float,
+    rng: np.random.Generator,
+) -> npt.NDArray[np.float32]:
+    """``hu`` (2, z, y, x) with 1-3 clot-like or dense objects drawn where ``label`` is 0
+    within their radius + 2 voxels (in place; also returned). Soft, partial-volume edges."""
+    shape = np.asarray(hu.shape[1:])
+    for _ in range(int(rng.integers(1, 4))):
+        dense = rng.random() < 0.35
+        radii_mm = rng.uniform(1.0, 6.0 if dense else 4.0, 3)
+        radii = np.maximum(radii_mm / spacing_mm, 0.7)
+        reach = int(np.ceil(radii.max())) + 2
+        centre = rng.uniform(0, 1, 3) * (shape - 1)
+        lo = np.maximum(np.floor(centre - reach).astype(int), 0)
+        hi = np.minimum(np.ceil(centre + reach).astype(int) + 1, shape)
+        box = tuple(slice(a, b) for a, b in zip(lo, hi, strict=True))
+        if np.any(label[box]) or np.any(hi <= lo):
+            continue
+        axes = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+        grid = (
+            np.stack(
+                np.meshgrid(*[np.arange(a, b) for a, b in zip(lo, hi, strict=True)], indexing="ij"),
+                axis=-1,
+            )
+            - centre
+        )
+        d = np.linalg.norm((grid @ axes) / radii, axis=-1)
+        w = 1.0 / (1.0 + np.exp((d - 1.0) * radii.min() / 0.4))
+        if dense:
+            values = (float(rng.uniform(300.0, 1200.0)),) * 2
+        else:
+            n = float(rng.uniform(45.0, 95.0))
+            values = (n, n + float(rng.uniform(0.0, 25.0)))
+        for c in range(2):
+            hu[c][box] = hu[c][box] * (1.0 - w) + values[c] * w
+    return hu
 
 
 def _rotation(angles: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -113,9 +163,12 @@ def spatial_and_gamma(
     rng: np.random.Generator,
     *,
     image_channels: int = 2,
+    label_threshold: float = 0.5,
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """Rotation, scaling and elastic deformation of a normalised (C, z, y, x) patch and its
-    (z, y, x) target together; then a gamma on the first ``image_channels`` channels."""
+    (z, y, x) target together (the moved target is binarised at ``label_threshold``: a
+    lower one keeps thin coarse targets, one voxel wide, from vanishing); then a gamma on the
+    first ``image_channels`` channels."""
     if rng.random() < P_SPATIAL:
         shape = image.shape[1:]
         matrix = _rotation(np.radians(rng.uniform(-15.0, 15.0, 3))) / rng.uniform(0.85, 1.2)
@@ -141,7 +194,7 @@ def spatial_and_gamma(
             padding_mode="border",
             align_corners=False,
         )[0].numpy()
-        image, label = moved[:-1], (moved[-1] > 0.5).astype(np.float32)
+        image, label = moved[:-1], (moved[-1] >= label_threshold).astype(np.float32)
     if rng.random() < P_GAMMA:
         image = image.copy()
         for c in range(image_channels):

@@ -10,10 +10,10 @@ bleed sheathing the MCA read as a long occlusion.
 
 Augmentation (:mod:`export.augment`): intensity transforms in HU before normalisation,
 then rotation, scaling, elastic deformation and gamma on the normalised patch with its
-target, and a left-right mirror (array axis x). The fine stage's coarse-probability
-channel is occasionally blanked (p 0.1) or sharpened/softened by a random power
-(0.7-1.5), because on training cases the coarse net is more confident than it will be on
-new ones.
+target, and a left-right mirror (array axis x); distractors (p ``P_DISTRACT``) before them.
+The fine stage's coarse-probability channel is blanked, made faint or reshaped
+(:func:`_weakened`): on training cases the coarse net is more confident than on new ones,
+and a fine stage that trusts it reads 0.000 inside a clear clot the coarse net missed.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from export.augment import intensity_hu, spatial_and_gamma
+from export.augment import P_DISTRACT, distractors_hu, intensity_hu, spatial_and_gamma
 from export.config import CTA_WINDOW, NCCT_WINDOW
 from export.prepare import PreparedCase
 from strokescope.preprocess.morphology import components
@@ -33,6 +33,7 @@ from strokescope.volume import Geometry, Volume
 
 COARSE_MIX = {"thrombus": 0.55, "mimic": 0.15, "anywhere": 0.3}
 FINE_MIX = {"thrombus": 0.55, "candidate": 0.15, "vessel": 0.15, "mimic": 0.15}
+COARSE_LABEL_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,11 @@ def coarse_batch(
             start = tuple(int(rng.integers(0, h + 1)) for h in hi)  # type: ignore[assignment]
         hu = crop(case.coarse_hu, start, size, pad=-1024).astype(np.float32)
         label = crop(case.coarse_label, start, size, pad=0).astype(np.float32)
-        image, label = spatial_and_gamma(normalise_hu(intensity_hu(hu, rng)), label, rng)
+        if rng.random() < P_DISTRACT:
+            hu = distractors_hu(hu, label, min(case.coarse_geometry.spacing), rng)
+        image, label = spatial_and_gamma(
+            normalise_hu(intensity_hu(hu, rng)), label, rng, label_threshold=COARSE_LABEL_THRESHOLD
+        )
         if rng.random() < 0.5:
             image, label = image[..., ::-1], label[..., ::-1]
         images.append(image)
@@ -134,6 +139,18 @@ def coarse_probability_on(
 
     vol = Volume(np.asarray(prob, dtype=np.float32), coarse)
     return resample_volume(vol, target, default_hu=0.0).array
+
+
+def _weakened(p: npt.NDArray[np.float32], rng: np.random.Generator) -> npt.NDArray[np.float32]:
+    """The coarse channel as the fine stage may meet it on a scan unlike the training ones:
+    blank (p 0.15), faint (x 0.1-0.6, p 0.25), else sharpened/softened by a power 0.7-1.5."""
+    u = rng.random()
+    if u < 0.15:
+        return np.zeros_like(p)
+    p = np.clip(p, 0.0, 1.0)
+    if u < 0.4:
+        return (p * rng.uniform(0.1, 0.6)).astype(np.float32)
+    return np.power(p, rng.uniform(0.7, 1.5)).astype(np.float32)
 
 
 def fine_batch(
@@ -169,10 +186,9 @@ def fine_batch(
         label = crop(case.fine_label, start, size, pad=0).astype(np.float32)
         geom = crop_geometry(case.fine_geometry, start, size)
         p = coarse_probability_on(probs[i], case.coarse_geometry, geom)
-        if rng.random() < 0.1:
-            p = np.zeros_like(p)
-        else:
-            p = np.power(np.clip(p, 0.0, 1.0), rng.uniform(0.7, 1.5)).astype(np.float32)
+        p = _weakened(p, rng)
+        if rng.random() < P_DISTRACT:
+            hu = distractors_hu(hu, label, min(case.fine_geometry.spacing), rng)
         image = np.concatenate([normalise_hu(intensity_hu(hu, rng)), p[None]])
         image, label = spatial_and_gamma(image, label, rng)
         if rng.random() < 0.5:

@@ -65,13 +65,16 @@ from strokescope.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-RECIPE_VERSION = "0.4.0"
+RECIPE_VERSION = "0.5.0"
 """Version of the training recipe (phantoms, sampling, crops, budget), the default model
 version's base: bumped whenever a change makes ``make train`` write different models. The
 first models and the hard-negative run both shipped as 0.1.0; 0.3.0 trains the fine stage on
 48^3 crops from 60 phantoms; 0.4.0 trains on 100 domain-randomised phantoms (every
 :class:`strokescope.phantom.PhantomOptions` drawn over its full range) with nnU-Net-style
-augmentation (:mod:`export.augment`) and fixed iteration counts (3000 coarse, 2000 fine)."""
+augmentation (:mod:`export.augment`) and fixed iteration counts (3000 coarse, 2000 fine);
+0.5.0 tempers the augmentation stacked on the randomised phantoms (noise, CTA phase), adds
+distractors, keeps thin coarse targets through rotation, weakens the fine stage's coarse
+channel, and trains 4000 coarse and 3000 fine iterations."""
 RESERVE_S = 120.0
 COARSE_SHARE = 0.5
 
