@@ -47,7 +47,7 @@ def build_encapsulated_pdf(
     """An Encapsulated PDF dataset in the study of ``source`` (a source image header)."""
     now = dt.datetime.now()
     ds = Dataset()
-    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.SpecificCharacterSet = source.get("SpecificCharacterSet") or "ISO_IR 100"
     for key in PATIENT_STUDY:
         ds.add_new(key, _vr(key), source.get(key, ""))
     ds.SOPClassUID = EncapsulatedPDFStorage

@@ -35,6 +35,7 @@ from strokescope.outputs import folders
 from strokescope.outputs.anonymize import AnonymizeOptions, Deidentifier
 from strokescope.outputs.pdf_images import Overlay, render_key_images
 from strokescope.outputs.pdf_report import ReportContent, render_report
+from strokescope.outputs.safe_header import repair, safe_headers
 from strokescope.outputs.schema import SCHEMA_VERSION
 from strokescope.outputs.source_refs import (
     StudyHeader,
@@ -139,6 +140,7 @@ def _write_source(
         except (OSError, ValueError) as exc:
             raise ExportError(f"{path}: cannot read the source image again ({exc})") from exc
         burned = burned or str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
+        repair(ds)  # warned once already, for the headers
         deid.dataset(ds)
         name = f"IM{k:04d}.dcm"
         _save_dicom(ds, folder / name)
@@ -297,7 +299,10 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
         if r is not None:
             warnings += [w for w in r.warnings if w not in warnings]
     deid = Deidentifier(options) if options is not None else None
-    headers = read_source_headers(source)  # highdicom may share elements: never mutate these
+    headers = read_source_headers(source)
+    if headers is not None:  # repaired copies; highdicom shares their elements: keep as is
+        headers, repaired = safe_headers(headers)
+        warnings += repaired
     progress(0.1)
     if deid is not None:
         m = source.meta

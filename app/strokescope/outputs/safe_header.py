@@ -1,0 +1,140 @@
+"""Source header values made acceptable to the DICOM writers (highdicom, pydicom).
+
+SEG, SR and Encapsulated PDF copy the Patient and Study modules of the first source
+header, and highdicom reads the Type 2 attributes of those modules as attributes, checks
+(0010,0040) Patient's Sex and (0008,0005) Specific Character Set against their defined
+terms and parses the dates and times. A header from the wild may lack any Type 2 or
+Type 3 attribute or hold a value the standard does not allow, so before any writer sees
+them the headers are copied and repaired here, each repair named in one warning line
+(which names the attribute, never its value: warnings go into de-identified reports):
+
+* every Type 2 attribute of the Patient and General Study modules (highdicom's tables of
+  the standard) that is absent is added empty;
+* (0010,0040) Patient's Sex is mapped to ``M``/``F``/``O`` (``m``, ``MALE``, ``Female``,
+  ...) or emptied (``U``, anything else: unknown);
+* (0008,0005) Specific Character Set that highdicom does not accept (``ISO_IR 6``, an
+  unknown term) is removed when every text value is ASCII (the default repertoire), else
+  written as ``ISO_IR 192`` (UTF-8, which holds every decoded value);
+* any other top-level value of the Patient and Study modules that fails its VR's rules
+  (or, for DA/DT/TM, does not parse) is emptied (Type 1/2) or removed (Type 3).
+
+Headers are copied, never changed in place: highdicom shares the source's elements.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Sequence
+from functools import cache
+
+from pydicom import config
+from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
+from pydicom.valuerep import DA, DT, TM, validate_value
+
+log = logging.getLogger(__name__)
+
+MODULES = ("patient", "clinical-trial-subject", "general-study", "patient-study")
+"""highdicom's keys of the modules whose top-level values are checked here."""
+SEX = {"M": "M", "MALE": "M", "F": "F", "FEMALE": "F", "O": "O", "OTHER": "O"}
+"""Accepted spellings of (0010,0040) Patient's Sex (upper-cased, stripped) and their
+defined terms; anything else is written empty (unknown)."""
+UTF8 = "ISO_IR 192"
+TEXT_VRS = ("AE", "CS", "LO", "LT", "PN", "SH", "ST", "UC", "UT")
+PARSERS = {"DA": DA, "DT": DT, "TM": TM}
+
+
+@cache
+def module_types() -> dict[str, tuple[str, bool]]:
+    """Keyword -> (type '1', '2', '3', '1C' or '2C'; whether its module is mandatory in
+    the CT Image IOD) of each top-level attribute of :data:`MODULES`."""
+    from highdicom._standard_utils import get_iod_module_map, get_module_attribute_map
+
+    usage = {m["key"]: m["usage"] for m in get_iod_module_map()["ct-image"]}
+    table = get_module_attribute_map()
+    out: dict[str, tuple[str, bool]] = {}
+    for module in MODULES:
+        for item in table[module]:
+            if not item["path"]:
+                out.setdefault(str(item["keyword"]), (str(item["type"]), usage[module] == "M"))
+    return out
+
+
+def safe_headers(headers: Sequence[Dataset]) -> tuple[list[Dataset], list[str]]:
+    """Repaired copies of ``headers`` and the warnings (each once) for what was changed."""
+    out, warnings = [], []
+    for header in headers:
+        ds = copy.deepcopy(header)
+        warnings += [w for w in repair(ds) if w not in warnings]
+        out.append(ds)
+    for w in warnings:
+        log.warning("%s", w)
+    return out, warnings
+
+
+def repair(ds: Dataset) -> list[str]:
+    """Repair ``ds`` in place (see the module docstring); return one line per repair."""
+    warnings = []
+    sex = str(ds.get("PatientSex", "") or "")
+    if sex:
+        norm = SEX.get(sex.strip().upper(), "")
+        if norm != sex:
+            ds.PatientSex = norm
+            to = "to its defined term" if norm else "empty (unknown)"
+            warnings.append(f"source Patient's Sex is not M, F or O: written {to}")
+    for keyword, (kind, _mandatory) in module_types().items():
+        if keyword in ds:
+            warnings += _check_value(ds, keyword, kind)
+    warnings += _charset(ds)
+    types = module_types().items()
+    absent = [k for k, (kind, mandatory) in types if kind == "2" and mandatory and k not in ds]
+    for keyword in absent:
+        setattr(ds, keyword, "" if keyword != "PatientName" else None)
+    if absent:
+        warnings.append(f"source header lacks {', '.join(absent)}: written empty (Type 2)")
+    return warnings
+
+
+def _check_value(ds: Dataset, keyword: str, kind: str) -> list[str]:
+    elem = ds[keyword]
+    if elem.VR == "SQ" or elem.value in (None, "", b""):
+        return []
+    values = elem.value if isinstance(elem.value, MultiValue | list) else [elem.value]
+    try:
+        for value in values:
+            validate_value(elem.VR, value, config.RAISE)
+            if elem.VR in PARSERS and not isinstance(value, PARSERS[elem.VR]):
+                PARSERS[elem.VR](str(value))
+    except (ValueError, TypeError, OverflowError):
+        what = f"source {keyword} is not a valid {elem.VR}"
+        if kind.startswith(("1", "2")):
+            elem.value = None if elem.VR == "PN" else ""
+            return [f"{what}: written empty"]
+        del ds[keyword]
+        return [f"{what}: left out"]
+    return []
+
+
+def _charset(ds: Dataset) -> list[str]:
+    from highdicom.valuerep import _check_specific_character_set
+
+    value = ds.get("SpecificCharacterSet")
+    if value is None or value == "":
+        return []
+    try:
+        _check_specific_character_set(value)
+        return []
+    except (ValueError, TypeError):
+        pass
+    text = [str(e.value) for e in ds.iterall() if e.VR in TEXT_VRS and e.value is not None]
+    if all(s.isascii() for s in text):
+        del ds.SpecificCharacterSet
+        return [
+            f"source Specific Character Set {value!r} is not a defined term: left out "
+            "(every text value is ASCII)"
+        ]
+    ds.SpecificCharacterSet = UTF8
+    return [
+        f"source Specific Character Set {value!r} is not a defined term: written {UTF8} (UTF-8)"
+    ]
