@@ -17,6 +17,7 @@ for multi-frame (Enhanced CT) images the Shared and Per-Frame Functional Groups
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from strokescope.io.dicom_read import SkipFile, looks_like_dicom, read_dataset
 from strokescope.io.series_info import FrameRef, PixelFormat
 
 EXPLICIT_LE = "1.2.840.10008.1.2.1"
@@ -37,15 +39,7 @@ NON_IMAGE_SOP_PREFIXES = tuple(  # SR/KO, PR, raw data/SEG/registration, RT, doc
     _STORAGE + p for p in ("88.", "11.", "66", "481.", "104.", "9.")
 )
 PIXEL_DATA_TAG = b"\xe0\x7f\x10\x00"
-
-
-class SkipFile(Exception):
-    """A file that is not part of any volume; ``warn`` says whether the user should hear."""
-
-    def __init__(self, reason: str, *, warn: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.warn = warn
+MAX_FRAMES = 10_000
 
 
 @dataclass(frozen=True)
@@ -92,7 +86,7 @@ class ImageHeader:
     @property
     def series_number(self) -> int | None:
         value = _float(self.dataset.get("SeriesNumber"))
-        return None if value is None else int(value)
+        return None if value is None or not math.isfinite(value) else int(value)
 
     @property
     def patient_id(self) -> str:
@@ -160,17 +154,6 @@ def _group_value(frame_group: Any, shared: Any, sequence: str, keyword: str) -> 
     return None
 
 
-def looks_like_dicom(head: bytes) -> bool:
-    """Does a file that starts with ``head`` (>= 132 bytes read) look like DICOM?
-
-    True for Part-10 files ("DICM" at offset 128) and for bare little-endian datasets that
-    start with a group 0x0008 or 0x0002 element (old files written without a preamble).
-    """
-    if len(head) >= 132 and head[128:132] == b"DICM":
-        return True
-    return len(head) >= 8 and head[:2] in (b"\x08\x00", b"\x02\x00") and head[3:4] == b"\x00"
-
-
 def _pixel_offset(fp: Any, ds: Any, fmt: PixelFormat, n_frames: int, size: int) -> int:
     """Byte offset of native pixel data after the header; -1 when pydicom must decode it.
 
@@ -232,11 +215,31 @@ def _orientation(value: Any) -> tuple[float, float, float, float, float, float]:
     return (v[0], v[1], v[2], v[3], v[4], v[5])
 
 
+def _number_of_frames(ds: Any) -> int:
+    """(0028,0008) Number of Frames (1 when absent), checked against its functional groups."""
+    value = ds.get("NumberOfFrames")
+    if value is None or value == "":
+        return 1
+    try:
+        n = int(value)
+    except (TypeError, ValueError, OverflowError):
+        n = -1
+    if not 1 <= n <= MAX_FRAMES:
+        raise SkipFile(f"malformed image header (Number of Frames {str(value)[:20]!r})", warn=True)
+    per_frame = ds.get("PerFrameFunctionalGroupsSequence")
+    if per_frame is not None and len(per_frame) != n:
+        raise SkipFile(
+            f"malformed image header (Number of Frames {n} but {len(per_frame)} "
+            "per-frame functional groups)",
+            warn=True,
+        )
+    return n
+
+
 def _frames_of(
-    ds: Any, path: Path, fmt: PixelFormat, offset: int, stat: os.stat_result
+    ds: Any, path: Path, fmt: PixelFormat, offset: int, stat: os.stat_result, n_frames: int
 ) -> Iterator[tuple[tuple[float, ...], FrameRef]]:
-    """Yield (orientation, frame) for each frame of ``ds``."""
-    n_frames = int(ds.get("NumberOfFrames", 1) or 1)
+    """Yield (orientation, frame) for each of the ``n_frames`` frames of ``ds``."""
     frame_bytes = int(ds.Rows) * int(ds.Columns) * (fmt.bits_allocated // 8)
     shared = _first(ds, "SharedFunctionalGroupsSequence")
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")
@@ -309,8 +312,6 @@ def read_image_header(path: Path) -> list[ImageHeader]:
     Raises :class:`SkipFile` for anything that is not an image slice of a volume, and
     ``PermissionError``/``OSError`` when the file cannot be opened.
     """
-    import pydicom
-
     stat = path.stat()
     with open(path, "rb") as fp:
         head = fp.read(132)
@@ -319,10 +320,7 @@ def read_image_header(path: Path) -> list[ImageHeader]:
             # and reports beside a series are only listed as left out.
             raise SkipFile("not a DICOM file", warn=path.suffix.lower() in DICOM_LIKE_SUFFIXES)
         fp.seek(0)
-        try:
-            ds = pydicom.dcmread(fp, stop_before_pixels=True, force=True)
-        except Exception as exc:  # any parse failure of an untrusted file means "skip it"
-            raise SkipFile(f"unreadable DICOM ({type(exc).__name__}: {exc})", warn=True) from exc
+        ds = read_dataset(fp)
         meta = getattr(ds, "file_meta", None)
         sop_class = _text(ds, "SOPClassUID") or _text(meta, "MediaStorageSOPClassUID")
         if sop_class == MEDIA_STORAGE_DIRECTORY or "DirectoryRecordSequence" in ds:
@@ -339,13 +337,15 @@ def read_image_header(path: Path) -> list[ImageHeader]:
         image_type = tuple(_text(ds, "ImageType").upper().split("\\"))
         if "LOCALIZER" in image_type:
             raise SkipFile("localizer (ImageType LOCALIZER)", warn=False)
+        if not _text(ds, "SOPInstanceUID"):
+            raise SkipFile("no SOPInstanceUID", warn=True)
         syntax = _text(meta, "TransferSyntaxUID") or IMPLICIT_LE
-        fmt = pixel_format_of(ds, syntax)
-        n_frames = int(ds.get("NumberOfFrames", 1) or 1)
+        n_frames = _number_of_frames(ds)
         try:
+            fmt = pixel_format_of(ds, syntax)
             offset = _pixel_offset(fp, ds, fmt, n_frames, stat.st_size)
             spacing = _pixel_spacing(ds)
-            frames = list(_frames_of(ds, path, fmt, offset, stat))
+            frames = list(_frames_of(ds, path, fmt, offset, stat, n_frames))
         except (ValueError, TypeError, AttributeError, IndexError, struct.error) as exc:
             raise SkipFile(f"malformed image header ({exc})", warn=True) from exc
     groups: dict[tuple[float, ...], list[FrameRef]] = {}

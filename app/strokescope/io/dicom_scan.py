@@ -29,7 +29,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from strokescope.errors import DicomLoadError
-from strokescope.io.dicom_headers import ImageHeader, SkipFile, read_image_header
+from strokescope.io.dicom_headers import ImageHeader, read_image_header
+from strokescope.io.dicom_read import SkipFile
 from strokescope.io.pydicom_notes import PydicomNotes, summarize
 from strokescope.io.series_info import (
     IMAGE_SUFFIXES,

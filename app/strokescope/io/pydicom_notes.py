@@ -1,13 +1,15 @@
-"""Collect what pydicom says while headers are read, instead of letting it print.
+"""What pydicom says while files are read: through logging only, and summed up per series.
 
 Real scans often carry values pydicom flags, e.g. UIDs with a leading zero in a component
-("Invalid value for VR UI: '1.2.03.4'. Please see <...>"). pydicom both warns
-(``UserWarning``) and logs each one, once per file, so a 300-slice series printed 600 raw
-lines. :class:`PydicomNotes` records both while a scan runs; the scan turns them into one
-line per series in :attr:`~strokescope.io.SeriesInfo.problems` (:func:`summarize`).
+("Invalid value for VR UI: '1.2.03.4'. Please see <...>"). pydicom sends each note twice:
+to its logger ``pydicom`` and as a ``UserWarning`` (``pydicom.misc.warn_and_log``), so every
+note reached the user twice. :func:`log_only` keeps the logging copy and ignores the warning
+copy; the tolerant reader (:func:`strokescope.io.dicom_read.read_dataset`) calls it before
+each read, so it holds wherever pydicom is used after the first file (exports included).
 
-``warnings.catch_warnings`` is process-wide: a warning raised by another thread while a scan
-runs is collected (and dropped) too. Scans run one at a time in the CLI and the viewer.
+:class:`PydicomNotes` holds back the log lines of the notes while a scan runs; the scan turns
+them into one line per series in :attr:`~strokescope.io.SeriesInfo.problems`
+(:func:`summarize`), instead of one raw line per file.
 """
 
 from __future__ import annotations
@@ -19,7 +21,21 @@ from collections.abc import Iterable, Sequence
 from types import TracebackType
 
 PYDICOM_LOGGER = "pydicom"
+PYDICOM_MODULES = r"pydicom(\.|$)"
 MAX_NOTE = 120
+
+
+def log_only() -> None:
+    """Ignore the ``UserWarning`` copy of pydicom's notes (their log line stays).
+
+    Installs one ``warnings`` filter for ``UserWarning`` raised from pydicom's modules
+    (pydicom 3 raises each of them right after logging the same text); idempotent.
+    """
+    for action, _message, category, module, _lineno in warnings.filters:
+        ours = module is not None and module.pattern == PYDICOM_MODULES
+        if ours and action == "ignore" and category is UserWarning:
+            return
+    warnings.filterwarnings("ignore", category=UserWarning, module=PYDICOM_MODULES)
 
 
 class _Keep(logging.Filter):
@@ -37,21 +53,18 @@ class _Keep(logging.Filter):
 
 
 class PydicomNotes:
-    """Context manager recording pydicom's warnings and warning log lines.
+    """Context manager holding back pydicom's warning log lines, to be summed up.
 
     ``mark()`` before reading a file and ``since(mark)`` after it give the distinct messages
-    of that file (each pydicom note is both a warning and a log line: counted once).
+    of that file.
     """
 
     def __init__(self) -> None:
         self._keep = _Keep()
-        self._catcher = warnings.catch_warnings(record=True)
-        self._caught: list[warnings.WarningMessage] = []
 
     def __enter__(self) -> PydicomNotes:
+        log_only()
         logging.getLogger(PYDICOM_LOGGER).addFilter(self._keep)
-        self._caught = self._catcher.__enter__() or []
-        warnings.simplefilter("always")
         return self
 
     def __exit__(
@@ -60,17 +73,14 @@ class PydicomNotes:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._catcher.__exit__(exc_type, exc, tb)
         logging.getLogger(PYDICOM_LOGGER).removeFilter(self._keep)
 
-    def mark(self) -> tuple[int, int]:
-        return len(self._caught), len(self._keep.messages)
+    def mark(self) -> int:
+        return len(self._keep.messages)
 
-    def since(self, mark: tuple[int, int]) -> tuple[str, ...]:
+    def since(self, mark: int) -> tuple[str, ...]:
         """Distinct messages recorded after ``mark``, shortened to one line each."""
-        texts = [str(w.message) for w in self._caught[mark[0] :]]
-        texts += self._keep.messages[mark[1] :]
-        return tuple(dict.fromkeys(_short(t) for t in texts))
+        return tuple(dict.fromkeys(_short(t) for t in self._keep.messages[mark:]))
 
 
 def _short(text: str) -> str:
