@@ -4,7 +4,8 @@
 axis ascends along the slice normal, with uniform spacing and an orthonormal direction:
 duplicate positions are dropped, missing slices interpolated (or refused), non-uniform
 spacing resampled and gantry tilt sheared away. Each repair is a one-line warning in
-``Volume.meta.warnings`` and in the log.
+``Volume.meta.warnings`` and in the log; so are the scan's other notes on the series (the
+one line summing up pydicom's warnings, a split by orientation).
 
 :func:`load_volume` is the entry point for a user's path: a folder (exactly one series of the
 requested modality, or one picked by ``series``), a single DICOM file (its series), or a
@@ -112,7 +113,8 @@ def load_series(
     geometry = output_geometry(
         plan, frames[0].position, series.orientation, series.pixel_spacing, shape_yx
     )
-    warnings = tuple(
+    scan_notes = tuple(p for p in series.problems if p not in plan.problems)  # e.g. pydicom's
+    warnings = scan_notes + tuple(
         text + _actions(kind, plan.step_out)
         for text, kind in zip(plan.problems, plan.kinds, strict=True)
     )

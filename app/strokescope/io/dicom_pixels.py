@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from strokescope.errors import DicomLoadError
 from strokescope.io.dicom_headers import pixel_format_of
+from strokescope.io.pydicom_notes import log_only
 from strokescope.io.series_info import FrameRef, PixelFormat
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def _decode_file(
     import pydicom
     from pydicom.pixels import apply_modality_lut
 
+    log_only()
     try:
         ds = pydicom.dcmread(path)
         syntax = str(ds.file_meta.get("TransferSyntaxUID", "1.2.840.10008.1.2"))

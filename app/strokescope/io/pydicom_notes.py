@@ -32,7 +32,7 @@ def log_only() -> None:
     (pydicom 3 raises each of them right after logging the same text); idempotent.
     """
     for action, _message, category, module, _lineno in warnings.filters:
-        ours = module is not None and module.pattern == PYDICOM_MODULES
+        ours = getattr(module, "pattern", module) == PYDICOM_MODULES  # a regex, or its text
         if ours and action == "ignore" and category is UserWarning:
             return
     warnings.filterwarnings("ignore", category=UserWarning, module=PYDICOM_MODULES)
