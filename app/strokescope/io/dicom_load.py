@@ -22,6 +22,7 @@ from pathlib import Path
 
 from strokescope.errors import DicomLoadError, GeometryError, InputError
 from strokescope.io.dicom_pixels import read_frames
+from strokescope.io.geometry_limits import check_grid_size, check_pixel_spacing
 from strokescope.io.series_info import SeriesInfo
 from strokescope.io.series_select import is_image_file, pick_series, scan_source
 from strokescope.io.slice_geometry import format_mm, output_geometry, plan_stack, resample_stack
@@ -72,7 +73,9 @@ def load_series(
     Raises
     ------
     GeometryError
-        Missing slices with ``missing="refuse"``.
+        Missing slices with ``missing="refuse"``; header geometry outside the limits of
+        :mod:`strokescope.io.geometry_limits` (pixel spacing, orientation, a stack no grid
+        can hold, or a grid larger than ``MAX_GRID_VOXELS``), checked before allocating.
     DicomLoadError
         A file changed, vanished or cannot be decoded since the scan.
     """
@@ -80,19 +83,28 @@ def load_series(
         raise InputError(f"missing={missing!r}: use one of {', '.join(MISSING_OPTIONS)}")
     if not series.frames:
         raise DicomLoadError(f"series {series.key}: no images to load")
+    check_pixel_spacing(series.pixel_spacing, label=f"series {series.key}")
     plan = plan_stack(
         [f.position for f in series.frames],
         series.orientation,
         label=series.key,
         tie_break=[f.instance_number for f in series.frames],
         fallback_step=series.slice_thickness or 1.0,
+        names=[f.name for f in series.frames],
     )
+    if plan.refused:
+        raise GeometryError(plan.refused)
     if plan.missing and missing == "refuse":
         first = next(p for p, k in zip(plan.problems, plan.kinds, strict=True) if k == "missing")
         extra = f" (and {len(plan.missing) - 1} more gap(s))" if len(plan.missing) > 1 else ""
         raise GeometryError(f"{first}{extra}; refused (missing='refuse')")
     frames = [series.frames[i] for i in plan.order]
     shape_yx = (series.rows, series.columns)
+    geometry = output_geometry(
+        plan, frames[0].position, series.orientation, series.pixel_spacing, shape_yx
+    )
+    planned = [geometry.shape] if plan.needs_resampling else []
+    check_grid_size((len(frames), *shape_yx), *planned, label=f"series {series.key}")
 
     def progress(fraction: float) -> None:
         if on_progress is not None:
@@ -110,9 +122,6 @@ def load_series(
         stack = resample_stack(stack, plan, series.pixel_spacing, fill=padding_hu)
         if on_progress is not None:
             on_progress(1.0)
-    geometry = output_geometry(
-        plan, frames[0].position, series.orientation, series.pixel_spacing, shape_yx
-    )
     scan_notes = tuple(p for p in series.problems if p not in plan.problems)  # e.g. pydicom's
     warnings = scan_notes + tuple(
         text + _actions(kind, plan.step_out)

@@ -164,6 +164,7 @@ def _series_info(key: str, headers: list[ImageHeader], folder: Path) -> SeriesIn
         label=key,
         tie_break=[f.instance_number for f in frames],
         fallback_step=first.slice_thickness or 1.0,
+        names=[f.name for f in frames],
     )
     ordered = [frames[i] for i in plan.order]
     files = tuple(dict.fromkeys([f.path for f in ordered] + [f.path for f in frames]))

@@ -40,6 +40,11 @@ class FrameRef:
     file_size: int = 0
     mtime_ns: int = 0
 
+    @property
+    def name(self) -> str:
+        """The file (and the frame of a multi-frame file) for messages."""
+        return f"{self.path} frame {self.frame + 1}" if self.n_frames > 1 else str(self.path)
+
 
 @dataclass(frozen=True)
 class PixelFormat:

@@ -10,6 +10,10 @@ by :func:`plan_stack`, each reported as a one-line note:
 * non-uniform spacing: a step differing from the median by more than 2 % (and 0.01 mm);
 * gantry tilt (or any in-plane shift between slices): positions drift within the image plane.
 
+Before that, header values are held to the limits of :mod:`strokescope.io.geometry_limits`:
+outlier slices are left out, a slightly non-orthonormal orientation is corrected (each with
+a note), and a stack that no grid can hold is refused.
+
 :func:`resample_stack` then interpolates linearly along the normal onto a uniform grid and
 shifts each slice in-plane (bilinear) so that the grid is orthogonal. This is the same shear
 correction dcm2niix applies to tilted CT. numpy only.
@@ -18,11 +22,19 @@ correction dcm2niix applies to tilted CT. numpy only.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from strokescope.errors import GeometryError
+from strokescope.io.geometry_limits import (
+    check_orientation,
+    drop_isolated_ends,
+    stack_refusal,
+    usable_positions,
+)
 from strokescope.volume import Geometry, Vec3
 
 DUPLICATE_MM = 0.01
@@ -60,6 +72,7 @@ class StackPlan:
     ``distances`` are their positions along the normal (mm); ``offsets`` their in-plane
     displacement (along columns, along rows) in mm from the first kept slice.
     ``n_out``/``step_out`` describe the uniform output grid; ``problems`` the faults found.
+    ``refused`` says, in one line, why the stack cannot be put on a grid (``""`` if it can).
     """
 
     order: tuple[int, ...]
@@ -75,6 +88,7 @@ class StackPlan:
     shifted: bool = False
     problems: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    refused: str = ""
 
     @property
     def resample_z(self) -> bool:
@@ -111,8 +125,13 @@ def plan_stack(
     label: str,
     tie_break: npt.ArrayLike | None = None,
     fallback_step: float = 1.0,
+    names: Sequence[str] | None = None,
 ) -> StackPlan:
     """Sort slices along the normal and find every geometry fault.
+
+    Header values are checked against :mod:`strokescope.io.geometry_limits` first: a slice
+    whose position is not finite, out of range or isolated at an end of the stack is left
+    out (a note names it); a stack that cannot be put on a grid gets a ``refused`` reason.
 
     Parameters
     ----------
@@ -126,12 +145,34 @@ def plan_stack(
         Per-frame keys (e.g. Instance Number) deciding which duplicate is kept (the lowest).
     fallback_step
         Step used for a single slice (e.g. the slice thickness).
+    names
+        Per-frame names (file paths) for the notes on slices left out; default "slice <i>".
+
+    Raises
+    ------
+    GeometryError
+        The orientation is not finite, degenerate or far from orthonormal, or no slice has
+        a usable position.
     """
     pos = np.asarray(positions, dtype=float).reshape(-1, 3)
+    problems: list[str] = []
+    kinds: list[str] = []
+    note = check_orientation(orientation, label=label)
+    if note:
+        problems.append(note)
+        kinds.append("orientation")
     row, col, normal = image_axes(orientation)
-    dist = pos @ normal
+    labels = list(names) if names is not None else [f"slice {i + 1}" for i in range(len(pos))]
+    usable, notes = usable_positions(pos, labels, label=label)
+    problems.extend(notes)
+    kinds.extend(["outlier"] * len(notes))
+    if not usable:
+        raise GeometryError(f"series {label}: no slice has a usable position; refused")
+    cand = np.asarray(usable)
+    dist = np.zeros(len(pos))
+    dist[cand] = pos[cand] @ normal
     ties = np.zeros(len(pos)) if tie_break is None else np.asarray(tie_break, dtype=float)
-    order = np.lexsort((np.arange(len(pos)), ties, dist))
+    order = cand[np.lexsort((cand, ties[cand], dist[cand]))]
     keep = [int(order[0])]
     duplicates: list[float] = []
     for idx in order[1:]:
@@ -140,14 +181,15 @@ def plan_stack(
                 duplicates.append(float(dist[idx]))
             continue
         keep.append(int(idx))
+    n_dup = len(order) - len(keep)
+    keep, notes = drop_isolated_ends(keep, pos, labels, label=label)
+    problems.extend(notes)
+    kinds.extend(["outlier"] * len(notes))
     d = dist[keep]
     rel = pos[keep] - pos[keep[0]]
     offsets = np.stack([rel @ col, rel @ row], axis=1)
-    problems: list[str] = []
-    kinds: list[str] = []
     if duplicates:
         kinds.append("duplicate")
-        n_dup = len(order) - len(keep)
         problems.append(
             f"series {label}: {n_dup} duplicate slice position(s) (first at "
             f"z={format_mm(duplicates[0])} mm); kept one image per position"
@@ -202,6 +244,16 @@ def plan_stack(
     elif shifted:
         problems.append(f"series {label}: slices shifted within the image plane")
         kinds.append("shift")
+    refused = stack_refusal(
+        label=label,
+        median_step=median,
+        extent=extent,
+        largest_gap=max((m[2] for m in missing), default=0),
+        tilt_deg=tilt,
+    )
+    if refused:
+        problems.append(refused)
+        kinds.append("refused")
     base = float(reg.min()) if non_uniform else median
     n_out = round(extent / base) + 1 if (missing or non_uniform) else len(keep)
     return StackPlan(
@@ -218,6 +270,7 @@ def plan_stack(
         shifted=shifted,
         problems=tuple(problems),
         kinds=tuple(kinds),
+        refused=refused,
     )
 
 
