@@ -2,8 +2,8 @@
 
 Selection rules, in order (each testable on its own):
 
-1. Files: a DICOMDIR at the top of the folder lists them (files it names that are missing are
-   reported); otherwise the folder is walked recursively. Hidden files (``.*``) are ignored.
+1. Files: a DICOMDIR at the top of the folder lists them, otherwise the folder is walked,
+   never leaving it (:func:`strokescope.io.folder_files.list_files`).
 2. A file is skipped with a warning when it is not DICOM, cannot be parsed or is truncated;
    skipped silently (but listed) when it is a non-image object (SR, PR, KO, SEG, ...), a
    localizer ((0008,0008) Image Type LOCALIZER) or an image without position/orientation.
@@ -22,15 +22,15 @@ Selection rules, in order (each testable on its own):
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from strokescope.errors import DicomLoadError
 from strokescope.io.dicom_headers import ImageHeader, read_image_header
 from strokescope.io.dicom_read import SkipFile
+from strokescope.io.folder_files import list_files, named
 from strokescope.io.pydicom_notes import PydicomNotes, summarize
 from strokescope.io.series_info import (
     IMAGE_SUFFIXES,
@@ -49,83 +49,6 @@ ORIENTATION_TOL = 1e-3
 NOT_DICOM_SUFFIXES = (*IMAGE_SUFFIXES, ".json")
 
 Progress = Callable[[float], None]
-
-
-def _walk(folder: Path, warnings: list[str]) -> Iterator[Path]:
-    """Yield the regular, non-hidden files under ``folder`` (sorted, recursive)."""
-    seen: set[str] = set()
-    pending = [folder]
-    while pending:
-        here = pending.pop()
-        real = os.path.realpath(here)
-        if real in seen:
-            continue
-        seen.add(real)
-        try:
-            with os.scandir(here) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror
-            if here == folder:
-                raise DicomLoadError(f"folder {folder}: cannot be read ({reason})") from exc
-            warnings.append(f"folder {here}: cannot be read ({reason}); skipped")
-            continue
-        subdirs = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir():
-                    subdirs.append(Path(entry.path))
-                elif entry.is_file():
-                    yield Path(entry.path)
-            except OSError:
-                warnings.append(f"file {entry.path}: cannot be inspected; skipped")
-        pending.extend(reversed(subdirs))
-
-
-def _find_dicomdir(folder: Path) -> Path | None:
-    for name in ("DICOMDIR", "dicomdir"):
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _dicomdir_files(dicomdir: Path, warnings: list[str]) -> list[Path] | None:
-    """Files referenced by a DICOMDIR (``None`` when it cannot be used)."""
-    import pydicom
-
-    root = dicomdir.parent
-    try:
-        ds = pydicom.dcmread(dicomdir, force=True)
-        records = list(ds.DirectoryRecordSequence)
-    except Exception as exc:  # an unusable index: fall back to walking the folder
-        warnings.append(f"{dicomdir}: unreadable DICOMDIR ({exc}); walking the folder instead")
-        return None
-    files: list[Path] = []
-    missing: list[str] = []
-    for record in records:
-        ref = record.get("ReferencedFileID")
-        if not ref:
-            continue
-        parts = [str(ref)] if isinstance(ref, str) else [str(p) for p in ref]
-        path = root.joinpath(*parts)
-        if not path.is_file():
-            lower = root.joinpath(*(p.lower() for p in parts))
-            if not lower.is_file():
-                missing.append(str(path.relative_to(root)))
-                continue
-            path = lower
-        files.append(path)
-    if missing:
-        warnings.append(
-            f"{dicomdir}: {len(missing)} referenced file(s) missing ({', '.join(missing[:3])})"
-        )
-    if not files:
-        warnings.append(f"{dicomdir}: references no files; walking the folder instead")
-        return None
-    return list(dict.fromkeys(files))
 
 
 def _same_stack(a: ImageHeader, b: ImageHeader) -> bool:
@@ -267,16 +190,17 @@ def scan_folder_report(folder: str | Path, *, on_progress: Progress | None = Non
         raise DicomLoadError(f"folder {root}: does not exist")
     if not root.is_dir():
         raise DicomLoadError(f"{root}: is not a folder")
-    warnings: list[str] = []
-    dicomdir = _find_dicomdir(root)
-    files = _dicomdir_files(dicomdir, warnings) if dicomdir else None
-    used_dicomdir = files is not None
-    if files is None:
-        files = [p for p in _walk(root, warnings) if dicomdir is None or p != dicomdir]
-    n_found = len(files)
-    files = [p for p in files if not p.name.lower().endswith(NOT_DICOM_SUFFIXES)]
-    ignored = n_found - len(files)
+    listing = list_files(root)
+    warnings = listing.warnings
+    files = [p for p in listing.files if not p.name.lower().endswith(NOT_DICOM_SUFFIXES)]
+    ignored = len(listing.files) - len(files)
     if not files:
+        for w in warnings:
+            log.warning(w)
+        if listing.unreadable:
+            raise DicomLoadError(
+                f"folder {root}: no readable files ({named(listing.unreadable)} could not be read)"
+            )
         if ignored:
             raise DicomLoadError(
                 f"folder {root}: no DICOM files (only {ignored} NIfTI/NRRD/MHA/JSON file(s))"
@@ -316,7 +240,7 @@ def scan_folder_report(folder: str | Path, *, on_progress: Progress | None = Non
         skipped=tuple(skipped),
         warnings=tuple(warnings),
         n_files=len(files),
-        used_dicomdir=used_dicomdir,
+        used_dicomdir=listing.used_dicomdir,
         ignored=ignored,
     )
 

@@ -2,11 +2,12 @@
 
 The loader records in :class:`~strokescope.volume.SeriesMeta` the source folder
 (``source``), (0020,000E) Series Instance UID and, per slice in array order, the
-(0008,0018) SOP Instance UID. Here the folder is read again by the scan's tolerant reader
-(:func:`strokescope.io.dicom_read.read_dataset`, headers only: a file it cannot read is
-passed over, as the scan passed over it) and the headers of exactly those instances are
-returned in array order. A volume that did not come from DICOM (NIfTI, phantom in memory) has no
-source headers: the DICOM objects are then skipped with a warning.
+(0008,0018) SOP Instance UID. Here the folder is listed as the scan listed it (never
+leaving it: :func:`strokescope.io.folder_files.list_files`), read again by the scan's
+tolerant reader (:func:`strokescope.io.dicom_read.read_dataset`, headers only: a file it
+cannot read is passed over, as the scan passed over it) and the headers of exactly those
+instances are returned in array order. A volume that did not come from DICOM (NIfTI,
+phantom in memory) has no source headers: the DICOM objects are then skipped with a warning.
 
 When ``meta.extra["resampled"]`` is true (gantry tilt corrected, gaps filled) the volume's
 grid is not the grid of the source images. The SEG is then written on the volume's own
@@ -17,15 +18,15 @@ series) and a warning says so; viewers that overlay by frame of reference still 
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from pydicom.dataset import Dataset
 
-from strokescope.errors import ExportError
+from strokescope.errors import DicomLoadError, ExportError
 from strokescope.io.dicom_read import SkipFile, read_dataset
+from strokescope.io.folder_files import list_files
 from strokescope.io.pydicom_notes import PydicomNotes
 from strokescope.volume import Volume
 
@@ -98,19 +99,21 @@ def read_source_headers(vol: Volume) -> list[Dataset] | None:
         raise ExportError(f"source folder {folder} of series {meta.series_uid} is gone")
     wanted = set(meta.sop_instance_uids)
     found: dict[str, Dataset] = {}
+    try:
+        paths = list_files(folder).files  # its warnings were the scan's: said once already
+    except DicomLoadError as exc:
+        raise ExportError(f"source folder {folder} of series {meta.series_uid}: {exc}") from exc
     with PydicomNotes():  # what pydicom says about these files, the scan said once already
-        for root, _dirs, files in os.walk(folder):
-            for name in sorted(files):
-                path = Path(root) / name
-                try:
-                    ds = read_dataset(path)
-                except (SkipFile, OSError):  # the scan skipped it too, with a warning
-                    continue
-                uid = str(ds.get("SOPInstanceUID", ""))
-                if uid in wanted and str(ds.get("SeriesInstanceUID", "")) == meta.series_uid:
-                    found[uid] = ds
-            if len(found) == len(wanted):
-                break
+        for path in paths:
+            try:
+                ds = read_dataset(path)
+            except (SkipFile, OSError):  # the scan skipped it too, with a warning
+                continue
+            uid = str(ds.get("SOPInstanceUID", ""))
+            if uid in wanted and str(ds.get("SeriesInstanceUID", "")) == meta.series_uid:
+                found[uid] = ds
+                if len(found) == len(wanted):
+                    break
     missing = wanted - found.keys()
     if missing:
         raise ExportError(
