@@ -16,7 +16,6 @@ import copy
 import datetime as dt
 import json
 import logging
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,16 +247,15 @@ def export_results(
             on_progress(f)
 
     out = Path(out_dir)
-    folders.recover(out)
-    staging = folders.make_staging(out)
+    stage = folders.Staging(out)
     try:
         progress(0.02)
-        names = _write_all(staging, source, hemorrhage, thrombus, options, progress)
-        folder, replaced = folders.publish(staging, out, overwrite=overwrite)
+        names = _write_all(stage.path, source, hemorrhage, thrombus, options, progress)
+        folder, replaced = stage.publish(overwrite=overwrite)
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        stage.discard()
         if isinstance(exc, OSError):
-            raise ExportError(f"{out}: cannot write results ({exc.strerror or exc})") from exc
+            raise ExportError(f"{out}: cannot write results ({folders.os_message(exc)})") from exc
         raise
     progress(1.0)
     log.info("results written to %s", folder)

@@ -5,9 +5,17 @@ the folder into place, so a crash leaves either the old complete result or the n
 
 * default: ``OUT/results-001``, then ``results-002``, ... (the next free number);
 * ``overwrite=True``: the newest ``results-NNN`` is renamed aside to ``.old-results-NNN-*``,
-  the staging folder renamed in, and only then the old folder deleted. A crash between
-  the two renames is repaired by :func:`recover` on the next export (the old folder is
-  renamed back when no new one took its place).
+  the staging folder renamed in, and only then the old folder deleted.
+
+Exports into one parent may run at the same time (processes or threads). Each writes only
+inside its own staging folder, and the parent's lock
+(:func:`strokescope.outputs.locks.parent_locked`) serialises the short steps that touch
+the parent: the clean-up and creation of a staging folder, and the renames of a publish.
+Each staging folder holds an owner lock file (``.owner``) for as long as its export runs;
+the operating system frees it when the process dies (kill -9, crash). So
+:func:`recover`, run by every new export under the parent's lock, knows that what it finds
+was left by a dead export: a staging folder whose owner lock is free (or missing) is
+deleted, and a set-aside old result is renamed back when no new one took its place.
 """
 
 from __future__ import annotations
@@ -17,17 +25,18 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 from strokescope.errors import ExportError
+from strokescope.outputs import locks
 
 log = logging.getLogger(__name__)
 
 PREFIX = "results-"
 STAGING_PREFIX = ".staging-"
 OLD_PREFIX = ".old-results-"
-STALE_STAGING_SECONDS = 24 * 3600
+OWNER_NAME = ".owner"
+"""The owner lock file inside a staging folder (removed just before the publish)."""
 _VERSION = re.compile(rf"^{PREFIX}(\d{{3,}})$")
 _OLD = re.compile(rf"^{re.escape(OLD_PREFIX)}(\d{{3,}})-")
 
@@ -45,8 +54,10 @@ def folder_name(number: int) -> str:
 
 
 def recover(out_dir: Path) -> None:
-    """Finish what an interrupted export left: restore or delete set-aside old results,
-    delete staging folders older than a day."""
+    """Finish what dead exports left in ``out_dir``: restore or delete set-aside old
+    results, delete staging folders whose owner lock is free. Call it holding the
+    parent's lock (:class:`Staging` does), so no live export is half-way through a
+    publish."""
     if not out_dir.is_dir():
         return
     for path in out_dir.iterdir():
@@ -58,20 +69,51 @@ def recover(out_dir: Path) -> None:
             else:
                 os.rename(path, target)
                 log.warning("restored %s from an interrupted overwrite", target)
-        elif (
-            path.name.startswith(STAGING_PREFIX)
-            and time.time() - path.stat().st_mtime > STALE_STAGING_SECONDS
-        ):
+        elif path.name.startswith(STAGING_PREFIX) and not locks.is_held(path / OWNER_NAME):
             shutil.rmtree(path, ignore_errors=True)
+            log.info("removed %s, left by an export that did not finish", path)
 
 
-def make_staging(out_dir: Path) -> Path:
-    """A new empty hidden folder inside ``out_dir`` (created with its parents)."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-    except OSError as exc:
-        raise ExportError(f"{out_dir}: cannot create results folder ({exc.strerror})") from exc
+class Staging:
+    """A new hidden staging folder in ``out_dir`` (created with its parents), owned by
+    this export until :meth:`publish` or :meth:`discard`.
+
+    Raises
+    ------
+    ExportError
+        When ``out_dir`` cannot be created or written.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            with locks.parent_locked(out_dir):
+                recover(out_dir)
+                self.path = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+                self._owner: int | None = locks.hold(self.path / OWNER_NAME)
+        except OSError as exc:
+            raise ExportError(
+                f"{out_dir}: cannot create results folder ({os_message(exc)})"
+            ) from exc
+
+    def _release(self) -> None:
+        if self._owner is not None:
+            os.close(self._owner)
+            self._owner = None
+
+    def publish(self, *, overwrite: bool) -> tuple[Path, bool]:
+        """Rename the staging folder into place; return (final folder, whether it
+        replaced one)."""
+        with locks.parent_locked(self.out_dir):
+            self._release()
+            (self.path / OWNER_NAME).unlink()
+            return _publish(self.path, self.out_dir, overwrite=overwrite)
+
+    def discard(self) -> None:
+        """Delete the staging folder and everything in it."""
+        self._release()
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _loosen(staging: Path) -> None:
@@ -87,8 +129,8 @@ def _loosen(staging: Path) -> None:
             os.chmod(path, 0o666 & ~umask)
 
 
-def publish(staging: Path, out_dir: Path, *, overwrite: bool) -> tuple[Path, bool]:
-    """Rename ``staging`` into place; return (final folder, whether it replaced one)."""
+def _publish(staging: Path, out_dir: Path, *, overwrite: bool) -> tuple[Path, bool]:
+    """The renames of :meth:`Staging.publish` (parent's lock held)."""
     _loosen(staging)
     existing = versions(out_dir)
     if overwrite and existing:
@@ -104,12 +146,20 @@ def publish(staging: Path, out_dir: Path, *, overwrite: bool) -> tuple[Path, boo
         shutil.rmtree(aside, ignore_errors=True)
         return target, True
     number = (existing[-1] if existing else 0) + 1
-    while True:
-        target = out_dir / folder_name(number)
-        try:
-            os.mkdir(target)  # reserve the name; fails if another export took it
-        except FileExistsError:
-            number += 1
-            continue
-        os.replace(staging, target)  # POSIX: a directory may replace an empty directory
-        return target, False
+    while (out_dir / folder_name(number)).exists():
+        number += 1
+    target = out_dir / folder_name(number)
+    os.rename(staging, target)
+    return target, False
+
+
+def os_message(exc: BaseException) -> str:
+    """One line for an ``OSError`` (e.g. ``No space left on device``), also when a library
+    re-raised it with its traceback in the text (pydicom does): the ``strerror`` of the
+    first error in the chain that has one."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno is not None:
+            return seen.strerror or os.strerror(seen.errno)
+        seen = seen.__cause__ or seen.__context__
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
