@@ -191,3 +191,47 @@ def stack_refusal(
             "positions contradict the orientation"
         )
     return f"series {label}: {reason}; refused" if reason else ""
+
+
+def check_image_geometry(
+    shape: Sequence[int],
+    spacing: Sequence[float],
+    origin: Sequence[float],
+    direction: npt.ArrayLike,
+    *,
+    label: str,
+) -> None:
+    """Refuse the header of an image file (NIfTI, NRRD, MHA) outside the limits.
+
+    Everything is in (z, y, x) order, ``direction`` holding one column per axis as in
+    :class:`~strokescope.volume.Geometry`; called before any pixel is read. The in-plane axes
+    must be orthonormal; the slice axis a unit vector, sheared by a gantry tilt at most.
+    """
+    check_grid_size(shape, label=label)
+    check_pixel_spacing(spacing[1:], label=label)
+    if not PIXEL_SPACING_MM[0] <= float(spacing[0]) <= MAX_SLICE_STEP_MM:
+        raise GeometryError(
+            f"{label}: slice spacing {float(spacing[0]):g} mm is outside "
+            f"{PIXEL_SPACING_MM[0]:g}-{MAX_SLICE_STEP_MM:g} mm; refused"
+        )
+    o = np.asarray(origin, dtype=float)
+    if not np.all(np.isfinite(o)) or float(np.max(np.abs(o))) > POSITION_LIMIT_MM:
+        shown = ", ".join(f"{x:g}" for x in o)
+        raise GeometryError(
+            f"{label}: origin ({shown}) is not within {POSITION_LIMIT_MM / 1000:g} m; refused"
+        )
+    axes = np.asarray(direction, dtype=float).T  # one row per axis: slice, y, x
+    error = max(orthonormal_error(axes[1:]), orthonormal_error(axes[:1]))
+    if error > ORIENTATION_MAX_ERROR:
+        raise GeometryError(
+            f"{label}: direction matrix is not orthonormal (error {error:.3g}, limit "
+            f"{ORIENTATION_MAX_ERROR:g}); refused"
+        )
+    normal = np.cross(axes[1], axes[2])
+    cosine = abs(float(axes[0] @ normal)) / float(np.linalg.norm(axes[0]) * np.linalg.norm(normal))
+    tilt = math.degrees(math.acos(min(1.0, cosine)))
+    if tilt > MAX_TILT_DEG:  # a gantry-tilted image keeps its sheared slice axis
+        raise GeometryError(
+            f"{label}: slice axis tilted by {tilt:.1f} deg from the image plane's normal "
+            f"(limit {MAX_TILT_DEG:g}); refused"
+        )

@@ -2,7 +2,8 @@
 
 SimpleITK indexes (x, y, z) and its direction matrix holds one column per index axis in that
 order; :class:`~strokescope.volume.Geometry` holds (z, y, x). The functions here reverse the
-axis order and nothing else. NIfTI, NRRD and MHA files are read and written through them.
+axis order and nothing else. NIfTI, NRRD and MHA files are read and written through them;
+a file's header is held to :mod:`strokescope.io.geometry_limits` before its pixels are read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import SimpleITK as sitk
 
 from strokescope.atomic import atomic_path
 from strokescope.errors import DicomLoadError
+from strokescope.io.geometry_limits import check_image_geometry
 from strokescope.io.series_info import IMAGE_SUFFIXES, SeriesInfo
 from strokescope.volume import Geometry, Mask, SeriesMeta, Volume
 
@@ -70,18 +72,45 @@ def _reason(exc: RuntimeError) -> str:
     return lines[-1] if lines else "unknown error"
 
 
+def _header(p: Path, what: str) -> sitk.ImageFileReader:
+    """A reader of ``p`` whose header is read and held to the geometry limits.
+
+    Size, spacing, origin and direction are checked
+    (:func:`strokescope.io.geometry_limits.check_image_geometry`) before any pixel is read,
+    so a header asking for terabytes is refused instead of allocated.
+    """
+    _check_suffix(p)
+    reader = sitk.ImageFileReader()
+    reader.SetFileName(str(p))
+    try:
+        reader.ReadImageInformation()
+    except RuntimeError as exc:
+        raise DicomLoadError(f"{p}: cannot read {what} ({_reason(exc)})") from exc
+    if reader.GetDimension() != 3:
+        raise DicomLoadError(f"{p}: expected a 3-D image, found {reader.GetDimension()}-D")
+    check_image_geometry(
+        tuple(reversed(reader.GetSize())),
+        tuple(reversed(reader.GetSpacing())),
+        reader.GetOrigin(),
+        np.asarray(reader.GetDirection(), dtype=float).reshape(3, 3)[:, ::-1],
+        label=str(p),
+    )
+    return reader
+
+
+def _execute(reader: sitk.ImageFileReader, p: Path, what: str) -> sitk.Image:
+    try:
+        return reader.Execute()
+    except RuntimeError as exc:
+        raise DicomLoadError(f"{p}: cannot read {what} ({_reason(exc)})") from exc
+
+
 def read_volume(path: str | Path) -> Volume:
     """Read a NIfTI/NRRD/MHA image as HU volume."""
     p = Path(path)
-    _check_suffix(p)
-    try:
-        image = sitk.ReadImage(str(p), sitk.sitkFloat32)
-    except RuntimeError as exc:
-        raise DicomLoadError(
-            f"{p}: cannot read image ({str(exc).strip().splitlines()[-1]})"
-        ) from exc
-    if image.GetDimension() != 3:
-        raise DicomLoadError(f"{p}: expected a 3-D image, found {image.GetDimension()}-D")
+    reader = _header(p, "image")
+    reader.SetOutputPixelType(sitk.sitkFloat32)
+    image = _execute(reader, p, "image")
     return volume_from_sitk(image, SeriesMeta(source=str(p), description=p.name))
 
 
@@ -91,15 +120,7 @@ def image_file_info(path: str | Path) -> SeriesInfo:
     The key and description are the file name; DICOM-only fields are empty.
     """
     p = Path(path)
-    _check_suffix(p)
-    reader = sitk.ImageFileReader()
-    reader.SetFileName(str(p))
-    try:
-        reader.ReadImageInformation()
-    except RuntimeError as exc:
-        raise DicomLoadError(f"{p}: cannot read image ({_reason(exc)})") from exc
-    if reader.GetDimension() != 3:
-        raise DicomLoadError(f"{p}: expected a 3-D image, found {reader.GetDimension()}-D")
+    reader = _header(p, "image")
     nx, ny, nz = reader.GetSize()
     sx, sy, sz = reader.GetSpacing()
     d = reader.GetDirection()
@@ -129,13 +150,7 @@ def image_file_info(path: str | Path) -> SeriesInfo:
 
 def read_mask(path: str | Path, name: str = "") -> Mask:
     p = Path(path)
-    _check_suffix(p)
-    try:
-        image = sitk.ReadImage(str(p))
-    except RuntimeError as exc:
-        raise DicomLoadError(
-            f"{p}: cannot read mask ({str(exc).strip().splitlines()[-1]})"
-        ) from exc
+    image = _execute(_header(p, "mask"), p, "mask")
     return mask_from_sitk(image, name or p.name.split(".")[0])
 
 
