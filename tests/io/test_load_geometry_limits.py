@@ -45,6 +45,17 @@ def test_a_non_finite_position_is_left_out_and_its_gap_interpolated(tmp_path: Pa
     assert f"{paths[3]}: Image Position (Patient) (0, nan, 6) is not finite" in vol.meta.warnings[0]
 
 
+def test_a_corrected_orientation_is_a_warning(tmp_path: Path) -> None:
+    for path in write_stack(tmp_path, ZS):
+        set_tags(path, ImageOrientationPatient=[1.0, 0.0, 0.0, 0.0, 1.005, 0.0])
+    vol = load_volume(tmp_path)
+    np.testing.assert_allclose(vol.array, _truth(ZS))
+    assert vol.meta.warnings == (
+        f"series {vol.meta.extra['series_key']}: Image Orientation (Patient) [1 0 0 0 1.005 0] "
+        "is not orthonormal (error 0.005); corrected",
+    )
+
+
 def test_the_planned_grid_is_checked_before_anything_is_allocated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
