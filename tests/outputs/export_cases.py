@@ -3,6 +3,10 @@ thrombus result from the phantom's truth mask."""
 
 from __future__ import annotations
 
+import contextlib
+import resource
+import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,3 +94,17 @@ def make_study(tmp_path_factory: pytest.TempPathFactory) -> Study:
         followup.meta.patient_id,
         "19500101",
     )
+
+
+@contextlib.contextmanager
+def file_size_limit(size: int) -> Iterator[None]:
+    """Writes of this process past ``size`` bytes of a file fail (EFBIG) or come out short,
+    as on a full disk; SIGXFSZ is ignored meanwhile so the process is not killed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)

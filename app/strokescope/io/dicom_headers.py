@@ -2,8 +2,11 @@
 
 Only headers are parsed here (pydicom ``stop_before_pixels``); for uncompressed
 little-endian files the byte offset of the pixel data is recorded so the loader can read the
-pixels straight from disk without parsing the header again. Files that cannot be part of a
-volume raise :class:`SkipFile` with a one-line reason.
+pixels straight from disk without parsing the header again; their length must fit the
+header (:mod:`strokescope.io.pixel_layout`: a mismatch would make a silently wrong volume).
+Files that cannot be part of a volume raise :class:`SkipFile` with a one-line reason: so do
+Rows or Columns of 0, a Number of Frames out of range, and rescale values that are not finite
+or beyond :data:`MAX_RESCALE_SLOPE` / :data:`MAX_RESCALE_INTERCEPT`.
 
 Tags read: (0008,0016) SOP Class UID, (0008,0008) Image Type, (0008,0060) Modality,
 (0020,000E) Series / (0020,000D) Study / (0020,0052) Frame of Reference UIDs, (0028,0010)
@@ -26,10 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from strokescope.io.dicom_read import SkipFile, looks_like_dicom, read_dataset
+from strokescope.io.pixel_layout import DEFLATED_LE, IMPLICIT_LE, pixel_format_of, pixel_offset
 from strokescope.io.series_info import FrameRef, PixelFormat
 
-EXPLICIT_LE = "1.2.840.10008.1.2.1"
-IMPLICIT_LE = "1.2.840.10008.1.2"
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 NON_IMAGE_MODALITIES = frozenset(
     {"SR", "PR", "KO", "SEG", "RTSTRUCT", "RTPLAN", "RTRECORD", "REG", "DOC", "FID", "PLAN"}
@@ -38,8 +40,10 @@ _STORAGE = "1.2.840.10008.5.1.4.1.1."
 NON_IMAGE_SOP_PREFIXES = tuple(  # SR/KO, PR, raw data/SEG/registration, RT, documents, waveforms
     _STORAGE + p for p in ("88.", "11.", "66", "481.", "104.", "9.")
 )
-PIXEL_DATA_TAG = b"\xe0\x7f\x10\x00"
 MAX_FRAMES = 10_000
+MAX_RESCALE_SLOPE = 1e3
+MAX_RESCALE_INTERCEPT = 1e5
+"""Largest magnitudes of Rescale Slope and Intercept taken as HU (CT uses 1 and -1024)."""
 
 
 @dataclass(frozen=True)
@@ -154,58 +158,21 @@ def _group_value(frame_group: Any, shared: Any, sequence: str, keyword: str) -> 
     return None
 
 
-def _pixel_offset(fp: Any, ds: Any, fmt: PixelFormat, n_frames: int, size: int) -> int:
-    """Byte offset of native pixel data after the header; -1 when pydicom must decode it.
+def _rescale(slope: Any, intercept: Any) -> tuple[float, float]:
+    """(0028,1053) Rescale Slope and (0028,1052) Rescale Intercept, checked.
 
-    Raises :class:`SkipFile` when the file is shorter than its pixel data says.
+    Absent (or a zero slope): 1 and 0. Raises :class:`SkipFile` for values that are not
+    finite or beyond :data:`MAX_RESCALE_SLOPE` / :data:`MAX_RESCALE_INTERCEPT`.
     """
-    where = fp.tell()
-    head = fp.read(12)
-    if head[:4] != PIXEL_DATA_TAG:
-        if len(head) < 4:
-            raise SkipFile("truncated: the file ends before its pixel data", warn=True)
-        return -1  # float pixel data or an odd layout: let pydicom handle it
-    if fmt.transfer_syntax not in (EXPLICIT_LE, IMPLICIT_LE) or not fmt.numpy_dtype:
-        return -1
-    if fmt.transfer_syntax == EXPLICIT_LE and head[4:6] in (b"OB", b"OW"):
-        (length,) = struct.unpack("<I", head[8:12])
-        start = where + 12
-    else:
-        (length,) = struct.unpack("<I", head[4:8])
-        start = where + 8
-    if length == 0xFFFFFFFF:
-        return -1
-    expected = int(ds.Rows) * int(ds.Columns) * n_frames * (fmt.bits_allocated // 8)
-    if length < expected or size < start + expected:
-        have = max(0, min(length, size - start))
-        raise SkipFile(f"truncated: pixel data has {have} of {expected} bytes", warn=True)
-    return start
-
-
-def pixel_format_of(ds: Any, transfer_syntax: str) -> PixelFormat:
-    """Stored-value layout and padding of dataset ``ds`` (see :class:`PixelFormat`)."""
-    signed = int(ds.get("PixelRepresentation", 0)) == 1
-    bits_alloc = int(ds.get("BitsAllocated", 16))
-
-    def as_stored(value: Any) -> int | None:
-        if value is None or value == b"" or value == "":
-            return None
-        if isinstance(value, bytes):
-            value = struct.unpack("<h" if signed else "<H", value[:2])[0]
-        v = int(value)
-        if signed and bits_alloc == 16 and v > 32767:
-            v -= 65536
-        return v
-
-    return PixelFormat(
-        bits_allocated=bits_alloc,
-        bits_stored=int(ds.get("BitsStored", bits_alloc)),
-        signed=signed,
-        padding_value=as_stored(ds.get("PixelPaddingValue")),
-        padding_limit=as_stored(ds.get("PixelPaddingRangeLimit")),
-        transfer_syntax=transfer_syntax,
-        modality_lut_sequence="ModalityLUTSequence" in ds,
-    )
+    m = _float(slope, 1.0) or 1.0
+    b = _float(intercept, 0.0) or 0.0
+    if not (abs(m) <= MAX_RESCALE_SLOPE and abs(b) <= MAX_RESCALE_INTERCEPT):  # NaN fails too
+        raise SkipFile(
+            f"malformed image header (Rescale Slope {m:g}, Rescale Intercept {b:g}: "
+            f"limits {MAX_RESCALE_SLOPE:g} and {MAX_RESCALE_INTERCEPT:g})",
+            warn=True,
+        )
+    return m, b
 
 
 def _orientation(value: Any) -> tuple[float, float, float, float, float, float]:
@@ -260,6 +227,7 @@ def _frames_of(
             intercept = ds.get("RescaleIntercept") if intercept is None else intercept
         if ipp is None or iop is None or len(ipp) != 3:
             raise SkipFile("image without position/orientation (not part of a volume)", warn=False)
+        m, b = _rescale(slope, intercept)
         frame = FrameRef(
             path=path,
             frame=f,
@@ -267,8 +235,8 @@ def _frames_of(
             position=(float(ipp[0]), float(ipp[1]), float(ipp[2])),
             sop_instance_uid=sop,
             instance_number=number,
-            slope=_float(slope, 1.0) or 1.0,
-            intercept=_float(intercept, 0.0) or 0.0,
+            slope=m,
+            intercept=b,
             pixel_offset=offset + f * frame_bytes if offset >= 0 else -1,
             file_size=stat.st_size,
             mtime_ns=stat.st_mtime_ns,
@@ -328,7 +296,8 @@ def read_image_header(path: Path) -> list[ImageHeader]:
         modality = _text(ds, "Modality").upper()
         if modality in NON_IMAGE_MODALITIES or sop_class.startswith(NON_IMAGE_SOP_PREFIXES):
             raise SkipFile(f"non-image object ({modality or sop_class})", warn=False)
-        if fp.tell() >= stat.st_size:  # pydicom reads a cut header quietly: no pixel data
+        syntax = _text(meta, "TransferSyntaxUID") or IMPLICIT_LE
+        if syntax != DEFLATED_LE and fp.tell() >= stat.st_size:  # a cut header reads quietly
             raise SkipFile("truncated: the file ends before its pixel data", warn=True)
         if "Rows" not in ds or "Columns" not in ds:
             raise SkipFile(f"non-image object ({modality or 'no modality'})", warn=False)
@@ -339,11 +308,12 @@ def read_image_header(path: Path) -> list[ImageHeader]:
             raise SkipFile("localizer (ImageType LOCALIZER)", warn=False)
         if not _text(ds, "SOPInstanceUID"):
             raise SkipFile("no SOPInstanceUID", warn=True)
-        syntax = _text(meta, "TransferSyntaxUID") or IMPLICIT_LE
         n_frames = _number_of_frames(ds)
         try:
+            if int(ds.Rows) < 1 or int(ds.Columns) < 1:
+                raise ValueError(f"Rows x Columns {ds.Rows} x {ds.Columns}")
             fmt = pixel_format_of(ds, syntax)
-            offset = _pixel_offset(fp, ds, fmt, n_frames, stat.st_size)
+            offset = pixel_offset(fp, ds, fmt, n_frames, stat.st_size)
             spacing = _pixel_spacing(ds)
             frames = list(_frames_of(ds, path, fmt, offset, stat, n_frames))
         except (ValueError, TypeError, AttributeError, IndexError, struct.error) as exc:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from strokescope.errors import DicomLoadError, GeometryError, InputError
 from strokescope.io.dicom_pixels import read_frames
+from strokescope.io.dicom_scan import MIN_SLICES
 from strokescope.io.geometry_limits import check_grid_size, check_pixel_spacing
 from strokescope.io.series_info import SeriesInfo
 from strokescope.io.series_select import is_image_file, pick_series, scan_source
@@ -42,6 +43,15 @@ def _actions(kind: str, step: float) -> str:
         "tilt": "; resampled onto an axis-aligned grid",
         "shift": "; resampled onto an axis-aligned grid",
     }.get(kind, "")
+
+
+def _require_3d(n_slices: int, what: str) -> None:
+    """Every analysis needs a volume: refuse fewer than ``MIN_SLICES`` distinct slices."""
+    if n_slices < MIN_SLICES:
+        raise DicomLoadError(
+            f"{what}: {n_slices} distinct slice position(s); a 3-D volume of at least "
+            f"{MIN_SLICES} slices is needed"
+        )
 
 
 def load_series(
@@ -77,7 +87,9 @@ def load_series(
         :mod:`strokescope.io.geometry_limits` (pixel spacing, orientation, a stack no grid
         can hold, or a grid larger than ``MAX_GRID_VOXELS``), checked before allocating.
     DicomLoadError
-        A file changed, vanished or cannot be decoded since the scan.
+        Fewer than ``MIN_SLICES`` distinct slice positions; a file changed, vanished or
+        cannot be decoded since the scan, or its uncompressed pixel data does not match
+        its header.
     """
     if missing not in MISSING_OPTIONS:
         raise InputError(f"missing={missing!r}: use one of {', '.join(MISSING_OPTIONS)}")
@@ -98,6 +110,7 @@ def load_series(
         first = next(p for p, k in zip(plan.problems, plan.kinds, strict=True) if k == "missing")
         extra = f" (and {len(plan.missing) - 1} more gap(s))" if len(plan.missing) > 1 else ""
         raise GeometryError(f"{first}{extra}; refused (missing='refuse')")
+    _require_3d(len(plan.order), f"series {series.key}")
     frames = [series.frames[i] for i in plan.order]
     shape_yx = (series.rows, series.columns)
     geometry = output_geometry(
@@ -184,7 +197,9 @@ def load_volume(
 
     p = Path(path)
     if is_image_file(p):
-        return read_volume(p)
+        vol = read_volume(p)
+        _require_3d(vol.shape[0], str(p))
+        return vol
 
     def scan_progress(fraction: float) -> None:
         if on_progress is not None:

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.errors import DicomLoadError
-from strokescope.io.dicom_headers import pixel_format_of
+from strokescope.io.pixel_layout import length_mismatch, pixel_format_of
 from strokescope.io.pydicom_notes import log_only
 from strokescope.io.series_info import FrameRef, PixelFormat
 
@@ -93,6 +93,16 @@ def _unchanged(frame: FrameRef) -> bool:
     return st.st_size == frame.file_size and st.st_mtime_ns == frame.mtime_ns
 
 
+def _check_native_length(ds: Any, syntax: str, n_frames: int, fmt: PixelFormat) -> None:
+    """Uncompressed (7FE0,0010) Pixel Data must hold what the header says (one rule)."""
+    from pydicom.uid import UID
+
+    if UID(syntax).is_compressed or "PixelData" not in ds:
+        return
+    if reason := length_mismatch(len(ds.PixelData), ds, n_frames, fmt):
+        raise DicomLoadError(reason)
+
+
 def _decode_file(
     path: Path,
     items: Sequence[tuple[int, FrameRef]],
@@ -107,12 +117,15 @@ def _decode_file(
     try:
         ds = pydicom.dcmread(path)
         syntax = str(ds.file_meta.get("TransferSyntaxUID", "1.2.840.10008.1.2"))
+        fmt = pixel_format_of(ds, syntax)
+        n_frames = int(ds.get("NumberOfFrames", 1) or 1)
+        _check_native_length(ds, syntax, n_frames, fmt)
         pixels = ds.pixel_array
+    except DicomLoadError as exc:
+        raise DicomLoadError(f"file {path}: {exc}") from exc
     except Exception as exc:  # decoder errors arrive as many types; report them in one line
         detail = " ".join(str(exc).split())[:200]
         raise DicomLoadError(f"file {path}: cannot decode pixel data ({detail})") from exc
-    fmt = pixel_format_of(ds, syntax)
-    n_frames = int(ds.get("NumberOfFrames", 1) or 1)
     if n_frames == 1:
         pixels = pixels[None]
     if pixels.ndim != 3 or pixels.shape[1:] != out.shape[1:]:

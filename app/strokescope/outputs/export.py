@@ -16,36 +16,36 @@ import copy
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydicom.dataset import Dataset
-from pydicom.uid import generate_uid
 
-from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY, colors
-from strokescope.atomic import atomic_path, atomic_write_bytes, atomic_write_text
-from strokescope.errors import ExportError, InputError
+from strokescope import colors
+from strokescope.atomic import atomic_write_bytes, atomic_write_text
+from strokescope.errors import ExportError, InputError, StrokeScopeError
 from strokescope.hemorrhage.result import HemorrhageResult
-from strokescope.outputs import codes as cc
 from strokescope.outputs import folders
 from strokescope.outputs.anonymize import AnonymizeOptions, Deidentifier
+from strokescope.outputs.dicom_export import (
+    PDF_DICOM_NAME,
+    SOURCE_DIR,
+    DicomWritten,
+    write_pdf_dicom,
+    write_seg_sr,
+)
 from strokescope.outputs.pdf_images import Overlay, render_key_images
 from strokescope.outputs.pdf_report import ReportContent, render_report
-from strokescope.outputs.safe_header import repair, safe_headers
-from strokescope.outputs.schema import SCHEMA_VERSION
-from strokescope.outputs.source_refs import (
-    StudyHeader,
-    header_dataset,
-    read_source_headers,
-    same_geometry,
-)
+from strokescope.outputs.safe_header import safe_headers
+from strokescope.outputs.source_refs import StudyHeader, header_dataset, read_source_headers
 from strokescope.outputs.tables import (
     csv_text,
     impression_lines,
     measurement_rows,
+    method_lines,
     results_document,
 )
 from strokescope.thrombus.result import ThrombusResult
@@ -53,15 +53,10 @@ from strokescope.volume import Mask, Volume
 
 log = logging.getLogger(__name__)
 
-SEG_NAME = "seg.dcm"
-SR_NAME = "sr.dcm"
 PDF_NAME = "report.pdf"
-PDF_DICOM_NAME = "report_pdf.dcm"
 JSON_NAME = "results.json"
 CSV_NAME = "results.csv"
 REPORT_TITLE = "StrokeScope results report"
-SOURCE_DIR = "source"
-"""Subfolder of the de-identified source images (anonymised exports only)."""
 
 
 @dataclass(frozen=True)
@@ -105,97 +100,36 @@ def _check_grid(mask: Mask, source: Volume, what: str) -> None:
         )
 
 
-def _save_dicom(ds: Dataset, path: Path) -> None:
-    with atomic_path(path) as tmp:
-        ds.save_as(tmp, enforce_file_format=True)
+def _itk_message(exc: RuntimeError) -> str:
+    """The reason in an ITK exception's text, without its source file and object address."""
+    text = str(exc).split("ITK ERROR:")[-1]
+    return re.sub(r"^\s*\w+\(0x[0-9a-fA-F]+\):\s*", "", text).strip().splitlines()[0]
 
 
-def _deidentify(deid: Deidentifier, ds: Dataset) -> None:
-    """Apply the allow-list and the Basic Profile to one of our objects (SEG, SR, PDF)."""
-    deid.dataset(ds, derived=True)
+def write_mask_checked(mask: Mask, path: Path) -> None:
+    """Write ``mask`` as NIfTI and read it back.
 
+    SimpleITK reports a short write (disk full, file size limit) only on stderr ("wrote
+    only 0 of ... bytes") and returns, so a file that does not read back equal to
+    ``mask`` fails the export.
 
-def _write_source(
-    deid: Deidentifier, headers: list[Dataset], folder: Path
-) -> tuple[list[str], list[str]]:
-    """The de-identified source images the SEG and SR reference, into ``folder``.
-
-    Each header's file is read again with its pixel data, run through the same
-    :class:`Deidentifier` (so the SEG's remapped references resolve here) with the
-    allow-list of a source image, and saved as ``IM0001.dcm``, ... in slice order. Returns
-    the file names and warnings (burned-in annotation: pixels are copied unchanged).
+    Raises
+    ------
+    ExportError
+        In one line, when the file cannot be written or does not read back.
     """
-    import pydicom
+    from strokescope.io.sitk_convert import read_mask, write_mask
 
-    folder.mkdir()
-    names, warnings = [], []
-    burned = False
-    for k, header in enumerate(headers, 1):
-        path = getattr(header, "filename", None)
-        if not isinstance(path, str | Path):
-            raise ExportError("source image headers carry no file name: cannot copy them")
-        try:
-            ds = pydicom.dcmread(path)
-        except (OSError, ValueError) as exc:
-            raise ExportError(f"{path}: cannot read the source image again ({exc})") from exc
-        burned = burned or str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
-        repair(ds)  # warned once already, for the headers
-        deid.dataset(ds)
-        name = f"IM{k:04d}.dcm"
-        _save_dicom(ds, folder / name)
-        names.append(name)
-    if burned:
-        warnings.append(
-            "source images declare burned-in annotation: their pixels are copied unchanged "
-            f"into {folder.name}/ and may show identifying text"
-        )
-    return names, warnings
-
-
-def _method_lines(
-    thrombus: ThrombusResult | None,
-    hemorrhage: HemorrhageResult | None,
-    options: AnonymizeOptions | None,
-) -> list[str]:
-    lines = []
-    if thrombus is not None:
-        alg = cc.thrombus_algorithm(thrombus.model_version, thrombus.model_sha256)
-        lines.append(
-            f"Thrombus: {alg.name} {alg.version}; segmentation by ONNX network on NCCT + CTA. "
-            f"Decision rule: {thrombus.decision_rule}"
-        )
-        lines += [f"Model SHA-256 ({k}): {v}" for k, v in sorted(thrombus.model_sha256.items())]
-        if thrombus.registration_metric is not None:
-            lines.append(
-                f"Registration of the NCCT onto the CTA: Mattes mutual information "
-                f"{thrombus.registration_metric:.3f} (lower is better)"
-            )
-        if thrombus.seconds:
-            lines.append(
-                "Seconds per stage: "
-                + ", ".join(f"{k} {v:.2f}" for k, v in thrombus.seconds.items())
-            )
-    if hemorrhage is not None:
-        alg = cc.hemorrhage_algorithm()
-        lines.append(
-            f"Hemorrhage: {alg.name} {alg.version}; SD-rule adaptive thresholding with a "
-            f"50-80 HU initial window inside the reader's ROIs; volume by voxel sum, ABC/2 "
-            f"(Kothari 1996) beside it."
-        )
-    lines.append(
-        "Exports: DICOM SEG and TID 1500 SR (highdicom), Encapsulated PDF, JSON (schema "
-        f"{SCHEMA_VERSION}), CSV, NIfTI masks."
-    )
-    if options is not None:
-        kept = [name for name, on in vars(options).items() if name.startswith("retain") and on]
-        lines.append(
-            "De-identified: DICOM PS3.15 Annex E Basic Profile"
-            + (f" with {', '.join(kept)}." if kept else ".")
-        )
-    lines.append(RESEARCH_ONLY)
-    if thrombus is not None:
-        lines.append(PHANTOM_TRAINED)
-    return lines
+    try:
+        write_mask(mask, path)
+    except RuntimeError as exc:
+        raise ExportError(f"{path.name}: cannot write the mask ({_itk_message(exc)})") from exc
+    try:
+        same = np.array_equal(read_mask(path).array, mask.array)
+    except (RuntimeError, StrokeScopeError):
+        same = False
+    if not same:
+        raise ExportError(f"{path.name}: the mask written is incomplete (disk full?)")
 
 
 def export_results(
@@ -250,7 +184,7 @@ def export_results(
     stage = folders.Staging(out)
     try:
         progress(0.02)
-        names = _write_all(stage.path, source, hemorrhage, thrombus, options, progress)
+        files, warnings = _write_all(stage.path, source, hemorrhage, thrombus, options, progress)
         folder, replaced = stage.publish(overwrite=overwrite)
     except BaseException as exc:
         stage.discard()
@@ -268,30 +202,27 @@ def export_results(
         json=folder / JSON_NAME,
         csv=folder / CSV_NAME,
         pdf=folder / PDF_NAME,
-        seg=at(names["seg"]),
-        sr=at(names["sr"]),
-        pdf_dicom=at(names["pdf_dicom"]),
-        masks=tuple(folder / m for m in names["masks"]),
-        warnings=tuple(names["warnings"]),
+        seg=at(files["seg"]),
+        sr=at(files["sr"]),
+        pdf_dicom=at(files["pdf_dicom"]),
+        masks=tuple(folder / m for m in files["masks"]),
+        warnings=tuple(warnings),
         anonymized=options is not None,
         replaced=replaced,
-        source=tuple(folder / SOURCE_DIR / n for n in names["source"]),
+        source=tuple(folder / n for n in files.get("source", [])),
     )
 
 
-def _write_all(  # noqa: C901 - one linear sequence of writers
+def _write_all(
     staging: Path,
     source: Volume,
     hemorrhage: HemorrhageResult | None,
     thrombus: ThrombusResult | None,
     options: AnonymizeOptions | None,
     progress: Callable[[float], None],
-) -> dict[str, Any]:
-    from strokescope.io.sitk_convert import write_mask
-    from strokescope.outputs.encapsulated import build_encapsulated_pdf
-    from strokescope.outputs.seg import SegmentSpec, build_seg
-    from strokescope.outputs.sr import build_sr
-
+) -> tuple[dict[str, Any], list[str]]:
+    """Every file into ``staging``; return the ``files`` entry of the JSON document and
+    the warnings."""
     warnings: list[str] = list(source.meta.warnings)
     for r in (thrombus, hemorrhage):
         if r is not None:
@@ -311,76 +242,22 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
     header = StudyHeader.from_dataset(head_ds)
     scrub = deid.scrub_text if deid is not None else (lambda s: s)
 
-    t_alg = (
-        cc.thrombus_algorithm(thrombus.model_version, thrombus.model_sha256) if thrombus else None
-    )
-    h_alg = cc.hemorrhage_algorithm()
-    specs = []
-    if thrombus is not None and t_alg is not None and thrombus.mask.voxel_count:
-        specs.append(
-            SegmentSpec(
-                "Thrombus", cc.THROMBUS, cc.CEREBRAL_ARTERY, thrombus.mask, t_alg, "thrombus"
-            )
-        )
-    if hemorrhage is not None and hemorrhage.mask.voxel_count:
-        specs.append(
-            SegmentSpec("Hemorrhage", cc.HEMORRHAGE, cc.BRAIN, hemorrhage.mask, h_alg, "hemorrhage")
-        )
-    seg = sr = None
-    names: dict[str, Any] = {
-        "seg": None,
-        "sr": None,
-        "pdf_dicom": None,
-        "masks": [],
-        "source": [],
-    }
+    written = DicomWritten()
     if headers is None:
         warnings.append(
             "source volume is not a DICOM series: SEG, SR and Encapsulated PDF not written"
         )
     else:
-        same = same_geometry(source, headers)
-        if not same:
-            warnings.append(
-                "source grid was resampled by the loader: SEG written on the resampled grid "
-                "(own plane positions, same frame of reference)"
-            )
-        if specs:
-            seg = build_seg(
-                source,
-                headers,
-                specs,
-                series_uid=generate_uid(),
-                sop_uid=generate_uid(),
-                same_grid=same,
-            )
-        else:
-            warnings.append("no finding voxels: SEG not written")
-        progress(0.4)
-        numbers = {s.tracking_id: n for n, s in enumerate(specs, 1)}
-        sr = build_sr(
+        written = write_seg_sr(
+            staging,
+            source,
             headers,
-            seg=seg,
-            segment_numbers=numbers,
             thrombus=thrombus,
             hemorrhage=hemorrhage,
-            thrombus_algorithm=t_alg or h_alg,
-            hemorrhage_algorithm=h_alg,
-            series_uid=generate_uid(),
-            sop_uid=generate_uid(),
-            device_uid=generate_uid(),
+            deid=deid,
+            progress=progress,
         )
-        progress(0.5)
-        for ds, name, key in ((seg, SEG_NAME, "seg"), (sr, SR_NAME, "sr")):
-            if ds is None:
-                continue
-            if deid is not None:
-                _deidentify(deid, ds)
-            _save_dicom(ds, staging / name)
-            names[key] = name
-        if deid is not None:
-            names["source"], more = _write_source(deid, headers, staging / SOURCE_DIR)
-            warnings += more
+        warnings += written.warnings
     progress(0.6)
     overlays = []
     if thrombus is not None:
@@ -399,7 +276,7 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
         images=images,
         rows=measurement_rows(thrombus, hemorrhage),
         warnings=warnings,
-        method_lines=[scrub(x) for x in _method_lines(thrombus, hemorrhage, options)],
+        method_lines=[scrub(x) for x in method_lines(thrombus, hemorrhage, options)],
         created=created,
     )
     pdf = render_report(content)
@@ -407,35 +284,27 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
     progress(0.75)
     pdf_ds = None
     if headers is not None:
-        pdf_ds = build_encapsulated_pdf(
-            pdf,
-            copy.deepcopy(headers[0]),
-            series_uid=generate_uid(),
-            sop_uid=generate_uid(),
-            title=REPORT_TITLE,
-        )
-        if deid is not None:
-            _deidentify(deid, pdf_ds)
-        _save_dicom(pdf_ds, staging / PDF_DICOM_NAME)
-        names["pdf_dicom"] = PDF_DICOM_NAME
+        pdf_ds = write_pdf_dicom(staging, pdf, headers[0], title=REPORT_TITLE, deid=deid)
     progress(0.85)
+    masks = []
     for result, name in (
         (thrombus, "thrombus_mask.nii.gz"),
         (hemorrhage, "hemorrhage_mask.nii.gz"),
     ):
         if result is not None:
-            write_mask(result.mask, staging / name)
-            names["masks"].append(name)
+            write_mask_checked(result.mask, staging / name)
+            masks.append(name)
     files = {
-        "seg": names["seg"],
-        "sr": names["sr"],
+        "seg": written.seg_name,
+        "sr": written.sr_name,
         "pdf": PDF_NAME,
-        "pdf_dicom": names["pdf_dicom"],
+        "pdf_dicom": None if pdf_ds is None else PDF_DICOM_NAME,
         "csv": CSV_NAME,
-        "masks": list(names["masks"]),
+        "masks": masks,
     }
     if deid is not None:
-        files["source"] = [f"{SOURCE_DIR}/{n}" for n in names["source"]]
+        files["source"] = [f"{SOURCE_DIR}/{n}" for n in written.source]
+    seg, sr = written.seg, written.sr
     uids = {
         "seg_sop_instance_uid": None if seg is None else str(seg.SOPInstanceUID),
         "sr_sop_instance_uid": None if sr is None else str(sr.SOPInstanceUID),
@@ -455,5 +324,4 @@ def _write_all(  # noqa: C901 - one linear sequence of writers
     atomic_write_text(staging / JSON_NAME, json.dumps(doc, indent=2) + "\n")
     atomic_write_text(staging / CSV_NAME, csv_text(doc))
     progress(0.95)
-    names["warnings"] = warnings
-    return names
+    return files, warnings

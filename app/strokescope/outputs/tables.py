@@ -1,4 +1,5 @@
-"""Measurement rows, the JSON results document and the one-row CSV, built from results.
+"""Measurement rows, method lines, the JSON results document and the one-row CSV, built
+from results.
 
 The JSON layout is described (and versioned) in :mod:`strokescope.outputs.schema`; the CSV
 holds one header line and one row per study, with the columns of :data:`CSV_COLUMNS`, so
@@ -14,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from strokescope import RESEARCH_ONLY, __version__
+from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY, __version__
 from strokescope.hemorrhage.result import HemorrhageResult
+from strokescope.outputs import codes as cc
+from strokescope.outputs.anonymize import AnonymizeOptions
 from strokescope.outputs.schema import SCHEMA_VERSION
 from strokescope.outputs.source_refs import StudyHeader
 from strokescope.thrombus.result import ThrombusResult
@@ -188,3 +191,51 @@ def csv_text(doc: dict[str, Any]) -> str:
     writer.writeheader()
     writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return buf.getvalue()
+
+
+def method_lines(
+    thrombus: ThrombusResult | None,
+    hemorrhage: HemorrhageResult | None,
+    options: AnonymizeOptions | None,
+) -> list[str]:
+    """The report's method and provenance lines: algorithms, model checksums, decision
+    rule, registration, timings, export formats and the de-identification used."""
+    lines = []
+    if thrombus is not None:
+        alg = cc.thrombus_algorithm(thrombus.model_version, thrombus.model_sha256)
+        lines.append(
+            f"Thrombus: {alg.name} {alg.version}; segmentation by ONNX network on NCCT + CTA. "
+            f"Decision rule: {thrombus.decision_rule}"
+        )
+        lines += [f"Model SHA-256 ({k}): {v}" for k, v in sorted(thrombus.model_sha256.items())]
+        if thrombus.registration_metric is not None:
+            lines.append(
+                f"Registration of the NCCT onto the CTA: Mattes mutual information "
+                f"{thrombus.registration_metric:.3f} (lower is better)"
+            )
+        if thrombus.seconds:
+            lines.append(
+                "Seconds per stage: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in thrombus.seconds.items())
+            )
+    if hemorrhage is not None:
+        alg = cc.hemorrhage_algorithm()
+        lines.append(
+            f"Hemorrhage: {alg.name} {alg.version}; SD-rule adaptive thresholding with a "
+            f"50-80 HU initial window inside the reader's ROIs; volume by voxel sum, ABC/2 "
+            f"(Kothari 1996) beside it."
+        )
+    lines.append(
+        "Exports: DICOM SEG and TID 1500 SR (highdicom), Encapsulated PDF, JSON (schema "
+        f"{SCHEMA_VERSION}), CSV, NIfTI masks."
+    )
+    if options is not None:
+        kept = [name for name, on in vars(options).items() if name.startswith("retain") and on]
+        lines.append(
+            "De-identified: DICOM PS3.15 Annex E Basic Profile"
+            + (f" with {', '.join(kept)}." if kept else ".")
+        )
+    lines.append(RESEARCH_ONLY)
+    if thrombus is not None:
+        lines.append(PHANTOM_TRAINED)
+    return lines
