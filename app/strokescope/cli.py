@@ -66,13 +66,23 @@ def _run_ht(args: argparse.Namespace) -> int:
     from strokescope.hemorrhage.run import format_result, run_ht
     from strokescope.pipeline import load
 
+    _check_out(args)
     ncct = load(args.ncct, series=args.series)
     result = run_ht(ncct, rois=args.roi, clicks=args.click)
     text = format_result(result, verbose=args.verbose)
     print(json.dumps(result.to_dict(), indent=2) if args.json else text)
-    if args.out:
+    if args.out is not None:
         _export(args, source=ncct, hemorrhage=result)
     return 0
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` the export could not write (empty, a file, parent not writable)
+    before the analysis runs."""
+    if args.out is not None:
+        from strokescope.outputs import check_out_dir
+
+        check_out_dir(args.out)
 
 
 def _export(args: argparse.Namespace, **results: Any) -> None:
@@ -91,7 +101,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         help="write DICOM SEG + SR, PDF report (+ Encapsulated PDF), JSON, CSV and NIfTI "
-        "masks into a new folder OUT/results-NNN",
+        "masks into a new folder OUT/results-NNN (OUT is checked before the analysis)",
     )
     parser.add_argument(
         "--anonymize",
@@ -175,6 +185,7 @@ def _run_thrombus(args: argparse.Namespace) -> int:
     from strokescope.pipeline import analyze_thrombus
     from strokescope.thrombus.run import format_result
 
+    _check_out(args)
     ncct, cta = _thrombus_inputs(args)
     result = analyze_thrombus(
         ncct,  # type: ignore[arg-type]
@@ -182,12 +193,12 @@ def _run_thrombus(args: argparse.Namespace) -> int:
         models=args.models,
         device=args.device,
         threads=args.threads,
-        keep_images=bool(args.out),
+        keep_images=args.out is not None,
         strict=args.strict,
     )
     text = format_result(result, verbose=args.verbose)
     print(json.dumps(result.to_dict(), indent=2) if args.json else text)
-    if args.out:
+    if args.out is not None:
         _export(args, source=cta if cta is not None else ncct, thrombus=result)
     return 0
 

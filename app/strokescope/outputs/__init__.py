@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from strokescope.outputs.anonymize import AnonymizeOptions
     from strokescope.outputs.export import ExportManifest, export_results
+    from strokescope.outputs.folders import check_out_dir
     from strokescope.outputs.schema import RESULTS_SCHEMA, SCHEMA_VERSION
 
 _WHERE = {
     "AnonymizeOptions": "strokescope.outputs.anonymize",
     "ExportManifest": "strokescope.outputs.export",
+    "check_out_dir": "strokescope.outputs.folders",
     "export_results": "strokescope.outputs.export",
     "RESULTS_SCHEMA": "strokescope.outputs.schema",
     "SCHEMA_VERSION": "strokescope.outputs.schema",
@@ -29,6 +31,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AnonymizeOptions",
     "ExportManifest",
+    "check_out_dir",
     "export_results",
 ]
 

@@ -180,7 +180,7 @@ def export_results(
         if on_progress is not None:
             on_progress(f)
 
-    out = Path(out_dir)
+    out = folders.check_out_dir(out_dir)
     stage = folders.Staging(out)
     try:
         progress(0.02)

@@ -53,6 +53,30 @@ def folder_name(number: int) -> str:
     return f"{PREFIX}{number:03d}"
 
 
+def check_out_dir(out_dir: str | Path) -> Path:
+    """``out_dir`` as a path, if an export could create or write it: not empty, not a
+    file, and its nearest existing folder writable. Cheap: call it before the analysis.
+
+    Raises
+    ------
+    ExportError
+        In one line, naming the path.
+    """
+    if not str(out_dir).strip():
+        raise ExportError("results folder: the path is empty")
+    path = Path(out_dir)
+    if path.exists() and not path.is_dir():
+        raise ExportError(f"{path}: is a file, not a folder for results")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ExportError(f"{path}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ExportError(f"{path}: cannot write into {existing} (permission denied)")
+    return path
+
+
 def recover(out_dir: Path) -> None:
     """Finish what dead exports left in ``out_dir``: restore or delete set-aside old
     results, delete staging folders whose owner lock is free. Call it holding the
