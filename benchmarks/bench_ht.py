@@ -1,4 +1,4 @@
-"""Benchmark hemorrhagic-transformation volumetry (issue 4) on phantom follow-up NCCTs.
+"""Benchmark hemorrhagic-transformation volumetry on phantom follow-up NCCTs.
 
 Accuracy: PH-like and HI2-like bleeds of 0.1-60 mL on 4-5 mm follow-up slices; ROI = lesion
 bounding box + 5 mm on its largest slice, over the lesion's slices. Reports mean Dice

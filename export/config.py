@@ -8,7 +8,7 @@ Intensity normalisation (per channel, HU): ``(clip(x, lo, hi) - lo) / (hi - lo)`
 
 * NCCT window -20..180 HU: keeps CSF (0-15), brain (20-45), hyperdense thrombus (50-80)
   and calcification (> 130) apart; bone saturates at 1. A 0-100 HU window would make
-  calcification look like a hyperdense clot, the mimic seed 000 worries about most.
+  calcification look like a hyperdense clot, the mimic [Tortora2023] worries about most.
 * CTA window -100..600 HU: opacified arteries (250-500) stay below saturation, so a filling
   defect (40-100 HU) inside an opacified vessel keeps its full contrast.
 """

@@ -82,7 +82,7 @@ def propose_hemorrhage_roi(prepared: PreparedStudy, point: tuple[int, int, int])
 
 
 def measure_hemorrhage(prepared: PreparedStudy, rois: Sequence[Roi]) -> HemorrhageResult:
-    """SD-rule adaptive thresholding inside the union of ``rois`` (seed 003), with ABC/2."""
+    """SD-rule adaptive thresholding inside the union of ``rois`` ([HT-SD]), with ABC/2."""
     from strokescope.hemorrhage import segment_hemorrhage
 
     return segment_hemorrhage(prepared, rois)

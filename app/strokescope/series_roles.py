@@ -15,7 +15,7 @@ reason it fired so a user can see why a series was picked and override it:
 
 :func:`vessel_fraction` is the optional pixel check: the fraction of brain voxels in the
 200-600 HU band of contrast-filled arteries (about 1-2 % on CTA, about 0.1 % on NCCT from
-calcifications and partial volume; see CLINICAL.md).
+calcifications and partial volume; see CLINICAL_VALUES).
 """
 
 from __future__ import annotations

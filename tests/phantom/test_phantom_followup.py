@@ -66,7 +66,7 @@ def test_ph_is_regular_enough_for_abc2(ml: float, seed: int) -> None:
     Kothari's slice weighting (0.5 for slices at 25-75 % of the largest area, 0 below)
     shortens C, so on a smooth, nearly ellipsoidal bleed ABC/2 reads about 0.65-0.9 of
     the volume (an ellipsoid sliced every 1 mm: 0.67); patients' irregular bleeds read
-    10-37 % high (CLINICAL.md)."""
+    10-37 % high (CLINICAL_VALUES)."""
     from strokescope.hemorrhage import abc2
 
     opts = {**FU, "followup_matrix": 512}

@@ -1,4 +1,4 @@
-"""Window/level presets (width/level in HU) from CLINICAL.md; users may edit and add."""
+"""Window/level presets (width/level in HU) from CLINICAL_VALUES; users may edit and add."""
 
 from __future__ import annotations
 

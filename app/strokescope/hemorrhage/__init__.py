@@ -1,4 +1,4 @@
-"""Hemorrhagic-transformation volumetry on follow-up NCCT (seed 003's SD-rule thresholding).
+"""Hemorrhagic-transformation volumetry on follow-up NCCT ([HT-SD]'s SD-rule thresholding).
 
 Typical use (the GUI prepares once and segments many ROIs)::
 

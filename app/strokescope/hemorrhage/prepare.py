@@ -1,6 +1,6 @@
 """Per-study preprocessing for hemorrhage segmentation, done once and reused for every ROI.
 
-Following seed 003 (section 2.2): skull stripping, a Gaussian filter (sigma 1) for noise and
+Following [HT-SD] (section 2.2): skull stripping, a Gaussian filter (sigma 1) for noise and
 unsharp masking (sigma 1) for edges. The paper gives no unit. **Both sigmas are one in-plane
 pixel** here, applied in mm along every axis (sigma = 1 x the in-plane pixel spacing): about
 0.45 mm on a 512 matrix, so nothing across 4-5 mm slices and about one voxel across thin

@@ -92,7 +92,7 @@ class HemorrhageResult:
         return {
             "impression": self.impression(),
             "notice": RESEARCH_ONLY,
-            "method": "SD-rule adaptive thresholding (seed 003, Table 1)",
+            "method": "SD-rule adaptive thresholding (HT-SD Table 1, docs/REFERENCES.md)",
             "volume_ml": round(self.volume_ml, 3),
             "global_50_80_volume_ml": round(self.global_volume_ml, 3),
             "abc2": _abc(self.abc2),

@@ -1,4 +1,4 @@
-"""The SD rules of seed 003 (Table 1): the SD of the initial 50-80 HU segment picks the window.
+"""The SD rules of [HT-SD] (Table 1): the SD of the initial 50-80 HU segment picks the window.
 
 ========================  =================  ============
 SD of initial segment     classed as         window (HU)

@@ -80,7 +80,7 @@ def format_result(result: HemorrhageResult, *, verbose: bool = False) -> str:
             continue
         lo, hi = r.window_hu
         rule = (
-            f"SD {r.sd_hu:.2f} HU -> rule '{r.rule.label}' (seed 003's SD class "
+            f"SD {r.sd_hu:.2f} HU -> rule '{r.rule.label}' (the HT paper's SD class "
             f"'{r.rule.classification}' of the 50-80 HU start), window {lo:.0f}-{hi:.0f} HU, "
             if verbose
             else ""

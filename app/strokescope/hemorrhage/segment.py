@@ -1,4 +1,4 @@
-"""SD-rule adaptive thresholding inside ROIs (seed 003, section 2.2.1) and their union.
+"""SD-rule adaptive thresholding inside ROIs ([HT-SD], section 2.2.1) and their union.
 
 Per ROI, on the prepared (skull-stripped, filtered) image and inside ROI and brain:
 

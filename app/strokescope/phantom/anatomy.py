@@ -1,7 +1,7 @@
 """The seeded head: brain parts, ventricles, skull, skull base and tissue attenuations.
 
 Everything is in the head frame (see :mod:`strokescope.phantom.shapes`), drawn from one
-random generator so a seed fixes the whole anatomy. HU values follow CLINICAL.md.
+random generator so a seed fixes the whole anatomy. HU values follow CLINICAL_VALUES.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ volume agrees with the mask.
 
 Blood attenuation is a mean plus a seeded 4-10 mm texture, clipped: PH 70 +- 7 HU in 55-85 HU;
 HI2 56.5 +- 7 HU in 39.5-69.5 HU over an infarct of about 22 HU. The HI2 values are calibrated
-to seed 003's Table 3, where the plain global 50-80 HU window still reaches a mean Dice of
+to [HT-SD]'s Table 3, where the plain global 50-80 HU window still reaches a mean Dice of
 0.49 on HI2 (0.66 on PH). The HI2 blood HU is set so that the global window, after the
 method's filters (:mod:`strokescope.hemorrhage.prepare`) on 4-5 mm slices, scores the same on
 the 24 HI2 cases of ``benchmarks/bench_ht.py``. With HI2 blood shifted by -6, -5.5 and -5 HU
@@ -47,7 +47,7 @@ HI2_BORDER_AMP = (0.3, 1.0)
 PH_BORDER_AMP = 0.12
 """PH border-wave amplitude as a fraction of the radius: a lobulated but confluent oval.
 ABC/2 then overestimates the true volume by 3-26 % over 5-45 mL (seeds 1-4), as reported for
-regular hematomas (CLINICAL.md: about 10-37 %); 0.22 made the bleeds so lobulated that
+regular hematomas (CLINICAL_VALUES: about 10-37 %); 0.22 made the bleeds so lobulated that
 ABC/2 doubled them."""
 
 

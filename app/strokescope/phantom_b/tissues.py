@@ -1,6 +1,6 @@
 """Tissue labels of the family B head model and their attenuation (HU) per scan.
 
-Values follow ../shared/CLINICAL.md: CSF 0-15, grey matter 35-45, white matter 25-32, bone
+Values follow docs/CLINICAL_VALUES.md: CSF 0-15, grey matter 35-45, white matter 25-32, bone
 several hundred (diploe) to 1200-1800 (cortical tables, petrous pyramid). Each case jitters
 every soft-tissue value by up to +-4 HU; the CTA adds a small arterial-phase enhancement.
 """

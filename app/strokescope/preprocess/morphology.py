@@ -2,7 +2,7 @@
 
 ITK's ball of radius (rz, ry, rx) voxels holds the offsets with
 ``sum((d / (r + 0.5))^2) <= 1`` over the axes whose radius is > 0 (69 pixels for the
-in-plane radius 4 of seed 003's closing). Erosion treats voxels beyond the array as
+in-plane radius 4 of [HT-SD]'s closing). Erosion treats voxels beyond the array as
 foreground and dilation as background, as ``BinaryErode``/``BinaryDilate`` do, so the results
 equal SimpleITK's voxel for voxel; for small balls (up to ``MAX_SHIFTS`` offsets, radius
 about 4 voxels) the shifted logic is about ten times faster than the ITK filters, and larger

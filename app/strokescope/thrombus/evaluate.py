@@ -11,7 +11,7 @@ subarachnoid blood; the "none" cases with calcification are the calcification-on
 Geometry: 0.5 mm slices, 0.5 mm pixels, 400 x 400 matrix (200 mm field of view, the same as
 training phantoms); ``--quick`` uses 1 mm voxels and 200 x 200 for a smoke run.
 
-Bars (issue 3): median Dice >= 0.80, median |length error| <= 2 mm, volume Pearson r >= 0.95,
+Held-out bars: median Dice >= 0.80, median |length error| <= 2 mm, volume Pearson r >= 0.95,
 LVO sensitivity/specificity >= 95 %, occlusion sensitivity >= 90 % and specificity >= 95 %,
 no thrombus on calcification-only phantoms.
 """

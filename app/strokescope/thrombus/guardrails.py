@@ -1,4 +1,4 @@
-"""Guardrails (seed 000 limitations): calcification, hyperdense blood, inputs out of range.
+"""Guardrails ([Tortora2023] limitations): calcification, hyperdense blood, inputs out of range.
 
 * Calcification: vessel-wall calcium (> 130 HU on NCCT) is never thrombus. Voxels above
   ``CALCIFICATION_HU`` are removed from the segmentation, and a component whose NCCT is

@@ -59,7 +59,7 @@ class Rules:
     lvo_min_length_mm: float | None = None
     min_ncct_p90_hu: float = 50.0
     """A thrombus is hyperdense: the 90th percentile of its NCCT HU reaches the acute-clot
-    range (CLINICAL.md: 50-80 HU). Candidates below are parenchyma or vessel wall."""
+    range (CLINICAL_VALUES: 50-80 HU). Candidates below are parenchyma or vessel wall."""
     max_cta_mean_hu: float = 130.0
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0

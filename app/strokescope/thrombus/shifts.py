@@ -1,7 +1,7 @@
 """Evaluation suites of the thrombus analysis: held-out phantoms under one shift each.
 
 Every suite is a fixed block of >= 20 NCCT + CTA pairs that is only ever reported, never
-trained or calibrated on (issue 14):
+trained or calibrated on ("leave one generator out"):
 
 * ``in-distribution``: the held-out block of the training generator
   (:func:`strokescope.thrombus.evaluate.case_options`, seeds 900000+).
