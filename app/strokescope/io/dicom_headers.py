@@ -5,8 +5,10 @@ little-endian files the byte offset of the pixel data is recorded so the loader 
 pixels straight from disk without parsing the header again; their length must fit the
 header (:mod:`strokescope.io.pixel_layout`: a mismatch would make a silently wrong volume).
 Files that cannot be part of a volume raise :class:`SkipFile` with a one-line reason: so do
-Rows or Columns of 0, a Number of Frames out of range, and rescale values that are not finite
-or beyond :data:`MAX_RESCALE_SLOPE` / :data:`MAX_RESCALE_INTERCEPT`.
+Rows or Columns of 0, a Number of Frames out of range, rescale values that are not finite
+or beyond :data:`MAX_RESCALE_SLOPE` / :data:`MAX_RESCALE_INTERCEPT`, an Image Orientation
+(Patient) that is not finite, and a Pixel Spacing outside
+:data:`~strokescope.io.geometry_limits.PIXEL_SPACING_MM`.
 
 Tags read: (0008,0016) SOP Class UID, (0008,0008) Image Type, (0008,0060) Modality,
 (0020,000E) Series / (0020,000D) Study / (0020,0052) Frame of Reference UIDs, (0028,0010)
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from strokescope.io.dicom_read import SkipFile, looks_like_dicom, read_dataset
+from strokescope.io.geometry_limits import PIXEL_SPACING_MM
 from strokescope.io.pixel_layout import DEFLATED_LE, IMPLICIT_LE, pixel_format_of, pixel_offset
 from strokescope.io.series_info import FrameRef, PixelFormat
 
@@ -176,9 +179,20 @@ def _rescale(slope: Any, intercept: Any) -> tuple[float, float]:
 
 
 def _orientation(value: Any) -> tuple[float, float, float, float, float, float]:
+    """(0020,0037) Image Orientation (Patient), rounded to 4 decimals (the grouping key).
+
+    Raises :class:`SkipFile` for a value that is not finite: NaN never equals itself, so
+    such files would each form a group of their own and the series would vanish unexplained.
+    """
     v = [round(float(x), 4) for x in value]
     if len(v) != 6:
         raise ValueError("orientation needs 6 values")
+    if not all(math.isfinite(x) for x in v):
+        shown = " ".join(f"{x:g}" for x in v)
+        raise SkipFile(
+            f"orientation not finite (0020,0037 Image Orientation (Patient) [{shown}])",
+            warn=True,
+        )
     return (v[0], v[1], v[2], v[3], v[4], v[5])
 
 
@@ -245,14 +259,26 @@ def _frames_of(
 
 
 def _pixel_spacing(ds: Any) -> tuple[float, float]:
+    """(0028,0030) Pixel Spacing (or PixelMeasuresSequence), within ``PIXEL_SPACING_MM``.
+
+    Checked per file so that ``info`` names an absurd value (the loader would refuse it).
+    """
     shared = _first(ds, "SharedFunctionalGroupsSequence")
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")
     first = per_frame[0] if per_frame else None
     value = _group_value(first, shared, "PixelMeasuresSequence", "PixelSpacing")
     value = ds.get("PixelSpacing") if value is None else value
-    if value is None or len(value) != 2 or min(float(v) for v in value) <= 0:
+    if value is None or len(value) != 2:
         raise SkipFile("image without a valid Pixel Spacing (0028,0030)", warn=True)
-    return float(value[0]), float(value[1])
+    row, col = float(value[0]), float(value[1])
+    lo, hi = PIXEL_SPACING_MM
+    if not (lo <= row <= hi and lo <= col <= hi):  # NaN fails too
+        raise SkipFile(
+            f"pixel spacing out of range (0028,0030 Pixel Spacing {row:g} x {col:g} mm; "
+            f"limits {lo:g}-{hi:g} mm)",
+            warn=True,
+        )
+    return row, col
 
 
 def _kernel(ds: Any) -> str:

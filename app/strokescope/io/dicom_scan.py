@@ -16,7 +16,10 @@ Selection rules, in order (each testable on its own):
 4. Each group's slice geometry is checked (:func:`strokescope.io.slice_geometry.plan_stack`)
    and the faults are recorded in :attr:`SeriesInfo.problems`; so is one line summing up
    what pydicom warned about while reading the series' headers (e.g. invalid UIDs), which
-   is never printed raw (:mod:`strokescope.io.pydicom_notes`).
+   is never printed raw (:mod:`strokescope.io.pydicom_notes`). A group whose geometry is
+   refused outright (a degenerate orientation, no usable position) is left out with a
+   warning naming it, so the other series are still listed; when no series remains, the
+   refusal itself is the error.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from strokescope.errors import DicomLoadError
+from strokescope.errors import DicomLoadError, GeometryError
 from strokescope.io.dicom_headers import ImageHeader, read_image_header
 from strokescope.io.dicom_read import SkipFile
 from strokescope.io.folder_files import list_files, named
@@ -134,7 +137,13 @@ def _group(
     skipped: list[SkippedItem],
     pydicom_notes: PydicomNotes,
     file_notes: dict[Path, tuple[str, ...]],
+    refused: list[tuple[GeometryError, str]],
 ) -> list[SeriesInfo]:
+    """Group ``headers`` into series (rules 3 and 4 of the module docstring).
+
+    Image groups left out are appended to ``skipped``; a group whose geometry is refused
+    also to ``refused``, with a one-line warning naming it.
+    """
     by_uid: dict[str, list[ImageHeader]] = {}
     for h in headers:
         by_uid.setdefault(h.series_uid, []).append(h)
@@ -156,7 +165,13 @@ def _group(
         for i, g in enumerate(big, start=1):
             key = uid if len(big) == 1 else f"{uid}#{i}"
             mark = pydicom_notes.mark()
-            info = _series_info(key, sorted(g, key=lambda h: str(h.path)), folder)
+            try:
+                info = _series_info(key, sorted(g, key=lambda h: str(h.path)), folder)
+            except GeometryError as exc:
+                what = f"'{g[0].description}', {_n_frames(g)} images from {g[0].path}"
+                refused.append((exc, f"{exc}; series left out ({what})"))
+                skipped.append(SkippedItem(str(g[0].path), str(exc), warn=False))
+                continue
             paths = dict.fromkeys(h.path for h in g)
             noted = [file_notes[p] for p in paths if p in file_notes]
             if note := summarize(noted, len(paths), pydicom_notes.since(mark)):
@@ -208,6 +223,7 @@ def scan_folder_report(folder: str | Path, *, on_progress: Progress | None = Non
         raise DicomLoadError(f"folder {root}: is empty (no files found)")
     headers: list[ImageHeader] = []
     skipped: list[SkippedItem] = []
+    refused: list[tuple[GeometryError, str]] = []
     with PydicomNotes() as pydicom_notes:
         file_notes: dict[Path, tuple[str, ...]] = {}
         for n, path in enumerate(files, start=1):
@@ -223,14 +239,19 @@ def scan_folder_report(folder: str | Path, *, on_progress: Progress | None = Non
                 file_notes[path] = notes
             if on_progress is not None and (n % 16 == 0 or n == len(files)):
                 on_progress(n / len(files))
-        series = _group(headers, root, skipped, pydicom_notes, file_notes)
+        series = _group(headers, root, skipped, pydicom_notes, file_notes, refused)
     noisy = [s for s in skipped if s.warn]
     for s in noisy[:MAX_LISTED]:
         warnings.append(f"file {s.path}: {s.reason}; skipped")
     if len(noisy) > MAX_LISTED:
         warnings.append(f"folder {root}: {len(noisy) - MAX_LISTED} more unusable files skipped")
+    if series:
+        warnings.extend(warning for _exc, warning in refused)
     for w in warnings:
         log.warning(w)
+    if not series and refused:
+        more = f" (and {len(refused) - 1} more series refused)" if len(refused) > 1 else ""
+        raise GeometryError(f"{refused[0][0]}{more}")
     if not series:
         what = _summary(skipped) or "nothing usable"
         raise DicomLoadError(f"folder {root}: no DICOM image series found ({what})")
