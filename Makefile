@@ -44,7 +44,7 @@ PIP_COMPILE := $(LOCK_TOOL)/bin/pip-compile --quiet --generate-hashes --allow-un
 lock:
 	$(PYTHON) -m venv $(LOCK_TOOL)
 	$(LOCK_TOOL)/bin/python -m pip install --quiet pip-tools==7.6.2
-	$(PIP_COMPILE) --output-file $(LOCK_RUN) pyproject.toml requirements/build.in
+	$(PIP_COMPILE) --extra gui --output-file $(LOCK_RUN) pyproject.toml requirements/build.in
 	$(PIP_COMPILE) --extra test --output-file $(LOCK_TEST) pyproject.toml requirements/build.in
 	sed -i '/^strokescope @ /d' $(LOCK_RUN) $(LOCK_TEST)
 

@@ -42,3 +42,14 @@ def test_thrombus_loader_follows_the_override(
     assert not models_installed()
     (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")
     assert models_installed()
+
+
+def test_installed_copy_when_no_repo_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A plain ``pip install .`` has no models_onnx/ beside the package: the wheel's data
+    files under ``<prefix>/share/strokescope/models_onnx`` are used."""
+    monkeypatch.delenv(resources.MODELS_ENV, raising=False)
+    monkeypatch.setattr(resources, "bundle_root", lambda: tmp_path / "site-packages-parent")
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "venv"))
+    assert resources.models_dir() == tmp_path / "venv" / "share" / "strokescope" / "models_onnx"

@@ -346,10 +346,33 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     demo.set_defaults(handler=_run_demo)
 
 
+GUI_EXTRA_HINT = "the viewer needs Qt: pip install 'strokescope[gui]'"
+
+
+def _gui_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("PySide6", "pyqtgraph"))
+
+
 def _run_gui(args: argparse.Namespace) -> int:
+    from strokescope.errors import InputError
+
+    if not _gui_available():
+        raise InputError(GUI_EXTRA_HINT)
     from strokescope.gui.app import run
 
     return run(args.folder)
+
+
+def gui_main() -> int:
+    """``strokescope-gui``: the viewer, or one line saying how to install it."""
+    if not _gui_available():
+        print(f"strokescope-gui: error: {GUI_EXTRA_HINT}", file=sys.stderr)
+        return 2
+    from strokescope.gui.app import main as gui_app_main
+
+    return gui_app_main()
 
 
 def _add_gui(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,7 +6,9 @@ The thrombus models live in ``models_onnx/`` (``manifest.json``, the ``.onnx`` f
 1. the folder named by the environment variable ``STROKESCOPE_MODELS`` (a site's own models);
 2. inside an offline bundle built by ``make bundle`` (PyInstaller sets ``sys.frozen`` and
    ``sys._MEIPASS``): ``<bundle>/_internal/models_onnx``;
-3. otherwise the repository's ``models_onnx/`` next to ``app/``.
+3. the repository's ``models_onnx/`` next to ``app/`` (a source checkout, editable install);
+4. otherwise the copy a wheel installs as data files, ``<sys.prefix>/share/strokescope/
+   models_onnx`` (a plain ``pip install .``).
 
 The folder is not required to exist: callers such as ``thrombus.model.models_installed``
 check for the manifest themselves.
@@ -21,6 +23,7 @@ from pathlib import Path
 
 MODELS_ENV = "STROKESCOPE_MODELS"
 MODELS_FOLDER = "models_onnx"
+INSTALLED_MODELS = Path("share") / "strokescope" / MODELS_FOLDER
 
 
 def is_frozen() -> bool:
@@ -36,11 +39,15 @@ def bundle_root() -> Path:
 
 
 def models_dir() -> Path:
-    """The thrombus model folder: ``$STROKESCOPE_MODELS``, the bundled one, or the repo's."""
+    """The thrombus model folder: ``$STROKESCOPE_MODELS``, the bundled one, the repo's, or the
+    installed one (see the module docstring)."""
     override = os.environ.get(MODELS_ENV, "").strip()
     if override:
         return Path(override).expanduser().resolve()
-    return bundle_root() / MODELS_FOLDER
+    beside = bundle_root() / MODELS_FOLDER
+    if is_frozen() or beside.is_dir():
+        return beside
+    return Path(sys.prefix) / INSTALLED_MODELS
 
 
 def sha256_file(path: Path) -> str:
