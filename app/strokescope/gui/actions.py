@@ -3,12 +3,13 @@
 Shortcuts: Ctrl+O open · Ctrl+E export results · Up/Down and PageUp/PageDown slices of the
 view under the mouse · 1-9 window presets · M slab MIP · T/H/B thrombus, hemorrhage, brain
 overlays · R ROI tool · Ctrl+Z undo ROI · Delete delete ROI · F fit views · Ctrl+T thrombus
-analysis.
+analysis · D ruler · E ellipse ROI · C clear measurements · S side by side · I smooth zoom ·
+F1 mouse and keys (:func:`shortcut_lines` lists them from the actions themselves).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -78,10 +79,19 @@ def build(win: MainWindow) -> dict[str, QAction]:
         "down": _action(win, "Previous slice", "Down", _slice_step(win, -1)),
         "pgup": _action(win, "Next 5 slices", "PgUp", _slice_step(win, 5)),
         "pgdown": _action(win, "Previous 5 slices", "PgDown", _slice_step(win, -5)),
+        "ruler": _action(win, "Distance &ruler", "D", lambda: None),
+        "ellipse": _action(win, "HU &ellipse ROI", "E", lambda: None),
+        "clear_measure": _action(win, "&Clear measurements", "C", win.measure.clear),
+        "side_by_side": _action(win, "&Side by side", "S", lambda: None),
+        "smooth": _action(win, "Smooth (&interpolated) zoom", "I", lambda: None),
+        "help": _action(win, "&Mouse and keys", QKeySequence.StandardKey.HelpContents, win.help),
     }
-    acts["roi"].setCheckable(True)
-    acts["roi"].triggered.disconnect()
-    acts["roi"].toggled.connect(win.set_roi_tool)
+    _toggle(acts["ruler"], lambda on: win.set_measure_mode("ruler" if on else ""))
+    _toggle(acts["ellipse"], lambda on: win.set_measure_mode("ellipse" if on else ""))
+    _toggle(acts["side_by_side"], win.set_side_by_side)
+    _toggle(acts["smooth"], win.area.set_smooth)
+    acts["smooth"].setChecked(True)
+    _toggle(acts["roi"], win.set_roi_tool)
     win.ht.result_changed.connect(lambda _result: win.update_actions())
     for key, name in (("T", "thrombus"), ("H", "hemorrhage"), ("B", "brain")):
         acts[f"toggle_{name}"] = _action(
@@ -99,18 +109,21 @@ def build(win: MainWindow) -> dict[str, QAction]:
     file_menu.addSeparator()
     file_menu.addAction(acts["quit"])
     view_menu = menu.addMenu("&View")
-    view_menu.addActions([acts["fit"], acts["mip"], acts["presets"]])
+    view_menu.addActions([acts[n] for n in ("fit", "mip", "presets", "side_by_side", "smooth")])
     view_menu.addSeparator()
     view_menu.addActions([acts[f"toggle_{n}"] for n in ("thrombus", "hemorrhage", "brain")])
     analysis = menu.addMenu("&Analysis")
     analysis.addActions(
         [acts["thrombus"], acts["roi"], acts["undo"], acts["delete"], acts["clear"]]
     )
-    menu.addMenu("&Help").addAction(acts["about"])
+    measure = menu.addMenu("&Measure")
+    measure.addActions([acts["ruler"], acts["ellipse"], acts["clear_measure"]])
+    menu.addMenu("&Help").addActions([acts["help"], acts["about"]])
 
     main = QToolBar("Main", win)
     main.setObjectName("mainToolbar")
-    main.addActions([acts["open"], acts["thrombus"], acts["roi"], acts["undo"], acts["delete"]])
+    main.addActions([acts[n] for n in ("open", "thrombus", "roi", "undo", "delete")])
+    main.addActions([acts[n] for n in ("ruler", "ellipse", "side_by_side")])
     depth = QSpinBox(win)
     depth.setObjectName("roiDepth")
     depth.setRange(-1, 50)
@@ -129,6 +142,34 @@ def build(win: MainWindow) -> dict[str, QAction]:
     win.addToolBarBreak()
     win.addToolBar(view_bar)
     return acts
+
+
+def _toggle(act: QAction, slot: Callable[[bool], object]) -> None:
+    """Make ``act`` checkable, calling ``slot(checked)`` when it is toggled."""
+    act.setCheckable(True)
+    act.triggered.disconnect()
+    act.toggled.connect(slot)
+
+
+MOUSE_LINES = (
+    ("Left click", "move the crosshair (all views follow)"),
+    ("Left drag", "pan; with the ruler, ellipse or HT ROI tool on: draw"),
+    ("Middle drag", "pan, with any tool"),
+    ("Wheel", "next / previous slice"),
+    ("Ctrl + wheel", "zoom (smooth, interpolated: I turns it off)"),
+    ("Right drag", "window (left-right: width, up-down: level)"),
+    ("Right click on a ruler or ellipse", "remove it"),
+)
+
+
+def shortcut_lines(acts: Mapping[str, QAction]) -> list[tuple[str, str]]:
+    """(keys, what) for the mouse and for every action with a shortcut, for the help."""
+    keys = [
+        (a.shortcut().toString(QKeySequence.SequenceFormat.NativeText), a.text().replace("&", ""))
+        for a in acts.values()
+        if not a.shortcut().isEmpty()
+    ]
+    return [*MOUSE_LINES, *keys]
 
 
 def update(win: MainWindow) -> None:

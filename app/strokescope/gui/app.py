@@ -59,7 +59,7 @@ def _quit_when_idle(app: QApplication, window: MainWindow, folder: str | None) -
     print(f"strokescope-gui: main window shown {window.windowTitle()!r}", flush=True)
 
     def check() -> None:
-        if window.worker is not None:
+        if window.busy:
             return
         loaded = {role: vol.shape for role, vol in window.volumes.items()}
         ok = window.last_error is None and (bool(loaded) or not folder)

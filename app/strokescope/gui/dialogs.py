@@ -1,14 +1,16 @@
-"""Dialogs: the one error dialog, the About box and the window-preset editor.
+"""Dialogs: the one error dialog, the About box, the mouse-and-keys help and the preset editor.
 
 Dialogs are opened window-modal with ``open()`` (never ``exec()``), so the event loop keeps
-running and tests find them by object name (``errorDialog``, ``aboutDialog``).
+running and tests find them by object name (``errorDialog``, ``aboutDialog``, ``helpDialog``).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import platform
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -150,3 +152,18 @@ class PresetDialog(QDialog):
                     f"window preset row {row + 1}: width and level must be numbers"
                 ) from exc
         return tuple(out)
+
+
+def show_help(parent: QWidget, lines: Sequence[tuple[str, str]]) -> QMessageBox:
+    """The "mouse and keys" card (object name ``helpDialog``): one row per input."""
+    rows = "".join(
+        f"<tr><td><b>{html.escape(keys)}</b></td><td>&nbsp;&nbsp;{html.escape(what)}</td></tr>"
+        for keys, what in lines
+    )
+    box = QMessageBox(parent)
+    box.setObjectName("helpDialog")
+    box.setWindowTitle("Mouse and keys")
+    box.setText(f"<table>{rows}</table><p>{html.escape(SLICE_NUMBERING)}.</p>")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

@@ -1,18 +1,15 @@
-"""The main window: three linked views, series picker, results, toolbar, jobs and status bar.
+"""The main window: linked views (three orthogonal or two side by side), series picker,
+results, toolbar, measuring tools, jobs and status bar.
 
-Long work (scan, load, prepare, thrombus) runs one job at a time in a :class:`Worker`, with
-the progress bar and Cancel in the status bar. A failed job becomes one dialog
-(:func:`strokescope.gui.dialogs.show_error`) and a log line; the window stays usable.
+Long work (scan, load, prepare, thrombus) runs one job at a time through the
+:class:`~strokescope.gui.job_runner.JobRunner`, with progress and Cancel in the status bar.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -20,31 +17,29 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
 )
 
 from strokescope import RESEARCH_ONLY, pipeline
 from strokescope.gui import actions
+from strokescope.gui.compare_view import partner_for
 from strokescope.gui.controls import ViewControls
-from strokescope.gui.dialogs import PresetDialog, show_about, show_error
-from strokescope.gui.display import AXIAL, CORONAL, SAGITTAL, SLICE_NUMBERING
+from strokescope.gui.dialogs import PresetDialog, show_about, show_error, show_help
+from strokescope.gui.display import SLICE_NUMBERING
 from strokescope.gui.ht_tool import HtTool
+from strokescope.gui.job_runner import JobRunner
 from strokescope.gui.jobs import LoadedSeries, load_roles
+from strokescope.gui.presets import DEFAULT_PRESETS
 from strokescope.gui.results_panel import ResultsPanel
 from strokescope.gui.series_picker import SeriesPicker
 from strokescope.gui.settings import GuiSettings
 from strokescope.gui.slice_view import SliceView
+from strokescope.gui.view_area import ViewArea
 from strokescope.gui.view_state import ViewState
-from strokescope.gui.worker import Worker
 from strokescope.hemorrhage import PreparedStudy
 from strokescope.io import FolderScan
 from strokescope.series_roles import ROLE_NAMES, ROLES, Role
 from strokescope.thrombus import ThrombusResult
 from strokescope.volume import Volume
-
-log = logging.getLogger(__name__)
 
 REGISTERED = "ncct_registered"
 
@@ -60,9 +55,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"StrokeScope — {RESEARCH_ONLY}")
         self.setAcceptDrops(True)
         self.settings = settings or GuiSettings()
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.worker: Worker | None = None
         self.last_error: QMessageBox | None = None
         self.volumes: dict[str, Volume] = {}
         self.prepared: PreparedStudy | None = None
@@ -70,20 +62,15 @@ class MainWindow(QMainWindow):
 
         self.state = ViewState(self)
         self.state.set_slab(slab_mm=self.settings.slab_mm())
-        self.views = {o.name: SliceView(self.state, o) for o in (AXIAL, CORONAL, SAGITTAL)}
+        self.area = ViewArea(self.state, self)
+        self.views = self.area.views
+        self.compare = self.area.compare
+        self.measure = self.area.measure
+        self.compare.partner_selected.connect(self.show_partner)
         self.active_view = self.views["axial"]
-        for view in self.views.values():
+        for view in self.area.all_views():
             view.hovered.connect(lambda k, j, i, v=view: self._on_hover(v, k, j, i))
-        right = QSplitter()
-        right.setOrientation(right.orientation().Vertical)
-        right.addWidget(self.views["coronal"])
-        right.addWidget(self.views["sagittal"])
-        center = QSplitter()
-        center.addWidget(self.views["axial"])
-        center.addWidget(right)
-        center.setStretchFactor(0, 3)
-        center.setStretchFactor(1, 2)
-        self.setCentralWidget(center)
+        self.setCentralWidget(self.area)
 
         self.picker = SeriesPicker(self)
         self.picker.setMinimumWidth(360)
@@ -115,25 +102,28 @@ class MainWindow(QMainWindow):
     # --- layout pieces ---------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
+        self.jobs = JobRunner(bar, self.error)
+        self.jobs.busy_changed.connect(self._on_busy)
+        self.run_job, self.cancel_job = self.jobs.run, self.jobs.cancel
+        self.pool, self.progress, self.cancel_button = (
+            self.jobs.pool,
+            self.jobs.progress,
+            self.jobs.cancel_button,
+        )
         self.cursor_label = QLabel("", self)
         self.cursor_label.setObjectName("cursorLabel")
         self.cursor_label.setToolTip(
             f"voxel under the mouse in the --roi/--click syntax; {SLICE_NUMBERING}"
         )
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(200)
-        self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel", self)
-        self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_job)
         research = QLabel(RESEARCH_ONLY, self)
         research.setStyleSheet("color: #c03030; font-weight: bold;")
         bar.addWidget(self.cursor_label, 1)
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.cancel_button)
-        bar.addPermanentWidget(research)
+        for widget in (self.progress, self.cancel_button, research):
+            bar.addPermanentWidget(widget)
+
+    def _on_busy(self, busy: bool) -> None:
+        self.update_actions()
+        self.busy_changed.emit(busy)
 
     def _restore(self) -> None:
         geometry, state = self.settings.geometry(), self.settings.window_state()
@@ -144,69 +134,10 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    # --- jobs ------------------------------------------------------------------------------------
+    # --- jobs ----------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self.worker is not None
-
-    def run_job(
-        self,
-        name: str,
-        fn: Callable[..., Any],
-        *args: Any,
-        on_done: Callable[[Any], None],
-        **kwargs: Any,
-    ) -> Worker | None:
-        """Run ``fn(*args, on_progress=..., **kwargs)`` in the worker thread; one job at a time."""
-        if self.worker is not None:
-            self.statusBar().showMessage(f"busy with {self.worker.name}; try again after it", 4000)
-            return None
-        worker = Worker(fn, *args, name=name, **kwargs)
-        worker.signals.progress.connect(lambda f: self.progress.setValue(int(f * 1000)))
-        worker.signals.finished.connect(lambda result: self._job_ended(worker, on_done, result))
-        worker.signals.errored.connect(lambda msg: self._job_failed(worker, msg))
-        worker.signals.cancelled.connect(lambda: self._job_cancelled(worker))
-        self.worker = worker
-        self.progress.setValue(0)
-        self.progress.setFormat(f"{name} %p%")
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        self.statusBar().showMessage(f"{name}…")
-        self.update_actions()
-        self.busy_changed.emit(True)
-        worker.start(self.pool)
-        return worker
-
-    def _release(self, worker: Worker) -> None:
-        if self.worker is worker:
-            self.worker = None
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
-        self.update_actions()
-        self.busy_changed.emit(False)
-
-    def _job_ended(self, worker: Worker, on_done: Callable[[Any], None], result: Any) -> None:
-        self._release(worker)
-        self.statusBar().showMessage(f"{worker.name} done in {worker.seconds:.1f} s", 5000)
-        try:
-            on_done(result)
-        except Exception as exc:  # keep the app alive; one dialog per failure
-            log.exception("handling the result of %s failed", worker.name)
-            self.error(worker.name, f"unexpected {type(exc).__name__}: {exc}")
-
-    def _job_failed(self, worker: Worker, message: str) -> None:
-        self._release(worker)
-        self.statusBar().showMessage(f"{worker.name} failed", 8000)
-        self.error(f"{worker.name} failed", message)
-
-    def _job_cancelled(self, worker: Worker) -> None:
-        self._release(worker)
-        self.statusBar().showMessage(f"{worker.name} cancelled", 5000)
-
-    def cancel_job(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
-            self.statusBar().showMessage(f"cancelling {self.worker.name}…")
+        return self.jobs.busy
 
     def error(self, title: str, message: str) -> QMessageBox:
         self.last_error = show_error(self, title, message)
@@ -236,12 +167,14 @@ class MainWindow(QMainWindow):
         undo history, results (and their stale marks), overlays, the registered NCCT, the
         last export's label, study warnings, crosshairs, view titles and the cursor readout."""
         self.set_roi_tool(False)
+        self.measure.clear()
         self.volumes.clear()
         self.prepared = None
         self.ht.set_prepared(None)
         self._set_thrombus(None)
         self.state.set_mask("brain", None)
         self.state.set_volume(None)
+        self.compare.set_partner(None, "", (80.0, 40.0))
         self.results.set_study_warnings([])
         self.results.set_exports([])
         self.cursor_label.setText("")
@@ -312,6 +245,7 @@ class MainWindow(QMainWindow):
         names[REGISTERED] = "NCCT on CTA grid"
         pairs = [(r, names[r]) for r in (*ROLES, REGISTERED) if r in self.volumes]
         self.controls.set_roles(pairs, self.state.volume_role)
+        self.compare.set_choices(pairs, self.compare.right_state.volume_role)
         self.update_actions()
 
     def show_role(self, role: str) -> None:
@@ -326,10 +260,33 @@ class MainWindow(QMainWindow):
             idx = self.controls.preset_index("CTA" if role == "cta" else "Brain")
             self.controls.apply_preset(idx)
         self.ht._update_visibility()
+        if self.area.side_by_side and self.compare.right_state.volume is None:
+            self.show_partner(partner_for(role, list(self.volumes)))
         self.update_actions()
 
+    def show_partner(self, role: str) -> None:
+        """Put the loaded series ``role`` beside the shown one (side-by-side page)."""
+        name = "CTA" if role == "cta" else "Brain"
+        p = next(p for p in (*self.controls.presets, *DEFAULT_PRESETS) if p.name == name)
+        self.compare.set_partner(self.volumes.get(role), role, (p.width, p.level))
+
+    def set_side_by_side(self, on: bool) -> None:
+        """Two linked axial views (the shown series and a partner) instead of three."""
+        self.area.set_side_by_side(on)
+        if on and self.compare.right_state.volume is None:
+            self.show_partner(partner_for(self.state.volume_role, list(self.volumes)))
+        self.acts["side_by_side"].setChecked(on)
+
+    def set_measure_mode(self, mode: str) -> None:
+        """Ruler ("ruler"), ellipse ROI ("ellipse") or neither (""); ends the HT ROI tool."""
+        if mode:
+            self.set_roi_tool(False)
+        self.measure.set_mode(mode)
+        self.acts["ruler"].setChecked(mode == "ruler")
+        self.acts["ellipse"].setChecked(mode == "ellipse")
+
     def _on_hover(self, view: SliceView, k: int, j: int, i: int) -> None:
-        vol = self.state.volume
+        vol = view.state.volume
         if vol is None:
             return
         self.active_view = view
@@ -370,6 +327,8 @@ class MainWindow(QMainWindow):
                 self.state.center_on_lps(result.thrombi[0].centroid_lps)
 
     def set_roi_tool(self, on: bool) -> None:
+        if on:
+            self.set_measure_mode("")
         if on and "followup" in self.volumes:
             self.show_role("followup")
         self.views["axial"].roi_mode = on
@@ -392,11 +351,13 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def fit_views(self) -> None:
-        for view in self.views.values():
-            view.reset_zoom()
+        self.area.reset_zoom()
 
     def about(self) -> None:
         show_about(self)
+
+    def help(self) -> None:
+        show_help(self, actions.shortcut_lines(self.acts))
 
     def update_actions(self) -> None:
         if not hasattr(self, "acts"):

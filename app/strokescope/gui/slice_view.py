@@ -1,18 +1,22 @@
 """One slice view (axial, coronal or sagittal) with crosshair, overlays and mouse handling.
 
 Mouse: left click moves the crosshair (in the ROI tool: proposes an ROI), left drag pans (in
-the ROI tool: draws an ROI rectangle), wheel scrolls slices, Ctrl+wheel zooms, right drag
-sets window/level (horizontal: width, vertical: level). View coordinates are millimetres, so
-anisotropic voxels keep their physical aspect ratio.
+the ROI tool: draws an ROI rectangle; with a measuring tool: draws a ruler or an ellipse),
+wheel scrolls slices, Ctrl+wheel zooms, right drag sets window/level (horizontal: width,
+vertical: level). View coordinates are millimetres, so anisotropic voxels keep their
+physical aspect ratio. Zoomed images are interpolated (bilinear) unless smoothing is off;
+titles and orientation letters sit on a dark plate so they stay legible over bone.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QWidget
 
 from strokescope.gui.display import (
@@ -28,6 +32,10 @@ from strokescope.gui.view_state import OVERLAY_COLORS, ViewState
 
 _POS_LETTER = "LPS"  # LPS +x, +y, +z
 _NEG_LETTER = "RAI"
+LABEL_STYLE = "background: rgba(0, 0, 0, 170); border-radius: 3px; padding: 1px 4px;"
+
+MeasureDrag = Callable[["SliceView", QPointF, QPointF, bool], None]
+"""``(view, start, here, finished)`` of a left drag in a measuring tool (view mm)."""
 
 
 class _SliceViewBox(pg.ViewBox):
@@ -67,6 +75,12 @@ class _SliceViewBox(pg.ViewBox):
         if button == Qt.MouseButton.LeftButton and self.owner.roi_mode:
             ev.accept()  # type: ignore[attr-defined]
             self._draw_rect(ev)
+            return
+        if button == Qt.MouseButton.LeftButton and self.owner.measure is not None:
+            ev.accept()  # type: ignore[attr-defined]
+            start = self.mapSceneToView(ev.buttonDownScenePos())  # type: ignore[attr-defined]
+            here = self.mapSceneToView(ev.scenePos())  # type: ignore[attr-defined]
+            self.owner.measure(self.owner, start, here, ev.isFinish())  # type: ignore[attr-defined]
             return
         super().mouseDragEvent(ev, axis)
 
@@ -115,6 +129,9 @@ class SliceView(pg.GraphicsView):
         self.state = state
         self.orient = orient
         self.roi_mode = False
+        self.measure: MeasureDrag | None = None
+        """Set by the measuring tool while a ruler or an ellipse is being drawn with a drag."""
+        self.set_smooth(True)
         self.box = _SliceViewBox(self)
         self.setCentralItem(self.box)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -131,7 +148,7 @@ class SliceView(pg.GraphicsView):
         self.title = QLabel(self)
         self.title.setObjectName(f"{orient.name}Title")
         self.title.setToolTip(SLICE_NUMBERING)
-        self.title.setStyleSheet("color: #d0d0d0; background: transparent; padding: 3px;")
+        self.title.setStyleSheet(f"color: #e0e0e0; {LABEL_STYLE}")
         self.letters = {side: self._letter_label() for side in ("left", "right", "top", "bottom")}
         self.setMouseTracking(True)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -144,8 +161,13 @@ class SliceView(pg.GraphicsView):
 
     def _letter_label(self) -> QLabel:
         label = QLabel(self)
-        label.setStyleSheet("color: #e8c060; background: transparent; font-weight: bold;")
+        label.setStyleSheet(f"color: #f0c860; font-weight: bold; {LABEL_STYLE}")
         return label
+
+    def set_smooth(self, on: bool) -> None:
+        """Interpolate (bilinear) zoomed pixels, or show them as blocks when ``on`` is False."""
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, on)
+        self.viewport().update()
 
     # --- geometry -------------------------------------------------------------------------
     def _spacing(self) -> tuple[float, float]:
