@@ -38,7 +38,7 @@ def test_uniform_region_reads_its_value_and_the_drawn_area() -> None:
     assert stats.area_mm2 == pytest.approx(math.pi * 60)
     # the pixel count approximates the area: 0.25 mm² per pixel
     assert stats.pixels * 0.25 == pytest.approx(math.pi * 60, rel=0.03)
-    assert stats.text() == "mean 40 HU  SD 0.0  area 188 mm²"
+    assert stats.text() == "mean 40 HU\nSD 0.0\n188 mm²"
 
 
 def test_mask_is_the_pixel_centres_inside() -> None:

@@ -94,15 +94,15 @@ def test_ellipse_roi_over_a_uniform_region(qtbot, window) -> None:  # type: igno
     size = drawn.roi.size()
     area = math.pi * size.x() * size.y() / 4
     assert size.x() == pytest.approx(30 * 0.6, abs=2 * pixel_mm(axial))
-    assert drawn.label.toPlainText() == f"mean 40 HU  SD 0.0  area {area:.0f} mm²"
+    assert drawn.label.toPlainText() == f"mean 40 HU\nSD 0.0\n{area:.0f} mm²"
     # an exact 20 x 12 mm ellipse inside the block: pi * 10 * 6 = 188 mm²
     exact = window.measure.add_ellipse(axial, QRectF(30.0, 35.0, 20.0, 12.0))
     assert exact is not None
-    assert exact.label.toPlainText() == "mean 40 HU  SD 0.0  area 188 mm²"
+    assert exact.label.toPlainText() == "mean 40 HU\nSD 0.0\n188 mm²"
     # moved onto the noise (mean 20, SD 6), the reading follows the item
     exact.roi.setPos(QPointF(2.0, 2.0))
     text = exact.label.toPlainText()
-    mean, sd = float(text.split()[1]), float(text.split()[4])
+    mean, sd = float(text.split()[1]), float(text.split()[4])  # mean N HU / SD N / area
     assert mean == pytest.approx(20, abs=2) and sd == pytest.approx(6, abs=1)
 
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QListWidget,
     QTableWidget,
@@ -32,14 +33,19 @@ from strokescope.thrombus import ThrombusResult
 THROMBUS_COLUMNS = (
     "Segment",
     "Side",
-    "Length mm",
-    "Volume mm³",
-    "NCCT HU",
-    "CTA HU",
-    "Perviousness HU",
-    "Rel. att.",
+    "Length\nmm",
+    "Volume\nmm³",
+    "NCCT\nHU",
+    "CTA\nHU",
+    "Pervious-\nness HU",
+    "Rel.\natt.",
 )
-ROI_COLUMNS = ("ROI", "SD HU", "Rule", "Window HU", "Volume mL")
+ROI_COLUMNS = ("ROI", "SD\nHU", "Rule", "Window\nHU", "Volume\nmL")
+MIN_WIDTH = 450
+"""Wide enough for the thrombus table's columns without horizontal scrolling."""
+WRAPPED = {"thrombusTable": 0, "roiTable": 2}
+"""The column of each table that takes the remaining width and wraps its text; the others
+fit their contents, so the tables need no horizontal scrolling (two-line headers)."""
 STALE = "stale: series roles changed since this result"
 KINDS = ("thrombus", "hemorrhage")
 
@@ -51,6 +57,12 @@ def _table(columns: Sequence[str], name: str, parent: QWidget) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().setVisible(False)
+    table.setWordWrap(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(WRAPPED[name], QHeaderView.ResizeMode.Stretch)
+    header.setMinimumSectionSize(24)
+    header.sectionResized.connect(lambda *_args: table.resizeRowsToContents())
     return table
 
 
@@ -59,7 +71,7 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             table.setItem(r, c, QTableWidgetItem(text))
-    table.resizeColumnsToContents()
+    table.resizeRowsToContents()
 
 
 class ResultsPanel(QWidget):
@@ -109,6 +121,7 @@ class ResultsPanel(QWidget):
         self.warnings.setWordWrap(True)
         QVBoxLayout(w_box).addWidget(self.warnings)
 
+        self.setMinimumWidth(MIN_WIDTH)
         layout = QVBoxLayout(self)
         layout.addWidget(self.research)
         layout.addWidget(t_box, 3)

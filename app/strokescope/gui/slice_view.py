@@ -224,6 +224,7 @@ class SliceView(pg.GraphicsView):
             opposite = "left" if side == "right" else "bottom"
             self.letters[side].setText(plus if pos_end else minus)
             self.letters[opposite].setText(minus if pos_end else plus)
+        self._place_labels()  # a hidden view (side by side) got its size before its letters
         self.refresh()
         self.reset_zoom()
 
@@ -289,8 +290,11 @@ class SliceView(pg.GraphicsView):
 
     def resizeEvent(self, ev: object) -> None:  # noqa: N802
         super().resizeEvent(ev)
-        if not hasattr(self, "letters"):
-            return
+        if hasattr(self, "letters"):
+            self._place_labels()
+
+    def _place_labels(self) -> None:
+        """Size the orientation letters to their text and put them at the view's edges."""
         w, h = self.width(), self.height()
         for side, label in self.letters.items():
             label.adjustSize()
