@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=None, help="CPU seconds per run (120)")
     parser.add_argument("--keep", type=Path, help="write the phantom and copies here")
     parser.add_argument("--jobs", type=int, default=1, help="mutations run in parallel")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="JSON output path")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from tests.fuzz import runner
@@ -90,7 +91,7 @@ def main() -> int:
             "bars": {k: 0 for k in runner.FAILING},
             "outcomes": outcomes,
         }
-        atomic_write_text(RESULTS, json.dumps(result, indent=1, default=str) + "\n")
+        atomic_write_text(args.results, json.dumps(result, indent=1, default=str) + "\n")
 
     with tempfile.TemporaryDirectory(prefix="fuzz_dicom_") as tmp:
         work = args.keep or Path(tmp)
@@ -126,7 +127,7 @@ def main() -> int:
     print(f"\n{len(failing)} of {len(outcomes)} runs fail their expectation:")
     for o in sorted(failing, key=lambda o: (str(o["kind"]), str(o["mutation"]))):
         print(f"  {o['kind']:<12}{o['mutation']} [{o['command']}] ({o['expect']}): {o['cause']}")
-    print(f"wrote {RESULTS}")
+    print(f"wrote {args.results}")
     return 0
     return 0
 

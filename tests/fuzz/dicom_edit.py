@@ -77,10 +77,22 @@ def _locate(path: Path, keyword: str) -> tuple[int, int, int, str]:
     """(element start, value start, value length, VR) of a top-level element."""
     ds = pydicom.dcmread(path, force=True, defer_size=None)
     raw = ds.get_item(keyword)
-    assert raw is not None and raw.value_tell is not None, f"{path}: no {keyword}"
+    assert raw is not None, f"{path}: no {keyword}"
     vr = str(raw.VR)
     header = 12 if vr in LONG_VRS else 8
-    return raw.value_tell - header, raw.value_tell, int(raw.length), vr
+    tell = getattr(raw, "value_tell", None)
+    if tell is None:  # already converted on reading (Specific Character Set): find the bytes
+        tag = pydicom.datadict.tag_for_keyword(keyword)
+        assert tag is not None, keyword
+        data = path.read_bytes()
+        needle = struct.pack("<HH", tag >> 16, tag & 0xFFFF) + vr.encode()
+        start = data.index(needle, dataset_start(data) if data[128:132] == b"DICM" else 0)
+        size = 4 if vr in LONG_VRS else 2
+        (length,) = struct.unpack(
+            "<I" if size == 4 else "<H", data[start + header - size : start + header]
+        )
+        return start, start + header, int(length), vr
+    return tell - header, tell, int(raw.length), vr
 
 
 def _ensure(path: Path, keyword: str) -> None:

@@ -170,9 +170,9 @@ def _no_preamble(path: Path) -> None:
 
 
 def _meta_says_implicit(path: Path) -> None:
-    ds = pydicom.dcmread(path)
-    ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
-    ds.save_as(path, implicit_vr=False, little_endian=True)  # the dataset stays explicit
+    data = path.read_bytes()
+    at = data.index(b"1.2.840.10008.1.2.1\0", 132)  # (0002,0010) in the file meta
+    path.write_bytes(data[:at] + b"1.2.840.10008.1.2\0\0\0" + data[at + 20 :])  # same length
 
 
 def _shuffle_instance_numbers(folder: Path, rng: np.random.Generator) -> None:

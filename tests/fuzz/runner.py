@@ -33,7 +33,7 @@ import time
 import warnings
 import zlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +65,24 @@ PHANTOM = [
     "2.0",
 ]
 """A small study (CTA 128 x 128 x 80) on which the shipped models still find the M1 clot."""
-HEAVY = frozenset({
-    "slice_moved_1e9", "last_slice_moved_5000", "first_slice_moved_minus_800",
-    "spacing_1e-9_all", "spacing_1e6_all", "columns_max_all", "frames_huge",
-    "sparse_16gib_dcm", "symlink_dev_zero", "positions_far_away", "thickness_huge_all",
-    "slice_moved_sideways", "iop_one_different", "rows_half_all",
-})  # fmt: skip
+HEAVY = frozenset(
+    {
+        "slice_moved_1e9",
+        "last_slice_moved_5000",
+        "first_slice_moved_minus_800",
+        "spacing_1e-9_all",
+        "spacing_1e6_all",
+        "columns_max_all",
+        "frames_huge",
+        "sparse_16gib_dcm",
+        "symlink_dev_zero",
+        "positions_far_away",
+        "thickness_huge_all",
+        "slice_moved_sideways",
+        "iop_one_different",
+        "rows_half_all",
+    }
+)
 """Mutations that may allocate up to the memory limit: run one at a time when in parallel."""
 HT_REL_TOL, HT_ABS_TOL_ML = 0.03, 0.05
 THROMBUS_REL_TOL, THROMBUS_ABS_TOL_MM3 = 0.10, 5.0
@@ -225,13 +237,17 @@ def _json_warnings(doc: dict[str, Any], *sections: str) -> list[str]:
 
 
 def _summarise_info(doc: dict[str, Any], folder: Path) -> tuple[dict[str, Any], list[str]]:
-    """The series listed (UID, modality, slices, rows, columns) and how many listed files
+    """The series listed (UID, slices, rows, columns) and how many listed files
     lie outside ``folder`` (a DICOMDIR or a symbolic link reaching out)."""
     series = sorted(
-        (str(s.get("series_uid")), str(s.get("modality")), int(s.get("n_slices") or 0),
-         int(s.get("rows") or 0), int(s.get("columns") or 0))
+        (
+            str(s.get("series_uid")),
+            int(s.get("n_slices") or 0),
+            int(s.get("rows") or 0),
+            int(s.get("columns") or 0),
+        )
         for s in doc.get("series", [])
-    )  # fmt: skip
+    )
     root = os.path.realpath(folder) + os.sep
     files = [str(f) for s in doc.get("series", []) for f in s.get("files", [])]
     outside = sum(1 for f in files if not os.path.realpath(f).startswith(root))
@@ -457,26 +473,31 @@ def run_mutation(
     """Every command on ``mutation`` (info and ht share one mutated copy)."""
     outcomes: list[Outcome] = []
     cases: dict[str, Case] = {}
+    broken: dict[str, Outcome] = {}
     try:
         for command in commands:
             target = _target_of(command)
+            if target in broken:
+                outcomes.append(replace(broken[target], command=command))
+                continue
             if target not in cases:
                 try:
                     cases[target] = prepare(mutation, command, study, work / target, seed)
                 except Exception as exc:  # the fuzzer's own bug: say so, do not hide it
-                    outcomes.append(
-                        Outcome(
-                            mutation.name,
-                            mutation.group,
-                            mutation.expect,
-                            command,
-                            "traceback",
-                            False,
-                            f"mutation failed to apply: {exc!r}",
-                            0.0,
-                            0.0,
-                        )
+                    cause = f"mutation failed to apply: {exc!r}"
+                    broken[target] = Outcome(
+                        mutation.name,
+                        mutation.group,
+                        mutation.expect,
+                        command,
+                        "traceback",
+                        False,
+                        cause,
+                        0.0,
+                        0.0,
                     )
+                    outcomes.append(broken[target])
+                    _rmtree(work / target)
                     continue
             outcomes.append(judge(mutation, command, cases[target], study, base[command], timeout))
     finally:
