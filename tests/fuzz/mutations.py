@@ -515,8 +515,8 @@ _add("slice_copy_new_uid", "geometry", "warn_or_error",
      "one file copied with a new SOPInstanceUID (two images at one position)", _copy_slice(True))
 _add("slice_missing_inner", "geometry", "warn_or_error", "one inner slice deleted (a gap)",
      _remove_inner)
-_add("slices_every_other", "geometry", "warn_or_error", "every other slice deleted",
-     _keep(lambda files: files[::2]))
+_add("slices_gap_three", "geometry", "warn_or_error", "three neighbouring inner slices deleted",
+     _keep(lambda files: files[: len(files) // 3] + files[len(files) // 3 + 3 :]))
 _add("single_slice", "geometry", "error", "only one slice left",
      _keep(lambda files: files[len(files) // 2 : len(files) // 2 + 1]))
 _add("positions_jitter", "geometry", "warn_or_error",
