@@ -34,5 +34,9 @@ class ExportError(StrokeScopeError):
     """Results could not be written."""
 
 
+class PreviewUnavailable(StrokeScopeError):
+    """The report preview cannot be drawn here (no PDF renderer); exporting still works."""
+
+
 class Cancelled(Exception):  # noqa: N818 - a request, not an error to report
     """Raised from an ``on_progress`` callback to stop a running pipeline step."""

@@ -31,6 +31,7 @@ __all__ = [
     "load",
     "measure_hemorrhage",
     "prepare_followup",
+    "preview_report",
     "propose_hemorrhage_roi",
     "scan",
 ]
@@ -151,3 +152,27 @@ def export_results(
         retain=retain,
         on_progress=on_progress,
     )
+
+
+def preview_report(
+    *,
+    source: Volume,
+    hemorrhage: HemorrhageResult | None = None,
+    thrombus: ThrombusResult | None = None,
+    anonymize: bool = False,
+    dpi: float = 60.0,
+) -> bytes:
+    """The first page of the PDF report :func:`export_results` would write, as PNG bytes,
+    before anything is written (the GUI's export dialog shows it).
+
+    Raises
+    ------
+    strokescope.errors.PreviewUnavailable
+        Poppler's ``pdftoppm`` is not installed or fails (the export does not need it).
+    """
+    from strokescope.outputs import first_page_png, report_preview
+
+    pdf = report_preview(
+        source=source, hemorrhage=hemorrhage, thrombus=thrombus, anonymize=anonymize
+    )
+    return first_page_png(pdf, dpi=dpi)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from gui_helpers import click, move, viewport_point
 from PySide6.QtCore import Qt
-from test_export_action import folder_hook
+from test_export_action import export
 from test_gui_thrombus_settings import fake_analyze
 from test_gui_window import bleed_index, open_study
 
@@ -96,10 +96,7 @@ def test_changing_a_series_role_makes_results_stale_and_unexported(  # type: ign
     assert panel.is_stale("thrombus") and not panel.is_stale("hemorrhage")
     assert STALE in panel.thrombus_call.text() and f"thrombus: {STALE}" in panel.all_warnings()
     assert [r.what for r in export_action.requests(window)] == ["HT"]
-    folder_hook(monkeypatch, tmp_path)
-    window.acts["export"].trigger()
-    qtbot.waitUntil(lambda: not window.busy, timeout=60000)
-    assert window.last_error is None
+    export(qtbot, window, "export", tmp_path)
     assert (tmp_path / "results-001").is_dir() and not (tmp_path / "results-002").exists()
     assert export_action.STALE_REFUSED in window.statusBar().currentMessage()
     assert export_action.STALE_REFUSED in panel.exported.text()

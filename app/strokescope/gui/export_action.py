@@ -3,8 +3,11 @@
 Each available result is exported with the volume it was measured on, one
 :func:`strokescope.pipeline.export_results` call (one ``results-NNN`` folder) each: the
 hemorrhage result with the follow-up NCCT, the thrombus result with the CTA (the baseline
-NCCT when there is none, as the CLI does). The exports run in the window's worker, so they
-show progress, can be cancelled and fail through the one error dialog.
+NCCT when there is none, as the CLI does). The export dialog
+(:class:`~strokescope.gui.export_dialog.ExportDialog`) asks for the folder (creating a
+missing one) and shows page 1 of each report first. The previews and the exports run in the
+window's worker, so they show progress, can be cancelled and fail through the one error
+dialog.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from strokescope import pipeline
+from strokescope.errors import StrokeScopeError
+from strokescope.gui.export_dialog import ExportDialog
 from strokescope.hemorrhage import HemorrhageResult
 from strokescope.thrombus import ThrombusResult
 from strokescope.volume import Volume
@@ -40,7 +46,7 @@ class ExportRequest:
 
 
 def choose_export_folder(parent: QWidget, start: str = "") -> str | None:
-    """Ask for the parent folder of the new ``results-NNN`` folder(s); ``None``: cancelled.
+    """Browse for the parent folder of the new ``results-NNN`` folder(s); ``None``: cancelled.
 
     Module-level so tests (and scripted use) can replace the dialog.
     """
@@ -110,17 +116,72 @@ def run_exports(
     return tuple(manifests)
 
 
-def export(win: MainWindow, *, anonymize: bool = False) -> None:
-    """Ask for a folder, then export every current result in the worker."""
+def render_previews(
+    jobs: Sequence[ExportRequest],
+    *,
+    anonymize: bool = False,
+    on_progress: Callable[[float], None] | None = None,
+) -> tuple[bytes | str, ...]:
+    """Page 1 of each request's report as PNG bytes, or the one-line reason it has none."""
+    pages: list[bytes | str] = []
+    for n, job in enumerate(jobs):
+        try:
+            pages.append(
+                pipeline.preview_report(
+                    source=job.source,
+                    hemorrhage=job.hemorrhage,
+                    thrombus=job.thrombus,
+                    anonymize=anonymize,
+                )
+            )
+        except StrokeScopeError as exc:
+            pages.append(str(exc))
+        if on_progress is not None:
+            on_progress((n + 1) / len(jobs))
+    return tuple(pages)
+
+
+def export(win: MainWindow, *, anonymize: bool = False) -> ExportDialog | None:
+    """Open the export dialog (folder + report preview); export in the worker on Export."""
     jobs = requests(win)
     if not jobs:
         note = _stale_note(win) or f"nothing to export: {NO_RESULT}"
         win.statusBar().showMessage(note, 8000)
-        return
+        return None
     last = win.settings.last_folder()  # start beside the study, not inside it
-    folder = choose_export_folder(win, str(Path(last).parent) if last else "")
-    if not folder:
-        return
+    start = str(Path(last).parent) if last else ""
+    dialog = ExportDialog(start, [j.what for j in jobs], anonymize=anonymize, parent=win)
+
+    def browse() -> None:
+        folder = choose_export_folder(dialog, dialog.folder.text() or start)
+        if folder:
+            dialog.folder.setText(folder)
+
+    dialog.browse.clicked.connect(browse)
+    dialog.accepted.connect(lambda: _start(win, jobs, str(dialog.chosen()), anonymize))
+    win.busy_changed.connect(dialog.export_button.setDisabled)
+    dialog.open()
+
+    def show(pages: tuple[bytes | str, ...]) -> None:
+        if shiboken6.isValid(dialog):  # closed and deleted while the pages were drawn
+            dialog.set_previews(pages)
+
+    preview = win.run_job(
+        "Report preview", render_previews, jobs, anonymize=anonymize, on_done=show
+    )
+    if preview is None:
+        dialog.set_previews(["busy with another job: no preview"] * len(jobs))
+
+    def cancel_preview() -> None:
+        if preview is not None and win.jobs.worker is preview:
+            win.cancel_job()
+
+    dialog.rejected.connect(cancel_preview)
+    dialog.export_button.setDisabled(win.busy)
+    return dialog
+
+
+def _start(win: MainWindow, jobs: list[ExportRequest], folder: str, anonymize: bool) -> None:
     what = " + ".join(j.what for j in jobs)
     win.run_job(
         "Exporting (anonymized)" if anonymize else "Exporting",

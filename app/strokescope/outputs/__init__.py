@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from strokescope.outputs.anonymize import AnonymizeOptions
-    from strokescope.outputs.export import ExportManifest, export_results
+    from strokescope.outputs.export import ExportManifest, export_results, report_preview
     from strokescope.outputs.folders import check_out_dir
+    from strokescope.outputs.pdf_raster import first_page_png
     from strokescope.outputs.schema import RESULTS_SCHEMA, SCHEMA_VERSION
 
 _WHERE = {
@@ -22,6 +23,8 @@ _WHERE = {
     "ExportManifest": "strokescope.outputs.export",
     "check_out_dir": "strokescope.outputs.folders",
     "export_results": "strokescope.outputs.export",
+    "first_page_png": "strokescope.outputs.pdf_raster",
+    "report_preview": "strokescope.outputs.export",
     "RESULTS_SCHEMA": "strokescope.outputs.schema",
     "SCHEMA_VERSION": "strokescope.outputs.schema",
 }
@@ -33,6 +36,8 @@ __all__ = [
     "ExportManifest",
     "check_out_dir",
     "export_results",
+    "first_page_png",
+    "report_preview",
 ]
 
 

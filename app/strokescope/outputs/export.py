@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydicom import Dataset
 
 from strokescope import colors
 from strokescope.atomic import atomic_write_bytes, atomic_write_text
@@ -213,6 +214,101 @@ def export_results(
     )
 
 
+@dataclass
+class _Study:
+    """What every export output shares: warnings, source headers, de-identifier, header."""
+
+    warnings: list[str]
+    headers: list[Dataset] | None
+    deid: Deidentifier | None
+    header: StudyHeader
+    scrub: Callable[[str], str]
+
+    @classmethod
+    def read(
+        cls,
+        source: Volume,
+        thrombus: ThrombusResult | None,
+        hemorrhage: HemorrhageResult | None,
+        options: AnonymizeOptions | None,
+    ) -> _Study:
+        warnings: list[str] = list(source.meta.warnings)
+        for r in (thrombus, hemorrhage):
+            if r is not None:
+                warnings += [w for w in r.warnings if w not in warnings]
+        deid = Deidentifier(options) if options is not None else None
+        headers = read_source_headers(source)
+        if headers is not None:  # repaired copies; highdicom shares their elements: keep as is
+            headers, repaired = safe_headers(headers)
+            warnings += repaired
+        if deid is not None:
+            m = source.meta
+            deid.remember(m.patient_name, m.patient_id, m.source)
+        head_ds = copy.deepcopy(headers[0]) if headers else header_dataset(source)
+        if deid is not None:
+            deid.dataset(head_ds, derived=False)
+        scrub = deid.scrub_text if deid is not None else (lambda s: s)
+        return cls(warnings, headers, deid, StudyHeader.from_dataset(head_ds), scrub)
+
+
+def _report_pdf(
+    source: Volume,
+    study: _Study,
+    thrombus: ThrombusResult | None,
+    hemorrhage: HemorrhageResult | None,
+    options: AnonymizeOptions | None,
+    warnings: list[str],
+    created: str | None,
+) -> bytes:
+    overlays = []
+    if thrombus is not None:
+        overlays.append(Overlay(thrombus.mask, colors.THROMBUS))
+    if hemorrhage is not None:
+        # outline only, on one slice: the reader checks the edge against the image
+        overlays.append(Overlay(hemorrhage.mask, colors.HEMORRHAGE, alpha=0.0))
+    window, slab = ((150.0, 500.0), 16.0) if thrombus is not None else ((40.0, 80.0), 0.0)
+    scrub = study.scrub
+    content = ReportContent(
+        header=study.header,
+        title=REPORT_TITLE,
+        impression=[scrub(x) for x in impression_lines(thrombus, hemorrhage)],
+        images=render_key_images(source, overlays, window=window, slab_mm=slab),
+        rows=measurement_rows(thrombus, hemorrhage),
+        warnings=warnings,
+        method_lines=[scrub(x) for x in method_lines(thrombus, hemorrhage, options)],
+        created=created,
+    )
+    return render_report(content)
+
+
+def report_preview(
+    *,
+    source: Volume,
+    hemorrhage: HemorrhageResult | None = None,
+    thrombus: ThrombusResult | None = None,
+    anonymize: bool = False,
+) -> bytes:
+    """The PDF report :func:`export_results` would write for these results, written nowhere.
+
+    The same content, less the warnings that only writing the DICOM objects raises and
+    with "Created" left out (it is the export's time).
+
+    Raises
+    ------
+    InputError
+        No result given, or a mask is not on the source grid.
+    """
+    if hemorrhage is None and thrombus is None:
+        raise InputError("report preview: give a hemorrhage and/or a thrombus result")
+    for result, what in ((hemorrhage, "hemorrhage"), (thrombus, "thrombus")):
+        if result is not None:
+            _check_grid(result.mask, source, what)
+    options = AnonymizeOptions() if anonymize else None
+    study = _Study.read(source, thrombus, hemorrhage, options)
+    warnings = [study.scrub(w) for w in study.warnings]
+    return _report_pdf(source, study, thrombus, hemorrhage, options, warnings, None)
+
+
 def _write_all(
     staging: Path,
     source: Volume,
@@ -223,24 +319,10 @@ def _write_all(
 ) -> tuple[dict[str, Any], list[str]]:
     """Every file into ``staging``; return the ``files`` entry of the JSON document and
     the warnings."""
-    warnings: list[str] = list(source.meta.warnings)
-    for r in (thrombus, hemorrhage):
-        if r is not None:
-            warnings += [w for w in r.warnings if w not in warnings]
-    deid = Deidentifier(options) if options is not None else None
-    headers = read_source_headers(source)
-    if headers is not None:  # repaired copies; highdicom shares their elements: keep as is
-        headers, repaired = safe_headers(headers)
-        warnings += repaired
+    study = _Study.read(source, thrombus, hemorrhage, options)
+    warnings, headers, deid = study.warnings, study.headers, study.deid
+    header, scrub = study.header, study.scrub
     progress(0.1)
-    if deid is not None:
-        m = source.meta
-        deid.remember(m.patient_name, m.patient_id, m.source)
-    head_ds = copy.deepcopy(headers[0]) if headers else header_dataset(source)
-    if deid is not None:
-        deid.dataset(head_ds, derived=False)
-    header = StudyHeader.from_dataset(head_ds)
-    scrub = deid.scrub_text if deid is not None else (lambda s: s)
 
     written = DicomWritten()
     if headers is None:
@@ -259,27 +341,9 @@ def _write_all(
         )
         warnings += written.warnings
     progress(0.6)
-    overlays = []
-    if thrombus is not None:
-        overlays.append(Overlay(thrombus.mask, colors.THROMBUS))
-    if hemorrhage is not None:
-        # outline only, on one slice: the reader checks the edge against the image
-        overlays.append(Overlay(hemorrhage.mask, colors.HEMORRHAGE, alpha=0.0))
-    window, slab = ((150.0, 500.0), 16.0) if thrombus is not None else ((40.0, 80.0), 0.0)
-    images = render_key_images(source, overlays, window=window, slab_mm=slab)
     created = None if deid is not None else dt.datetime.now().isoformat(timespec="seconds")
     warnings = [scrub(w) for w in warnings]
-    content = ReportContent(
-        header=header,
-        title=REPORT_TITLE,
-        impression=[scrub(x) for x in impression_lines(thrombus, hemorrhage)],
-        images=images,
-        rows=measurement_rows(thrombus, hemorrhage),
-        warnings=warnings,
-        method_lines=[scrub(x) for x in method_lines(thrombus, hemorrhage, options)],
-        created=created,
-    )
-    pdf = render_report(content)
+    pdf = _report_pdf(source, study, thrombus, hemorrhage, options, warnings, created)
     atomic_write_bytes(staging / PDF_NAME, pdf)
     progress(0.75)
     pdf_ds = None
