@@ -3,7 +3,9 @@
 ``python -m strokescope.gui.screenshots OUTDIR`` (``make screenshots``) writes a small seeded
 phantom study to ``OUTDIR/.phantom`` and saves ``01_study_open.png``, ``02_cta_mip.png``,
 ``03_thrombus_result.png`` (only when ``pipeline.analyze_thrombus`` exists),
-``04_ht_result.png`` and ``05_error_dialog.png``.
+``04_ht_result.png``, ``05_error_dialog.png``, ``06_ruler_roi.png`` (a ruler across the
+bleed and HU ellipse ROIs on it and on the other hemisphere) and ``07_side_by_side.png``
+(baseline NCCT beside its CTA, linked, at the clot).
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from strokescope.gui.main_window import MainWindow
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -46,6 +52,37 @@ def _phantom(root: Path) -> Path:
         )
         write_study(generate_study(opts), study, processes=1)
     return study
+
+
+def _tools(
+    win: MainWindow,
+    shot: Callable[[str], None],
+    bleed: tuple[int, int, int],
+    clot_lps: tuple[float, float, float],
+) -> None:
+    """06: ruler and ellipse ROIs on the follow-up; 07: baseline beside CTA at the clot."""
+    from PySide6.QtCore import QRectF
+
+    win.set_roi_tool(False)
+    axial = win.views["axial"]
+    k, j, i = bleed
+    win.set_measure_mode("ruler")
+    win.measure.add_ruler(  # under the bleed, clear of the ellipses' labels
+        axial, axial.view_point((k, j + 22, i - 14)), axial.view_point((k, j + 22, i + 14))
+    )
+    win.set_measure_mode("ellipse")
+    centre = axial.view_point(bleed)
+    win.measure.add_ellipse(axial, QRectF(centre.x() - 6, centre.y() - 6, 12, 12))
+    mirror = axial.view_point((k, j, win.volumes["followup"].shape[2] - 1 - i))
+    win.measure.add_ellipse(axial, QRectF(mirror.x() - 6, mirror.y() - 6, 12, 12))
+    win.set_measure_mode("")
+    shot("06_ruler_roi.png")
+    win.show_role("baseline")
+    win.set_side_by_side(True)
+    win.show_partner("cta")
+    win.state.center_on_lps(clot_lps)
+    shot("07_side_by_side.png")
+    win.set_side_by_side(False)
 
 
 def render(out: Path) -> list[Path]:
@@ -103,6 +140,8 @@ def render(out: Path) -> list[Path]:
     win.state.set_cursor((k, j, i))
     win.ht.propose(k, j, i)
     shot("04_ht_result.png")
+    cx, cy, cz = (float(v) for v in truth["thrombus_centroid_lps"])
+    _tools(win, shot, (k, j, i), (cx, cy, cz))
 
     bad = tmp / "corrupt"
     bad.mkdir()
