@@ -27,7 +27,7 @@ OCCLUSION_CLASS: dict[str, str] = {
     "A1": "MeVO",
     "P1": "MeVO",
 }
-"""CLINICAL_VALUES: LVO = intracranial ICA or M1, here with the basilar; medium vessels M2, A1, P1."""
+"""LVO = intracranial ICA or M1 (CLINICAL_VALUES), here with the basilar; MeVO: M2, A1, P1."""
 SIDES: tuple[str, ...] = ("left", "right")
 HEMORRHAGES: tuple[str, ...] = ("none", "PH", "HI2")
 KERNELS: tuple[str, ...] = ("standard", "smooth", "sharp")
