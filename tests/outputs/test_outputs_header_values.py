@@ -82,6 +82,7 @@ def test_repair_maps_sex_and_empties_or_drops_bad_values() -> None:
         assert any("Sex" in ln for ln in lines) == (given != expected)
         assert ds.PatientSex == expected
     ds = Dataset()
+    ds.StudyInstanceUID = "1.2.3"  # valid: no derived UID
     ds.StudyDate = "20201345"  # Type 2, month 13: emptied
     ds.PatientAge = "forty"  # Type 3 AS: removed
     lines = repair(ds)

@@ -22,7 +22,7 @@ from strokescope.errors import ExportError
 from strokescope.hemorrhage.result import HemorrhageResult
 from strokescope.outputs import codes as cc
 from strokescope.outputs.anonymize import Deidentifier
-from strokescope.outputs.safe_header import repair
+from strokescope.outputs.safe_header import repair, thickness_mm
 from strokescope.outputs.source_refs import same_geometry
 from strokescope.thrombus.result import ThrombusResult
 from strokescope.volume import Volume
@@ -81,7 +81,7 @@ def _write_source(
         except (OSError, ValueError) as exc:
             raise ExportError(f"{path}: cannot read the source image again ({exc})") from exc
         burned = burned or str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
-        repair(ds)  # warned once already, for the headers
+        repair(ds, slice_spacing=thickness_mm(header))  # warned once already, for the headers
         deid.dataset(ds)
         name = f"IM{k:04d}.dcm"
         save_dicom(ds, folder / name)

@@ -16,7 +16,14 @@ them the headers are copied and repaired here, each repair named in one warning 
   unknown term) is removed when every text value is ASCII (the default repertoire), else
   written as ``ISO_IR 192`` (UTF-8, which holds every decoded value);
 * any other top-level value of the Patient and Study modules that fails its VR's rules
-  (or, for DA/DT/TM, does not parse) is emptied (Type 1/2) or removed (Type 3).
+  (or, for DA/DT/TM, does not parse) is emptied (Type 1/2) or removed (Type 3);
+* (0020,000D) Study Instance UID (Type 1) that is absent, empty or not a valid UID is
+  replaced by one derived from (0020,000E) Series Instance UID (:func:`derived_study_uid`:
+  the same for every file of the series, so SEG, SR, PDF and copied images stay one study);
+* (0018,0050) Slice Thickness (Type 2 in the CT Image module; highdicom reads it for the
+  SEG's Pixel Measures) that is absent, empty or not a positive number is written as the
+  slice spacing, from (0020,0032) Image Position along the normal of (0020,0037) Image
+  Orientation of the series' headers (:func:`slice_spacing_mm`).
 
 Headers are copied, never changed in place: highdicom shares the source's elements.
 """
@@ -28,9 +35,11 @@ import logging
 from collections.abc import Sequence
 from functools import cache
 
+import numpy as np
 from pydicom import config
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
+from pydicom.uid import UID, generate_uid
 from pydicom.valuerep import DA, DT, TM, validate_value
 
 log = logging.getLogger(__name__)
@@ -62,19 +71,63 @@ def module_types() -> dict[str, tuple[str, bool]]:
 
 
 def safe_headers(headers: Sequence[Dataset]) -> tuple[list[Dataset], list[str]]:
-    """Repaired copies of ``headers`` and the warnings (each once) for what was changed."""
+    """Repaired copies of ``headers`` (one series, slice order) and the warnings (each once)
+    for what was changed."""
     out, warnings = [], []
+    spacing = slice_spacing_mm(headers)
     for header in headers:
         ds = copy.deepcopy(header)
-        warnings += [w for w in repair(ds) if w not in warnings]
+        warnings += [w for w in repair(ds, slice_spacing=spacing) if w not in warnings]
         out.append(ds)
     for w in warnings:
         log.warning("%s", w)
     return out, warnings
 
 
-def repair(ds: Dataset) -> list[str]:
-    """Repair ``ds`` in place (see the module docstring); return one line per repair."""
+def _floats(value: object, n: int) -> list[float] | None:
+    try:
+        out = [float(v) for v in value]  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        return None
+    return out if len(out) == n and all(np.isfinite(out)) else None
+
+
+def slice_spacing_mm(headers: Sequence[Dataset]) -> float | None:
+    """Median distance between the distinct slice positions of single-frame ``headers``.
+
+    Reads (0020,0037) Image Orientation (Patient) of the first header and (0020,0032) Image
+    Position (Patient) of each; ``None`` when fewer than two distinct positions are known.
+    """
+    iop = _floats(headers[0].get("ImageOrientationPatient"), 6) if headers else None
+    if iop is None:
+        return None
+    normal = np.cross(iop[:3], iop[3:])
+    along = [
+        round(float(np.dot(normal, ipp)), 4)
+        for ds in headers
+        if (ipp := _floats(ds.get("ImagePositionPatient"), 3)) is not None
+    ]
+    steps = np.diff(sorted(set(along)))
+    return float(np.median(steps)) if len(steps) else None
+
+
+def thickness_mm(ds: Dataset) -> float | None:
+    """(0018,0050) Slice Thickness of ``ds`` when it is a positive number, else ``None``."""
+    value = _floats([ds.get("SliceThickness")], 1)
+    return value[0] if value is not None and value[0] > 0 else None
+
+
+def derived_study_uid(ds: Dataset) -> str:
+    """A Study Instance UID for a source without one: a hash of its Series Instance UID."""
+    series = str(ds.get("SeriesInstanceUID", "") or "")
+    return str(generate_uid(entropy_srcs=["strokescope study of series", series]))
+
+
+def repair(ds: Dataset, *, slice_spacing: float | None = None) -> list[str]:
+    """Repair ``ds`` in place (see the module docstring); return one line per repair.
+
+    ``slice_spacing`` (mm) replaces a missing Slice Thickness of a single-frame image.
+    """
     warnings = []
     sex = str(ds.get("PatientSex", "") or "")
     if sex:
@@ -84,7 +137,7 @@ def repair(ds: Dataset) -> list[str]:
             to = "to its defined term" if norm else "empty (unknown)"
             warnings.append(f"source Patient's Sex is not M, F or O: written {to}")
     for keyword, (kind, _mandatory) in module_types().items():
-        if keyword in ds:
+        if keyword in ds and keyword != "StudyInstanceUID":  # see _study_uid
             warnings += _check_value(ds, keyword, kind)
     warnings += _charset(ds)
     types = module_types().items()
@@ -93,7 +146,29 @@ def repair(ds: Dataset) -> list[str]:
         setattr(ds, keyword, "" if keyword != "PatientName" else None)
     if absent:
         warnings.append(f"source header lacks {', '.join(absent)}: written empty (Type 2)")
-    return warnings
+    return warnings + _study_uid(ds) + _slice_thickness(ds, slice_spacing)
+
+
+def _study_uid(ds: Dataset) -> list[str]:
+    uid = str(ds.get("StudyInstanceUID", "") or "").strip()
+    if uid and UID(uid).is_valid:
+        return []
+    ds.StudyInstanceUID = derived_study_uid(ds)
+    return [
+        "source header lacks a valid StudyInstanceUID (Type 1): the export uses one "
+        "derived from the Series Instance UID"
+    ]
+
+
+def _slice_thickness(ds: Dataset, spacing: float | None) -> list[str]:
+    if "SharedFunctionalGroupsSequence" in ds or thickness_mm(ds) is not None:
+        return []  # multi-frame images carry it in their Pixel Measures
+    if spacing is None or not spacing > 0:
+        return []
+    ds.SliceThickness = f"{spacing:.6g}"
+    return [
+        f"source header lacks a valid SliceThickness: written as the slice spacing {spacing:.4g} mm"
+    ]
 
 
 def _check_value(ds: Dataset, keyword: str, kind: str) -> list[str]:
