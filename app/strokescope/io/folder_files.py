@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from strokescope.errors import DicomLoadError
+from strokescope.io.dicom_read import read_dataset
 
 DICOMDIR_NAMES = ("DICOMDIR", "dicomdir")
 MAX_NAMED = 3
@@ -109,12 +110,10 @@ def _walk(root: Path, top: list[os.DirEntry[str]], out: FolderFiles) -> None:
 
 def _dicomdir_files(dicomdir: Path, out: FolderFiles) -> bool:
     """Add the files a DICOMDIR references to ``out``; False when it cannot be used."""
-    import pydicom
-
     root = dicomdir.parent
     root_real = os.path.realpath(root)
     try:
-        ds = pydicom.dcmread(dicomdir, force=True)
+        ds = read_dataset(dicomdir)  # the caps of the tolerant reader hold for the index too
         records = list(ds.DirectoryRecordSequence)
         refs = [r.get("ReferencedFileID") for r in records]
     except Exception as exc:  # an unusable index: fall back to walking the folder
