@@ -32,7 +32,12 @@ from typing import Any
 
 from strokescope.io.dicom_read import SkipFile, looks_like_dicom, read_dataset
 from strokescope.io.geometry_limits import PIXEL_SPACING_MM
-from strokescope.io.pixel_layout import DEFLATED_LE, IMPLICIT_LE, pixel_format_of, pixel_offset
+from strokescope.io.pixel_layout import (
+    DEFLATED_LE,
+    pixel_format_of,
+    pixel_offset,
+    transfer_syntax_of,
+)
 from strokescope.io.series_info import FrameRef, PixelFormat
 
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
@@ -322,7 +327,7 @@ def read_image_header(path: Path) -> list[ImageHeader]:
         modality = _text(ds, "Modality").upper()
         if modality in NON_IMAGE_MODALITIES or sop_class.startswith(NON_IMAGE_SOP_PREFIXES):
             raise SkipFile(f"non-image object ({modality or sop_class})", warn=False)
-        syntax = _text(meta, "TransferSyntaxUID") or IMPLICIT_LE
+        syntax = transfer_syntax_of(ds)
         if syntax != DEFLATED_LE and fp.tell() >= stat.st_size:  # a cut header reads quietly
             raise SkipFile("truncated: the file ends before its pixel data", warn=True)
         if "Rows" not in ds or "Columns" not in ds:

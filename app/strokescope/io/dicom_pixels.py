@@ -25,8 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.errors import DicomLoadError
-from strokescope.io.pixel_layout import length_mismatch, pixel_format_of
-from strokescope.io.pydicom_notes import log_only
+from strokescope.io.dicom_read import read_dataset
+from strokescope.io.pixel_layout import length_mismatch, pixel_format_of, transfer_syntax_of
 from strokescope.io.series_info import FrameRef, PixelFormat
 
 log = logging.getLogger(__name__)
@@ -110,13 +110,13 @@ def _decode_file(
     padding_hu: float,
 ) -> None:
     """Decode ``path`` with pydicom and write its frames to ``out[k]`` for each (k, frame)."""
-    import pydicom
     from pydicom.pixels import apply_modality_lut
 
-    log_only()
     try:
-        ds = pydicom.dcmread(path)
-        syntax = str(ds.file_meta.get("TransferSyntaxUID", "1.2.840.10008.1.2"))
+        ds = read_dataset(path, stop_before_pixels=False)  # as the scan read it (force)
+        syntax = transfer_syntax_of(ds)
+        ds.ensure_file_meta()
+        ds.file_meta.TransferSyntaxUID = syntax  # what pydicom's decoders go by
         fmt = pixel_format_of(ds, syntax)
         n_frames = int(ds.get("NumberOfFrames", 1) or 1)
         _check_native_length(ds, syntax, n_frames, fmt)

@@ -21,6 +21,7 @@ from strokescope.io.series_info import PixelFormat
 
 EXPLICIT_LE = "1.2.840.10008.1.2.1"
 IMPLICIT_LE = "1.2.840.10008.1.2"
+EXPLICIT_BE = "1.2.840.10008.1.2.2"
 DEFLATED_LE = "1.2.840.10008.1.2.1.99"
 PIXEL_DATA_TAG = b"\xe0\x7f\x10\x00"
 
@@ -75,6 +76,26 @@ def pixel_offset(fp: Any, ds: Any, fmt: PixelFormat, n_frames: int, size: int) -
     if reason := length_mismatch(length, ds, n_frames, fmt):
         raise SkipFile(reason, warn=True)
     return start
+
+
+def transfer_syntax_of(ds: Any) -> str:
+    """The transfer syntax the data set of ``ds`` is actually encoded in.
+
+    (0002,0010) Transfer Syntax UID of the file meta, unless it is absent (a bare data set
+    without preamble or file meta) or names an uncompressed syntax that contradicts the
+    encoding pydicom found while parsing (``original_encoding``): then the encoding found.
+    Reading explicit VR data with the lengths of implicit VR took the VR bytes "OW" for a
+    length (22351 of 32768 bytes, a "truncated" file that was whole).
+    """
+    meta = getattr(ds, "file_meta", None)
+    declared = str(meta.get("TransferSyntaxUID", "") or "").strip() if meta is not None else ""
+    implicit, little = getattr(ds, "original_encoding", (None, None))
+    if implicit is None:
+        return declared or IMPLICIT_LE
+    found = IMPLICIT_LE if implicit else EXPLICIT_LE if little else EXPLICIT_BE
+    if declared in ("", IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE):
+        return found
+    return declared
 
 
 def pixel_format_of(ds: Any, transfer_syntax: str) -> PixelFormat:
