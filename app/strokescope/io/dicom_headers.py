@@ -231,6 +231,7 @@ def _frames_of(
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")
     sop = _text(ds, "SOPInstanceUID")
     number = int(_float(ds.get("InstanceNumber"), 0) or 0)
+    lut = "ModalityLUTSequence" in ds
     for f in range(n_frames):
         group = per_frame[f] if per_frame is not None and f < len(per_frame) else None
         if shared is None and group is None:
@@ -247,6 +248,7 @@ def _frames_of(
         if ipp is None or iop is None or len(ipp) != 3:
             raise SkipFile("image without position/orientation (not part of a volume)", warn=False)
         m, b = _rescale(slope, intercept)
+        given = lut or (_float(slope) is not None and _float(intercept) is not None)
         frame = FrameRef(
             path=path,
             frame=f,
@@ -259,6 +261,7 @@ def _frames_of(
             pixel_offset=offset + f * frame_bytes if offset >= 0 else -1,
             file_size=stat.st_size,
             mtime_ns=stat.st_mtime_ns,
+            rescale_given=given,
         )
         yield _orientation(iop), frame
 

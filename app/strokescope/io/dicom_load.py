@@ -24,6 +24,7 @@ from strokescope.errors import DicomLoadError, GeometryError, InputError
 from strokescope.io.dicom_pixels import read_frames
 from strokescope.io.dicom_scan import MIN_SLICES
 from strokescope.io.geometry_limits import check_grid_size, check_pixel_spacing
+from strokescope.io.hu_checks import check_unrescaled, odd_slices
 from strokescope.io.series_info import SeriesInfo
 from strokescope.io.series_select import is_image_file, pick_series, scan_source
 from strokescope.io.slice_geometry import format_mm, output_geometry, plan_stack, resample_stack
@@ -89,7 +90,9 @@ def load_series(
     DicomLoadError
         Fewer than ``MIN_SLICES`` distinct slice positions; a file changed, vanished or
         cannot be decoded since the scan, or its uncompressed pixel data does not match
-        its header.
+        its header; CT images without rescale values whose stored values cannot be HU
+        (:func:`strokescope.io.hu_checks.check_unrescaled`). A CT slice whose HU lie far
+        from both neighbours' is only warned about (:func:`~strokescope.io.hu_checks.odd_slices`).
     """
     if missing not in MISSING_OPTIONS:
         raise InputError(f"missing={missing!r}: use one of {', '.join(MISSING_OPTIONS)}")
@@ -131,14 +134,22 @@ def load_series(
         workers=workers,
         on_progress=progress,
     )
+    hu_notes: tuple[str, ...] = ()
+    if series.modality in ("CT", ""):  # HU: checked on the source slices
+        check_unrescaled(stack, frames, label=f"series {series.key}")
+        hu_notes = tuple(odd_slices(stack, frames))
     if plan.needs_resampling:
         stack = resample_stack(stack, plan, series.pixel_spacing, fill=padding_hu)
         if on_progress is not None:
             on_progress(1.0)
     scan_notes = tuple(p for p in series.problems if p not in plan.problems)  # e.g. pydicom's
-    warnings = scan_notes + tuple(
-        text + _actions(kind, plan.step_out)
-        for text, kind in zip(plan.problems, plan.kinds, strict=True)
+    warnings = (
+        scan_notes
+        + tuple(
+            text + _actions(kind, plan.step_out)
+            for text, kind in zip(plan.problems, plan.kinds, strict=True)
+        )
+        + hu_notes
     )
     for w in warnings:
         log.warning(w)

@@ -16,7 +16,9 @@ Selection rules, in order (each testable on its own):
 4. Each group's slice geometry is checked (:func:`strokescope.io.slice_geometry.plan_stack`)
    and the faults are recorded in :attr:`SeriesInfo.problems`; so is one line summing up
    what pydicom warned about while reading the series' headers (e.g. invalid UIDs), which
-   is never printed raw (:mod:`strokescope.io.pydicom_notes`). A group whose geometry is
+   is never printed raw (:mod:`strokescope.io.pydicom_notes`), and one line counting the
+   images without rescale values (the loader checks their air,
+   :mod:`strokescope.io.hu_checks`). A group whose geometry is
    refused outright (a degenerate orientation, no usable position) is left out with a
    warning naming it, so the other series are still listed; when no series remains, the
    refusal itself is the error.
@@ -95,6 +97,11 @@ def _series_info(key: str, headers: list[ImageHeader], folder: Path) -> SeriesIn
     ordered = [frames[i] for i in plan.order]
     files = tuple(dict.fromkeys([f.path for f in ordered] + [f.path for f in frames]))
     syntaxes = sorted({h.pixel_format.transfer_syntax for h in headers})
+    bare = sum(not f.rescale_given for f in frames)
+    rescale = (
+        f"series {key}: {bare} of {len(frames)} images have no (0028,1053) Rescale Slope / "
+        "(0028,1052) Rescale Intercept; their stored values are taken as HU",
+    )
     return SeriesInfo(
         key=key,
         series_uid=first.series_uid,
@@ -114,7 +121,7 @@ def _series_info(key: str, headers: list[ImageHeader], folder: Path) -> SeriesIn
         study_date=first.study_date,
         transfer_syntax=", ".join(syntaxes),
         files=files,
-        problems=plan.problems,
+        problems=plan.problems + (rescale if bare else ()),
         frame_of_reference_uid=first.frame_of_reference_uid,
         patient_name=first.patient_name,
         series_number=first.series_number,

@@ -22,7 +22,9 @@ class FrameRef:
 
     ``position`` is (0020,0032) Image Position (Patient) (or the per-frame
     PlanePositionSequence), ``slope``/``intercept`` the modality LUT of (0028,1053) Rescale
-    Slope and (0028,1052) Rescale Intercept (or PixelValueTransformationSequence).
+    Slope and (0028,1052) Rescale Intercept (or PixelValueTransformationSequence);
+    ``rescale_given`` is false when the image has neither those two nor a (0028,3000)
+    Modality LUT Sequence, so its stored values are taken as HU (slope 1, intercept 0).
     ``pixel_offset`` is the byte offset of uncompressed little-endian pixel data in the file
     (``-1`` when the pixels must be decoded by pydicom); ``file_size`` and ``mtime_ns`` let the
     loader notice a file that changed after the scan.
@@ -39,6 +41,7 @@ class FrameRef:
     pixel_offset: int = -1
     file_size: int = 0
     mtime_ns: int = 0
+    rescale_given: bool = True
 
     @property
     def name(self) -> str:
