@@ -4,6 +4,7 @@ are not followed, and unreadable parts are named (never a traceback, never "is e
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,8 @@ def test_dicomdir_references_leading_out_are_ignored(tmp_path: Path) -> None:
     fs.write(media)
     dicomdir = pydicom.dcmread(media / "DICOMDIR")
     images = [r for r in dicomdir.DirectoryRecordSequence if r.DirectoryRecordType == "IMAGE"]
+    for record in images[:2]:  # redirected below: not an unlisted file left in the folder
+        media.joinpath(*record.ReferencedFileID).unlink()
     images[0].ReferencedFileID = ["..", "other", other[0].name]
     images[1].ReferencedFileID = str(other[1])  # an absolute path
     dicomdir.save_as(media / "DICOMDIR")
@@ -119,4 +122,28 @@ def test_a_folder_that_can_be_listed_but_not_entered_is_one_line(
     assert line == (
         f"strokescope info: error: folder {tmp_path}: no DICOM image series found "
         "(3 cannot be read)"
+    )
+
+
+def test_dicomdir_listing_part_of_the_folder_is_reported_and_the_folder_walked(
+    tmp_path: Path,
+) -> None:
+    from pydicom.fileset import FileSet
+
+    src = write_stack(tmp_path / "src", [0, 2, 4, 6, 8, 10], description="MEDIA")
+    fs = FileSet()
+    for p in src[:3]:  # the index lists half of the series
+        fs.add(p)
+    media = tmp_path / "media"
+    fs.write(media)
+    for p in src[3:]:
+        shutil.copy(p, media / f"EXTRA{p.name}")
+    report = scan_folder_report(media)
+    assert not report.used_dicomdir
+    assert [(s.description, s.n_slices) for s in report.series] == [("MEDIA", 6)]
+    (warning,) = report.warnings
+    assert warning == (
+        f"{media / 'DICOMDIR'}: the folder holds 3 DICOM file(s) the DICOMDIR does not list "
+        "(EXTRAIM00004.dcm, EXTRAIM00005.dcm, EXTRAIM00006.dcm); the whole folder is analysed, "
+        "not only the 3 file(s) it lists"
     )

@@ -6,7 +6,11 @@
 
 * A DICOMDIR at the top of the folder lists the files (files it names that are missing are
   reported). A reference that leads outside the folder (an absolute path, ``..``, or a link
-  pointing out) is ignored with a warning: an index must not pull in another study.
+  pointing out) is ignored with a warning: an index must not pull in another study. When
+  the folder holds DICOM files (by their first 132 bytes) that the DICOMDIR does not list,
+  the index is stale or partial: one warning counts them and the whole folder is walked
+  instead (the files on disk are the study; half a series analysed would be a silently
+  different result).
 * Otherwise the folder is walked recursively, sorted by name; hidden entries (``.*``) are
   ignored. A symbolic link whose target lies outside the folder is not followed (one warning
   sums them up); a link back into the folder is followed once (loops end there), and a file
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from strokescope.errors import DicomLoadError
-from strokescope.io.dicom_read import read_dataset
+from strokescope.io.dicom_read import looks_like_dicom, read_dataset
 
 DICOMDIR_NAMES = ("DICOMDIR", "dicomdir")
 MAX_NAMED = 3
@@ -169,8 +173,38 @@ def list_files(root: Path) -> FolderFiles:
         raise DicomLoadError(f"folder {root}: cannot be read ({_reason(exc)})") from exc
     out = FolderFiles()
     if dicomdir is not None and _dicomdir_files(dicomdir, out):
-        out.used_dicomdir = True
-        return out
-    _walk(root, top, out)
+        walked = FolderFiles()
+        _walk(root, top, walked)
+        unlisted = _unlisted_dicom(walked.files, [*out.files, dicomdir])
+        if not unlisted:
+            out.used_dicomdir = True
+            return out
+        names = [os.path.relpath(p, root) for p in unlisted]
+        out.warnings.append(
+            f"{dicomdir}: the folder holds {len(unlisted)} DICOM file(s) the DICOMDIR does "
+            f"not list ({named(names)}); the whole folder is analysed, not only the "
+            f"{len(out.files)} file(s) it lists"
+        )
+        walked.warnings[:0] = out.warnings
+        out = walked
+    else:
+        _walk(root, top, out)
     out.files = [p for p in out.files if p != dicomdir]
+    return out
+
+
+def _unlisted_dicom(found: list[Path], listed: list[Path]) -> list[Path]:
+    """The files of ``found`` that are not in ``listed`` and start like DICOM."""
+    known = {os.path.realpath(p) for p in listed}
+    out = []
+    for path in found:
+        if os.path.realpath(path) in known:
+            continue
+        try:
+            with open(path, "rb") as fp:  # regular files only (the walk lists no others)
+                head = fp.read(132)
+        except OSError:
+            continue
+        if looks_like_dicom(head):
+            out.append(path)
     return out
