@@ -5,6 +5,8 @@ file behind a ``DICM`` preamble kept the scan busy for about an hour."""
 from __future__ import annotations
 
 import contextlib
+import copy
+import logging
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,3 +82,11 @@ def test_header_within_the_cap_reads_as_before(
     monkeypatch.setattr(dicom_read, "MAX_FILE_BYTES", size - 1)
     with pytest.raises(SkipFile, match="limit per file"):
         read_dataset(path)
+
+
+def test_a_header_copies_without_a_note(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (path,) = write_stack(tmp_path, [0])
+    ds = read_dataset(path)
+    with caplog.at_level(logging.WARNING, logger="pydicom"):
+        copied = copy.deepcopy(ds)  # the export repairs copies of the source headers
+    assert caplog.records == [] and copied.filename == str(path) and copied.buffer is None

@@ -181,6 +181,8 @@ def _parse(fp: BinaryIO, *, stop_before_pixels: bool) -> Any:
     capped = _Capped(fp, MAX_HEADER_BYTES) if stop_before_pixels else None
     try:
         ds = pydicom.dcmread(capped or fp, stop_before_pixels=stop_before_pixels, force=True)
+        if capped is not None:  # read as from the open file: no buffer to copy or keep
+            ds.buffer, ds.fileobj_type = None, open
         _convert_all(ds)
     except SkipFile:
         raise
