@@ -43,3 +43,19 @@ def test_bare_dataset_is_read_whole(tmp_path: Path, implicit: bool) -> None:
     decoded = [replace(f, pixel_offset=-1) for f in series.frames]
     stack = read_frames(decoded, series.pixel_format, (series.rows, series.columns))
     np.testing.assert_array_equal(np.sort(stack, axis=0), np.sort(reference, axis=0))
+
+
+def test_meta_saying_implicit_over_explicit_data_is_read_whole(tmp_path: Path) -> None:
+    zs = [0, 2, 4, 6, 8]
+    reference = load_volume(Path(write_stack(tmp_path / "ref", zs)[0]).parent).array
+    paths = write_stack(tmp_path / "ct", zs)
+    data = paths[2].read_bytes()
+    at = data.index(b"1.2.840.10008.1.2.1\0", 132)  # (0002,0010) in the file meta
+    paths[2].write_bytes(data[:at] + b"1.2.840.10008.1.2\0\0\0" + data[at + 20 :])
+    (series,) = scan_folder_report(tmp_path / "ct").series
+    assert series.n_slices == 5
+    assert any("Expected implicit VR, but found explicit VR" in p for p in series.problems)
+    np.testing.assert_array_equal(load_volume(tmp_path / "ct").array, reference)
+    decoded = [replace(f, pixel_offset=-1) for f in series.frames]
+    stack = read_frames(decoded, series.pixel_format, (series.rows, series.columns))
+    np.testing.assert_array_equal(np.sort(stack, axis=0), np.sort(reference, axis=0))

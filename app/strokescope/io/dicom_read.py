@@ -183,6 +183,7 @@ def _parse(fp: BinaryIO, *, stop_before_pixels: bool) -> Any:
         ds = pydicom.dcmread(capped or fp, stop_before_pixels=stop_before_pixels, force=True)
         if capped is not None:  # read as from the open file: no buffer to copy or keep
             ds.buffer, ds.fileobj_type = None, open
+        _record_encoding(ds)
         _convert_all(ds)
     except SkipFile:
         raise
@@ -195,6 +196,22 @@ def _parse(fp: BinaryIO, *, stop_before_pixels: bool) -> Any:
     if capped is not None and capped.hit_end and fp.tell() >= capped.end:
         raise _too_long()
     return ds
+
+
+def _record_encoding(ds: Any) -> None:
+    """Make ``ds.original_encoding`` say how the data set was parsed.
+
+    pydicom reports the encoding of the file meta's Transfer Syntax UID even when it found
+    the other VR encoding in the data and read that ("Expected implicit VR, but found
+    explicit VR"); its raw elements know what was read.
+    """
+    from pydicom.dataelem import RawDataElement
+
+    for tag in list(ds.keys()):  # keys: iterating ds itself would convert every element
+        raw = ds.get_item(tag)
+        if isinstance(raw, RawDataElement):
+            ds.set_original_encoding(raw.is_implicit_VR, raw.is_little_endian)
+            return
 
 
 def _unreadable(exc: BaseException, capped: _Capped | None) -> SkipFile:
