@@ -12,6 +12,9 @@ from PySide6.QtWidgets import QApplication
 from strokescope.gui.slice_view import SliceView
 
 MOVE_INTERVAL_MS = 15
+STALL_LIMIT_S = 0.5
+"""A GUI-thread gap longer than this is work done on the GUI thread (an analysis blocks it
+for seconds), not scheduler noise: on a loaded 2-core CI machine idle gaps reach 0.1 s."""
 
 
 def viewport_point(view: SliceView, index: tuple[int, int, int]) -> QPoint:
