@@ -97,6 +97,7 @@ def test_installed_wheel_finds_its_models_and_runs_outside_the_repo(
             "install",
             "--quiet",
             "--no-deps",
+            "--ignore-installed",  # the editable StrokeScope seen through deps.pth
             "--no-index",
             str(wheel),
         ],
@@ -109,9 +110,11 @@ def test_installed_wheel_finds_its_models_and_runs_outside_the_repo(
         "print(strokescope.__file__); print(r.models_dir()); "
         "print(m.load_models(device='cpu').version)"
     )
-    out = subprocess.run(
-        [str(py), "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path, env=env
-    ).stdout.splitlines()
+    probed = subprocess.run(
+        [str(py), "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert probed.returncode == 0, probed.stderr[-800:]
+    out = probed.stdout.splitlines()
     assert out[0].startswith(str(venv)), out[0]
     assert Path(out[1]) == venv / "share" / "strokescope" / "models_onnx"
     manifest = json.loads((MODELS / "manifest.json").read_text())
