@@ -76,9 +76,13 @@ def test_shipped_model_finds_the_phantom_clot_and_gui_stays_responsive(
     offset = np.subtract(clot.centroid_lps, truth["thrombus_centroid_lps"])
     assert float(np.linalg.norm(offset)) < 5.0
     assert "LVO" in win.results.thrombus_call.text()
-    label = win.results.thrombus_call
+    panel = win.results
+    assert result.decision_rule not in panel.thrombus_call.text()  # the rule is behind "details"
+    assert not panel.thrombus_details.isVisible()
+    panel.thrombus_call.linkActivated.emit("details")
+    assert panel.thrombus_details.isVisible()
     doc = QTextDocument()
-    doc.setHtml(label.text())
+    doc.setHtml(panel.thrombus_details.text())
     assert result.decision_rule in doc.toPlainText()  # "<=" in the rule is escaped, not markup
     assert len(gaps) > 100
     assert max(gaps) < STALL_LIMIT_S, f"GUI thread stalled {1000 * max(gaps):.0f} ms in analysis"

@@ -100,10 +100,16 @@ class ResultsPanel(QWidget):
         self.thrombus_call = QLabel("not analysed", t_box)
         self.thrombus_call.setObjectName("thrombusCall")
         self.thrombus_call.setWordWrap(True)
+        self.thrombus_call.linkActivated.connect(self.toggle_thrombus_details)
+        self.thrombus_details = QLabel("", t_box)  # the decision rule, behind "details"
+        self.thrombus_details.setObjectName("thrombusDetails")
+        self.thrombus_details.setWordWrap(True)
+        self.thrombus_details.setVisible(False)
         self.thrombus_table = _table(THROMBUS_COLUMNS, "thrombusTable", t_box)
         self.thrombus_table.cellClicked.connect(self._on_thrombus_row)
         t_layout = QVBoxLayout(t_box)
         t_layout.addWidget(self.thrombus_call)
+        t_layout.addWidget(self.thrombus_details)
         t_layout.addWidget(self.thrombus_table)
 
         h_box = QGroupBox("Hemorrhagic transformation (follow-up NCCT)", self)
@@ -140,22 +146,28 @@ class ResultsPanel(QWidget):
         label.setText(f'<b style="color: #d07000;">⚠ {STALE}</b><br>{label.text()}')
         self._show_warnings()
 
+    def toggle_thrombus_details(self, _link: str = "") -> None:
+        """Show or hide the decision rule under the finding (the "details" link)."""
+        self.thrombus_details.setVisible(
+            bool(self.thrombus_details.text()) and not self.thrombus_details.isVisible()
+        )
+
     def is_stale(self, kind: str) -> bool:
         return kind in self.stale
 
     def set_thrombus(self, result: ThrombusResult | None) -> None:
         self.thrombus = result
         self.stale.discard("thrombus")
+        self.thrombus_details.setVisible(False)
         if result is None:
             self.thrombus_call.setText("not analysed")
+            self.thrombus_details.setText("")
             _fill(self.thrombus_table, [])
         else:
-            call = "LVO" if result.lvo else result.occlusion_class
-            found = "occlusion found" if result.occlusion else "no occlusion found"
             self.thrombus_call.setText(
-                f"<b>{call}</b> — {found}; {len(result.thrombi)} thrombus component(s), "
-                f"total {result.mask.volume_mm3:.0f} mm³. Rule: {html.escape(result.decision_rule)}"
+                f'<b>{html.escape(result.impression())}</b> <a href="details">details</a>'
             )
+            self.thrombus_details.setText(f"Rule: {html.escape(result.decision_rule)}")
             _fill(
                 self.thrombus_table,
                 [
