@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from strokescope import cli
+from strokescope import cli, gui_launch
 
 
 @pytest.fixture
@@ -25,15 +25,15 @@ def test_gui_command_without_qt_is_one_line_naming_the_extra(
 ) -> None:
     assert cli.main(["gui"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["strokescope gui: error: " + cli.GUI_EXTRA_HINT]
-    assert "strokescope[gui]" in cli.GUI_EXTRA_HINT
+    assert err == ["strokescope gui: error: " + gui_launch.GUI_EXTRA_HINT]
+    assert "strokescope[gui]" in gui_launch.GUI_EXTRA_HINT
 
 
 @pytest.mark.usefixtures("no_qt")
 def test_gui_script_without_qt_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.gui_main() == 2
-    assert capsys.readouterr().err.strip() == "strokescope-gui: error: " + cli.GUI_EXTRA_HINT
+    assert gui_launch.gui_main() == 2
+    assert capsys.readouterr().err.strip() == "strokescope-gui: error: " + gui_launch.GUI_EXTRA_HINT
 
 
 def test_qt_is_found_in_the_test_environment() -> None:
-    assert cli._gui_available()
+    assert gui_launch.gui_available()

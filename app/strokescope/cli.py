@@ -297,45 +297,9 @@ def _add_phantom_command(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from strokescope.demo import click_on_bleed, ensure_demo_study, truth_of
-    from strokescope.hemorrhage.run import format_result, run_ht
-    from strokescope.io import scan_folder_report
-    from strokescope.io.series_table import format_scan
-    from strokescope.phantom.cli_options import summary
+    from strokescope.demo import print_demo
 
-    demo = ensure_demo_study(args.cache)
-    truth = truth_of(demo)
-    print(f"Demo study (synthetic phantom): {demo.root}\n")
-    print(format_scan(scan_folder_report(demo.root)))
-    print(f"\nGround truth: {summary(truth)}\n")
-    click = click_on_bleed(demo)
-    print(f"Hemorrhagic transformation on the follow-up NCCT, one click at {click}:")
-    result = run_ht(demo.followup, clicks=[click])
-    print(format_result(result))
-    print(
-        f"Truth: {truth.hemorrhage_volume_ml:.2f} mL; measured {result.volume_ml:.2f} mL "
-        f"({100 * (result.volume_ml / truth.hemorrhage_volume_ml - 1):+.1f} %)"
-    )
-    _demo_thrombus(demo, truth)
-    return 0
-
-
-def _demo_thrombus(demo: object, truth: object) -> None:
-    """Thrombus part of the demo; skipped with a note while models_onnx/ holds no model."""
-    from strokescope.pipeline import analyze_thrombus, load
-    from strokescope.thrombus.model import models_installed
-    from strokescope.thrombus.run import format_result
-
-    print("\nThrombus on the baseline NCCT + CTA:")
-    if not models_installed():
-        print("thrombus model not installed (models_onnx/ has no manifest.json)")
-        return
-    result = analyze_thrombus(load(demo.ncct), load(demo.cta), keep_images=False)  # type: ignore[attr-defined]
-    print(format_result(result))
-    print(
-        f"Truth: {truth.occlusion_site} {truth.side}, length "  # type: ignore[attr-defined]
-        f"{truth.thrombus_length_mm} mm, volume {truth.thrombus_volume_mm3} mm3"  # type: ignore[attr-defined]
-    )
+    return print_demo(args.cache)
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -346,33 +310,10 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     demo.set_defaults(handler=_run_demo)
 
 
-GUI_EXTRA_HINT = "the viewer needs Qt: pip install 'strokescope[gui]'"
-
-
-def _gui_available() -> bool:
-    import importlib.util
-
-    return all(importlib.util.find_spec(m) is not None for m in ("PySide6", "pyqtgraph"))
-
-
 def _run_gui(args: argparse.Namespace) -> int:
-    from strokescope.errors import InputError
+    from strokescope.gui_launch import run_gui
 
-    if not _gui_available():
-        raise InputError(GUI_EXTRA_HINT)
-    from strokescope.gui.app import run
-
-    return run(args.folder)
-
-
-def gui_main() -> int:
-    """``strokescope-gui``: the viewer, or one line saying how to install it."""
-    if not _gui_available():
-        print(f"strokescope-gui: error: {GUI_EXTRA_HINT}", file=sys.stderr)
-        return 2
-    from strokescope.gui.app import main as gui_app_main
-
-    return gui_app_main()
+    return run_gui(args.folder)
 
 
 def _add_gui(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
