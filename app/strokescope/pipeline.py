@@ -89,6 +89,14 @@ def measure_hemorrhage(prepared: PreparedStudy, rois: Sequence[Roi]) -> Hemorrha
     return segment_hemorrhage(prepared, rois)
 
 
+def thrombus_models_installed(models: str | Path | None = None) -> bool:
+    """Whether the thrombus model folder (default: see ``strokescope.resources``) holds a
+    manifest; the viewer disables the analysis and says so when it does not."""
+    from strokescope.thrombus.model import models_installed
+
+    return models_installed(models)
+
+
 def analyze_thrombus(
     ncct: Volume,
     cta: Volume | None,

@@ -67,12 +67,21 @@ def fake_analyze(study):  # type: ignore[no-untyped-def]
     return analyze
 
 
-def test_thrombus_action_disabled_without_model(qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.delattr(pipeline, "analyze_thrombus", raising=False)
+def test_thrombus_action_disabled_without_model(qtbot, tmp_path, study, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The real switch: STROKESCOPE_MODELS names a folder without a manifest."""
+    (tmp_path / "no-models").mkdir()
+    monkeypatch.setenv("STROKESCOPE_MODELS", str(tmp_path / "no-models"))
     win = MainWindow(_settings(tmp_path / "s.ini"))
     qtbot.addWidget(win)
+    win.show()
+    open_study(qtbot, win, study.root)
+    assert "baseline" in win.volumes
     assert not win.acts["thrombus"].isEnabled()
     assert win.acts["thrombus"].toolTip() == "thrombus model not installed"
+    monkeypatch.delenv("STROKESCOPE_MODELS")
+    win.open_folder(study.root)
+    wait_idle(qtbot, win)
+    assert win.acts["thrombus"].isEnabled()  # the shipped models are found again
 
 
 def test_thrombus_result_table_centres_views(qtbot, tmp_path, study, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -175,7 +175,7 @@ def shortcut_lines(acts: Mapping[str, QAction]) -> list[tuple[str, str]]:
 def update(win: MainWindow) -> None:
     """Enable actions for the current study and job state."""
     acts, idle = win.acts, not win.busy
-    has_model = getattr(pipeline, "analyze_thrombus", None) is not None
+    has_model = pipeline.thrombus_models_installed()
     thrombus = acts["thrombus"]
     thrombus.setEnabled(has_model and idle and "baseline" in win.volumes)
     if not has_model:

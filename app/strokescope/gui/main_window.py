@@ -298,13 +298,12 @@ class MainWindow(QMainWindow):
 
     # --- analyses --------------------------------------------------------------------------------
     def run_thrombus(self) -> None:
-        analyze = getattr(pipeline, "analyze_thrombus", None)
         ncct = self.volumes.get("baseline")
-        if analyze is None or ncct is None:
+        if ncct is None or not pipeline.thrombus_models_installed():
             return
         self.run_job(
             "Thrombus analysis",
-            analyze,
+            pipeline.analyze_thrombus,
             ncct,
             self.volumes.get("cta"),
             device="auto",

@@ -124,7 +124,7 @@ def render(out: Path) -> list[Path]:
     shot("02_cta_mip.png")
     win.state.set_slab(mip=False)
 
-    if getattr(pipeline, "analyze_thrombus", None) is not None:
+    if pipeline.thrombus_models_installed():
         win.run_thrombus()
         _wait(app, lambda: not win.busy, timeout=600)
         shot("03_thrombus_result.png")
