@@ -20,6 +20,27 @@ def test_prepare_is_cached_per_volume_and_settings(ph_case: Case) -> None:
     assert not np.array_equal(a.filtered, b.filtered)
 
 
+def test_the_cache_keeps_at_most_max_prepared_studies() -> None:
+    """Opening five follow-ups one after another leaves at most MAX_PREPARED in memory:
+    the volumes of the older ones are freed."""
+    import gc
+    import weakref
+
+    from strokescope.hemorrhage import prepare
+
+    refs = []
+    for seed in range(5):
+        ncct = make_case(seed=40 + seed).ncct
+        prepare_ncct(ncct)
+        refs.append(weakref.ref(ncct))
+        del ncct
+    gc.collect()
+    alive = [r for r in refs if r() is not None]
+    assert len(prepare._CACHE) <= prepare.MAX_PREPARED
+    assert len(alive) <= prepare.MAX_PREPARED
+    assert refs[-1]() is not None  # the latest is still cached
+
+
 def test_filters_use_pixel_sigma_in_mm_not_across_thick_slices() -> None:
     # a one-slice-thick bright sheet on 5 mm slices keeps its HU (sigma 1 pixel << 5 mm)
     case = make_case(seed=2, semi_mm=(2.0, 14.0, 11.0))

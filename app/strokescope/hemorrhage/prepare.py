@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
-import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -166,9 +166,10 @@ def _prepare(ncct: Volume, s: PrepareSettings) -> PreparedStudy:
     return PreparedStudy(ncct, brain, filtered, s, warnings, seconds)
 
 
-_CACHE: weakref.WeakKeyDictionary[Volume, dict[PrepareSettings, PreparedStudy]] = (
-    weakref.WeakKeyDictionary()
-)
+MAX_PREPARED = 2
+"""Prepared follow-ups kept (the GUI's current one and the one before): a prepared study
+holds its NCCT and a float32 copy of it, so an unbounded cache kept every study opened."""
+_CACHE: OrderedDict[tuple[int, PrepareSettings], PreparedStudy] = OrderedDict()
 
 
 def prepare_ncct(
@@ -183,8 +184,8 @@ def prepare_ncct(
     settings
         Filter sigmas (in-plane pixels), unsharp amount, brain-mask options.
     cache
-        Reuse the result for the same ``Volume`` object and settings (held weakly, so it
-        goes when the volume does).
+        Reuse the result for the same ``Volume`` object and settings; at most
+        ``MAX_PREPARED`` results are kept, the least recently used goes first.
 
     Raises
     ------
@@ -194,7 +195,13 @@ def prepare_ncct(
     s = settings or PrepareSettings()
     if not cache:
         return _prepare(ncct, s)
-    per_volume = _CACHE.setdefault(ncct, {})
-    if s not in per_volume:
-        per_volume[s] = _prepare(ncct, s)
-    return per_volume[s]
+    key = (id(ncct), s)
+    hit = _CACHE.get(key)
+    if hit is not None and hit.ncct is ncct:  # the identity check guards a reused id()
+        _CACHE.move_to_end(key)
+        return hit
+    prepared = _prepare(ncct, s)
+    _CACHE[key] = prepared
+    while len(_CACHE) > MAX_PREPARED:
+        _CACHE.popitem(last=False)
+    return prepared
