@@ -12,6 +12,7 @@ import pydicom
 import pytest
 from export_cases import make_thrombus
 from pydicom.dataset import Dataset
+from tests.fuzz.mutations import TYPE2
 from tests.io.dicom_factory import random_volume, write_volume
 
 from strokescope.io import load_volume
@@ -19,12 +20,6 @@ from strokescope.outputs import export_results
 from strokescope.outputs.safe_header import derived_study_uid, repair, slice_spacing_mm
 from strokescope.volume import Mask
 
-TYPE2 = (
-    "AccessionNumber", "ReferringPhysicianName", "StudyID", "PatientName", "PatientID",
-    "PatientBirthDate", "PatientSex", "StudyDate", "StudyTime", "SeriesNumber",
-    "PatientPosition", "KVP", "AcquisitionNumber", "PositionReferenceIndicator",
-    "Manufacturer", "SliceThickness",
-)  # fmt: skip
 TYPE3 = ("ConvolutionKernel", "GantryDetectorTilt", "SeriesDescription", "StudyDescription")
 
 
