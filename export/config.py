@@ -183,8 +183,12 @@ class DecisionRules(Rules):
             "< min_ncct_p90_hu, CTA mean > max_cta_mean_hu, perviousness > max_perviousness_hu",
             "LVO = a thrombus in lvo_segments; optional volume/length minimums (null = none) "
             "are set on the calibration phantoms, never on the held-out ones",
+            "fine_scan: the fine stage also runs without a coarse prior over the "
+            "scan_max_tiles tiles richest in opacified vessel (at least "
+            "scan_min_vessel_voxels coarse voxels), and its finds join the coarse candidates",
         )
     )
+    fine_scan: bool = True  # recipe >= 0.5.0 trains the fine stage to detect on its own
 
     def __post_init__(self) -> None:
         for name in ("coarse_candidate_threshold", "fine_probability_threshold"):
@@ -193,6 +197,8 @@ class DecisionRules(Rules):
                 raise ValueError(f"{name} must be in (0, 1), got {v}")
         if self.min_component_volume_mm3 < 0:
             raise ValueError("min_component_volume_mm3 must be >= 0")
+        if self.scan_max_tiles < 0 or self.scan_min_vessel_voxels < 0:
+            raise ValueError("scan_max_tiles and scan_min_vessel_voxels must be >= 0")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -41,6 +41,13 @@ def _parse_value(name: str, text: str) -> Any:
         return [s for s in text.split(",") if s]
     if text.lower() in ("none", "null"):
         return None
+    default = getattr(DecisionRules(), name)
+    if isinstance(default, bool):
+        if text.lower() not in ("true", "false"):
+            raise SystemExit(f"--set {name}={text}: expected true or false")
+        return text.lower() == "true"
+    if isinstance(default, int):
+        return int(text)
     return float(text)
 
 

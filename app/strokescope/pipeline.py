@@ -113,7 +113,7 @@ def analyze_thrombus(
     ``models`` is the model folder (default ``models_onnx``); ``device`` is ``"auto"``
     (CUDA when onnxruntime provides it, else CPU), ``"cpu"``, ``"cuda"`` or ``"dml"``;
     ``threads`` sets onnxruntime's intra-op threads; ``keep_images=False`` skips the
-    full-resolution registered NCCT and probability map in the result. Without a CTA, or
+    full-resolution registered NCCT in the result. Without a CTA, or
     with a "CTA" that shows no opacified arteries, the result is "not assessed" with the
     reason; an opacified NCCT is a warning (:mod:`strokescope.thrombus.input_roles`);
     ``strict`` turns both into an ``InputError``. The same series given twice is an

@@ -47,10 +47,12 @@ def test_rules_then_held_out_metrics_keep_the_folder_loadable(folder: Path, tmp_
     calib = _run(tmp_path, 800000, held_out=False)
     held = _run(tmp_path, 900000, held_out=True)
     main(["--models", str(folder), "--set", "fine_probability_threshold=0.4",
-          "--set", "lvo_min_volume_mm3=20", "--calibration", str(calib)])  # fmt: skip
+          "--set", "lvo_min_volume_mm3=20", "--set", "fine_scan=false",
+          "--set", "scan_max_tiles=12", "--calibration", str(calib)])  # fmt: skip
     models = load_models(folder, device="cpu")
     assert models.rules.fine_probability_threshold == 0.4
     assert models.rules.lvo_min_volume_mm3 == 20.0
+    assert models.rules.fine_scan is False and models.rules.scan_max_tiles == 12
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["decision"]["calibrated_on"]["seeds"] == [800000, 800039]
     assert manifest["held_out_metrics"]["values"] is None
@@ -88,7 +90,11 @@ def test_bad_assignments_and_mixed_up_runs_are_refused(folder: Path, tmp_path: P
         load_models(folder, device="cpu")
 
 
-@pytest.mark.parametrize("item", ["fine_probability_threshold=1.5", "min_component_volume_mm3=-1"])
+@pytest.mark.parametrize(
+    "item",
+    ["fine_probability_threshold=1.5", "min_component_volume_mm3=-1", "fine_scan=yes",
+     "scan_max_tiles=-2"],
+)  # fmt: skip
 def test_an_invalid_rule_is_one_line_and_changes_nothing(folder: Path, item: str) -> None:
     before = (folder / "manifest.json").read_bytes()
     with pytest.raises(SystemExit, match=item.split("=")[0]):

@@ -130,7 +130,6 @@ def test_viewer_and_pdf_draw_each_finding_in_the_same_colour(
         lvo=False,
         occlusion_class="none",
         mask=Mask(mask, geometry, "thrombus"),
-        probability=None,
         ncct_registered=None,
         registration_metric=None,
         model_version="test",

@@ -58,7 +58,6 @@ def make_thrombus(cta: Volume, mask: Mask) -> ThrombusResult:
         lvo=True,
         occlusion_class="LVO",
         mask=mask,
-        probability=None,
         ncct_registered=None,
         registration_metric=-0.5,
         model_version="test-1",

@@ -34,7 +34,7 @@ def test_no_blood_warning_without_blood(tiny_models: Path) -> None:
     study = small_study(32, "M1", calcification=True)
     result = analyze_thrombus(study.ncct, study.cta, models=tiny_models, keep_images=False)
     assert not any("hyperdense blood" in w for w in result.warnings)
-    assert result.probability is None and result.ncct_registered is None
+    assert result.ncct_registered is None
 
 
 def test_missing_cta_and_thick_slices_warn(tiny_models: Path) -> None:

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 MAX_CANDIDATES = 8
 AIR_HU = -1024.0
 TILE_OVERLAP = 0.25
+LUMEN_HU = 150.0
+LUMEN_MAX_NCCT_HU = 130.0
 Progress = Callable[[float], None]
 
 
@@ -183,6 +185,79 @@ def candidates(prob: npt.NDArray[np.float32], threshold: float) -> list[npt.NDAr
     return out
 
 
+def vessel_tiles(
+    fine_grid: Geometry,
+    coarse_grid: Geometry,
+    coarse_hu: npt.NDArray[np.float32],
+    size: Sequence[int],
+    min_voxels: int,
+    max_tiles: int,
+) -> list[tuple[int, int, int]]:
+    """Non-overlapping fine-grid tiles whose footprint holds at least ``min_voxels``
+    coarse voxels of enhancing vessel (CTA >= ``LUMEN_HU``, NCCT < ``LUMEN_MAX_NCCT_HU``),
+    the ``max_tiles`` with most first: a thrombus sits in an artery, next to opacified
+    lumen, and the large arteries lie where the lumen is densest (the cap bounds the time)."""
+    vessel = (coarse_hu[1] >= LUMEN_HU) & (coarse_hu[0] < LUMEN_MAX_NCCT_HU)
+    counts = np.cumsum(np.cumsum(np.cumsum(np.pad(vessel, ((1, 0),) * 3), 0), 1), 2)
+    shape = np.asarray(coarse_grid.shape)
+    found: list[tuple[int, tuple[int, int, int]]] = []
+    for start in tile_starts(np.zeros(3), np.asarray(fine_grid.shape) - 1, size, overlap=0.0):
+        corners = np.array([start, np.asarray(start) + np.asarray(size) - 1], dtype=float)
+        c = coarse_grid.lps_to_index(fine_grid.index_to_lps(corners))
+        lo = np.clip(np.floor(c.min(0)).astype(np.int64), 0, shape)
+        hi = np.clip(np.ceil(c.max(0)).astype(np.int64) + 1, 0, shape)
+        (a0, b0, c0), (a1, b1, c1) = lo, hi
+        n = (
+            counts[a1, b1, c1]
+            - counts[a0, b1, c1]
+            - counts[a1, b0, c1]
+            - counts[a1, b1, c0]
+            + counts[a0, b0, c1]
+            + counts[a0, b1, c0]
+            + counts[a1, b0, c0]
+            - counts[a0, b0, c0]
+        )
+        if n >= min_voxels:
+            found.append((int(n), start))
+    found.sort(key=lambda item: -item[0])
+    return [start for _, start in found[:max_tiles]]
+
+
+def scan(
+    models: ThrombusModels,
+    sources: Sources,
+    fine_grid: Geometry,
+    coarse_grid: Geometry,
+    coarse_hu: npt.NDArray[np.float32],
+) -> npt.NDArray[np.float32]:
+    """Fine stage without a coarse prior (third channel 0) over the vessel tiles, its
+    probability carried onto the coarse grid by maximum: candidates the coarse stage missed.
+
+    The fine network is trained with its coarse channel blanked in part of its crops, so it
+    detects on its own; at 0.6 mm it sees clots in arteries too thin for the 1.5 mm grid.
+    """
+    rules = models.rules
+    size = models.fine.patch_size
+    out = np.zeros(coarse_grid.shape, dtype=np.float32)
+    shape = np.asarray(coarse_grid.shape)
+    starts = vessel_tiles(
+        fine_grid, coarse_grid, coarse_hu, size, rules.scan_min_vessel_voxels, rules.scan_max_tiles
+    )
+    blank = np.zeros((1, *size), dtype=np.float32)
+    for start in starts:
+        geom = crop_geometry(fine_grid, start, size)
+        image = np.concatenate([normalise(models, sources.hu_on(geom)), blank])
+        prob = run_padded(models.fine, image)
+        idx = np.argwhere(prob >= rules.coarse_candidate_threshold)
+        if len(idx) == 0:
+            continue
+        c = np.rint(coarse_grid.lps_to_index(geom.index_to_lps(idx.astype(float)))).astype(int)
+        ok = np.all((c >= 0) & (c < shape), axis=1)
+        np.maximum.at(out, tuple(c[ok].T), prob[tuple(idx[ok].T)])
+    log.info("thrombus scan: %d fine tiles", len(starts))
+    return out
+
+
 def _fine_box(
     models: ThrombusModels,
     sources: Sources,
@@ -226,12 +301,21 @@ def predict(
     lo, hi = region
     coarse_grid = model_grid(cta_geom, models.coarse.spacing_mm, lo, hi)
     fine_grid = model_grid(cta_geom, models.fine.spacing_mm, lo, hi)
-    coarse_prob = run_padded(models.coarse, normalise(models, sources.hu_on(coarse_grid)))
+    coarse_hu = sources.hu_on(coarse_grid)
+    coarse_prob = run_padded(models.coarse, normalise(models, coarse_hu))
     seconds["coarse"] = time.perf_counter() - t
+    if on_progress:
+        on_progress(0.4)
+    rules = models.rules
+    if rules.fine_scan:
+        t = time.perf_counter()
+        scanned = scan(models, sources, fine_grid, coarse_grid, coarse_hu)
+        np.maximum(coarse_prob, scanned, out=coarse_prob)
+        seconds["scan"] = time.perf_counter() - t
     if on_progress:
         on_progress(0.5)
     t = time.perf_counter()
-    found = candidates(coarse_prob, models.rules.coarse_candidate_threshold)
+    found = candidates(coarse_prob, rules.coarse_candidate_threshold)
     boxes = []
     for i, box in enumerate(found):
         boxes.append(_fine_box(models, sources, fine_grid, coarse_grid, coarse_prob, box))
@@ -244,14 +328,19 @@ def predict(
     return Prediction(coarse_grid, coarse_prob, fine_grid, tuple(boxes), seconds)
 
 
-def probability_on_cta(
-    prediction: Prediction, cta_geometry: Geometry
-) -> tuple[npt.NDArray[np.float32], tuple[slice, slice, slice]]:
-    """Fine probability on the CTA grid (maximum over boxes; 0 away from them), and the
-    index box outside which it is 0 (empty when there are no boxes)."""
-    out = np.zeros(cta_geometry.shape, dtype=np.float32)
+def probability_near_threshold(
+    prediction: Prediction, cta_geometry: Geometry, threshold: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Fine probability on the CTA grid (maximum over boxes) inside the index box that holds
+    every voxel >= ``threshold``, and that box's first CTA index. Without such a voxel the
+    array is empty.
+
+    Only the boxes are resampled and only the box around the thrombus candidates is
+    allocated: candidates may lie far apart, and a full-grid array costs seconds at
+    512 x 512 x 320.
+    """
     shape = np.asarray(cta_geometry.shape)
-    lo_all, hi_all = shape.copy(), np.full(3, -1)
+    parts = []
     for box in prediction.boxes:
         g = box.geometry
         corners = np.array(
@@ -268,9 +357,20 @@ def probability_on_cta(
         hi = np.clip(np.ceil(idx.max(0)).astype(np.int64), 0, shape - 1)
         sub = crop_geometry(cta_geometry, lo.tolist(), (hi - lo + 1).tolist())
         prob = resample_array(box.probability, g, sub)
-        sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
-        np.maximum(out[sl], prob, out=out[sl])
-        lo_all, hi_all = np.minimum(lo_all, lo), np.maximum(hi_all, hi)
-    ends = np.maximum(lo_all, hi_all + 1)
-    support = tuple(slice(int(a), int(b)) for a, b in zip(lo_all, ends, strict=True))
-    return out, support  # type: ignore[return-value]
+        hot = np.argwhere(prob >= threshold)
+        if len(hot):
+            parts.append((lo, prob, hot.min(0) + lo, hot.max(0) + lo))
+    if not parts:
+        return np.zeros(3, np.int64), np.zeros((0, 0, 0), np.float32)
+    first = np.min([p[2] for p in parts], axis=0)
+    last = np.max([p[3] for p in parts], axis=0)
+    out = np.zeros(tuple(last - first + 1), dtype=np.float32)
+    for lo, prob, _, _ in parts:
+        a = np.maximum(lo, first)
+        b = np.minimum(lo + np.asarray(prob.shape), last + 1)
+        if np.any(b <= a):
+            continue
+        src = tuple(slice(int(x - o), int(y - o)) for x, y, o in zip(a, b, lo, strict=True))
+        dst = tuple(slice(int(x - f), int(y - f)) for x, y, f in zip(a, b, first, strict=True))
+        np.maximum(out[dst], prob[src], out=out[dst])
+    return first, out

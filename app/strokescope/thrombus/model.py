@@ -64,6 +64,12 @@ class Rules:
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
     """Contrast inside a clot is 0-30 HU above its NCCT value; far more is opacified vessel."""
+    fine_scan: bool = False
+    """Also run the fine stage without a coarse prior over every tile holding opacified
+    vessel (:func:`strokescope.thrombus.inference.scan`) and add what it finds to the
+    coarse candidates."""
+    scan_min_vessel_voxels: int = 20
+    scan_max_tiles: int = 16
 
     def describe(self) -> str:
         extra = "".join(
@@ -74,9 +80,16 @@ class Rules:
             )
             if value is not None
         )
+        scan = (
+            f" or fine stage alone >= {self.coarse_candidate_threshold:g} in tiles with "
+            f">= {self.scan_min_vessel_voxels} opacified-vessel voxels (at most "
+            f"{self.scan_max_tiles}, densest first)"
+            if self.fine_scan
+            else ""
+        )
         return (
             f"thrombus = fine probability >= {self.fine_probability_threshold:g} in coarse "
-            f"candidates (coarse >= {self.coarse_candidate_threshold:g}), components >= "
+            f"candidates (coarse >= {self.coarse_candidate_threshold:g}{scan}), components >= "
             f"{self.min_component_volume_mm3:g} mm3, not calcified, NCCT 90th percentile >= "
             f"{self.min_ncct_p90_hu:g} HU, CTA mean <= {self.max_cta_mean_hu:g} HU, "
             f"perviousness <= {self.max_perviousness_hu:g} HU; occlusion = any thrombus; "

@@ -47,7 +47,6 @@ class ThrombusResult:
     lvo: bool
     occlusion_class: OcclusionClass  # "not assessed" when the analysis could not run (no CTA)
     mask: Mask  # union of the thrombi, on the CTA grid
-    probability: Volume | None  # fine-stage probability on the CTA grid (0..1), if kept
     ncct_registered: Volume | None  # NCCT resampled onto the CTA grid, for display/export
     registration_metric: float | None  # final Mattes mutual information (lower is better)
     model_version: str

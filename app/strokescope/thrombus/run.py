@@ -33,7 +33,12 @@ from strokescope.preprocess.registration import (
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane, segment_of, side_of
 from strokescope.thrombus.centerline import centerline, max_diameter
-from strokescope.thrombus.inference import Sources, crop_geometry, predict, probability_on_cta
+from strokescope.thrombus.inference import (
+    Sources,
+    crop_geometry,
+    predict,
+    probability_near_threshold,
+)
 from strokescope.thrombus.input_roles import check_roles, refuse_same_series
 from strokescope.thrombus.model import Rules, ThrombusModels
 from strokescope.thrombus.result import Thrombus, ThrombusResult
@@ -131,7 +136,7 @@ def _measure(
     label: int,
     index: npt.NDArray[np.int64],
     ncct_hu: npt.NDArray[np.float32],
-    prob: npt.NDArray[np.float32],
+    prob: npt.NDArray[np.float32],  # fine probability at ``index``
     ncct: Volume,
     cta: Volume,
     reg: RegistrationResult,
@@ -159,7 +164,7 @@ def _measure(
         side=side_of(plane, centroid),  # type: ignore[arg-type]
         centroid_lps=tuple(round(float(v), 2) for v in centroid),  # type: ignore[arg-type]
         segment=segment_of(line, plane, SegmentRule()),
-        probability_mean=round(float(prob[tuple(index.T)].mean()), 3),
+        probability_mean=round(float(prob.mean()), 3),
     )
 
 
@@ -251,11 +256,10 @@ def analyze(
     del sources  # its SimpleITK copies of both volumes (0.67 GB at 512 x 512 x 320)
     seconds.update(pred.seconds)
     t = time.perf_counter()
-    # Everything below works in the box where the fine probability can be > 0: full-grid
-    # passes over 512 x 512 x 320 voxels cost about 0.1 s each.
-    prob, support = probability_on_cta(pred, cta.geometry)
-    offset = np.array([sl.start for sl in support], dtype=np.int64)
-    mask, notes = _clean(prob[support] >= rules.fine_probability_threshold, offset, ncct, cta, reg)
+    # Everything below works in the box around the voxels above threshold: full-grid
+    # arrays at 512 x 512 x 320 cost seconds to allocate and pass over.
+    offset, prob = probability_near_threshold(pred, cta.geometry, rules.fine_probability_threshold)
+    mask, notes = _clean(prob >= rules.fine_probability_threshold, offset, ncct, cta, reg)
     warnings += notes
     plane = midsagittal_plane(brain)
     thrombi: list[Thrombus] = []
@@ -287,7 +291,8 @@ def analyze(
                 log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
                 continue
             kept.append(index)
-            thrombi.append(_measure(len(thrombi) + 1, index, ncct_hu, prob, ncct, cta, reg, plane))
+            p = prob[tuple((index - offset).T)]
+            thrombi.append(_measure(len(thrombi) + 1, index, ncct_hu, p, ncct, cta, reg, plane))
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
     final = np.zeros(cta.shape, dtype=bool)
@@ -312,7 +317,6 @@ def analyze(
         lvo=lvo,
         occlusion_class="LVO" if lvo else ("MeVO" if thrombi else "none"),
         mask=Mask(final, cta.geometry, "thrombus"),
-        probability=Volume(prob, cta.geometry) if keep_images else None,
         ncct_registered=ncct_reg,
         registration_metric=reg.metric,
         model_version=models.version,
@@ -348,7 +352,6 @@ def _empty(
         lvo=False,
         occlusion_class="not assessed",
         mask=Mask(np.zeros(grid.shape, dtype=bool), grid, "thrombus"),  # the export's source
-        probability=None,
         ncct_registered=None,
         registration_metric=None,
         model_version=models.version,

@@ -1,0 +1,115 @@
+"""The fine stage's scan of vessel tiles: which tiles, and where its finds land."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.preprocess.registration import RegistrationResult
+from strokescope.thrombus.inference import Sources, model_grid, scan, vessel_tiles
+from strokescope.thrombus.model import Rules, Stage, ThrombusModels, Window
+from strokescope.volume import Volume
+
+NCCT_WINDOW = Window(-100.0, 200.0)
+CTA_WINDOW = Window(-100.0, 700.0)
+
+
+def _head(shape: tuple[int, int, int] = (64, 64, 64)) -> tuple[Volume, Volume]:
+    """1 mm NCCT and CTA: brain 35 HU, an opacified artery along x (z, y 3-8 mm, x 5-39 mm),
+    a clot (70 HU, CTA 75 HU) beyond its end and a bone block (1000 HU) far from both."""
+    ncct = np.full(shape, 35.0, np.float32)
+    cta = ncct.copy()
+    cta[3:9, 3:9, 5:40] = 350.0  # lumen
+    ncct[3:9, 3:9, 5:40] = 45.0
+    ncct[4:8, 4:8, 40:48] = 70.0  # clot
+    cta[4:8, 4:8, 40:48] = 75.0
+    ncct[45:55, 45:55, 45:55] = 1000.0  # bone: bright on both, not enhancing
+    cta[45:55, 45:55, 45:55] = 1000.0
+    return Volume.from_array(ncct, (1.0, 1.0, 1.0)), Volume.from_array(cta, (1.0, 1.0, 1.0))
+
+
+class _ClotDetector:
+    """Stands in for the fine network: probability 1 where the NCCT is 60-100 HU and the
+    CTA below 150 HU (read back from the normalised channels), and checks the blank prior."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def run(self, _outputs: Any, feeds: dict[str, npt.NDArray[np.float32]]) -> list[Any]:
+        x = feeds["image"]
+        self.calls += 1
+        assert x.shape[1] == 3 and not x[:, 2].any(), "the scan runs without a coarse prior"
+        ncct = x[:, 0] * (NCCT_WINDOW.hi - NCCT_WINDOW.lo) + NCCT_WINDOW.lo
+        cta = x[:, 1] * (CTA_WINDOW.hi - CTA_WINDOW.lo) + CTA_WINDOW.lo
+        hit = (ncct >= 60.0) & (ncct <= 100.0) & (cta < 150.0)
+        return [hit[:, None].astype(np.float32)]
+
+
+def _models(session: Any, rules: Rules) -> ThrombusModels:
+    def stage(name: str, spacing: float, channels: int) -> Stage:
+        names = ("NCCT", "CTA", "coarse_probability")[:channels]
+        return Stage(name, Path(name), session, "image", "probability", names,
+                     (spacing,) * 3, (16, 16, 16), 8)  # fmt: skip
+
+    return ThrombusModels(
+        folder=Path("."),
+        version="test",
+        coarse=stage("coarse", 2.0, 2),
+        fine=stage("fine", 1.0, 3),
+        windows={"NCCT": NCCT_WINDOW, "CTA": CTA_WINDOW},
+        rules=rules,
+        sha256={},
+        device="CPUExecutionProvider",
+    )
+
+
+def _grids(cta: Volume) -> tuple[Any, Any]:
+    hi = np.asarray(cta.shape) - 1
+    return model_grid(cta.geometry, (2.0,) * 3, np.zeros(3), hi), model_grid(
+        cta.geometry, (1.0,) * 3, np.zeros(3), hi
+    )
+
+
+def test_vessel_tiles_rank_by_opacified_lumen_and_ignore_bone() -> None:
+    ncct, cta = _head()
+    coarse, fine = _grids(cta)
+    identity = Sources(ncct, cta, _identity())
+    hu = identity.hu_on(coarse)
+    tiles = vessel_tiles(fine, coarse, hu, (16, 16, 16), min_voxels=3, max_tiles=10)
+    # the lumen runs through z, y tile 0 (0-15 mm) and x tiles 0-2 (5-39 mm): three tiles;
+    # the bone block (bright on both scans, not enhancing) gives none
+    assert sorted(tiles) == [(0, 0, 0), (0, 0, 16), (0, 0, 32)]
+    assert vessel_tiles(fine, coarse, hu, (16, 16, 16), min_voxels=3, max_tiles=2) == [
+        (0, 0, 16),  # 9 coarse columns of lumen, then the tiles holding 6 and 4
+        (0, 0, 0),
+    ]
+    assert vessel_tiles(fine, coarse, hu, (16, 16, 16), min_voxels=10_000, max_tiles=10) == []
+
+
+def _identity() -> RegistrationResult:
+    return RegistrationResult(np.eye(4), -1.0, -0.5, 0, 0.0)
+
+
+def test_scan_finds_the_clot_beside_the_lumen_on_the_coarse_grid() -> None:
+    ncct, cta = _head()
+    coarse, fine = _grids(cta)
+    detector = _ClotDetector()
+    rules = replace(Rules(), fine_scan=True, scan_min_vessel_voxels=3, scan_max_tiles=10)
+    sources = Sources(ncct, cta, _identity())
+    found = scan(_models(detector, rules), sources, fine, coarse, sources.hu_on(coarse))
+    assert detector.calls == 3  # the vessel tiles only
+    assert found.shape == coarse.shape
+    hot = np.argwhere(found >= 0.5)
+    # the clot (z, y 4-7 mm, x 40-47 mm) on the 2 mm coarse grid: index 2-4 and 20-24
+    assert len(hot) > 0
+    for axis, (lo, hi) in enumerate(((2, 4), (2, 4), (20, 24))):
+        assert lo <= hot[:, axis].min() and hot[:, axis].max() <= hi
+    # a clot outside every vessel tile is not scanned
+    tight = replace(rules, scan_max_tiles=1)
+    detector_tight = _ClotDetector()
+    missed = scan(_models(detector_tight, tight), sources, fine, coarse, sources.hu_on(coarse))
+    assert detector_tight.calls == 1 and not missed.any()
