@@ -25,13 +25,14 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.errors import InputError
-from strokescope.io.sitk_convert import geometry_to_sitk, volume_from_sitk, volume_to_sitk
+from strokescope.io.sitk_convert import geometry_to_sitk, volume_to_sitk
 from strokescope.preprocess.blocks import block_geometry, block_mean
 from strokescope.volume import Geometry, Volume
 
 log = logging.getLogger(__name__)
 
 AIR_HU = -1024.0
+RESAMPLE_SLAB = 16
 
 
 @dataclass(frozen=True)
@@ -208,22 +209,35 @@ def resample_registered(
     registration: RegistrationResult,
     *,
     default_hu: float = AIR_HU,
+    image: sitk.Image | None = None,
 ) -> Volume:
     """Resample ``ncct`` linearly onto ``geometry`` (a CTA-space grid) through the motion.
 
-    Target voxels that fall outside the NCCT get ``default_hu`` (air).
+    Target voxels that fall outside the NCCT get ``default_hu`` (air). ``image`` is ``ncct``
+    already converted to SimpleITK, when the caller holds it. The output is filled in slabs
+    of ``RESAMPLE_SLAB`` slices, so the only full-size allocation is the result: at
+    512 x 512 x 320 each extra 0.3 GB copy costs seconds.
     """
-    z, y, x = geometry.shape
-    reference = geometry_to_sitk(sitk.Image(int(x), int(y), int(z), sitk.sitkUInt8), geometry)
-    out = sitk.Resample(
-        volume_to_sitk(ncct),
-        reference,
-        _sitk_transform(registration.cta_to_ncct),
-        sitk.sitkLinear,
-        float(default_hu),
-        sitk.sitkFloat32,
-    )
-    return volume_from_sitk(out, ncct.meta)
+    source = image if image is not None else volume_to_sitk(ncct)
+    transform = _sitk_transform(registration.cta_to_ncct)
+    out = np.empty(geometry.shape, dtype=np.float32)
+    for z0 in range(0, geometry.shape[0], RESAMPLE_SLAB):
+        n = min(RESAMPLE_SLAB, geometry.shape[0] - z0)
+        slab = crop_slab(geometry, z0, n)
+        z, y, x = slab.shape
+        reference = geometry_to_sitk(sitk.Image(int(x), int(y), int(z), sitk.sitkUInt8), slab)
+        res = sitk.Resample(
+            source, reference, transform, sitk.sitkLinear, float(default_hu), sitk.sitkFloat32
+        )
+        out[z0 : z0 + n] = sitk.GetArrayViewFromImage(res)
+    return Volume(out, geometry, ncct.meta)
+
+
+def crop_slab(geometry: Geometry, z0: int, n: int) -> Geometry:
+    """Slices ``z0 .. z0 + n - 1`` of ``geometry``."""
+    origin = tuple(float(v) for v in geometry.index_to_lps(np.array([z0, 0.0, 0.0])))
+    shape = (n, geometry.shape[1], geometry.shape[2])
+    return Geometry(shape, geometry.spacing, origin, geometry.direction)  # type: ignore[arg-type]
 
 
 def sample_registered(

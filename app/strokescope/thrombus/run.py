@@ -253,6 +253,11 @@ def analyze(
     seconds["brain_mask"] = time.perf_counter() - t
     progress(0.25)
     pred = predict(models, sources, region, on_progress=lambda f: progress(0.25 + 0.5 * f))
+    t = time.perf_counter()
+    ncct_reg = (
+        resample_registered(ncct, cta.geometry, reg, image=sources.ncct) if keep_images else None
+    )
+    seconds["display"] = time.perf_counter() - t
     del sources  # its SimpleITK copies of both volumes (0.67 GB at 512 x 512 x 320)
     seconds.update(pred.seconds)
     t = time.perf_counter()
@@ -308,7 +313,6 @@ def analyze(
         warnings.append(f"{gr.BLOOD_WARNING} ({blood:.1f} mL at 50-90 HU outside the vessels)")
     seconds["guardrails"] = time.perf_counter() - t
     lvo = any(_is_lvo(th, models) for th in thrombi)
-    ncct_reg = resample_registered(ncct, cta.geometry, reg) if keep_images else None
     seconds["total"] = time.perf_counter() - start
     progress(1.0)
     return ThrombusResult(
