@@ -55,7 +55,6 @@ def fake_analyze(study):  # type: ignore[no-untyped-def]
             True,
             "LVO",
             Mask(arr, cta.geometry, "thrombus"),
-            None,
             ncct,
             None,
             "test",
