@@ -7,7 +7,9 @@
    interpolation instead of two), the CTA linearly; air outside.
 3. Coarse stage: the whole region in one pass, padded to the size divisor with 0.
 4. Candidates: 26-connected components of coarse probability >= the candidate threshold;
-   the ``MAX_CANDIDATES`` with the highest peaks are refined.
+   the ``MAX_CANDIDATES`` with the highest peaks are refined. With the ``fine_scan`` rule
+   the fine stage first runs without a coarse prior over the tiles richest in opacified
+   vessel (:func:`scan`), and its finds join the coarse probability by maximum.
 5. Fine stage: tiles of the patch size covering each candidate's box on the fine grid (HU
    outside the fine grid = air, as training crops are padded), third channel = coarse
    probability resampled linearly (0 outside). Where a box needs several tiles they are
