@@ -72,7 +72,7 @@ def _baseline(models, ncct, cta) -> float:  # type: ignore[no-untyped-def]
     size = models.fine.patch_size
     starts = inf.tile_starts((0, 0, 0), np.asarray(fine_grid.shape) - 1, size)
     lo = np.min(starts, axis=0)
-    box = inf.crop_geometry(fine_grid, lo.tolist(), (np.max(starts, 0) + size - lo).tolist())
+    box = fine_grid.crop(lo.tolist(), (np.max(starts, 0) + size - lo).tolist())
     p = inf.resample_array(coarse, coarse_grid, box)
     image = np.concatenate([inf.normalise(models, sources.hu_on(box)), p[None]])
     inf.sliding_window(models.fine, image, [tuple(np.asarray(s) - lo) for s in starts])

@@ -17,6 +17,7 @@ SimpleITK conversion happens only in :mod:`strokescope.io`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -88,6 +89,12 @@ class Geometry:
 
     def with_shape(self, shape: tuple[int, int, int]) -> Geometry:
         return replace(self, shape=shape)
+
+    def crop(self, start: Sequence[int], size: Sequence[int]) -> Geometry:
+        """The grid of the ``size`` voxels from index ``start`` (may lie outside this grid)."""
+        origin = tuple(float(v) for v in self.index_to_lps(np.asarray(start, dtype=float)))
+        shape = tuple(int(n) for n in size)
+        return replace(self, shape=shape, origin=origin)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ import numpy as np
 from strokescope.thrombus.inference import (
     FineBox,
     Prediction,
-    crop_geometry,
     probability_near_threshold,
 )
 from strokescope.volume import Geometry
@@ -18,7 +17,7 @@ CTA = Geometry((40, 50, 60), (1.0, 1.0, 1.0), (0.0, 0.0, 0.0), ((1, 0, 0), (0, 1
 def _box(start: tuple[int, int, int], hot: tuple[slice, ...], value: float) -> FineBox:
     prob = np.zeros((10, 10, 10), np.float32)
     prob[hot] = value
-    return FineBox(crop_geometry(CTA, list(start), [10, 10, 10]), prob, 1)
+    return FineBox(CTA.crop(start, (10, 10, 10)), prob, 1)
 
 
 def _prediction(*boxes: FineBox) -> Prediction:

@@ -223,7 +223,7 @@ def resample_registered(
     out = np.empty(geometry.shape, dtype=np.float32)
     for z0 in range(0, geometry.shape[0], RESAMPLE_SLAB):
         n = min(RESAMPLE_SLAB, geometry.shape[0] - z0)
-        slab = crop_slab(geometry, z0, n)
+        slab = geometry.crop((z0, 0, 0), (n, *geometry.shape[1:]))
         z, y, x = slab.shape
         reference = geometry_to_sitk(sitk.Image(int(x), int(y), int(z), sitk.sitkUInt8), slab)
         res = sitk.Resample(
@@ -231,13 +231,6 @@ def resample_registered(
         )
         out[z0 : z0 + n] = sitk.GetArrayViewFromImage(res)
     return Volume(out, geometry, ncct.meta)
-
-
-def crop_slab(geometry: Geometry, z0: int, n: int) -> Geometry:
-    """Slices ``z0 .. z0 + n - 1`` of ``geometry``."""
-    origin = tuple(float(v) for v in geometry.index_to_lps(np.array([z0, 0.0, 0.0])))
-    shape = (n, geometry.shape[1], geometry.shape[2])
-    return Geometry(shape, geometry.spacing, origin, geometry.direction)  # type: ignore[arg-type]
 
 
 def sample_registered(

@@ -21,6 +21,7 @@ from strokescope.preprocess.morphology import ball_mm, dilate_ball, erode_ball
 from strokescope.volume import Geometry, Volume
 
 CALCIFICATION_HU = 130.0
+OPACIFIED_HU = 150.0  # CTA lumen; below it a vessel is not opacified
 CALCIFIED_FRACTION = 0.5
 BLOOD_HU = (50.0, 90.0)
 BLOOD_MIN_ML = 0.3
@@ -46,7 +47,7 @@ def hyperdense_blood_ml(
     smooth = sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(image, 1.0))
     candidate = (smooth >= BLOOD_HU[0]) & (smooth <= BLOOD_HU[1])
     candidate &= erode_ball(brain, ball_mm(geometry, 3.0))
-    exclude = (ncct > CALCIFICATION_HU) | (cta > 150.0)
+    exclude = (ncct > CALCIFICATION_HU) | (cta > OPACIFIED_HU)
     exclude = dilate_ball(exclude, ball_mm(geometry, 3.0))
     if thrombus.any():
         exclude |= dilate_ball(thrombus, ball_mm(geometry, 5.0))

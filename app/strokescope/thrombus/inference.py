@@ -31,6 +31,7 @@ import SimpleITK as sitk
 
 from strokescope.io.sitk_convert import geometry_to_sitk, volume_to_sitk
 from strokescope.preprocess.registration import RegistrationResult, _sitk_transform
+from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.model import Stage, ThrombusModels
 from strokescope.volume import Geometry, Volume
 
@@ -39,8 +40,6 @@ log = logging.getLogger(__name__)
 MAX_CANDIDATES = 8
 AIR_HU = -1024.0
 TILE_OVERLAP = 0.25
-LUMEN_HU = 150.0
-LUMEN_MAX_NCCT_HU = 130.0
 Progress = Callable[[float], None]
 
 
@@ -53,12 +52,6 @@ def model_grid(
     shape = tuple(int(np.floor(e / s + 1e-6)) + 1 for e, s in zip(extent, spacing, strict=True))
     origin = tuple(float(v) for v in source.index_to_lps(lo_a))
     return Geometry(shape, tuple(spacing), origin, source.direction)  # type: ignore[arg-type]
-
-
-def crop_geometry(grid: Geometry, start: Sequence[int], size: Sequence[int]) -> Geometry:
-    """Geometry of the crop of ``grid`` at index ``start`` (may lie outside the grid)."""
-    origin = tuple(float(v) for v in grid.index_to_lps(np.asarray(start, dtype=float)))
-    return Geometry(tuple(int(s) for s in size), grid.spacing, origin, grid.direction)  # type: ignore[arg-type]
 
 
 def tile_starts(
@@ -196,10 +189,10 @@ def vessel_tiles(
     max_tiles: int,
 ) -> list[tuple[int, int, int]]:
     """Non-overlapping fine-grid tiles whose footprint holds at least ``min_voxels``
-    coarse voxels of enhancing vessel (CTA >= ``LUMEN_HU``, NCCT < ``LUMEN_MAX_NCCT_HU``),
+    coarse voxels of enhancing vessel (CTA >= ``OPACIFIED_HU``, NCCT < ``CALCIFICATION_HU``),
     the ``max_tiles`` with most first: a thrombus sits in an artery, next to opacified
     lumen, and the large arteries lie where the lumen is densest (the cap bounds the time)."""
-    vessel = (coarse_hu[1] >= LUMEN_HU) & (coarse_hu[0] < LUMEN_MAX_NCCT_HU)
+    vessel = (coarse_hu[1] >= gr.OPACIFIED_HU) & (coarse_hu[0] < gr.CALCIFICATION_HU)
     counts = np.cumsum(np.cumsum(np.cumsum(np.pad(vessel, ((1, 0),) * 3), 0), 1), 2)
     shape = np.asarray(coarse_grid.shape)
     found: list[tuple[int, tuple[int, int, int]]] = []
@@ -247,7 +240,7 @@ def scan(
     )
     blank = np.zeros((1, *size), dtype=np.float32)
     for start in starts:
-        geom = crop_geometry(fine_grid, start, size)
+        geom = fine_grid.crop(start, size)
         image = np.concatenate([normalise(models, sources.hu_on(geom)), blank])
         prob = run_padded(models.fine, image)
         idx = np.argwhere(prob >= rules.coarse_candidate_threshold)
@@ -275,7 +268,7 @@ def _fine_box(
     starts = tile_starts(lo, hi, size)
     box_lo = np.min(starts, axis=0)
     box_size = np.max(starts, axis=0) + np.asarray(size) - box_lo
-    geom = crop_geometry(fine_grid, box_lo.tolist(), box_size.tolist())
+    geom = fine_grid.crop(box_lo.tolist(), box_size.tolist())
     hu = sources.hu_on(geom)
     inside = [
         (np.arange(n) + o >= 0) & (np.arange(n) + o < m)
@@ -357,7 +350,7 @@ def probability_near_threshold(
         idx = cta_geometry.lps_to_index(g.index_to_lps(corners))
         lo = np.clip(np.floor(idx.min(0)).astype(np.int64), 0, shape - 1)
         hi = np.clip(np.ceil(idx.max(0)).astype(np.int64), 0, shape - 1)
-        sub = crop_geometry(cta_geometry, lo.tolist(), (hi - lo + 1).tolist())
+        sub = cta_geometry.crop(lo.tolist(), (hi - lo + 1).tolist())
         prob = resample_array(box.probability, g, sub)
         hot = np.argwhere(prob >= threshold)
         if len(hot):

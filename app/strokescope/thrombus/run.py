@@ -35,7 +35,6 @@ from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane, 
 from strokescope.thrombus.centerline import centerline, max_diameter
 from strokescope.thrombus.inference import (
     Sources,
-    crop_geometry,
     predict,
     probability_near_threshold,
 )
@@ -97,7 +96,7 @@ def _contralateral_hu(
     local = idx - lo
     ok = np.all((local >= 0) & (local < np.asarray(sub.shape)), axis=1)
     sub[tuple(local[ok].T)] = True
-    geom = crop_geometry(g, lo.tolist(), sub.shape)
+    geom = g.crop(lo.tolist(), sub.shape)
     grown = dilate_ball(sub, ball_mm(geom, 3.0))
     sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
     lumen = grown & (cta.array[sl] >= 150.0) & (cta.array[sl] <= 700.0)
@@ -155,7 +154,7 @@ def _measure(
         label=label,
         volume_mm3=float(len(index) * g.voxel_volume_mm3),
         length_mm=round(line.length_mm, 2),
-        max_diameter_mm=round(max_diameter(Mask(sub, crop_geometry(g, lo.tolist(), sub.shape))), 2),
+        max_diameter_mm=round(max_diameter(Mask(sub, g.crop(lo.tolist(), sub.shape))), 2),
         ncct_mean_hu=round(float(ncct_hu.mean()), 1),
         ncct_sd_hu=round(float(ncct_hu.std()), 1),
         cta_mean_hu=round(float(cta_hu.mean()), 1),
