@@ -99,7 +99,7 @@ def _contralateral_hu(
     geom = g.crop(lo.tolist(), sub.shape)
     grown = dilate_ball(sub, ball_mm(geom, 3.0))
     sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
-    lumen = grown & (cta.array[sl] >= 150.0) & (cta.array[sl] <= 700.0)
+    lumen = grown & (cta.array[sl] >= gr.OPACIFIED_HU) & (cta.array[sl] <= 700.0)
     found = np.argwhere(lumen) + lo
     if len(found) < CONTRA_MIN_VOXELS:
         return None
