@@ -272,6 +272,22 @@ def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     ev.set_defaults(handler=_run_evaluate)
 
 
+def _run_batch(args: argparse.Namespace) -> int:
+    from strokescope.batch.cli_options import run
+
+    return run(args)
+
+
+def _add_batch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from strokescope.batch.cli_options import DESCRIPTION, add_batch_arguments
+
+    batch = commands.add_parser(
+        "batch", help="resumable cohort batch (in-process or on Dask)", description=DESCRIPTION
+    )
+    add_batch_arguments(batch)
+    batch.set_defaults(handler=_run_batch)
+
+
 def _run_phantom(args: argparse.Namespace) -> int:
     from strokescope.phantom import generate_study, write_study
     from strokescope.phantom.cli_options import options_from_args, summary
@@ -339,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ht(commands)
     _add_thrombus(commands)
     _add_evaluate(commands)
+    _add_batch(commands)
     _add_phantom_command(commands)
     _add_demo(commands)
     _add_gui(commands)

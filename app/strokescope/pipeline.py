@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from strokescope.hemorrhage import HemorrhageResult, PreparedStudy, Roi
     from strokescope.io import FolderScan, SeriesInfo
     from strokescope.outputs import AnonymizeOptions, ExportManifest
+    from strokescope.series_roles import RoleAssignment
     from strokescope.thrombus import ThrombusResult
     from strokescope.volume import Volume
 
@@ -27,13 +28,18 @@ __all__ = [
     "Cancelled",
     "Progress",
     "analyze_thrombus",
+    "assign_roles",
     "export_results",
     "load",
+    "parse_click",
+    "parse_roi",
     "measure_hemorrhage",
     "prepare_followup",
     "preview_report",
     "propose_hemorrhage_roi",
     "scan",
+    "thrombus_model_version",
+    "warm_thrombus_models",
 ]
 
 
@@ -42,6 +48,14 @@ def scan(folder: str | Path, *, on_progress: Progress | None = None) -> FolderSc
     from strokescope.io import scan_folder_report
 
     return scan_folder_report(folder, on_progress=on_progress)
+
+
+def assign_roles(found: FolderScan) -> RoleAssignment:
+    """Baseline NCCT, CTA and follow-up NCCT among a scan's series, by the header rules of
+    :mod:`strokescope.series_roles` (each choice with its reason)."""
+    from strokescope.series_roles import assign_roles as assign
+
+    return assign(found.series)
 
 
 def load(
@@ -75,6 +89,21 @@ def prepare_followup(ncct: Volume, *, on_progress: Progress | None = None) -> Pr
     return prepared
 
 
+def parse_roi(text: str, volume: Volume) -> Roi:
+    """An ROI box from text, e.g. ``'z=12 y=140:200 x=100:180'`` (voxel indices, ends
+    inclusive) or LPS mm with a suffix (``'x=-40:-10mm'``), on ``volume``'s grid."""
+    from strokescope.hemorrhage.roi import parse_roi as parse
+
+    return parse(text, volume.geometry)
+
+
+def parse_click(text: str, volume: Volume) -> tuple[int, int, int]:
+    """A point (k, j, i) from text such as ``'z=12 y=150 x=140'`` on ``volume``'s grid."""
+    from strokescope.hemorrhage.roi import parse_point
+
+    return parse_point(text, volume.geometry)
+
+
 def propose_hemorrhage_roi(prepared: PreparedStudy, point: tuple[int, int, int]) -> Roi:
     """The ROI proposed around one click (k, j, i) on a bleed; the user may adjust it."""
     from strokescope.hemorrhage import propose_roi
@@ -95,6 +124,29 @@ def thrombus_models_installed(models: str | Path | None = None) -> bool:
     from strokescope.thrombus.model import models_installed
 
     return models_installed(models)
+
+
+def warm_thrombus_models(
+    *, models: str | Path | None = None, device: str = "auto", threads: int = 2
+) -> None:
+    """Check and load the thrombus models now; later :func:`analyze_thrombus` calls in this
+    process with the same options reuse the sessions (a batch worker calls it at start)."""
+    from strokescope.thrombus.model import load_models
+
+    load_models(models, device=device, threads=threads)
+
+
+def thrombus_model_version(models: str | Path | None = None) -> tuple[str, str]:
+    """The installed thrombus models' version and a short digest of their checksums, e.g.
+    ``("0.5.0+seed0", "1a2b3c4d5e6f")``: two folders with the same digest hold the same
+    networks. Checks the files against the manifest (``ModelError`` when they differ)."""
+    import hashlib
+
+    from strokescope.thrombus.model import load_models
+
+    bundle = load_models(models, device="cpu", threads=1)
+    text = "\n".join(f"{name} {sha}" for name, sha in sorted(bundle.sha256.items()))
+    return bundle.version, hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def analyze_thrombus(
