@@ -188,6 +188,9 @@ def run(args: argparse.Namespace) -> TrainResult:
     # Subnormal floats (tiny activations and gradients late in a 3-D U-Net's training)
     # make x86 CPUs many times slower; flushing them to zero changes no result that matters.
     torch.set_flush_denormal(True)
+    # Same seed, iteration counts, thread count and torch build: bit-identical weights
+    # (tests/export/test_export_train_cli.py trains twice and compares the ONNX bytes).
+    torch.use_deterministic_algorithms(True)
     torch.manual_seed(args.seed)
     coarse, fine = tiny_stages() if args.tiny else (default_coarse(), default_fine())
     if args.paper_recipe:

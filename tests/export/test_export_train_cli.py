@@ -77,10 +77,8 @@ def test_train_on_an_nnunet_dataset_and_export(synthetic_dataset: Path, tmp_path
     assert "not been validated on patient images" in card
 
 
-def test_train_on_tiny_phantoms(tmp_path: Path) -> None:
-    out = tmp_path / "models_onnx"
-    cache = tmp_path / "c"
-    args = [
+def _tiny_phantom_args(out: Path, cache: Path, *, threads: int = 1) -> list[str]:
+    return [
         "--out",
         str(out),
         "--seed",
@@ -97,9 +95,14 @@ def test_train_on_tiny_phantoms(tmp_path: Path) -> None:
         "--cache",
         str(cache),
         "--threads",
-        "1",
+        str(threads),
     ]
-    assert main(args) == 0
+
+
+def test_train_on_tiny_phantoms(tmp_path: Path) -> None:
+    out = tmp_path / "models_onnx"
+    cache = tmp_path / "c"
+    assert main(_tiny_phantom_args(out, cache)) == 0
     manifest = _check_outputs(out)
     assert "phantoms" in manifest["training"]["data"]["description"]  # type: ignore[index]
     card = (out / "MODEL_CARD.md").read_text()
@@ -110,3 +113,19 @@ def test_train_on_tiny_phantoms(tmp_path: Path) -> None:
     assert list_cases(raw) == ("PHANTOM_003_0000", "PHANTOM_003_0001")
     case = read_case(raw, "PHANTOM_003_0000")
     assert case.ncct.shape == case.cta.shape == case.label.geometry.shape
+
+
+def _weights(folder: Path) -> dict[str, str]:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return {k: v for k, v in manifest["files"].items() if k.endswith(".onnx")}
+
+
+def test_two_runs_with_one_seed_write_bit_identical_models(tmp_path: Path) -> None:
+    """`make train` is reproducible: fresh data and caches, same seed, same weights."""
+    digests = []
+    for run in ("a", "b"):
+        out, cache = tmp_path / run / "models", tmp_path / run / "cache"
+        assert main(_tiny_phantom_args(out, cache, threads=2)) == 0
+        digests.append(_weights(out))
+    assert len(digests[0]) == 2
+    assert digests[0] == digests[1]
