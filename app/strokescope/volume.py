@@ -103,6 +103,11 @@ class SeriesMeta:
 
     ``warnings`` holds the one-line notes the loader raised while building the volume
     (missing slices interpolated, tilt corrected, ...); they travel with every result.
+    ``resampled`` is true when the loader put the voxels on a grid other than the source
+    images' own (gantry tilt sheared away, gaps or uneven spacing filled): the SEG is then
+    written on a derived geometry (:mod:`strokescope.outputs.source_refs`). ``extra`` holds
+    free-form notes for people and tests (series key, transfer syntax, ...); no code
+    decision reads it.
     """
 
     series_uid: str = ""
@@ -120,6 +125,7 @@ class SeriesMeta:
     source: str = ""
     sop_instance_uids: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    resampled: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property

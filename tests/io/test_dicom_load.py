@@ -102,7 +102,7 @@ def test_non_uniform_spacing_is_resampled(tmp_path: Path) -> None:
     assert warning.endswith(
         "non-uniform slice spacing (1.0 to 2.0 mm); resampled to a uniform 1.0 mm"
     )
-    assert vol.meta.extra["resampled"] is True
+    assert vol.meta.resampled is True
 
 
 def test_duplicate_positions_keep_one(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,6 @@ def test_pdf_renders_and_holds_every_measurement(study: Study, tmp_path: Path) -
 def test_non_dicom_source_skips_dicom_objects(study: Study, tmp_path: Path) -> None:
     vol = Volume(study.followup.array, study.followup.geometry, SeriesMeta())
     mask = Mask(study.hemorrhage.mask.array, vol.geometry, "hemorrhage")
-    from dataclasses import replace
 
     result = replace(study.hemorrhage, mask=mask)
     m = export_results(tmp_path, source=vol, hemorrhage=result)
@@ -166,12 +166,8 @@ def test_non_dicom_source_skips_dicom_objects(study: Study, tmp_path: Path) -> N
 def test_resampled_source_gets_derived_seg_geometry(study: Study, tmp_path: Path) -> None:
     import pydicom
 
-    meta = study.followup.meta
-    vol = Volume(
-        study.followup.array,
-        study.followup.geometry,
-        SeriesMeta(**{**meta.__dict__, "extra": {**meta.extra, "resampled": True}}),
-    )
+    meta = replace(study.followup.meta, resampled=True)
+    vol = Volume(study.followup.array, study.followup.geometry, meta)
     m = export_results(tmp_path, source=vol, hemorrhage=study.hemorrhage)
     assert m.seg is not None and any("resampled" in w for w in m.warnings)
     seg = pydicom.dcmread(m.seg, stop_before_pixels=True)

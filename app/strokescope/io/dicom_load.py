@@ -169,11 +169,11 @@ def load_series(
         source=series.folder,
         sop_instance_uids=tuple(f.sop_instance_uid for f in frames),
         warnings=warnings,
+        resampled=plan.needs_resampling,
         extra={
             "series_key": series.key,
             "transfer_syntax": series.transfer_syntax,
             "frame_numbers": tuple(f.frame + 1 for f in frames),
-            "resampled": plan.needs_resampling,
             "source_positions_mm": plan.distances,
         },
     )

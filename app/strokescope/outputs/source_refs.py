@@ -9,7 +9,7 @@ cannot read is passed over, as the scan passed over it) and the headers of exact
 instances are returned in array order. A volume that did not come from DICOM (NIfTI,
 phantom in memory) has no source headers: the DICOM objects are then skipped with a warning.
 
-When ``meta.extra["resampled"]`` is true (gantry tilt corrected, gaps filled) the volume's
+When ``meta.resampled`` is true (gantry tilt corrected, gaps filled) the volume's
 grid is not the grid of the source images. The SEG is then written on the volume's own
 grid as a derived geometry (explicit plane positions, still referencing the source
 series) and a warning says so; viewers that overlay by frame of reference still align it.
@@ -131,7 +131,7 @@ def read_source_headers(vol: Volume) -> list[Dataset] | None:
 
 def same_geometry(vol: Volume, headers: list[Dataset], *, tol_mm: float = 0.01) -> bool:
     """True when single-frame ``headers`` lie exactly on the volume's slices and pixels."""
-    if bool(vol.meta.extra.get("resampled", False)) or len(headers) != vol.shape[0]:
+    if vol.meta.resampled or len(headers) != vol.shape[0]:
         return False
     geom = vol.geometry
     d = np.asarray(geom.direction)
