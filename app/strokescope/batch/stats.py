@@ -57,7 +57,8 @@ def _assessed(r: CaseRecord) -> bool:
 def _top(field: str) -> Getter:
     def get(r: CaseRecord) -> float | None:
         top = headline(r.thrombus) if _assessed(r) else None
-        return None if top is None else float(top[field])
+        value = None if top is None else top.get(field)
+        return None if value is None else float(value)
 
     return get
 
