@@ -48,8 +48,78 @@ def test_torch_never_imported_by_the_app() -> None:
 def test_cli_help_does_not_import_heavy_modules() -> None:
     code = (
         "import sys; from strokescope import cli\n"
-        "heavy = ('SimpleITK', 'onnxruntime', 'PySide6', 'pydicom')\n"
+        "cli.build_parser()\n"
+        "heavy = ('SimpleITK', 'onnxruntime', 'PySide6', 'pydicom', 'dask', 'distributed')\n"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+BATCH_MAY_IMPORT = (
+    "strokescope",  # the package root: version and notices
+    "strokescope.pipeline",
+    "strokescope.errors",
+    "strokescope.atomic",
+    "strokescope.volume",  # the Volume type the pipeline returns
+    "strokescope.thrombus.result",
+    "strokescope.hemorrhage.result",
+    "strokescope.evaluation",  # agreement statistics of --summarize
+)
+
+
+def _package_imports(path: Path) -> set[str]:
+    """Dotted names of the ``strokescope`` modules a file imports (``from strokescope
+    import pipeline`` counts as ``strokescope.pipeline``; a name that is no module as
+    ``strokescope``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "strokescope")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] != "strokescope":
+                continue
+            base = PACKAGE.parent.joinpath(*node.module.split("."))
+            for alias in node.names:
+                sub = base / alias.name
+                is_module = sub.is_dir() or sub.with_suffix(".py").is_file()
+                found.add(f"{node.module}.{alias.name}" if is_module else node.module)
+    return found
+
+
+def _batch_offenders(folder: Path) -> list[str]:
+    offenders = []
+    for path in sorted(folder.rglob("*.py")):
+        for name in sorted(_package_imports(path)):
+            allowed = name.startswith("strokescope.batch") or any(
+                name == ok or name.startswith(f"{ok}.") and ok != "strokescope"
+                for ok in BATCH_MAY_IMPORT
+            )
+            if not allowed:
+                offenders.append(f"{path.name}: {name}")
+    return offenders
+
+
+def test_batch_calls_the_package_only_through_the_pipeline() -> None:
+    """strokescope.batch is a shell over strokescope.pipeline: from the rest of the
+    package it may import only the pipeline, result types, errors, atomic writes and the
+    evaluation statistics."""
+    assert _batch_offenders(PACKAGE / "batch") == []
+
+
+def test_batch_rule_detects_a_reach_past_the_pipeline(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from strokescope import pipeline, RESEARCH_ONLY\n"
+        "from strokescope.thrombus.result import Thrombus\n"
+        "def f():\n"
+        "    from strokescope.io import scan_folder_report\n"
+        "    import strokescope.thrombus.model\n"
+        "    from strokescope import series_roles\n"
+    )
+    assert _batch_offenders(tmp_path) == [
+        "probe.py: strokescope.io",
+        "probe.py: strokescope.series_roles",
+        "probe.py: strokescope.thrombus.model",
+    ]
