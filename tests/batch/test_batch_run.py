@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from batch_cases import copy_tree, read_rows, stable_rows, write_cohort
+from batch_cases import GEOMETRY, copy_tree, read_rows, stable_rows, write_cohort
 
 from strokescope import pipeline
 from strokescope.batch.cohort import read_cohort
@@ -128,3 +128,27 @@ def test_cli_runs_a_batch_and_exits_1_when_a_case_failed(
     captured = capsys.readouterr()
     assert "3 cases: 1 run (1 failed), 2 skipped as finished" in captured.out
     assert "broken FAILED: " in captured.err and "3/3 done" in captured.err
+
+
+def test_ht_click_measures_the_followup_beside_the_thrombus(tmp_path: Path) -> None:
+    import numpy as np
+
+    from strokescope.phantom import PhantomOptions, generate_study, write_study
+
+    options = PhantomOptions(
+        seed=7, occlusion="M1", hemorrhage="PH", hemorrhage_ml=10.0, **GEOMETRY
+    )  # type: ignore[arg-type]
+    study = generate_study(options)
+    write_study(study, tmp_path / "study")
+    k, j, i = (int(round(v)) for v in np.argwhere(study.masks["hemorrhage"].array).mean(axis=0))
+    truth_ml = study.truth.hemorrhage_volume_ml
+    cohort = write_cohort(
+        tmp_path / "cohort.csv",
+        [{"study": "study", "ht_click": f"z={k} y={j} x={i}", "truth_ht_ml": f"{truth_ml}"}],
+    )
+    report = run_cohort(cohort, tmp_path / "batch", device="cpu")
+    (row,) = read_rows(report.summary)
+    assert row["status"] == "done" and row["occlusion_class"] == "LVO"
+    assert float(row["ht_volume_ml"]) == pytest.approx(truth_ml, rel=0.3)
+    assert (report.out_dir / row["results_ht"] / "seg.dcm").is_file()
+    assert row["results_thrombus"] == "cases/study/thrombus/results-001"
