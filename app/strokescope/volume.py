@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,18 @@ IDENTITY: Matrix3 = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
 # Array axes (z, y, x) of an axial head CT in LPS: slices go feet->head (+z), rows go
 # anterior->posterior (+y), columns go right->left (+x).
 AXIAL_LPS: Matrix3 = ((0.0, 0.0, 1.0), (0.0, 1.0, 0.0), (1.0, 0.0, 0.0))
+# Two grids are the same voxel grid when every voxel centre of one lies within this many mm
+# of the same voxel's centre in the other (Geometry.same_grid). It absorbs the float32
+# rounding of a NIfTI round trip (about 1e-5 mm over a head) and nothing a reader could see.
+GRID_TOL_MM = 0.01
+
+
+# What Geometry.from_sequences takes for a 3-vector: a tuple, list or numpy array.
+FloatSeq = Sequence[float] | npt.NDArray[np.floating[Any]]
+
+
+def _vec3(values: FloatSeq) -> Vec3:
+    return (float(values[0]), float(values[1]), float(values[2]))
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,45 @@ class Geometry:
         object.__setattr__(self, "spacing", tuple(float(s) for s in self.spacing))
         object.__setattr__(self, "origin", tuple(float(s) for s in self.origin))
         object.__setattr__(self, "direction", tuple(tuple(float(v) for v in r) for r in d))
+
+    @classmethod
+    def from_sequences(
+        cls,
+        shape: Sequence[int] | npt.NDArray[np.integer[Any]],
+        spacing: FloatSeq,
+        origin: FloatSeq = (0.0, 0.0, 0.0),
+        direction: Sequence[Sequence[float]] | npt.NDArray[np.floating[Any]] = AXIAL_LPS,
+    ) -> Geometry:
+        """A geometry from any sequences (lists, arrays) in (z, y, x) order.
+
+        ``direction`` is 3x3 with column ``a`` the LPS unit vector of array axis ``a``, as
+        in the class. Lengths and values are checked as for the constructor.
+        """
+        if len(shape) != 3 or len(spacing) != 3 or len(origin) != 3:
+            raise ValueError(
+                f"geometry needs 3 values each, got shape {tuple(shape)}, spacing "
+                f"{tuple(spacing)}, origin {tuple(origin)}"
+            )
+        d = np.asarray(direction, dtype=float)
+        if d.shape != (3, 3):
+            raise ValueError(f"geometry direction must be 3x3, got shape {d.shape}")
+        shape3 = (int(shape[0]), int(shape[1]), int(shape[2]))
+        return cls(shape3, _vec3(spacing), _vec3(origin), (_vec3(d[0]), _vec3(d[1]), _vec3(d[2])))
+
+    def same_grid(self, other: Geometry, *, tol: float = GRID_TOL_MM) -> bool:
+        """True when ``other`` is the same voxel grid: equal shape, and every voxel centre
+        within ``tol`` mm of the same voxel's centre here.
+
+        The index-to-LPS map is affine, so the largest difference lies at a corner of the
+        grid: the eight corners are compared. Use ``==`` where bit-exact equality is meant.
+        """
+        if self.shape != other.shape:
+            return False
+        if self == other:
+            return True
+        corners = np.array(list(product(*((0, n - 1) for n in self.shape))), dtype=float)
+        gap = np.linalg.norm(self.index_to_lps(corners) - other.index_to_lps(corners), axis=1)
+        return bool(gap.max() <= tol)
 
     @property
     def matrix(self) -> npt.NDArray[np.float64]:
@@ -92,9 +144,8 @@ class Geometry:
 
     def crop(self, start: Sequence[int], size: Sequence[int]) -> Geometry:
         """The grid of the ``size`` voxels from index ``start`` (may lie outside this grid)."""
-        origin = tuple(float(v) for v in self.index_to_lps(np.asarray(start, dtype=float)))
-        shape = tuple(int(n) for n in size)
-        return replace(self, shape=shape, origin=origin)  # type: ignore[arg-type]
+        origin = self.index_to_lps(np.asarray(start, dtype=float))
+        return Geometry.from_sequences(size, self.spacing, origin, self.direction)
 
 
 @dataclass(frozen=True)

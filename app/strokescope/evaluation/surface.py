@@ -75,11 +75,9 @@ def surface_distances(pred: Mask, truth: Mask) -> SurfaceDistances:
     Raises
     ------
     InputError
-        If the masks are on different grids (shape or spacing).
+        If the masks are not on the same voxel grid (:meth:`Geometry.same_grid`).
     """
-    if pred.geometry.shape != truth.geometry.shape or not np.allclose(
-        pred.geometry.spacing, truth.geometry.spacing
-    ):
+    if not pred.geometry.same_grid(truth.geometry):
         raise InputError(
             f"masks {pred.name!r} and {truth.name!r} are on different grids "
             f"({pred.geometry.shape} at {pred.geometry.spacing} mm vs "

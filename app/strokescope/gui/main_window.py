@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         self._refresh_roles()
         if result is not None:
             cta = self.volumes.get("cta")
-            if cta is not None and cta.geometry.shape == result.mask.geometry.shape:
+            if cta is not None and cta.geometry.same_grid(result.mask.geometry):
                 self.show_role("cta")
             if result.thrombi:
                 self.state.center_on_lps(result.thrombi[0].centroid_lps)

@@ -274,7 +274,7 @@ class SliceView(pg.GraphicsView):
         for name, mask in self.state.masks.items():
             if mask is None or not self.state.visible.get(name, False):
                 continue
-            if mask.geometry.shape != vol.shape:
+            if not mask.geometry.same_grid(vol.geometry):
                 continue
             planes[name] = plane(mask.array, self.orient, k, slab=self._slab()).astype(bool)
         rgba = overlay_rgba(planes, OVERLAY_COLORS, opacity=self.state.opacity)

@@ -57,7 +57,7 @@ class ViewState(QObject):
         self.volume, self.volume_role = volume, role
         if volume is None:
             self.cursor = (0, 0, 0)
-        elif old is not None and old.geometry != volume.geometry:
+        elif old is not None and not old.geometry.same_grid(volume.geometry):
             lps = old.geometry.index_to_lps(old_cursor)
             self.cursor = self._clip(volume.geometry.lps_to_index(lps))
         elif old is None:

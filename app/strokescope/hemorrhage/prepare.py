@@ -149,12 +149,7 @@ def _prepare(ncct: Volume, s: PrepareSettings) -> PreparedStudy:
     box = _brain_box(brain.array, margin)  # type: ignore[arg-type]
     crop_arr = np.where(brain.array[box], ncct.array[box], np.float32(s.outside_hu))
     start = ncct.geometry.index_to_lps([b.start for b in box])
-    crop_geom = Geometry(
-        crop_arr.shape,
-        ncct.spacing,
-        tuple(float(v) for v in start),  # type: ignore[arg-type]
-        ncct.direction,
-    )
+    crop_geom = Geometry.from_sequences(crop_arr.shape, ncct.spacing, start, ncct.direction)
     filtered = np.full(ncct.shape, s.outside_hu, np.float32)
     filtered[box] = _filter(Volume(crop_arr.astype(np.float32), crop_geom), gaussian, unsharp, s)
     failed = implausible_mask(brain)

@@ -34,11 +34,8 @@ def geometry_to_sitk(image: sitk.Image, geom: Geometry) -> sitk.Image:
 def geometry_from_sitk(image: sitk.Image) -> Geometry:
     size = image.GetSize()
     d = np.asarray(image.GetDirection(), dtype=float).reshape(3, 3)[:, ::-1]
-    return Geometry(
-        shape=(size[2], size[1], size[0]),
-        spacing=tuple(reversed(image.GetSpacing())),
-        origin=tuple(image.GetOrigin()),
-        direction=tuple(tuple(r) for r in d),  # type: ignore[arg-type]
+    return Geometry.from_sequences(
+        (size[2], size[1], size[0]), image.GetSpacing()[::-1], image.GetOrigin(), d
     )
 
 

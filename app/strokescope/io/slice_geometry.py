@@ -314,11 +314,11 @@ def output_geometry(
     y0, y1, x0, x1 = inplane_padding(plan, pixel_spacing)
     origin = np.asarray(first_position) - y0 * pixel_spacing[0] * col - x0 * pixel_spacing[1] * row
     direction = np.stack([normal, col, row], axis=1)
-    return Geometry(
-        shape=(plan.n_out, shape_yx[0] + y0 + y1, shape_yx[1] + x0 + x1),
-        spacing=(plan.step_out, pixel_spacing[0], pixel_spacing[1]),
-        origin=(float(origin[0]), float(origin[1]), float(origin[2])),
-        direction=tuple(tuple(float(v) for v in r) for r in direction),  # type: ignore[arg-type]
+    return Geometry.from_sequences(
+        (plan.n_out, shape_yx[0] + y0 + y1, shape_yx[1] + x0 + x1),
+        (plan.step_out, pixel_spacing[0], pixel_spacing[1]),
+        origin,
+        direction,
     )
 
 

@@ -87,13 +87,7 @@ class ExportManifest:
 
 def _check_grid(mask: Mask, source: Volume, what: str) -> None:
     g, s = mask.geometry, source.geometry
-    same = (
-        g.shape == s.shape
-        and np.allclose(g.spacing, s.spacing, atol=1e-4)
-        and np.allclose(g.origin, s.origin, atol=1e-3)
-        and np.allclose(g.direction, s.direction, atol=1e-5)
-    )
-    if not same:
+    if not g.same_grid(s):
         raise InputError(
             f"{what} mask grid {g.shape} differs from the source volume grid {s.shape} "
             f"(series {source.meta.series_uid or source.meta.description or '?'}); export "

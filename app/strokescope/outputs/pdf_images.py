@@ -108,7 +108,7 @@ def render_key_images(
     same slab. Returns (axial, coronal).
     """
     for ov in overlays:
-        if ov.mask.geometry.shape != vol.shape:
+        if not ov.mask.geometry.same_grid(vol.geometry):
             raise ValueError(f"mask {ov.mask.name!r} is not on the volume's grid")
     sz, sy, sx = vol.spacing
     c = _centre(vol, overlays)

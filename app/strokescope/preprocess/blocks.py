@@ -46,9 +46,9 @@ def block_mean(arr: npt.ArrayLike, factors: Sequence[int]) -> npt.NDArray[np.flo
 def block_geometry(geometry: Geometry, factors: Sequence[int]) -> Geometry:
     """Grid of :func:`block_mean`'s output: each sample at its block's centre."""
     centre = geometry.index_to_lps((np.asarray(factors, dtype=float) - 1.0) / 2.0)
-    return Geometry(
-        shape=tuple(-(-n // f) for n, f in zip(geometry.shape, factors, strict=True)),  # type: ignore[arg-type]
-        spacing=tuple(s * f for s, f in zip(geometry.spacing, factors, strict=True)),  # type: ignore[arg-type]
-        origin=tuple(float(v) for v in centre),  # type: ignore[arg-type]
-        direction=geometry.direction,
+    return Geometry.from_sequences(
+        [-(-n // f) for n, f in zip(geometry.shape, factors, strict=True)],
+        [s * f for s, f in zip(geometry.spacing, factors, strict=True)],
+        centre,
+        geometry.direction,
     )

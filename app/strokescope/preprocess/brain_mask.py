@@ -109,7 +109,7 @@ def brain_mask(ncct: Volume, *, settings: BrainMaskSettings | None = None) -> Ma
     factors3: tuple[int, int, int] = (factors[0], factors[1], factors[2])
     coarse = block_mean(ncct.array, factors3)
     cspacing = tuple(sp * f for sp, f in zip(g.spacing, factors3, strict=True))
-    cgeom = Geometry(coarse.shape, cspacing, g.origin, g.direction)  # type: ignore[arg-type]
+    cgeom = Geometry.from_sequences(coarse.shape, cspacing, g.origin, g.direction)
     tissue = (coarse > s.tissue_min_hu) & (coarse < s.tissue_max_hu)
     if not tissue.any():
         return Mask(np.zeros(g.shape, bool), g, "brain")
