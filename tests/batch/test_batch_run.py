@@ -152,3 +152,31 @@ def test_ht_click_measures_the_followup_beside_the_thrombus(tmp_path: Path) -> N
     assert float(row["ht_volume_ml"]) == pytest.approx(truth_ml, rel=0.3)
     assert (report.out_dir / row["results_ht"] / "seg.dcm").is_file()
     assert row["results_thrombus"] == "cases/study/thrombus/results-001"
+
+
+def test_a_killed_batch_continues_where_it_stopped(cohort_csv: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "batch"
+    command = [sys.executable, "-m", "strokescope.cli", "batch", str(cohort_csv), "--out"]
+    proc = subprocess.Popen(
+        [*command, str(out), "--device", "cpu"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    first = out / "cases" / "m1" / "case.json"
+    deadline = time.monotonic() + 120
+    while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert first.exists()
+    report = run_cohort(cohort_csv, out, device="cpu", threads=1)
+    assert report.skipped >= 1 and report.skipped + report.ran == 3
+    assert [r.case_id for r in report.records] == ["m1", "neg", "broken"]
+    for case in ("m1", "neg"):
+        folder = out / "cases" / case / "thrombus"
+        assert sorted(p.name for p in folder.iterdir()) == ["results-001"]
