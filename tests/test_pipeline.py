@@ -46,3 +46,19 @@ def test_bad_folder_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(DicomLoadError) as err:
         pipeline.scan(tmp_path)
     assert "\n" not in str(err.value) and str(tmp_path) in str(err.value)
+
+
+def test_model_version_names_the_manifest_and_a_checksum_digest() -> None:
+    import json
+
+    from strokescope.resources import models_dir
+
+    version, digest = pipeline.thrombus_model_version()
+    manifest = json.loads((models_dir() / "manifest.json").read_text(encoding="utf-8"))
+    assert version == manifest["version"]
+    assert len(digest) == 12 and int(digest, 16) >= 0
+
+
+def test_assign_roles_picks_the_only_ncct(series_dir: Path) -> None:
+    roles = pipeline.assign_roles(pipeline.scan(series_dir))
+    assert roles.baseline is not None and roles.cta is None
