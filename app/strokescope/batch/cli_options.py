@@ -43,7 +43,9 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
         "--device", default="auto", choices=("auto", "cpu", "cuda", "dml"), help="see thrombus"
     )
     parser.add_argument(
-        "--threads", type=int, default=1, help="onnxruntime threads per case (default 1)"
+        "--threads",
+        type=int,
+        help="onnxruntime threads per case (default: 1 per Dask worker, 2 in-process)",
     )
     parser.add_argument(
         "--summarize",

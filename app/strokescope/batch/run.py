@@ -134,14 +134,16 @@ def run_cohort(
     out: str | Path,
     *,
     models: str | Path | None = None,
-    device: str = "cpu",
-    threads: int = 1,
+    device: str = "auto",
+    threads: int | None = None,
     cluster: ClusterOptions | None = None,
     on_progress: OnProgress | None = None,
     on_dashboard: Callable[[str], None] | None = None,
 ) -> BatchReport:
     """Run the unfinished cases of ``cohort`` into ``out`` (see the module docstring).
 
+    ``threads`` are onnxruntime's threads per case (default: 1 on a Dask worker, which
+    runs one case per core, 2 in this process, as ``strokescope thrombus``).
     ``on_progress(progress, record)`` is called once before any case runs (``record``
     ``None``) and after every case; ``on_dashboard(address)`` with the Dask dashboard.
 
@@ -161,7 +163,7 @@ def run_cohort(
         model_key=key,
         models=None if models is None else str(Path(models).resolve()),
         device=device,
-        threads=threads,
+        threads=threads if threads is not None else (1 if cluster.distributed else 2),
     )
     done, pending = split_cohort(out_dir, cases, key)
     tracker = _Tracker(out_dir, cases, done, on_progress)
