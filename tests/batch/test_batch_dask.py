@@ -63,3 +63,44 @@ def test_running_scheduler_builds_the_models_once_per_worker(
         assert set(client.run(_model_loads).values()) == {(1, 1)}
         # the batch closed its client, not the cluster it was given
         assert len(client.scheduler_info()["workers"]) == 2
+
+
+def _exit_on_neg(case: object, **options: object) -> object:
+    import os
+
+    if getattr(case, "case_id", "") == "neg":
+        os._exit(3)  # the worker process dies, as on an out-of-memory kill
+    raise AssertionError("only the negative case should run here")
+
+
+def _patch_run_case() -> None:
+    from strokescope.batch import runner
+
+    runner.run_case = _exit_on_neg  # type: ignore[assignment]
+
+
+def test_a_case_whose_worker_dies_is_a_failed_row(cohort_csv: Path, tmp_path: Path) -> None:
+    import dask
+    from batch_cases import read_rows, write_cohort
+
+    rows = [r for r in read_rows(cohort_csv) if r["case_id"] == "neg"]
+    rows[0]["study"] = str(cohort_csv.parent / rows[0]["study"])
+    cohort = write_cohort(tmp_path / "cohort.csv", rows)
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(
+            n_workers=1, processes=True, threads_per_worker=1, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        client.run(_patch_run_case)
+        report = run_cohort(
+            cohort,
+            tmp_path / "batch",
+            device="cpu",
+            threads=1,
+            cluster=ClusterOptions(scheduler=cluster.scheduler_address),
+        )
+    (row,) = read_rows(report.summary)
+    assert row["status"] == "failed" and row["error"].startswith("worker lost: KilledWorker")
+    assert "\n" not in row["error"]
