@@ -16,18 +16,16 @@ import copy
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydicom import Dataset
 
 from strokescope import colors
 from strokescope.atomic import atomic_write_bytes, atomic_write_text
-from strokescope.errors import ExportError, InputError, StrokeScopeError
+from strokescope.errors import ExportError, InputError
 from strokescope.hemorrhage.result import HemorrhageResult
 from strokescope.outputs import folders
 from strokescope.outputs.anonymize import AnonymizeOptions, Deidentifier
@@ -38,6 +36,7 @@ from strokescope.outputs.dicom_export import (
     write_pdf_dicom,
     write_seg_sr,
 )
+from strokescope.outputs.nifti_masks import write_masks
 from strokescope.outputs.pdf_images import Overlay, render_key_images
 from strokescope.outputs.pdf_report import ReportContent, render_report
 from strokescope.outputs.safe_header import safe_headers
@@ -95,38 +94,6 @@ def _check_grid(mask: Mask, source: Volume, what: str) -> None:
         )
 
 
-def _itk_message(exc: RuntimeError) -> str:
-    """The reason in an ITK exception's text, without its source file and object address."""
-    text = str(exc).split("ITK ERROR:")[-1]
-    return re.sub(r"^\s*\w+\(0x[0-9a-fA-F]+\):\s*", "", text).strip().splitlines()[0]
-
-
-def write_mask_checked(mask: Mask, path: Path) -> None:
-    """Write ``mask`` as NIfTI and read it back.
-
-    SimpleITK reports a short write (disk full, file size limit) only on stderr ("wrote
-    only 0 of ... bytes") and returns, so a file that does not read back equal to
-    ``mask`` fails the export.
-
-    Raises
-    ------
-    ExportError
-        In one line, when the file cannot be written or does not read back.
-    """
-    from strokescope.io.sitk_convert import read_mask, write_mask
-
-    try:
-        write_mask(mask, path)
-    except RuntimeError as exc:
-        raise ExportError(f"{path.name}: cannot write the mask ({_itk_message(exc)})") from exc
-    try:
-        same = np.array_equal(read_mask(path).array, mask.array)
-    except (RuntimeError, StrokeScopeError):
-        same = False
-    if not same:
-        raise ExportError(f"{path.name}: the mask written is incomplete (disk full?)")
-
-
 def export_results(
     out_dir: str | Path,
     *,
@@ -179,7 +146,7 @@ def export_results(
     stage = folders.Staging(out)
     try:
         progress(0.02)
-        files, warnings = _write_all(stage.path, source, hemorrhage, thrombus, options, progress)
+        staged = _write_all(stage.path, source, hemorrhage, thrombus, options, progress)
         folder, replaced = stage.publish(overwrite=overwrite)
     except BaseException as exc:
         stage.discard()
@@ -197,14 +164,14 @@ def export_results(
         json=folder / JSON_NAME,
         csv=folder / CSV_NAME,
         pdf=folder / PDF_NAME,
-        seg=at(files["seg"]),
-        sr=at(files["sr"]),
-        pdf_dicom=at(files["pdf_dicom"]),
-        masks=tuple(folder / m for m in files["masks"]),
-        warnings=tuple(warnings),
+        seg=at(staged.seg),
+        sr=at(staged.sr),
+        pdf_dicom=at(staged.pdf_dicom),
+        masks=tuple(folder / m for m in staged.masks),
+        warnings=staged.warnings,
         anonymized=options is not None,
         replaced=replaced,
-        source=tuple(folder / n for n in files.get("source", [])),
+        source=tuple(folder / n for n in staged.source or ()),
     )
 
 
@@ -303,6 +270,34 @@ def report_preview(
     return _report_pdf(source, study, thrombus, hemorrhage, options, warnings, None)
 
 
+@dataclass(frozen=True)
+class StagedFiles:
+    """What :func:`_write_all` put in the staging folder: names relative to it
+    (``None``: not written) and the warnings of the export, scrubbed when anonymised."""
+
+    seg: str | None
+    sr: str | None
+    pdf_dicom: str | None
+    masks: tuple[str, ...]
+    source: tuple[str, ...] | None
+    """The de-identified source images (``None`` unless anonymised)."""
+    warnings: tuple[str, ...]
+
+    def files_entry(self) -> dict[str, Any]:
+        """The ``files`` object of the JSON results document."""
+        files: dict[str, Any] = {
+            "seg": self.seg,
+            "sr": self.sr,
+            "pdf": PDF_NAME,
+            "pdf_dicom": self.pdf_dicom,
+            "csv": CSV_NAME,
+            "masks": list(self.masks),
+        }
+        if self.source is not None:
+            files["source"] = list(self.source)
+        return files
+
+
 def _write_all(
     staging: Path,
     source: Volume,
@@ -310,76 +305,76 @@ def _write_all(
     thrombus: ThrombusResult | None,
     options: AnonymizeOptions | None,
     progress: Callable[[float], None],
-) -> tuple[dict[str, Any], list[str]]:
-    """Every file into ``staging``; return the ``files`` entry of the JSON document and
-    the warnings."""
+) -> StagedFiles:
+    """Every file into ``staging``: DICOM SEG and SR, the PDF and its DICOM, the NIfTI masks,
+    then the JSON and CSV documents that list them."""
     study = _Study.read(source, thrombus, hemorrhage, options)
-    warnings, headers, deid = study.warnings, study.headers, study.deid
-    header, scrub = study.header, study.scrub
     progress(0.1)
-
-    written = DicomWritten()
-    if headers is None:
-        warnings.append(
-            "source volume is not a DICOM series: SEG, SR and Encapsulated PDF not written"
-        )
-    else:
-        written = write_seg_sr(
-            staging,
-            source,
-            headers,
-            thrombus=thrombus,
-            hemorrhage=hemorrhage,
-            deid=deid,
-            progress=progress,
-        )
-        warnings += written.warnings
+    written = _write_seg_sr(staging, source, study, thrombus, hemorrhage, progress)
     progress(0.6)
-    created = None if deid is not None else dt.datetime.now().isoformat(timespec="seconds")
-    warnings = [scrub(w) for w in warnings]
+    created = None if study.deid is not None else dt.datetime.now().isoformat(timespec="seconds")
+    warnings = [study.scrub(w) for w in study.warnings + written.warnings]
     pdf = _report_pdf(source, study, thrombus, hemorrhage, options, warnings, created)
     atomic_write_bytes(staging / PDF_NAME, pdf)
     progress(0.75)
     pdf_ds = None
-    if headers is not None:
-        pdf_ds = write_pdf_dicom(staging, pdf, headers[0], title=REPORT_TITLE, deid=deid)
+    if study.headers is not None:
+        pdf_ds = write_pdf_dicom(
+            staging, pdf, study.headers[0], title=REPORT_TITLE, deid=study.deid
+        )
     progress(0.85)
-    masks = []
-    for result, name in (
-        (thrombus, "thrombus_mask.nii.gz"),
-        (hemorrhage, "hemorrhage_mask.nii.gz"),
-    ):
-        if result is not None:
-            write_mask_checked(result.mask, staging / name)
-            masks.append(name)
-    files = {
-        "seg": written.seg_name,
-        "sr": written.sr_name,
-        "pdf": PDF_NAME,
-        "pdf_dicom": None if pdf_ds is None else PDF_DICOM_NAME,
-        "csv": CSV_NAME,
-        "masks": masks,
-    }
-    if deid is not None:
-        files["source"] = [f"{SOURCE_DIR}/{n}" for n in written.source]
-    seg, sr = written.seg, written.sr
+    staged = StagedFiles(
+        seg=written.seg_name,
+        sr=written.sr_name,
+        pdf_dicom=None if pdf_ds is None else PDF_DICOM_NAME,
+        masks=write_masks(staging, thrombus, hemorrhage),
+        source=None if study.deid is None else tuple(f"{SOURCE_DIR}/{n}" for n in written.source),
+        warnings=tuple(warnings),
+    )
     uids = {
-        "seg_sop_instance_uid": None if seg is None else str(seg.SOPInstanceUID),
-        "sr_sop_instance_uid": None if sr is None else str(sr.SOPInstanceUID),
-        "pdf_sop_instance_uid": None if pdf_ds is None else str(pdf_ds.SOPInstanceUID),
+        "seg_sop_instance_uid": _sop_uid(written.seg),
+        "sr_sop_instance_uid": _sop_uid(written.sr),
+        "pdf_sop_instance_uid": _sop_uid(pdf_ds),
     }
     doc = results_document(
-        header,
+        study.header,
         thrombus=thrombus,
         hemorrhage=hemorrhage,
-        files=files,
+        files=staged.files_entry(),
         dicom_uids=uids,
         warnings=warnings,
-        anonymized=deid is not None,
+        anonymized=study.deid is not None,
         created=created,
-        scrub=scrub,
+        scrub=study.scrub,
     )
     atomic_write_text(staging / JSON_NAME, json.dumps(doc, indent=2) + "\n")
     atomic_write_text(staging / CSV_NAME, csv_text(doc))
     progress(0.95)
-    return files, warnings
+    return staged
+
+
+def _write_seg_sr(
+    staging: Path,
+    source: Volume,
+    study: _Study,
+    thrombus: ThrombusResult | None,
+    hemorrhage: HemorrhageResult | None,
+    progress: Callable[[float], None],
+) -> DicomWritten:
+    """SEG and SR into ``staging``, or nothing and a warning for a non-DICOM source."""
+    if study.headers is None:
+        note = "source volume is not a DICOM series: SEG, SR and Encapsulated PDF not written"
+        return DicomWritten(warnings=[note])
+    return write_seg_sr(
+        staging,
+        source,
+        study.headers,
+        thrombus=thrombus,
+        hemorrhage=hemorrhage,
+        deid=study.deid,
+        progress=progress,
+    )
+
+
+def _sop_uid(ds: Dataset | None) -> str | None:
+    return None if ds is None else str(ds.SOPInstanceUID)
