@@ -5,32 +5,100 @@ view under the mouse · 1-9 window presets · M slab MIP · T/H/B thrombus, hemo
 overlays · R ROI tool · Ctrl+Z undo ROI · Delete delete ROI · F fit views · Ctrl+T thrombus
 analysis · D ruler · E ellipse ROI · C clear measurements · S side by side · I smooth zoom ·
 F1 mouse and keys (:func:`shortcut_lines` lists them from the actions themselves).
+
+The actions, menus and toolbars hang on a ``QMainWindow`` frame; what they call is reached
+only through :class:`ActionHost`, which names what they use of the main window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QSpinBox, QToolBar
+from PySide6.QtWidgets import QLabel, QMainWindow, QSpinBox, QToolBar
 
 from strokescope import pipeline
 from strokescope.gui import export_action
-
-if TYPE_CHECKING:
-    from strokescope.gui.main_window import MainWindow
+from strokescope.gui.controls import ViewControls
+from strokescope.hemorrhage import HemorrhageResult
 
 LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 NO_THROMBUS_MODEL = "thrombus model not installed"
+Shortcut = str | QKeySequence.StandardKey | None
+
+
+class _RoiTool(Protocol):
+    depth: int
+
+    @property
+    def result(self) -> HemorrhageResult | None: ...
+    @property
+    def ready(self) -> bool: ...
+    @property
+    def result_changed(self) -> SignalInstance: ...
+
+    def undo(self) -> bool: ...
+    def delete(self, index: int | None = None) -> None: ...
+    def clear(self) -> None: ...
+
+
+class _Overlays(Protocol):
+    @property
+    def mip(self) -> bool: ...
+    @property
+    def visible(self) -> Mapping[str, bool]: ...
+
+    def set_slab(self, *, mip: bool | None = None, slab_mm: float | None = None) -> None: ...
+    def set_overlay(self, name: str, visible: bool) -> None: ...
+
+
+class _Scroll(Protocol):
+    def scroll(self, delta: int) -> None: ...
+
+
+class _Clear(Protocol):
+    def clear(self) -> None: ...
+
+
+class _Smooth(Protocol):
+    def set_smooth(self, on: bool) -> None: ...
+
+
+class ActionHost(export_action.ExportHost, Protocol):
+    """What the actions use of the main window (besides what the export action uses)."""
+
+    @property
+    def ht(self) -> _RoiTool: ...
+    @property
+    def state(self) -> _Overlays: ...
+    @property
+    def active_view(self) -> _Scroll: ...
+    @property
+    def measure(self) -> _Clear: ...
+    @property
+    def area(self) -> _Smooth: ...
+    @property
+    def controls(self) -> ViewControls: ...
+
+    def choose_folder(self) -> None: ...
+    def run_thrombus(self) -> None: ...
+    def edit_presets(self) -> None: ...
+    def fit_views(self) -> None: ...
+    def about(self) -> None: ...
+    def help(self) -> None: ...
+    def set_measure_mode(self, mode: str) -> None: ...
+    def set_side_by_side(self, on: bool) -> None: ...
+    def set_roi_tool(self, on: bool) -> None: ...
+    def update_actions(self) -> None: ...
 
 
 def _action(
-    win: MainWindow,
+    win: QMainWindow,
     text: str,
-    shortcut: str | QKeySequence.StandardKey | None,
+    shortcut: Shortcut,
     slot: Callable[[], object],
 ) -> QAction:
     act = QAction(text, win)
@@ -42,50 +110,22 @@ def _action(
     return act
 
 
-def _slice_step(win: MainWindow, delta: int) -> Callable[[], None]:
+def _slice_step(win: ActionHost, delta: int) -> Callable[[], None]:
     return lambda: win.active_view.scroll(delta)
 
 
-def _toggler(win: MainWindow, name: str) -> Callable[[], None]:
+def _toggler(win: ActionHost, name: str) -> Callable[[], None]:
     return lambda: win.state.set_overlay(name, not win.state.visible[name])
 
 
-def _preset(win: MainWindow, index: int) -> Callable[[], None]:
+def _preset(win: ActionHost, index: int) -> Callable[[], None]:
     return lambda: win.controls.apply_preset(index)
 
 
-def build(win: MainWindow) -> dict[str, QAction]:
-    """Create every action, the menus and the toolbars; return the actions by name."""
-    acts: dict[str, QAction] = {
-        "open": _action(win, "&Open folder…", QKeySequence.StandardKey.Open, win.choose_folder),
-        "export": _action(win, "&Export results…", "Ctrl+E", lambda: export_action.export(win)),
-        "export_anon": _action(
-            win,
-            "Export results (&anonymized)…",
-            None,
-            lambda: export_action.export(win, anonymize=True),
-        ),
-        "quit": _action(win, "&Quit", QKeySequence.StandardKey.Quit, win.close),
-        "thrombus": _action(win, "&Thrombus analysis", "Ctrl+T", win.run_thrombus),
-        "roi": _action(win, "HT &ROI tool", "R", lambda: None),
-        "undo": _action(win, "&Undo ROI", QKeySequence.StandardKey.Undo, win.ht.undo),
-        "delete": _action(win, "&Delete ROI", QKeySequence.StandardKey.Delete, win.ht.delete),
-        "clear": _action(win, "Clear all ROIs", None, win.ht.clear),
-        "presets": _action(win, "Edit window &presets…", None, win.edit_presets),
-        "fit": _action(win, "&Fit views", "F", win.fit_views),
-        "mip": _action(win, "Slab &MIP", "M", lambda: win.state.set_slab(mip=not win.state.mip)),
-        "about": _action(win, "&About StrokeScope", None, win.about),
-        "up": _action(win, "Next slice", "Up", _slice_step(win, 1)),
-        "down": _action(win, "Previous slice", "Down", _slice_step(win, -1)),
-        "pgup": _action(win, "Next 5 slices", "PgUp", _slice_step(win, 5)),
-        "pgdown": _action(win, "Previous 5 slices", "PgDown", _slice_step(win, -5)),
-        "ruler": _action(win, "Distance &ruler", "D", lambda: None),
-        "ellipse": _action(win, "HU &ellipse ROI", "E", lambda: None),
-        "clear_measure": _action(win, "&Clear measurements", "C", win.measure.clear),
-        "side_by_side": _action(win, "&Side by side", "S", lambda: None),
-        "smooth": _action(win, "Smooth (&interpolated) zoom", "I", lambda: None),
-        "help": _action(win, "&Mouse and keys", QKeySequence.StandardKey.HelpContents, win.help),
-    }
+def build(frame: QMainWindow, win: ActionHost) -> dict[str, QAction]:
+    """Create every action, the menus and the toolbars on ``frame``; return the actions by
+    name. ``win`` is what they act on (the main window is both)."""
+    acts = _actions(frame, win)
     _toggle(acts["ruler"], lambda on: win.set_measure_mode("ruler" if on else ""))
     _toggle(acts["ellipse"], lambda on: win.set_measure_mode("ellipse" if on else ""))
     _toggle(acts["side_by_side"], win.set_side_by_side)
@@ -94,16 +134,58 @@ def build(win: MainWindow) -> dict[str, QAction]:
     _toggle(acts["roi"], win.set_roi_tool)
     win.ht.result_changed.connect(lambda _result: win.update_actions())
     for key, name in (("T", "thrombus"), ("H", "hemorrhage"), ("B", "brain")):
-        acts[f"toggle_{name}"] = _action(
-            win,
-            f"Toggle {name} overlay",
-            key,
-            _toggler(win, name),
-        )
+        acts[f"toggle_{name}"] = _action(frame, f"Toggle {name} overlay", key, _toggler(win, name))
     for n in range(9):
-        acts[f"preset{n + 1}"] = _action(win, f"Window preset {n + 1}", str(n + 1), _preset(win, n))
+        acts[f"preset{n + 1}"] = _action(
+            frame, f"Window preset {n + 1}", str(n + 1), _preset(win, n)
+        )
+    _menus(frame, acts)
+    _toolbars(frame, win, acts)
+    return acts
 
-    menu = win.menuBar()
+
+def _actions(frame: QMainWindow, win: ActionHost) -> dict[str, QAction]:
+    """The named actions (checkable ones still plain: :func:`build` makes them toggle)."""
+
+    def act(
+        text: str, shortcut: str | QKeySequence.StandardKey | None, slot: Callable[[], object]
+    ) -> QAction:
+        return _action(frame, text, shortcut, slot)
+
+    keys = QKeySequence.StandardKey
+    return {
+        "open": act("&Open folder…", keys.Open, win.choose_folder),
+        "export": act("&Export results…", "Ctrl+E", lambda: export_action.export(win)),
+        "export_anon": act(
+            "Export results (&anonymized)…",
+            None,
+            lambda: export_action.export(win, anonymize=True),
+        ),
+        "quit": act("&Quit", keys.Quit, frame.close),
+        "thrombus": act("&Thrombus analysis", "Ctrl+T", win.run_thrombus),
+        "roi": act("HT &ROI tool", "R", lambda: None),
+        "undo": act("&Undo ROI", keys.Undo, win.ht.undo),
+        "delete": act("&Delete ROI", keys.Delete, win.ht.delete),
+        "clear": act("Clear all ROIs", None, win.ht.clear),
+        "presets": act("Edit window &presets…", None, win.edit_presets),
+        "fit": act("&Fit views", "F", win.fit_views),
+        "mip": act("Slab &MIP", "M", lambda: win.state.set_slab(mip=not win.state.mip)),
+        "about": act("&About StrokeScope", None, win.about),
+        "up": act("Next slice", "Up", _slice_step(win, 1)),
+        "down": act("Previous slice", "Down", _slice_step(win, -1)),
+        "pgup": act("Next 5 slices", "PgUp", _slice_step(win, 5)),
+        "pgdown": act("Previous 5 slices", "PgDown", _slice_step(win, -5)),
+        "ruler": act("Distance &ruler", "D", lambda: None),
+        "ellipse": act("HU &ellipse ROI", "E", lambda: None),
+        "clear_measure": act("&Clear measurements", "C", win.measure.clear),
+        "side_by_side": act("&Side by side", "S", lambda: None),
+        "smooth": act("Smooth (&interpolated) zoom", "I", lambda: None),
+        "help": act("&Mouse and keys", keys.HelpContents, win.help),
+    }
+
+
+def _menus(frame: QMainWindow, acts: Mapping[str, QAction]) -> None:
+    menu = frame.menuBar()
     file_menu = menu.addMenu("&File")
     file_menu.addActions([acts["open"], acts["export"], acts["export_anon"]])
     file_menu.addSeparator()
@@ -120,11 +202,13 @@ def build(win: MainWindow) -> dict[str, QAction]:
     measure.addActions([acts["ruler"], acts["ellipse"], acts["clear_measure"]])
     menu.addMenu("&Help").addActions([acts["help"], acts["about"]])
 
-    main = QToolBar("Main", win)
+
+def _toolbars(frame: QMainWindow, win: ActionHost, acts: Mapping[str, QAction]) -> None:
+    main = QToolBar("Main", frame)
     main.setObjectName("mainToolbar")
     main.addActions([acts[n] for n in ("open", "thrombus", "roi", "undo", "delete")])
     main.addActions([acts[n] for n in ("ruler", "ellipse", "side_by_side")])
-    depth = QSpinBox(win)
+    depth = QSpinBox(frame)
     depth.setObjectName("roiDepth")
     depth.setRange(-1, 50)
     depth.setValue(win.ht.depth)
@@ -135,13 +219,12 @@ def build(win: MainWindow) -> dict[str, QAction]:
     depth.valueChanged.connect(lambda v: setattr(win.ht, "depth", v))
     main.addWidget(QLabel(" ROI depth "))
     main.addWidget(depth)
-    win.addToolBar(main)
-    view_bar = QToolBar("View", win)
+    frame.addToolBar(main)
+    view_bar = QToolBar("View", frame)
     view_bar.setObjectName("viewToolbar")
     view_bar.addWidget(win.controls)
-    win.addToolBarBreak()
-    win.addToolBar(view_bar)
-    return acts
+    frame.addToolBarBreak()
+    frame.addToolBar(view_bar)
 
 
 def _toggle(act: QAction, slot: Callable[[bool], object]) -> None:
@@ -172,7 +255,7 @@ def shortcut_lines(acts: Mapping[str, QAction]) -> list[tuple[str, str]]:
     return [*MOUSE_LINES, *keys]
 
 
-def update(win: MainWindow) -> None:
+def update(win: ActionHost) -> None:
     """Enable actions for the current study and job state."""
     acts, idle = win.acts, not win.busy
     has_model = pipeline.thrombus_models_installed()

@@ -7,32 +7,99 @@ NCCT when there is none, as the CLI does). The export dialog
 (:class:`~strokescope.gui.export_dialog.ExportDialog`) asks for the folder (creating a
 missing one) and shows page 1 of each report first. The previews and the exports run in the
 window's worker, so they show progress, can be cancelled and fail through the one error
-dialog.
+dialog. The window is reached only through :class:`ExportHost`, which names what the action
+uses of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import shiboken6
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import SignalInstance
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QStatusBar, QWidget
 
 from strokescope import pipeline
 from strokescope.errors import StrokeScopeError
 from strokescope.gui.export_dialog import ExportDialog
-from strokescope.hemorrhage import HemorrhageResult
+from strokescope.gui.worker import Worker
+from strokescope.hemorrhage import HemorrhageResult, PreparedStudy
 from strokescope.thrombus import ThrombusResult
 from strokescope.volume import Volume
 
 if TYPE_CHECKING:
-    from strokescope.gui.main_window import MainWindow
     from strokescope.outputs import ExportManifest
 
 NO_RESULT = "measure an HT volume (ROI tool) or run the thrombus analysis first"
 STALE_REFUSED = "not exported: series roles changed since this result; run it again"
+
+
+class _HtResult(Protocol):
+    @property
+    def result(self) -> HemorrhageResult | None: ...
+
+
+class _ResultMarks(Protocol):
+    def is_stale(self, kind: str) -> bool: ...
+
+    def set_exports(
+        self, folders: Sequence[str], warnings: Sequence[str] = (), *, anonymized: bool = False
+    ) -> None: ...
+
+
+class _LastFolder(Protocol):
+    def last_folder(self) -> str: ...
+
+
+class _CurrentJob(Protocol):
+    @property
+    def worker(self) -> Worker | None: ...
+
+
+class ExportHost(Protocol):
+    """What the export action uses of the main window, and nothing more.
+
+    The results (``ht.result``, ``prepared``, ``thrombus``, ``volumes``) and their stale
+    marks, where the last study was opened, the window's job runner and its export actions.
+    """
+
+    @property
+    def ht(self) -> _HtResult: ...
+    @property
+    def prepared(self) -> PreparedStudy | None: ...
+    @property
+    def thrombus(self) -> ThrombusResult | None: ...
+    @property
+    def volumes(self) -> Mapping[str, Volume]: ...
+    @property
+    def results(self) -> _ResultMarks: ...
+    @property
+    def settings(self) -> _LastFolder: ...
+    @property
+    def jobs(self) -> _CurrentJob: ...
+    @property
+    def acts(self) -> Mapping[str, QAction]: ...
+    @property
+    def busy(self) -> bool: ...
+    @property
+    def busy_changed(self) -> SignalInstance: ...
+
+    def run_job(
+        self,
+        name: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None],
+        **kwargs: Any,
+    ) -> Worker | None: ...
+
+    def cancel_job(self) -> None: ...
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 (Qt's name)
+    def window(self) -> QWidget: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +121,7 @@ def choose_export_folder(parent: QWidget, start: str = "") -> str | None:
     return folder or None
 
 
-def requests(win: MainWindow) -> list[ExportRequest]:
+def requests(win: ExportHost) -> list[ExportRequest]:
     """The exports the window's current results allow (empty: nothing to export).
 
     A stale result (its series roles changed since it was made) is never exported: its
@@ -73,7 +140,7 @@ def requests(win: MainWindow) -> list[ExportRequest]:
     return out
 
 
-def stale(win: MainWindow) -> list[str]:
+def stale(win: ExportHost) -> list[str]:
     """The results left out of an export because they are stale ("HT", "thrombus")."""
     out = []
     if win.ht.result is not None and win.results.is_stale("hemorrhage"):
@@ -83,7 +150,7 @@ def stale(win: MainWindow) -> list[str]:
     return out
 
 
-def _stale_note(win: MainWindow) -> str:
+def _stale_note(win: ExportHost) -> str:
     old = stale(win)
     return f"{' + '.join(old)} result {STALE_REFUSED}" if old else ""
 
@@ -141,7 +208,7 @@ def render_previews(
     return tuple(pages)
 
 
-def export(win: MainWindow, *, anonymize: bool = False) -> ExportDialog | None:
+def export(win: ExportHost, *, anonymize: bool = False) -> ExportDialog | None:
     """Open the export dialog (folder + report preview); export in the worker on Export."""
     jobs = requests(win)
     if not jobs:
@@ -150,7 +217,7 @@ def export(win: MainWindow, *, anonymize: bool = False) -> ExportDialog | None:
         return None
     last = win.settings.last_folder()  # start beside the study, not inside it
     start = str(Path(last).parent) if last else ""
-    dialog = ExportDialog(start, [j.what for j in jobs], anonymize=anonymize, parent=win)
+    dialog = ExportDialog(start, [j.what for j in jobs], anonymize=anonymize, parent=win.window())
 
     def browse() -> None:
         folder = choose_export_folder(dialog, dialog.folder.text() or start)
@@ -181,7 +248,7 @@ def export(win: MainWindow, *, anonymize: bool = False) -> ExportDialog | None:
     return dialog
 
 
-def _start(win: MainWindow, jobs: list[ExportRequest], folder: str, anonymize: bool) -> None:
+def _start(win: ExportHost, jobs: list[ExportRequest], folder: str, anonymize: bool) -> None:
     what = " + ".join(j.what for j in jobs)
     win.run_job(
         "Exporting (anonymized)" if anonymize else "Exporting",
@@ -193,7 +260,7 @@ def _start(win: MainWindow, jobs: list[ExportRequest], folder: str, anonymize: b
     )
 
 
-def _exported(win: MainWindow, what: str, manifests: tuple[ExportManifest, ...]) -> None:
+def _exported(win: ExportHost, what: str, manifests: tuple[ExportManifest, ...]) -> None:
     folders = ", ".join(str(m.folder) for m in manifests)
     note = _stale_note(win)
     win.statusBar().showMessage(
@@ -206,7 +273,7 @@ def _exported(win: MainWindow, what: str, manifests: tuple[ExportManifest, ...])
     )
 
 
-def update(win: MainWindow) -> None:
+def update(win: ExportHost) -> None:
     """Enable the export actions when there is a result and no job runs."""
     has_result = bool(requests(win))
     idle_tip = _stale_note(win) or NO_RESULT

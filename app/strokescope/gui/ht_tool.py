@@ -54,8 +54,8 @@ class HtTool(QObject):
         self.result: HemorrhageResult | None = None
         view.clicked.connect(self.propose)
         view.rect_drawn.connect(self.draw)
-        state.cursor_changed.connect(self._update_visibility)
-        state.volume_changed.connect(self._update_visibility)
+        state.cursor_changed.connect(self.update_visibility)
+        state.volume_changed.connect(self.update_visibility)
 
     @property
     def ready(self) -> bool:
@@ -159,7 +159,7 @@ class HtTool(QObject):
             item.setAcceptedMouseButtons(pg.QtCore.Qt.MouseButton.LeftButton)
             self.view.box.addItem(item)
             self.items.append(item)
-        self._update_visibility()
+        self.update_visibility()
 
     def _select(self, n: int) -> None:
         self.selected = n
@@ -182,7 +182,8 @@ class HtTool(QObject):
             self.selected = n
             self._set_rois([new if m == n else r for m, r in enumerate(self.rois)], record=True)
 
-    def _update_visibility(self) -> None:
+    def update_visibility(self) -> None:
+        """Show each ROI on the slices it spans, and only while the follow-up is shown."""
         on_followup = self.state.volume is not None and self.prepared is not None
         on_followup = on_followup and self.state.volume is self.prepared.ncct  # type: ignore[union-attr]
         k = self.state.cursor[0]

@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.ht.result_changed.connect(self.results.set_hemorrhage)
         self.ht.failed.connect(lambda msg: self.error("HT ROI", msg))
         self._build_status_bar()
-        self.acts = actions.build(self)
+        self.acts = actions.build(self, self)
         self._restore()
         self.update_actions()
         self.views["axial"].setFocus()
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         if first:
             idx = self.controls.preset_index("CTA" if role == "cta" else "Brain")
             self.controls.apply_preset(idx)
-        self.ht._update_visibility()
+        self.ht.update_visibility()
         if self.area.side_by_side and self.compare.right_state.volume is None:
             self.show_partner(partner_for(role, list(self.volumes)))
         self.update_actions()
