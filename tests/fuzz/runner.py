@@ -23,13 +23,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import time
 import warnings
 import zlib
 from collections.abc import Iterable
@@ -38,17 +33,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tests.fuzz.cli_run import MEMORY_LIMIT as MEMORY_LIMIT
+from tests.fuzz.cli_run import NOBODY, TIMEOUT_S, CliRun, run_cli
+from tests.fuzz.cli_run import WALL_LIMIT_S as WALL_LIMIT_S
 from tests.fuzz.mutations import MUTATIONS, Mutation
+from tests.fuzz.results import (
+    same_result,
+    summarise_ht,
+    summarise_info,
+    summarise_thrombus,
+    warning_lines,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ("info", "ht", "thrombus")
-TIMEOUT_S = 120.0
-"""CPU seconds a run may use (``RLIMIT_CPU``): a loop that never ends is a hang."""
-WALL_LIMIT_S = 900.0
-"""Wall-clock backstop for a run that blocks without using CPU (a read that never returns).
-It is generous because the CI and benchmark machines may be shared: wall time there says
-little about the program, CPU time does."""
-MEMORY_LIMIT = 8 * 2**30
 SEED = 16
 PHANTOM = [
     "--seed",
@@ -84,8 +81,6 @@ HEAVY = frozenset(
     }
 )
 """Mutations that may allocate up to the memory limit: run one at a time when in parallel."""
-HT_REL_TOL, HT_ABS_TOL_ML = 0.03, 0.05
-THROMBUS_REL_TOL, THROMBUS_ABS_TOL_MM3 = 0.10, 5.0
 KINDS = ("ok", "warned", "error", "vague_error", "traceback", "blowup", "hang", "crash", "silent")
 FAILING = ("traceback", "blowup", "hang", "crash", "silent")
 """The kinds issue #16 bars outright; the others fail only against a mutation's expectation."""
@@ -102,7 +97,6 @@ MEMORY_MARKERS = (
     "out of memory",
     "ArrayMemoryError",
 )
-NOBODY = 65534
 
 
 @dataclass(frozen=True)
@@ -111,17 +105,6 @@ class Study:
 
     root: Path
     click: str
-
-
-@dataclass(frozen=True)
-class CliRun:
-    argv: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float
-    peak_mb: float
-    timed_out: bool
 
 
 @dataclass(frozen=True)
@@ -144,70 +127,6 @@ class Outcome:
         return f"{self.mutation} [{self.command}] {self.kind}: {self.cause}"
 
 
-def cli() -> str:
-    exe = Path(sys.executable).with_name("strokescope")
-    assert exe.is_file(), f"{exe}: the console script is not installed (pip install -e .)"
-    return str(exe)
-
-
-def _wrap(argv: list[str], unprivileged: bool, timeout: float) -> list[str]:
-    """Prefix ``argv`` with util-linux ``prlimit`` (address space, CPU) and, for permission
-    mutations under root, ``setpriv`` (run as nobody); exec keeps the pid for ``wait4``."""
-    prefix = ["prlimit", f"--as={MEMORY_LIMIT}", f"--cpu={int(timeout)}:{int(timeout) + 2}", "--"]
-    if unprivileged and os.geteuid() == 0:
-        prefix += ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    return prefix + argv
-
-
-def run_cli(
-    args: list[str],
-    *,
-    timeout: float = TIMEOUT_S,
-    unprivileged: bool = False,
-    home: Path | None = None,
-) -> CliRun:
-    """Run ``strokescope *args``: peak RSS from ``wait4``, the group killed on timeout."""
-    argv = [cli(), *args]
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    if home is not None:
-        env["HOME"] = str(home)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.monotonic()
-        proc = subprocess.Popen(
-            _wrap(argv, unprivileged, timeout),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        timed_out = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - t0 > max(WALL_LIMIT_S, timeout):
-                timed_out = True
-                os.killpg(proc.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.05)
-        seconds = time.monotonic() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        cpu = usage.ru_utime + usage.ru_stime
-        timed_out = timed_out or (
-            proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL) and cpu >= timeout - 1
-        )
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        stderr = err.read().decode("utf-8", "replace")
-    return CliRun(
-        argv, proc.returncode, stdout, stderr, seconds, usage.ru_maxrss / 1024.0, timed_out
-    )
-
-
 def make_study(dest: Path) -> Study:
     """Write the phantom study into ``dest`` and find a click on the follow-up bleed."""
     run = run_cli(["phantom", str(dest), *PHANTOM], timeout=600)
@@ -220,77 +139,6 @@ def make_study(dest: Path) -> Study:
 
 
 # ----------------------------------------------------------------------------- commands
-
-
-def _warning_lines(run: CliRun) -> list[str]:
-    lines = [ln for ln in run.stderr.splitlines() if re.search(r"warn", ln, re.IGNORECASE)]
-    lines += [ln for ln in run.stdout.splitlines() if ln.lower().startswith("warning")]
-    return lines
-
-
-def _json_warnings(doc: dict[str, Any], *sections: str) -> list[str]:
-    found = [str(w) for w in doc.get("warnings", [])]
-    for name in sections:
-        part = doc.get(name) or {}
-        found += [str(w) for w in part.get("warnings", [])]
-    return found
-
-
-def _summarise_info(doc: dict[str, Any], folder: Path) -> tuple[dict[str, Any], list[str]]:
-    """The series listed (UID, slices, rows, columns) and how many listed files
-    lie outside ``folder`` (a DICOMDIR or a symbolic link reaching out)."""
-    series = sorted(
-        (
-            str(s.get("series_uid")),
-            int(s.get("n_slices") or 0),
-            int(s.get("rows") or 0),
-            int(s.get("columns") or 0),
-        )
-        for s in doc.get("series", [])
-    )
-    root = os.path.realpath(folder) + os.sep
-    files = [str(f) for s in doc.get("series", []) for f in s.get("files", [])]
-    outside = sum(1 for f in files if not os.path.realpath(f).startswith(root))
-    warnings = [str(w) for w in doc.get("warnings", [])]
-    warnings += [f"skipped: {s}" for s in doc.get("skipped", [])]
-    for s in doc.get("series", []):
-        warnings += [f"problem: {p}" for p in s.get("problems", [])]
-    return {"series": [list(s) for s in series], "outside": outside}, warnings
-
-
-def _summarise_ht(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    h = doc["hemorrhage"]
-    return {"volume_ml": float(h["volume_ml"])}, _json_warnings(doc, "hemorrhage")
-
-
-def _summarise_thrombus(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    t = doc["thrombus"]
-    result = {
-        "occlusion": t["occlusion"],
-        "lvo": t["lvo"],
-        "occlusion_class": t["occlusion_class"],
-        "assessed": t["assessed"],
-        "segments": sorted(f"{th['side']} {th['segment']}" for th in t["thrombi"]),
-        "volume_mm3": float(t["total_volume_mm3"]),
-    }
-    return result, _json_warnings(doc, "thrombus")
-
-
-def same_result(command: str, got: dict[str, Any], want: dict[str, Any]) -> bool:
-    if command == "ht":
-        g, w = got["volume_ml"], want["volume_ml"]
-        return bool(np.isfinite(g)) and abs(g - w) <= max(HT_REL_TOL * abs(w), HT_ABS_TOL_ML)
-    if command == "thrombus":
-        g, w = got["volume_mm3"], want["volume_mm3"]
-        close = abs(g - w) <= max(THROMBUS_REL_TOL * abs(w), THROMBUS_ABS_TOL_MM3)
-        strip = ("volume_mm3",)
-        same = {k: v for k, v in got.items() if k not in strip} == {
-            k: v for k, v in want.items() if k not in strip
-        }
-        return bool(np.isfinite(g)) and close and same
-    # info: every baseline series listed unchanged, nothing from outside the folder; more
-    # series inside the folder (files of another series copied in) are a correct listing
-    return all(s in got["series"] for s in want["series"]) and got["outside"] == want["outside"]
 
 
 @dataclass(frozen=True)
@@ -315,10 +163,10 @@ def _argv(command: str, case: Case, study: Study) -> list[list[str]]:
 def _read_result(command: str, case: Case, run: CliRun) -> tuple[dict[str, Any], list[str]]:
     """The summary of a successful run (raises when there is no readable result)."""
     if command == "info":
-        return _summarise_info(json.loads(run.stdout), case.target)
+        return summarise_info(json.loads(run.stdout), case.target)
     docs = sorted((case.work / "out").glob("results-*/results.json"))
     doc = json.loads(docs[-1].read_text(encoding="utf-8"))
-    return (_summarise_ht if command == "ht" else _summarise_thrombus)(doc)
+    return (summarise_ht if command == "ht" else summarise_thrombus)(doc)
 
 
 def _names_input(line: str, case: Case) -> bool:
@@ -380,7 +228,7 @@ def judge(
         kind, cause = min(failures, key=lambda f: rank.get(f[0], len(rank)))
         passed = kind in ALLOWED[mutation.expect]
         return Outcome(kind=kind, passed=passed, cause=cause, **base)
-    warned_text = [w for r in runs for w in _warning_lines(r)]
+    warned_text = [w for r in runs for w in warning_lines(r)]
     try:
         result, json_warnings = _read_result(command, case, runs[-1])
     except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
