@@ -143,7 +143,15 @@ def render(out: Path) -> list[Path]:
     cx, cy, cz = (float(v) for v in truth["thrombus_centroid_lps"])
     _tools(win, shot, (k, j, i), (cx, cy, cz))
 
-    bad = tmp / "corrupt"
+    written.append(_error_dialog(app, win, tmp / "corrupt", out / "05_error_dialog.png"))
+    win.close()
+    return written
+
+
+def _error_dialog(app: object, win: MainWindow, bad: Path, path: Path) -> Path:
+    """Open a folder holding one corrupt file; save the window with the error box on it."""
+    from PySide6.QtGui import QPainter
+
     bad.mkdir()
     (bad / "IM0001.dcm").write_bytes(b"DICM" + bytes(256))
     win.open_folder(bad)
@@ -152,8 +160,6 @@ def render(out: Path) -> list[Path]:
     assert box is not None
     box.move(win.geometry().center() - box.rect().center())
     _wait(app, lambda: True)
-    from PySide6.QtGui import QPainter
-
     image = win.grab()
     painter = QPainter(image)
     dialog = box.grab()
@@ -161,12 +167,9 @@ def render(out: Path) -> list[Path]:
         (image.width() - dialog.width()) // 2, (image.height() - dialog.height()) // 2, dialog
     )
     painter.end()
-    path = out / "05_error_dialog.png"
     image.save(str(path))
-    written.append(path)
     box.accept()
-    win.close()
-    return written
+    return path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
