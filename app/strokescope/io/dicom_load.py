@@ -25,9 +25,15 @@ from strokescope.io.dicom_pixels import read_frames
 from strokescope.io.dicom_scan import MIN_SLICES
 from strokescope.io.geometry_limits import check_grid_size, check_pixel_spacing
 from strokescope.io.hu_checks import check_unrescaled, odd_slices
-from strokescope.io.series_info import SeriesInfo
+from strokescope.io.series_info import FrameRef, SeriesInfo
 from strokescope.io.series_select import is_image_file, pick_series, scan_source
-from strokescope.io.slice_geometry import format_mm, output_geometry, plan_stack, resample_stack
+from strokescope.io.slice_geometry import (
+    StackPlan,
+    format_mm,
+    output_geometry,
+    plan_stack,
+    resample_stack,
+)
 from strokescope.volume import SeriesMeta, Volume
 
 log = logging.getLogger(__name__)
@@ -94,26 +100,7 @@ def load_series(
         (:func:`strokescope.io.hu_checks.check_unrescaled`). A CT slice whose HU lie far
         from both neighbours' is only warned about (:func:`~strokescope.io.hu_checks.odd_slices`).
     """
-    if missing not in MISSING_OPTIONS:
-        raise InputError(f"missing={missing!r}: use one of {', '.join(MISSING_OPTIONS)}")
-    if not series.frames:
-        raise DicomLoadError(f"series {series.key}: no images to load")
-    check_pixel_spacing(series.pixel_spacing, label=f"series {series.key}")
-    plan = plan_stack(
-        [f.position for f in series.frames],
-        series.orientation,
-        label=series.key,
-        tie_break=[f.instance_number for f in series.frames],
-        fallback_step=series.slice_thickness or 1.0,
-        names=[f.name for f in series.frames],
-    )
-    if plan.refused:
-        raise GeometryError(plan.refused)
-    if plan.missing and missing == "refuse":
-        first = next(p for p, k in zip(plan.problems, plan.kinds, strict=True) if k == "missing")
-        extra = f" (and {len(plan.missing) - 1} more gap(s))" if len(plan.missing) > 1 else ""
-        raise GeometryError(f"{first}{extra}; refused (missing='refuse')")
-    _require_3d(len(plan.order), f"series {series.key}")
+    plan = _checked_plan(series, missing)
     frames = [series.frames[i] for i in plan.order]
     shape_yx = (series.rows, series.columns)
     geometry = output_geometry(
@@ -142,18 +129,51 @@ def load_series(
         stack = resample_stack(stack, plan, series.pixel_spacing, fill=padding_hu)
         if on_progress is not None:
             on_progress(1.0)
-    scan_notes = tuple(p for p in series.problems if p not in plan.problems)  # e.g. pydicom's
-    warnings = (
-        scan_notes
-        + tuple(
-            text + _actions(kind, plan.step_out)
-            for text, kind in zip(plan.problems, plan.kinds, strict=True)
-        )
-        + hu_notes
-    )
+    warnings = _warnings(series, plan, hu_notes)
     for w in warnings:
         log.warning(w)
-    meta = SeriesMeta(
+    return Volume(stack, geometry, _series_meta(series, plan, frames, warnings))
+
+
+def _checked_plan(series: SeriesInfo, missing: str) -> StackPlan:
+    """The slice plan of ``series``, or the error that refuses it (see :func:`load_series`)."""
+    if missing not in MISSING_OPTIONS:
+        raise InputError(f"missing={missing!r}: use one of {', '.join(MISSING_OPTIONS)}")
+    if not series.frames:
+        raise DicomLoadError(f"series {series.key}: no images to load")
+    check_pixel_spacing(series.pixel_spacing, label=f"series {series.key}")
+    plan = plan_stack(
+        [f.position for f in series.frames],
+        series.orientation,
+        label=series.key,
+        tie_break=[f.instance_number for f in series.frames],
+        fallback_step=series.slice_thickness or 1.0,
+        names=[f.name for f in series.frames],
+    )
+    if plan.refused:
+        raise GeometryError(plan.refused)
+    if plan.missing and missing == "refuse":
+        first = next(p for p, k in zip(plan.problems, plan.kinds, strict=True) if k == "missing")
+        extra = f" (and {len(plan.missing) - 1} more gap(s))" if len(plan.missing) > 1 else ""
+        raise GeometryError(f"{first}{extra}; refused (missing='refuse')")
+    _require_3d(len(plan.order), f"series {series.key}")
+    return plan
+
+
+def _warnings(series: SeriesInfo, plan: StackPlan, hu_notes: tuple[str, ...]) -> tuple[str, ...]:
+    """The scan's notes on the series (e.g. pydicom's), the plan's repairs, the HU notes."""
+    scan_notes = tuple(p for p in series.problems if p not in plan.problems)
+    repairs = tuple(
+        text + _actions(kind, plan.step_out)
+        for text, kind in zip(plan.problems, plan.kinds, strict=True)
+    )
+    return scan_notes + repairs + hu_notes
+
+
+def _series_meta(
+    series: SeriesInfo, plan: StackPlan, frames: list[FrameRef], warnings: tuple[str, ...]
+) -> SeriesMeta:
+    return SeriesMeta(
         series_uid=series.series_uid,
         study_uid=series.study_uid,
         frame_of_reference_uid=series.frame_of_reference_uid,
@@ -177,7 +197,6 @@ def load_series(
             "source_positions_mm": plan.distances,
         },
     )
-    return Volume(stack, geometry, meta)
 
 
 def load_volume(
