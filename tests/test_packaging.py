@@ -70,10 +70,9 @@ def test_the_wheel_carries_every_model_file_unchanged(wheel: Path) -> None:
     assert any("pyside6" in r.lower() and 'extra == "gui"' in r for r in requires)
 
 
-def test_installed_wheel_finds_its_models_and_runs_outside_the_repo(
-    wheel: Path, tmp_path: Path
-) -> None:
-    venv = tmp_path / "venv"
+def _venv_with(wheel: Path, venv: Path) -> Path:
+    """A venv at ``venv`` holding ``wheel`` (not editable) over the test environment's
+    third-party packages; its python."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / "bin" / "python"
     site = Path(
@@ -104,6 +103,14 @@ def test_installed_wheel_finds_its_models_and_runs_outside_the_repo(
         check=True,
         capture_output=True,
     )
+    return py
+
+
+def test_installed_wheel_finds_its_models_and_runs_outside_the_repo(
+    wheel: Path, tmp_path: Path
+) -> None:
+    venv = tmp_path / "venv"
+    py = _venv_with(wheel, venv)
     env = {k: v for k, v in os.environ.items() if k not in ("STROKESCOPE_MODELS", "PYTHONPATH")}
     probe = (
         "import strokescope, strokescope.resources as r, strokescope.thrombus.model as m; "
