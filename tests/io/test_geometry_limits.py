@@ -15,7 +15,7 @@ from strokescope.io.geometry_limits import (
     check_pixel_spacing,
     orthonormal_error,
 )
-from strokescope.io.slice_geometry import plan_stack
+from strokescope.io.stack_plan import plan_stack
 
 AXIAL = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
 NAMES = [f"IM{k:05d}.dcm" for k in range(10)]

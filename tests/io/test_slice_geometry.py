@@ -5,14 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from strokescope.io.slice_geometry import (
-    StackPlan,
-    image_axes,
-    output_geometry,
-    plan_stack,
-    resample_stack,
-    shift_plane,
-)
+from strokescope.io.slice_geometry import output_geometry, resample_stack, shift_plane
+from strokescope.io.stack_plan import StackPlan, image_axes, plan_stack
 
 AXIAL = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
 

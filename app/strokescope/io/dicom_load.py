@@ -27,13 +27,8 @@ from strokescope.io.geometry_limits import check_grid_size, check_pixel_spacing
 from strokescope.io.hu_checks import check_unrescaled, odd_slices
 from strokescope.io.series_info import FrameRef, SeriesInfo
 from strokescope.io.series_select import is_image_file, pick_series, scan_source
-from strokescope.io.slice_geometry import (
-    StackPlan,
-    format_mm,
-    output_geometry,
-    plan_stack,
-    resample_stack,
-)
+from strokescope.io.slice_geometry import output_geometry, resample_stack
+from strokescope.io.stack_plan import StackPlan, format_mm, plan_stack
 from strokescope.volume import SeriesMeta, Volume
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ Selection rules, in order (each testable on its own):
    size and pixel spacing. A group of fewer than ``MIN_SLICES`` images is a scout, a single
    image or an odd-orientation leftover and is left out. When more than one group remains,
    their keys get the suffixes ``#1``, ``#2``, ... (largest first).
-4. Each group's slice geometry is checked (:func:`strokescope.io.slice_geometry.plan_stack`)
+4. Each group's slice geometry is checked (:func:`strokescope.io.stack_plan.plan_stack`)
    and the faults are recorded in :attr:`SeriesInfo.problems`; so is one line summing up
    what pydicom warned about while reading the series' headers (e.g. invalid UIDs), which
    is never printed raw (:mod:`strokescope.io.pydicom_notes`), and one line counting the
@@ -44,7 +44,7 @@ from strokescope.io.series_info import (
     SeriesInfo,
     SkippedItem,
 )
-from strokescope.io.slice_geometry import plan_stack
+from strokescope.io.stack_plan import plan_stack
 
 log = logging.getLogger(__name__)
 
