@@ -17,7 +17,7 @@ carries the impression line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import highdicom as hd
@@ -134,6 +134,43 @@ def _hemorrhage_measurements(h: HemorrhageResult, alg: Algorithm) -> list[hd.sr.
     return out
 
 
+def _thrombus_groups(
+    thrombus: ThrombusResult,
+    alg: Algorithm,
+    segment: Callable[[], hd.sr.ReferencedSegment | None],
+) -> list[Group]:
+    """One group per thrombus, each with its own ``segment()`` reference, or one group
+    without measurements when there is none."""
+    evaluations = _thrombus_evaluations(thrombus)
+    if not thrombus.thrombi:
+        return [
+            _group(
+                identifier=f"Thrombus: {thrombus.impression()}",
+                finding=cc.THROMBUS,
+                site=hd.sr.FindingSite(anatomic_location=cc.CEREBRAL_ARTERY),
+                alg=alg,
+                measurements=(),
+                segment=None,
+                evaluations=evaluations,
+            )
+        ]
+    return [
+        _group(
+            identifier=f"Thrombus {t.label} ({t.segment} {t.side}); impression: "
+            f"{thrombus.impression()}",
+            finding=cc.THROMBUS,
+            site=hd.sr.FindingSite(
+                anatomic_location=cc.site_code(t.segment), laterality=LATERALITY.get(t.side)
+            ),
+            alg=alg,
+            measurements=_thrombus_measurements(t, alg),
+            segment=segment(),
+            evaluations=evaluations,
+        )
+        for t in thrombus.thrombi
+    ]
+
+
 def build_sr(
     headers: Sequence[Dataset],
     *,
@@ -167,35 +204,7 @@ def build_sr(
 
     groups: list[Group] = []
     if thrombus is not None:
-        evaluations = _thrombus_evaluations(thrombus)
-        if not thrombus.thrombi:
-            groups.append(
-                _group(
-                    identifier=f"Thrombus: {thrombus.impression()}",
-                    finding=cc.THROMBUS,
-                    site=hd.sr.FindingSite(anatomic_location=cc.CEREBRAL_ARTERY),
-                    alg=thrombus_algorithm,
-                    measurements=(),
-                    segment=None,
-                    evaluations=evaluations,
-                )
-            )
-        for t in thrombus.thrombi:
-            groups.append(
-                _group(
-                    identifier=f"Thrombus {t.label} ({t.segment} {t.side}); impression: "
-                    f"{thrombus.impression()}",
-                    finding=cc.THROMBUS,
-                    site=hd.sr.FindingSite(
-                        anatomic_location=cc.site_code(t.segment),
-                        laterality=LATERALITY.get(t.side),
-                    ),
-                    alg=thrombus_algorithm,
-                    measurements=_thrombus_measurements(t, thrombus_algorithm),
-                    segment=segment_ref("thrombus"),
-                    evaluations=evaluations,
-                )
-            )
+        groups += _thrombus_groups(thrombus, thrombus_algorithm, lambda: segment_ref("thrombus"))
     if hemorrhage is not None:
         groups.append(
             _group(
