@@ -65,6 +65,12 @@ class _Builder:
 def _side(b: _Builder, side: str, u: F64) -> None:
     """ICA, M1, M2/M3, A1, A2, P1/P2 and Pcom of one side; ``u`` are its random radii."""
     s, x = SIDES[side], side[0].upper()
+    ica = _carotid_mca(b, s, x, u)
+    _aca_pca(b, s, x, u, ica)
+
+
+def _carotid_mca(b: _Builder, s: float, x: str, u: F64) -> Tube:
+    """ICA, M1 and the M2/M3 branches of the side with sign ``s`` and letter ``x``."""
     ica = b.add(
         f"ICA_{x}",
         [
@@ -118,6 +124,12 @@ def _side(b: _Builder, side: str, u: F64) -> None:
                 start=p,
                 jitter=2.0,
             )
+    return ica
+
+
+def _aca_pca(b: _Builder, s: float, x: str, u: F64, ica: Tube) -> None:
+    """A1, A2, P1, P2, Pcom and SCA of the side with sign ``s`` and letter ``x``."""
+    term = ica.points[-1]
     a1 = b.add(
         f"A1_{x}",
         [(s * 8, -12, 2), (s * 1.5, -16, 3)],
