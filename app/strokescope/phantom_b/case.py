@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from strokescope.errors import InputError
 from strokescope.phantom_b import clot as C
@@ -27,6 +28,7 @@ from strokescope.phantom_b.scan import (
 )
 from strokescope.phantom_b.structures import structure_list
 from strokescope.phantom_b.tissues import tissue_tables
+from strokescope.phantom_b.tubes import F64, Tube
 from strokescope.volume import AXIAL_LPS, Geometry, Mask, SeriesMeta, Volume
 
 _CISTERNAL = ("M1_", "A1_", "Acom", "BA", "P1_", "Pcom_", "SCA_")
@@ -115,6 +117,7 @@ def generate_case_b(
     blood = anat_rng.uniform(38.0, 48.0)
     lumen = anat_rng.uniform(250.0, 450.0)
     vein_nc, vein_cta = anat_rng.uniform(40.0, 50.0), anat_rng.uniform(150.0, 300.0)
+    hu = _Hu(lut_ncct, lut_cta, blood, lumen, vein_nc, vein_cta)
     rot = rotation_matrix(anat_rng.normal(size=3), anat_rng.uniform(-10.0, 10.0))
     trans = np.array([anat_rng.uniform(-3, 3), anat_rng.uniform(-8, 8), anat_rng.uniform(-5, 5)])
     pose = Pose(rot, trans, float(anat_rng.uniform(0.9, 1.1)))
@@ -129,54 +132,11 @@ def generate_case_b(
     deposits = []
     if calcification:
         deposits = plan_deposits(arteries, shape.falx_x, np.random.default_rng([seed, 13]))
-    sleeves = [(t.points, t.radii) for n, t in arteries.items() if n.startswith(_CISTERNAL)]
-    sleeves += [(t.points[-30:], t.radii[-30:]) for n, t in arteries.items() if n.startswith("ICA")]
-    sleeves += [(t.points[:30], t.radii[:30]) for n, t in arteries.items() if n.startswith("M2")]
-    anat = Anatomy(
-        shape,
-        blobs,
-        C.vessel_pieces(arteries, sinuses, plan),
-        sleeves,
-        float(anat_rng.uniform(1.2, 2.2)),
-        deposits,
-    )
+    pieces = C.vessel_pieces(arteries, sinuses, plan)
+    sleeve = float(anat_rng.uniform(1.2, 2.2))
+    anat = Anatomy(shape, blobs, pieces, _sleeves(arteries), sleeve, deposits)
 
-    acq = np.random.default_rng([seed, 14, int(quick)])
-    geom = _grid(acq, pose, quick)
-    motion = rotation_matrix(acq.normal(size=3), acq.uniform(0.0, 2.0))
-    shift = acq.normal(size=3)
-    shift *= acq.uniform(0.0, 2.0) / np.linalg.norm(shift)
-    pose_cta = pose.moved(motion, shift)
-    # the blur is the scanner's point spread: 0.5-0.7 voxel of a 0.46 mm grid, in mm
-    blur_vox = min(0.46 / geom.spacing[2], 1.0)
-    f = plan.distal_fraction if plan else 0.0
-    clot_nc = plan.hu_ncct if plan else 60.0
-    clot_cta = clot_nc + (plan.perviousness if plan else 0.0)
-    ncct = ScanSpec(
-        geom,
-        pose,
-        lut_ncct,
-        {C.NORMAL: blood, C.DISTAL: blood, C.VEIN: vein_nc, C.CLOT: clot_nc},
-        blur_vox * acq.uniform(0.5, 0.7),
-        acq.uniform(8.0, 22.0),
-        acq.uniform(3.0, 7.0),
-        (seed, 15, int(quick), 0),
-    )
-    cta = ScanSpec(
-        geom,
-        pose_cta,
-        lut_cta,
-        {
-            C.NORMAL: lumen,
-            C.DISTAL: blood + f * (lumen - blood),
-            C.VEIN: vein_cta,
-            C.CLOT: clot_cta,
-        },
-        blur_vox * acq.uniform(0.5, 0.7),
-        acq.uniform(8.0, 22.0),
-        acq.uniform(5.0, 10.0),
-        (seed, 15, int(quick), 1),
-    )
+    geom, pose_cta, ncct, cta = _scans(seed, quick, pose, plan, hu)
     labels = render_labels(geom, pose, anat)
     arr_ncct = render_scan(ncct, anat, labels)
     arr_cta = render_scan(cta, anat, moved_labels(labels, geom, pose, pose_cta))
@@ -194,3 +154,67 @@ def generate_case_b(
         thrombus_volume_mm3=truth.volume_mm3,
         calcification=calcification,
     )
+
+
+@dataclass(frozen=True)
+class _Hu:
+    """The attenuation drawn for one case: tissue tables (label -> HU) and vessel HU."""
+
+    lut_ncct: npt.NDArray[np.float32]
+    lut_cta: npt.NDArray[np.float32]
+    blood: float
+    lumen: float
+    vein_ncct: float
+    vein_cta: float
+
+
+def _sleeves(arteries: dict[str, Tube]) -> list[tuple[F64, F64]]:
+    """(points, radii) wrapped in CSF: the cisternal arteries, the last 30 points of each
+    ICA and the first 30 of each M2."""
+    sleeves = [(t.points, t.radii) for n, t in arteries.items() if n.startswith(_CISTERNAL)]
+    sleeves += [(t.points[-30:], t.radii[-30:]) for n, t in arteries.items() if n.startswith("ICA")]
+    sleeves += [(t.points[:30], t.radii[:30]) for n, t in arteries.items() if n.startswith("M2")]
+    return sleeves
+
+
+def _scans(
+    seed: int, quick: bool, pose: Pose, plan: C.ClotPlan | None, hu: _Hu
+) -> tuple[Geometry, Pose, ScanSpec, ScanSpec]:
+    """The grid, the CTA's pose (the head moved a little) and the NCCT and CTA scans."""
+    acq = np.random.default_rng([seed, 14, int(quick)])
+    geom = _grid(acq, pose, quick)
+    motion = rotation_matrix(acq.normal(size=3), acq.uniform(0.0, 2.0))
+    shift = acq.normal(size=3)
+    shift *= acq.uniform(0.0, 2.0) / np.linalg.norm(shift)
+    pose_cta = pose.moved(motion, shift)
+    # the blur is the scanner's point spread: 0.5-0.7 voxel of a 0.46 mm grid, in mm
+    blur_vox = min(0.46 / geom.spacing[2], 1.0)
+    f = plan.distal_fraction if plan else 0.0
+    clot_nc = plan.hu_ncct if plan else 60.0
+    clot_cta = clot_nc + (plan.perviousness if plan else 0.0)
+    ncct = ScanSpec(
+        geom,
+        pose,
+        hu.lut_ncct,
+        {C.NORMAL: hu.blood, C.DISTAL: hu.blood, C.VEIN: hu.vein_ncct, C.CLOT: clot_nc},
+        blur_vox * acq.uniform(0.5, 0.7),
+        acq.uniform(8.0, 22.0),
+        acq.uniform(3.0, 7.0),
+        (seed, 15, int(quick), 0),
+    )
+    cta = ScanSpec(
+        geom,
+        pose_cta,
+        hu.lut_cta,
+        {
+            C.NORMAL: hu.lumen,
+            C.DISTAL: hu.blood + f * (hu.lumen - hu.blood),
+            C.VEIN: hu.vein_cta,
+            C.CLOT: clot_cta,
+        },
+        blur_vox * acq.uniform(0.5, 0.7),
+        acq.uniform(8.0, 22.0),
+        acq.uniform(5.0, 10.0),
+        (seed, 15, int(quick), 1),
+    )
+    return geom, pose_cta, ncct, cta
