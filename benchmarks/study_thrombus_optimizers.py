@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,13 +42,10 @@ def main() -> int:
         return 0
     sys.path.insert(0, str(ROOT))
     from export.config import StageConfig
-    from export.losses import deep_supervision_loss
     from export.make_phantoms import write_phantom_dataset
-    from export.network import NetworkConfig, ThrombusUNet
+    from export.network import NetworkConfig
     from export.sampling import coarse_batch
     from export.train import prepare_all, split
-    from export.training_loop import OptimSettings, train_stage
-    from export.validate import dice, predict_coarse
 
     n_cases, iterations = (6, 60) if args.quick else (args.cases, args.iterations)
     torch.set_num_threads(args.threads)
@@ -65,41 +63,7 @@ def main() -> int:
     rows = []
     for name, lr in [c for c in CANDIDATES if args.only in (None, c[0])]:
         for seed in range(args.seeds):
-            torch.manual_seed(seed)
-            net = ThrombusUNet(net_cfg)
-            t0 = time.perf_counter()
-            train_stage(
-                net,
-                lambda r: coarse_batch(train, stage.patch_size, stage.batch_size, r),
-                stage=f"{name}-{lr}",
-                optim=OptimSettings(name=name, lr=lr),
-                seed=seed,
-                iterations=iterations,
-                log_every=max(iterations // 5, 1),
-            )
-            seconds = time.perf_counter() - t0
-            net.train()
-            with torch.no_grad():
-                losses = [
-                    float(
-                        deep_supervision_loss(
-                            net(torch.from_numpy(b.image)), torch.from_numpy(b.target)
-                        )
-                    )
-                    for b in held_out
-                ]
-            dices = [dice(predict_coarse(net, c) >= 0.5, c.coarse_label.astype(bool)) for c in val]
-            rows.append(
-                {
-                    "optimizer": name,
-                    "lr": OptimSettings(name=name, lr=lr).initial_lr,
-                    "seed": seed,
-                    "iterations": iterations,
-                    "seconds": round(seconds, 1),
-                    "held_out_loss": round(float(np.mean(losses)), 4),
-                    "held_out_dice_median": round(float(np.median(dices)), 3),
-                }
-            )
+            rows.append(_train_and_score(name, lr, seed, iterations, stage, train, val, held_out))
             r = rows[-1]
             print(
                 f"{name:5s} lr {r['lr']:<7g} seed {seed}  loss {r['held_out_loss']:.4f}  "
@@ -113,6 +77,55 @@ def main() -> int:
     )
     print(f"wrote {results}")
     return 0
+
+
+def _train_and_score(
+    name: str,
+    lr: float | None,
+    seed: int,
+    iterations: int,
+    stage: Any,
+    train: list[Any],
+    val: list[Any],
+    held_out: list[Any],
+) -> dict[str, Any]:
+    """Train a fresh net with one optimiser and seed; its held-out loss and Dice."""
+    import torch
+    from export.losses import deep_supervision_loss
+    from export.network import ThrombusUNet
+    from export.sampling import coarse_batch
+    from export.training_loop import OptimSettings, train_stage
+    from export.validate import dice, predict_coarse
+
+    torch.manual_seed(seed)
+    net = ThrombusUNet(stage.network)
+    t0 = time.perf_counter()
+    train_stage(
+        net,
+        lambda r: coarse_batch(train, stage.patch_size, stage.batch_size, r),
+        stage=f"{name}-{lr}",
+        optim=OptimSettings(name=name, lr=lr),
+        seed=seed,
+        iterations=iterations,
+        log_every=max(iterations // 5, 1),
+    )
+    seconds = time.perf_counter() - t0
+    net.train()
+    with torch.no_grad():
+        losses = [
+            float(deep_supervision_loss(net(torch.from_numpy(b.image)), torch.from_numpy(b.target)))
+            for b in held_out
+        ]
+    dices = [dice(predict_coarse(net, c) >= 0.5, c.coarse_label.astype(bool)) for c in val]
+    return {
+        "optimizer": name,
+        "lr": OptimSettings(name=name, lr=lr).initial_lr,
+        "seed": seed,
+        "iterations": iterations,
+        "seconds": round(seconds, 1),
+        "held_out_loss": round(float(np.mean(losses)), 4),
+        "held_out_dice_median": round(float(np.median(dices)), 3),
+    }
 
 
 if __name__ == "__main__":
