@@ -56,12 +56,7 @@ def acquisition_geometry(
     center = np.array([shift_x_mm, INPLANE_CENTER_Y, coverage_center_z(slices * slice_mm)])
     half = (np.array([slices, matrix, matrix], dtype=float) - 1.0) / 2.0
     origin = center - (direction * np.asarray(spacing)[None, :]) @ half
-    return Geometry(
-        (slices, matrix, matrix),
-        spacing,
-        tuple(origin),
-        tuple(tuple(r) for r in direction),  # type: ignore[arg-type]
-    )
+    return Geometry.from_sequences((slices, matrix, matrix), spacing, origin, direction)
 
 
 def fov_cut_shift(
@@ -84,10 +79,10 @@ def fine_geometry(geom: Geometry, n_sub: int) -> Geometry:
         return geom
     axis = np.asarray(geom.direction)[:, 0] * geom.spacing[0]
     origin = np.asarray(geom.origin) - axis * (0.5 - 0.5 / n_sub)
-    return Geometry(
+    return Geometry.from_sequences(
         (geom.shape[0] * n_sub, geom.shape[1], geom.shape[2]),
         (geom.spacing[0] / n_sub, geom.spacing[1], geom.spacing[2]),
-        tuple(origin),
+        origin,
         geom.direction,
     )
 
