@@ -123,3 +123,83 @@ def test_batch_rule_detects_a_reach_past_the_pipeline(tmp_path: Path) -> None:
         "probe.py: strokescope.series_roles",
         "probe.py: strokescope.thrombus.model",
     ]
+
+
+# The CLI, the viewer and the demo are shells: from the core they call strokescope.pipeline
+# and nothing else; they may name its result types and constants (a dataclass, a Literal,
+# a notice string). Developer tools that write phantoms or run the evaluation harness are
+# listed here by module with the reason, not analysis paths.
+SHELLS = ("cli.py", "demo.py", "gui_launch.py", "gui")
+SHELL_TOOLS = {
+    "strokescope.phantom": "phantom studies for `strokescope phantom`, the demo, screenshots",
+    "strokescope.phantom.cli_options": "the `strokescope phantom` arguments",
+    "strokescope.io.sitk_convert": "reads the phantom's truth masks (demo, screenshots)",
+    "strokescope.thrombus.evaluate": "`strokescope evaluate`, the evaluation harness",
+    "strokescope.batch.cli_options": "`strokescope batch`, itself a shell (tested above)",
+    "strokescope.demo": "`strokescope demo`, itself a shell",
+    "strokescope.gui_launch": "`strokescope gui`, itself a shell",
+}
+
+
+def _from_imports(path: Path) -> list[tuple[str, str]]:
+    """(module, name) of every ``from strokescope... import name`` and ``import strokescope.x``
+    (name "") in a file, type-checking blocks included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] == "strokescope":
+                found += [(node.module, a.name) for a in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(a.name, "") for a in node.names if a.name.startswith("strokescope.")]
+    return found
+
+
+def _reaches_past_the_pipeline(module: str, name: str) -> bool:
+    import importlib
+
+    target = f"{module}.{name}" if name else module
+    if module.startswith("strokescope.gui") or target in SHELL_TOOLS or module in SHELL_TOOLS:
+        return False
+    if target in ("strokescope.pipeline", "strokescope.errors") or module in (
+        "strokescope.pipeline",
+        "strokescope.errors",
+    ):
+        return False
+    if not name:
+        return True
+    obj = getattr(importlib.import_module(module), name)
+    # A result type, a Literal alias or a constant may be named; a function may not.
+    return callable(obj) and not isinstance(obj, type) and type(obj).__module__ != "typing"
+
+
+def _shell_offenders(files: list[Path]) -> list[str]:
+    return [
+        f"{path.name}: {module}.{name}"
+        for path in files
+        for module, name in _from_imports(path)
+        if _reaches_past_the_pipeline(module, name)
+    ]
+
+
+def test_cli_gui_and_demo_reach_the_core_only_through_the_pipeline() -> None:
+    paths = [PACKAGE / shell for shell in SHELLS]
+    files = [f for p in paths for f in (sorted(p.rglob("*.py")) if p.is_dir() else [p])]
+    assert len(files) > 10
+    assert _shell_offenders(files) == []
+
+
+def test_shell_rule_detects_a_function_from_below_the_pipeline(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from strokescope import pipeline, RESEARCH_ONLY\n"
+        "from strokescope.thrombus.result import ThrombusResult\n"
+        "from strokescope.series_roles import ROLE_NAMES, Role\n"
+        "def f():\n"
+        "    from strokescope.hemorrhage.run import run_ht\n"
+        "    import strokescope.thrombus.model\n"
+    )
+    assert _shell_offenders([probe]) == [
+        "probe.py: strokescope.hemorrhage.run.run_ht",
+        "probe.py: strokescope.thrombus.model.",
+    ]

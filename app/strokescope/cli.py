@@ -11,9 +11,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strokescope import RESEARCH_ONLY, __version__
+
+if TYPE_CHECKING:
+    from strokescope.volume import Volume
 
 Handler = Callable[[argparse.Namespace], int]
 SERIES_HELP = (
@@ -23,11 +26,9 @@ SERIES_HELP = (
 
 
 def _run_info(args: argparse.Namespace) -> int:
-    from strokescope.io import scan_source
-    from strokescope.io.series_table import format_scan, scan_json
+    from strokescope.pipeline import format_scan, scan
 
-    scan = scan_source(args.folder)
-    print(scan_json(scan) if args.json else format_scan(scan))
+    print(format_scan(scan(args.folder), as_json=args.json))
     return 0
 
 
@@ -63,13 +64,12 @@ def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def _run_ht(args: argparse.Namespace) -> int:
     import json
 
-    from strokescope.hemorrhage.run import format_result, run_ht
-    from strokescope.pipeline import load
+    from strokescope.pipeline import format_hemorrhage, load, measure_hemorrhage_text
 
     _check_out(args)
     ncct = load(args.ncct, series=args.series)
-    result = run_ht(ncct, rois=args.roi, clicks=args.click)
-    text = format_result(result, verbose=args.verbose)
+    result = measure_hemorrhage_text(ncct, rois=args.roi, clicks=args.click)
+    text = format_hemorrhage(result, verbose=args.verbose)
     print(json.dumps(result.to_dict(), indent=2) if args.json else text)
     if args.out is not None:
         _export(args, source=ncct, hemorrhage=result)
@@ -80,9 +80,9 @@ def _check_out(args: argparse.Namespace) -> None:
     """Refuse an ``--out`` the export could not write (empty, a file, parent not writable)
     before the analysis runs."""
     if args.out is not None:
-        from strokescope.outputs import check_out_dir
+        from strokescope.pipeline import check_output_folder
 
-        check_out_dir(args.out)
+        check_output_folder(args.out)
 
 
 def _export(args: argparse.Namespace, **results: Any) -> None:
@@ -135,42 +135,31 @@ def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     ht.set_defaults(handler=_run_ht)
 
 
-def _thrombus_inputs(args: argparse.Namespace) -> tuple[object, object]:
+def _thrombus_inputs(args: argparse.Namespace) -> tuple[Volume, Volume | None]:
     """NCCT and CTA volumes from --ncct/--cta, or roles picked in one study folder.
 
     ``--ncct-series``/``--cta-series`` pick a series by the rule of ``ht --series``
-    (:func:`strokescope.io.pick_series`) instead of the automatic role assignment.
+    instead of the automatic role assignment.
     """
     from strokescope.errors import InputError
-    from strokescope.io import SeriesInfo, pick_series
-    from strokescope.pipeline import load, scan
-    from strokescope.series_roles import assign_roles
+    from strokescope.pipeline import load, open_study
 
     if args.study:
         if args.ncct or args.cta:
             raise InputError("thrombus: give one study folder or --ncct/--cta, not both")
-        found = scan(args.study)
-        roles = assign_roles(found.series)
-        picks: dict[str, SeriesInfo | None] = {}
-        for role, label, wanted in (
-            ("baseline", "NCCT", args.ncct_series),
-            ("cta", "CTA", args.cta_series),
-        ):
-            chosen: SeriesInfo | None
-            if wanted is not None:
-                chosen = pick_series(found, wanted)
-                reason = f"--{label.lower()}-series {wanted}"
-            elif role == "baseline":
-                chosen, reason = roles.baseline, roles.reason("baseline")
-            else:
-                chosen, reason = roles.cta, roles.reason("cta")
-            if chosen is not None:
-                print(f"{label}: {chosen.description} ({reason})", file=sys.stderr)
-            picks[role] = chosen
-        if picks["baseline"] is None:
+        # The thrombus analysis checks the series roles itself (on a coarse grid).
+        study = open_study(
+            args.study,
+            ncct_series=args.ncct_series,
+            cta_series=args.cta_series,
+            check_vessels=False,
+        )
+        for line in study.choices:
+            print(line, file=sys.stderr)
+        ncct = study.volumes.get("baseline")
+        if ncct is None:
             raise InputError(f"{args.study}: no NCCT series found for the thrombus analysis")
-        cta = picks["cta"]
-        return load(picks["baseline"]), None if cta is None else load(cta)
+        return ncct, study.volumes.get("cta")
     if not args.ncct:
         raise InputError("thrombus: give --ncct (and --cta) or one study folder")
     if args.cta_series is not None and args.cta is None:
@@ -182,21 +171,20 @@ def _thrombus_inputs(args: argparse.Namespace) -> tuple[object, object]:
 def _run_thrombus(args: argparse.Namespace) -> int:
     import json
 
-    from strokescope.pipeline import analyze_thrombus
-    from strokescope.thrombus.run import format_result
+    from strokescope.pipeline import analyze_thrombus, format_thrombus
 
     _check_out(args)
     ncct, cta = _thrombus_inputs(args)
     result = analyze_thrombus(
-        ncct,  # type: ignore[arg-type]
-        cta,  # type: ignore[arg-type]
+        ncct,
+        cta,
         models=args.models,
         device=args.device,
         threads=args.threads,
         keep_images=args.out is not None,
         strict=args.strict,
     )
-    text = format_result(result, verbose=args.verbose)
+    text = format_thrombus(result, verbose=args.verbose)
     print(json.dumps(result.to_dict(), indent=2) if args.json else text)
     if args.out is not None:
         _export(args, source=cta if cta is not None else ncct, thrombus=result)

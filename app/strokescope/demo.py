@@ -101,20 +101,24 @@ def truth_of(demo: DemoStudy) -> PhantomTruth:
 
 def print_demo(cache: str | Path) -> int:
     """``strokescope demo``: make the demo study once, analyse it, print results beside truth."""
-    from strokescope.hemorrhage.run import format_result, run_ht
-    from strokescope.io import scan_folder_report
-    from strokescope.io.series_table import format_scan
     from strokescope.phantom.cli_options import summary
+    from strokescope.pipeline import (
+        format_hemorrhage,
+        format_scan,
+        load,
+        measure_hemorrhage_text,
+        scan,
+    )
 
     demo = ensure_demo_study(cache)
     truth = truth_of(demo)
     print(f"Demo study (synthetic phantom): {demo.root}\n")
-    print(format_scan(scan_folder_report(demo.root)))
+    print(format_scan(scan(demo.root)))
     print(f"\nGround truth: {summary(truth)}\n")
     click = click_on_bleed(demo)
     print(f"Hemorrhagic transformation on the follow-up NCCT, one click at {click}:")
-    result = run_ht(demo.followup, clicks=[click])
-    print(format_result(result))
+    result = measure_hemorrhage_text(load(demo.followup), clicks=[click])
+    print(format_hemorrhage(result))
     print(
         f"Truth: {truth.hemorrhage_volume_ml:.2f} mL; measured {result.volume_ml:.2f} mL "
         f"({100 * (result.volume_ml / truth.hemorrhage_volume_ml - 1):+.1f} %)"
@@ -125,16 +129,19 @@ def print_demo(cache: str | Path) -> int:
 
 def _print_thrombus(demo: DemoStudy, truth: PhantomTruth) -> None:
     """Thrombus part of the demo; skipped with a note while models_onnx/ holds no model."""
-    from strokescope.pipeline import analyze_thrombus, load
-    from strokescope.thrombus.model import models_installed
-    from strokescope.thrombus.run import format_result
+    from strokescope.pipeline import (
+        analyze_thrombus,
+        format_thrombus,
+        load,
+        thrombus_models_installed,
+    )
 
     print("\nThrombus on the baseline NCCT + CTA:")
-    if not models_installed():
+    if not thrombus_models_installed():
         print("thrombus model not installed (models_onnx/ has no manifest.json)")
         return
     result = analyze_thrombus(load(demo.ncct), load(demo.cta), keep_images=False)
-    print(format_result(result))
+    print(format_thrombus(result))
     print(
         f"Truth: {truth.occlusion_site} {truth.side}, length "
         f"{truth.thrombus_length_mm} mm, volume {truth.thrombus_volume_mm3} mm3"

@@ -15,12 +15,17 @@ from typing import TYPE_CHECKING
 from strokescope.errors import Cancelled
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from strokescope.hemorrhage import HemorrhageResult, PreparedStudy, Roi
     from strokescope.io import FolderScan, SeriesInfo
+    from strokescope.measure import Ellipse, RegionStats
     from strokescope.outputs import AnonymizeOptions, ExportManifest
-    from strokescope.series_roles import RoleAssignment
+    from strokescope.series_roles import Role, RoleAssignment, SeriesKind
+    from strokescope.study import LoadedSeries, OpenedStudy
     from strokescope.thrombus import ThrombusResult
-    from strokescope.volume import Volume
+    from strokescope.volume import Geometry, Volume
 
 Progress = Callable[[float], None]
 
@@ -29,8 +34,18 @@ __all__ = [
     "Progress",
     "analyze_thrombus",
     "assign_roles",
+    "check_output_folder",
+    "classify_series",
+    "distance_mm",
+    "ellipse_stats",
     "export_results",
+    "format_hemorrhage",
+    "format_scan",
+    "format_thrombus",
     "load",
+    "load_roles",
+    "measure_hemorrhage_text",
+    "open_study",
     "parse_click",
     "parse_roi",
     "measure_hemorrhage",
@@ -39,15 +54,73 @@ __all__ = [
     "propose_hemorrhage_roi",
     "scan",
     "thrombus_model_version",
+    "thrombus_models_folder",
+    "thrombus_models_installed",
     "warm_thrombus_models",
 ]
 
 
 def scan(folder: str | Path, *, on_progress: Progress | None = None) -> FolderScan:
-    """Find the image series in ``folder`` (recursively; DICOMDIR when present)."""
-    from strokescope.io import scan_folder_report
+    """Find the image series in ``folder`` (recursively; DICOMDIR when present), or the
+    series of one DICOM file, or one NIfTI/NRRD/MHA image."""
+    from strokescope.io import scan_source
 
-    return scan_folder_report(folder, on_progress=on_progress)
+    return scan_source(folder, on_progress=on_progress)
+
+
+def format_scan(found: FolderScan, *, as_json: bool = False) -> str:
+    """The series table ``strokescope info`` prints (or its JSON)."""
+    from strokescope.io.series_table import format_scan as table
+    from strokescope.io.series_table import scan_json
+
+    return scan_json(found) if as_json else table(found)
+
+
+def classify_series(info: SeriesInfo) -> SeriesKind:
+    """What the header rules say one series is (NCCT, CTA, other) and the rule that said so."""
+    from strokescope.series_roles import classify_series as classify
+
+    return classify(info)
+
+
+def open_study(
+    folder: str | Path,
+    *,
+    roles: tuple[Role, ...] = ("baseline", "cta"),
+    ncct_series: str | None = None,
+    cta_series: str | None = None,
+    check_vessels: bool = True,
+    on_progress: Progress | None = None,
+) -> OpenedStudy:
+    """Scan a study folder, choose the series of each of ``roles`` and load them.
+
+    The header rules of :mod:`strokescope.series_roles` choose, unless ``ncct_series`` or
+    ``cta_series`` names the baseline NCCT or the CTA as ``strokescope info`` lists it
+    (row number, key, UID or description). The result carries every warning.
+    """
+    from strokescope.study import open_study as open_
+
+    picks: dict[Role, str] = {}
+    if ncct_series is not None:
+        picks["baseline"] = ncct_series
+    if cta_series is not None:
+        picks["cta"] = cta_series
+    return open_(
+        folder, roles=roles, picks=picks, check_vessels=check_vessels, on_progress=on_progress
+    )
+
+
+def load_roles(
+    series: dict[Role, SeriesInfo],
+    *,
+    check_vessels: bool = True,
+    on_progress: Progress | None = None,
+) -> LoadedSeries:
+    """Load the series chosen per role (the viewer's role table); warn when the CTA shows
+    no contrast-filled arteries."""
+    from strokescope.study import load_roles as load_
+
+    return load_(series, check_vessels=check_vessels, on_progress=on_progress)
 
 
 def assign_roles(found: FolderScan) -> RoleAssignment:
@@ -104,6 +177,27 @@ def parse_click(text: str, volume: Volume) -> tuple[int, int, int]:
     return parse_point(text, volume.geometry)
 
 
+def measure_hemorrhage_text(
+    ncct: Volume,
+    *,
+    rois: Sequence[str] = (),
+    clicks: Sequence[str] = (),
+    on_progress: Progress | None = None,
+) -> HemorrhageResult:
+    """HT volumetry from ROI boxes and clicks written as text (see :func:`parse_roi` and
+    :func:`parse_click`): the CLI's ``--roi``/``--click`` and a cohort's ROI columns."""
+    from strokescope.hemorrhage.run import run_ht
+
+    return run_ht(ncct, rois=rois, clicks=clicks, on_progress=on_progress)
+
+
+def format_hemorrhage(result: HemorrhageResult, *, verbose: bool = False) -> str:
+    """The HT report as text (the method detail with ``verbose``)."""
+    from strokescope.hemorrhage.run import format_result
+
+    return format_result(result, verbose=verbose)
+
+
 def propose_hemorrhage_roi(prepared: PreparedStudy, point: tuple[int, int, int]) -> Roi:
     """The ROI proposed around one click (k, j, i) on a bleed; the user may adjust it."""
     from strokescope.hemorrhage import propose_roi
@@ -116,6 +210,32 @@ def measure_hemorrhage(prepared: PreparedStudy, rois: Sequence[Roi]) -> Hemorrha
     from strokescope.hemorrhage import segment_hemorrhage
 
     return segment_hemorrhage(prepared, rois)
+
+
+def thrombus_models_folder() -> Path:
+    """The folder the thrombus models are read from (``STROKESCOPE_MODELS`` or the shipped
+    ``models_onnx``); it need not exist."""
+    from strokescope.resources import models_dir
+
+    return models_dir()
+
+
+def distance_mm(
+    geometry: Geometry, a: tuple[float, float, float], b: tuple[float, float, float]
+) -> float:
+    """Distance in mm between two continuous (k, j, i) index points (the viewer's ruler)."""
+    from strokescope.measure import distance_mm as distance
+
+    return distance(geometry, a, b)
+
+
+def ellipse_stats(
+    plane: npt.NDArray[np.generic], pixel_mm: tuple[float, float], ellipse: Ellipse
+) -> RegionStats:
+    """Mean and SD (HU) inside an ellipse on one slice, with its area (the viewer's ROI)."""
+    from strokescope.measure import ellipse_stats as stats
+
+    return stats(plane, pixel_mm, ellipse)
 
 
 def thrombus_models_installed(models: str | Path | None = None) -> bool:
@@ -178,6 +298,21 @@ def analyze_thrombus(
     return analyze(
         ncct, cta, bundle, keep_images=keep_images, strict=strict, on_progress=on_progress
     )
+
+
+def format_thrombus(result: ThrombusResult, *, verbose: bool = False) -> str:
+    """The thrombus report as text (decision rule, checksums, seconds with ``verbose``)."""
+    from strokescope.thrombus.run import format_result
+
+    return format_result(result, verbose=verbose)
+
+
+def check_output_folder(out: str | Path) -> Path:
+    """``out`` as a path, or a one-line error if an export could not write it (a file, a
+    parent that is not writable): checked before an analysis, so no work is lost to it."""
+    from strokescope.outputs import check_out_dir
+
+    return check_out_dir(out)
 
 
 def export_results(

@@ -12,9 +12,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from strokescope.gui.jobs import LoadedSeries
 from strokescope.gui.main_window import MainWindow
 from strokescope.gui.slice_view import SliceView
+from strokescope.study import LoadedSeries
 from strokescope.volume import Volume
 
 BASE_SPACING = (2.0, 0.8, 0.6)  # z, y, x mm

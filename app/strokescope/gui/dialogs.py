@@ -29,11 +29,11 @@ from strokescope import RESEARCH_ONLY, __version__
 from strokescope.errors import InputError
 from strokescope.gui.display import SLICE_NUMBERING
 from strokescope.gui.presets import DEFAULT_PRESETS, WindowPreset
-from strokescope.resources import models_dir
+from strokescope.pipeline import thrombus_models_folder
 
 log = logging.getLogger(__name__)
 
-MANIFEST = models_dir() / "manifest.json"
+MANIFEST = thrombus_models_folder() / "manifest.json"
 
 
 def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from strokescope.errors import ExportError
-from strokescope.outputs import check_out_dir
+from strokescope.pipeline import check_output_folder
 
 PREVIEW_HEIGHT = 560
 
@@ -105,7 +105,7 @@ class ExportDialog(QDialog):
             self.note.setText("choose a folder for the results")
             return
         try:
-            path = check_out_dir(self.chosen())
+            path = check_output_folder(self.chosen())
             path.mkdir(parents=True, exist_ok=True)
         except (ExportError, OSError) as exc:
             self.note.setText(str(exc))

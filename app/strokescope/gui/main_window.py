@@ -27,7 +27,6 @@ from strokescope.gui.dialogs import PresetDialog, show_about, show_error, show_h
 from strokescope.gui.display import SLICE_NUMBERING
 from strokescope.gui.ht_tool import HtTool
 from strokescope.gui.job_runner import JobRunner
-from strokescope.gui.jobs import LoadedSeries, load_roles
 from strokescope.gui.presets import DEFAULT_PRESETS
 from strokescope.gui.results_panel import ResultsPanel
 from strokescope.gui.series_picker import SeriesPicker
@@ -37,7 +36,9 @@ from strokescope.gui.view_area import ViewArea
 from strokescope.gui.view_state import ViewState
 from strokescope.hemorrhage import PreparedStudy
 from strokescope.io import FolderScan
+from strokescope.pipeline import load_roles
 from strokescope.series_roles import ROLE_NAMES, ROLES, Role
+from strokescope.study import LoadedSeries
 from strokescope.thrombus import ThrombusResult
 from strokescope.volume import Volume
 

@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, QPointF, QRectF
 
 from strokescope.gui.display import plane
 from strokescope.gui.slice_view import SliceView
-from strokescope.measure import Ellipse, distance_mm, ellipse_stats
+from strokescope.measure import Ellipse
+from strokescope.pipeline import distance_mm, ellipse_stats
 from strokescope.volume import Geometry
 
 MODES = ("", "ruler", "ellipse")

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from strokescope.io import FolderScan, SeriesInfo
-from strokescope.series_roles import ROLE_NAMES, ROLES, Role, assign_roles, classify_series
+from strokescope.pipeline import assign_roles, classify_series
+from strokescope.series_roles import ROLE_NAMES, ROLES, Role
 
 COLUMNS = ("#", "Description", "Date", "Slices", "Spacing mm", "Thick", "Contrast", "Kind")
 
@@ -84,7 +85,7 @@ class SeriesPicker(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(s.key if c < 2 else text)
                 self.table.setItem(r, c, item)
-        roles = assign_roles(scan.series)
+        roles = assign_roles(scan)
         self._updating = True
         try:
             for role, combo in self.combos.items():
