@@ -57,15 +57,15 @@ test: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 lint: $(STAMP_TEST)
-	$(BIN)/ruff check app tests benchmarks export installer
-	$(BIN)/ruff format --check app tests benchmarks export installer
+	$(BIN)/ruff check app tests benchmarks training installer
+	$(BIN)/ruff format --check app tests benchmarks training installer
 	$(BIN)/mypy
 
 bench: $(STAMP_TEST)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 train: $(STAMP_TEST)
-	$(BIN)/python -m export.train --out models_onnx --seed 0 --cases $(TRAIN_CASES) \
+	$(BIN)/python -m training.train --out models_onnx --seed 0 --cases $(TRAIN_CASES) \
 		--coarse-iterations $(COARSE_ITERATIONS) --fine-iterations $(FINE_ITERATIONS) \
 		--cache cache/train $(if $(DATA),--data $(DATA))
 

@@ -65,9 +65,9 @@ def main() -> int:
         print("torch not installed (pip install -e '.[train]'): benchmark skipped")
         return 0
     sys.path.insert(0, str(ROOT))
-    from export.config import default_coarse, default_fine
-    from export.network import NetworkConfig, ThrombusUNet, count_parameters
-    from export.onnx_export import export_stage
+    from training.config import default_coarse, default_fine
+    from training.network import NetworkConfig, ThrombusUNet, count_parameters
+    from training.onnx_export import export_stage
 
     torch.manual_seed(0)
     rows = []

@@ -41,11 +41,11 @@ def main() -> int:
         print("torch not installed (pip install -e '.[train]'): benchmark skipped")
         return 0
     sys.path.insert(0, str(ROOT))
-    from export.config import StageConfig
-    from export.make_phantoms import write_phantom_dataset
-    from export.network import NetworkConfig
-    from export.sampling import coarse_batch
-    from export.train import prepare_all, split
+    from training.config import StageConfig
+    from training.make_phantoms import write_phantom_dataset
+    from training.network import NetworkConfig
+    from training.sampling import coarse_batch
+    from training.train import prepare_all, split
 
     n_cases, iterations = (6, 60) if args.quick else (args.cases, args.iterations)
     torch.set_num_threads(args.threads)
@@ -91,11 +91,11 @@ def _train_and_score(
 ) -> dict[str, Any]:
     """Train a fresh net with one optimiser and seed; its held-out loss and Dice."""
     import torch
-    from export.losses import deep_supervision_loss
-    from export.network import ThrombusUNet
-    from export.sampling import coarse_batch
-    from export.training_loop import OptimSettings, train_stage
-    from export.validate import dice, predict_coarse
+    from training.losses import deep_supervision_loss
+    from training.network import ThrombusUNet
+    from training.sampling import coarse_batch
+    from training.training_loop import OptimSettings, train_stage
+    from training.validate import dice, predict_coarse
 
     torch.manual_seed(seed)
     net = ThrombusUNet(stage.network)

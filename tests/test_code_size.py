@@ -11,13 +11,13 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TREES = ("app", "tests", "benchmarks", "installer", "export")
+TREES = ("app", "tests", "benchmarks", "installer", "training")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 80
 KNOWN = {
     "app/strokescope/thrombus/run.py:analyze",
-    "export/train.py:run",
-    "export/training_loop.py:train_stage",
+    "training/train.py:run",
+    "training/training_loop.py:train_stage",
 }
 
 

@@ -1,4 +1,4 @@
-"""A tiny untrained model exported by the export code itself (real onnxruntime path)."""
+"""A tiny untrained model exported by the training package itself (real onnxruntime path)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ def export_tiny_model(out: Path, *, coarse_bias: float | None = None) -> Path:
     the coarse probability is ``sigmoid(coarse_bias)`` everywhere.
     """
     torch = pytest.importorskip("torch")
-    from export.config import DecisionRules
-    from export.manifest import write_manifest
-    from export.network import ThrombusUNet
-    from export.onnx_export import export_stage
-    from export.train import tiny_stages
+    from training.config import DecisionRules
+    from training.manifest import write_manifest
+    from training.network import ThrombusUNet
+    from training.onnx_export import export_stage
+    from training.train import tiny_stages
 
     torch.manual_seed(0)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Held-out phantom evaluation of the thrombus analysis (``strokescope evaluate``).
 
 Cases: phantom seeds ``HELD_OUT_SEED0 + i`` (900000...). Training draws its phantoms from
-``export.make_phantoms.random_options(dataset_seed, index)``, whose phantom seeds come from a
+``training.make_phantoms.random_options(dataset_seed, index)``, whose phantom seeds come from a
 random generator over 0..2**31 keyed by small dataset seeds, so this fixed block is never a
 training case by construction (odds of a collision ~ n_train x n / 2**31). Decision rules
 are calibrated on another fixed block, ``--seed0 800000`` (``CALIBRATION_SEED0``), so the

@@ -1,6 +1,6 @@
 """The shipped thrombus models: manifest, checksums, onnxruntime sessions (built once).
 
-``models_onnx/manifest.json`` (written by ``export.manifest``) lists both stages with their
+``models_onnx/manifest.json`` (written by ``training.manifest``) lists both stages with their
 input spec, grid spacing, patch size and size divisor, the intensity windows, the decision
 rules and the sha256 of every file. :func:`load_models` refuses with :class:`ModelError` a
 folder without a manifest, a file whose checksum differs, or a network whose input/output

@@ -23,11 +23,11 @@ import onnx
 import onnxruntime as ort
 import torch
 
-from export.config import StageConfig
-from export.network import ProbabilityModel, ThrombusUNet
 from strokescope.atomic import atomic_path
 from strokescope.errors import ModelError
 from strokescope.resources import sha256_file
+from training.config import StageConfig
+from training.network import ProbabilityModel, ThrombusUNet
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Tiny synthetic NCCT/CTA thrombus cases for the export tests.
+"""Tiny synthetic NCCT/CTA thrombus cases for the training tests.
 
 The cases are a skull-and-brain ellipsoid with one straight contrast-filled vessel; positive
 cases carry a clot (hyperdense on NCCT, a filling defect on CTA) inside the vessel. They are
@@ -8,7 +8,7 @@ made by code from a seed, small enough for a few training iterations in seconds.
 from __future__ import annotations
 
 import numpy as np
-from export.dataset import Case
+from training.dataset import Case
 
 from strokescope.volume import Mask, Volume
 

@@ -7,9 +7,9 @@ import pytest
 
 pytest.importorskip("torch")
 
-from export.augment import distractors_hu, gaussian, intensity_hu, spatial_and_gamma  # noqa: E402
+from training.augment import distractors_hu, gaussian, intensity_hu, spatial_and_gamma  # noqa: E402
 
-from export import augment  # noqa: E402
+from training import augment  # noqa: E402
 
 
 def _patch() -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.losses import deep_supervision_loss, dice_bce, soft_dice  # noqa: E402
+from training.losses import deep_supervision_loss, dice_bce, soft_dice  # noqa: E402
 
 
 def _target() -> Any:

@@ -8,7 +8,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.network import (  # noqa: E402
+from training.network import (  # noqa: E402
     ChannelSpatialAttention,
     NetworkConfig,
     ScaleAwarePyramidFusion,

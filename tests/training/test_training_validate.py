@@ -7,8 +7,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.network import NetworkConfig, ThrombusUNet  # noqa: E402
-from export.validate import _tiles, dice, predict_full  # noqa: E402
+from training.network import NetworkConfig, ThrombusUNet  # noqa: E402
+from training.validate import _tiles, dice, predict_full  # noqa: E402
 
 
 @pytest.mark.parametrize(("lo", "hi"), [((10, 10, 10), (20, 73, 200)), ((0, 5, 3), (63, 69, 67))])

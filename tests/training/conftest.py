@@ -1,4 +1,4 @@
-"""Fixtures for the export tests (torch tests skip when the train extra is absent)."""
+"""Fixtures for the training tests (torch tests skip when the train extra is absent)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 def synthetic_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Four cases (three with a clot) in nnU-Net raw layout."""
     pytest.importorskip("torch")
-    from export.dataset import write_case, write_dataset_json
     from thrombus_cases import make_case
+    from training.dataset import write_case, write_dataset_json
 
     root = tmp_path_factory.mktemp("raw")
     for i in range(4):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import torch
 from torch.nn import functional as F  # noqa: N812
 
-from export.network import deep_supervision_weights, downsample_target
+from training.network import deep_supervision_weights, downsample_target
 
 DICE_SMOOTH = 1e-5
 

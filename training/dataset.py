@@ -7,7 +7,7 @@ A dataset in nnU-Net raw layout (v2) is a folder holding::
     labelsTr/CASE.nii.gz        thrombus label (0/1) on the CTA grid
     dataset.json                channel names, labels, numTraining, file_ending
 
-Phantoms are written in this layout too (``python -m export.make_phantoms``), so clinical
+Phantoms are written in this layout too (``python -m training.make_phantoms``), so clinical
 data and phantoms reach training through one reader, :func:`read_case`.
 """
 

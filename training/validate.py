@@ -18,10 +18,10 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from export.config import PAD_VALUE, DecisionRules, StageConfig
-from export.network import ThrombusUNet
-from export.prepare import PreparedCase
-from export.sampling import (
+from training.config import PAD_VALUE, DecisionRules, StageConfig
+from training.network import ThrombusUNet
+from training.prepare import PreparedCase
+from training.sampling import (
     coarse_probability_on,
     components,
     crop,

@@ -7,16 +7,16 @@ import pytest
 
 pytest.importorskip("torch")
 
-from export.prepare import PreparedCase, prepare_case  # noqa: E402
-from export.sampling import (  # noqa: E402
+from thrombus_cases import make_case  # noqa: E402
+from training.prepare import PreparedCase, prepare_case  # noqa: E402
+from training.sampling import (  # noqa: E402
     coarse_batch,
     crop,
     false_positive_candidates,
     fine_batch,
     paste_max,
 )
-from export.train import tiny_stages  # noqa: E402
-from thrombus_cases import make_case  # noqa: E402
+from training.train import tiny_stages  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m export.make_phantoms --out cache/phantoms_raw --n 60 --seed 0 [--tiny]
+    python -m training.make_phantoms --out cache/phantoms_raw --n 60 --seed 0 [--tiny]
 
 Every case's options derive from ``(seed, index)``, so the same command writes the same
 dataset. Following SynthSeg (Billot et al. 2023: train on synthetic data randomised far
@@ -39,9 +39,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from export.dataset import Case, write_case, write_dataset_json
 from strokescope.atomic import atomic_write_text
 from strokescope.errors import InputError
+from training.dataset import Case, write_case, write_dataset_json
 
 if TYPE_CHECKING:
     from strokescope.phantom import PhantomOptions
@@ -176,7 +176,7 @@ def write_phantom_dataset(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m export.make_phantoms", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m training.make_phantoms", description=__doc__)
     parser.add_argument("--out", type=Path, required=True, help="dataset folder to write")
     parser.add_argument("--n", type=int, default=60, help="number of cases (default 60)")
     parser.add_argument("--seed", type=int, default=0)

@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("torch")
 
-from export.prepare import load_prepared, prepare_case, save_prepared  # noqa: E402
-from export.resample import model_grid, resample_fraction  # noqa: E402
-from export.train import prepare_all, tiny_stages  # noqa: E402
 from thrombus_cases import BLOOD_CENTRE_MM, BLOOD_RADIUS_MM, make_case  # noqa: E402
+from training.prepare import load_prepared, prepare_case, save_prepared  # noqa: E402
+from training.resample import model_grid, resample_fraction  # noqa: E402
+from training.train import prepare_all, tiny_stages  # noqa: E402
 
 from strokescope.volume import Geometry, Mask  # noqa: E402
 

@@ -1,7 +1,7 @@
 """On-the-fly augmentation of training patches, after nnU-Net's default pipeline.
 
 The phantoms already vary anatomy, intensities and acquisition per case
-(:func:`export.make_phantoms.random_options`); these transforms vary every patch again, so
+(:func:`training.make_phantoms.random_options`); these transforms vary every patch again, so
 that the networks cannot learn one generator's textures, contrast levels or sharpness.
 HU physics that carries the signal is kept: a clot stays hyperdense on NCCT relative to
 flowing blood and stays a filling defect on CTA.

@@ -1,4 +1,4 @@
-"""End to end: ``python -m export.train`` on tiny data for a few iterations, then export."""
+"""End to end: ``python -m training.train`` on tiny data for a few iterations, then export."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("onnx")
 
-from export.dataset import list_cases, read_case  # noqa: E402
-from export.onnx_export import INPUT_NAME, OUTPUT_NAME, session  # noqa: E402
-from export.train import main  # noqa: E402
+from training.dataset import list_cases, read_case  # noqa: E402
+from training.onnx_export import INPUT_NAME, OUTPUT_NAME, session  # noqa: E402
+from training.train import main  # noqa: E402
 
 
 def _check_outputs(out: Path) -> dict[str, object]:

@@ -10,8 +10,8 @@ import pytest
 torch = pytest.importorskip("torch")
 onnx = pytest.importorskip("onnx")
 
-from export.network import ProbabilityModel, ThrombusUNet  # noqa: E402
-from export.onnx_export import (  # noqa: E402
+from training.network import ProbabilityModel, ThrombusUNet  # noqa: E402
+from training.onnx_export import (  # noqa: E402
     INPUT_NAME,
     OUTPUT_NAME,
     PARITY_TOLERANCE,
@@ -19,7 +19,7 @@ from export.onnx_export import (  # noqa: E402
     parity,
     session,
 )
-from export.train import tiny_stages  # noqa: E402
+from training.train import tiny_stages  # noqa: E402
 
 from strokescope.resources import sha256_file  # noqa: E402
 
@@ -62,7 +62,7 @@ def test_parity_detects_a_different_network(tmp_path: Path) -> None:
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the TorchScript exporter's notices
 def test_export_norm_matches_instance_norm_and_stays_exact_in_onnxruntime(tmp_path: Path) -> None:
-    from export.network import ExportInstanceNorm
+    from training.network import ExportInstanceNorm
 
     torch.manual_seed(0)
     norm = torch.nn.InstanceNorm3d(2, affine=True)

@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the ``train`` extra installed)::
 
-    python -m export.train --out models_onnx --seed 0 --cases 100 \
+    python -m training.train --out models_onnx --seed 0 --cases 100 \
         --coarse-iterations 3000 --fine-iterations 2000 [--data nnunet_raw_dir]
 
 (``make train``). Without iteration counts the stages fill a ``--minutes`` budget instead
@@ -19,9 +19,9 @@ The time left after data preparation is split 45 % coarse / 55 % fine unless
 
 The default recipe differs from the paper's (``--paper-recipe``) in three ways that make
 the nets learn within a CPU budget: Adam 1e-3 instead of SGD 0.99/0.01
-(:mod:`export.training_loop`), 32 x 48 x 48 coarse training crops instead of 64 x 80 x 80
-(:data:`export.config.COARSE_TRAIN_PATCH`), and logit heads starting at bias -4
-(:class:`export.network.NetworkConfig`). With the paper's recipe the coarse loss settled at
+(:mod:`training.training_loop`), 32 x 48 x 48 coarse training crops instead of 64 x 80 x 80
+(:data:`training.config.COARSE_TRAIN_PATCH`), and logit heads starting at bias -4
+(:class:`training.network.NetworkConfig`). With the paper's recipe the coarse loss settled at
 1.0019 (all background) within 150 iterations and stayed there.
 """
 
@@ -42,14 +42,15 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from export.config import PAD_VALUE, DecisionRules, StageConfig, default_coarse, default_fine
-from export.dataset import dataset_description, image_paths, list_cases, read_case
-from export.make_phantoms import write_phantom_dataset
-from export.manifest import write_manifest, write_model_card
-from export.network import NetworkConfig, ThrombusUNet, count_parameters
-from export.onnx_export import export_stage
-from export.prepare import PreparedCase, cache_key, load_prepared, prepare_case, save_prepared
-from export.sampling import (
+from strokescope.atomic import atomic_write_text
+from training.config import PAD_VALUE, DecisionRules, StageConfig, default_coarse, default_fine
+from training.dataset import dataset_description, image_paths, list_cases, read_case
+from training.make_phantoms import write_phantom_dataset
+from training.manifest import write_manifest, write_model_card
+from training.network import NetworkConfig, ThrombusUNet, count_parameters
+from training.onnx_export import export_stage
+from training.prepare import PreparedCase, cache_key, load_prepared, prepare_case, save_prepared
+from training.sampling import (
     coarse_batch,
     coarse_probability_on,
     crop,
@@ -59,9 +60,8 @@ from export.sampling import (
     normalise_hu,
     start_for_centre,
 )
-from export.training_loop import OptimSettings, StageLog, train_stage
-from export.validate import predict_coarse, validate
-from strokescope.atomic import atomic_write_text
+from training.training_loop import OptimSettings, StageLog, train_stage
+from training.validate import predict_coarse, validate
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ version's base: bumped whenever a change makes ``make train`` write different mo
 first models and the hard-negative run both shipped as 0.1.0; 0.3.0 trains the fine stage on
 48^3 crops from 60 phantoms; 0.4.0 trains on 100 domain-randomised phantoms (every
 :class:`strokescope.phantom.PhantomOptions` drawn over its full range) with nnU-Net-style
-augmentation (:mod:`export.augment`) and fixed iteration counts (3000 coarse, 2000 fine);
+augmentation (:mod:`training.augment`) and fixed iteration counts (3000 coarse, 2000 fine);
 0.5.0 tempers the augmentation stacked on the randomised phantoms (noise, CTA phase), adds
 distractors, keeps thin coarse targets through rotation, weakens the fine stage's coarse
 channel, and trains 4000 coarse and 3000 fine iterations."""
@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> TrainResult:
     # make x86 CPUs many times slower; flushing them to zero changes no result that matters.
     torch.set_flush_denormal(True)
     # Same seed, iteration counts, thread count and torch build: bit-identical weights
-    # (tests/export/test_export_train_cli.py trains twice and compares the ONNX bytes).
+    # (tests/training/test_train_cli.py trains twice and compares the ONNX bytes).
     torch.use_deterministic_algorithms(True)
     torch.manual_seed(args.seed)
     coarse, fine = tiny_stages() if args.tiny else (default_coarse(), default_fine())
@@ -313,7 +313,7 @@ def export_all(result: TrainResult, out: Path, *, version: str) -> Path:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m export.train",
+        prog="python -m training.train",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -336,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--paper-recipe",
         action="store_true",
         help="the paper's SGD 0.99/0.01, 64x80x80 coarse crops, zero head bias "
-        "(collapses to all-background within a CPU budget; see export/config.py)",
+        "(collapses to all-background within a CPU budget; see training/config.py)",
     )
     p.add_argument("--coarse-iterations", type=int, default=None)
     p.add_argument("--fine-iterations", type=int, default=None)

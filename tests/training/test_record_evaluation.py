@@ -1,4 +1,4 @@
-"""export.record_evaluation: calibrated rules and held-out metrics land in manifest + card."""
+"""training.record_evaluation: calibrated rules and held-out metrics land in manifest + card."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.config import DecisionRules  # noqa: E402
-from export.manifest import write_manifest, write_model_card  # noqa: E402
-from export.network import ThrombusUNet  # noqa: E402
-from export.onnx_export import export_stage  # noqa: E402
-from export.record_evaluation import CARD_MARKER, main  # noqa: E402
-from export.train import tiny_stages  # noqa: E402
+from training.config import DecisionRules  # noqa: E402
+from training.manifest import write_manifest, write_model_card  # noqa: E402
+from training.network import ThrombusUNet  # noqa: E402
+from training.onnx_export import export_stage  # noqa: E402
+from training.record_evaluation import CARD_MARKER, main  # noqa: E402
+from training.train import tiny_stages  # noqa: E402
 
 from strokescope.errors import ModelError  # noqa: E402
 from strokescope.thrombus.model import load_models  # noqa: E402
@@ -127,7 +127,7 @@ def _suites_run(tmp_path: Path, *, quick: bool = False) -> Path:
 def test_every_suite_lands_in_manifest_and_card_and_a_rule_change_voids_them(
     folder: Path, tmp_path: Path
 ) -> None:
-    from export.record_evaluation import SUITES_MARKER
+    from training.record_evaluation import SUITES_MARKER
 
     main(["--models", str(folder), "--held-out", str(_run(tmp_path, 900000, held_out=True))])
     main(["--models", str(folder), "--suites", str(_suites_run(tmp_path))])

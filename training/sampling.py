@@ -2,13 +2,13 @@
 
 Coarse patches (``COARSE_MIX``): centred near a thrombus voxel (when the case has one), on a
 mimic (hyperdense, non-opacified brain away from clot and bone: subarachnoid or parenchymal blood;
-see :mod:`export.prepare`), or anywhere in the region. Fine patches (``FINE_MIX``): centred
+see :mod:`training.prepare`), or anywhere in the region. Fine patches (``FINE_MIX``): centred
 near a thrombus voxel, on a coarse false-positive candidate, on a random opacified vessel
 voxel, or on a mimic (most of the latter three contain no thrombus, which gives about half
 negative patches). Mimics are the hard negatives: without them a held-out subarachnoid
 bleed sheathing the MCA read as a long occlusion.
 
-Augmentation (:mod:`export.augment`): intensity transforms in HU before normalisation,
+Augmentation (:mod:`training.augment`): intensity transforms in HU before normalisation,
 then rotation, scaling, elastic deformation and gamma on the normalised patch with its
 target, and a left-right mirror (array axis x); distractors (p ``P_DISTRACT``) before them.
 The fine stage's coarse-probability channel is blanked, made faint or reshaped
@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from export.augment import P_DISTRACT, distractors_hu, intensity_hu, spatial_and_gamma
-from export.config import CTA_WINDOW, NCCT_WINDOW
-from export.prepare import PreparedCase
 from strokescope.preprocess.morphology import components
 from strokescope.volume import Geometry, Volume
+from training.augment import P_DISTRACT, distractors_hu, intensity_hu, spatial_and_gamma
+from training.config import CTA_WINDOW, NCCT_WINDOW
+from training.prepare import PreparedCase
 
 COARSE_MIX = {"thrombus": 0.55, "mimic": 0.15, "anywhere": 0.3}
 FINE_MIX = {"thrombus": 0.55, "candidate": 0.15, "vessel": 0.15, "mimic": 0.15}

@@ -9,10 +9,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from export.losses import deep_supervision_loss  # noqa: E402
-from export.network import NetworkConfig, ThrombusUNet  # noqa: E402
-from export.sampling import Batch  # noqa: E402
-from export.training_loop import OptimSettings, poly_lr, train_stage  # noqa: E402
+from training.losses import deep_supervision_loss  # noqa: E402
+from training.network import NetworkConfig, ThrombusUNet  # noqa: E402
+from training.sampling import Batch  # noqa: E402
+from training.training_loop import OptimSettings, poly_lr, train_stage  # noqa: E402
 
 
 def _fixed_batch() -> Batch:
@@ -101,7 +101,7 @@ def test_time_budget_stops_the_loop_and_decays_lr_over_time() -> None:
 
 def test_sgd_recipe_learns_to_segment_a_bright_blob() -> None:
     """Net, loss and the paper's SGD recipe together: 60 iterations fit one batch."""
-    from export.validate import dice, predict_full
+    from training.validate import dice, predict_full
 
     torch.manual_seed(0)
     net = ThrombusUNet(NetworkConfig(base_channels=4, levels=3, deep_supervision=2, head_bias=0.0))

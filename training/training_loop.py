@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from export.losses import deep_supervision_loss
-from export.network import ThrombusUNet
-from export.sampling import Batch
+from training.losses import deep_supervision_loss
+from training.network import ThrombusUNet
+from training.sampling import Batch
 
 log = logging.getLogger(__name__)
 

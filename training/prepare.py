@@ -35,12 +35,12 @@ import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
 
-from export.config import StageConfig
-from export.dataset import Case
-from export.resample import model_grid, resample_fraction
 from strokescope.atomic import atomic_path, atomic_write_text
 from strokescope.preprocess.morphology import ball_mm, dilate_ball
 from strokescope.volume import Geometry, Mask
+from training.config import StageConfig
+from training.dataset import Case
+from training.resample import model_grid, resample_fraction
 
 log = logging.getLogger(__name__)
 

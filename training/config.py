@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from export.network import NetworkConfig
 from strokescope.thrombus.model import Rules, Window
+from training.network import NetworkConfig
 
 CHANNELS_COARSE = ("NCCT", "CTA")
 CHANNELS_FINE = ("NCCT", "CTA", "coarse_probability")

@@ -1,11 +1,11 @@
 """Record calibrated decision rules and held-out metrics in ``models_onnx/`` (manifest + card).
 
-    python -m export.record_evaluation --models models_onnx \\
+    python -m training.record_evaluation --models models_onnx \\
         [--set fine_probability_threshold=0.4 ...] [--calibration calib.json] \\
         [--held-out benchmarks/results/eval_thrombus.json] \\
         [--suites benchmarks/results/eval_thrombus_shifts.json]
 
-``--set`` changes decision rules (validated by :class:`export.config.DecisionRules`); name
+``--set`` changes decision rules (validated by :class:`training.config.DecisionRules`); name
 the calibration run they were chosen on with ``--calibration`` (an ``eval_thrombus.json``
 of the calibration seed block). ``--held-out`` copies the summary of a held-out run
 (``benchmarks/eval_thrombus.py``, seeds 900000...) into ``held_out_metrics`` and writes it
@@ -26,9 +26,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from export.config import DecisionRules
-from export.manifest import MANIFEST_NAME, refresh_checksums
 from strokescope.atomic import atomic_write_text
+from training.config import DecisionRules
+from training.manifest import MANIFEST_NAME, refresh_checksums
 
 CARD_NAME = "MODEL_CARD.md"
 CARD_MARKER = "## Held-out evaluation"

@@ -10,7 +10,8 @@ import pytest
 
 pytest.importorskip("torch")
 
-from export.dataset import (  # noqa: E402
+from thrombus_cases import make_case  # noqa: E402
+from training.dataset import (  # noqa: E402
     Case,
     dataset_description,
     image_paths,
@@ -19,7 +20,6 @@ from export.dataset import (  # noqa: E402
     write_case,
     write_dataset_json,
 )
-from thrombus_cases import make_case  # noqa: E402
 
 from strokescope.errors import InputError  # noqa: E402
 from strokescope.volume import Mask, Volume  # noqa: E402

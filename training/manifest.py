@@ -10,13 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from export.config import DecisionRules, normalisation_dict
-from export.make_phantoms import SAH_P
-from export.onnx_export import INPUT_NAME, OUTPUT_NAME, RESEARCH_NOTICE, ExportedModel
-from export.prepare import COARSE_MIN_FRACTION, FINE_MIN_FRACTION, REGION_MARGIN_MM
-from export.sampling import COARSE_MIX, FINE_MIX
 from strokescope.atomic import atomic_write_text
 from strokescope.resources import sha256_file
+from training.config import DecisionRules, normalisation_dict
+from training.make_phantoms import SAH_P
+from training.onnx_export import INPUT_NAME, OUTPUT_NAME, RESEARCH_NOTICE, ExportedModel
+from training.prepare import COARSE_MIN_FRACTION, FINE_MIN_FRACTION, REGION_MARGIN_MM
+from training.sampling import COARSE_MIX, FINE_MIX
 
 MANIFEST_NAME = "manifest.json"
 MODEL_NAME = "strokescope-thrombus"
@@ -160,7 +160,7 @@ clot on crops around them, with the coarse probability as a third input channel.
 cases with a thrombus). Crops are centred on the clot, on coarse false positives, on
 opacified vessel and on *mimics* (hyperdense, non-opacified brain away from the clot, found
 from the images: on phantoms the subarachnoid blood, drawn in {SAH_P:.0%} of them); coarse
-mix {_mix(COARSE_MIX)}, fine mix {_mix(FINE_MIX)} (`export/sampling.py`).
+mix {_mix(COARSE_MIX)}, fine mix {_mix(FINE_MIX)} (`training/sampling.py`).
 
 ## Known limitations
 - Phantoms are simplified anatomy: vessel shape, clot texture, artefacts and mimics
