@@ -59,7 +59,7 @@ def _baseline(models, ncct, cta) -> float:  # type: ignore[no-untyped-def]
     from strokescope.preprocess import brain_mask
     from strokescope.preprocess.registration import register_rigid
     from strokescope.thrombus import inference as inf
-    from strokescope.thrombus.run import _aux_grid, _region
+    from strokescope.thrombus.analysis import _aux_grid, _region
 
     reg = register_rigid(cta, ncct)
     t = time.perf_counter()

@@ -1,5 +1,5 @@
 """Phantom evaluation of the thrombus analysis (``strokescope evaluate``, see
-strokescope.thrombus.evaluate).
+strokescope.thrombus.phantom_evaluation).
 
     python benchmarks/eval_thrombus.py [--models DIR] [--n 40] [--seed0 800000] [--quick]
 

@@ -22,14 +22,14 @@ from typing import Any
 
 from strokescope.atomic import atomic_write_text
 from strokescope.thrombus.anatomy import SegmentRule
-from strokescope.thrombus.evaluate import (
+from strokescope.thrombus.model import load_models
+from strokescope.thrombus.phantom_evaluation import (
     HELD_OUT_SEED0,
     bars_met,
     evaluate_case,
     suites_table,
     summarise,
 )
-from strokescope.thrombus.model import load_models
 from strokescope.thrombus.shifts import SUITES, check_suite, make_case, suite_bars
 
 OUT = Path(__file__).parent / "results" / "eval_thrombus_shifts.json"

@@ -134,7 +134,7 @@ SHELL_TOOLS = {
     "strokescope.phantom": "phantom studies for `strokescope phantom`, the demo, screenshots",
     "strokescope.phantom.cli_options": "the `strokescope phantom` arguments",
     "strokescope.io.sitk_convert": "reads the phantom's truth masks (demo, screenshots)",
-    "strokescope.thrombus.evaluate": "`strokescope evaluate`, the evaluation harness",
+    "strokescope.thrombus.phantom_evaluation": "`strokescope evaluate`, the evaluation harness",
     "strokescope.batch.cli_options": "`strokescope batch`, itself a shell (tested above)",
     "strokescope.demo": "`strokescope demo`, itself a shell",
     "strokescope.gui_launch": "`strokescope gui`, itself a shell",
@@ -196,10 +196,10 @@ def test_shell_rule_detects_a_function_from_below_the_pipeline(tmp_path: Path) -
         "from strokescope.thrombus.result import ThrombusResult\n"
         "from strokescope.series_roles import ROLE_NAMES, Role\n"
         "def f():\n"
-        "    from strokescope.hemorrhage.run import run_ht\n"
+        "    from strokescope.hemorrhage.text_rois import run_ht\n"
         "    import strokescope.thrombus.model\n"
     )
     assert _shell_offenders([probe]) == [
-        "probe.py: strokescope.hemorrhage.run.run_ht",
+        "probe.py: strokescope.hemorrhage.text_rois.run_ht",
         "probe.py: strokescope.thrombus.model.",
     ]

@@ -78,7 +78,7 @@ def _summary(path: Path, *, held_out: bool) -> dict[str, Any]:
 
 
 def card_section(doc: dict[str, Any]) -> str:
-    from strokescope.thrombus.evaluate import table
+    from strokescope.thrombus.phantom_evaluation import table
 
     s = doc["summary"]
     misses = [
@@ -115,7 +115,7 @@ def _without(card: str, marker: str) -> str:
 
 
 def suites_section(doc: dict[str, Any]) -> str:
-    from strokescope.thrombus.evaluate import suites_table
+    from strokescope.thrombus.phantom_evaluation import suites_table
 
     results = {k: v for k, v in doc["suites"].items()}
     return (

@@ -229,7 +229,7 @@ def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
-    from strokescope.thrombus.evaluate import run
+    from strokescope.thrombus.phantom_evaluation import run
 
     return run(args)
 

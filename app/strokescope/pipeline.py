@@ -186,14 +186,14 @@ def measure_hemorrhage_text(
 ) -> HemorrhageResult:
     """HT volumetry from ROI boxes and clicks written as text (see :func:`parse_roi` and
     :func:`parse_click`): the CLI's ``--roi``/``--click`` and a cohort's ROI columns."""
-    from strokescope.hemorrhage.run import run_ht
+    from strokescope.hemorrhage.text_rois import run_ht
 
     return run_ht(ncct, rois=rois, clicks=clicks, on_progress=on_progress)
 
 
 def format_hemorrhage(result: HemorrhageResult, *, verbose: bool = False) -> str:
     """The HT report as text (the method detail with ``verbose``)."""
-    from strokescope.hemorrhage.run import format_result
+    from strokescope.hemorrhage.report_text import format_result
 
     return format_result(result, verbose=verbose)
 
@@ -291,8 +291,8 @@ def analyze_thrombus(
     ``strict`` turns both into an ``InputError``. The same series given twice is an
     ``InputError``. Raises ``ModelError`` for a missing, altered or mismatched model.
     """
+    from strokescope.thrombus.analysis import analyze
     from strokescope.thrombus.model import load_models
-    from strokescope.thrombus.run import analyze
 
     bundle = load_models(models, device=device, threads=threads)
     return analyze(
@@ -302,7 +302,7 @@ def analyze_thrombus(
 
 def format_thrombus(result: ThrombusResult, *, verbose: bool = False) -> str:
     """The thrombus report as text (decision rule, checksums, seconds with ``verbose``)."""
-    from strokescope.thrombus.run import format_result
+    from strokescope.thrombus.report_text import format_result
 
     return format_result(result, verbose=verbose)
 

@@ -16,7 +16,7 @@ from strokescope.hemorrhage import (
     select_rule,
 )
 from strokescope.hemorrhage.abc2 import slice_weights
-from strokescope.hemorrhage.run import format_result
+from strokescope.hemorrhage.report_text import format_result
 
 
 def test_ph_bleed_is_segmented_with_reported_rule(ph_case: Case) -> None:

@@ -12,7 +12,7 @@ import pytest
 from strokescope.cli import main
 from strokescope.io.sitk_convert import read_mask
 from strokescope.phantom import PhantomOptions, generate_study, write_study
-from strokescope.phantom.hemorrhage import HI2_BLOOD_HU, PH_BLOOD_HU
+from strokescope.phantom.followup_lesions import HI2_BLOOD_HU, PH_BLOOD_HU
 
 FU = {
     "matrix": 96,

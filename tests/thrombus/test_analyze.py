@@ -8,7 +8,7 @@ from pathlib import Path
 from phantoms import small_study
 
 from strokescope.pipeline import analyze_thrombus
-from strokescope.thrombus.run import format_result
+from strokescope.thrombus.report_text import format_result
 
 
 def test_quiet_model_reports_nothing_and_warns_on_blood(tiny_models: Path) -> None:

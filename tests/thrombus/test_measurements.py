@@ -8,9 +8,9 @@ from phantoms import small_study
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import identity_registration, sample_registered
+from strokescope.thrombus.analysis import _clean, _measure, mimic_reason
 from strokescope.thrombus.anatomy import midsagittal_plane
 from strokescope.thrombus.model import Rules
-from strokescope.thrombus.run import _clean, _measure, mimic_reason
 
 SEGMENT = {"A1": "A1/P1", "P1": "A1/P1"}  # not told apart without a vessel tree
 

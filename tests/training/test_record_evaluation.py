@@ -103,7 +103,7 @@ def test_an_invalid_rule_is_one_line_and_changes_nothing(folder: Path, item: str
 
 
 def _suites_run(tmp_path: Path, *, quick: bool = False) -> Path:
-    from strokescope.thrombus.evaluate import bars_met, summarise
+    from strokescope.thrombus.phantom_evaluation import bars_met, summarise
     from strokescope.thrombus.shifts import suite_bars
 
     rows = [

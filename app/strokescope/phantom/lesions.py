@@ -18,7 +18,7 @@ from strokescope.phantom.vessels import SITE_ICA, SITE_M1, SITE_P1, Segment
 
 HI2_BORDER_WAVELENGTH_MM = (5.0, 10.0)
 """Wavelengths of the waves that break the HI2 bleed into confluent petechial patches
-(coarser than a 4-5 mm slice, so patches survive partial volume; see phantom.hemorrhage)."""
+(coarser than a 4-5 mm slice, so patches survive partial volume; see phantom.followup_lesions)."""
 CLOT_LENGTH_MM = {
     "ICA": (15.0, 35.0),
     "M1": (8.0, 20.0),

@@ -14,8 +14,8 @@ import numpy.typing as npt
 
 from strokescope.phantom.anatomy import Anatomy
 from strokescope.phantom.artifacts import add_streaks
+from strokescope.phantom.followup_lesions import render_followup_lesions
 from strokescope.phantom.grids import average_subslices, fine_geometry, subslices
-from strokescope.phantom.hemorrhage import render_followup_lesions
 from strokescope.phantom.lesions import LesionPlan
 from strokescope.phantom.mimics import Blob, overlay_mimics
 from strokescope.phantom.shapes import F32, ramp

@@ -4,7 +4,7 @@ Every suite is a fixed block of >= 20 NCCT + CTA pairs that is only ever reporte
 trained or calibrated on ("leave one generator out"):
 
 * ``in-distribution``: the held-out block of the training generator
-  (:func:`strokescope.thrombus.evaluate.case_options`, seeds 900000+).
+  (:func:`strokescope.thrombus.phantom_evaluation.case_options`, seeds 900000+).
 * ``family-b``: the second phantom family, :mod:`strokescope.phantom_b`, written
   independently of :mod:`strokescope.phantom` (seeds 700000+): "leave one generator out".
 * One shift each on the in-distribution cases (same seeds, so every shift is a paired
@@ -87,7 +87,7 @@ def check_suite(name: str) -> None:
 
 def suite_options(suite: str, i: int, *, quick: bool, seed0: int) -> dict[str, Any]:
     """Phantom options (family A) of case ``i`` of ``suite``."""
-    from strokescope.thrombus.evaluate import case_options
+    from strokescope.thrombus.phantom_evaluation import case_options
 
     check_suite(suite)
     if suite == "family-b":
@@ -123,7 +123,7 @@ def make_case(suite: str, i: int, *, quick: bool, seed0: int) -> EvalCase:
 
 def _family_b(i: int, *, quick: bool) -> EvalCase:
     from strokescope.phantom_b import generate_case_b
-    from strokescope.thrombus.evaluate import OCCLUSIONS
+    from strokescope.thrombus.phantom_evaluation import OCCLUSIONS
 
     seed = FAMILY_B_SEED0 + i
     occlusion = OCCLUSIONS[i % 4]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from strokescope.thrombus.evaluate import (
+from strokescope.thrombus.phantom_evaluation import (
     CALIBRATION_SEED0,
     HELD_OUT_SEED0,
     case_options,

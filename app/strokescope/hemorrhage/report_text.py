@@ -1,62 +1,10 @@
-"""Run hemorrhage volumetry from user input (paths and ROI strings) and format the result.
-
-Exports go through :func:`strokescope.pipeline.export_results`.
-
-The CLI (``strokescope ht``) only parses arguments and calls these functions.
-"""
+"""The hemorrhage result as text: what ``strokescope ht`` prints
+(:func:`strokescope.pipeline.format_hemorrhage`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
-
 from strokescope import RESEARCH_ONLY
-from strokescope.errors import InputError
-from strokescope.hemorrhage.prepare import prepare_ncct
-from strokescope.hemorrhage.propose import propose_roi
 from strokescope.hemorrhage.result import HemorrhageResult
-from strokescope.hemorrhage.roi import Roi, parse_point, parse_roi
-from strokescope.hemorrhage.segment import segment_hemorrhage
-from strokescope.volume import Volume
-
-
-def run_ht(
-    ncct_path: str | Path | Volume,
-    *,
-    rois: Sequence[str] = (),
-    clicks: Sequence[str] = (),
-    series: str | None = None,
-    on_progress: Callable[[float], None] | None = None,
-) -> HemorrhageResult:
-    """Load an NCCT (DICOM folder or NIfTI; or take a loaded Volume), resolve ROIs, segment.
-
-    Raises
-    ------
-    InputError
-        If neither an ROI nor a click is given, or one of them is invalid.
-    DicomLoadError
-        If the NCCT cannot be loaded.
-    """
-    from strokescope.io import load_volume
-
-    if not rois and not clicks:
-        raise InputError("give at least one --roi or --click")
-    if isinstance(ncct_path, Volume):
-        ncct = ncct_path
-    else:
-        ncct = load_volume(ncct_path, series=series, modality="CT")
-    boxes: list[Roi] = [parse_roi(text, ncct.geometry) for text in rois]
-    points = [parse_point(text, ncct.geometry) for text in clicks]
-    if on_progress:
-        on_progress(0.1)
-    study = prepare_ncct(ncct)
-    if on_progress:
-        on_progress(0.8)
-    boxes.extend(propose_roi(study, p) for p in points)
-    result = segment_hemorrhage(study, boxes)
-    if on_progress:
-        on_progress(1.0)
-    return result
 
 
 def format_result(result: HemorrhageResult, *, verbose: bool = False) -> str:
