@@ -95,7 +95,9 @@ def _train_and_score(
     from training.network import ThrombusUNet
     from training.sampling import coarse_batch
     from training.training_loop import OptimSettings, train_stage
-    from training.validate import dice, predict_coarse
+    from training.validate import predict_coarse
+
+    from strokescope.evaluation import dice
 
     torch.manual_seed(seed)
     net = ThrombusUNet(stage.network)

@@ -1,10 +1,11 @@
 """Whole-case prediction with the PyTorch nets, and held-out checks run after training.
 
 This mirrors the app's coarse-to-fine inference closely enough to judge a training run:
-coarse net on the whole region (padded to the size divisor), candidates = components of the
-coarse probability >= the candidate threshold, fine net on tiles covering each candidate's
-bounding box at 0.6 mm (maximum where tiles overlap). The numbers it reports are phantom
-numbers from a training run, not the held-out evaluation of the manifest.
+coarse net on the whole region (padded to the size divisor), the app's candidate boxes
+(:func:`strokescope.thrombus.inference.candidates`), fine net on the app's tiles
+(:func:`strokescope.thrombus.inference.tile_starts`) covering each box at 0.6 mm (maximum
+where tiles overlap); Dice is :func:`strokescope.evaluation.dice`. The numbers it reports
+are phantom numbers from a training run, not the held-out evaluation of the manifest.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
+from strokescope.evaluation import dice
+from strokescope.preprocess.morphology import components
+from strokescope.thrombus.inference import MAX_CANDIDATES, candidates, tile_starts
 from training.config import PAD_VALUE, DecisionRules, StageConfig
 from training.network import ThrombusUNet
 from training.prepare import PreparedCase
 from training.sampling import (
     coarse_probability_on,
-    components,
     crop,
     crop_geometry,
     normalise_hu,
@@ -49,22 +52,6 @@ def predict_coarse(net: ThrombusUNet, case: PreparedCase) -> npt.NDArray[np.floa
     return predict_full(net, normalise_hu(np.asarray(case.coarse_hu, dtype=np.float32)))
 
 
-def _tiles(
-    lo: npt.NDArray[np.int64], hi: npt.NDArray[np.int64], size: Sequence[int]
-) -> list[tuple[int, ...]]:
-    """Tile corners covering the inclusive box lo..hi, centred when one tile suffices."""
-    axes = []
-    for a in range(3):
-        extent = int(hi[a] - lo[a] + 1)
-        if extent <= size[a]:
-            axes.append([int(lo[a] - (size[a] - extent) // 2)])
-            continue
-        n = -(-(extent - size[a]) // int(size[a] * 0.75)) + 1  # overlap >= a quarter
-        step = (extent - size[a]) / (n - 1)
-        axes.append([int(round(lo[a] + i * step)) for i in range(n)])
-    return [(z, y, x) for z in axes[0] for y in axes[1] for x in axes[2]]
-
-
 def predict_fine(
     net: ThrombusUNet,
     case: PreparedCase,
@@ -72,7 +59,7 @@ def predict_fine(
     stage: StageConfig,
     *,
     threshold: float,
-    max_candidates: int = 8,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> npt.NDArray[np.float32]:
     """Fine probability on the whole fine grid (0 away from coarse candidates).
 
@@ -80,16 +67,12 @@ def predict_fine(
     bounds the time an undertrained coarse net can cost.
     """
     out = np.zeros(case.fine_label.shape, dtype=np.float32)
-    labels, n = components(coarse_prob >= threshold)
     size = stage.patch_size
-    peaks = np.zeros(n + 1, np.float32)
-    np.maximum.at(peaks, labels.ravel(), coarse_prob.ravel())
-    for k in (np.argsort(peaks[1:])[::-1][:max_candidates] + 1).tolist():
-        idx = np.argwhere(labels == k)
-        corners = [case.coarse_geometry.index_to_lps(c) for c in (idx.min(0), idx.max(0))]
+    for box in candidates(coarse_prob, threshold, limit=max_candidates):
+        corners = [case.coarse_geometry.index_to_lps(c) for c in box]
         f = np.array([case.fine_geometry.lps_to_index(c) for c in corners])
         lo, hi = np.floor(f.min(0)).astype(np.int64), np.ceil(f.max(0)).astype(np.int64)
-        for start in _tiles(lo, hi, size):
+        for start in tile_starts(lo, hi, size):
             hu = crop(case.fine_hu, start, size, pad=-1024).astype(np.float32)
             geom = crop_geometry(case.fine_geometry, start, size)
             p = coarse_probability_on(coarse_prob, case.coarse_geometry, geom)
@@ -112,11 +95,6 @@ class ValidationResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def dice(a: npt.NDArray[np.bool_], b: npt.NDArray[np.bool_]) -> float:
-    denom = int(a.sum()) + int(b.sum())
-    return 1.0 if denom == 0 else 2.0 * int(np.logical_and(a, b).sum()) / denom
 
 
 def validate(

@@ -1,4 +1,5 @@
-"""Binary morphology: ITK-equal ball erosion/dilation, in-plane closing and hole filling."""
+"""Binary morphology: ITK-equal ball erosion/dilation, in-plane closing, hole filling and
+connected components."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import SimpleITK as sitk
 from strokescope.preprocess.morphology import (
     ball_offsets,
     close_in_plane,
+    components,
     dilate_ball,
     erode_ball,
     fill_holes_in_plane,
+    largest_component,
 )
 
 
@@ -72,3 +75,25 @@ def test_erosion_and_dilation_equal_simpleitk(radius: tuple[int, int, int]) -> N
     assert np.array_equal(erode_ball(mask, radius), eroded > 0)
     assert np.array_equal(dilate_ball(mask, radius), dilated > 0)
     assert erode_ball(mask, radius).sum() < mask.sum() < dilate_ball(mask, radius).sum()
+
+
+def test_components_six_and_twenty_six_connected() -> None:
+    mask = np.zeros((3, 4, 4), bool)
+    mask[0, 0, 0] = mask[1, 1, 1] = True  # corner neighbours
+    mask[2, 3, 0:2] = True
+    labels, n = components(mask)
+    assert n == 2 and labels[0, 0, 0] == labels[1, 1, 1] == 1 and labels[2, 3, 1] == 2
+    assert components(mask, fully_connected=False)[1] == 3
+
+
+@pytest.mark.parametrize("fully_connected", [False, True])
+def test_largest_component_equals_itk_relabel(fully_connected: bool) -> None:
+    rng = np.random.default_rng(int(fully_connected))
+    for density in (0.1, 0.25, 0.4):  # small masks: many components of equal size
+        mask = rng.random((6, 7, 8)) < density
+        image = sitk.ConnectedComponent(
+            sitk.GetImageFromArray(mask.astype(np.uint8)), fully_connected
+        )
+        ranked = sitk.GetArrayFromImage(sitk.RelabelComponent(image, sortByObjectSize=True))
+        assert np.array_equal(largest_component(mask, fully_connected=fully_connected), ranked == 1)
+    assert not largest_component(np.zeros((2, 2, 2), bool)).any()

@@ -101,7 +101,9 @@ def test_time_budget_stops_the_loop_and_decays_lr_over_time() -> None:
 
 def test_sgd_recipe_learns_to_segment_a_bright_blob() -> None:
     """Net, loss and the paper's SGD recipe together: 60 iterations fit one batch."""
-    from training.validate import dice, predict_full
+    from training.validate import predict_full
+
+    from strokescope.evaluation import dice
 
     torch.manual_seed(0)
     net = ThrombusUNet(NetworkConfig(base_channels=4, levels=3, deep_supervision=2, head_bias=0.0))

@@ -19,6 +19,7 @@ from strokescope.hemorrhage.prepare import PreparedStudy
 from strokescope.hemorrhage.roi import Roi
 from strokescope.hemorrhage.rules import INITIAL_WINDOW_HU
 from strokescope.io.sitk_convert import mask_to_sitk
+from strokescope.preprocess.morphology import components
 from strokescope.volume import Geometry, Mask
 
 
@@ -72,7 +73,7 @@ def propose_roi(
             )
         best = int(np.argmin(d2))
         seed = (seed[0], int(rows[best]), int(cols[best]))
-    labels = sitk.GetArrayFromImage(sitk.ConnectedComponent(mask_to_sitk(Mask(cand, geom)), True))
+    labels, _ = components(cand)
     region = labels == labels[seed]
     zs, ys, xs = (np.flatnonzero(region.any(axis=other)) for other in ((1, 2), (0, 2), (0, 1)))
     my = math.ceil(margin_mm / g.spacing[1])

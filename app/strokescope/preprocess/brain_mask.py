@@ -26,12 +26,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import SimpleITK as sitk
 
 from strokescope.errors import InputError
-from strokescope.io.sitk_convert import mask_to_sitk
 from strokescope.preprocess.blocks import block_mean
-from strokescope.preprocess.morphology import dilate_ball, erode_ball, fill_holes_in_plane
+from strokescope.preprocess.morphology import (
+    dilate_ball,
+    erode_ball,
+    fill_holes_in_plane,
+    largest_component,
+)
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
@@ -81,13 +84,6 @@ def _radius(mm: float, spacing: tuple[float, float, float]) -> tuple[int, int, i
     return (int(mm / spacing[0]), int(mm / spacing[1]), int(mm / spacing[2]))
 
 
-def _largest_component(mask: Mask) -> npt.NDArray[np.bool_]:
-    labels = sitk.RelabelComponent(
-        sitk.ConnectedComponent(mask_to_sitk(mask)), sortByObjectSize=True
-    )
-    return sitk.GetArrayViewFromImage(labels) == 1
-
-
 def brain_mask(ncct: Volume, *, settings: BrainMaskSettings | None = None) -> Mask:
     """Intracranial compartment of a head CT (inside the skull; skull and scalp excluded).
 
@@ -118,7 +114,7 @@ def brain_mask(ncct: Volume, *, settings: BrainMaskSettings | None = None) -> Ma
     if not seed.any():
         log.warning("brain mask: no soft tissue survives a %.1f mm erosion", s.erosion_mm)
         return Mask(np.zeros(g.shape, bool), g, "brain")
-    core = dilate_ball(_largest_component(Mask(seed, cgeom)), radius) & tissue
+    core = dilate_ball(largest_component(seed, fully_connected=False), radius) & tissue
     filled = fill_holes_in_plane(core)
     inner = erode_ball(filled, (0, 1, 1))
     full_tissue = (ncct.array > s.tissue_min_hu) & (ncct.array < s.tissue_max_hu)

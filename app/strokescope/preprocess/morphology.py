@@ -105,8 +105,26 @@ def fill_holes_in_plane(mask: BoolArray) -> BoolArray:
     return sitk.GetArrayViewFromImage(filled)[1::2] > 0
 
 
-def components(mask: BoolArray) -> tuple[npt.NDArray[np.int32], int]:
-    """26-connected components of a (z, y, x) mask: label array (0 outside) and count."""
-    labelled = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)), True)
+def components(
+    mask: BoolArray, *, fully_connected: bool = True
+) -> tuple[npt.NDArray[np.int32], int]:
+    """Connected components of a (z, y, x) mask: label array (0 outside) and count.
+
+    The one connected-component labelling of the package (ITK's ``ConnectedComponent``):
+    26-connected by default, 6-connected (faces only) with ``fully_connected=False``. Labels
+    run 1..n in raster order of each component's first voxel.
+    """
+    image = sitk.GetImageFromArray(np.asarray(mask).astype(np.uint8))
+    labelled = sitk.ConnectedComponent(image, fully_connected)
     arr = sitk.GetArrayFromImage(labelled).astype(np.int32)
     return arr, int(arr.max())
+
+
+def largest_component(mask: BoolArray, *, fully_connected: bool = True) -> BoolArray:
+    """The largest connected component of a (z, y, x) mask (of equals, the first in raster
+    order, as ITK's ``RelabelComponent`` ranks them); all False for an empty mask."""
+    labels, n = components(mask, fully_connected=fully_connected)
+    if n == 0:
+        return np.zeros(labels.shape, dtype=bool)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    return labels == int(np.argmax(sizes[1:])) + 1

@@ -30,6 +30,7 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.io.sitk_convert import geometry_to_sitk, volume_to_sitk
+from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import RegistrationResult, _sitk_transform
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.model import Stage, ThrombusModels
@@ -162,19 +163,18 @@ class Prediction:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def candidates(prob: npt.NDArray[np.float32], threshold: float) -> list[npt.NDArray[np.int64]]:
-    """(lo, hi) index boxes of the coarse components, highest peak first (at most 8)."""
-    labelled = sitk.ConnectedComponent(
-        sitk.GetImageFromArray((prob >= threshold).astype(np.uint8)), True
-    )
-    labels = sitk.GetArrayFromImage(labelled)
-    n = int(labels.max())
+def candidates(
+    prob: npt.NDArray[np.float32], threshold: float, *, limit: int = MAX_CANDIDATES
+) -> list[npt.NDArray[np.int64]]:
+    """(lo, hi) index boxes of the 26-connected components of ``prob >= threshold``, highest
+    peak first (at most ``limit``); training's validation refines the same boxes."""
+    labels, n = components(prob >= threshold)
     if n == 0:
         return []
     peaks = np.zeros(n + 1, np.float32)
     np.maximum.at(peaks, labels.ravel(), prob.ravel())
     out = []
-    for k in (np.argsort(peaks[1:])[::-1][:MAX_CANDIDATES] + 1).tolist():
+    for k in (np.argsort(peaks[1:])[::-1][:limit] + 1).tolist():
         idx = np.argwhere(labels == k)
         out.append(np.stack([idx.min(0), idx.max(0)]))
     return out
