@@ -125,12 +125,6 @@ def coarse_batch(
     return Batch(np.ascontiguousarray(np.stack(images)), np.ascontiguousarray(np.stack(targets)))
 
 
-def crop_geometry(grid: Geometry, start: Sequence[int], size: Sequence[int]) -> Geometry:
-    """Geometry of the crop of ``grid`` at index ``start`` (may lie outside the grid)."""
-    origin = grid.index_to_lps(np.asarray(start, dtype=float))
-    return Geometry(tuple(size), grid.spacing, tuple(origin), grid.direction)  # type: ignore[arg-type]
-
-
 def coarse_probability_on(
     prob: npt.NDArray[np.float32], coarse: Geometry, target: Geometry
 ) -> npt.NDArray[np.float32]:
@@ -184,7 +178,7 @@ def fine_batch(
         start = start_for_centre(centre, size, rng)
         hu = crop(case.fine_hu, start, size, pad=-1024).astype(np.float32)
         label = crop(case.fine_label, start, size, pad=0).astype(np.float32)
-        geom = crop_geometry(case.fine_geometry, start, size)
+        geom = case.fine_geometry.crop(start, size)
         p = coarse_probability_on(probs[i], case.coarse_geometry, geom)
         p = _weakened(p, rng)
         if rng.random() < P_DISTRACT:

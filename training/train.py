@@ -54,7 +54,6 @@ from training.sampling import (
     coarse_batch,
     coarse_probability_on,
     crop,
-    crop_geometry,
     false_positive_candidates,
     fine_batch,
     normalise_hu,
@@ -155,7 +154,7 @@ def _examples(
     start = start_for_centre(centre, fine.patch_size, np.random.default_rng(0), jitter=0.0)
     hu = crop(case.fine_hu, start, fine.patch_size, pad=-1024).astype(np.float32)
     p = coarse_probability_on(
-        prob, case.coarse_geometry, crop_geometry(case.fine_geometry, start, fine.patch_size)
+        prob, case.coarse_geometry, case.fine_geometry.crop(start, fine.patch_size)
     )
     fine_x = np.concatenate([normalise_hu(hu), p[None]])[None]
     return coarse_x.astype(np.float32), fine_x.astype(np.float32)

@@ -28,7 +28,6 @@ from training.prepare import PreparedCase
 from training.sampling import (
     coarse_probability_on,
     crop,
-    crop_geometry,
     normalise_hu,
     paste_max,
 )
@@ -74,7 +73,7 @@ def predict_fine(
         lo, hi = np.floor(f.min(0)).astype(np.int64), np.ceil(f.max(0)).astype(np.int64)
         for start in tile_starts(lo, hi, size):
             hu = crop(case.fine_hu, start, size, pad=-1024).astype(np.float32)
-            geom = crop_geometry(case.fine_geometry, start, size)
+            geom = case.fine_geometry.crop(start, size)
             p = coarse_probability_on(coarse_prob, case.coarse_geometry, geom)
             prob = predict_full(net, np.concatenate([normalise_hu(hu), p[None]]))
             paste_max(out, start, prob)
