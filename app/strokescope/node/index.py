@@ -126,10 +126,18 @@ class Index:
 
     # -- receiving ---------------------------------------------------------------------
 
-    def has_instance(self, sop_uid: str) -> bool:
-        with self._lock:
-            row = self._conn.execute("SELECT 1 FROM instances WHERE sop_uid=?", (sop_uid,))
-            return row.fetchone() is not None
+    def seen_instance(self, sop_uid: str) -> bool:
+        """Whether ``sop_uid`` is indexed; if so, and its study is still receiving, the
+        study's quiet time starts again (the sender is still at work on it)."""
+        with self._tx() as c:
+            row = c.execute("SELECT study_id FROM instances WHERE sop_uid=?", (sop_uid,))
+            found = row.fetchone()
+            if found is not None:
+                c.execute(
+                    "UPDATE studies SET last_received=? WHERE id=? AND state='receiving'",
+                    (time.time(), found[0]),
+                )
+        return found is not None
 
     def add_instance(
         self, *, study_uid: str, folder: str, series_uid: str, sop_uid: str, path: str
@@ -161,11 +169,15 @@ class Index:
     # -- analysis ----------------------------------------------------------------------
 
     def recover(self) -> int:
-        """Put studies whose analysis was interrupted back into the queue; their count."""
+        """At start: put studies whose analysis was interrupted back into the queue, and
+        start the quiet time of every receiving study anew (the time the node was down
+        does not count: its senders may not have finished). The count put back."""
         with self._tx() as c:
-            return c.execute(
+            again = c.execute(
                 "UPDATE studies SET state='receiving' WHERE state='analysing'"
             ).rowcount
+            c.execute("UPDATE studies SET last_received=? WHERE state='receiving'", (time.time(),))
+        return again
 
     def claim_complete(self, quiet_s: float) -> StudyRow | None:
         """The oldest study with no new instance for ``quiet_s`` seconds, now ``analysing``."""

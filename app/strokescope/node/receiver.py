@@ -97,7 +97,7 @@ class Receiver:
         """EVT_C_STORE: store and index one instance (see the module docstring)."""
         tally = self._tally(event.assoc)
         sop_uid = str(event.request.AffectedSOPInstanceUID)
-        if self.index.has_instance(sop_uid):
+        if self.index.seen_instance(sop_uid):
             tally.repeated += 1
             return 0x0000
         try:
@@ -146,6 +146,15 @@ class Receiver:
             tally.failed,
             outcome,
         )
+
+
+def remove_partial_files(storage: Path) -> int:
+    """Delete the temporary files of writes a killed node left in the study store (an
+    instance is indexed only after its file is complete, so none of them is indexed)."""
+    partial = list((storage / "studies").rglob(".*.tmp"))
+    for path in partial:
+        path.unlink(missing_ok=True)
+    return len(partial)
 
 
 def start_scp(config: NodeConfig, index: Index) -> ThreadedAssociationServer:

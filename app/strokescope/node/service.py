@@ -27,7 +27,7 @@ from strokescope.errors import Cancelled, InputError
 from strokescope.node.analysis import Outcome, analyse_study
 from strokescope.node.config import NodeConfig
 from strokescope.node.index import Index
-from strokescope.node.receiver import start_scp
+from strokescope.node.receiver import remove_partial_files, start_scp
 from strokescope.node.sender import send_due
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,9 @@ class Node:
         again = self.index.recover()
         if again:
             log.info("%d interrupted analysis(es) queued again", again)
+        partial = remove_partial_files(self.config.storage)
+        if partial:
+            log.info("%d partly written instance file(s) of an interrupted run removed", partial)
         try:
             self._server = start_scp(self.config, self.index)
         except InputError:
