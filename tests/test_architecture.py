@@ -95,8 +95,7 @@ def _batch_offenders(
     for path in sorted(folder.rglob("*.py")):
         for name in sorted(_package_imports(path)):
             allowed = name.startswith(own) or any(
-                name == ok or name.startswith(f"{ok}.") and ok != "strokescope"
-                for ok in may_import
+                name == ok or name.startswith(f"{ok}.") and ok != "strokescope" for ok in may_import
             )
             if not allowed:
                 offenders.append(f"{path.name}: {name}")
