@@ -98,3 +98,19 @@ def test_a_study_without_cta_is_recorded_not_analysed(
         assert node.index.sends() == []
     assert done[0].state == "not analysed"
     assert done[0].detail == "not analysed: no CTA series in the study"
+
+
+def test_status_lists_the_studies_and_the_queue(
+    tmp_path: Path, phantom: PhantomFiles, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from strokescope.cli import main
+
+    config = write_config(tmp_path, port=free_port(), quiet_s=3600)
+    assert main(["listen", "--config", str(config), "--status"]) == 0
+    assert "no studies received yet" in capsys.readouterr().out
+    with Node(load_config(config)) as node:
+        send_files(phantom.ncct[:4], node.config.port)
+        assert main(["listen", "--config", str(config), "--status"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split()[:3] == ["1", "4", "receiving"]
+    assert out[-1] == "send queue: 0 sent, 0 pending"
