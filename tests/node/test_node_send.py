@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import PhantomFiles
-from node_helpers import free_port, send_files, write_config
+from node_helpers import free_port, send_files, wait_for, write_config
 
 from strokescope.node import receiver
 from strokescope.node.config import NodeConfig, load_config
@@ -132,3 +132,29 @@ def test_disk_full_refuses_the_instance_so_the_sender_keeps_it(
     text = node.config.log_path.read_text(encoding="utf-8")
     assert "instance not stored (the sender keeps it and retries): No space left on device" in text
     assert "0 instances stored, 0 already held, 2 refused" in text
+
+
+def test_disk_full_during_analysis_is_retried_other_errors_are_recorded(
+    tmp_path: Path, phantom: PhantomFiles, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from strokescope import pipeline
+    from strokescope.errors import DicomLoadError
+
+    calls: list[int] = []
+
+    def scan(folder: object, **options: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        raise DicomLoadError("studies/x: no image series")
+
+    monkeypatch.setattr(pipeline, "scan", scan)
+    with Node(load_config(write_config(tmp_path, port=free_port(), quiet_s=0.3))) as node:
+        send_files(phantom.ncct[:2], node.config.port)
+        done = wait_for(
+            lambda: [s for s in node.index.studies() if s.state == "failed"], 30, "failed"
+        )
+    assert len(calls) == 2 and done[0].analyses == 2
+    assert done[0].detail == "analysis failed: studies/x: no image series"
+    text = node.config.log_path.read_text(encoding="utf-8")
+    assert "No space left on device; tried again later" in text

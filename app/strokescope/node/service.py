@@ -8,7 +8,7 @@ whatever is due. Stopping cancels a running analysis through the pipeline's prog
 callback; the study stays ``analysing`` in the index and is analysed again at the next
 start, like after a ``kill -9``.
 
-An analysis that fails on an operating-system error (disk full, storage gone) is put
+An analysis that fails on a transient operating-system error (disk full, I/O error) is put
 back in the queue and tried again after the quiet time; any other failure is recorded
 with the study (``failed`` and the one-line error) and not repeated until a new instance
 of the study arrives.
@@ -16,6 +16,7 @@ of the study arrives.
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
 import signal
@@ -62,10 +63,16 @@ def close_log(handler: logging.Handler) -> None:
     handler.close()
 
 
-def _os_error(exc: BaseException | None) -> bool:
-    """Whether an ``OSError`` (disk full, I/O error) is in the exception's chain."""
+TRANSIENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+"""Operating-system errors after which an analysis is tried again: disk full, quota, I/O
+error, storage mounted read-only."""
+
+
+def _transient(exc: BaseException | None) -> bool:
+    """Whether a transient ``OSError`` (:data:`TRANSIENT_ERRNOS`) is in the exception's
+    chain."""
     while exc is not None:
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS:
             return True
         exc = exc.__cause__ or exc.__context__
     return False
@@ -142,7 +149,7 @@ class Node:
         except Cancelled:
             log.info("study %d: analysis cancelled; it runs again at the next start", row.id)
             return True
-        if outcome.state == "failed" and _os_error(outcome.error):
+        if outcome.state == "failed" and _transient(outcome.error):
             self.index.requeue(row.id, outcome.detail)
             log.warning("study %d: %s; tried again later", row.id, outcome.detail)
             return True
