@@ -10,12 +10,18 @@ from conftest import PhantomFiles
 from node_helpers import ORTHANC_AE, Orthanc, free_port, wait_for, write_config
 
 from strokescope.node.config import load_config
+from strokescope.node.index import SendRow
 from strokescope.node.service import Node
 
 
 def _results(orthanc: Orthanc, study_uid: str) -> dict[str, list[dict[str, object]]] | None:
     series = orthanc.series_by_modality(study_uid)
     return series if {"SEG", "SR", "DOC"} <= set(series) else None
+
+
+def _all_sent(node: Node) -> list[SendRow]:
+    rows = node.index.sends()
+    return rows if rows and all(r.state == "sent" for r in rows) else []
 
 
 def test_orthanc_round_trip(
@@ -35,7 +41,9 @@ def test_orthanc_round_trip(
         job = orthanc.request("POST", "/modalities/node/store", study.encode())
         assert job.get("Failed", 0) == 0, job
         series = wait_for(lambda: _results(orthanc, phantom.study_uid), 120, "SEG, SR and PDF")
-        studies, sends = node.index.studies(), node.index.sends()
+        # Orthanc indexes the last file before the node has read its C-STORE response.
+        sends = wait_for(lambda: _all_sent(node), 30, "the node to record the sends")
+        studies = node.index.studies()
     # Orthanc files the results under the same Study Instance UID: they reference the study.
     assert [len(series[m]) for m in ("CT", "SEG", "SR", "DOC")] == [2, 1, 1, 1]
     seg = orthanc.get(f"/series/{series['SEG'][0]['ID']}/instances")[0]
