@@ -1,6 +1,6 @@
 """Thrombus analysis speed on two loaded 512 x 512 x 320 0.5 mm volumes (NCCT + CTA).
 
-    python benchmarks/bench_thrombus.py [--models DIR] [--quick] [--repeats 3]
+    python benchmarks/bench_thrombus.py [--models DIR] [--quick] [--repeats 3] [--compare TREE]
 
 A worker process loads the two volumes (.npy, generated once into cache/bench_thrombus),
 runs ``analyze_thrombus`` (registration, brain mask, both stages, measurements, guardrails,
@@ -9,18 +9,25 @@ fine network by full-resolution sliding window over the whole brain region. Peak
 worker's after the analyses (two loaded volumes plus the analysis), read before the baseline
 runs (each run's result is dropped before the next); the baseline's own peak is printed
 beside it. Bars: median <= 10 s, peak RSS <= 3 GB,
->= 5x faster than the baseline.
+>= 5x faster than the baseline (issue 20: median <= 4 s).
+
+``--compare TREE`` times another source tree (e.g. a git worktree of the code before a
+change, its ``app/`` first on ``PYTHONPATH``) beside this one: one analysis per worker
+process, alternating trees ``--repeats`` times, so both see the same machine load; the
+table gives both medians and their ratio (the baseline runs for this tree only).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +86,9 @@ def _baseline(models, ncct, cta) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - t
 
 
-def worker(folder: Path, models_dir: str | None, repeats: int) -> dict[str, object]:
+def worker(
+    folder: Path, models_dir: str | None, repeats: int, baseline: bool = True
+) -> dict[str, object]:
     from strokescope.pipeline import analyze_thrombus
     from strokescope.thrombus.model import load_models
 
@@ -93,14 +102,14 @@ def worker(folder: Path, models_dir: str | None, repeats: int) -> dict[str, obje
         stages.append(result.seconds)
         del result  # the peak is one analysis's, not two results held at once
     peak_analysis = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    baseline = _baseline(models, ncct, cta)
+    base = _baseline(models, ncct, cta) if baseline else float("nan")
     return {
         "shape": list(cta.shape),
         "spacing": list(cta.spacing),
         "seconds": times,
         "median_s": float(np.median(times)),
         "stage_seconds": stages[-1],
-        "baseline_full_sliding_window_s": baseline,
+        "baseline_full_sliding_window_s": base,
         "peak_rss_gb": peak_analysis,
         "peak_rss_with_baseline_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,
     }
@@ -111,10 +120,13 @@ def main() -> int:
     parser.add_argument("--models", help="model folder (default: models_onnx)")
     parser.add_argument("--quick", action="store_true", help="256 x 256 x 160 1 mm volumes")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--compare", help="source tree to time beside this one (see above)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--no-baseline", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(Path(args.worker), args.models, args.repeats)))
+        res = worker(Path(args.worker), args.models, args.repeats, not args.no_baseline)
+        print(json.dumps(res))
         return 0
     from strokescope.thrombus.model import models_installed
 
@@ -124,11 +136,9 @@ def main() -> int:
     folder = CACHE / ("quick" if args.quick else "full")
     if not (folder / "cta.json").is_file():
         _make_volumes(folder, args.quick)
-    cmd = [sys.executable, __file__, "--worker", str(folder), "--repeats", str(args.repeats)]
-    if args.models:
-        cmd += ["--models", args.models]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    res = json.loads(out.stdout.strip().splitlines()[-1])
+    if args.compare:
+        return _compare(folder, args)
+    res = _run_worker(folder, args.models, args.repeats, baseline=True)
     speedup = res["baseline_full_sliding_window_s"] / res["median_s"]
     res.update({"quick": args.quick, "models": args.models or "models_onnx", "speedup": speedup})
     print(f"{'measure':40s} {'value':>10s}  bar")
@@ -145,6 +155,45 @@ def main() -> int:
         print(f"  {k:38s} {v:>10.2f}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(res, indent=1) + "\n")
+    return 0
+
+
+def _run_worker(
+    folder: Path, models: str | None, repeats: int, *, baseline: bool, app: str | None = None
+) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--worker", str(folder), "--repeats", str(repeats)]
+    cmd += ["--models", models] if models else []
+    cmd += [] if baseline else ["--no-baseline"]
+    env = dict(os.environ)
+    if app is not None:
+        env["PYTHONPATH"] = app + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _compare(folder: Path, args: argparse.Namespace) -> int:
+    trees = {"compare": str(Path(args.compare).resolve() / "app"), "this tree": None}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
+    for _ in range(args.repeats):
+        for name, app in trees.items():
+            runs[name].append(_run_worker(folder, args.models, 1, baseline=False, app=app))
+    report = {}
+    print(f"{'tree':12s} {'median (s)':>10s} {'peak RSS (GB)':>14s}  stages (median s)")
+    for name, rs in runs.items():
+        seconds = [r["median_s"] for r in rs]
+        stages = {k: float(np.median([r["stage_seconds"].get(k, 0.0) for r in rs]))
+                  for k in rs[0]["stage_seconds"]}  # fmt: skip
+        peak = max(r["peak_rss_gb"] for r in rs)
+        report[name] = {"seconds": seconds, "median_s": float(np.median(seconds)),
+                        "peak_rss_gb": peak, "stage_seconds": stages}  # fmt: skip
+        detail = ", ".join(f"{k} {v:.2f}" for k, v in stages.items() if k != "total")
+        print(f"{name:12s} {report[name]['median_s']:>10.2f} {peak:>14.2f}  {detail}")
+    ratio = report["this tree"]["median_s"] / report["compare"]["median_s"]
+    print(f"ratio this / compare: {ratio:.2f} (compare = {args.compare})")
+    out = RESULTS.with_name("thrombus_compare.json")
+    out.write_text(json.dumps({"compare": args.compare, "trees": report}, indent=1) + "\n")
+    print(f"wrote {out}")
     return 0
 
 

@@ -88,13 +88,14 @@ def _package_imports(path: Path) -> set[str]:
     return found
 
 
-def _batch_offenders(folder: Path) -> list[str]:
+def _batch_offenders(
+    folder: Path, own: str = "strokescope.batch", may_import: tuple[str, ...] = BATCH_MAY_IMPORT
+) -> list[str]:
     offenders = []
     for path in sorted(folder.rglob("*.py")):
         for name in sorted(_package_imports(path)):
-            allowed = name.startswith("strokescope.batch") or any(
-                name == ok or name.startswith(f"{ok}.") and ok != "strokescope"
-                for ok in BATCH_MAY_IMPORT
+            allowed = name.startswith(own) or any(
+                name == ok or name.startswith(f"{ok}.") and ok != "strokescope" for ok in may_import
             )
             if not allowed:
                 offenders.append(f"{path.name}: {name}")
@@ -125,6 +126,40 @@ def test_batch_rule_detects_a_reach_past_the_pipeline(tmp_path: Path) -> None:
     ]
 
 
+NODE_MAY_IMPORT = (
+    "strokescope.pipeline",
+    "strokescope.errors",
+    "strokescope.atomic",
+    "strokescope.volume",
+    "strokescope.thrombus.result",
+    "strokescope.hemorrhage.result",
+)
+
+
+def test_node_calls_the_package_only_through_the_pipeline() -> None:
+    """strokescope.node (``strokescope listen``) is a shell over strokescope.pipeline: from
+    the rest of the package it may import only the pipeline, result types, errors and
+    atomic writes."""
+    node = PACKAGE / "node"
+    assert len(list(node.glob("*.py"))) > 3
+    assert _batch_offenders(node, "strokescope.node", NODE_MAY_IMPORT) == []
+
+
+def test_node_rule_detects_a_reach_past_the_pipeline(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from strokescope.node.index import Index\n"
+        "from strokescope.pipeline import Progress\n"
+        "def f():\n"
+        "    from strokescope.series_roles import assign_roles\n"
+        "    from strokescope.evaluation import dice\n"
+    )
+    assert _batch_offenders(tmp_path, "strokescope.node", NODE_MAY_IMPORT) == [
+        "probe.py: strokescope.evaluation",
+        "probe.py: strokescope.series_roles",
+    ]
+
+
 # The CLI, the viewer and the demo are shells: from the core they call strokescope.pipeline
 # and nothing else; they may name its result types and constants (a dataclass, a Literal,
 # a notice string). Developer tools that write phantoms or run the evaluation harness are
@@ -136,6 +171,7 @@ SHELL_TOOLS = {
     "strokescope.io.sitk_convert": "reads the phantom's truth masks (demo, screenshots)",
     "strokescope.thrombus.phantom_evaluation": "`strokescope evaluate`, the evaluation harness",
     "strokescope.batch.cli_options": "`strokescope batch`, itself a shell (tested above)",
+    "strokescope.node.cli_options": "`strokescope listen`, itself a shell (tested above)",
     "strokescope.demo": "`strokescope demo`, itself a shell",
     "strokescope.gui_launch": "`strokescope gui`, itself a shell",
 }

@@ -181,7 +181,6 @@ def _run_thrombus(args: argparse.Namespace) -> int:
         models=args.models,
         device=args.device,
         threads=args.threads,
-        keep_images=args.out is not None,
         strict=args.strict,
     )
     text = format_thrombus(result, verbose=args.verbose)
@@ -276,6 +275,24 @@ def _add_batch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     batch.set_defaults(handler=_run_batch)
 
 
+def _run_listen(args: argparse.Namespace) -> int:
+    from strokescope.node.cli_options import run
+
+    return run(args)
+
+
+def _add_listen(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from strokescope.node.cli_options import DESCRIPTION, add_listen_arguments
+
+    listen = commands.add_parser(
+        "listen",
+        help="DICOM node: receive studies, analyse, send results back",
+        description=DESCRIPTION,
+    )
+    add_listen_arguments(listen)
+    listen.set_defaults(handler=_run_listen)
+
+
 def _run_phantom(args: argparse.Namespace) -> int:
     from strokescope.phantom import generate_study, write_study
     from strokescope.phantom.cli_options import options_from_args, summary
@@ -344,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_thrombus(commands)
     _add_evaluate(commands)
     _add_batch(commands)
+    _add_listen(commands)
     _add_phantom_command(commands)
     _add_demo(commands)
     _add_gui(commands)

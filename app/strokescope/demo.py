@@ -140,7 +140,7 @@ def _print_thrombus(demo: DemoStudy, truth: PhantomTruth) -> None:
     if not thrombus_models_installed():
         print("thrombus model not installed (models_onnx/ has no manifest.json)")
         return
-    result = analyze_thrombus(load(demo.ncct), load(demo.cta), keep_images=False)
+    result = analyze_thrombus(load(demo.ncct), load(demo.cta))
     print(format_thrombus(result))
     print(
         f"Truth: {truth.occlusion_site} {truth.side}, length "

@@ -51,6 +51,7 @@ __all__ = [
     "measure_hemorrhage",
     "prepare_followup",
     "preview_report",
+    "registered_ncct",
     "propose_hemorrhage_roi",
     "scan",
     "thrombus_model_version",
@@ -276,7 +277,6 @@ def analyze_thrombus(
     models: str | Path | None = None,
     device: str = "auto",
     threads: int = 2,
-    keep_images: bool = True,
     strict: bool = False,
     on_progress: Progress | None = None,
 ) -> ThrombusResult:
@@ -284,8 +284,7 @@ def analyze_thrombus(
 
     ``models`` is the model folder (default ``models_onnx``); ``device`` is ``"auto"``
     (CUDA when onnxruntime provides it, else CPU), ``"cpu"``, ``"cuda"`` or ``"dml"``;
-    ``threads`` sets onnxruntime's intra-op threads; ``keep_images=False`` skips the
-    full-resolution registered NCCT in the result. Without a CTA, or
+    ``threads`` sets onnxruntime's intra-op threads. Without a CTA, or
     with a "CTA" that shows no opacified arteries, the result is "not assessed" with the
     reason; an opacified NCCT is a warning (:mod:`strokescope.thrombus.input_roles`);
     ``strict`` turns both into an ``InputError``. The same series given twice is an
@@ -295,9 +294,18 @@ def analyze_thrombus(
     from strokescope.thrombus.model import load_models
 
     bundle = load_models(models, device=device, threads=threads)
-    return analyze(
-        ncct, cta, bundle, keep_images=keep_images, strict=strict, on_progress=on_progress
-    )
+    return analyze(ncct, cta, bundle, strict=strict, on_progress=on_progress)
+
+
+def registered_ncct(ncct: Volume, result: ThrombusResult) -> Volume | None:
+    """The NCCT resampled onto the CTA grid through the motion the thrombus analysis found
+    (None when it did not register: not assessed). For display: the analysis itself never
+    needs it, so only the viewer pays its seconds at 512 x 512 x 320."""
+    from strokescope.preprocess.registration import resample_registered
+
+    if result.cta_to_ncct is None:
+        return None
+    return resample_registered(ncct, result.mask.geometry, result.cta_to_ncct)
 
 
 def format_thrombus(result: ThrombusResult, *, verbose: bool = False) -> str:

@@ -130,7 +130,7 @@ def test_viewer_and_pdf_draw_each_finding_in_the_same_colour(
         lvo=False,
         occlusion_class="none",
         mask=Mask(mask, geometry, "thrombus"),
-        ncct_registered=None,
+        cta_to_ncct=None,
         registration_metric=None,
         model_version="test",
         model_sha256={},

@@ -55,7 +55,7 @@ def fake_analyze(study):  # type: ignore[no-untyped-def]
             True,
             "LVO",
             Mask(arr, cta.geometry, "thrombus"),
-            ncct,
+            np.eye(4),  # no motion: the viewer resamples the NCCT onto the CTA grid as is
             None,
             "test",
             {},

@@ -58,7 +58,7 @@ def make_thrombus(cta: Volume, mask: Mask) -> ThrombusResult:
         lvo=True,
         occlusion_class="LVO",
         mask=mask,
-        ncct_registered=None,
+        cta_to_ncct=None,
         registration_metric=-0.5,
         model_version="test-1",
         model_sha256={"fine": "ab" * 32},

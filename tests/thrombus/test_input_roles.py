@@ -62,7 +62,7 @@ def test_analysis_of_swapped_or_duplicated_inputs_reports_no_lvo(tiny_models: Pa
     assert study.cta is not None
     with pytest.raises(InputError, match="same series"):
         analyze_thrombus(study.cta, study.cta, models=tiny_models)
-    swapped = analyze_thrombus(study.cta, study.ncct, models=tiny_models, keep_images=False)
+    swapped = analyze_thrombus(study.cta, study.ncct, models=tiny_models)
     assert not swapped.assessed and not swapped.lvo
     assert swapped.not_assessed_reason is not None and "swapped" in swapped.not_assessed_reason
     assert swapped.impression().startswith("Thrombus not assessed: the series given as CTA")
@@ -79,7 +79,7 @@ def test_a_swapped_pair_on_different_grids_exports_as_not_assessed(
     study = small_study(43, "M1", cta_matrix=180, cta_inplane_mm=1.1)
     assert study.cta is not None and study.cta.geometry != study.ncct.geometry
     given_ncct, given_cta = study.cta, study.ncct  # swapped by the user
-    result = analyze_thrombus(given_ncct, given_cta, models=tiny_models, keep_images=False)
+    result = analyze_thrombus(given_ncct, given_cta, models=tiny_models)
     assert not result.assessed and result.mask.geometry == given_cta.geometry
     manifest = export_results(tmp_path, source=given_cta, thrombus=result)
     assert manifest.sr is None and manifest.json.is_file()  # in-memory volume: no DICOM

@@ -32,6 +32,7 @@ from strokescope.gui.results_panel import ResultsPanel
 from strokescope.gui.series_picker import SeriesPicker
 from strokescope.gui.settings import GuiSettings
 from strokescope.gui.slice_view import SliceView
+from strokescope.gui.thrombus_job import thrombus_for_viewer
 from strokescope.gui.view_area import ViewArea
 from strokescope.gui.view_state import ViewState
 from strokescope.hemorrhage import PreparedStudy
@@ -304,18 +305,22 @@ class MainWindow(QMainWindow):
             return
         self.run_job(
             "Thrombus analysis",
-            pipeline.analyze_thrombus,
+            thrombus_for_viewer,
             ncct,
             self.volumes.get("cta"),
-            device="auto",
-            on_done=self._set_thrombus,
+            on_done=self._set_thrombus_views,
         )
+
+    def _set_thrombus_views(self, done: tuple[ThrombusResult, Volume | None]) -> None:
+        result, registered = done
+        self._set_thrombus(result)
+        if registered is not None:
+            self.volumes[REGISTERED] = registered
+            self._refresh_roles()
 
     def _set_thrombus(self, result: ThrombusResult | None) -> None:
         self.thrombus = result
         self.volumes.pop(REGISTERED, None)
-        if result is not None and result.ncct_registered is not None:
-            self.volumes[REGISTERED] = result.ncct_registered
         self.results.set_thrombus(result)
         self.state.set_mask("thrombus", None if result is None else result.mask)
         self._refresh_roles()

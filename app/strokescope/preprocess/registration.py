@@ -206,20 +206,19 @@ def _sitk_transform(cta_to_ncct: npt.ArrayLike) -> sitk.AffineTransform:
 def resample_registered(
     ncct: Volume,
     geometry: Geometry,
-    registration: RegistrationResult,
+    cta_to_ncct: npt.NDArray[np.float64],
     *,
     default_hu: float = AIR_HU,
-    image: sitk.Image | None = None,
 ) -> Volume:
-    """Resample ``ncct`` linearly onto ``geometry`` (a CTA-space grid) through the motion.
+    """Resample ``ncct`` linearly onto ``geometry`` (a CTA-space grid) through the motion
+    ``cta_to_ncct`` (:attr:`RegistrationResult.cta_to_ncct`, 4 x 4 LPS).
 
-    Target voxels that fall outside the NCCT get ``default_hu`` (air). ``image`` is ``ncct``
-    already converted to SimpleITK, when the caller holds it. The output is filled in slabs
-    of ``RESAMPLE_SLAB`` slices, so the only full-size allocation is the result: at
+    Target voxels that fall outside the NCCT get ``default_hu`` (air). The output is filled
+    in slabs of ``RESAMPLE_SLAB`` slices, so the only full-size allocation is the result: at
     512 x 512 x 320 each extra 0.3 GB copy costs seconds.
     """
-    source = image if image is not None else volume_to_sitk(ncct)
-    transform = _sitk_transform(registration.cta_to_ncct)
+    source = volume_to_sitk(ncct)
+    transform = _sitk_transform(cta_to_ncct)
     out = np.empty(geometry.shape, dtype=np.float32)
     for z0 in range(0, geometry.shape[0], RESAMPLE_SLAB):
         n = min(RESAMPLE_SLAB, geometry.shape[0] - z0)

@@ -27,7 +27,6 @@ from strokescope.preprocess.morphology import ball_mm, components, dilate_ball
 from strokescope.preprocess.registration import (
     RegistrationResult,
     register_rigid,
-    resample_registered,
     sample_registered,
 )
 from strokescope.thrombus import guardrails as gr
@@ -211,7 +210,6 @@ def analyze(
     cta: Volume | None,
     models: ThrombusModels,
     *,
-    keep_images: bool = True,
     strict: bool = False,
     on_progress: Progress | None = None,
 ) -> ThrombusResult:
@@ -252,11 +250,6 @@ def analyze(
     seconds["brain_mask"] = time.perf_counter() - t
     progress(0.25)
     pred = predict(models, sources, region, on_progress=lambda f: progress(0.25 + 0.5 * f))
-    t = time.perf_counter()
-    ncct_reg = (
-        resample_registered(ncct, cta.geometry, reg, image=sources.ncct) if keep_images else None
-    )
-    seconds["display"] = time.perf_counter() - t
     del sources  # its SimpleITK copies of both volumes (0.67 GB at 512 x 512 x 320)
     seconds.update(pred.seconds)
     t = time.perf_counter()
@@ -320,7 +313,7 @@ def analyze(
         lvo=lvo,
         occlusion_class="LVO" if lvo else ("MeVO" if thrombi else "none"),
         mask=Mask(final, cta.geometry, "thrombus"),
-        ncct_registered=ncct_reg,
+        cta_to_ncct=reg.cta_to_ncct,
         registration_metric=reg.metric,
         model_version=models.version,
         model_sha256=dict(models.sha256),
@@ -355,7 +348,7 @@ def _empty(
         lvo=False,
         occlusion_class="not assessed",
         mask=Mask(np.zeros(grid.shape, dtype=bool), grid, "thrombus"),  # the export's source
-        ncct_registered=None,
+        cta_to_ncct=None,
         registration_metric=None,
         model_version=models.version,
         model_sha256=dict(models.sha256),

@@ -61,7 +61,7 @@ def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:
     from strokescope.pipeline import analyze_thrombus
 
     t = time.perf_counter()
-    result = analyze_thrombus(case.ncct, case.cta, models=models, keep_images=False)
+    result = analyze_thrombus(case.ncct, case.cta, models=models)
     seconds = time.perf_counter() - t
     return {
         "seed": case.seed,

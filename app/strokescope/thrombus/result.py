@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY
-from strokescope.volume import Mask, Volume
+from strokescope.volume import Mask
 
 Side = Literal["left", "right", "midline"]
 OcclusionClass = Literal["LVO", "MeVO", "none", "not assessed"]
@@ -47,7 +50,7 @@ class ThrombusResult:
     lvo: bool
     occlusion_class: OcclusionClass  # "not assessed" when the analysis could not run (no CTA)
     mask: Mask  # union of the thrombi, on the CTA grid
-    ncct_registered: Volume | None  # NCCT resampled onto the CTA grid, for display/export
+    cta_to_ncct: npt.NDArray[np.float64] | None  # 4x4 LPS rigid motion CTA -> NCCT
     registration_metric: float | None  # final Mattes mutual information (lower is better)
     model_version: str
     model_sha256: dict[str, str]
