@@ -153,7 +153,7 @@ def train_stage(
             rng.bit_generator.state = state["rng"]
             torch.set_rng_state(state["torch_rng"])
             it, ema, done_s = state["iteration"], state["ema"], state["seconds"]
-            out.loss_curve = [tuple(p) for p in state["loss_curve"]]  # type: ignore[misc]
+            out.loss_curve = [tuple(p) for p in state["loss_curve"]]
             log.info("%s: resumed from %s at iteration %d", stage, checkpoint, it)
         else:
             log.warning(
