@@ -199,7 +199,7 @@ class _Study:
                 warnings += [w for w in r.warnings if w not in warnings]
         deid = Deidentifier(options) if options is not None else None
         headers = read_source_headers(source)
-        if headers is not None:  # repaired copies; highdicom shares their elements: keep as is
+        if headers is not None:  # read for this export alone: repaired in place, then shared
             headers, repaired = safe_headers(headers)
             warnings += repaired
         if deid is not None:

@@ -25,12 +25,13 @@ them the headers are copied and repaired here, each repair named in one warning 
   slice spacing, from (0020,0032) Image Position along the normal of (0020,0037) Image
   Orientation of the series' headers (:func:`slice_spacing_mm`).
 
-Headers are copied, never changed in place: highdicom shares the source's elements.
+The export repairs the headers it has just read for itself (:func:`safe_headers`), in place:
+copying 320 datasets first cost 1.4 s per export and protected nothing. highdicom shares
+their elements with the objects it builds, so nothing changes them after the repair.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Sequence
 from functools import cache
@@ -71,17 +72,15 @@ def module_types() -> dict[str, tuple[str, bool]]:
 
 
 def safe_headers(headers: Sequence[Dataset]) -> tuple[list[Dataset], list[str]]:
-    """Repaired copies of ``headers`` (one series, slice order) and the warnings (each once)
-    for what was changed."""
-    out, warnings = [], []
+    """``headers`` (one series, slice order, owned by the caller) repaired in place, and the
+    warnings (each once) for what was changed."""
+    warnings: list[str] = []
     spacing = slice_spacing_mm(headers)
-    for header in headers:
-        ds = copy.deepcopy(header)
+    for ds in headers:
         warnings += [w for w in repair(ds, slice_spacing=spacing) if w not in warnings]
-        out.append(ds)
     for w in warnings:
         log.warning("%s", w)
-    return out, warnings
+    return list(headers), warnings
 
 
 def _floats(value: object, n: int) -> list[float] | None:
