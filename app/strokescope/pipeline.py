@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from strokescope.hemorrhage import HemorrhageResult, PreparedStudy, Roi
     from strokescope.io import FolderScan, SeriesInfo
     from strokescope.measure import Ellipse, RegionStats
+    from strokescope.node.worklist import WorklistEntry
     from strokescope.outputs import AnonymizeOptions, ExportManifest
     from strokescope.series_roles import Role, RoleAssignment, SeriesKind
     from strokescope.study import LoadedSeries, OpenedStudy
@@ -49,6 +50,8 @@ __all__ = [
     "parse_click",
     "parse_roi",
     "measure_hemorrhage",
+    "node_worklist",
+    "read_thrombus_results",
     "prepare_followup",
     "preview_report",
     "registered_ncct",
@@ -321,6 +324,20 @@ def check_output_folder(out: str | Path) -> Path:
     from strokescope.outputs import check_out_dir
 
     return check_out_dir(out)
+
+
+def node_worklist(storage: str | Path, *, quiet_s: float = 30.0) -> tuple[WorklistEntry, ...]:
+    """The studies of the DICOM node storing into ``storage``, newest first; read-only."""
+    from strokescope.node.worklist import read_worklist
+
+    return read_worklist(Path(storage), quiet_s=quiet_s)
+
+
+def read_thrombus_results(folder: str | Path) -> ThrombusResult:
+    """The thrombus result an export wrote into ``folder``, read back (no re-run)."""
+    from strokescope.thrombus.result_io import read_thrombus_result
+
+    return read_thrombus_result(folder)
 
 
 def export_results(

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from strokescope.errors import InputError
+from strokescope.node.index import INDEX_NAME
 
 _AE_RE = re.compile(r"^[\x20-\x5b\x5d-\x7e]{1,16}$")  # printable ASCII, no backslash
 _DEVICES = ("auto", "cpu", "cuda", "dml")
@@ -105,7 +106,7 @@ class NodeConfig:
 
     @property
     def index_path(self) -> Path:
-        return self.storage / "index.sqlite"
+        return self.storage / INDEX_NAME
 
     @property
     def log_path(self) -> Path:

@@ -26,6 +26,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+INDEX_NAME = "index.sqlite"
+"""The index's file name inside the node's storage folder."""
+
 STATES = ("receiving", "analysing", "analysed", "not analysed", "failed")
 """A study's states: instances arriving; being analysed; results exported (and queued);
 not analysed (the reason in ``detail``, e.g. no CTA); the analysis raised an error."""

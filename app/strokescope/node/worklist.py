@@ -1,0 +1,149 @@
+"""The node's worklist, read-only: what a viewer shows of the studies a node received.
+
+:func:`read_worklist` opens the node's SQLite index (:mod:`strokescope.node.index`) with
+``mode=ro`` and a short busy timeout, so a viewer may read it while ``strokescope listen``
+writes it; it never writes. Each study becomes a :class:`WorklistEntry` with the state a
+person reads (see :data:`WORKLIST_STATES`), derived from the study's state in the index
+and from its send queue. No patient identifier is shown: the index holds none.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from strokescope.errors import InputError
+from strokescope.node.index import INDEX_NAME
+
+WorklistState = Literal[
+    "receiving",
+    "queued",
+    "analysing",
+    "analysed",
+    "not analysed",
+    "failed",
+    "sending",
+    "delivered",
+]
+WORKLIST_STATES: tuple[WorklistState, ...] = (
+    "receiving",  # instances still arriving (within the quiet time)
+    "queued",  # complete, waiting for the analysis worker
+    "analysing",
+    "analysed",  # results exported; no destination to send them to
+    "not analysed",  # e.g. no CTA in the study; the reason in ``detail``
+    "failed",  # the analysis raised; the one-line error in ``detail``
+    "sending",  # results queued for a destination, not all confirmed yet
+    "delivered",  # every destination confirmed every result file
+)
+
+READ_TIMEOUT_S = 1.0
+"""How long a read waits for the node's write lock before it gives up (and is retried)."""
+
+
+@dataclass(frozen=True)
+class WorklistEntry:
+    """One study the node holds. ``received`` is the time (epoch seconds) its newest
+    instance arrived; ``results_folder`` is the newest thrombus results folder, ``None``
+    when there is none (not analysed yet, or the folder is gone)."""
+
+    study_uid: str
+    received: float
+    instances: int
+    state: WorklistState
+    detail: str
+    study_folder: Path
+    results_folder: Path | None
+    sent: int = 0
+    to_send: int = 0
+
+    @property
+    def short_uid(self) -> str:
+        """The Study Instance UID shortened for a table: its last 16 characters."""
+        uid = self.study_uid
+        return uid if len(uid) <= 19 else f"…{uid[-16:]}"
+
+
+_QUERY = """
+SELECT s.study_uid, s.folder, s.state, s.last_received, s.instances, s.detail, s.results,
+       COUNT(x.id), COALESCE(SUM(x.state = 'sent'), 0),
+       (SELECT last_error FROM sends e WHERE e.study_id = s.id AND e.state = 'pending'
+        AND e.last_error != '' ORDER BY e.id DESC LIMIT 1)
+FROM studies s LEFT JOIN sends x ON x.study_id = s.id
+GROUP BY s.id ORDER BY s.last_received DESC, s.id DESC
+"""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A read-only connection (URI ``mode=ro``): never creates or writes the index."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=READ_TIMEOUT_S)
+    conn.execute(f"PRAGMA busy_timeout={int(READ_TIMEOUT_S * 1000)}")
+    return conn
+
+
+def _state(
+    state: str, last: float, quiet_s: float, now: float, sends: int, sent: int
+) -> WorklistState:
+    if state == "receiving":
+        return "receiving" if now - last < quiet_s else "queued"
+    if state == "analysed" and sends:
+        return "delivered" if sent == sends else "sending"
+    if state in WORKLIST_STATES:
+        return state
+    return "failed"  # an unknown state from a newer node: shown, never hidden
+
+
+def _detail(state: WorklistState, detail: str, sends: int, sent: int, error: str | None) -> str:
+    if state == "sending":
+        text = f"{sent} of {sends} result files sent"
+        return f"{text}; retrying: {error}" if error else text
+    if state == "delivered":
+        return "; ".join(t for t in (detail, f"{sends} result files delivered") if t)
+    return detail
+
+
+def read_worklist(
+    storage: Path, *, quiet_s: float = 30.0, now: float | None = None
+) -> tuple[WorklistEntry, ...]:
+    """The studies of the node whose storage folder is ``storage``, newest first.
+
+    ``quiet_s`` is the node's quiet time (``quiet_seconds`` of its node.toml): a study
+    receiving nothing for longer is shown as ``queued``.
+
+    Raises
+    ------
+    InputError
+        ``storage`` holds no node index, or the index cannot be read (one line).
+    """
+    path = Path(storage) / INDEX_NAME
+    if not path.is_file():
+        raise InputError(f"{storage}: no DICOM node here (no {INDEX_NAME})")
+    now = time.time() if now is None else now
+    try:
+        conn = _connect(path)
+        try:
+            rows = conn.execute(_QUERY).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise InputError(f"{path}: cannot read the node's index ({exc})") from exc
+    entries = []
+    for uid, folder, raw, last, count, detail, results, sends, sent, error in rows:
+        state = _state(raw, last, quiet_s, now, sends, sent)
+        res = Path(storage) / results if results else None
+        entries.append(
+            WorklistEntry(
+                study_uid=uid,
+                received=last,
+                instances=count,
+                state=state,
+                detail=_detail(state, detail, sends, sent, error),
+                study_folder=Path(storage) / folder,
+                results_folder=res if res is not None and res.is_dir() else None,
+                sent=sent,
+                to_send=sends,
+            )
+        )
+    return tuple(entries)

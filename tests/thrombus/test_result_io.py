@@ -1,0 +1,74 @@
+"""A thrombus result read back from its export: the same fields, the same mask."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from strokescope import pipeline
+from strokescope.errors import InputError
+from strokescope.resources import models_dir
+from strokescope.thrombus import ThrombusResult
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[ThrombusResult, Path]:
+    """The shipped model on a small left M1 phantom (80 x 128 x 128), exported."""
+    from strokescope.phantom import PhantomOptions, generate_study
+
+    if not (models_dir() / "manifest.json").is_file():
+        pytest.skip("no thrombus model in models_onnx/")
+    study = generate_study(PhantomOptions(seed=3).small())
+    assert study.cta is not None
+    result = pipeline.analyze_thrombus(study.ncct, study.cta, device="cpu", threads=2)
+    out = tmp_path_factory.mktemp("export")
+    manifest = pipeline.export_results(out, source=study.cta, thrombus=result)
+    return result, manifest.folder
+
+
+def test_read_back_equals_the_analysed_result(exported: tuple[ThrombusResult, Path]) -> None:
+    result, folder = exported
+    back = pipeline.read_thrombus_results(folder)
+    assert result.thrombi, "the phantom clot should be found (the test compares records)"
+    assert back.thrombi == result.thrombi
+    for name in ("occlusion", "lvo", "occlusion_class", "registration_metric", "model_version"):
+        assert getattr(back, name) == getattr(result, name), name
+    assert back.model_sha256 == result.model_sha256
+    assert back.decision_rule == result.decision_rule
+    assert back.seconds == result.seconds
+    assert back.warnings == result.warnings
+    assert back.not_assessed_reason == result.not_assessed_reason
+    assert back.research_use == result.research_use
+    assert back.impression() == result.impression()
+    # NIfTI stores the spacing in float32: the volume agrees to float32 precision.
+    assert back.mask.volume_mm3 == pytest.approx(result.mask.volume_mm3, rel=1e-6)
+    without_volume = {k: v for k, v in result.to_dict().items() if k != "total_volume_mm3"}
+    assert {k: v for k, v in back.to_dict().items() if k != "total_volume_mm3"} == without_volume
+    assert np.array_equal(back.mask.array, result.mask.array)
+    assert back.mask.geometry.same_grid(result.mask.geometry)
+    assert back.mask.name == "thrombus"
+    assert back.cta_to_ncct is None  # not in the document: the only field not restored
+
+
+def test_unknown_major_version_and_missing_parts_are_one_line_errors(
+    exported: tuple[ThrombusResult, Path], tmp_path: Path
+) -> None:
+    _, folder = exported
+    with pytest.raises(InputError, match="not a results folder"):
+        pipeline.read_thrombus_results(tmp_path)
+    doc = json.loads((folder / "results.json").read_text())
+    for change, message in (
+        ({"schema_version": "2.0"}, "schema 2.0 is not 1.x"),
+        ({"thrombus": None}, "no thrombus result"),
+        ({"files": {**doc["files"], "masks": []}}, "no thrombus mask"),
+        ({"thrombus": {**doc["thrombus"], "thrombi": [{"label": 1}]}}, "incomplete"),
+    ):
+        (tmp_path / "results.json").write_text(json.dumps({**doc, **change}))
+        with pytest.raises(InputError, match=message):
+            pipeline.read_thrombus_results(tmp_path)
+    (tmp_path / "results.json").write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="cannot read the thrombus mask"):
+        pipeline.read_thrombus_results(tmp_path)  # the NIfTI is not there
