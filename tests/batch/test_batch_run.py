@@ -28,6 +28,7 @@ def test_every_case_gets_a_row_and_a_failure_does_not_stop_the_others(
     assert list(rows) == ["m1", "neg", "broken"]
     m1, neg, broken = rows["m1"], rows["neg"], rows["broken"]
     assert m1["status"] == "done" and m1["occlusion_class"] == "LVO"
+    assert all("not for diagnosis" in r["research_use"] for r in rows.values())
     assert m1["thrombus_segment"] == "M1" and m1["thrombus_side"] == "left"
     assert float(m1["thrombus_length_mm"]) > 5 and float(m1["dice"]) > 0.5
     assert m1["model_version"] == pipeline.thrombus_model_version()[0]

@@ -24,11 +24,13 @@ def test_summarize_a_batch_folder(
     out = copy_tree(serial_batch.out_dir, tmp_path / "batch")
     assert main(["batch", "--summarize", str(out)]) == 0
     text = capsys.readouterr().out
+    assert text.startswith("Research use only") and "phantom" in text.splitlines()[0]
     assert "cases: 3 (2 done, 1 failed)" in text
     assert "occlusion class: LVO 1, none 1" in text
     assert "thrombus_length_mm: n=1 median" in text
     assert "TP 1 FN 0 TN 1 FP 0" in text and "Dice: n=1" in text
     stats = json.loads((out / "cohort_stats.json").read_text())
+    assert "not for diagnosis" in stats["research_use"].lower()
     assert stats["counts"]["failed"] == 1
     assert stats["agreement"]["volume_mm3"]["n"] == 2  # the negative study's 0 mm3 counts
     ET.fromstring((out / "bland_altman_volume_mm3.svg").read_text())

@@ -28,7 +28,7 @@ import numpy as np
 from strokescope.atomic import atomic_write_text
 from strokescope.batch.plot import bland_altman_svg
 from strokescope.batch.record import CaseRecord, read_records
-from strokescope.batch.tables import headline
+from strokescope.batch.tables import NOTICE, headline
 from strokescope.errors import InputError
 from strokescope.evaluation import diagnostic_accuracy, lins_ccc, volume_errors
 
@@ -152,6 +152,7 @@ def cohort_stats(records: Sequence[CaseRecord], out_dir: Path) -> dict[str, Any]
         values = [v for v in (get(r) for r in records if r.done) if v is not None]
         distributions[name] = _describe(values)
     return {
+        "research_use": NOTICE,
         "counts": _counts(records),
         "distributions": distributions,
         "agreement": _agreement(records, out_dir),
@@ -211,6 +212,7 @@ def format_stats(stats: dict[str, Any]) -> str:
     c = stats["counts"]
     classes = ", ".join(f"{k} {v}" for k, v in c["occlusion_class"].items()) or "none"
     lines = [
+        NOTICE,
         f"cases: {c['cases']} ({c['done']} done, {c['failed']} failed); "
         f"models {', '.join(c['model_versions']) or '-'}",
         f"occlusion class: {classes}; {c['with_warnings']} with warnings",

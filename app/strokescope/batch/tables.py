@@ -17,11 +17,14 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY
 from strokescope.atomic import atomic_write_text
 from strokescope.batch.cohort import TRUTH_COLUMNS
 from strokescope.batch.record import CaseRecord
 from strokescope.thrombus.result import Thrombus
 
+NOTICE = f"{RESEARCH_ONLY} {PHANTOM_TRAINED}"
+"""On every row: a table copied out of the batch folder keeps saying what it is."""
 SUMMARY_NAME = "summary.csv"
 THROMBI_NAME = "thrombi.csv"
 THROMBUS_FIELDS = tuple(f.name for f in fields(Thrombus))
@@ -50,6 +53,7 @@ TAIL_FIELDS = (
     "results_thrombus",
     "results_ht",
     "input_hash",
+    "research_use",
 )
 SUMMARY_COLUMNS = (
     *CASE_FIELDS,
@@ -108,6 +112,7 @@ def summary_row(record: CaseRecord) -> dict[str, Any]:
             "results_thrombus": record.results.get("thrombus"),
             "results_ht": record.results.get("ht"),
             "input_hash": record.input_hash,
+            "research_use": NOTICE,
         }
     )
     return row
