@@ -63,6 +63,11 @@ class _Clear(Protocol):
     def clear(self) -> None: ...
 
 
+class _Worklist(Protocol):
+    def choose_folder(self) -> None: ...
+    def toggleViewAction(self) -> QAction: ...  # noqa: N802 (Qt's name)
+
+
 class _Smooth(Protocol):
     def set_smooth(self, on: bool) -> None: ...
 
@@ -82,6 +87,8 @@ class ActionHost(export_action.ExportHost, Protocol):
     def area(self) -> _Smooth: ...
     @property
     def controls(self) -> ViewControls: ...
+    @property
+    def worklist(self) -> _Worklist: ...
 
     def choose_folder(self) -> None: ...
     def run_thrombus(self) -> None: ...
@@ -139,6 +146,7 @@ def build(frame: QMainWindow, win: ActionHost) -> dict[str, QAction]:
         acts[f"preset{n + 1}"] = _action(
             frame, f"Window preset {n + 1}", str(n + 1), _preset(win, n)
         )
+    acts["worklist"] = win.worklist.toggleViewAction()
     _menus(frame, acts)
     _toolbars(frame, win, acts)
     return acts
@@ -155,6 +163,7 @@ def _actions(frame: QMainWindow, win: ActionHost) -> dict[str, QAction]:
     keys = QKeySequence.StandardKey
     return {
         "open": act("&Open folder…", keys.Open, win.choose_folder),
+        "worklist_folder": act("&Worklist folder…", None, lambda: win.worklist.choose_folder()),
         "export": act("&Export results…", "Ctrl+E", lambda: export_action.export(win)),
         "export_anon": act(
             "Export results (&anonymized)…",
@@ -187,11 +196,13 @@ def _actions(frame: QMainWindow, win: ActionHost) -> dict[str, QAction]:
 def _menus(frame: QMainWindow, acts: Mapping[str, QAction]) -> None:
     menu = frame.menuBar()
     file_menu = menu.addMenu("&File")
-    file_menu.addActions([acts["open"], acts["export"], acts["export_anon"]])
+    file_menu.addActions([acts["open"], acts["worklist_folder"]])
+    file_menu.addActions([acts["export"], acts["export_anon"]])
     file_menu.addSeparator()
     file_menu.addAction(acts["quit"])
     view_menu = menu.addMenu("&View")
     view_menu.addActions([acts[n] for n in ("fit", "mip", "presets", "side_by_side", "smooth")])
+    view_menu.addAction(acts["worklist"])
     view_menu.addSeparator()
     view_menu.addActions([acts[f"toggle_{n}"] for n in ("thrombus", "hemorrhage", "brain")])
     analysis = menu.addMenu("&Analysis")

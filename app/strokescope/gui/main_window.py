@@ -35,6 +35,7 @@ from strokescope.gui.slice_view import SliceView
 from strokescope.gui.thrombus_job import thrombus_for_viewer
 from strokescope.gui.view_area import ViewArea
 from strokescope.gui.view_state import ViewState
+from strokescope.gui.worklist_dock import WorklistDock
 from strokescope.hemorrhage import PreparedStudy
 from strokescope.io import FolderScan
 from strokescope.pipeline import load_roles
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
             dock.setObjectName(f"dock{title}")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
+        self.worklist = WorklistDock(self, self)
 
         self.controls = ViewControls(self.state, self)
         self.controls.set_presets(self.settings.presets())
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
         self.volumes.clear()
         self.prepared = None
         self.ht.set_prepared(None)
-        self._set_thrombus(None)
+        self.set_thrombus(None)
         self.state.set_mask("brain", None)
         self.state.set_volume(None)
         self.compare.set_partner(None, "", (80.0, 40.0))
@@ -313,12 +315,12 @@ class MainWindow(QMainWindow):
 
     def _set_thrombus_views(self, done: tuple[ThrombusResult, Volume | None]) -> None:
         result, registered = done
-        self._set_thrombus(result)
+        self.set_thrombus(result)
         if registered is not None:
             self.volumes[REGISTERED] = registered
             self._refresh_roles()
 
-    def _set_thrombus(self, result: ThrombusResult | None) -> None:
+    def set_thrombus(self, result: ThrombusResult | None) -> None:
         self.thrombus = result
         self.volumes.pop(REGISTERED, None)
         self.results.set_thrombus(result)

@@ -49,6 +49,13 @@ class GuiSettings:
     def set_last_folder(self, folder: str | Path) -> None:
         self.q.setValue("last_folder", str(folder))
 
+    def worklist_folder(self) -> str:
+        """The DICOM node's storage folder the worklist reads ("" when none is chosen)."""
+        return str(self.q.value("worklist/folder", "") or "")
+
+    def set_worklist_folder(self, folder: str | Path) -> None:
+        self.q.setValue("worklist/folder", str(folder))
+
     def presets(self) -> tuple[WindowPreset, ...]:
         return presets_from_json(str(self.q.value("presets", "") or ""))
 
