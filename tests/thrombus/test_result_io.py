@@ -72,3 +72,19 @@ def test_unknown_major_version_and_missing_parts_are_one_line_errors(
     (tmp_path / "results.json").write_text(json.dumps(doc))
     with pytest.raises(InputError, match="cannot read the thrombus mask"):
         pipeline.read_thrombus_results(tmp_path)  # the NIfTI is not there
+
+
+def test_a_not_assessed_result_reads_back_not_assessed(tmp_path: Path) -> None:
+    from strokescope.phantom import PhantomOptions, generate_study
+
+    if not (models_dir() / "manifest.json").is_file():
+        pytest.skip("no thrombus model in models_onnx/")
+    ncct = generate_study(PhantomOptions(seed=5, cta=False).small()).ncct
+    result = pipeline.analyze_thrombus(ncct, None, device="cpu", threads=1)
+    folder = pipeline.export_results(tmp_path, source=ncct, thrombus=result).folder
+    back = pipeline.read_thrombus_results(folder)
+    assert not back.assessed and back.occlusion_class == "not assessed"
+    assert back.not_assessed_reason == result.not_assessed_reason
+    assert back.impression() == result.impression()
+    assert back.thrombi == () and back.mask.voxel_count == 0
+    assert back.mask.geometry.same_grid(ncct.geometry)
