@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
-
+from strokescope.arrays import same_content
 from strokescope.errors import ExportError, StrokeScopeError
 from strokescope.hemorrhage.result import HemorrhageResult
 from strokescope.thrombus.result import ThrombusResult
@@ -38,7 +37,7 @@ def write_mask_checked(mask: Mask, path: Path) -> None:
     except RuntimeError as exc:
         raise ExportError(f"{path.name}: cannot write the mask ({_itk_message(exc)})") from exc
     try:
-        same = np.array_equal(read_mask(path).array, mask.array)
+        same = same_content(read_mask(path).array, mask.array)
     except (RuntimeError, StrokeScopeError):
         same = False
     if not same:

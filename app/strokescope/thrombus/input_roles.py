@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from strokescope.arrays import same_content
 from strokescope.errors import InputError
 from strokescope.preprocess.contrast import EnhancementBand, enhanced_fractions
 from strokescope.volume import Mask, Volume
@@ -53,7 +52,7 @@ def refuse_same_series(ncct: Volume, cta: Volume) -> None:
     uid_n, uid_c = ncct.meta.series_uid, cta.meta.series_uid
     same = bool(uid_n) and uid_n == uid_c
     if not same and ncct.geometry == cta.geometry:
-        same = bool(np.array_equal(ncct.array, cta.array))
+        same = same_content(ncct.array, cta.array)
     if same:
         raise InputError(
             f"NCCT and CTA are the same series ({_name(cta)}): give the non-contrast and the "
