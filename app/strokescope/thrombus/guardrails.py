@@ -27,6 +27,7 @@ BLOOD_HU = (50.0, 90.0)
 BLOOD_MIN_ML = 0.3
 MAX_SLICE_MM = 2.5
 NOISE_MAX_HU = 15.0
+NOISE_SLICES = 32
 BLOOD_WARNING = "hyperdense blood found: thrombus reading may be confounded"
 OUTSIDE = "input outside the validated range"
 
@@ -57,9 +58,13 @@ def hyperdense_blood_ml(
 
 def noise_sd(ncct: Volume) -> float:
     """Robust noise SD (HU) in the central third of the NCCT: 1.4826 x MAD of in-plane
-    neighbour differences between soft-tissue voxels (0-80 HU), / sqrt(2)."""
+    neighbour differences between soft-tissue voxels (0-80 HU), / sqrt(2). At most
+    ``NOISE_SLICES`` evenly spaced slices of that third are read (at 512 x 512 x 320 that
+    is still ~0.8 M differences, and 0.4 s less than every slice)."""
     z, y, x = ncct.shape
-    a = ncct.array[z // 3 : max(z // 3 + 1, 2 * z // 3), y // 3 : 2 * y // 3, x // 3 : 2 * x // 3]
+    z0, z1 = z // 3, max(z // 3 + 1, 2 * z // 3)
+    step = max(1, -(-(z1 - z0) // NOISE_SLICES))
+    a = ncct.array[z0:z1:step, y // 3 : 2 * y // 3, x // 3 : 2 * x // 3]
     soft = (a > 0) & (a < 80)
     both = soft[:, :, 1:] & soft[:, :, :-1]
     diff = (a[:, :, 1:] - a[:, :, :-1])[both]
