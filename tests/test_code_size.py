@@ -15,7 +15,6 @@ TREES = ("app", "tests", "benchmarks", "installer", "training")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 80
 KNOWN = {
-    "app/strokescope/thrombus/analysis.py:analyze",
     "training/train.py:run",
     "training/training_loop.py:train_stage",
 }

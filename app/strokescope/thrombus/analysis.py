@@ -1,15 +1,8 @@
 """The whole thrombus analysis: registration, region, both stages, guardrails, measurements.
 
-:func:`analyze` is what :func:`strokescope.pipeline.analyze_thrombus` calls. Measurements
-per connected component of the final mask (on the CTA grid):
-
-* volume (mm^3), centerline length and maximum diameter (:mod:`.centerline`);
-* NCCT mean/SD HU (NCCT sampled through the registration), CTA mean HU, perviousness
-  (CTA minus NCCT mean);
-* relative attenuation = clot NCCT mean / NCCT mean of the contralateral vessel: the clot
-  mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
-  with NCCT < 130 HU; reported when at least ``CONTRA_MIN_VOXELS`` are found;
-* side, centroid (LPS) and estimated segment (:mod:`.anatomy`).
+:func:`analyze` is what :func:`strokescope.pipeline.analyze_thrombus` calls; each
+connected component of the final mask that may be a clot is measured by
+:func:`strokescope.thrombus.clot_measures.measure_clot`.
 """
 
 from __future__ import annotations
@@ -17,21 +10,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.brain_mask import implausible_mask
-from strokescope.preprocess.morphology import ball_mm, components, dilate_ball
+from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import (
     RegistrationResult,
     register_rigid,
     sample_registered,
 )
 from strokescope.thrombus import guardrails as gr
-from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane, segment_of, side_of
-from strokescope.thrombus.centerline import centerline, max_diameter
+from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane
+from strokescope.thrombus.clot_measures import measure_clot
 from strokescope.thrombus.inference import (
     Sources,
     predict,
@@ -46,7 +40,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[float], None]
 AUX_MM = 1.5
-CONTRA_MIN_VOXELS = 10
 MAX_COMPONENT_MM3 = 5000.0
 """No intracranial clot is this large (a 40 mm ICA clot is ~700 mm3): such a component is
 model failure, dropped with a warning rather than measured."""
@@ -77,36 +70,6 @@ def _region(
     return np.maximum(lo, 0), np.minimum(hi, shape - 1)
 
 
-def _contralateral_hu(
-    points: npt.NDArray[np.float64],
-    plane: Plane,
-    ncct: Volume,
-    cta: Volume,
-    reg: RegistrationResult,
-) -> float | None:
-    g = cta.geometry
-    idx = np.rint(g.lps_to_index(plane.mirror(points))).astype(np.int64)
-    margin = np.ceil(3.0 / np.asarray(g.spacing)).astype(np.int64) + 1
-    lo = np.maximum(idx.min(0) - margin, 0)
-    hi = np.minimum(idx.max(0) + margin, np.asarray(g.shape) - 1)
-    if np.any(hi < lo):
-        return None
-    sub = np.zeros(tuple(hi - lo + 1), dtype=bool)
-    local = idx - lo
-    ok = np.all((local >= 0) & (local < np.asarray(sub.shape)), axis=1)
-    sub[tuple(local[ok].T)] = True
-    geom = g.crop(lo.tolist(), sub.shape)
-    grown = dilate_ball(sub, ball_mm(geom, 3.0))
-    sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
-    lumen = grown & (cta.array[sl] >= gr.OPACIFIED_HU) & (cta.array[sl] <= 700.0)
-    found = np.argwhere(lumen) + lo
-    if len(found) < CONTRA_MIN_VOXELS:
-        return None
-    hu = sample_registered(ncct, g.index_to_lps(found.astype(float)), reg)
-    hu = hu[hu < gr.CALCIFICATION_HU]
-    return float(hu.mean()) if len(hu) >= CONTRA_MIN_VOXELS else None
-
-
 def mimic_reason(
     ncct_hu: npt.NDArray[np.float32], cta_hu: npt.NDArray[np.float32], rules: Rules
 ) -> str | None:
@@ -128,42 +91,6 @@ def mimic_reason(
     if perviousness > rules.max_perviousness_hu:
         return f"perviousness {perviousness:.0f} HU: opacified vessel"
     return None
-
-
-def _measure(
-    label: int,
-    index: npt.NDArray[np.int64],
-    ncct_hu: npt.NDArray[np.float32],
-    prob: npt.NDArray[np.float32],  # fine probability at ``index``
-    ncct: Volume,
-    cta: Volume,
-    reg: RegistrationResult,
-    plane: Plane,
-) -> Thrombus:
-    g = cta.geometry
-    pts = g.index_to_lps(index.astype(float))
-    cta_hu = cta.array[tuple(index.T)]
-    line = centerline(index, g)
-    lo = index.min(0)
-    sub = np.zeros(tuple(index.max(0) - lo + 1), dtype=bool)
-    sub[tuple((index - lo).T)] = True
-    contra = _contralateral_hu(pts, plane, ncct, cta, reg)
-    centroid = pts.mean(0)
-    return Thrombus(
-        label=label,
-        volume_mm3=float(len(index) * g.voxel_volume_mm3),
-        length_mm=round(line.length_mm, 2),
-        max_diameter_mm=round(max_diameter(Mask(sub, g.crop(lo.tolist(), sub.shape))), 2),
-        ncct_mean_hu=round(float(ncct_hu.mean()), 1),
-        ncct_sd_hu=round(float(ncct_hu.std()), 1),
-        cta_mean_hu=round(float(cta_hu.mean()), 1),
-        perviousness_hu=round(float(cta_hu.mean() - ncct_hu.mean()), 1),
-        relative_attenuation=None if not contra else round(float(ncct_hu.mean()) / contra, 3),
-        side=side_of(plane, centroid),  # type: ignore[arg-type]
-        centroid_lps=tuple(round(float(v), 2) for v in centroid),  # type: ignore[arg-type]
-        segment=segment_of(line, plane, SegmentRule()),
-        probability_mean=round(float(prob.mean()), 3),
-    )
 
 
 def _clean(
@@ -205,6 +132,84 @@ def _clean(
     return out, notes
 
 
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """The pair being read, the motion between them and the decision rules."""
+
+    ncct: Volume
+    cta: Volume
+    reg: RegistrationResult
+    rules: Rules
+
+
+def _component_indices(
+    mask: npt.NDArray[np.bool_], offset: npt.NDArray[np.int64]
+) -> list[npt.NDArray[np.int64]]:
+    """CTA-grid indices of each connected component of ``mask`` (a box at ``offset``)."""
+    nz = np.argwhere(mask)
+    if len(nz) == 0:
+        return []
+    lo, hi = nz.min(0), nz.max(0) + 1
+    labels, n = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
+    idx_all = np.argwhere(labels > 0)
+    lab_all = labels[tuple(idx_all.T)]
+    idx_all += lo + offset
+    order = np.argsort(lab_all, kind="stable")
+    idx_all, lab_all = idx_all[order], lab_all[order]
+    bounds = np.searchsorted(lab_all, np.arange(1, n + 2))
+    return [idx_all[bounds[k] : bounds[k + 1]] for k in range(n)]
+
+
+def _thrombi(
+    mask: npt.NDArray[np.bool_],
+    offset: npt.NDArray[np.int64],
+    prob: npt.NDArray[np.float32],
+    pair: Inputs,
+    plane: Plane,
+    warnings: list[str],
+) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
+    """The measured thrombi and their CTA-grid indices: components of ``mask`` that pass
+    the size limits and whose attenuation does not rule out a clot (:func:`mimic_reason`)."""
+    ncct, cta, reg, rules = pair.ncct, pair.cta, pair.reg, pair.rules
+    thrombi: list[Thrombus] = []
+    kept: list[npt.NDArray[np.int64]] = []
+    for index in _component_indices(mask, offset):
+        volume = len(index) * cta.geometry.voxel_volume_mm3
+        if volume < rules.min_component_volume_mm3:
+            continue
+        if volume > MAX_COMPONENT_MM3:
+            warnings.append(
+                f"a {volume / 1000:.0f} mL component is too large for a thrombus and was "
+                "ignored: the model output is unreliable on this input"
+            )
+            continue
+        ncct_hu = sample_registered(ncct, cta.geometry.index_to_lps(index.astype(float)), reg)
+        reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules)
+        if reason is not None:
+            log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
+            continue
+        kept.append(index)
+        p = prob[tuple((index - offset).T)]
+        thrombi.append(measure_clot(len(thrombi) + 1, index, ncct_hu, p, ncct, cta, reg, plane))
+    return thrombi, kept
+
+
+def _blood_ml(
+    kept: list[npt.NDArray[np.int64]],
+    grid: Geometry,
+    aux: Geometry,
+    aux_hu: npt.NDArray[np.float32],
+    brain: Mask,
+) -> float:
+    """Hyperdense blood (mL) outside vessels and away from the kept thrombi, on ``aux``."""
+    thrombus_aux = np.zeros(aux.shape, dtype=bool)
+    if kept:
+        ai = np.rint(aux.lps_to_index(grid.index_to_lps(np.concatenate(kept)))).astype(int)
+        ai = ai[np.all((ai >= 0) & (ai < np.asarray(aux.shape)), axis=1)]
+        thrombus_aux[tuple(ai.T)] = True
+    return gr.hyperdense_blood_ml(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
+
+
 def analyze(
     ncct: Volume,
     cta: Volume | None,
@@ -223,8 +228,7 @@ def analyze(
     start = time.perf_counter()
     progress(0.0)
     warnings = list(ncct.meta.warnings) + ([] if cta is None else list(cta.meta.warnings))
-    noise = gr.noise_sd(ncct)
-    warnings += gr.input_warnings(ncct, cta, noise)
+    warnings += gr.input_warnings(ncct, cta, gr.noise_sd(ncct))
     rules = models.rules
     if cta is None:
         return _empty(ncct.geometry, models, warnings, seconds, NO_CTA)
@@ -239,8 +243,7 @@ def analyze(
     aux = _aux_grid(cta.geometry)
     aux_hu = sources.hu_on(aux)
     brain = brain_mask(Volume(aux_hu[0], aux))
-    failed = implausible_mask(brain)
-    if failed:
+    if failed := implausible_mask(brain):
         warnings.append(failed)
     roles = check_roles(Volume(aux_hu[0], aux), Volume(aux_hu[1], aux), brain, strict=strict)
     warnings += roles.warnings
@@ -259,48 +262,13 @@ def analyze(
     mask, notes = _clean(prob >= rules.fine_probability_threshold, offset, ncct, cta, reg)
     warnings += notes
     plane = midsagittal_plane(brain)
-    thrombi: list[Thrombus] = []
-    kept: list[npt.NDArray[np.int64]] = []
-    nz = np.argwhere(mask)
-    if len(nz):
-        lo, hi = nz.min(0), nz.max(0) + 1
-        labels, n = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
-        idx_all = np.argwhere(labels > 0)
-        lab_all = labels[tuple(idx_all.T)]
-        idx_all += lo + offset
-        order = np.argsort(lab_all, kind="stable")
-        idx_all, lab_all = idx_all[order], lab_all[order]
-        bounds = np.searchsorted(lab_all, np.arange(1, n + 2))
-        for k in range(n):
-            index = idx_all[bounds[k] : bounds[k + 1]]
-            volume = len(index) * cta.geometry.voxel_volume_mm3
-            if volume < rules.min_component_volume_mm3:
-                continue
-            if volume > MAX_COMPONENT_MM3:
-                warnings.append(
-                    f"a {volume / 1000:.0f} mL component is too large for a thrombus and was "
-                    "ignored: the model output is unreliable on this input"
-                )
-                continue
-            ncct_hu = sample_registered(ncct, cta.geometry.index_to_lps(index.astype(float)), reg)
-            reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules)
-            if reason is not None:
-                log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
-                continue
-            kept.append(index)
-            p = prob[tuple((index - offset).T)]
-            thrombi.append(_measure(len(thrombi) + 1, index, ncct_hu, p, ncct, cta, reg, plane))
+    thrombi, kept = _thrombi(mask, offset, prob, Inputs(ncct, cta, reg, rules), plane, warnings)
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
     final = np.zeros(cta.shape, dtype=bool)
-    thrombus_aux = np.zeros(aux.shape, dtype=bool)
     if kept:
-        final_idx = np.concatenate(kept)
-        final[tuple(final_idx.T)] = True
-        ai = np.rint(aux.lps_to_index(cta.geometry.index_to_lps(final_idx))).astype(int)
-        ai = ai[np.all((ai >= 0) & (ai < np.asarray(aux.shape)), axis=1)]
-        thrombus_aux[tuple(ai.T)] = True
-    blood = gr.hyperdense_blood_ml(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
+        final[tuple(np.concatenate(kept).T)] = True
+    blood = _blood_ml(kept, cta.geometry, aux, aux_hu, brain)
     if blood >= gr.BLOOD_MIN_ML:
         warnings.append(f"{gr.BLOOD_WARNING} ({blood:.1f} mL at 50-90 HU outside the vessels)")
     seconds["guardrails"] = time.perf_counter() - t

@@ -1,0 +1,91 @@
+"""Measurements of one thrombus component (on the CTA grid).
+
+* volume (mm^3), centerline length and maximum diameter (:mod:`.centerline`);
+* NCCT mean/SD HU (NCCT sampled through the registration), CTA mean HU, perviousness
+  (CTA minus NCCT mean);
+* relative attenuation = clot NCCT mean / NCCT mean of the contralateral vessel: the clot
+  mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
+  with NCCT < 130 HU; reported when at least ``CONTRA_MIN_VOXELS`` are found;
+* side, centroid (LPS) and estimated segment (:mod:`.anatomy`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.preprocess.morphology import ball_mm, dilate_ball
+from strokescope.preprocess.registration import RegistrationResult, sample_registered
+from strokescope.thrombus import guardrails as gr
+from strokescope.thrombus.anatomy import Plane, SegmentRule, segment_of, side_of
+from strokescope.thrombus.centerline import centerline, max_diameter
+from strokescope.thrombus.result import Thrombus
+from strokescope.volume import Mask, Volume
+
+CONTRA_MIN_VOXELS = 10
+
+
+def contralateral_hu(
+    points: npt.NDArray[np.float64],
+    plane: Plane,
+    ncct: Volume,
+    cta: Volume,
+    reg: RegistrationResult,
+) -> float | None:
+    g = cta.geometry
+    idx = np.rint(g.lps_to_index(plane.mirror(points))).astype(np.int64)
+    margin = np.ceil(3.0 / np.asarray(g.spacing)).astype(np.int64) + 1
+    lo = np.maximum(idx.min(0) - margin, 0)
+    hi = np.minimum(idx.max(0) + margin, np.asarray(g.shape) - 1)
+    if np.any(hi < lo):
+        return None
+    sub = np.zeros(tuple(hi - lo + 1), dtype=bool)
+    local = idx - lo
+    ok = np.all((local >= 0) & (local < np.asarray(sub.shape)), axis=1)
+    sub[tuple(local[ok].T)] = True
+    geom = g.crop(lo.tolist(), sub.shape)
+    grown = dilate_ball(sub, ball_mm(geom, 3.0))
+    sl = tuple(slice(int(a), int(b) + 1) for a, b in zip(lo, hi, strict=True))
+    lumen = grown & (cta.array[sl] >= gr.OPACIFIED_HU) & (cta.array[sl] <= 700.0)
+    found = np.argwhere(lumen) + lo
+    if len(found) < CONTRA_MIN_VOXELS:
+        return None
+    hu = sample_registered(ncct, g.index_to_lps(found.astype(float)), reg)
+    hu = hu[hu < gr.CALCIFICATION_HU]
+    return float(hu.mean()) if len(hu) >= CONTRA_MIN_VOXELS else None
+
+
+def measure_clot(
+    label: int,
+    index: npt.NDArray[np.int64],
+    ncct_hu: npt.NDArray[np.float32],
+    prob: npt.NDArray[np.float32],  # fine probability at ``index``
+    ncct: Volume,
+    cta: Volume,
+    reg: RegistrationResult,
+    plane: Plane,
+) -> Thrombus:
+    g = cta.geometry
+    pts = g.index_to_lps(index.astype(float))
+    cta_hu = cta.array[tuple(index.T)]
+    line = centerline(index, g)
+    lo = index.min(0)
+    sub = np.zeros(tuple(index.max(0) - lo + 1), dtype=bool)
+    sub[tuple((index - lo).T)] = True
+    contra = contralateral_hu(pts, plane, ncct, cta, reg)
+    centroid = pts.mean(0)
+    return Thrombus(
+        label=label,
+        volume_mm3=float(len(index) * g.voxel_volume_mm3),
+        length_mm=round(line.length_mm, 2),
+        max_diameter_mm=round(max_diameter(Mask(sub, g.crop(lo.tolist(), sub.shape))), 2),
+        ncct_mean_hu=round(float(ncct_hu.mean()), 1),
+        ncct_sd_hu=round(float(ncct_hu.std()), 1),
+        cta_mean_hu=round(float(cta_hu.mean()), 1),
+        perviousness_hu=round(float(cta_hu.mean() - ncct_hu.mean()), 1),
+        relative_attenuation=None if not contra else round(float(ncct_hu.mean()) / contra, 3),
+        side=side_of(plane, centroid),  # type: ignore[arg-type]
+        centroid_lps=tuple(round(float(v), 2) for v in centroid),  # type: ignore[arg-type]
+        segment=segment_of(line, plane, SegmentRule()),
+        probability_mean=round(float(prob.mean()), 3),
+    )
