@@ -180,9 +180,7 @@ def _checkpoint(
     return args.cache / "checkpoints" / run_id / f"{stage}.ckpt"
 
 
-def run(args: argparse.Namespace) -> TrainResult:
-    """The whole training run (data, coarse, fine, validation), without export."""
-    t_start = time.perf_counter()
+def _set_up_torch(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     # Subnormal floats (tiny activations and gradients late in a 3-D U-Net's training)
     # make x86 CPUs many times slower; flushing them to zero changes no result that matters.
@@ -191,13 +189,13 @@ def run(args: argparse.Namespace) -> TrainResult:
     # (tests/training/test_train_cli.py trains twice and compares the ONNX bytes).
     torch.use_deterministic_algorithms(True)
     torch.manual_seed(args.seed)
-    coarse, fine = tiny_stages() if args.tiny else (default_coarse(), default_fine())
-    if args.paper_recipe:
-        coarse, fine = (
-            replace(s, train_patch_size=None, network=replace(s.network, head_bias=0.0))
-            for s in (coarse, fine)
-        )
-    rules = DecisionRules()
+
+
+def _data(
+    args: argparse.Namespace, coarse: StageConfig, fine: StageConfig
+) -> tuple[Path, list[PreparedCase], list[PreparedCase]]:
+    """The dataset folder (phantoms written first unless ``--data``) and its prepared
+    training and validation cases."""
     if args.data is not None:
         root = Path(args.data)
     else:
@@ -207,7 +205,38 @@ def run(args: argparse.Namespace) -> TrainResult:
     train_ids, val_ids = split(ids, args.seed, args.val_fraction)
     prepared = prepare_all(root, ids, args.cache, coarse, fine, args.seed)
     train_cases = [p for p in prepared if p.case_id in train_ids]
-    val_cases = [p for p in prepared if p.case_id in val_ids]
+    return root, train_cases, [p for p in prepared if p.case_id in val_ids]
+
+
+def _counts(train: list[PreparedCase], validation: list[PreparedCase]) -> dict[str, int]:
+    return {
+        "n_train": len(train),
+        "n_validation": len(validation),
+        "n_positive_train": sum(c.positive for c in train),
+    }
+
+
+def _optimizer_record(optim: OptimSettings) -> dict[str, Any]:
+    return {
+        "name": optim.name,
+        "initial_lr": optim.initial_lr,
+        "schedule": "poly 0.9",
+        "weight_decay": optim.weight_decay,
+    }
+
+
+def run(args: argparse.Namespace) -> TrainResult:
+    """The whole training run (data, coarse, fine, validation), without export."""
+    t_start = time.perf_counter()
+    _set_up_torch(args)
+    coarse, fine = tiny_stages() if args.tiny else (default_coarse(), default_fine())
+    if args.paper_recipe:
+        coarse, fine = (
+            replace(s, train_patch_size=None, network=replace(s.network, head_bias=0.0))
+            for s in (coarse, fine)
+        )
+    rules = DecisionRules()
+    root, train_cases, val_cases = _data(args, coarse, fine)
     t_data = time.perf_counter() - t_start
     left = max(args.minutes * 60.0 - t_data - RESERVE_S, 30.0)
     optim = OptimSettings(name="sgd" if args.paper_recipe else args.optimizer, lr=args.lr)
@@ -257,19 +286,12 @@ def run(args: argparse.Namespace) -> TrainResult:
         "data": {
             "description": dataset_description(root),
             "source": "phantoms" if args.data is None else str(args.data),
-            "n_train": len(train_cases),
-            "n_validation": len(val_cases),
-            "n_positive_train": sum(c.positive for c in train_cases),
+            **_counts(train_cases, val_cases),
         },
         "recipe": "paper" if args.paper_recipe else "cpu",
         "coarse_train_patch": list(coarse.training_patch),
         "fine_train_patch": list(fine.training_patch),
-        "optimizer": {
-            "name": optim.name,
-            "initial_lr": optim.initial_lr,
-            "schedule": "poly 0.9",
-            "weight_decay": optim.weight_decay,
-        },
+        "optimizer": _optimizer_record(optim),
         "stages": [lg.to_dict() for lg in logs],
         "parameters": {"coarse": count_parameters(coarse_net), "fine": count_parameters(fine_net)},
         "phantom_validation": validation,

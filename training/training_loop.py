@@ -111,6 +111,37 @@ def poly_lr(initial: float, iteration: int, total: int) -> float:
     return initial * poly_factor(iteration / total)
 
 
+def _resume(
+    checkpoint: Path | None,
+    identity: dict[str, Any],
+    net: ThrombusUNet,
+    opt: torch.optim.Optimizer,
+    rng: np.random.Generator,
+    out: StageLog,
+) -> tuple[int, float | None, float]:
+    """Restore net, optimiser, generators and loss curve from ``checkpoint`` when it belongs
+    to this run (``identity``); (iteration, loss EMA, seconds done) to continue from."""
+    if checkpoint is None or not checkpoint.is_file():
+        return 0, None, 0.0
+    state = torch.load(checkpoint, weights_only=False)
+    if state["identity"] != identity:
+        log.warning(
+            "%s: %s belongs to another run (%s); starting afresh",
+            identity["stage"],
+            checkpoint,
+            state["identity"],
+        )
+        return 0, None, 0.0
+    net.load_state_dict(state["net"])
+    opt.load_state_dict(state["optimizer"])
+    rng.bit_generator.state = state["rng"]
+    torch.set_rng_state(state["torch_rng"])
+    out.loss_curve = [tuple(p) for p in state["loss_curve"]]
+    it = int(state["iteration"])
+    log.info("%s: resumed from %s at iteration %d", identity["stage"], checkpoint, it)
+    return it, state["ema"], float(state["seconds"])
+
+
 def train_stage(
     net: ThrombusUNet,
     make_batch: Callable[[np.random.Generator], Batch],
@@ -141,27 +172,8 @@ def train_stage(
     rng = np.random.default_rng(seed)
     opt = optim.build(net)
     out = StageLog(stage=stage)
-    ema: float | None = None
-    it = 0
-    done_s = 0.0
     identity = {"stage": stage, "seed": seed, "iterations": iterations, "optimizer": optim.name}
-    if checkpoint is not None and checkpoint.is_file():
-        state = torch.load(checkpoint, weights_only=False)
-        if state["identity"] == identity:
-            net.load_state_dict(state["net"])
-            opt.load_state_dict(state["optimizer"])
-            rng.bit_generator.state = state["rng"]
-            torch.set_rng_state(state["torch_rng"])
-            it, ema, done_s = state["iteration"], state["ema"], state["seconds"]
-            out.loss_curve = [tuple(p) for p in state["loss_curve"]]
-            log.info("%s: resumed from %s at iteration %d", stage, checkpoint, it)
-        else:
-            log.warning(
-                "%s: %s belongs to another run (%s); starting afresh",
-                stage,
-                checkpoint,
-                state["identity"],
-            )
+    it, ema, done_s = _resume(checkpoint, identity, net, opt, rng, out)
     t0 = time.perf_counter() - done_s
     net.train()
     while True:
@@ -178,31 +190,14 @@ def train_stage(
             progress = min(elapsed / budget_s, 1.0)
         for group in opt.param_groups:
             group["lr"] = optim.initial_lr * poly_factor(progress)
-        batch = make_batch(rng)
-        x, y = torch.from_numpy(batch.image), torch.from_numpy(batch.target)
-        loss = deep_supervision_loss(net(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), GRAD_CLIP)
-        opt.step()
-        value = float(loss.detach())
+        value = _step(net, opt, make_batch(rng))
         ema = value if ema is None else 0.9 * ema + 0.1 * value
         it += 1
         if checkpoint is not None and (it % checkpoint_every == 0 or it == iterations):
-            _save_checkpoint(
-                checkpoint,
-                {
-                    "identity": identity,
-                    "net": net.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "rng": rng.bit_generator.state,
-                    "torch_rng": torch.get_rng_state(),
-                    "iteration": it,
-                    "ema": ema,
-                    "seconds": time.perf_counter() - t0,
-                    "loss_curve": [*out.loss_curve, *([(it, ema)] if it % log_every == 0 else [])],
-                },
-            )
+            curve = [*out.loss_curve, *([(it, ema)] if it % log_every == 0 else [])]
+            state = {"identity": identity, "iteration": it, "ema": ema, "loss_curve": curve}
+            state["seconds"] = time.perf_counter() - t0
+            _save_checkpoint(checkpoint, {**state, **_generators_and_weights(net, opt, rng)})
         if it % log_every == 0:
             out.loss_curve.append((it, ema))
             log.info(
@@ -222,6 +217,29 @@ def train_stage(
     out.seconds_per_iteration = out.seconds / total
     out.final_loss = ema
     return out
+
+
+def _step(net: ThrombusUNet, opt: torch.optim.Optimizer, batch: Batch) -> float:
+    """One optimiser step on ``batch`` (gradients clipped); the loss before it."""
+    x, y = torch.from_numpy(batch.image), torch.from_numpy(batch.target)
+    loss = deep_supervision_loss(net(x), y)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(net.parameters(), GRAD_CLIP)
+    opt.step()
+    return float(loss.detach())
+
+
+def _generators_and_weights(
+    net: ThrombusUNet, opt: torch.optim.Optimizer, rng: np.random.Generator
+) -> dict[str, Any]:
+    """What a checkpoint needs besides the counters for a resumed run to equal an unbroken one."""
+    return {
+        "net": net.state_dict(),
+        "optimizer": opt.state_dict(),
+        "rng": rng.bit_generator.state,
+        "torch_rng": torch.get_rng_state(),
+    }
 
 
 def _save_checkpoint(path: Path, state: dict[str, Any]) -> None:
