@@ -11,7 +11,7 @@ from batch_cases import stable_rows
 from strokescope.batch.run import BatchReport, ClusterOptions, run_cohort
 
 pytestmark = pytest.mark.slow
-distributed = pytest.importorskip("distributed")
+import distributed  # noqa: E402
 
 
 def test_local_cluster_gives_the_in_process_summary(

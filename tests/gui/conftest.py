@@ -13,8 +13,6 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest.importorskip("pytestqt")
-
 
 @dataclass(frozen=True)
 class Study:

@@ -13,7 +13,7 @@ def export_tiny_model(out: Path, *, coarse_bias: float | None = None) -> Path:
     ``coarse_bias`` replaces the coarse top-level head by a constant logit (weights 0), so
     the coarse probability is ``sigmoid(coarse_bias)`` everywhere.
     """
-    torch = pytest.importorskip("torch")
+    import torch
     from training.config import DecisionRules
     from training.manifest import write_manifest
     from training.network import ThrombusUNet

@@ -10,7 +10,6 @@ import pytest
 @pytest.fixture(scope="session")
 def synthetic_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Four cases (three with a clot) in nnU-Net raw layout."""
-    pytest.importorskip("torch")
     from thrombus_cases import make_case
     from training.dataset import write_case, write_dataset_json
 
@@ -24,5 +23,6 @@ def synthetic_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True, scope="session")
 def _one_torch_thread() -> None:
     """One intra-op thread: the tests' tensors are tiny and the CI machine is shared."""
-    torch = pytest.importorskip("torch")
+    import torch
+
     torch.set_num_threads(1)

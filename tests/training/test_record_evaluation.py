@@ -6,18 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
+from training.config import DecisionRules
+from training.manifest import write_manifest, write_model_card
+from training.network import ThrombusUNet
+from training.onnx_export import export_stage
+from training.record_evaluation import CARD_MARKER, main
+from training.train import tiny_stages
 
-torch = pytest.importorskip("torch")
-
-from training.config import DecisionRules  # noqa: E402
-from training.manifest import write_manifest, write_model_card  # noqa: E402
-from training.network import ThrombusUNet  # noqa: E402
-from training.onnx_export import export_stage  # noqa: E402
-from training.record_evaluation import CARD_MARKER, main  # noqa: E402
-from training.train import tiny_stages  # noqa: E402
-
-from strokescope.errors import ModelError  # noqa: E402
-from strokescope.thrombus.model import load_models  # noqa: E402
+from strokescope.errors import ModelError
+from strokescope.thrombus.model import load_models
 
 
 @pytest.fixture

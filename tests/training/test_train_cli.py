@@ -7,14 +7,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
-
-pytest.importorskip("torch")
-pytest.importorskip("onnx")
-
-from training.dataset import list_cases, read_case  # noqa: E402
-from training.onnx_export import INPUT_NAME, OUTPUT_NAME, session  # noqa: E402
-from training.train import main  # noqa: E402
+from training.dataset import list_cases, read_case
+from training.onnx_export import INPUT_NAME, OUTPUT_NAME, session
+from training.train import main
 
 
 def _check_outputs(out: Path) -> dict[str, object]:

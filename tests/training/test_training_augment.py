@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from training.augment import distractors_hu, gaussian, intensity_hu, spatial_and_gamma
 
-pytest.importorskip("torch")
-
-from training.augment import distractors_hu, gaussian, intensity_hu, spatial_and_gamma  # noqa: E402
-
-from training import augment  # noqa: E402
+from training import augment
 
 
 def _patch() -> tuple[np.ndarray, np.ndarray]:

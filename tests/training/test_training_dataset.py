@@ -7,11 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-pytest.importorskip("torch")
-
-from thrombus_cases import make_case  # noqa: E402
-from training.dataset import (  # noqa: E402
+from thrombus_cases import make_case
+from training.dataset import (
     Case,
     dataset_description,
     image_paths,
@@ -21,8 +18,8 @@ from training.dataset import (  # noqa: E402
     write_dataset_json,
 )
 
-from strokescope.errors import InputError  # noqa: E402
-from strokescope.volume import Mask, Volume  # noqa: E402
+from strokescope.errors import InputError
+from strokescope.volume import Mask, Volume
 
 
 def test_round_trip_keeps_hu_label_and_geometry(tmp_path: Path) -> None:

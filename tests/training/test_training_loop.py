@@ -6,13 +6,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
-
-from training.losses import deep_supervision_loss  # noqa: E402
-from training.network import NetworkConfig, ThrombusUNet  # noqa: E402
-from training.sampling import Batch  # noqa: E402
-from training.training_loop import OptimSettings, poly_lr, train_stage  # noqa: E402
+import torch
+from training.losses import deep_supervision_loss
+from training.network import NetworkConfig, ThrombusUNet
+from training.sampling import Batch
+from training.training_loop import OptimSettings, poly_lr, train_stage
 
 
 def _fixed_batch() -> Batch:

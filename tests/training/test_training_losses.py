@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-torch = pytest.importorskip("torch")
-
-from training.losses import deep_supervision_loss, dice_bce, soft_dice  # noqa: E402
+import torch
+from training.losses import deep_supervision_loss, dice_bce, soft_dice
 
 
 def _target() -> Any:

@@ -6,11 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("torch")
-
-from training.dataset import list_cases  # noqa: E402
-from training.make_phantoms import random_options, write_phantom_dataset  # noqa: E402
+from training.dataset import list_cases
+from training.make_phantoms import random_options, write_phantom_dataset
 
 
 def test_a_case_is_kept_while_its_options_hold_and_rewritten_when_they_change(

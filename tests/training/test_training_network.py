@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-torch = pytest.importorskip("torch")
-
-from training.network import (  # noqa: E402
+import torch
+from training.network import (
     ChannelSpatialAttention,
     NetworkConfig,
     ScaleAwarePyramidFusion,

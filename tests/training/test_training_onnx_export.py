@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
-
-torch = pytest.importorskip("torch")
-onnx = pytest.importorskip("onnx")
-
-from training.network import ProbabilityModel, ThrombusUNet  # noqa: E402
-from training.onnx_export import (  # noqa: E402
+import torch
+from training.network import ProbabilityModel, ThrombusUNet
+from training.onnx_export import (
     INPUT_NAME,
     OUTPUT_NAME,
     PARITY_TOLERANCE,
@@ -19,9 +17,9 @@ from training.onnx_export import (  # noqa: E402
     parity,
     session,
 )
-from training.train import tiny_stages  # noqa: E402
+from training.train import tiny_stages
 
-from strokescope.resources import sha256_file  # noqa: E402
+from strokescope.resources import sha256_file
 
 
 def test_exported_fine_stage_matches_pytorch_on_other_sizes(tmp_path: Path) -> None:

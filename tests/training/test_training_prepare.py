@@ -7,15 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from thrombus_cases import BLOOD_CENTRE_MM, BLOOD_RADIUS_MM, make_case
+from training.prepare import load_prepared, prepare_case, save_prepared
+from training.resample import model_grid, resample_fraction
+from training.train import prepare_all, tiny_stages
 
-pytest.importorskip("torch")
-
-from thrombus_cases import BLOOD_CENTRE_MM, BLOOD_RADIUS_MM, make_case  # noqa: E402
-from training.prepare import load_prepared, prepare_case, save_prepared  # noqa: E402
-from training.resample import model_grid, resample_fraction  # noqa: E402
-from training.train import prepare_all, tiny_stages  # noqa: E402
-
-from strokescope.volume import Geometry, Mask  # noqa: E402
+from strokescope.volume import Geometry, Mask
 
 
 def test_model_grid_covers_the_index_box_at_the_new_spacing() -> None:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-pytest.importorskip("torch")
-
-from thrombus_cases import make_case  # noqa: E402
-from training.prepare import PreparedCase, prepare_case  # noqa: E402
-from training.sampling import (  # noqa: E402
+from thrombus_cases import make_case
+from training.prepare import PreparedCase, prepare_case
+from training.sampling import (
     coarse_batch,
     crop,
     false_positive_candidates,
     fine_batch,
     paste_max,
 )
-from training.train import tiny_stages  # noqa: E402
+from training.train import tiny_stages
 
 
 @pytest.fixture(scope="module")

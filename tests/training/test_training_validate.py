@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
-torch = pytest.importorskip("torch")
-
-from training.network import NetworkConfig, ThrombusUNet  # noqa: E402
-from training.validate import predict_full  # noqa: E402
+import torch
+from training.network import NetworkConfig, ThrombusUNet
+from training.validate import predict_full
 
 
 def test_predict_full_pads_to_the_divisor_and_crops_back() -> None:
