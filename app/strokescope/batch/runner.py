@@ -108,12 +108,13 @@ def _dice(case: CohortCase, result: ThrombusResult) -> float | None:
     path = case.truth.get("truth_mask")
     if not path or not result.assessed:
         return None
-    truth = pipeline.load(path).array > 0.5
-    if truth.shape != result.mask.array.shape:
+    truth = pipeline.load(path)
+    if not truth.geometry.same_grid(result.mask.geometry):
         raise InputError(
-            f"{path}: truth mask {truth.shape} is not on the CTA grid {result.mask.array.shape}"
+            f"{path}: truth mask grid {truth.shape} is not the CTA grid "
+            f"{result.mask.geometry.shape} (same voxels in space required)"
         )
-    return dice(result.mask, truth)
+    return dice(result.mask, truth.array > 0.5)
 
 
 def _analyse(
