@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional as F  # noqa: N812
+from torch.nn import functional as F
 
 LEAKY_SLOPE = 0.01
 

@@ -38,5 +38,5 @@ class PreviewUnavailable(StrokeScopeError):
     """The report preview cannot be drawn here (no PDF renderer); exporting still works."""
 
 
-class Cancelled(Exception):  # noqa: N818 - a request, not an error to report
+class Cancelled(Exception):
     """Raised from an ``on_progress`` callback to stop a running pipeline step."""

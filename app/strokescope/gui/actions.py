@@ -65,7 +65,7 @@ class _Clear(Protocol):
 
 class _Worklist(Protocol):
     def choose_folder(self) -> None: ...
-    def toggleViewAction(self) -> QAction: ...  # noqa: N802 (Qt's name)
+    def toggleViewAction(self) -> QAction: ...
 
 
 class _Smooth(Protocol):

@@ -371,18 +371,18 @@ class MainWindow(QMainWindow):
             return
         actions.update(self)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             target = paths[0] if paths[0].is_dir() else paths[0].parent
             event.acceptProposedAction()
             self.open_folder(target)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel_job()
         self.pool.waitForDone(5000)
         self.settings.set_window(self.saveGeometry(), self.saveState())

@@ -47,7 +47,7 @@ class _SliceViewBox(pg.ViewBox):
         self._drag_rect: QGraphicsRectItem | None = None
         self._drag_start: QPointF | None = None
 
-    def wheelEvent(self, ev: object, axis: int | None = None) -> None:  # noqa: N802
+    def wheelEvent(self, ev: object, axis: int | None = None) -> None:
         mods = ev.modifiers()  # type: ignore[attr-defined]
         if mods & Qt.KeyboardModifier.ControlModifier:
             super().wheelEvent(ev, axis)
@@ -58,14 +58,14 @@ class _SliceViewBox(pg.ViewBox):
             self.owner.scroll(steps)
         ev.accept()  # type: ignore[attr-defined]
 
-    def mouseClickEvent(self, ev: object) -> None:  # noqa: N802
+    def mouseClickEvent(self, ev: object) -> None:
         if ev.button() == Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
             ev.accept()  # type: ignore[attr-defined]
             self.owner.on_click(self.mapSceneToView(ev.scenePos()))  # type: ignore[attr-defined]
         else:
             ev.ignore()  # type: ignore[attr-defined]
 
-    def mouseDragEvent(self, ev: object, axis: int | None = None) -> None:  # noqa: N802
+    def mouseDragEvent(self, ev: object, axis: int | None = None) -> None:
         button = ev.button()  # type: ignore[attr-defined]
         if button == Qt.MouseButton.RightButton:
             ev.accept()  # type: ignore[attr-defined]
@@ -288,7 +288,7 @@ class SliceView(pg.GraphicsView):
     def _on_window(self) -> None:
         self.image.setLevels(self.state.window.levels)
 
-    def resizeEvent(self, ev: object) -> None:  # noqa: N802
+    def resizeEvent(self, ev: object) -> None:
         super().resizeEvent(ev)
         if hasattr(self, "letters"):
             self._place_labels()
