@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from strokescope.errors import InputError, StrokeScopeError
+from strokescope.errors import StrokeScopeError
 from strokescope.io import FolderScan, SeriesInfo, load_series, pick_series, scan_source
 from strokescope.series_roles import ROLE_NAMES, Role, assign_roles, vessel_fraction, vessel_warning
 from strokescope.volume import Volume
@@ -32,7 +32,7 @@ class OpenedStudy:
     """A scanned study folder with its chosen series and their volumes.
 
     ``choices`` says, per role, which series was taken and why (the header rule or the
-    user's pick), in the form ``"NCCT: <description> (<reason>)"``.
+    user's pick), e.g. ``"Baseline NCCT: <description> (<reason>)"``.
     """
 
     scan: FolderScan
@@ -117,11 +117,3 @@ def open_study(
         chosen, check_vessels=check_vessels, on_progress=_part(on_progress, 0.2, 0.8)
     )
     return OpenedStudy(found, chosen, loaded, tuple(choices))
-
-
-def require(study: OpenedStudy, role: Role, folder: str | Path, purpose: str) -> Volume:
-    """The volume of ``role`` or an :class:`InputError` naming the folder and the purpose."""
-    volume = study.volumes.get(role)
-    if volume is None:
-        raise InputError(f"{folder}: no {ROLE_NAMES[role]} series found for {purpose}")
-    return volume
