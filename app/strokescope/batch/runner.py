@@ -74,14 +74,16 @@ def _one_line(exc: BaseException) -> str:
 def _images(case: CohortCase, need_followup: bool) -> _Images:
     """Load the case's series: by role from a study folder, or the folders given."""
     if "study" in case.inputs:
-        found = pipeline.scan(case.inputs["study"])
-        roles = pipeline.assign_roles(found)
-        if roles.baseline is None:
+        # The thrombus analysis checks the roles itself (on its coarse grid).
+        study = pipeline.open_study(
+            case.inputs["study"],
+            roles=("baseline", "cta", "followup") if need_followup else ("baseline", "cta"),
+            check_vessels=False,
+        )
+        found = study.volumes.get("baseline")
+        if found is None:
             raise InputError(f"{case.inputs['study']}: no NCCT series found")
-        ncct = pipeline.load(roles.baseline)
-        cta = None if roles.cta is None else pipeline.load(roles.cta)
-        fu_info = roles.followup
-        followup = None if fu_info is None or not need_followup else pipeline.load(fu_info)
+        ncct, cta, followup = found, study.volumes.get("cta"), study.volumes.get("followup")
     else:
         ncct = pipeline.load(case.inputs["ncct"])
         cta = pipeline.load(case.inputs["cta"]) if "cta" in case.inputs else None
