@@ -165,17 +165,25 @@ def wait_phase(db: Path, phase: str, limit_s: float = 30.0) -> bool:
     return False
 
 
-def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    studies = write_studies(work / "studies", args.studies)
-    dest, port = Destination(), free_port()
+def write_config(work: Path, port: int, dest_port: int, quiet: float, *, extra: str = "") -> Path:
+    """``work/node.toml``: the node on ``port`` (storage ``work/data``), the sender allowed,
+    the destination on ``dest_port``; ``extra`` TOML appended."""
     config = work / "node.toml"
     config.write_text(
         f'[node]\nae_title = "{NODE_AE}"\nport = {port}\nbind = "127.0.0.1"\n'
-        f'storage = "data"\nquiet_seconds = {args.quiet}\n'
+        f'storage = "data"\nquiet_seconds = {quiet}\n'
         f'[[allowed]]\nae_title = "{SENDER_AE}"\nhost = "127.0.0.1"\n'
-        f'[[destinations]]\nae_title = "{DEST_AE}"\nhost = "127.0.0.1"\nport = {dest.port}\n'
-        "[retry]\nfirst_delay_seconds = 0.5\nmax_delay_seconds = 2\n"
+        f'[[destinations]]\nae_title = "{DEST_AE}"\nhost = "127.0.0.1"\nport = {dest_port}\n'
+        + extra
     )
+    return config
+
+
+def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    studies = write_studies(work / "studies", args.studies)
+    dest, port = Destination(), free_port()
+    retry = "[retry]\nfirst_delay_seconds = 0.5\nmax_delay_seconds = 2\n"
+    config = write_config(work, port, dest.port, args.quiet, extra=retry)
     node, rng, done = Node(config), random.Random(args.seed), threading.Event()
     start = time.perf_counter()
     node.start()

@@ -25,15 +25,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_node_kill import (
-    DEST_AE,
-    NODE_AE,
     ROOT,
-    SENDER_AE,
     Destination,
     Node,
     free_port,
     query,
     send_study,
+    write_config,
 )
 
 SLACK_S = 20.0
@@ -54,14 +52,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     demo = ensure_demo_study(args.cache)
     files = sorted(demo.ncct.rglob("*.dcm")) + sorted(demo.cta.rglob("*.dcm"))
     dest, port = Destination(), free_port()
-    config = work / "node.toml"
-    config.write_text(
-        f'[node]\nae_title = "{NODE_AE}"\nport = {port}\nbind = "127.0.0.1"\n'
-        f'storage = "data"\nquiet_seconds = {args.quiet}\n'
-        f'[[allowed]]\nae_title = "{SENDER_AE}"\nhost = "127.0.0.1"\n'
-        f'[[destinations]]\nae_title = "{DEST_AE}"\nhost = "127.0.0.1"\nport = {dest.port}\n'
-    )
-    node = Node(config)
+    node = Node(write_config(work, port, dest.port, args.quiet))
     node.start()
     db = work / "data" / "index.sqlite"
     t0 = time.perf_counter()
