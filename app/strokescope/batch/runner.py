@@ -96,11 +96,8 @@ def _hemorrhage(case: CohortCase, followup: Volume | None) -> tuple[HemorrhageRe
     """HT volumetry in the case's ROIs and clicks, with the follow-up NCCT it measured."""
     if followup is None:
         raise InputError(f"{case.case_id}: HT ROIs given but no follow-up NCCT found")
-    rois = [pipeline.parse_roi(text, followup) for text in case.ht_rois]
-    prepared = pipeline.prepare_followup(followup)
-    points = [pipeline.parse_click(text, followup) for text in case.ht_clicks]
-    rois.extend(pipeline.propose_hemorrhage_roi(prepared, p) for p in points)
-    return pipeline.measure_hemorrhage(prepared, rois), followup
+    result = pipeline.measure_hemorrhage_text(followup, rois=case.ht_rois, clicks=case.ht_clicks)
+    return result, followup
 
 
 def _dice(case: CohortCase, result: ThrombusResult) -> float | None:
