@@ -57,8 +57,8 @@ test: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 lint: $(STAMP_TEST)
-	$(BIN)/ruff check app tests benchmarks training installer
-	$(BIN)/ruff format --check app tests benchmarks training installer
+	$(BIN)/ruff check --no-cache app tests benchmarks training installer
+	$(BIN)/ruff format --no-cache --check app tests benchmarks training installer
 	$(BIN)/mypy
 
 bench: $(STAMP_TEST)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import PhantomFiles
 from node_helpers import ORTHANC_AE, Orthanc, free_port, wait_for, write_config
 
+from conftest import PhantomFiles
 from strokescope.node.config import load_config
 from strokescope.node.index import SendRow
 from strokescope.node.service import Node

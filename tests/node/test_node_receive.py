@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PhantomFiles
 from node_helpers import NODE_AE, SENDER_AE, free_port, send_files, wait_for, write_config
 
+from conftest import PhantomFiles
 from strokescope.node.config import load_config
 from strokescope.node.service import Node
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PhantomFiles
 from node_helpers import free_port, send_files, wait_for, write_config
+
+from conftest import PhantomFiles
 
 DEST_AE = "ARCHIVE"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PhantomFiles
 from node_helpers import free_port, send_files, wait_for, write_config
 
+from conftest import PhantomFiles
 from strokescope.node import receiver
 from strokescope.node.config import NodeConfig, load_config
 from strokescope.node.index import Index
