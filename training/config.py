@@ -186,6 +186,10 @@ class DecisionRules(Rules):
             "fine_scan: the fine stage also runs without a coarse prior over the "
             "scan_max_tiles tiles richest in opacified vessel (at least "
             "scan_min_vessel_voxels coarse voxels), and its finds join the coarse candidates",
+            "CTA sign of occlusion (min_inline_lumen, min_missing_artery; null = unused): a "
+            "candidate needs opacified lumen in line beyond one end or a contralateral artery "
+            "at its mirror image that its own place lacks (strokescope.thrombus."
+            "vessel_evidence)",
         )
     )
     fine_scan: bool = True  # recipe >= 0.5.0 trains the fine stage to detect on its own
@@ -199,6 +203,10 @@ class DecisionRules(Rules):
             raise ValueError("min_component_volume_mm3 must be >= 0")
         if self.scan_max_tiles < 0 or self.scan_min_vessel_voxels < 0:
             raise ValueError("scan_max_tiles and scan_min_vessel_voxels must be >= 0")
+        for name in ("min_inline_lumen", "min_missing_artery"):
+            v = getattr(self, name)
+            if v is not None and not -1.0 <= v <= 1.0:
+                raise ValueError(f"{name} must be a fraction in [-1, 1] or null, got {v}")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -10,6 +10,7 @@ from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import identity_registration, sample_registered
 from strokescope.thrombus.analysis import _clean, mimic_reason
 from strokescope.thrombus.anatomy import midsagittal_plane
+from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_measures import measure_clot
 from strokescope.thrombus.model import Rules
 
@@ -39,7 +40,8 @@ def test_truth_clot_measured(seed: int, occlusion: str, side: str) -> None:
     reg = identity_registration()
     ncct_hu = sample_registered(study.ncct, mask.geometry.index_to_lps(index.astype(float)), reg)
     assert mimic_reason(ncct_hu, study.cta.array[tuple(index.T)], Rules()) is None
-    th = measure_clot(1, index, ncct_hu, prob, study.ncct, study.cta, reg, plane)
+    line = centerline(index, study.cta.geometry)
+    th = measure_clot(1, index, ncct_hu, prob, line, study.ncct, study.cta, reg, plane)
     sides = {"basilar": ("midline",), "A1": (side, "midline"), "P1": (side, "midline")}
     assert th.side in sides.get(occlusion, (side,))
     assert th.segment == SEGMENT.get(occlusion, occlusion)

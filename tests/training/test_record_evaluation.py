@@ -46,8 +46,11 @@ def test_rules_then_held_out_metrics_keep_the_folder_loadable(folder: Path, tmp_
     held = _run(tmp_path, 900000, held_out=True)
     main(["--models", str(folder), "--set", "fine_probability_threshold=0.4",
           "--set", "lvo_min_volume_mm3=20", "--set", "fine_scan=false",
-          "--set", "scan_max_tiles=12", "--calibration", str(calib)])  # fmt: skip
+          "--set", "scan_max_tiles=12", "--set", "min_inline_lumen=0.2",
+          "--calibration", str(calib)])  # fmt: skip
     models = load_models(folder, device="cpu")
+    assert models.rules.min_inline_lumen == 0.2 and models.rules.min_missing_artery is None
+    assert models.rules.uses_vessel_evidence
     assert models.rules.fine_probability_threshold == 0.4
     assert models.rules.lvo_min_volume_mm3 == 20.0
     assert models.rules.fine_scan is False and models.rules.scan_max_tiles == 12

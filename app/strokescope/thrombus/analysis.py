@@ -25,6 +25,7 @@ from strokescope.preprocess.registration import (
 )
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane
+from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_measures import measure_clot
 from strokescope.thrombus.inference import (
     Sources,
@@ -34,6 +35,7 @@ from strokescope.thrombus.inference import (
 from strokescope.thrombus.input_roles import check_roles, refuse_same_series
 from strokescope.thrombus.model import Rules, ThrombusModels
 from strokescope.thrombus.result import Thrombus, ThrombusResult
+from strokescope.thrombus.vessel_evidence import VesselEvidence, vessel_evidence
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
@@ -169,7 +171,8 @@ def _thrombi(
     warnings: list[str],
 ) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
     """The measured thrombi and their CTA-grid indices: components of ``mask`` that pass
-    the size limits and whose attenuation does not rule out a clot (:func:`mimic_reason`)."""
+    the size limits, whose attenuation does not rule out a clot (:func:`mimic_reason`) and,
+    where the rules ask for it, whose CTA shows an occluded artery (:func:`no_occlusion_reason`)."""
     ncct, cta, reg, rules = pair.ncct, pair.cta, pair.reg, pair.rules
     thrombi: list[Thrombus] = []
     kept: list[npt.NDArray[np.int64]] = []
@@ -183,15 +186,36 @@ def _thrombi(
                 "ignored: the model output is unreliable on this input"
             )
             continue
-        ncct_hu = sample_registered(ncct, cta.geometry.index_to_lps(index.astype(float)), reg)
+        points = cta.geometry.index_to_lps(index.astype(float))
+        ncct_hu = sample_registered(ncct, points, reg)
         reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules)
+        line = centerline(index, cta.geometry)
+        if reason is None and rules.uses_vessel_evidence:
+            evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
+            reason = no_occlusion_reason(evidence, rules)
         if reason is not None:
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
         kept.append(index)
         p = prob[tuple((index - offset).T)]
-        thrombi.append(measure_clot(len(thrombi) + 1, index, ncct_hu, p, ncct, cta, reg, plane))
+        thrombi.append(
+            measure_clot(len(thrombi) + 1, index, ncct_hu, p, line, ncct, cta, reg, plane)
+        )
     return thrombi, kept
+
+
+def no_occlusion_reason(evidence: VesselEvidence, rules: Rules) -> str | None:
+    """Why the CTA around a candidate shows no occluded artery, or None if it shows one."""
+    inline = rules.min_inline_lumen is not None and evidence.inline_lumen >= rules.min_inline_lumen
+    missing = (
+        rules.min_missing_artery is not None and evidence.missing_artery >= rules.min_missing_artery
+    )
+    if inline or missing:
+        return None
+    return (
+        f"no CTA sign of an occluded artery (lumen in line {evidence.inline_lumen:.0%}, "
+        f"contralateral minus own lumen {evidence.missing_artery:+.0%})"
+    )
 
 
 def _blood_ml(

@@ -18,7 +18,7 @@ from strokescope.preprocess.morphology import ball_mm, dilate_ball
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, segment_of, side_of
-from strokescope.thrombus.centerline import centerline, max_diameter
+from strokescope.thrombus.centerline import Centerline, max_diameter
 from strokescope.thrombus.result import Thrombus
 from strokescope.volume import Mask, Volume
 
@@ -60,6 +60,7 @@ def measure_clot(
     index: npt.NDArray[np.int64],
     ncct_hu: npt.NDArray[np.float32],
     prob: npt.NDArray[np.float32],  # fine probability at ``index``
+    line: Centerline,  # of ``index`` on the CTA grid
     ncct: Volume,
     cta: Volume,
     reg: RegistrationResult,
@@ -68,7 +69,6 @@ def measure_clot(
     g = cta.geometry
     pts = g.index_to_lps(index.astype(float))
     cta_hu = cta.array[tuple(index.T)]
-    line = centerline(index, g)
     lo = index.min(0)
     sub = np.zeros(tuple(index.max(0) - lo + 1), dtype=bool)
     sub[tuple((index - lo).T)] = True

@@ -64,12 +64,33 @@ class Rules:
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
     """Contrast inside a clot is 0-30 HU above its NCCT value; far more is opacified vessel."""
+    min_inline_lumen: float | None = None
+    """With either of these two set, a candidate must show a CTA sign of an occluded artery
+    (:mod:`strokescope.thrombus.vessel_evidence`): opacified lumen in line beyond one end
+    (fraction >= ``min_inline_lumen``) or a missing artery (contralateral minus own lumen
+    fraction >= ``min_missing_artery``). None: that sign is not used."""
+    min_missing_artery: float | None = None
     fine_scan: bool = False
     """Also run the fine stage without a coarse prior over every tile holding opacified
     vessel (:func:`strokescope.thrombus.inference.scan`) and add what it finds to the
     coarse candidates."""
     scan_min_vessel_voxels: int = 20
     scan_max_tiles: int = 16
+
+    @property
+    def uses_vessel_evidence(self) -> bool:
+        return self.min_inline_lumen is not None or self.min_missing_artery is not None
+
+    def _evidence(self) -> str:
+        signs = [
+            f"{text} >= {value:g}"
+            for text, value in (
+                ("opacified lumen in line beyond an end", self.min_inline_lumen),
+                ("contralateral minus own lumen", self.min_missing_artery),
+            )
+            if value is not None
+        ]
+        return f", a CTA sign of occlusion ({' or '.join(signs)})" if signs else ""
 
     def describe(self) -> str:
         extra = "".join(
@@ -92,7 +113,8 @@ class Rules:
             f"candidates (coarse >= {self.coarse_candidate_threshold:g}{scan}), components >= "
             f"{self.min_component_volume_mm3:g} mm3, not calcified, NCCT 90th percentile >= "
             f"{self.min_ncct_p90_hu:g} HU, CTA mean <= {self.max_cta_mean_hu:g} HU, "
-            f"perviousness <= {self.max_perviousness_hu:g} HU; occlusion = any thrombus; "
+            f"perviousness <= {self.max_perviousness_hu:g} HU{self._evidence()}; "
+            "occlusion = any thrombus; "
             f"LVO = a thrombus in {'/'.join(self.lvo_segments)}{extra}"
         )
 

@@ -1,0 +1,128 @@
+"""CTA evidence that a candidate occludes an artery, read from attenuation alone (no network).
+
+A thrombus lies inside an artery that is opacified up to it, so on CTA at least one of two
+signs goes with it (the "filling defect" of CLINICAL.md):
+
+* **cut-off in line** (``inline_lumen``): beyond one end of the candidate, along its
+  centerline, the lumen is opacified - the stump before the clot, or collateral filling after
+  it. Measured as the opacified fraction of a cylinder (radius 0.7 x the candidate's mean
+  radius, at least 1 mm) from 0.75 to 4 mm beyond each end; the better end counts.
+* **missing artery** (``mirrored_lumen`` - ``own_lumen``): mirrored across the midsagittal
+  plane, the candidate lands on an opacified contralateral artery while its own place holds
+  none. Each is the fraction of (sub-sampled) candidate voxels within ``NEAR_MM`` of
+  opacified lumen.
+
+Hyperdense blood beside a patent artery (subarachnoid blood, the commonest false thrombus)
+touches lumen along its side, not in line, and its mirror image has no more lumen than it.
+
+"Opacified" means contrast, not brightness: CTA minus the registered NCCT >= ``ENHANCEMENT_HU``
+with CTA >= ``MIN_LUMEN_CTA_HU`` and NCCT < the calcification cut. Contrast inside a clot is
+0-30 HU (CLINICAL.md) and a weak bolus of 150 HU still lies ~110 HU above blood, so the cut
+holds across bolus timing; bone and calcium, bright on both scans, drop out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.preprocess.registration import (
+    AIR_HU,
+    RegistrationResult,
+    sample_registered,
+    trilinear,
+)
+from strokescope.thrombus import guardrails as gr
+from strokescope.thrombus.anatomy import Plane
+from strokescope.thrombus.centerline import Centerline
+from strokescope.volume import Volume
+
+ENHANCEMENT_HU = 60.0
+MIN_LUMEN_CTA_HU = 100.0
+NEAR_MM = 1.5
+MAX_SAMPLED_VOXELS = 600
+_CAP_DEPTHS_MM = np.arange(0.75, 4.01, 0.75)
+_DISC = np.array(
+    [(u, v) for u in np.linspace(-1, 1, 5) for v in np.linspace(-1, 1, 5) if u * u + v * v <= 1]
+)
+_NEAR_OFFSETS = NEAR_MM * np.vstack([np.zeros(3), np.eye(3), -np.eye(3)])
+
+
+@dataclass(frozen=True)
+class VesselEvidence:
+    """CTA signs of an occluded artery at one candidate (fractions 0-1, see the module)."""
+
+    inline_lumen: float
+    own_lumen: float
+    mirrored_lumen: float
+
+    @property
+    def missing_artery(self) -> float:
+        """Opacified lumen at the mirror image minus at the candidate's own place."""
+        return self.mirrored_lumen - self.own_lumen
+
+
+def opacified(
+    points_lps: npt.NDArray[np.float64], cta: Volume, ncct: Volume, reg: RegistrationResult
+) -> npt.NDArray[np.bool_]:
+    """Whether each CTA-space point (n, 3) lies in contrast-filled lumen (see the module)."""
+    c = trilinear(cta.array, cta.geometry.lps_to_index(points_lps), default=AIR_HU)
+    n = sample_registered(ncct, points_lps, reg)
+    return (c - n >= ENHANCEMENT_HU) & (c >= MIN_LUMEN_CTA_HU) & (n < gr.CALCIFICATION_HU)
+
+
+def _perpendicular(t: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], ...]:
+    a = np.cross(t, [1.0, 0.0, 0.0]) if abs(t[0]) < 0.9 else np.cross(t, [0.0, 1.0, 0.0])
+    a /= np.linalg.norm(a)
+    return a, np.cross(t, a)
+
+
+def inline_lumen(
+    points: npt.NDArray[np.float64],
+    line: Centerline,
+    radius_mm: float,
+    cta: Volume,
+    ncct: Volume,
+    reg: RegistrationResult,
+) -> float:
+    """Opacified fraction of the cylinder beyond the better end of the candidate."""
+    r = max(1.0, 0.7 * radius_mm)
+    best = 0.0
+    for end, t in ((line.points[0], -line.tangents[0]), (line.points[-1], line.tangents[-1])):
+        t = t / max(float(np.linalg.norm(t)), 1e-9)
+        tip = end + t * max(0.0, float(((points - end) @ t).max()))
+        a, b = _perpendicular(t)
+        disc = r * (_DISC[:, :1] * a + _DISC[:, 1:] * b)
+        samples = (tip + _CAP_DEPTHS_MM[:, None, None] * t + disc[None]).reshape(-1, 3)
+        best = max(best, float(opacified(samples, cta, ncct, reg).mean()))
+    return best
+
+
+def _near_lumen(
+    points: npt.NDArray[np.float64], cta: Volume, ncct: Volume, reg: RegistrationResult
+) -> float:
+    hit = np.zeros(len(points), dtype=bool)
+    for offset in _NEAR_OFFSETS:
+        hit |= opacified(points + offset, cta, ncct, reg)
+    return float(hit.mean())
+
+
+def vessel_evidence(
+    points: npt.NDArray[np.float64],
+    line: Centerline,
+    volume_mm3: float,
+    plane: Plane,
+    cta: Volume,
+    ncct: Volume,
+    reg: RegistrationResult,
+) -> VesselEvidence:
+    """Both signs for a candidate: its voxel centres ``points`` (n, 3 LPS) and centerline."""
+    radius = float(np.sqrt(volume_mm3 / (np.pi * max(line.length_mm, 1.0))))
+    sub = points[:: max(1, len(points) // MAX_SAMPLED_VOXELS)]
+    return VesselEvidence(
+        inline_lumen=round(inline_lumen(points, line, radius, cta, ncct, reg), 3),
+        own_lumen=round(_near_lumen(sub, cta, ncct, reg), 3),
+        mirrored_lumen=round(_near_lumen(plane.mirror(sub), cta, ncct, reg), 3),
+    )

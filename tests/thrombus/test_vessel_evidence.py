@@ -1,0 +1,110 @@
+"""CTA signs of an occluded artery (strokescope.thrombus.vessel_evidence) on drawn tubes.
+
+Two mirror-image arteries run left and right of a midsagittal plane at x = 40 mm. A clot
+inside the left one shows both signs; blood lying beside a patent artery shows neither.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from strokescope.preprocess.registration import identity_registration
+from strokescope.thrombus.analysis import no_occlusion_reason
+from strokescope.thrombus.anatomy import Plane
+from strokescope.thrombus.centerline import centerline
+from strokescope.thrombus.model import Rules
+from strokescope.thrombus.vessel_evidence import opacified, vessel_evidence
+from strokescope.volume import Volume
+
+SPACING = 0.5
+SHAPE = (40, 60, 160)  # z, y, x: 20 x 30 x 80 mm
+PLANE = Plane((40.0, 15.0, 10.0), (1.0, 0.0, 0.0))
+RADIUS = 1.5
+
+
+def _coords() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    z, y, x = np.meshgrid(*(np.arange(n) * SPACING for n in SHAPE), indexing="ij")
+    return z, y, x
+
+
+def _tube(y0: float, x0: float, x1: float, radius: float) -> np.ndarray:
+    z, y, x = _coords()
+    return ((z - 10.0) ** 2 + (y - y0) ** 2 <= radius**2) & (x >= x0) & (x <= x1)
+
+
+def _scene(*, clot: bool, blob: bool) -> tuple[Volume, Volume, np.ndarray]:
+    """NCCT, CTA and the candidate's mask: brain 35/45 HU, lumen 40/350 HU, clot 60/70 HU."""
+    rng = np.random.default_rng(3)
+    ncct = 35.0 + rng.normal(0, 2, SHAPE)
+    cta = 45.0 + rng.normal(0, 2, SHAPE)
+    arteries = _tube(15.0, 44.0, 75.0, RADIUS) | _tube(15.0, 5.0, 36.0, RADIUS)
+    ncct[arteries], cta[arteries] = 40.0, 350.0
+    candidate = np.zeros(SHAPE, dtype=bool)
+    if clot:
+        candidate = _tube(15.0, 52.0, 62.0, RADIUS)
+    if blob:  # subarachnoid blood along the patent left artery, 0.8 mm from its wall
+        candidate = _tube(15.0 + RADIUS + 0.8 + 1.2, 52.0, 62.0, 1.2)
+    ncct[candidate], cta[candidate] = 62.0, 70.0
+    return (
+        Volume.from_array(ncct, (SPACING,) * 3),
+        Volume.from_array(cta, (SPACING,) * 3),
+        candidate,
+    )
+
+
+def _evidence(clot: bool, blob: bool):  # type: ignore[no-untyped-def]
+    ncct, cta, mask = _scene(clot=clot, blob=blob)
+    index = np.argwhere(mask)
+    points = cta.geometry.index_to_lps(index.astype(float))
+    line = centerline(index, cta.geometry)
+    volume = len(index) * cta.geometry.voxel_volume_mm3
+    return vessel_evidence(points, line, volume, PLANE, cta, ncct, identity_registration())
+
+
+def test_opacified_is_contrast_not_brightness() -> None:
+    ncct, cta, _ = _scene(clot=False, blob=False)
+    n = np.array([40.0, 800.0, 60.0, 40.0, 35.0], dtype=np.float32)
+    c = np.array([160.0, 820.0, 95.0, 95.0, 45.0], dtype=np.float32)
+    # weak bolus lumen; bone; pervious clot (35 HU of contrast); lumen below 100 HU; brain
+    expected = [True, False, False, False, False]
+    points = cta.geometry.index_to_lps(np.array([[20, 30, 20 + 10 * k] for k in range(5)], float))
+    idx = tuple(np.rint(cta.geometry.lps_to_index(points)).astype(int).T)
+    ncct.array[idx], cta.array[idx] = n, c
+    assert opacified(points, cta, ncct, identity_registration()).tolist() == expected
+
+
+def test_clot_in_an_artery_shows_both_signs() -> None:
+    ev = _evidence(clot=True, blob=False)
+    assert ev.inline_lumen >= 0.8  # the lumen goes on beyond both ends
+    assert ev.mirrored_lumen >= 0.9  # the right artery lies at its mirror image
+    assert ev.own_lumen <= 0.45  # only the voxels near its two ends touch lumen
+    assert ev.missing_artery >= 0.5
+
+
+def test_blood_beside_a_patent_artery_shows_neither() -> None:
+    ev = _evidence(clot=False, blob=True)
+    assert ev.inline_lumen <= 0.1  # beyond its ends lies brain, the artery runs beside it
+    assert ev.own_lumen >= 0.1  # its inner side touches the patent artery ...
+    assert ev.missing_artery <= 0.1  # ... as its mirror image touches the other one
+
+
+@pytest.mark.parametrize(
+    ("inline", "missing", "kept_clot", "kept_blob"),
+    [(0.3, None, True, False), (None, 0.3, True, False), (0.3, 0.3, True, False)],
+)
+def test_rule_keeps_the_clot_and_drops_the_blood(
+    inline: float | None, missing: float | None, kept_clot: bool, kept_blob: bool
+) -> None:
+    rules = Rules(min_inline_lumen=inline, min_missing_artery=missing)
+    assert rules.uses_vessel_evidence
+    assert (no_occlusion_reason(_evidence(clot=True, blob=False), rules) is None) == kept_clot
+    reason = no_occlusion_reason(_evidence(clot=False, blob=True), rules)
+    assert (reason is None) == kept_blob
+    assert reason is not None and reason.startswith("no CTA sign of an occluded artery")
+    assert "CTA sign of occlusion" in rules.describe()
+
+
+def test_rule_is_off_unless_the_manifest_sets_it() -> None:
+    assert not Rules().uses_vessel_evidence
+    assert "CTA sign" not in Rules().describe()
