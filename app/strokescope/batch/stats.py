@@ -8,7 +8,7 @@ From the case records alone (:func:`strokescope.batch.record.read_records`):
   and of the seconds per case;
 * where the cohort gave reference values, the agreement of :mod:`strokescope.evaluation`:
   Lin's CCC with its interval, bias and Bland-Altman limits (plotted to
-  ``DIR/bland_altman_<quantity>.svg``) for volume, length and HT volume; sensitivity and
+  ``DIR/bland_altman_<quantity>.png``) for volume, length and HT volume; sensitivity and
   specificity of the occlusion call; the Dice coefficients against ``truth_mask``.
 
 Everything is also written to ``DIR/cohort_stats.json``.
@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from strokescope.atomic import atomic_write_text
-from strokescope.batch.plot import bland_altman_svg
+from strokescope.atomic import atomic_write_bytes, atomic_write_text
+from strokescope.batch.plot import bland_altman_png
 from strokescope.batch.record import CaseRecord, read_records
 from strokescope.batch.tables import NOTICE, headline
 from strokescope.errors import InputError
@@ -127,8 +127,8 @@ def _agreement(records: Sequence[CaseRecord], out_dir: Path) -> dict[str, Any]:
         if len(pred) >= 3:
             entry["ccc"] = asdict(lins_ccc(pred, truth))
         if len(pred) >= 2:
-            plot = out_dir / f"bland_altman_{name}.svg"
-            atomic_write_text(plot, bland_altman_svg(pred, truth, label=label))
+            plot = out_dir / f"bland_altman_{name}.png"
+            atomic_write_bytes(plot, bland_altman_png(pred, truth, label=label))
             entry["plot"] = plot.name
         found[name] = entry
     calls = [
