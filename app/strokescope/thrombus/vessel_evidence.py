@@ -6,7 +6,7 @@ signs goes with it (the "filling defect" of CLINICAL.md):
 * **cut-off in line** (``inline_lumen``): beyond one end of the candidate, along its
   centerline, the lumen is opacified - the stump before the clot, or collateral filling after
   it. Measured as the opacified fraction of a cylinder (radius 0.7 x the candidate's mean
-  radius, at least 1 mm) from 0.75 to 4 mm beyond each end; the better end counts.
+  radius, at least 1 mm) from 0.25 to 2.75 mm beyond each end; the better end counts.
 * **missing artery** (``mirrored_lumen`` - ``own_lumen``): mirrored across the midsagittal
   plane, the candidate lands on an opacified contralateral artery while its own place holds
   none. Each is the fraction of (sub-sampled) candidate voxels within ``NEAR_MM`` of
@@ -43,7 +43,7 @@ ENHANCEMENT_HU = 60.0
 MIN_LUMEN_CTA_HU = 100.0
 NEAR_MM = 1.5
 MAX_SAMPLED_VOXELS = 600
-_CAP_DEPTHS_MM = np.arange(0.75, 4.01, 0.75)
+_CAP_DEPTHS_MM = np.arange(0.25, 3.0, 0.5)
 _DISC = np.array(
     [(u, v) for u in np.linspace(-1, 1, 5) for v in np.linspace(-1, 1, 5) if u * u + v * v <= 1]
 )
