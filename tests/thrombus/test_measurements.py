@@ -13,6 +13,7 @@ from strokescope.thrombus.anatomy import midsagittal_plane
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_measures import measure_clot
 from strokescope.thrombus.model import Rules
+from strokescope.thrombus.vessel_evidence import vessel_evidence
 
 SEGMENT = {"A1": "A1/P1", "P1": "A1/P1"}  # not told apart without a vessel tree
 
@@ -38,10 +39,14 @@ def test_truth_clot_measured(seed: int, occlusion: str, side: str) -> None:
     index = np.argwhere(mask.array)
     prob = np.ones(mask.geometry.shape, np.float32)
     reg = identity_registration()
-    ncct_hu = sample_registered(study.ncct, mask.geometry.index_to_lps(index.astype(float)), reg)
+    points = mask.geometry.index_to_lps(index.astype(float))
+    ncct_hu = sample_registered(study.ncct, points, reg)
     assert mimic_reason(ncct_hu, study.cta.array[tuple(index.T)], Rules()) is None
     line = centerline(index, study.cta.geometry)
-    th = measure_clot(1, index, ncct_hu, prob, line, study.ncct, study.cta, reg, plane)
+    volume = len(index) * study.cta.geometry.voxel_volume_mm3
+    ev = vessel_evidence(points, line, volume, plane, study.cta, study.ncct, reg)
+    th = measure_clot(1, index, ncct_hu, prob, line, ev, study.ncct, study.cta, reg, plane)
+    assert not th.occlusion_sign_missing(), ev  # the CTA shows the artery it occludes
     sides = {"basilar": ("midline",), "A1": (side, "midline"), "P1": (side, "midline")}
     assert th.side in sides.get(occlusion, (side,))
     assert th.segment == SEGMENT.get(occlusion, occlusion)

@@ -51,6 +51,25 @@ def test_read_back_equals_the_analysed_result(exported: tuple[ThrombusResult, Pa
     assert back.mask.geometry.same_grid(result.mask.geometry)
     assert back.mask.name == "thrombus"
     assert back.cta_to_ncct is None  # not in the document: the only field not restored
+    assert all(t.cta_lumen_in_line is not None for t in back.thrombi)
+
+
+def test_a_document_from_before_the_cta_signs_reads_back(
+    exported: tuple[ThrombusResult, Path], tmp_path: Path
+) -> None:
+    """results.json written before the thrombi carried their CTA signs (schema 1.x)."""
+    import shutil
+
+    _, folder = exported
+    old = tmp_path / "old"
+    shutil.copytree(folder, old)
+    doc = json.loads((old / "results.json").read_text())
+    for t in doc["thrombus"]["thrombi"]:
+        del t["cta_lumen_in_line"], t["cta_missing_artery"]
+    (old / "results.json").write_text(json.dumps(doc))
+    back = pipeline.read_thrombus_results(old)
+    assert back.thrombi and all(t.cta_lumen_in_line is None for t in back.thrombi)
+    assert not any(t.occlusion_sign_missing() for t in back.thrombi)  # not measured: no verdict
 
 
 def test_unknown_major_version_and_missing_parts_are_one_line_errors(

@@ -14,8 +14,10 @@ from strokescope.thrombus.analysis import no_occlusion_reason
 from strokescope.thrombus.anatomy import Plane
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.model import Rules
+from strokescope.thrombus.report_text import format_result
+from strokescope.thrombus.result import Thrombus, ThrombusResult
 from strokescope.thrombus.vessel_evidence import opacified, vessel_evidence
-from strokescope.volume import Volume
+from strokescope.volume import Mask, Volume
 
 SPACING = 0.5
 SHAPE = (40, 60, 160)  # z, y, x: 20 x 30 x 80 mm
@@ -103,6 +105,32 @@ def test_rule_keeps_the_clot_and_drops_the_blood(
     assert (reason is None) == kept_blob
     assert reason is not None and reason.startswith("no CTA sign of an occluded artery")
     assert "CTA sign of occlusion" in rules.describe()
+
+
+@pytest.mark.parametrize(
+    ("inline", "missing", "no_sign"),
+    [(0.05, -0.1, True), (0.5, -0.1, False), (0.05, 0.4, False), (None, None, False)],
+)
+def test_a_thrombus_without_a_cta_sign_says_so(
+    inline: float | None, missing: float | None, no_sign: bool
+) -> None:
+    t = Thrombus(
+        1, 90.0, 12.0, 3.0, 60.0, 4.0, 70.0, 10.0, 1.4, "left", (1.0, 2.0, 3.0), "M1", 0.9,
+        cta_lumen_in_line=inline, cta_missing_artery=missing,
+    )  # fmt: skip
+    assert t.occlusion_sign_missing() == no_sign
+    text = format_result(_result(t))
+    assert ("CTA lumen in line" in text) == (inline is not None)
+    if inline is not None:
+        assert f"CTA lumen in line {inline:.0%}" in text
+
+
+def _result(t: Thrombus) -> ThrombusResult:
+    grid = Volume.from_array(np.zeros((2, 2, 2)), (1.0,) * 3).geometry
+    return ThrombusResult(
+        (t,), True, True, "LVO", Mask(np.zeros((2, 2, 2), bool), grid, "thrombus"), None, None,
+        "test", {}, "rule",
+    )  # fmt: skip
 
 
 def test_rule_is_off_unless_the_manifest_sets_it() -> None:

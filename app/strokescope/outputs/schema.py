@@ -9,11 +9,14 @@ Version history
     ``thrombus.not_assessed_reason``; readers of 1.0 can ignore them.
 1.2
     ``files.source``: the de-identified source images of an anonymised export.
+1.3
+    ``cta_lumen_in_line`` and ``cta_missing_artery`` per thrombus (the CTA signs of an
+    occluded artery, :mod:`strokescope.thrombus.vessel_evidence`); absent in older files.
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.2"`` (see the history above); a reader should refuse a major version it does not
+    ``"1.3"`` (see the history above); a reader should refuse a major version it does not
     know.
 ``notice``
     Always "Research use only, not for diagnosis."
@@ -35,7 +38,8 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     ``null`` or :meth:`strokescope.thrombus.result.ThrombusResult.to_dict`: ``thrombi``
     (one record per clot: label, volume_mm3, length_mm, max_diameter_mm, ncct_mean_hu,
     ncct_sd_hu, cta_mean_hu, perviousness_hu, relative_attenuation, side,
-    centroid_lps, segment, probability_mean), occlusion, lvo, occlusion_class,
+    centroid_lps, segment, probability_mean, cta_lumen_in_line, cta_missing_artery),
+    occlusion, lvo, occlusion_class,
     total_volume_mm3, model_version, model_sha256, decision_rule, ...
 ``hemorrhage``
     ``null`` or :meth:`strokescope.hemorrhage.result.HemorrhageResult.to_dict`: volume_ml,
@@ -57,7 +61,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}

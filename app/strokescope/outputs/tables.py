@@ -87,6 +87,15 @@ def measurement_rows(
                 MeasurementRow(f, "Mean CTA", t.cta_mean_hu, "HU", "mean in clot", 1),
                 MeasurementRow(f, "Perviousness", t.perviousness_hu, "HU", "CTA - NCCT mean", 1),
             ]
+            if t.cta_lumen_in_line is not None and t.cta_missing_artery is not None:
+                rows += [
+                    MeasurementRow(
+                        f, "CTA lumen in line", 100 * t.cta_lumen_in_line, "%", "beyond an end", 0
+                    ),
+                    MeasurementRow(
+                        f, "CTA missing artery", 100 * t.cta_missing_artery, "%", "mirror - own", 0
+                    ),
+                ]
     if hemorrhage is not None:
         f = "Hemorrhage"
         rows.append(

@@ -190,17 +190,24 @@ def _thrombi(
         ncct_hu = sample_registered(ncct, points, reg)
         reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules)
         line = centerline(index, cta.geometry)
+        evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
         if reason is None and rules.uses_vessel_evidence:
-            evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
             reason = no_occlusion_reason(evidence, rules)
         if reason is not None:
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
         kept.append(index)
         p = prob[tuple((index - offset).T)]
-        thrombi.append(
-            measure_clot(len(thrombi) + 1, index, ncct_hu, p, line, ncct, cta, reg, plane)
+        th = measure_clot(
+            len(thrombi) + 1, index, ncct_hu, p, line, evidence, ncct, cta, reg, plane
         )
+        if th.occlusion_sign_missing():
+            warnings.append(
+                f"thrombus {th.label} ({th.side} {th.segment}) has no CTA sign of an occluded "
+                f"artery (lumen in line {evidence.inline_lumen:.0%}, contralateral minus own "
+                f"lumen {evidence.missing_artery:+.0%}): check the CTA for a filling defect"
+            )
+        thrombi.append(th)
     return thrombi, kept
 
 

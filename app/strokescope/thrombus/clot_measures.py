@@ -6,7 +6,8 @@
 * relative attenuation = clot NCCT mean / NCCT mean of the contralateral vessel: the clot
   mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
   with NCCT < 130 HU; reported when at least ``CONTRA_MIN_VOXELS`` are found;
-* side, centroid (LPS) and estimated segment (:mod:`.anatomy`).
+* side, centroid (LPS) and estimated segment (:mod:`.anatomy`);
+* the CTA signs of an occluded artery (:mod:`.vessel_evidence`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, segment_of, side_of
 from strokescope.thrombus.centerline import Centerline, max_diameter
 from strokescope.thrombus.result import Thrombus
+from strokescope.thrombus.vessel_evidence import VesselEvidence
 from strokescope.volume import Mask, Volume
 
 CONTRA_MIN_VOXELS = 10
@@ -61,6 +63,7 @@ def measure_clot(
     ncct_hu: npt.NDArray[np.float32],
     prob: npt.NDArray[np.float32],  # fine probability at ``index``
     line: Centerline,  # of ``index`` on the CTA grid
+    evidence: VesselEvidence,
     ncct: Volume,
     cta: Volume,
     reg: RegistrationResult,
@@ -88,4 +91,6 @@ def measure_clot(
         centroid_lps=tuple(round(float(v), 2) for v in centroid),  # type: ignore[arg-type]
         segment=segment_of(line, plane, SegmentRule()),
         probability_mean=round(float(prob.mean()), 3),
+        cta_lumen_in_line=evidence.inline_lumen,
+        cta_missing_artery=round(evidence.missing_artery, 3),
     )

@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from strokescope.thrombus.result import ThrombusResult
+from strokescope.thrombus.result import Thrombus, ThrombusResult
+
+
+def _signs(t: Thrombus) -> str:
+    if t.cta_lumen_in_line is None or t.cta_missing_artery is None:
+        return ""
+    return (
+        f", CTA lumen in line {t.cta_lumen_in_line:.0%}, contralateral minus own lumen "
+        f"{t.cta_missing_artery:+.0%}"
+    )
 
 
 def format_result(result: ThrombusResult, *, verbose: bool = False) -> str:
@@ -25,7 +34,7 @@ def format_result(result: ThrombusResult, *, verbose: bool = False) -> str:
             f"  #{t.label} {t.side} {t.segment}: {t.volume_mm3:.0f} mm3, length "
             f"{t.length_mm:.1f} mm, max diameter {t.max_diameter_mm:.1f} mm, NCCT "
             f"{t.ncct_mean_hu:.0f}+-{t.ncct_sd_hu:.0f} HU, CTA {t.cta_mean_hu:.0f} HU, "
-            f"perviousness {t.perviousness_hu:+.0f} HU, relative attenuation {ra}"
+            f"perviousness {t.perviousness_hu:+.0f} HU, relative attenuation {ra}" + _signs(t)
         )
     lines += [f"Warning: {w}" for w in result.warnings]
     if verbose:

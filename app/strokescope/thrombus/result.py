@@ -36,6 +36,24 @@ class Thrombus:
     centroid_lps: tuple[float, float, float]
     segment: str  # estimated vessel segment: "basilar", "ICA", "A1/P1", "M1" or "M2"
     probability_mean: float  # mean network probability inside the component
+    cta_lumen_in_line: float | None = None
+    """CTA cut-off sign: opacified fraction (0-1) of the lumen in line beyond the clot's
+    better end (:mod:`strokescope.thrombus.vessel_evidence`); None if not measured."""
+    cta_missing_artery: float | None = None
+    """CTA missing-artery sign: opacified-lumen fraction at the clot's mirror image minus at
+    its own place (-1 to 1); None if not measured."""
+
+    def occlusion_sign_missing(self) -> bool:
+        """Whether the CTA shows neither sign of an occluded artery at this thrombus (both
+        measured and below :data:`strokescope.thrombus.vessel_evidence.SIGN_FRACTION`)."""
+        from strokescope.thrombus.vessel_evidence import SIGN_FRACTION
+
+        return (
+            self.cta_lumen_in_line is not None
+            and self.cta_missing_artery is not None
+            and self.cta_lumen_in_line < SIGN_FRACTION
+            and self.cta_missing_artery < SIGN_FRACTION
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -27,7 +27,7 @@ _THROMBUS_FIELDS = tuple(f.name for f in fields(Thrombus))
 
 
 def _thrombus(record: dict[str, Any]) -> Thrombus:
-    values = {name: record[name] for name in _THROMBUS_FIELDS}
+    values = {name: record[name] for name in _THROMBUS_FIELDS if name in record}
     values["centroid_lps"] = tuple(float(v) for v in values["centroid_lps"])
     return Thrombus(**values)
 
