@@ -35,7 +35,7 @@ def _tube(y0: float, x0: float, x1: float, radius: float) -> np.ndarray:
     return ((z - 10.0) ** 2 + (y - y0) ** 2 <= radius**2) & (x >= x0) & (x <= x1)
 
 
-def _scene(*, clot: bool, blob: bool) -> tuple[Volume, Volume, np.ndarray]:
+def _scene(*, clot: bool, blob: bool, middle: bool = False) -> tuple[Volume, Volume, np.ndarray]:
     """NCCT, CTA and the candidate's mask: brain 35/45 HU, lumen 40/350 HU, clot 60/70 HU."""
     rng = np.random.default_rng(3)
     ncct = 35.0 + rng.normal(0, 2, SHAPE)
@@ -48,6 +48,8 @@ def _scene(*, clot: bool, blob: bool) -> tuple[Volume, Volume, np.ndarray]:
     if blob:  # subarachnoid blood along the patent left artery, 0.8 mm from its wall
         candidate = _tube(15.0 + RADIUS + 0.8 + 1.2, 52.0, 62.0, 1.2)
     ncct[candidate], cta[candidate] = 62.0, 70.0
+    if middle:  # the network found only the middle 4 mm of the 10 mm clot
+        candidate = _tube(15.0, 55.0, 59.0, RADIUS)
     return (
         Volume.from_array(ncct, (SPACING,) * 3),
         Volume.from_array(cta, (SPACING,) * 3),
@@ -55,8 +57,8 @@ def _scene(*, clot: bool, blob: bool) -> tuple[Volume, Volume, np.ndarray]:
     )
 
 
-def _evidence(clot: bool, blob: bool):  # type: ignore[no-untyped-def]
-    ncct, cta, mask = _scene(clot=clot, blob=blob)
+def _evidence(clot: bool, blob: bool, middle: bool = False):  # type: ignore[no-untyped-def]
+    ncct, cta, mask = _scene(clot=clot, blob=blob, middle=middle)
     index = np.argwhere(mask)
     points = cta.geometry.index_to_lps(index.astype(float))
     line = centerline(index, cta.geometry)
@@ -82,6 +84,11 @@ def test_clot_in_an_artery_shows_both_signs() -> None:
     assert ev.mirrored_lumen >= 0.9  # the right artery lies at its mirror image
     assert ev.own_lumen <= 0.45  # only the voxels near its two ends touch lumen
     assert ev.missing_artery >= 0.5
+
+
+def test_a_candidate_inside_a_longer_clot_is_followed_to_the_lumen() -> None:
+    ev = _evidence(clot=True, blob=False, middle=True)
+    assert ev.inline_lumen >= 0.8  # 3 mm of clot lie beyond either end, then the lumen
 
 
 def test_blood_beside_a_patent_artery_shows_neither() -> None:

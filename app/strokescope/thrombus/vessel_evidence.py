@@ -3,10 +3,12 @@
 A thrombus lies inside an artery that is opacified up to it, so on CTA at least one of two
 signs goes with it (the "filling defect" of CLINICAL.md):
 
-* **cut-off in line** (``inline_lumen``): beyond one end of the candidate, along its
+* **cut-off in line** (``inline_lumen``): beyond one end of the clot, along the candidate's
   centerline, the lumen is opacified - the stump before the clot, or collateral filling after
   it. Measured as the opacified fraction of a cylinder (radius 0.7 x the candidate's mean
-  radius, at least 1 mm) from 0.25 to 2.75 mm beyond each end; the better end counts.
+  radius, at least 1 mm) from 0.25 to 2.75 mm beyond each end; the better end counts. A
+  candidate that covers only part of a clot is followed along its axis through the rest of
+  the clot (hyperdense, not opacified; up to ``MARCH_MM``) before the cylinder is placed.
 * **missing artery** (``mirrored_lumen`` - ``own_lumen``): mirrored across the midsagittal
   plane, the candidate lands on an opacified contralateral artery while its own place holds
   none. Each is the fraction of (sub-sampled) candidate voxels within ``NEAR_MM`` of
@@ -47,6 +49,11 @@ in line 0.19, missing artery 0.09)."""
 ENHANCEMENT_HU = 60.0
 MIN_LUMEN_CTA_HU = 100.0
 NEAR_MM = 1.5
+CLOT_NCCT_HU = 45.0
+"""A disc whose mean NCCT reaches this (acute clot: 50-80 HU, CLINICAL.md) and that is not
+opacified is still clot."""
+MARCH_MM = 8.0
+MARCH_STEP_MM = 0.5
 MAX_SAMPLED_VOXELS = 600
 _CAP_DEPTHS_MM = np.arange(0.25, 3.0, 0.5)
 _DISC = np.array(
@@ -84,6 +91,27 @@ def _perpendicular(t: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64],
     return a, np.cross(t, a)
 
 
+def _past_clot(
+    tip: npt.NDArray[np.float64],
+    t: npt.NDArray[np.float64],
+    disc: npt.NDArray[np.float64],
+    cta: Volume,
+    ncct: Volume,
+    reg: RegistrationResult,
+) -> npt.NDArray[np.float64]:
+    """Where the clot ends along ``t`` from ``tip``: the first disc, in ``MARCH_STEP_MM``
+    steps up to ``MARCH_MM``, whose mean NCCT is below ``CLOT_NCCT_HU`` or that is mostly
+    opacified. A candidate that covers part of a clot ends inside it; the lumen lies beyond
+    the rest of the clot, not beyond the candidate."""
+    steps = np.arange(0.0, MARCH_MM + 1e-9, MARCH_STEP_MM)
+    pts = (tip + steps[:, None, None] * t + disc[None]).reshape(-1, 3)
+    n = sample_registered(ncct, pts, reg).reshape(len(steps), -1)
+    lumen = opacified(pts, cta, ncct, reg).reshape(len(steps), -1)
+    clot = (n.mean(1) >= CLOT_NCCT_HU) & (lumen.mean(1) < 0.5)
+    stop = int(np.argmin(clot)) if not clot.all() else len(steps) - 1
+    return np.asarray(tip + steps[stop] * t)
+
+
 def inline_lumen(
     points: npt.NDArray[np.float64],
     line: Centerline,
@@ -92,7 +120,8 @@ def inline_lumen(
     ncct: Volume,
     reg: RegistrationResult,
 ) -> float:
-    """Opacified fraction of the cylinder beyond the better end of the candidate."""
+    """Opacified fraction of the cylinder beyond the better end of the clot the candidate
+    lies in (:func:`_past_clot`)."""
     r = max(1.0, 0.7 * radius_mm)
     best = 0.0
     for end, t in ((line.points[0], -line.tangents[0]), (line.points[-1], line.tangents[-1])):
@@ -100,7 +129,8 @@ def inline_lumen(
         tip = end + t * max(0.0, float(((points - end) @ t).max()))
         a, b = _perpendicular(t)
         disc = r * (_DISC[:, :1] * a + _DISC[:, 1:] * b)
-        samples = (tip + _CAP_DEPTHS_MM[:, None, None] * t + disc[None]).reshape(-1, 3)
+        start = _past_clot(tip, t, disc, cta, ncct, reg)
+        samples = (start + _CAP_DEPTHS_MM[:, None, None] * t + disc[None]).reshape(-1, 3)
         best = max(best, float(opacified(samples, cta, ncct, reg).mean()))
     return best
 
