@@ -3,7 +3,9 @@
 Every function takes keyword-only options and an optional ``on_progress(fraction)``
 callback (0..1). A caller cancels a running step by raising :class:`Cancelled` from its
 callback; the exception propagates unchanged and nothing is written. Heavy modules are
-imported inside the functions so importing this module is instant.
+imported inside the functions so importing this module is instant. The HT volumetry
+functions live in :mod:`strokescope.pipeline_hemorrhage` and are imported here: callers
+use them as ``pipeline.<name>`` like every other.
 """
 
 from __future__ import annotations
@@ -13,14 +15,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from strokescope.errors import Cancelled
+from strokescope.pipeline_hemorrhage import (
+    format_hemorrhage,
+    measure_hemorrhage,
+    measure_hemorrhage_text,
+    parse_click,
+    parse_roi,
+    prepare_followup,
+    propose_hemorrhage_roi,
+)
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from strokescope.hemorrhage import HemorrhageResult, PreparedStudy, Roi
+    from strokescope.hemorrhage import HemorrhageResult
     from strokescope.io import FolderScan, SeriesInfo
     from strokescope.measure import Ellipse, RegionStats
+    from strokescope.node.ht_queue import HtRequest
     from strokescope.node.worklist import WorklistEntry
     from strokescope.outputs import AnonymizeOptions, ExportManifest
     from strokescope.series_roles import Role, RoleAssignment, SeriesKind
@@ -52,6 +64,7 @@ __all__ = [
     "measure_hemorrhage",
     "node_worklist",
     "read_thrombus_results",
+    "request_node_hemorrhage",
     "prepare_followup",
     "preview_report",
     "registered_ncct",
@@ -152,68 +165,6 @@ def load(
     if isinstance(source, SeriesInfo):
         return load_series(source, missing=missing, on_progress=on_progress)
     return load_volume(source, series=series, missing=missing, on_progress=on_progress)
-
-
-def prepare_followup(ncct: Volume, *, on_progress: Progress | None = None) -> PreparedStudy:
-    """Skull-strip and filter a follow-up NCCT once (cached per volume) for HT volumetry."""
-    from strokescope.hemorrhage import prepare_ncct
-
-    if on_progress:
-        on_progress(0.0)
-    prepared = prepare_ncct(ncct)
-    if on_progress:
-        on_progress(1.0)
-    return prepared
-
-
-def parse_roi(text: str, volume: Volume) -> Roi:
-    """An ROI box from text, e.g. ``'z=12 y=140:200 x=100:180'`` (voxel indices, ends
-    inclusive) or LPS mm with a suffix (``'x=-40:-10mm'``), on ``volume``'s grid."""
-    from strokescope.hemorrhage.roi import parse_roi as parse
-
-    return parse(text, volume.geometry)
-
-
-def parse_click(text: str, volume: Volume) -> tuple[int, int, int]:
-    """A point (k, j, i) from text such as ``'z=12 y=150 x=140'`` on ``volume``'s grid."""
-    from strokescope.hemorrhage.roi import parse_point
-
-    return parse_point(text, volume.geometry)
-
-
-def measure_hemorrhage_text(
-    ncct: Volume,
-    *,
-    rois: Sequence[str] = (),
-    clicks: Sequence[str] = (),
-    on_progress: Progress | None = None,
-) -> HemorrhageResult:
-    """HT volumetry from ROI boxes and clicks written as text (see :func:`parse_roi` and
-    :func:`parse_click`): the CLI's ``--roi``/``--click`` and a cohort's ROI columns."""
-    from strokescope.hemorrhage.text_rois import run_ht
-
-    return run_ht(ncct, rois=rois, clicks=clicks, on_progress=on_progress)
-
-
-def format_hemorrhage(result: HemorrhageResult, *, verbose: bool = False) -> str:
-    """The HT report as text (the method detail with ``verbose``)."""
-    from strokescope.hemorrhage.report_text import format_result
-
-    return format_result(result, verbose=verbose)
-
-
-def propose_hemorrhage_roi(prepared: PreparedStudy, point: tuple[int, int, int]) -> Roi:
-    """The ROI proposed around one click (k, j, i) on a bleed; the user may adjust it."""
-    from strokescope.hemorrhage import propose_roi
-
-    return propose_roi(prepared, point)
-
-
-def measure_hemorrhage(prepared: PreparedStudy, rois: Sequence[Roi]) -> HemorrhageResult:
-    """SD-rule adaptive thresholding inside the union of ``rois`` ([HT-SD]), with ABC/2."""
-    from strokescope.hemorrhage import segment_hemorrhage
-
-    return segment_hemorrhage(prepared, rois)
 
 
 def thrombus_models_folder() -> Path:
@@ -331,6 +282,27 @@ def node_worklist(storage: str | Path, *, quiet_s: float = 30.0) -> tuple[Workli
     from strokescope.node.worklist import read_worklist
 
     return read_worklist(Path(storage), quiet_s=quiet_s)
+
+
+def request_node_hemorrhage(
+    storage: str | Path,
+    study: str,
+    *,
+    clicks: Sequence[str] = (),
+    rois: Sequence[str] = (),
+    points_lps: Sequence[tuple[float, float, float]] = (),
+) -> HtRequest:
+    """Ask the DICOM node storing into ``storage`` for HT volumetry on the follow-up NCCT
+    of ``study`` (its number, Study Instance UID or UID's end) at clicks, LPS points (mm)
+    or ROI boxes. Checked now (``InputError`` in one line: unknown study, no follow-up
+    NCCT, a point outside it); measured by the node, results sent like its thrombus
+    results (:mod:`strokescope.node.ht_request`). The request, new or as it stands."""
+    from strokescope.node.ht_request import submit_ht_request
+
+    found, _ = submit_ht_request(
+        Path(storage), study, clicks=clicks, rois=rois, points_lps=points_lps
+    )
+    return found
 
 
 def read_thrombus_results(folder: str | Path) -> ThrombusResult:

@@ -9,8 +9,15 @@ index is opened read-only, so the node may run meanwhile.
 A double click opens the study folder as File → Open does. When the node exported a
 thrombus result for it, that result is read back from the results folder
 (:func:`strokescope.pipeline.read_thrombus_results`) and shown once the study's CTA is
-loaded: the analysis does not run again. The window is reached only through
-:class:`WorklistHost`.
+loaded: the analysis does not run again.
+
+"Measure HT at the cursor…" asks the node to measure HT on the selected study's follow-up
+NCCT at the viewer's cursor (:func:`strokescope.pipeline.request_node_hemorrhage`): open
+the study, put the cursor on the bleed, click. The point goes to the node in LPS mm; the
+request is checked in a job (unknown study, no follow-up NCCT, point outside: one error
+dialog) and queued in the node's index; the node measures it and sends SEG, SR and PDF as
+for thrombus results, and the study's detail shows the outcome. The window is reached
+only through :class:`WorklistHost`.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMessageBox,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -37,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from strokescope import pipeline
 from strokescope.errors import StrokeScopeError
+from strokescope.node.ht_queue import HtRequest
 from strokescope.node.worklist import WorklistEntry
 from strokescope.pipeline import Progress
 from strokescope.thrombus import ThrombusResult
@@ -46,6 +56,10 @@ COLUMNS = ("Study", "Received", "Images", "State", "Detail")
 REFRESH_MS = 3000
 NO_FOLDER = "No worklist folder: File → Worklist folder… (the node's storage folder)"
 OPEN_TIP = "double-click: open the study (and the node's results, without re-running)"
+HT_TIP = (
+    "ask the node to measure HT on the selected study's follow-up NCCT at the cursor "
+    "(open the study and put the cursor on the bleed first)"
+)
 
 
 class _WorklistSettings(Protocol):
@@ -53,11 +67,20 @@ class _WorklistSettings(Protocol):
     def set_worklist_folder(self, folder: str | Path) -> None: ...
 
 
+class _Cursor(Protocol):
+    @property
+    def volume(self) -> Volume | None: ...
+    @property
+    def cursor(self) -> tuple[int, int, int]: ...
+
+
 class WorklistHost(Protocol):
     """What the dock uses of the main window."""
 
     @property
     def settings(self) -> _WorklistSettings: ...
+    @property
+    def state(self) -> _Cursor: ...
     @property
     def volumes(self) -> Mapping[str, Volume]: ...
     @property
@@ -76,6 +99,23 @@ class WorklistHost(Protocol):
 def read_results(folder: Path, *, on_progress: Progress | None = None) -> ThrombusResult:
     """The job that reads a stored thrombus result (the worker passes ``on_progress``)."""
     return pipeline.read_thrombus_results(folder)
+
+
+def request_ht(
+    folder: str,
+    study_uid: str,
+    point: tuple[float, float, float],
+    *,
+    on_progress: Progress | None = None,
+) -> HtRequest:
+    """The job that checks and queues an HT request at the node (loads the follow-up)."""
+    return pipeline.request_node_hemorrhage(folder, study_uid, points_lps=[point])
+
+
+def confirm(parent: QWidget, text: str) -> bool:
+    """Ask before sending a request (tests replace this)."""
+    answer = QMessageBox.question(parent, "Measure HT", text)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def _cells(entry: WorklistEntry) -> list[str]:
@@ -107,11 +147,16 @@ class WorklistDock(QDockWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
+        self.measure_button = QPushButton("Measure HT at the cursor…")
+        self.measure_button.setObjectName("worklistMeasureHt")
+        self.measure_button.setToolTip(HT_TIP)
+        self.measure_button.clicked.connect(self.measure_ht)
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.status)
         layout.addWidget(self.table)
+        layout.addWidget(self.measure_button)
         self.setWidget(body)
         frame.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self)
         self.setVisible(bool(self.folder))
@@ -183,6 +228,40 @@ class WorklistDock(QDockWidget):
             return
         self.pending = entry if entry.results_folder is not None else None
         self.host.open_folder(entry.study_folder)
+
+    # --- HT on request ------------------------------------------------------------------------
+    def measure_ht(self) -> None:
+        """Ask the node to measure HT on the selected study at the viewer's cursor."""
+        uid = self._selected_uid()
+        if uid is None or self.host.busy:
+            self.status.setText("select the study in the worklist (and wait for the current job)")
+            return
+        volume = self.host.state.volume
+        if volume is None or volume.meta.study_uid != uid:
+            self.host.error(
+                "Measure HT",
+                "Open the study (double-click) and put the cursor on the bleed first: the "
+                "point is taken from the viewer's cursor.",
+            )
+            return
+        k, j, i = self.host.state.cursor
+        x, y, z = (float(v) for v in volume.geometry.index_to_lps((k, j, i)))
+        text = (
+            f"Ask the node to measure HT on this study's follow-up NCCT at voxel z={k} y={j} "
+            f"x={i} (LPS x {x:.1f}, y {y:.1f}, z {z:.1f} mm)? It sends SEG, SR and PDF to its "
+            "destinations."
+        )
+        if confirm(self, text):
+            self.host.run_job(
+                "Requesting HT", request_ht, self.folder, uid, (x, y, z), on_done=self._requested
+            )
+
+    def _requested(self, request: HtRequest) -> None:
+        self.refresh()  # the study's detail shows the request ("HT pending")
+        self.status.setText(
+            f"HT request {request.id} ({request.where}): {request.state}"
+            + (f": {request.detail}" if request.detail else "; the node measures it")
+        )
 
     def _on_busy(self, busy: bool) -> None:
         if not busy and self.pending is not None:

@@ -7,7 +7,11 @@ baseline NCCT and a CTA the thrombus analysis runs and its results are exported 
 Encapsulated PDF) are what the node sends back. A negative study, or a result "not
 assessed" (e.g. a CTA without opacified arteries), is a result like any other and is
 sent the same way. Without an NCCT or a CTA the study is "not analysed" with the reason.
-HT volumetry is not run here: it needs a click on the bleed (the viewer does it).
+
+HT volumetry needs a click on the bleed, so it runs only on request
+(:mod:`strokescope.node.ht_request`): :func:`measure_ht` measures one request on the
+study's follow-up NCCT and exports into ``STORAGE/results/<study>/ht-NNN/results-001``
+(NNN: the request number), whose SEG, SR and Encapsulated PDF are sent the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from pathlib import Path
 from strokescope import pipeline
 from strokescope.errors import Cancelled, StrokeScopeError
 from strokescope.node.config import NodeConfig
+from strokescope.node.ht_queue import HtRequest
+from strokescope.node.ht_request import load_followup
 from strokescope.pipeline import Progress
 
 log = logging.getLogger(__name__)
@@ -83,8 +89,7 @@ def analyse_study(
     except Exception as exc:  # recorded with the study; the node goes on
         log.debug("analysis of study %d failed", study_id, exc_info=True)
         return Outcome("failed", f"analysis failed: {_one_line(exc)}", error=exc)
-    dicom = [p for p in (manifest.seg, manifest.sr, manifest.pdf_dicom) if p is not None]
-    files = tuple((_sop_uid(p), p.relative_to(config.storage).as_posix()) for p in dicom)
+    files = _sent_files(config, manifest.seg, manifest.sr, manifest.pdf_dicom)
     detail = result.impression()  # no patient identifier: side, segment, size
     log.info(
         "study %d: %s in %.1f s; %d DICOM result files",
@@ -96,3 +101,44 @@ def analyse_study(
     return Outcome(
         "analysed", detail, manifest.folder.relative_to(config.storage).as_posix(), files
     )
+
+
+def _sent_files(config: NodeConfig, *paths: Path | None) -> tuple[tuple[str, str], ...]:
+    """(SOP Instance UID, path relative to the storage folder) of the DICOM results."""
+    return tuple(
+        (_sop_uid(p), p.relative_to(config.storage).as_posix()) for p in paths if p is not None
+    )
+
+
+def measure_ht(
+    config: NodeConfig, request: HtRequest, *, on_progress: Progress | None = None
+) -> Outcome:
+    """Measure one HT request (see the module docstring): a ``done`` outcome with the
+    impression, or ``failed`` with the one-line error. Never raises for a problem of the
+    request; only :class:`~strokescope.errors.Cancelled` from ``on_progress`` propagates."""
+    start = time.perf_counter()
+    name = f"study {request.study_id}"
+    try:
+        followup, _ = load_followup(config.storage / request.folder, request.series_key, name=name)
+        result = pipeline.measure_hemorrhage_text(
+            followup, rois=request.rois, clicks=request.clicks, on_progress=on_progress
+        )
+        out = config.storage / "results" / Path(request.folder).name / f"ht-{request.id:03d}"
+        manifest = pipeline.export_results(out, source=followup, hemorrhage=result, overwrite=True)
+    except Cancelled:
+        raise
+    except Exception as exc:  # recorded with the request; the node goes on
+        log.debug("HT request %d failed", request.id, exc_info=True)
+        return Outcome("failed", f"HT failed: {_one_line(exc)}", error=exc)
+    files = _sent_files(config, manifest.seg, manifest.sr, manifest.pdf_dicom)
+    detail = result.impression()  # no patient identifier: the volume
+    log.info(
+        "HT request %d (%s): %s in %.1f s; %d DICOM result files",
+        request.id,
+        name,
+        detail,
+        time.perf_counter() - start,
+        len(files),
+    )
+    results = manifest.folder.relative_to(config.storage).as_posix()
+    return Outcome("done", detail, results, files)

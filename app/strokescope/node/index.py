@@ -9,11 +9,14 @@ Everything the node must not forget lives here, so that a node killed at any mom
   time its newest instance arrived, and the analysis outcome.
 * ``sends``: one row per (destination, result SOP Instance UID), ``pending`` until the
   destination confirmed the C-STORE, with attempts, next try and last error.
+* ``requests``: HT measurements a person asked for on a study's follow-up NCCT
+  (:mod:`strokescope.node.ht_queue`), ``pending`` until measured and queued for sending.
 
-A study whose analysis was interrupted (state ``analysing`` at start) is analysed again;
-its results were not queued yet, because the queue rows and the study's new state are
-written in one transaction. Writes go through one connection guarded by a lock (the
-SCP's association threads and the node's worker threads share it); WAL journal.
+A study whose analysis was interrupted (state ``analysing`` at start) is analysed again,
+and so is an interrupted HT request (``running``); their results were not queued yet,
+because the queue rows and the new state are written in one transaction. Writes go
+through one connection guarded by a lock (the SCP's association threads and the node's
+worker threads share it); WAL journal.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 INDEX_NAME = "index.sqlite"
 """The index's file name inside the node's storage folder."""
@@ -65,6 +69,20 @@ CREATE TABLE IF NOT EXISTS sends (
     last_error TEXT NOT NULL DEFAULT '',
     sent REAL,
     UNIQUE (destination, sop_uid)
+);
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY,
+    study_id INTEGER NOT NULL REFERENCES studies(id),
+    series_key TEXT NOT NULL,
+    rois TEXT NOT NULL,
+    clicks TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    requested REAL NOT NULL,
+    next_try REAL NOT NULL,
+    runs INTEGER NOT NULL DEFAULT 0,
+    detail TEXT NOT NULL DEFAULT '',
+    results TEXT NOT NULL DEFAULT '',
+    UNIQUE (study_id, series_key, rois, clicks)
 );
 """
 
@@ -116,7 +134,7 @@ class Index:
             self._conn.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         """One transaction under the lock: committed on success, rolled back on error."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -132,7 +150,7 @@ class Index:
     def seen_instance(self, sop_uid: str) -> bool:
         """Whether ``sop_uid`` is indexed; if so, and its study is still receiving, the
         study's quiet time starts again (the sender is still at work on it)."""
-        with self._tx() as c:
+        with self.transaction() as c:
             row = c.execute("SELECT study_id FROM instances WHERE sop_uid=?", (sop_uid,))
             found = row.fetchone()
             if found is not None:
@@ -148,7 +166,7 @@ class Index:
         """Index a stored instance; ``False`` when its SOP Instance UID is already indexed
         (nothing changes). A new instance puts its study (back) into ``receiving``."""
         now = time.time()
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute(
                 "INSERT OR IGNORE INTO studies (study_uid, folder, state, first_received,"
                 " last_received) VALUES (?, ?, 'receiving', ?, ?)",
@@ -172,19 +190,21 @@ class Index:
     # -- analysis ----------------------------------------------------------------------
 
     def recover(self) -> int:
-        """At start: put studies whose analysis was interrupted back into the queue, and
-        start the quiet time of every receiving study anew (the time the node was down
-        does not count: its senders may not have finished). The count put back."""
-        with self._tx() as c:
+        """At start: put studies whose analysis was interrupted, and HT requests whose
+        measurement was, back into their queues, and start the quiet time of every
+        receiving study anew (the time the node was down does not count: its senders may
+        not have finished). The count put back."""
+        with self.transaction() as c:
             again = c.execute(
                 "UPDATE studies SET state='receiving' WHERE state='analysing'"
             ).rowcount
             c.execute("UPDATE studies SET last_received=? WHERE state='receiving'", (time.time(),))
+            again += c.execute("UPDATE requests SET state='pending' WHERE state='running'").rowcount
         return again
 
     def claim_complete(self, quiet_s: float) -> StudyRow | None:
         """The oldest study with no new instance for ``quiet_s`` seconds, now ``analysing``."""
-        with self._tx() as c:
+        with self.transaction() as c:
             row = c.execute(
                 f"SELECT {_STUDY_COLUMNS} FROM studies WHERE state='receiving'"
                 " AND last_received <= ? ORDER BY last_received LIMIT 1",
@@ -213,28 +233,27 @@ class Index:
         meanwhile stays ``receiving`` (it is analysed again)."""
         if state not in STATES:
             raise ValueError(f"unknown study state {state!r}")
-        now = time.time()
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute(
                 "UPDATE studies SET state=?, detail=?, results=? WHERE id=? AND state='analysing'",
                 (state, detail, results, study_id),
             )
-            for dest in destinations:
-                c.executemany(
-                    "INSERT OR IGNORE INTO sends (study_id, destination, sop_uid, path,"
-                    " next_try) VALUES (?, ?, ?, ?, ?)",
-                    [(study_id, dest, sop, path, now) for sop, path in files],
-                )
+            queue_sends(c, study_id, files, destinations)
 
     def requeue(self, study_id: int, detail: str) -> None:
         """Put a study whose analysis met a transient error back in the queue: it is
         claimed again after the quiet time."""
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute(
                 "UPDATE studies SET state='receiving', detail=?, last_received=?"
                 " WHERE id=? AND state='analysing'",
                 (detail, time.time(), study_id),
             )
+
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read-only query, under the lock."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
 
     def studies(self) -> list[StudyRow]:
         with self._lock:
@@ -269,18 +288,35 @@ class Index:
             return [SendRow(*r) for r in rows.fetchall()]
 
     def mark_sent(self, send_id: int) -> None:
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute("UPDATE sends SET state='sent', sent=? WHERE id=?", (time.time(), send_id))
 
     def mark_failed(self, send_id: int, error: str, delay_s: float) -> int:
         """Count a failed attempt and schedule the next one; the attempts so far."""
-        with self._tx() as c:
+        with self.transaction() as c:
             c.execute(
                 "UPDATE sends SET attempts=attempts+1, last_error=?, next_try=? WHERE id=?",
                 (error, time.time() + delay_s, send_id),
             )
             row = c.execute("SELECT attempts FROM sends WHERE id=?", (send_id,)).fetchone()
         return int(row[0])
+
+
+def queue_sends(
+    conn: sqlite3.Connection,
+    study_id: int,
+    files: Sequence[tuple[str, str]],
+    destinations: Sequence[str],
+) -> None:
+    """Inside a transaction: queue ``files`` ((SOP Instance UID, path) pairs) of a study
+    for every destination; a file already queued for a destination stays as it is."""
+    now = time.time()
+    for dest in destinations:
+        conn.executemany(
+            "INSERT OR IGNORE INTO sends (study_id, destination, sop_uid, path, next_try)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(study_id, dest, sop, path, now) for sop, path in files],
+        )
 
 
 _STUDY_COLUMNS = "id, study_uid, folder, state, last_received, instances, analyses, detail, results"

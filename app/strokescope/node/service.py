@@ -3,15 +3,18 @@
 :class:`Node` starts the Storage SCP (:mod:`strokescope.node.receiver`) and two worker
 threads. The analysis worker claims the oldest study that had no new instance for the
 quiet time, analyses it (:mod:`strokescope.node.analysis`) and records the outcome and
-the send queue in one transaction. The sender (:mod:`strokescope.node.sender`) sends
-whatever is due. Stopping cancels a running analysis through the pipeline's progress
-callback; the study stays ``analysing`` in the index and is analysed again at the next
-start, like after a ``kill -9``.
+the send queue in one transaction; in turn with the studies it measures the HT requests
+(:mod:`strokescope.node.ht_queue`) the same way, one at a time. The sender
+(:mod:`strokescope.node.sender`) sends whatever is due. Stopping cancels a running
+analysis (or HT measurement) through the pipeline's progress callback; the study stays
+``analysing`` (the request ``running``) in the index and runs again at the next start,
+like after a ``kill -9``.
 
 An analysis that fails on a transient operating-system error (disk full, I/O error) is put
-back in the queue and tried again after the quiet time; any other failure is recorded
-with the study (``failed`` and the one-line error) and not repeated until a new instance
-of the study arrives.
+back in the queue and tried again after the quiet time (an HT request: after the retry
+delay); any other failure is recorded with the study (``failed`` and the one-line error)
+and not repeated until a new instance of the study arrives (an HT request: until it is
+asked for again).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ import threading
 from types import FrameType
 
 from strokescope.errors import Cancelled, InputError
-from strokescope.node.analysis import Outcome, analyse_study
+from strokescope.node.analysis import Outcome, analyse_study, measure_ht
 from strokescope.node.config import NodeConfig
+from strokescope.node.ht_queue import claim_request, finish_request, retry_request
 from strokescope.node.index import Index
 from strokescope.node.receiver import remove_partial_files, start_scp
 from strokescope.node.sender import send_due
@@ -103,7 +107,7 @@ class Node:
         self._log = open_log(self.config)
         again = self.index.recover()
         if again:
-            log.info("%d interrupted analysis(es) queued again", again)
+            log.info("%d interrupted analysis(es) or HT request(s) queued again", again)
         partial = remove_partial_files(self.config.storage)
         if partial:
             log.info("%d partly written instance file(s) of an interrupted run removed", partial)
@@ -156,6 +160,37 @@ class Node:
         self._record(row.id, outcome)
         return True
 
+    def measure_next(self) -> bool:
+        """Measure one due HT request if there is one; whether there was."""
+        request = claim_request(self.index)
+        if request is None:
+            return False
+        log.info("HT request %d (study %d): measuring", request.id, request.study_id)
+        try:
+            outcome = measure_ht(self.config, request, on_progress=self._cancel_when_stopping)
+        except Cancelled:
+            log.info("HT request %d: cancelled; it runs again at the next start", request.id)
+            return True
+        if outcome.state == "failed" and _transient(outcome.error):
+            delay = self.config.retry.delay(request.runs)
+            retry_request(self.index, request.id, outcome.detail, delay)
+            log.warning(
+                "HT request %d: %s; tried again in %.0f s", request.id, outcome.detail, delay
+            )
+            return True
+        finish_request(
+            self.index,
+            request,
+            state=outcome.state,
+            detail=outcome.detail,
+            results=outcome.results,
+            files=outcome.files,
+            destinations=[d.key for d in self.config.destinations],
+        )
+        level = logging.WARNING if outcome.state == "failed" else logging.INFO
+        log.log(level, "HT request %d: %s (%s)", request.id, outcome.state, outcome.detail)
+        return True
+
     def _record(self, study_id: int, outcome: Outcome) -> None:
         self.index.finish(
             study_id,
@@ -170,11 +205,14 @@ class Node:
 
     def _analyse_loop(self) -> None:
         while not self._stop.is_set():
-            try:
-                busy = self.analyse_next()
-            except Exception:  # the index or the store itself: log, wait, go on
-                log.exception("analysis worker error")
-                busy = False
+            busy = False
+            for work in (self.analyse_next, self.measure_next):  # studies and requests in turn
+                if self._stop.is_set():
+                    break
+                try:
+                    busy = work() or busy
+                except Exception:  # the index or the store itself: log, wait, go on
+                    log.exception("analysis worker error")
             if not busy:
                 self._stop.wait(POLL_S)
 

@@ -4,7 +4,8 @@
 ``mode=ro`` and a short busy timeout, so a viewer may read it while ``strokescope listen``
 writes it; it never writes. Each study becomes a :class:`WorklistEntry` with the state a
 person reads (see :data:`WORKLIST_STATES`), derived from the study's state in the index
-and from its send queue. No patient identifier is shown: the index holds none.
+and from its send queue; the detail names the newest HT request and its outcome. No
+patient identifier is shown: the index holds none.
 """
 
 from __future__ import annotations
@@ -70,10 +71,14 @@ _QUERY = """
 SELECT s.study_uid, s.folder, s.state, s.last_received, s.instances, s.detail, s.results,
        COUNT(x.id), COALESCE(SUM(x.state = 'sent'), 0),
        (SELECT last_error FROM sends e WHERE e.study_id = s.id AND e.state = 'pending'
-        AND e.last_error != '' ORDER BY e.id DESC LIMIT 1)
+        AND e.last_error != '' ORDER BY e.id DESC LIMIT 1),
+       {ht}
 FROM studies s LEFT JOIN sends x ON x.study_id = s.id
 GROUP BY s.id ORDER BY s.last_received DESC, s.id DESC
 """
+_HT = """(SELECT 'HT ' || r.state || CASE r.detail WHEN '' THEN '' ELSE ': ' || r.detail END
+        FROM requests r WHERE r.study_id = s.id ORDER BY r.id DESC LIMIT 1)"""
+"""The newest HT request of the study, e.g. "HT done: Hemorrhage 9.8 mL (ABC/2 8.1 mL)"."""
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -88,20 +93,26 @@ def _state(
 ) -> WorklistState:
     if state == "receiving":
         return "receiving" if now - last < quiet_s else "queued"
-    if state == "analysed" and sends:
+    if state in ("analysed", "not analysed") and sends:  # thrombus or HT results
         return "delivered" if sent == sends else "sending"
     if state in WORKLIST_STATES:
         return state
     return "failed"  # an unknown state from a newer node: shown, never hidden
 
 
-def _detail(state: WorklistState, detail: str, sends: int, sent: int, error: str | None) -> str:
+def _detail(
+    state: WorklistState, detail: str, sends: int, sent: int, error: str | None, ht: str | None
+) -> str:
+    """The study's detail; then its newest HT request's state and impression, if any; then
+    the send count (while sending, the count replaces the study's detail)."""
     if state == "sending":
         text = f"{sent} of {sends} result files sent"
-        return f"{text}; retrying: {error}" if error else text
-    if state == "delivered":
-        return "; ".join(t for t in (detail, f"{sends} result files delivered") if t)
-    return detail
+        parts = [ht, f"{text}; retrying: {error}" if error else text]
+    elif state == "delivered":
+        parts = [detail, ht, f"{sends} result files delivered"]
+    else:
+        parts = [detail, ht]
+    return "; ".join(t for t in parts if t)
 
 
 def read_worklist(
@@ -124,13 +135,15 @@ def read_worklist(
     try:
         conn = _connect(path)
         try:
-            rows = conn.execute(_QUERY).fetchall()
+            tables = conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ht = _HT if ("requests",) in tables.fetchall() else "NULL"  # an older node's index
+            rows = conn.execute(_QUERY.format(ht=ht)).fetchall()
         finally:
             conn.close()
     except sqlite3.Error as exc:
         raise InputError(f"{path}: cannot read the node's index ({exc})") from exc
     entries = []
-    for uid, folder, raw, last, count, detail, results, sends, sent, error in rows:
+    for uid, folder, raw, last, count, detail, results, sends, sent, error, ht in rows:
         state = _state(raw, last, quiet_s, now, sends, sent)
         res = Path(storage) / results if results else None
         entries.append(
@@ -139,7 +152,7 @@ def read_worklist(
                 received=last,
                 instances=count,
                 state=state,
-                detail=_detail(state, detail, sends, sent, error),
+                detail=_detail(state, detail, sends, sent, error, ht),
                 study_folder=Path(storage) / folder,
                 results_folder=res if res is not None and res.is_dir() else None,
                 sent=sent,
