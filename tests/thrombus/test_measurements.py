@@ -47,6 +47,15 @@ def test_truth_clot_measured(seed: int, occlusion: str, side: str) -> None:
     ev = vessel_evidence(points, line, volume, plane, study.cta, study.ncct, reg)
     th = measure_clot(1, index, ncct_hu, prob, line, ev, study.ncct, study.cta, reg, plane)
     assert not th.occlusion_sign_missing(), ev  # the CTA shows the artery it occludes
+    prof = th.axial_profile  # HU along the clot's axis: the filling defect a reader checks
+    assert prof is not None
+    d, c = np.asarray(prof.distance_mm), np.asarray(prof.cta_hu)
+    assert len(prof.ncct_hu) == len(d)
+    inside = (d > 1.0) & (d < th.length_mm - 1.0)
+    assert np.median(c[inside]) < 130.0  # (NCCT: 1 mm voxels blur thin clots into CSF)
+    beyond = (d < -1.0) | (d > th.length_mm + 1.0)
+    rise = c[beyond].max() - np.median(c[inside])
+    assert rise >= 40.0, prof  # contrast rises beyond one end at least (small 1 mm phantom)
     sides = {"basilar": ("midline",), "A1": (side, "midline"), "P1": (side, "midline")}
     assert th.side in sides.get(occlusion, (side,))
     assert th.segment == SEGMENT.get(occlusion, occlusion)

@@ -38,6 +38,7 @@ from strokescope.outputs.dicom_export import (
 )
 from strokescope.outputs.nifti_masks import write_masks
 from strokescope.outputs.pdf_images import Overlay, render_key_images
+from strokescope.outputs.pdf_profile import profile_plots
 from strokescope.outputs.pdf_report import ReportContent, render_report
 from strokescope.outputs.safe_header import safe_headers
 from strokescope.outputs.source_refs import StudyHeader, header_dataset, read_source_headers
@@ -238,6 +239,7 @@ def _report_pdf(
         warnings=warnings,
         method_lines=[scrub(x) for x in method_lines(thrombus, hemorrhage, options)],
         created=created,
+        profiles=profile_plots(thrombus),
     )
     return render_report(content)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from strokescope import RESEARCH_ONLY, __version__
 from strokescope.outputs.pdf_images import KeyImage
+from strokescope.outputs.pdf_profile import LEGEND, PLOT_H, ProfilePlot, draw_profile
 from strokescope.outputs.pdf_writer import A4, Page, PdfDocument, text_width, wrap
 from strokescope.outputs.source_refs import StudyHeader
 from strokescope.outputs.tables import MeasurementRow
@@ -36,6 +37,7 @@ class ReportContent:
     warnings: Sequence[str]
     method_lines: Sequence[str]
     created: str | None
+    profiles: Sequence[ProfilePlot] = ()  # CTA/NCCT along each thrombus, after the table
 
 
 def _date(value: str) -> str:
@@ -221,6 +223,23 @@ class _Layout:
             self.y -= 14
         self.page.line(MARGIN, self.y + 10, MARGIN + self.width, self.y + 10, width=0.6, gray=0.5)
 
+    def profiles(self) -> None:
+        plots = list(self.content.profiles)
+        if not plots:
+            return
+        self.need(PLOT_H + 70)
+        self.heading("CTA and NCCT along each thrombus")
+        for part in wrap(LEGEND, self.width, 8):
+            self.page.text(MARGIN, self.y, part, size=8, color=MUTED)
+            self.y -= 10
+        half = (self.width - 16.0) / 2
+        for k, plot in enumerate(plots):
+            if k % 2 == 0:
+                self.need(PLOT_H + 8)
+                self.y -= PLOT_H
+            draw_profile(self.page, plot, MARGIN + (k % 2) * (half + 16.0), self.y, half)
+        self.y -= 8
+
     def paragraphs(
         self, title: str, lines: Sequence[str], *, bullet: bool, color: tuple[float, float, float]
     ) -> None:
@@ -246,6 +265,7 @@ def render_report(content: ReportContent) -> bytes:
     layout.study()
     layout.images()
     layout.table()
+    layout.profiles()
     warnings = list(content.warnings) or ["None."]
     layout.paragraphs(
         "Warnings", warnings, bullet=bool(content.warnings), color=WARN if content.warnings else INK

@@ -7,7 +7,8 @@
   mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
   with NCCT < 130 HU; reported when at least ``CONTRA_MIN_VOXELS`` are found;
 * side, centroid (LPS) and estimated segment (:mod:`.anatomy`);
-* the CTA signs of an occluded artery (:mod:`.vessel_evidence`).
+* the CTA signs of an occluded artery (:mod:`.vessel_evidence`) and the attenuation along
+  the clot's axis (:mod:`.axial_profile`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from strokescope.preprocess.morphology import ball_mm, dilate_ball
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, segment_of, side_of
+from strokescope.thrombus.axial_profile import axial_profile
 from strokescope.thrombus.centerline import Centerline, max_diameter
 from strokescope.thrombus.result import Thrombus
 from strokescope.thrombus.vessel_evidence import VesselEvidence
@@ -77,9 +79,11 @@ def measure_clot(
     sub[tuple((index - lo).T)] = True
     contra = contralateral_hu(pts, plane, ncct, cta, reg)
     centroid = pts.mean(0)
+    volume = float(len(index) * g.voxel_volume_mm3)
+    radius = float(np.sqrt(volume / (np.pi * max(line.length_mm, 1.0))))
     return Thrombus(
         label=label,
-        volume_mm3=float(len(index) * g.voxel_volume_mm3),
+        volume_mm3=volume,
         length_mm=round(line.length_mm, 2),
         max_diameter_mm=round(max_diameter(Mask(sub, g.crop(lo.tolist(), sub.shape))), 2),
         ncct_mean_hu=round(float(ncct_hu.mean()), 1),
@@ -93,4 +97,5 @@ def measure_clot(
         probability_mean=round(float(prob.mean()), 3),
         cta_lumen_in_line=evidence.inline_lumen,
         cta_missing_artery=round(evidence.missing_artery, 3),
+        axial_profile=axial_profile(pts, line, radius, cta, ncct, reg),
     )

@@ -20,6 +20,22 @@ OcclusionClass = Literal["LVO", "MeVO", "none", "not assessed"]
 
 
 @dataclass(frozen=True)
+class AxialProfile:
+    """Mean HU along a thrombus' axis (:mod:`strokescope.thrombus.axial_profile`): distance
+    in mm from the clot's first end (negative before it; the clot spans 0 to its length)."""
+
+    distance_mm: tuple[float, ...]
+    cta_hu: tuple[float, ...]
+    ncct_hu: tuple[float, ...]
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> AxialProfile:
+        return cls(
+            *(tuple(float(v) for v in record[k]) for k in ("distance_mm", "cta_hu", "ncct_hu"))
+        )
+
+
+@dataclass(frozen=True)
 class Thrombus:
     """Measurements of one thrombus (connected component of the segmentation)."""
 
@@ -42,6 +58,8 @@ class Thrombus:
     cta_missing_artery: float | None = None
     """CTA missing-artery sign: opacified-lumen fraction at the clot's mirror image minus at
     its own place (-1 to 1); None if not measured."""
+    axial_profile: AxialProfile | None = None
+    """CTA and NCCT along the clot's axis and 10 mm beyond its ends; None if not measured."""
 
     def occlusion_sign_missing(self) -> bool:
         """Whether the CTA shows neither sign of an occluded artery at this thrombus (both

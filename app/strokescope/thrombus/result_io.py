@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from strokescope.errors import InputError, StrokeScopeError
-from strokescope.thrombus.result import Thrombus, ThrombusResult
+from strokescope.thrombus.result import AxialProfile, Thrombus, ThrombusResult
 
 RESULTS_JSON = "results.json"
 """The JSON document's name in a results folder (``strokescope.outputs.export``)."""
@@ -29,6 +29,8 @@ _THROMBUS_FIELDS = tuple(f.name for f in fields(Thrombus))
 def _thrombus(record: dict[str, Any]) -> Thrombus:
     values = {name: record[name] for name in _THROMBUS_FIELDS if name in record}
     values["centroid_lps"] = tuple(float(v) for v in values["centroid_lps"])
+    if values.get("axial_profile") is not None:
+        values["axial_profile"] = AxialProfile.from_dict(values["axial_profile"])
     return Thrombus(**values)
 
 

@@ -91,6 +91,24 @@ def _perpendicular(t: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64],
     return a, np.cross(t, a)
 
 
+def tips(
+    points: npt.NDArray[np.float64], line: Centerline
+) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """Both ends of a candidate as (tip, outward unit tangent): the centerline's end points
+    pushed out along their tangents to the farthest voxel centre."""
+    out = []
+    for end, t in ((line.points[0], -line.tangents[0]), (line.points[-1], line.tangents[-1])):
+        t = t / max(float(np.linalg.norm(t)), 1e-9)
+        out.append((end + t * max(0.0, float(((points - end) @ t).max())), t))
+    return out
+
+
+def disc_offsets(t: npt.NDArray[np.float64], radius_mm: float) -> npt.NDArray[np.float64]:
+    """Offsets (n, 3) of a sampling disc of ``radius_mm`` perpendicular to unit ``t``."""
+    a, b = _perpendicular(t)
+    return np.asarray(radius_mm * (_DISC[:, :1] * a + _DISC[:, 1:] * b))
+
+
 def _past_clot(
     tip: npt.NDArray[np.float64],
     t: npt.NDArray[np.float64],
@@ -124,11 +142,8 @@ def inline_lumen(
     lies in (:func:`_past_clot`)."""
     r = max(1.0, 0.7 * radius_mm)
     best = 0.0
-    for end, t in ((line.points[0], -line.tangents[0]), (line.points[-1], line.tangents[-1])):
-        t = t / max(float(np.linalg.norm(t)), 1e-9)
-        tip = end + t * max(0.0, float(((points - end) @ t).max()))
-        a, b = _perpendicular(t)
-        disc = r * (_DISC[:, :1] * a + _DISC[:, 1:] * b)
+    for tip, t in tips(points, line):
+        disc = disc_offsets(t, r)
         start = _past_clot(tip, t, disc, cta, ncct, reg)
         samples = (start + _CAP_DEPTHS_MM[:, None, None] * t + disc[None]).reshape(-1, 3)
         best = max(best, float(opacified(samples, cta, ncct, reg).mean()))
