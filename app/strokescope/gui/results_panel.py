@@ -5,7 +5,9 @@ A result whose series roles changed after it was made is marked stale (:data:`ST
 it and in the warnings) until a new result of its kind replaces it; it is not exported.
 
 Clicking a thrombus row emits ``thrombus_selected(x, y, z)`` (LPS mm of its centroid) so the
-views centre on it. The "research use only" line is always shown at the top.
+views centre on it, and plots its CTA/NCCT profile with its CTA signs of occlusion under the
+table (:mod:`strokescope.gui.profile_view`; the first thrombus until another is clicked).
+The "research use only" line is always shown at the top.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY
+from strokescope.gui.profile_view import ProfileView
 from strokescope.hemorrhage import HemorrhageResult
 from strokescope.thrombus import ThrombusResult
 
@@ -107,10 +110,12 @@ class ResultsPanel(QWidget):
         self.thrombus_details.setVisible(False)
         self.thrombus_table = _table(THROMBUS_COLUMNS, "thrombusTable", t_box)
         self.thrombus_table.cellClicked.connect(self._on_thrombus_row)
+        self.profile = ProfileView(t_box)
         t_layout = QVBoxLayout(t_box)
         t_layout.addWidget(self.thrombus_call)
         t_layout.addWidget(self.thrombus_details)
         t_layout.addWidget(self.thrombus_table)
+        t_layout.addWidget(self.profile)
 
         h_box = QGroupBox("Hemorrhagic transformation (follow-up NCCT)", self)
         self.ht_volume = QLabel("no ROI", h_box)
@@ -184,6 +189,7 @@ class ResultsPanel(QWidget):
                     for t in result.thrombi
                 ],
             )
+        self.profile.show_thrombus(result.thrombi[0] if result and result.thrombi else None)
         self._show_warnings()
 
     def set_hemorrhage(self, result: HemorrhageResult | None) -> None:
@@ -246,4 +252,5 @@ class ResultsPanel(QWidget):
 
     def _on_thrombus_row(self, row: int, _col: int) -> None:
         if self.thrombus is not None and 0 <= row < len(self.thrombus.thrombi):
+            self.profile.show_thrombus(self.thrombus.thrombi[row])
             self.thrombus_selected.emit(*self.thrombus.thrombi[row].centroid_lps)
