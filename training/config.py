@@ -190,6 +190,8 @@ class DecisionRules(Rules):
             "candidate needs opacified lumen in line beyond one end or a contralateral artery "
             "at its mirror image that its own place lacks (strokescope.thrombus."
             "vessel_evidence)",
+            "extend_along_axis_mm: each thrombus is followed along its axis through clot-like "
+            "voxels up to this far beyond its ends (strokescope.thrombus.clot_extension); 0 = off",
         )
     )
     fine_scan: bool = True  # recipe >= 0.5.0 trains the fine stage to detect on its own
@@ -203,6 +205,11 @@ class DecisionRules(Rules):
             raise ValueError("min_component_volume_mm3 must be >= 0")
         if self.scan_max_tiles < 0 or self.scan_min_vessel_voxels < 0:
             raise ValueError("scan_max_tiles and scan_min_vessel_voxels must be >= 0")
+        if not 0.0 <= self.extend_along_axis_mm <= 40.0:
+            raise ValueError(
+                f"extend_along_axis_mm must be 0-40 (a clot is <= 40 mm), got "
+                f"{self.extend_along_axis_mm}"
+            )
         for name in ("min_inline_lumen", "min_missing_artery"):
             v = getattr(self, name)
             if v is not None and not -1.0 <= v <= 1.0:

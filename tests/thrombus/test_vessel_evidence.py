@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from drawn_tubes import PLANE, scene
 
 from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.analysis import no_occlusion_reason
-from strokescope.thrombus.anatomy import Plane
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.report_text import format_result
@@ -19,46 +19,9 @@ from strokescope.thrombus.result import Thrombus, ThrombusResult
 from strokescope.thrombus.vessel_evidence import opacified, vessel_evidence
 from strokescope.volume import Mask, Volume
 
-SPACING = 0.5
-SHAPE = (40, 60, 160)  # z, y, x: 20 x 30 x 80 mm
-PLANE = Plane((40.0, 15.0, 10.0), (1.0, 0.0, 0.0))
-RADIUS = 1.5
-
-
-def _coords() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    z, y, x = np.meshgrid(*(np.arange(n) * SPACING for n in SHAPE), indexing="ij")
-    return z, y, x
-
-
-def _tube(y0: float, x0: float, x1: float, radius: float) -> np.ndarray:
-    z, y, x = _coords()
-    return ((z - 10.0) ** 2 + (y - y0) ** 2 <= radius**2) & (x >= x0) & (x <= x1)
-
-
-def _scene(*, clot: bool, blob: bool, middle: bool = False) -> tuple[Volume, Volume, np.ndarray]:
-    """NCCT, CTA and the candidate's mask: brain 35/45 HU, lumen 40/350 HU, clot 60/70 HU."""
-    rng = np.random.default_rng(3)
-    ncct = 35.0 + rng.normal(0, 2, SHAPE)
-    cta = 45.0 + rng.normal(0, 2, SHAPE)
-    arteries = _tube(15.0, 44.0, 75.0, RADIUS) | _tube(15.0, 5.0, 36.0, RADIUS)
-    ncct[arteries], cta[arteries] = 40.0, 350.0
-    candidate = np.zeros(SHAPE, dtype=bool)
-    if clot:
-        candidate = _tube(15.0, 52.0, 62.0, RADIUS)
-    if blob:  # subarachnoid blood along the patent left artery, 0.8 mm from its wall
-        candidate = _tube(15.0 + RADIUS + 0.8 + 1.2, 52.0, 62.0, 1.2)
-    ncct[candidate], cta[candidate] = 62.0, 70.0
-    if middle:  # the network found only the middle 4 mm of the 10 mm clot
-        candidate = _tube(15.0, 55.0, 59.0, RADIUS)
-    return (
-        Volume.from_array(ncct, (SPACING,) * 3),
-        Volume.from_array(cta, (SPACING,) * 3),
-        candidate,
-    )
-
 
 def _evidence(clot: bool, blob: bool, middle: bool = False):  # type: ignore[no-untyped-def]
-    ncct, cta, mask = _scene(clot=clot, blob=blob, middle=middle)
+    ncct, cta, mask = scene(clot=clot, blob=blob, middle=middle)
     index = np.argwhere(mask)
     points = cta.geometry.index_to_lps(index.astype(float))
     line = centerline(index, cta.geometry)
@@ -67,7 +30,7 @@ def _evidence(clot: bool, blob: bool, middle: bool = False):  # type: ignore[no-
 
 
 def test_opacified_is_contrast_not_brightness() -> None:
-    ncct, cta, _ = _scene(clot=False, blob=False)
+    ncct, cta, _ = scene(clot=False, blob=False)
     n = np.array([40.0, 800.0, 60.0, 40.0, 35.0], dtype=np.float32)
     c = np.array([160.0, 820.0, 95.0, 95.0, 45.0], dtype=np.float32)
     # weak bolus lumen; bone; pervious clot (35 HU of contrast); lumen below 100 HU; brain

@@ -26,6 +26,7 @@ from strokescope.preprocess.registration import (
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane
 from strokescope.thrombus.centerline import centerline
+from strokescope.thrombus.clot_extension import extend_along_axis
 from strokescope.thrombus.clot_measures import measure_clot
 from strokescope.thrombus.inference import (
     Sources,
@@ -196,8 +197,16 @@ def _thrombi(
         if reason is not None:
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
+        p = prob[tuple((index - offset).T)]  # the network's own voxels
+        grown = extend_along_axis(index, line, rules, cta, ncct, reg)
+        if len(grown) > len(index):
+            log.info("thrombus: %d voxels followed along the clot's axis", len(grown) - len(index))
+            index, volume = grown, len(grown) * cta.geometry.voxel_volume_mm3
+            points = cta.geometry.index_to_lps(index.astype(float))
+            ncct_hu = sample_registered(ncct, points, reg)
+            line = centerline(index, cta.geometry)
+            evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
         kept.append(index)
-        p = prob[tuple((index - offset).T)]
         th = measure_clot(
             len(thrombi) + 1, index, ncct_hu, p, line, evidence, ncct, cta, reg, plane
         )

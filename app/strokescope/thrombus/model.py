@@ -70,6 +70,9 @@ class Rules:
     (fraction >= ``min_inline_lumen``) or a missing artery (contralateral minus own lumen
     fraction >= ``min_missing_artery``). None: that sign is not used."""
     min_missing_artery: float | None = None
+    extend_along_axis_mm: float = 0.0
+    """Follow each thrombus along its axis through the rest of its clot, up to this far from
+    each end (:mod:`strokescope.thrombus.clot_extension`); 0: off."""
     fine_scan: bool = False
     """Also run the fine stage without a coarse prior over every tile holding opacified
     vessel (:func:`strokescope.thrombus.inference.scan`) and add what it finds to the
@@ -90,7 +93,13 @@ class Rules:
             )
             if value is not None
         ]
-        return f", a CTA sign of occlusion ({' or '.join(signs)})" if signs else ""
+        out = f", a CTA sign of occlusion ({' or '.join(signs)})" if signs else ""
+        if self.extend_along_axis_mm > 0:
+            out += (
+                f"; each thrombus followed along its axis through clot-like voxels up to "
+                f"{self.extend_along_axis_mm:g} mm beyond its ends"
+            )
+        return out
 
     def describe(self) -> str:
         extra = "".join(

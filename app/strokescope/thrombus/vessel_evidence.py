@@ -109,25 +109,26 @@ def disc_offsets(t: npt.NDArray[np.float64], radius_mm: float) -> npt.NDArray[np
     return np.asarray(radius_mm * (_DISC[:, :1] * a + _DISC[:, 1:] * b))
 
 
-def _past_clot(
+def clot_end_mm(
     tip: npt.NDArray[np.float64],
     t: npt.NDArray[np.float64],
     disc: npt.NDArray[np.float64],
     cta: Volume,
     ncct: Volume,
     reg: RegistrationResult,
-) -> npt.NDArray[np.float64]:
-    """Where the clot ends along ``t`` from ``tip``: the first disc, in ``MARCH_STEP_MM``
-    steps up to ``MARCH_MM``, whose mean NCCT is below ``CLOT_NCCT_HU`` or that is mostly
-    opacified. A candidate that covers part of a clot ends inside it; the lumen lies beyond
-    the rest of the clot, not beyond the candidate."""
-    steps = np.arange(0.0, MARCH_MM + 1e-9, MARCH_STEP_MM)
+    *,
+    limit_mm: float = MARCH_MM,
+) -> float:
+    """How far the clot goes on along ``t`` from ``tip`` (mm): to the first disc, in
+    ``MARCH_STEP_MM`` steps up to ``limit_mm``, whose mean NCCT is below ``CLOT_NCCT_HU`` or
+    that is mostly opacified. A candidate that covers part of a clot ends inside it; the
+    lumen lies beyond the rest of the clot, not beyond the candidate."""
+    steps = np.arange(0.0, limit_mm + 1e-9, MARCH_STEP_MM)
     pts = (tip + steps[:, None, None] * t + disc[None]).reshape(-1, 3)
     n = sample_registered(ncct, pts, reg).reshape(len(steps), -1)
     lumen = opacified(pts, cta, ncct, reg).reshape(len(steps), -1)
     clot = (n.mean(1) >= CLOT_NCCT_HU) & (lumen.mean(1) < 0.5)
-    stop = int(np.argmin(clot)) if not clot.all() else len(steps) - 1
-    return np.asarray(tip + steps[stop] * t)
+    return float(steps[int(np.argmin(clot))] if not clot.all() else steps[-1])
 
 
 def inline_lumen(
@@ -139,12 +140,12 @@ def inline_lumen(
     reg: RegistrationResult,
 ) -> float:
     """Opacified fraction of the cylinder beyond the better end of the clot the candidate
-    lies in (:func:`_past_clot`)."""
+    lies in (:func:`clot_end_mm`)."""
     r = max(1.0, 0.7 * radius_mm)
     best = 0.0
     for tip, t in tips(points, line):
         disc = disc_offsets(t, r)
-        start = _past_clot(tip, t, disc, cta, ncct, reg)
+        start = tip + clot_end_mm(tip, t, disc, cta, ncct, reg) * t
         samples = (start + _CAP_DEPTHS_MM[:, None, None] * t + disc[None]).reshape(-1, 3)
         best = max(best, float(opacified(samples, cta, ncct, reg).mean()))
     return best

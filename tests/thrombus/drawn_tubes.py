@@ -1,0 +1,49 @@
+"""Drawn arteries, clots and blood for the vessel-evidence and clot-extension tests.
+
+Two mirror-image arteries (lumen 40/350 HU on NCCT/CTA, radius 1.5 mm) run along x, left
+and right of a midsagittal plane at x = 40 mm, in brain at 35/45 HU with noise SD 2 HU.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from strokescope.thrombus.anatomy import Plane
+from strokescope.volume import Volume
+
+SPACING = 0.5
+SHAPE = (40, 60, 160)  # z, y, x: 20 x 30 x 80 mm
+PLANE = Plane((40.0, 15.0, 10.0), (1.0, 0.0, 0.0))
+RADIUS = 1.5
+
+
+def coords() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    z, y, x = np.meshgrid(*(np.arange(n) * SPACING for n in SHAPE), indexing="ij")
+    return z, y, x
+
+
+def tube(y0: float, x0: float, x1: float, radius: float) -> np.ndarray:
+    z, y, x = coords()
+    return ((z - 10.0) ** 2 + (y - y0) ** 2 <= radius**2) & (x >= x0) & (x <= x1)
+
+
+def scene(*, clot: bool, blob: bool, middle: bool = False) -> tuple[Volume, Volume, np.ndarray]:
+    """NCCT, CTA and the candidate's mask: brain 35/45 HU, lumen 40/350 HU, clot 60/70 HU."""
+    rng = np.random.default_rng(3)
+    ncct = 35.0 + rng.normal(0, 2, SHAPE)
+    cta = 45.0 + rng.normal(0, 2, SHAPE)
+    arteries = tube(15.0, 44.0, 75.0, RADIUS) | tube(15.0, 5.0, 36.0, RADIUS)
+    ncct[arteries], cta[arteries] = 40.0, 350.0
+    candidate = np.zeros(SHAPE, dtype=bool)
+    if clot:
+        candidate = tube(15.0, 52.0, 62.0, RADIUS)
+    if blob:  # subarachnoid blood along the patent left artery, 0.8 mm from its wall
+        candidate = tube(15.0 + RADIUS + 0.8 + 1.2, 52.0, 62.0, 1.2)
+    ncct[candidate], cta[candidate] = 62.0, 70.0
+    if middle:  # the network found only the middle 4 mm of the 10 mm clot
+        candidate = tube(15.0, 55.0, 59.0, RADIUS)
+    return (
+        Volume.from_array(ncct, (SPACING,) * 3),
+        Volume.from_array(cta, (SPACING,) * 3),
+        candidate,
+    )
