@@ -23,6 +23,7 @@ from strokescope.pipeline_hemorrhage import (
     parse_roi,
     prepare_followup,
     propose_hemorrhage_roi,
+    read_hemorrhage_results,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ __all__ = [
     "parse_roi",
     "measure_hemorrhage",
     "node_worklist",
+    "read_hemorrhage_results",
     "read_thrombus_results",
     "request_node_hemorrhage",
     "prepare_followup",

@@ -8,6 +8,7 @@ callback, heavy imports inside the functions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -76,3 +77,11 @@ def measure_hemorrhage(prepared: PreparedStudy, rois: Sequence[Roi]) -> Hemorrha
     from strokescope.hemorrhage import segment_hemorrhage
 
     return segment_hemorrhage(prepared, rois)
+
+
+def read_hemorrhage_results(folder: str | Path) -> HemorrhageResult:
+    """The HT result an export wrote into ``folder``, read back (no re-measuring); see
+    :mod:`strokescope.hemorrhage.result_io` for what the document keeps."""
+    from strokescope.hemorrhage.result_io import read_hemorrhage_result
+
+    return read_hemorrhage_result(folder)

@@ -50,7 +50,10 @@ def test_read_back_equals_the_analysed_result(exported: tuple[ThrombusResult, Pa
     assert np.array_equal(back.mask.array, result.mask.array)
     assert back.mask.geometry.same_grid(result.mask.geometry)
     assert back.mask.name == "thrombus"
-    assert back.cta_to_ncct is None  # not in the document: the only field not restored
+    # The registration's motion (schema 1.4): the viewer's "NCCT on CTA grid" needs it.
+    assert result.cta_to_ncct is not None and back.cta_to_ncct is not None
+    assert back.cta_to_ncct.dtype == np.float64
+    assert np.array_equal(back.cta_to_ncct, result.cta_to_ncct)  # bit for bit through JSON
     assert all(t.cta_lumen_in_line is not None for t in back.thrombi)
 
 
@@ -72,6 +75,22 @@ def test_a_document_from_before_the_cta_signs_reads_back(
     assert not any(t.occlusion_sign_missing() for t in back.thrombi)  # not measured: no verdict
 
 
+def test_a_document_from_before_the_motion_reads_back_without_it(
+    exported: tuple[ThrombusResult, Path], tmp_path: Path
+) -> None:
+    """results.json of schema 1.3 and older holds no ``cta_to_ncct``: no NCCT on CTA grid."""
+    import shutil
+
+    result, folder = exported
+    old = tmp_path / "old"
+    shutil.copytree(folder, old)
+    doc = json.loads((old / "results.json").read_text())
+    del doc["thrombus"]["cta_to_ncct"]
+    (old / "results.json").write_text(json.dumps({**doc, "schema_version": "1.3"}))
+    back = pipeline.read_thrombus_results(old)
+    assert back.cta_to_ncct is None and back.thrombi == result.thrombi
+
+
 def test_unknown_major_version_and_missing_parts_are_one_line_errors(
     exported: tuple[ThrombusResult, Path], tmp_path: Path
 ) -> None:
@@ -84,6 +103,7 @@ def test_unknown_major_version_and_missing_parts_are_one_line_errors(
         ({"thrombus": None}, "no thrombus result"),
         ({"files": {**doc["files"], "masks": []}}, "no thrombus mask"),
         ({"thrombus": {**doc["thrombus"], "thrombi": [{"label": 1}]}}, "incomplete"),
+        ({"thrombus": {**doc["thrombus"], "cta_to_ncct": [[1.0, 0.0]]}}, "not a finite 4x4"),
     ):
         (tmp_path / "results.json").write_text(json.dumps({**doc, **change}))
         with pytest.raises(InputError, match=message):

@@ -51,11 +51,13 @@ class RoiResult:
 class HemorrhageResult:
     """Union of all ROIs' segments, with the paper's global 50-80 HU result beside it.
 
-    Volumes count each voxel once even where ROIs overlap.
+    Volumes count each voxel once even where ROIs overlap. ``global_mask`` is ``None`` in a
+    result read back from an export (:mod:`strokescope.hemorrhage.result_io`): the export
+    keeps the global segment's volume and ABC/2, not its mask.
     """
 
     mask: Mask
-    global_mask: Mask
+    global_mask: Mask | None
     volume_ml: float
     global_volume_ml: float
     slice_areas: tuple[SliceArea, ...]
@@ -100,6 +102,7 @@ class HemorrhageResult:
             "rois": [
                 {
                     "roi": r.roi.text,
+                    "seed": None if r.roi.seed is None else list(r.roi.seed),
                     "initial_voxel_count": r.initial_voxel_count,
                     "initial_mean_hu": None
                     if r.initial_mean_hu is None

@@ -12,11 +12,17 @@ Version history
 1.3
     ``cta_lumen_in_line`` and ``cta_missing_artery`` per thrombus (the CTA signs of an
     occluded artery, :mod:`strokescope.thrombus.vessel_evidence`); absent in older files.
+1.4
+    ``thrombus.cta_to_ncct``: the rigid CTA-to-NCCT motion the analysis registered (4x4
+    LPS matrix as a list of rows, ``null`` when not assessed), so a reader can show the
+    NCCT on the CTA grid; and ``seed`` per ``hemorrhage.rois`` record (the voxel [k, j, i]
+    clicked to propose the box, ``null`` for a drawn or typed box), so a reader can
+    measure the same boxes again. Both absent in older files.
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.3"`` (see the history above); a reader should refuse a major version it does not
+    ``"1.4"`` (see the history above); a reader should refuse a major version it does not
     know.
 ``notice``
     Always "Research use only, not for diagnosis."
@@ -39,12 +45,13 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     (one record per clot: label, volume_mm3, length_mm, max_diameter_mm, ncct_mean_hu,
     ncct_sd_hu, cta_mean_hu, perviousness_hu, relative_attenuation, side,
     centroid_lps, segment, probability_mean, cta_lumen_in_line, cta_missing_artery),
-    occlusion, lvo, occlusion_class,
-    total_volume_mm3, model_version, model_sha256, decision_rule, ...
+    occlusion, lvo, occlusion_class, total_volume_mm3, registration_metric, cta_to_ncct,
+    model_version, model_sha256, decision_rule, ...
 ``hemorrhage``
     ``null`` or :meth:`strokescope.hemorrhage.result.HemorrhageResult.to_dict`: volume_ml,
     global_50_80_volume_ml, abc2 (a_mm, b_mm, c_mm, slice_index, slice_count,
-    volume_ml), rois, slice_areas_mm2, warnings, timings.
+    volume_ml, lesion_ml), rois (the box as ROI text, its seed, the Table 1 rule and
+    volumes), slice_areas_mm2, warnings, timings.
 ``measurements``
     The report's table: finding, name, value, unit, method (value ``null`` if unknown).
 ``files``
@@ -61,7 +68,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -142,6 +149,17 @@ RESULTS_SCHEMA: dict[str, Any] = {
                 "assessed": {"type": "boolean"},
                 "impression": {"type": "string"},
                 "not_assessed_reason": _STR_OR_NULL,
+                "cta_to_ncct": {
+                    "type": ["array", "null"],
+                    "minItems": 4,
+                    "maxItems": 4,
+                    "items": {
+                        "type": "array",
+                        "minItems": 4,
+                        "maxItems": 4,
+                        "items": {"type": "number"},
+                    },
+                },
                 "model_version": {"type": "string"},
             },
         },

@@ -122,7 +122,8 @@ class ThrombusResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (no arrays)."""
+        """JSON-ready summary (no masks; ``cta_to_ncct`` as a 4x4 list, ``None`` when not
+        registered)."""
         return {
             "impression": self.impression(),
             "thrombi": [t.to_dict() for t in self.thrombi],
@@ -133,6 +134,9 @@ class ThrombusResult:
             "not_assessed_reason": self.not_assessed_reason,
             "total_volume_mm3": self.mask.volume_mm3,
             "registration_metric": self.registration_metric,
+            "cta_to_ncct": (
+                None if self.cta_to_ncct is None else np.asarray(self.cta_to_ncct).tolist()
+            ),
             "model_version": self.model_version,
             "model_sha256": dict(self.model_sha256),
             "decision_rule": self.decision_rule,
