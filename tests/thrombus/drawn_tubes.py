@@ -27,13 +27,22 @@ def tube(y0: float, x0: float, x1: float, radius: float) -> np.ndarray:
     return ((z - 10.0) ** 2 + (y - y0) ** 2 <= radius**2) & (x >= x0) & (x <= x1)
 
 
-def scene(*, clot: bool, blob: bool, middle: bool = False) -> tuple[Volume, Volume, np.ndarray]:
-    """NCCT, CTA and the candidate's mask: brain 35/45 HU, lumen 40/350 HU, clot 60/70 HU."""
+def scene(
+    *, clot: bool, blob: bool, middle: bool = False, pool: bool = False
+) -> tuple[Volume, Volume, np.ndarray]:
+    """NCCT, CTA and the candidate's mask: brain 35/45 HU, lumen 40/350 HU, clot 60/70 HU.
+
+    ``pool``: the left artery ends in the clot, and subarachnoid blood (64/68 HU) fills a
+    cistern 5 mm around its axis from x = 62 to 75 mm, in line with the clot."""
     rng = np.random.default_rng(3)
     ncct = 35.0 + rng.normal(0, 2, SHAPE)
     cta = 45.0 + rng.normal(0, 2, SHAPE)
     arteries = tube(15.0, 44.0, 75.0, RADIUS) | tube(15.0, 5.0, 36.0, RADIUS)
     ncct[arteries], cta[arteries] = 40.0, 350.0
+    if pool:
+        z, y, x = coords()
+        cistern = ((z - 10.0) ** 2 + (y - 15.0) ** 2 <= 25.0) & (x > 62.0) & (x <= 75.0)
+        ncct[cistern], cta[cistern] = 64.0, 68.0
     candidate = np.zeros(SHAPE, dtype=bool)
     if clot:
         candidate = tube(15.0, 52.0, 62.0, RADIUS)

@@ -53,7 +53,9 @@ CLOT_NCCT_HU = 45.0
 """A disc whose mean NCCT reaches this (acute clot: 50-80 HU, CLINICAL.md) and that is not
 opacified is still clot."""
 MARCH_MM = 8.0
+RING_GAP_MM = 1.5
 MARCH_STEP_MM = 0.5
+END_CHORD_MM = 2.0
 MAX_SAMPLED_VOXELS = 600
 _CAP_DEPTHS_MM = np.arange(0.25, 3.0, 0.5)
 _DISC = np.array(
@@ -91,14 +93,34 @@ def _perpendicular(t: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64],
     return a, np.cross(t, a)
 
 
+def _end_direction(
+    line: Centerline, end: int, points: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Outward unit direction at ``end`` (0 first, -1 last) of the centerline: the chord over
+    its last ``END_CHORD_MM``, or the points' principal axis when the centerline is shorter
+    (a short clot's bin centroids zig-zag more than they run)."""
+    pts = line.points if end == -1 else line.points[::-1]
+    seg = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+    back = np.concatenate([[0.0], np.cumsum(seg[::-1])])  # distance from the end, backwards
+    if len(pts) >= 2 and back[-1] >= END_CHORD_MM:
+        k = int(np.searchsorted(back, END_CHORD_MM))
+        chord = pts[-1] - pts[len(pts) - 1 - k]
+    else:
+        centred = points - points.mean(0)
+        axis = np.linalg.eigh(centred.T @ centred)[1][:, -1]
+        outward = pts[-1] - points.mean(0) if len(pts) >= 2 else line.tangents[end]
+        chord = axis if float(axis @ outward) >= 0 else -axis
+    return np.asarray(chord / max(float(np.linalg.norm(chord)), 1e-9))
+
+
 def tips(
     points: npt.NDArray[np.float64], line: Centerline
 ) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
-    """Both ends of a candidate as (tip, outward unit tangent): the centerline's end points
-    pushed out along their tangents to the farthest voxel centre."""
+    """Both ends of a candidate as (tip, outward unit direction, :func:`_end_direction`):
+    the centerline's end points pushed out along it to the farthest voxel centre."""
     out = []
-    for end, t in ((line.points[0], -line.tangents[0]), (line.points[-1], line.tangents[-1])):
-        t = t / max(float(np.linalg.norm(t)), 1e-9)
+    for k, end in ((0, line.points[0]), (-1, line.points[-1])):
+        t = _end_direction(line, k, points)
         out.append((end + t * max(0.0, float(((points - end) @ t).max())), t))
     return out
 
@@ -112,22 +134,32 @@ def disc_offsets(t: npt.NDArray[np.float64], radius_mm: float) -> npt.NDArray[np
 def clot_end_mm(
     tip: npt.NDArray[np.float64],
     t: npt.NDArray[np.float64],
-    disc: npt.NDArray[np.float64],
+    radius_mm: float,
     cta: Volume,
     ncct: Volume,
     reg: RegistrationResult,
     *,
     limit_mm: float = MARCH_MM,
 ) -> float:
-    """How far the clot goes on along ``t`` from ``tip`` (mm): to the first disc, in
-    ``MARCH_STEP_MM`` steps up to ``limit_mm``, whose mean NCCT is below ``CLOT_NCCT_HU`` or
-    that is mostly opacified. A candidate that covers part of a clot ends inside it; the
-    lumen lies beyond the rest of the clot, not beyond the candidate."""
+    """How far the clot of mean radius ``radius_mm`` goes on along ``t`` from ``tip`` (mm).
+
+    In ``MARCH_STEP_MM`` steps up to ``limit_mm``, to the first disc (0.7 x the radius, at
+    least 1 mm) whose mean NCCT is below ``CLOT_NCCT_HU`` or that is mostly opacified, or
+    whose surroundings - a ring ``RING_GAP_MM`` outside the clot's radius - are as dense:
+    blood in a cistern, not a clot in its vessel. A candidate that covers part of a clot
+    ends inside it; the lumen lies beyond the rest of the clot, not beyond the candidate."""
     steps = np.arange(0.0, limit_mm + 1e-9, MARCH_STEP_MM)
-    pts = (tip + steps[:, None, None] * t + disc[None]).reshape(-1, 3)
+    disc = disc_offsets(t, max(1.0, 0.7 * radius_mm))
+    a, b = _perpendicular(t)
+    angles = np.linspace(0.0, 2 * np.pi, 12, endpoint=False)
+    ring = (radius_mm + RING_GAP_MM) * (np.cos(angles)[:, None] * a + np.sin(angles)[:, None] * b)
+    centres = tip + steps[:, None] * t
+    pts = (centres[:, None] + disc[None]).reshape(-1, 3)
     n = sample_registered(ncct, pts, reg).reshape(len(steps), -1)
     lumen = opacified(pts, cta, ncct, reg).reshape(len(steps), -1)
-    clot = (n.mean(1) >= CLOT_NCCT_HU) & (lumen.mean(1) < 0.5)
+    around = sample_registered(ncct, (centres[:, None] + ring[None]).reshape(-1, 3), reg)
+    pooled = around.reshape(len(steps), -1).mean(1) >= CLOT_NCCT_HU
+    clot = (n.mean(1) >= CLOT_NCCT_HU) & (lumen.mean(1) < 0.5) & ~pooled
     return float(steps[int(np.argmin(clot))] if not clot.all() else steps[-1])
 
 
@@ -145,7 +177,7 @@ def inline_lumen(
     best = 0.0
     for tip, t in tips(points, line):
         disc = disc_offsets(t, r)
-        start = tip + clot_end_mm(tip, t, disc, cta, ncct, reg) * t
+        start = tip + clot_end_mm(tip, t, radius_mm, cta, ncct, reg) * t
         samples = (start + _CAP_DEPTHS_MM[:, None, None] * t + disc[None]).reshape(-1, 3)
         best = max(best, float(opacified(samples, cta, ncct, reg).mean()))
     return best
