@@ -36,8 +36,14 @@ def _add_study(index: Index, storage: Path, folder: str) -> str:
     return uid
 
 
-def _stored_result(storage: Path, study_folder: Path, centre_lps: tuple[float, ...]) -> Path:
-    """A thrombus result on the study's CTA grid, exported as the node exports it."""
+def _stored_result(
+    storage: Path,
+    study_folder: Path,
+    centre_lps: tuple[float, ...],
+    motion: np.ndarray | None = None,
+) -> Path:
+    """A thrombus result on the study's CTA grid, exported as the node exports it, with
+    ``motion`` as its CTA-to-NCCT registration (4x4 LPS)."""
     cta = pipeline.load(study_folder / "cta")
     array = np.zeros(cta.geometry.shape, dtype=bool)
     k, j, i = (int(round(v)) for v in cta.geometry.lps_to_index(np.asarray(centre_lps)))
@@ -49,7 +55,7 @@ def _stored_result(storage: Path, study_folder: Path, centre_lps: tuple[float, .
         lvo=True,
         occlusion_class="LVO",
         mask=Mask(array, cta.geometry, "thrombus"),
-        cta_to_ncct=None,
+        cta_to_ncct=motion,
         registration_metric=-0.5,
         model_version="stored-1",
         model_sha256={"fine": "ab" * 32},
@@ -172,6 +178,7 @@ def test_double_click_opens_the_study_with_the_stored_result(
     assert result.model_version == "stored-1"
     assert win.state.masks["thrombus"] is result.mask
     assert "Left M1 occlusion (LVO)" in win.results.thrombus_call.text()
+    assert "ncct_registered" not in win.volumes  # the stored result holds no motion
 
 
 def test_double_click_on_a_study_without_results_only_opens_it(qtbot, tmp_path, node) -> None:  # type: ignore[no-untyped-def]

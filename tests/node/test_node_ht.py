@@ -130,6 +130,10 @@ def test_a_request_survives_a_restart_runs_once_and_its_results_reach_the_study(
     assert volume == pytest.approx(followup.truth_ml, rel=0.3)
     (entry,) = pipeline.node_worklist(config.storage)
     assert entry.state == "delivered" and f"HT done: {done.detail}" in entry.detail
+    # The viewer reads the node's result back instead of measuring again.
+    assert entry.ht_results_folder == config.storage / results[0]
+    back = pipeline.read_hemorrhage_results(entry.ht_results_folder)
+    assert back.impression() == done.detail and back.rois[0].roi.seed is not None
     # Asking again for the same measurement queues nothing.
     assert main([*command, "--click", followup.click]) == 0
     assert capsys.readouterr().out.startswith(f"HT request 1 for study 1 is done: {done.detail}")

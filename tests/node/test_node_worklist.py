@@ -134,3 +134,33 @@ def test_a_folder_without_a_node_is_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no DICOM node here"):
         pipeline.node_worklist(tmp_path)
     assert not (tmp_path / INDEX_NAME).exists()
+
+
+def test_the_newest_measured_ht_request_names_its_results_folder(tmp_path: Path) -> None:
+    from strokescope.node import ht_queue
+
+    index = _node(tmp_path)
+    try:
+        study = next(r.id for r in index.studies() if r.study_uid == "1.2.3.1004")
+        for n, clicks in enumerate((["z=1 y=2 x=3"], ["z=4 y=5 x=6"], ["z=7 y=8 x=9"]), 1):
+            ht_queue.add_request(index, study_id=study, series_key="2", rois=[], clicks=clicks)
+            found = ht_queue.claim_request(index)
+            assert found is not None
+            if n < 3:  # the third one fails: the second one's results are the newest
+                results = f"results/1004/ht-00{n}/results-001"
+                (tmp_path / results).mkdir(parents=True)
+                ht_queue.finish_request(index, found, state="done", detail="HT", results=results)
+            else:
+                ht_queue.finish_request(index, found, state="failed", detail="bad click")
+        entries = {e.study_uid[-4:]: e for e in pipeline.node_worklist(tmp_path)}
+    finally:
+        index.close()
+    newest = tmp_path / "results" / "1004" / "ht-002" / "results-001"
+    assert entries["1004"].ht_results_folder == newest and entries["1004"].ht_series_key == "2"
+    assert entries["1004"].results_folder is None  # no thrombus result: no CTA
+    assert entries["1001"].ht_results_folder is None  # no HT request
+    assert entries["1004"].detail.endswith("; HT failed: bad click")
+    newest.rmdir()  # a folder that is gone is not offered
+    assert {e.study_uid[-4:]: e for e in pipeline.node_worklist(tmp_path)}[
+        "1004"
+    ].ht_results_folder is None

@@ -112,6 +112,20 @@ class HtTool(QObject):
         if self.rois:
             self._set_rois([], record=True)
 
+    def show_result(self, result: HemorrhageResult) -> None:
+        """Show a result measured elsewhere (the DICOM node's, read back) without measuring:
+        its mask and, on the prepared follow-up it was measured on, its boxes. An edit then
+        measures those boxes again (each with its click); undo has nothing before them."""
+        prepared = self.prepared
+        same = prepared is not None and prepared.geometry.same_grid(result.mask.geometry)
+        self.history.clear()
+        self.rois = [r.roi for r in result.rois] if same else []
+        self.selected = -1
+        self._rebuild_items()
+        self.result = result
+        self.state.set_mask("hemorrhage", result.mask)
+        self.result_changed.emit(result)
+
     # --- internals ------------------------------------------------------------------------------
     def _set_rois(self, rois: list[Roi], *, record: bool = False) -> None:
         if record:

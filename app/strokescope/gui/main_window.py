@@ -310,10 +310,11 @@ class MainWindow(QMainWindow):
             thrombus_for_viewer,
             ncct,
             self.volumes.get("cta"),
-            on_done=self._set_thrombus_views,
+            on_done=self.set_thrombus_views,
         )
 
-    def _set_thrombus_views(self, done: tuple[ThrombusResult, Volume | None]) -> None:
+    def set_thrombus_views(self, done: tuple[ThrombusResult, Volume | None]) -> None:
+        """Show a thrombus result and, when given, the NCCT on the CTA grid."""
         result, registered = done
         self.set_thrombus(result)
         if registered is not None:

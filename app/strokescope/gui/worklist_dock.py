@@ -6,10 +6,14 @@ read through :func:`strokescope.pipeline.node_worklist` from the node's storage 
 (File → Worklist folder…, remembered in the settings) every :data:`REFRESH_MS` ms. The
 index is opened read-only, so the node may run meanwhile.
 
-A double click opens the study folder as File → Open does. When the node exported a
-thrombus result for it, that result is read back from the results folder
-(:func:`strokescope.pipeline.read_thrombus_results`) and shown once the study's CTA is
-loaded: the analysis does not run again.
+A double click opens the study folder as File → Open does. The results the node exported
+for it are read back and shown once the study is loaded, without running the analyses
+again: a thrombus result (:func:`strokescope.pipeline.read_thrombus_results`) on the CTA,
+with the NCCT on the CTA grid when the results hold the registration's motion; the newest
+HT result (:func:`strokescope.pipeline.read_hemorrhage_results`) on the follow-up NCCT,
+with its boxes once the follow-up is prepared (an edit measures them again). The series
+the node measured HT on becomes the viewer's Follow-up NCCT first when the role rules
+picked another (a follow-up scan alone in its study is otherwise the "baseline").
 
 "Measure HT at the cursor…" asks the node to measure HT on the selected study's follow-up
 NCCT at the viewer's cursor (:func:`strokescope.pipeline.request_node_hemorrhage`): open
@@ -45,10 +49,14 @@ from PySide6.QtWidgets import (
 )
 
 from strokescope import pipeline
-from strokescope.errors import StrokeScopeError
+from strokescope.errors import InputError, StrokeScopeError
+from strokescope.gui.thrombus_job import stored_thrombus_for_viewer
+from strokescope.hemorrhage import HemorrhageResult
+from strokescope.io import FolderScan, SeriesInfo
 from strokescope.node.ht_queue import HtRequest
 from strokescope.node.worklist import WorklistEntry
 from strokescope.pipeline import Progress
+from strokescope.series_roles import Role
 from strokescope.thrombus import ThrombusResult
 from strokescope.volume import Mask, Volume
 
@@ -74,6 +82,17 @@ class _Cursor(Protocol):
     def cursor(self) -> tuple[int, int, int]: ...
 
 
+class _HtResults(Protocol):
+    def show_result(self, result: HemorrhageResult) -> None: ...
+
+
+class _Picker(Protocol):
+    @property
+    def scan(self) -> FolderScan | None: ...
+    def series_for(self, role: Role) -> SeriesInfo | None: ...
+    def assign(self, role: Role, key: str) -> None: ...
+
+
 class WorklistHost(Protocol):
     """What the dock uses of the main window."""
 
@@ -87,18 +106,37 @@ class WorklistHost(Protocol):
     def busy(self) -> bool: ...
     @property
     def busy_changed(self) -> SignalInstance: ...
+    @property
+    def ht(self) -> _HtResults: ...
+    @property
+    def picker(self) -> _Picker: ...
 
     def run_job(
         self, name: str, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None]
     ) -> object: ...
     def open_folder(self, folder: str | Path) -> None: ...
-    def set_thrombus(self, result: ThrombusResult | None) -> None: ...
+    def show_role(self, role: str) -> None: ...
+    def set_thrombus_views(self, done: tuple[ThrombusResult, Volume | None]) -> None: ...
     def error(self, title: str, message: str) -> object: ...
 
 
-def read_results(folder: Path, *, on_progress: Progress | None = None) -> ThrombusResult:
-    """The job that reads a stored thrombus result (the worker passes ``on_progress``)."""
-    return pipeline.read_thrombus_results(folder)
+def read_ht_results(
+    folder: Path, followup: Volume, *, on_progress: Progress | None = None
+) -> HemorrhageResult:
+    """The job that reads a stored HT result, its mask on ``followup``'s exact grid.
+
+    Raises
+    ------
+    InputError
+        The results cannot be read, or were measured on another grid than ``followup``.
+    """
+    result = pipeline.read_hemorrhage_results(folder)
+    if not result.mask.geometry.same_grid(followup.geometry):
+        raise InputError(
+            f"{folder}: the stored HT result lies on another grid than the follow-up NCCT "
+            "loaded; pick the series the node measured, or measure HT here"
+        )
+    return replace(result, mask=Mask(result.mask.array, followup.geometry, result.mask.name))
 
 
 def request_ht(
@@ -120,7 +158,8 @@ def confirm(parent: QWidget, text: str) -> bool:
 
 def _cells(entry: WorklistEntry) -> list[str]:
     received = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.received))
-    state = f"{entry.state} ✓" if entry.results_folder is not None else entry.state
+    stored = entry.results_folder is not None or entry.ht_results_folder is not None
+    state = f"{entry.state} ✓" if stored else entry.state
     return [entry.short_uid, received, str(entry.instances), state, entry.detail]
 
 
@@ -134,6 +173,11 @@ class WorklistDock(QDockWidget):
         self.folder = host.settings.worklist_folder()
         self.entries: tuple[WorklistEntry, ...] = ()
         self.pending: WorklistEntry | None = None
+        """The opened study while its thrombus result waits to be read."""
+        self.pending_ht: WorklistEntry | None = None
+        """The opened study while its HT result waits to be read."""
+        self.moved = False
+        """Whether the series HT was measured on was made the follow-up (once per open)."""
         self.status = QLabel(NO_FOLDER)
         self.status.setObjectName("worklistStatus")
         self.status.setWordWrap(True)
@@ -222,11 +266,13 @@ class WorklistDock(QDockWidget):
             self.open_entry(self.entries[row])
 
     def open_entry(self, entry: WorklistEntry) -> None:
-        """Open the study; its stored thrombus result follows once its CTA is loaded."""
+        """Open the study; its stored results follow once its series are loaded."""
         if self.host.busy:
             self.status.setText("busy: open the study again when the current job is done")
             return
         self.pending = entry if entry.results_folder is not None else None
+        self.pending_ht = entry if entry.ht_results_folder is not None else None
+        self.moved = False
         self.host.open_folder(entry.study_folder)
 
     # --- HT on request ------------------------------------------------------------------------
@@ -264,34 +310,73 @@ class WorklistDock(QDockWidget):
         )
 
     def _on_busy(self, busy: bool) -> None:
-        if not busy and self.pending is not None:
+        if not busy and (self.pending is not None or self.pending_ht is not None):
             QTimer.singleShot(0, self._read_pending)  # after the job's on_done has run
 
-    def _read_pending(self) -> None:
-        entry = self.pending
-        if entry is None or entry.results_folder is None or self.host.busy:
-            return
-        cta = self.host.volumes.get("cta")
-        if cta is None or cta.meta.study_uid != entry.study_uid:
-            return  # the study is still loading (or failed to load): keep waiting
-        self.pending = None
-        self.host.run_job(
-            "Reading results",
-            read_results,
-            entry.results_folder,
-            on_done=lambda result: self._show(result, entry),
-        )
+    def _loaded(self, role: str, entry: WorklistEntry) -> Volume | None:
+        volume = self.host.volumes.get(role)
+        return volume if volume is not None and volume.meta.study_uid == entry.study_uid else None
 
-    def _show(self, result: ThrombusResult, entry: WorklistEntry) -> None:
-        cta = self.host.volumes.get("cta")
-        if cta is None or cta.meta.study_uid != entry.study_uid:
-            return  # another study was opened meanwhile
-        if not result.mask.geometry.same_grid(cta.geometry):
-            self.host.error(
-                "Worklist",
-                f"{entry.results_folder}: the stored result lies on another grid than the "
-                "CTA loaded; run the thrombus analysis instead",
+    def _read_pending(self) -> None:
+        """Read the next stored result whose series is loaded, once no job runs (after the
+        loading and the follow-up's preparation, which would clear an HT result)."""
+        if self.host.busy:
+            return
+        study = self.pending
+        cta = None if study is None else self._loaded("cta", study)
+        if study is not None and study.results_folder is not None and cta is not None:
+            self.pending = None
+            self.host.run_job(
+                "Reading results",
+                stored_thrombus_for_viewer,
+                study.results_folder,
+                self._loaded("baseline", study),
+                cta,
+                on_done=lambda done: self._show(done, study),
             )
             return
-        mask = Mask(result.mask.array, cta.geometry, result.mask.name)  # the CTA's exact grid
-        self.host.set_thrombus(replace(result, mask=mask))
+        ht_study = self.pending_ht
+        if ht_study is not None and ht_study.ht_results_folder is not None:
+            if self._make_followup(ht_study):
+                return  # that series loads (and is prepared) as the follow-up first
+            followup = self._loaded("followup", ht_study)
+            if followup is None:
+                return  # not loaded (yet): a thrombus result waits for its CTA the same way
+            self.pending_ht = None
+            self.host.run_job(
+                "Reading HT results",
+                read_ht_results,
+                ht_study.ht_results_folder,
+                followup,
+                on_done=lambda result: self._show_ht(result, ht_study),
+            )
+
+    def _make_followup(self, entry: WorklistEntry) -> bool:
+        """Make the series the node measured HT on the follow-up NCCT, clearing a role it
+        holds (once per open); whether the viewer now loads it."""
+        picker, key = self.host.picker, entry.ht_series_key
+        opened = any(v.meta.study_uid == entry.study_uid for v in self.host.volumes.values())
+        current = picker.series_for("followup")
+        if self.moved or not opened or not key or (current is not None and current.key == key):
+            return False
+        if picker.scan is None or all(s.key != key for s in picker.scan.series):
+            return False  # no longer stored: the grid check decides
+        self.moved = True
+        others: tuple[Role, ...] = ("baseline", "cta")
+        for role in others:
+            held = picker.series_for(role)
+            if held is not None and held.key == key:
+                picker.assign(role, "")  # one series plays one role
+        picker.assign("followup", key)
+        return True
+
+    def _show(self, done: tuple[ThrombusResult, Volume | None], entry: WorklistEntry) -> None:
+        if self._loaded("cta", entry) is None:
+            return  # another study was opened meanwhile
+        self.host.set_thrombus_views(done)
+
+    def _show_ht(self, result: HemorrhageResult, entry: WorklistEntry) -> None:
+        if self._loaded("followup", entry) is None:
+            return
+        self.host.ht.show_result(result)
+        self.host.show_role("followup")

@@ -4,8 +4,10 @@
 ``mode=ro`` and a short busy timeout, so a viewer may read it while ``strokescope listen``
 writes it; it never writes. Each study becomes a :class:`WorklistEntry` with the state a
 person reads (see :data:`WORKLIST_STATES`), derived from the study's state in the index
-and from its send queue; the detail names the newest HT request and its outcome. No
-patient identifier is shown: the index holds none.
+and from its send queue; the detail names the newest HT request and its outcome. The
+entry names the newest results folders, thrombus and HT, so a viewer reads the results
+back instead of computing them again. No patient identifier is shown: the index holds
+none.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ READ_TIMEOUT_S = 1.0
 class WorklistEntry:
     """One study the node holds. ``received`` is the time (epoch seconds) its newest
     instance arrived; ``results_folder`` is the newest thrombus results folder, ``None``
-    when there is none (not analysed yet, or the folder is gone)."""
+    when there is none (not analysed yet, or the folder is gone); ``ht_results_folder``
+    the same for the newest HT request measured, and ``ht_series_key`` the key
+    (:attr:`strokescope.io.SeriesInfo.key`) of the follow-up NCCT series it measured."""
 
     study_uid: str
     received: float
@@ -59,6 +63,8 @@ class WorklistEntry:
     results_folder: Path | None
     sent: int = 0
     to_send: int = 0
+    ht_results_folder: Path | None = None
+    ht_series_key: str = ""
 
     @property
     def short_uid(self) -> str:
@@ -72,13 +78,16 @@ SELECT s.study_uid, s.folder, s.state, s.last_received, s.instances, s.detail, s
        COUNT(x.id), COALESCE(SUM(x.state = 'sent'), 0),
        (SELECT last_error FROM sends e WHERE e.study_id = s.id AND e.state = 'pending'
         AND e.last_error != '' ORDER BY e.id DESC LIMIT 1),
-       {ht}
+       {ht}, {ht_results}, {ht_series}
 FROM studies s LEFT JOIN sends x ON x.study_id = s.id
 GROUP BY s.id ORDER BY s.last_received DESC, s.id DESC
 """
 _HT = """(SELECT 'HT ' || r.state || CASE r.detail WHEN '' THEN '' ELSE ': ' || r.detail END
         FROM requests r WHERE r.study_id = s.id ORDER BY r.id DESC LIMIT 1)"""
 """The newest HT request of the study, e.g. "HT done: Hemorrhage 9.8 mL (ABC/2 8.1 mL)"."""
+_MEASURED = """(SELECT r.{column} FROM requests r WHERE r.study_id = s.id AND r.state = 'done'
+        AND r.results != '' ORDER BY r.id DESC LIMIT 1)"""
+"""The results folder or series key of the study's newest HT request that was measured."""
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -115,6 +124,12 @@ def _detail(
     return "; ".join(t for t in parts if t)
 
 
+def _folder(storage: Path, relative: str | None) -> Path | None:
+    """``storage / relative`` when that is a folder (``None``: none recorded, or gone)."""
+    path = Path(storage) / relative if relative else None
+    return path if path is not None and path.is_dir() else None
+
+
 def read_worklist(
     storage: Path, *, quiet_s: float = 30.0, now: float | None = None
 ) -> tuple[WorklistEntry, ...]:
@@ -136,16 +151,24 @@ def read_worklist(
         conn = _connect(path)
         try:
             tables = conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            ht = _HT if ("requests",) in tables.fetchall() else "NULL"  # an older node's index
-            rows = conn.execute(_QUERY.format(ht=ht)).fetchall()
+            if ("requests",) in tables.fetchall():
+                query = _QUERY.format(
+                    ht=_HT,
+                    ht_results=_MEASURED.format(column="results"),
+                    ht_series=_MEASURED.format(column="series_key"),
+                )
+            else:  # an older node's index: no HT requests
+                query = _QUERY.format(ht="NULL", ht_results="NULL", ht_series="NULL")
+            rows = conn.execute(query).fetchall()
         finally:
             conn.close()
     except sqlite3.Error as exc:
         raise InputError(f"{path}: cannot read the node's index ({exc})") from exc
     entries = []
-    for uid, folder, raw, last, count, detail, results, sends, sent, error, ht in rows:
+    for row in rows:
+        uid, folder, raw, last, count, detail, results, sends, sent, error, ht = row[:11]
+        ht_results, ht_series = row[11:]
         state = _state(raw, last, quiet_s, now, sends, sent)
-        res = Path(storage) / results if results else None
         entries.append(
             WorklistEntry(
                 study_uid=uid,
@@ -154,9 +177,11 @@ def read_worklist(
                 state=state,
                 detail=_detail(state, detail, sends, sent, error, ht),
                 study_folder=Path(storage) / folder,
-                results_folder=res if res is not None and res.is_dir() else None,
+                results_folder=_folder(storage, results),
                 sent=sent,
                 to_send=sends,
+                ht_results_folder=_folder(storage, ht_results),
+                ht_series_key=ht_series or "",
             )
         )
     return tuple(entries)
