@@ -59,6 +59,22 @@ def test_model_version_names_the_manifest_and_a_checksum_digest() -> None:
     assert len(digest) == 12 and int(digest, 16) >= 0
 
 
+def test_a_rule_change_changes_the_model_digest(tmp_path: Path) -> None:
+    """Batch runs resume by this digest: results of other rules must not be reused."""
+    import json
+    import shutil
+
+    from strokescope.resources import models_dir
+
+    folder = tmp_path / "models"
+    shutil.copytree(models_dir(), folder)
+    before = pipeline.thrombus_model_version(folder)[1]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["decision"]["extend_along_axis_mm"] = 15.0
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert pipeline.thrombus_model_version(folder)[1] != before
+
+
 def test_assign_roles_picks_the_only_ncct(series_dir: Path) -> None:
     roles = pipeline.assign_roles(pipeline.scan(series_dir))
     assert roles.baseline is not None and roles.cta is None

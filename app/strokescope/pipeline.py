@@ -214,15 +214,17 @@ def warm_thrombus_models(
 
 
 def thrombus_model_version(models: str | Path | None = None) -> tuple[str, str]:
-    """The installed thrombus models' version and a short digest of their checksums, e.g.
-    ``("0.5.0+seed0", "1a2b3c4d5e6f")``: two folders with the same digest hold the same
-    networks. Checks the files against the manifest (``ModelError`` when they differ)."""
+    """The installed thrombus models' version and a short digest of their checksums and
+    decision rules, e.g. ``("0.5.0+seed0", "1a2b3c4d5e6f")``: two folders with the same
+    digest give the same results (a rule changed in the manifest changes it). Checks the
+    files against the manifest (``ModelError`` when they differ)."""
     import hashlib
 
     from strokescope.thrombus.model import load_models
 
     bundle = load_models(models, device="cpu", threads=1)
-    text = "\n".join(f"{name} {sha}" for name, sha in sorted(bundle.sha256.items()))
+    lines = [f"{name} {sha}" for name, sha in sorted(bundle.sha256.items())]
+    text = "\n".join([*lines, bundle.rules.describe()])
     return bundle.version, hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
