@@ -27,7 +27,9 @@ NOTICE = f"{RESEARCH_ONLY} {PHANTOM_TRAINED}"
 """On every row: a table copied out of the batch folder keeps saying what it is."""
 SUMMARY_NAME = "summary.csv"
 THROMBI_NAME = "thrombi.csv"
-THROMBUS_FIELDS = tuple(f.name for f in fields(Thrombus))
+THROMBUS_FIELDS = tuple(f.name for f in fields(Thrombus) if f.name != "axial_profile")
+"""Per-thrombus columns: every scalar field (the axial profile, a series, stays in each
+case's results.json)."""
 HT_FIELDS = ("volume_ml", "global_50_80_volume_ml")
 CASE_FIELDS = (
     "case_id",
