@@ -17,7 +17,9 @@ Version history
     LPS matrix as a list of rows, ``null`` when not assessed), so a reader can show the
     NCCT on the CTA grid; and ``seed`` per ``hemorrhage.rois`` record (the voxel [k, j, i]
     clicked to propose the box, ``null`` for a drawn or typed box), so a reader can
-    measure the same boxes again. Both absent in older files.
+    measure the same boxes again. Both absent in older files. Also ``axial_profile`` per
+    thrombus (distance_mm, cta_hu, ncct_hu along its axis and 10 mm beyond its ends,
+    :mod:`strokescope.thrombus.axial_profile`).
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
@@ -44,7 +46,8 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     ``null`` or :meth:`strokescope.thrombus.result.ThrombusResult.to_dict`: ``thrombi``
     (one record per clot: label, volume_mm3, length_mm, max_diameter_mm, ncct_mean_hu,
     ncct_sd_hu, cta_mean_hu, perviousness_hu, relative_attenuation, side,
-    centroid_lps, segment, probability_mean, cta_lumen_in_line, cta_missing_artery),
+    centroid_lps, segment, probability_mean, cta_lumen_in_line, cta_missing_artery,
+    axial_profile),
     occlusion, lvo, occlusion_class, total_volume_mm3, registration_metric, cta_to_ncct,
     model_version, model_sha256, decision_rule, ...
 ``hemorrhage``
