@@ -22,7 +22,7 @@ from strokescope.preprocess.registration import RegistrationResult, sample_regis
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.centerline import Centerline
 from strokescope.thrombus.model import Rules
-from strokescope.thrombus.vessel_evidence import clot_end_mm, tips
+from strokescope.thrombus.vessel_evidence import MARCH_STEP_MM, clot_end_mm, tips
 from strokescope.volume import Volume
 
 RADIUS_FACTOR = 1.2
@@ -76,7 +76,8 @@ def extend_along_axis(
     reach = max(MIN_RADIUS_MM, RADIUS_FACTOR * radius)
     added = []
     for tip, t in tips(points, line):
-        far = clot_end_mm(tip, t, radius, cta, ncct, reg, limit_mm=max_mm)
+        # the clot ends between the last disc that was clot and the first that was not
+        far = clot_end_mm(tip, t, radius, cta, ncct, reg, limit_mm=max_mm) - MARCH_STEP_MM / 2
         if far <= 0.0:
             continue
         cand = _cylinder_voxels(tip, t, far, reach, cta)
