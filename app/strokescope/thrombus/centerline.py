@@ -153,6 +153,11 @@ def centerline(index: npt.NDArray[np.int64], geometry: Geometry) -> Centerline:
     return Centerline(cl, length, t_pts)
 
 
+def mean_radius_mm(volume_mm3: float, line: Centerline) -> float:
+    """Radius of the cylinder of the component's volume and centerline length (>= 1 mm)."""
+    return float(np.sqrt(volume_mm3 / (np.pi * max(line.length_mm, 1.0))))
+
+
 def max_diameter(mask: Mask) -> float:
     """Twice (the largest inside distance to the surface voxels + one voxel), in mm."""
     if not mask.array.any():

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
-from strokescope.thrombus.centerline import Centerline
+from strokescope.thrombus.centerline import Centerline, mean_radius_mm
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.vessel_evidence import MARCH_STEP_MM, clot_end_mm, tips
 from strokescope.volume import Volume
@@ -72,7 +72,7 @@ def extend_along_axis(
     g = cta.geometry
     points = g.index_to_lps(index.astype(float))
     volume = len(index) * g.voxel_volume_mm3
-    radius = float(np.sqrt(volume / (np.pi * max(line.length_mm, 1.0))))
+    radius = mean_radius_mm(volume, line)
     reach = max(MIN_RADIUS_MM, RADIUS_FACTOR * radius)
     added = []
     for tip, t in tips(points, line):

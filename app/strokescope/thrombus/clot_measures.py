@@ -21,7 +21,7 @@ from strokescope.preprocess.registration import RegistrationResult, sample_regis
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, segment_of, side_of
 from strokescope.thrombus.axial_profile import axial_profile
-from strokescope.thrombus.centerline import Centerline, max_diameter
+from strokescope.thrombus.centerline import Centerline, max_diameter, mean_radius_mm
 from strokescope.thrombus.result import Thrombus
 from strokescope.thrombus.vessel_evidence import VesselEvidence
 from strokescope.volume import Mask, Volume
@@ -80,7 +80,7 @@ def measure_clot(
     contra = contralateral_hu(pts, plane, ncct, cta, reg)
     centroid = pts.mean(0)
     volume = float(len(index) * g.voxel_volume_mm3)
-    radius = float(np.sqrt(volume / (np.pi * max(line.length_mm, 1.0))))
+    radius = mean_radius_mm(volume, line)
     return Thrombus(
         label=label,
         volume_mm3=volume,

@@ -38,7 +38,7 @@ from strokescope.preprocess.registration import (
 )
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane
-from strokescope.thrombus.centerline import Centerline
+from strokescope.thrombus.centerline import Centerline, mean_radius_mm
 from strokescope.volume import Volume
 
 SIGN_FRACTION = 0.12
@@ -202,7 +202,7 @@ def vessel_evidence(
     reg: RegistrationResult,
 ) -> VesselEvidence:
     """Both signs for a candidate: its voxel centres ``points`` (n, 3 LPS) and centerline."""
-    radius = float(np.sqrt(volume_mm3 / (np.pi * max(line.length_mm, 1.0))))
+    radius = mean_radius_mm(volume_mm3, line)
     sub = points[:: max(1, len(points) // MAX_SAMPLED_VOXELS)]
     return VesselEvidence(
         inline_lumen=round(inline_lumen(points, line, radius, cta, ncct, reg), 3),
