@@ -70,7 +70,7 @@ def test_a_rule_change_changes_the_model_digest(tmp_path: Path) -> None:
     shutil.copytree(models_dir(), folder)
     before = pipeline.thrombus_model_version(folder)[1]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["decision"]["extend_along_axis_mm"] = 15.0
+    manifest["decision"]["min_component_volume_mm3"] += 1.0  # any rule, another value
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     assert pipeline.thrombus_model_version(folder)[1] != before
 
