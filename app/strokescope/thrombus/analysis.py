@@ -190,11 +190,12 @@ def _thrombi(
         points = cta.geometry.index_to_lps(index.astype(float))
         ncct_hu = sample_registered(ncct, points, reg)
         reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules)
+        if reason is not None:
+            log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
+            continue
         line = centerline(index, cta.geometry)
         evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
-        if reason is None and rules.uses_vessel_evidence:
-            reason = no_occlusion_reason(evidence, rules)
-        if reason is not None:
+        if rules.uses_vessel_evidence and (reason := no_occlusion_reason(evidence, rules)):
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
         p = prob[tuple((index - offset).T)]  # the network's own voxels
