@@ -43,7 +43,8 @@ from strokescope.volume import Volume
 
 SIGN_FRACTION = 0.12
 """Below this on both fractions a thrombus has no CTA sign of an occluded artery, and the
-result warns (and, where the manifest sets the rule, drops it). On the calibration block
+result warns (a manifest may also drop such candidates: ``Rules.min_inline_lumen`` and
+``Rules.min_missing_artery``). On the calibration block
 (seeds 800000-800019) every clot the shipped models segment reaches 0.15 or more on one of
 the two (the lowest: a partly segmented ICA clot, in line 0.15, missing artery 0.09)."""
 ENHANCEMENT_HU = 60.0
