@@ -22,13 +22,11 @@ CLOT_BRUSH = pg.mkBrush(255, 140, 100, 60)
 def signs_text(t: Thrombus) -> str:
     """One line: the thrombus and its CTA signs (or that they were not measured)."""
     head = f"#{t.label} {t.side} {t.segment}"
-    if t.cta_lumen_in_line is None or t.cta_missing_artery is None:
+    signs = t.cta_signs()
+    if signs is None:
         return f"{head}: CTA signs not measured"
     verdict = "no CTA sign of occlusion" if t.occlusion_sign_missing() else "CTA sign present"
-    return (
-        f"{head}: {verdict} (lumen in line {t.cta_lumen_in_line:.0%}, contralateral minus "
-        f"own lumen {t.cta_missing_artery:+.0%})"
-    )
+    return f"{head}: {verdict} ({signs})"
 
 
 class ProfileView(QWidget):

@@ -35,7 +35,7 @@ from strokescope.thrombus.inference import (
 )
 from strokescope.thrombus.input_roles import check_roles, refuse_same_series
 from strokescope.thrombus.model import Rules, ThrombusModels
-from strokescope.thrombus.result import Thrombus, ThrombusResult
+from strokescope.thrombus.result import Thrombus, ThrombusResult, cta_signs_text
 from strokescope.thrombus.vessel_evidence import VesselEvidence, vessel_evidence
 from strokescope.volume import Geometry, Mask, Volume
 
@@ -214,8 +214,7 @@ def _thrombi(
         if th.occlusion_sign_missing():
             warnings.append(
                 f"thrombus {th.label} ({th.side} {th.segment}) has no CTA sign of an occluded "
-                f"artery (lumen in line {evidence.inline_lumen:.0%}, contralateral minus own "
-                f"lumen {evidence.missing_artery:+.0%}): check the CTA for a filling defect"
+                f"artery ({th.cta_signs()}): check the CTA for a filling defect"
             )
         thrombi.append(th)
     return thrombi, kept
@@ -229,10 +228,8 @@ def no_occlusion_reason(evidence: VesselEvidence, rules: Rules) -> str | None:
     )
     if inline or missing:
         return None
-    return (
-        f"no CTA sign of an occluded artery (lumen in line {evidence.inline_lumen:.0%}, "
-        f"contralateral minus own lumen {evidence.missing_artery:+.0%})"
-    )
+    signs = cta_signs_text(evidence.inline_lumen, evidence.missing_artery)
+    return f"no CTA sign of an occluded artery ({signs})"
 
 
 def _blood_ml(

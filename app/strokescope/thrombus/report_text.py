@@ -7,12 +7,8 @@ from strokescope.thrombus.result import Thrombus, ThrombusResult
 
 
 def _signs(t: Thrombus) -> str:
-    if t.cta_lumen_in_line is None or t.cta_missing_artery is None:
-        return ""
-    return (
-        f", CTA lumen in line {t.cta_lumen_in_line:.0%}, contralateral minus own lumen "
-        f"{t.cta_missing_artery:+.0%}"
-    )
+    signs = t.cta_signs()
+    return "" if signs is None else f", CTA {signs}"
 
 
 def format_result(result: ThrombusResult, *, verbose: bool = False) -> str:

@@ -19,6 +19,11 @@ Side = Literal["left", "right", "midline"]
 OcclusionClass = Literal["LVO", "MeVO", "none", "not assessed"]
 
 
+def cta_signs_text(inline_lumen: float, missing_artery: float) -> str:
+    """The two CTA signs of occlusion as the outputs print them."""
+    return f"lumen in line {inline_lumen:.0%}, contralateral minus own lumen {missing_artery:+.0%}"
+
+
 @dataclass(frozen=True)
 class AxialProfile:
     """Mean HU along a thrombus' axis (:mod:`strokescope.thrombus.axial_profile`): distance
@@ -60,6 +65,12 @@ class Thrombus:
     its own place (-1 to 1); None if not measured."""
     axial_profile: AxialProfile | None = None
     """CTA and NCCT along the clot's axis and 10 mm beyond its ends; None if not measured."""
+
+    def cta_signs(self) -> str | None:
+        """Both CTA signs as text (:func:`cta_signs_text`), None if not measured."""
+        if self.cta_lumen_in_line is None or self.cta_missing_artery is None:
+            return None
+        return cta_signs_text(self.cta_lumen_in_line, self.cta_missing_artery)
 
     def occlusion_sign_missing(self) -> bool:
         """Whether the CTA shows neither sign of an occluded artery at this thrombus (both
