@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -57,20 +60,28 @@ def test_read_back_equals_the_analysed_result(exported: tuple[ThrombusResult, Pa
     assert all(t.cta_lumen_in_line is not None for t in back.thrombi)
 
 
+def _older_copy(
+    folder: Path, tmp_path: Path, edit: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Path:
+    """A copy of the results folder whose results.json ``edit`` turned into an older one."""
+    old = tmp_path / "old"
+    shutil.copytree(folder, old)
+    doc = edit(json.loads((old / "results.json").read_text()))
+    (old / "results.json").write_text(json.dumps(doc))
+    return old
+
+
 def test_a_document_from_before_the_cta_signs_reads_back(
     exported: tuple[ThrombusResult, Path], tmp_path: Path
 ) -> None:
     """results.json written before the thrombi carried their CTA signs (schema 1.x)."""
-    import shutil
 
-    _, folder = exported
-    old = tmp_path / "old"
-    shutil.copytree(folder, old)
-    doc = json.loads((old / "results.json").read_text())
-    for t in doc["thrombus"]["thrombi"]:
-        del t["cta_lumen_in_line"], t["cta_missing_artery"]
-    (old / "results.json").write_text(json.dumps(doc))
-    back = pipeline.read_thrombus_results(old)
+    def without_signs(doc: dict[str, Any]) -> dict[str, Any]:
+        for t in doc["thrombus"]["thrombi"]:
+            del t["cta_lumen_in_line"], t["cta_missing_artery"]
+        return doc
+
+    back = pipeline.read_thrombus_results(_older_copy(exported[1], tmp_path, without_signs))
     assert back.thrombi and all(t.cta_lumen_in_line is None for t in back.thrombi)
     assert not any(t.occlusion_sign_missing() for t in back.thrombi)  # not measured: no verdict
 
@@ -79,15 +90,13 @@ def test_a_document_from_before_the_motion_reads_back_without_it(
     exported: tuple[ThrombusResult, Path], tmp_path: Path
 ) -> None:
     """results.json of schema 1.3 and older holds no ``cta_to_ncct``: no NCCT on CTA grid."""
-    import shutil
+
+    def without_motion(doc: dict[str, Any]) -> dict[str, Any]:
+        del doc["thrombus"]["cta_to_ncct"]
+        return {**doc, "schema_version": "1.3"}
 
     result, folder = exported
-    old = tmp_path / "old"
-    shutil.copytree(folder, old)
-    doc = json.loads((old / "results.json").read_text())
-    del doc["thrombus"]["cta_to_ncct"]
-    (old / "results.json").write_text(json.dumps({**doc, "schema_version": "1.3"}))
-    back = pipeline.read_thrombus_results(old)
+    back = pipeline.read_thrombus_results(_older_copy(folder, tmp_path, without_motion))
     assert back.cta_to_ncct is None and back.thrombi == result.thrombi
 
 
