@@ -189,7 +189,8 @@ class DecisionRules(Rules):
             "CTA sign of occlusion (min_inline_lumen, min_missing_artery; null = unused): a "
             "candidate needs opacified lumen in line beyond one end or a contralateral artery "
             "at its mirror image that its own place lacks (strokescope.thrombus."
-            "vessel_evidence)",
+            "vessel_evidence); with scan_needs_cta_sign only the candidates the scan alone "
+            "proposed need it",
             "extend_along_axis_mm: each thrombus is followed along its axis through clot-like "
             "voxels up to this far beyond its ends (strokescope.thrombus.clot_extension); 0 = off",
         )
@@ -214,6 +215,11 @@ class DecisionRules(Rules):
             v = getattr(self, name)
             if v is not None and not -1.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be a fraction in [-1, 1] or null, got {v}")
+        no_sign = self.min_inline_lumen is None and self.min_missing_artery is None
+        if self.scan_needs_cta_sign and (no_sign or not self.fine_scan):
+            raise ValueError(
+                "scan_needs_cta_sign needs fine_scan and min_inline_lumen or min_missing_artery"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
+from strokescope.errors import ModelError
 from strokescope.preprocess.registration import RegistrationResult
-from strokescope.thrombus.inference import Sources, model_grid, scan, vessel_tiles
-from strokescope.thrombus.model import Rules, Stage, ThrombusModels, Window
+from strokescope.thrombus.inference import Sources, model_grid, predict, scan, vessel_tiles
+from strokescope.thrombus.model import Rules, Stage, ThrombusModels, Window, rules_from_manifest
 from strokescope.volume import Volume
 
 NCCT_WINDOW = Window(-100.0, 200.0)
@@ -49,17 +51,17 @@ class _ClotDetector:
         return [hit[:, None].astype(np.float32)]
 
 
-def _models(session: Any, rules: Rules) -> ThrombusModels:
-    def stage(name: str, spacing: float, channels: int) -> Stage:
+def _models(session: Any, rules: Rules, coarse_session: Any = None) -> ThrombusModels:
+    def stage(name: str, spacing: float, channels: int, run: Any) -> Stage:
         names = ("NCCT", "CTA", "coarse_probability")[:channels]
-        return Stage(name, Path(name), session, "image", "probability", names,
+        return Stage(name, Path(name), run, "image", "probability", names,
                      (spacing,) * 3, (16, 16, 16), 8)  # fmt: skip
 
     return ThrombusModels(
         folder=Path("."),
         version="test",
-        coarse=stage("coarse", 2.0, 2),
-        fine=stage("fine", 1.0, 3),
+        coarse=stage("coarse", 2.0, 2, coarse_session or session),
+        fine=stage("fine", 1.0, 3, session),
         windows={"NCCT": NCCT_WINDOW, "CTA": CTA_WINDOW},
         rules=rules,
         sha256={},
@@ -113,3 +115,56 @@ def test_scan_finds_the_clot_beside_the_lumen_on_the_coarse_grid() -> None:
     detector_tight = _ClotDetector()
     missed = scan(_models(detector_tight, tight), sources, fine, coarse, sources.hu_on(coarse))
     assert detector_tight.calls == 1 and not missed.any()
+
+
+class _Clots:
+    """Stands in for both networks: the fine one sees the clot whatever its prior; the
+    coarse one sees it only when ``coarse_sees`` (else it proposes nothing)."""
+
+    def __init__(self, *, coarse_sees: bool) -> None:
+        self.coarse_sees = coarse_sees
+
+    def run(self, _outputs: Any, feeds: dict[str, npt.NDArray[np.float32]]) -> list[Any]:
+        x = feeds["image"]
+        ncct = x[:, 0] * (NCCT_WINDOW.hi - NCCT_WINDOW.lo) + NCCT_WINDOW.lo
+        cta = x[:, 1] * (CTA_WINDOW.hi - CTA_WINDOW.lo) + CTA_WINDOW.lo
+        hit = (ncct >= 60.0) & (ncct <= 100.0) & (cta < 150.0)
+        if x.shape[1] == 2 and not self.coarse_sees:
+            hit[:] = False
+        return [hit[:, None].astype(np.float32)]
+
+
+def _clot_points(cta: Volume) -> npt.NDArray[np.float64]:
+    idx = np.argwhere(np.ones((4, 4, 8), bool)) + np.array([4, 4, 40])
+    return cta.geometry.index_to_lps(idx.astype(float))
+
+
+def test_prediction_knows_what_only_the_scan_proposed() -> None:
+    ncct, cta = _head()
+    rules = replace(Rules(), fine_scan=True, scan_min_vessel_voxels=3, scan_max_tiles=10)
+    sources = Sources(ncct, cta, _identity())
+    region = (np.zeros(3, np.int64), np.asarray(cta.shape, np.int64) - 1)
+    clot = _clot_points(cta)
+    bone = cta.geometry.index_to_lps(np.array([[50.0, 50.0, 50.0]]))
+    for coarse_sees in (False, True):
+        net = _Clots(coarse_sees=coarse_sees)
+        pred = predict(_models(net, rules, net), sources, region)
+        assert pred.boxes, "the clot is refined either way"
+        assert pred.proposed_by_scan_only(clot) is not coarse_sees
+        assert pred.proposed_by_scan_only(bone) is True  # nobody proposed it
+    without_scan = predict(_models(net, replace(rules, fine_scan=False), net), sources, region)
+    assert without_scan.scan_only is None and not without_scan.proposed_by_scan_only(clot)
+
+
+def test_the_scan_only_sign_rule_needs_a_sign_threshold_and_the_scan() -> None:
+    signs = {"min_inline_lumen": 0.12, "min_missing_artery": 0.12}
+    rules = rules_from_manifest({"fine_scan": True, "scan_needs_cta_sign": True, **signs})
+    assert not rules.uses_vessel_evidence  # only the scan's own finds need a sign
+    assert "a thrombus only the scan proposed shows a CTA sign" in rules.describe()
+    assert rules_from_manifest({**signs}).uses_vessel_evidence
+    for bad in (
+        {"fine_scan": True, "scan_needs_cta_sign": True},
+        {"scan_needs_cta_sign": True, **signs},
+    ):
+        with pytest.raises(ModelError, match="scan_needs_cta_sign"):
+            rules_from_manifest(bad)

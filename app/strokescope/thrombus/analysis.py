@@ -170,10 +170,12 @@ def _thrombi(
     pair: Inputs,
     plane: Plane,
     warnings: list[str],
+    scan_only: Callable[[npt.NDArray[np.float64]], bool],
 ) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
     """The measured thrombi and their CTA-grid indices: components of ``mask`` that pass
     the size limits, whose attenuation does not rule out a clot (:func:`mimic_reason`) and,
-    where the rules ask for it, whose CTA shows an occluded artery (:func:`no_occlusion_reason`)."""
+    where the rules ask for it (every thrombus, or those that ``scan_only`` says only the
+    scan proposed), whose CTA shows an occluded artery (:func:`no_occlusion_reason`)."""
     ncct, cta, reg, rules = pair.ncct, pair.cta, pair.reg, pair.rules
     thrombi: list[Thrombus] = []
     kept: list[npt.NDArray[np.int64]] = []
@@ -195,7 +197,8 @@ def _thrombi(
             continue
         line = centerline(index, cta.geometry)
         evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
-        if rules.uses_vessel_evidence and (reason := no_occlusion_reason(evidence, rules)):
+        needs_sign = rules.uses_vessel_evidence or (rules.scan_needs_cta_sign and scan_only(points))
+        if needs_sign and (reason := no_occlusion_reason(evidence, rules)):
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
         p = prob[tuple((index - offset).T)]  # the network's own voxels
@@ -300,7 +303,8 @@ def analyze(
     mask, notes = _clean(prob >= rules.fine_probability_threshold, offset, ncct, cta, reg)
     warnings += notes
     plane = midsagittal_plane(brain)
-    thrombi, kept = _thrombi(mask, offset, prob, Inputs(ncct, cta, reg, rules), plane, warnings)
+    pair = Inputs(ncct, cta, reg, rules)
+    thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, pred.proposed_by_scan_only)
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
     final = np.zeros(cta.shape, dtype=bool)

@@ -30,7 +30,7 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.io.sitk_convert import geometry_to_sitk, volume_to_sitk
-from strokescope.preprocess.morphology import components
+from strokescope.preprocess.morphology import components, dilate_ball
 from strokescope.preprocess.registration import RegistrationResult, _sitk_transform
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.model import Stage, ThrombusModels
@@ -161,6 +161,18 @@ class Prediction:
     fine_geometry: Geometry
     boxes: tuple[FineBox, ...]
     seconds: dict[str, float] = field(default_factory=dict)
+    scan_only: npt.NDArray[np.bool_] | None = None
+    """Coarse-grid voxels that only the scan proposed (no coarse candidate within one
+    voxel); None without the scan."""
+
+    def proposed_by_scan_only(self, points_lps: npt.NDArray[np.float64]) -> bool:
+        """True if none of ``points_lps`` (a component) lies at a coarse candidate."""
+        if self.scan_only is None or len(points_lps) == 0:
+            return False
+        grid = self.coarse_geometry
+        c = np.rint(grid.lps_to_index(points_lps)).astype(np.int64)
+        c = np.clip(c, 0, np.asarray(grid.shape) - 1)
+        return bool(self.scan_only[tuple(c.T)].all())
 
 
 def candidates(
@@ -302,10 +314,13 @@ def predict(
     if on_progress:
         on_progress(0.4)
     rules = models.rules
+    scan_only = None
     if rules.fine_scan:
         t = time.perf_counter()
         scanned = scan(models, sources, fine_grid, coarse_grid, coarse_hu)
+        proposed = dilate_ball(coarse_prob >= rules.coarse_candidate_threshold, (1, 1, 1))
         np.maximum(coarse_prob, scanned, out=coarse_prob)
+        scan_only = ~proposed
         seconds["scan"] = time.perf_counter() - t
     if on_progress:
         on_progress(0.5)
@@ -320,7 +335,7 @@ def predict(
     log.info(
         "thrombus inference: %d candidates, %d fine tiles", len(boxes), sum(b.tiles for b in boxes)
     )
-    return Prediction(coarse_grid, coarse_prob, fine_grid, tuple(boxes), seconds)
+    return Prediction(coarse_grid, coarse_prob, fine_grid, tuple(boxes), seconds, scan_only)
 
 
 def probability_near_threshold(

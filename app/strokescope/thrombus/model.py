@@ -79,10 +79,17 @@ class Rules:
     coarse candidates."""
     scan_min_vessel_voxels: int = 20
     scan_max_tiles: int = 16
+    scan_needs_cta_sign: bool = False
+    """A thrombus that only the scan proposed (no coarse candidate there) must show a CTA
+    sign of an occluded artery, read with ``min_inline_lumen`` / ``min_missing_artery``:
+    the scan reads tiles without the coarse network's context, so what it alone finds needs
+    evidence from the attenuation physics."""
 
     @property
     def uses_vessel_evidence(self) -> bool:
-        return self.min_inline_lumen is not None or self.min_missing_artery is not None
+        """Every thrombus must show a CTA sign (the scan-only rule aside)."""
+        has_sign = self.min_inline_lumen is not None or self.min_missing_artery is not None
+        return has_sign and not (self.fine_scan and self.scan_needs_cta_sign)
 
     def _evidence(self) -> str:
         signs = [
@@ -93,7 +100,8 @@ class Rules:
             )
             if value is not None
         ]
-        out = f", a CTA sign of occlusion ({' or '.join(signs)})" if signs else ""
+        who = "a thrombus only the scan proposed shows " if not self.uses_vessel_evidence else ""
+        out = f", {who}a CTA sign of occlusion ({' or '.join(signs)})" if signs else ""
         if self.extend_along_axis_mm > 0:
             out += (
                 f"; each thrombus followed along its axis through clot-like voxels up to "
@@ -248,12 +256,18 @@ def _stage(
     )
 
 
-def _rules(decision: dict[str, Any]) -> Rules:
+def rules_from_manifest(decision: dict[str, Any]) -> Rules:
     known = Rules.__dataclass_fields__
     values = {k: v for k, v in decision.items() if k in known}
     if "lvo_segments" in values:
         values["lvo_segments"] = tuple(values["lvo_segments"])
-    return Rules(**values)
+    rules = Rules(**values)
+    signs = (rules.min_inline_lumen, rules.min_missing_artery)
+    if rules.scan_needs_cta_sign and (signs == (None, None) or not rules.fine_scan):
+        raise ModelError(
+            "manifest decision: scan_needs_cta_sign needs fine_scan and a CTA-sign threshold"
+        )
+    return rules
 
 
 @lru_cache(maxsize=4)
@@ -279,7 +293,7 @@ def _load_cached(
         coarse=stages["coarse"],
         fine=stages["fine"],
         windows=windows,
-        rules=_rules(manifest["decision"]),
+        rules=rules_from_manifest(manifest["decision"]),
         sha256=files,
         device=providers[0],
     )
