@@ -11,7 +11,7 @@ import pytest
 from drawn_tubes import PLANE, scene
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import no_occlusion_reason
+from strokescope.thrombus.analysis import Inputs, _thrombi, no_occlusion_reason
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.report_text import format_result
@@ -106,3 +106,21 @@ def _result(t: Thrombus) -> ThrombusResult:
 def test_rule_is_off_unless_the_manifest_sets_it() -> None:
     assert not Rules().uses_vessel_evidence
     assert "CTA sign" not in Rules().describe()
+
+
+@pytest.mark.parametrize(
+    ("clot", "scan_only", "kept"),
+    [(False, True, False), (False, False, True), (True, True, True)],
+)
+def test_only_what_the_scan_alone_proposed_must_show_a_sign(
+    clot: bool, scan_only: bool, kept: bool
+) -> None:
+    ncct, cta, mask = scene(clot=clot, blob=not clot)
+    rules = Rules(
+        fine_scan=True, scan_needs_cta_sign=True, min_inline_lumen=0.12, min_missing_artery=0.12
+    )
+    pair = Inputs(ncct, cta, identity_registration(), rules)
+    thrombi, _ = _thrombi(
+        mask, np.zeros(3, np.int64), mask.astype(np.float32), pair, PLANE, [], lambda _: scan_only
+    )
+    assert len(thrombi) == int(kept)
