@@ -1,0 +1,1 @@
+"""Arterial tree on CTA: centerlines, TopCoW labels, contrast profiles, clot burden score."""
