@@ -58,3 +58,33 @@ def test_missing_manifest_and_device(tmp_path: Path) -> None:
         assert providers_for("auto") == ["CPUExecutionProvider"]
         with pytest.raises(ModelError, match="gpu extra"):
             providers_for("cuda")
+
+
+def test_an_optional_scan_stage_loads_and_must_match_the_fine_grid(
+    tiny_models: Path, tmp_path: Path
+) -> None:
+    from training.add_scan_stage import SCAN_FILE, add_scan_stage
+
+    folder = _copy(tiny_models, tmp_path / "m")
+    source = _copy(tiny_models, tmp_path / "s")  # any exported folder will do
+    manifest = add_scan_stage(folder, source)
+    assert manifest["held_out_metrics"]["values"] is None  # pending until measured again
+    models = load_models(folder, device="cpu")
+    assert models.scan is not None and models.scan.path.name == SCAN_FILE
+    assert models.sha256[SCAN_FILE] == manifest["files"][SCAN_FILE]
+    assert models.scan.patch_size == models.fine.patch_size
+    scan = manifest["stages"][-1]
+    for bad, match in (({"patch_size": [8, 8, 8]}, "scan stage"), ({"stage": "x"}, "may have")):
+        manifest["stages"][-1] = {**scan, **bad}
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        with pytest.raises(ModelError, match=match):
+            load_models(folder, device="cpu")
+    (folder / SCAN_FILE).write_bytes((folder / SCAN_FILE).read_bytes() + b"\0")
+    with pytest.raises(ModelError, match="sha256"):
+        load_models(folder, device="cpu")
+    other = json.loads((source / "manifest.json").read_text())
+    other["normalisation"]["channels"]["CTA"]["clip_hu"] = [-100.0, 900.0]
+    (source / "manifest.json").write_text(json.dumps(other))
+    with pytest.raises(SystemExit, match="normalises the inputs differently"):
+        add_scan_stage(_copy(tiny_models, tmp_path / "m2"), source)
+    assert load_models(tiny_models, device="cpu").scan is None

@@ -8,8 +8,9 @@
 3. Coarse stage: the whole region in one pass, padded to the size divisor with 0.
 4. Candidates: 26-connected components of coarse probability >= the candidate threshold;
    the ``MAX_CANDIDATES`` with the highest peaks are refined. With the ``fine_scan`` rule
-   the fine stage first runs without a coarse prior over the tiles richest in opacified
-   vessel (:func:`scan`), and its finds join the coarse probability by maximum.
+   the scan network (the manifest's ``scan`` stage, else the fine one) first runs without a
+   coarse prior over the tiles richest in opacified vessel (:func:`scan`); its probability
+   away from every coarse candidate joins the fine boxes as it is.
 5. Fine stage: tiles of the patch size covering each candidate's box on the fine grid (HU
    outside the fine grid = air, as training crops are padded), third channel = coarse
    probability resampled linearly (0 outside). Where a box needs several tiles they are
@@ -162,8 +163,8 @@ class Prediction:
     boxes: tuple[FineBox, ...]
     seconds: dict[str, float] = field(default_factory=dict)
     scan_only: npt.NDArray[np.bool_] | None = None
-    """Coarse-grid voxels that only the scan proposed (no coarse candidate within one
-    voxel); None without the scan."""
+    """Coarse-grid voxels away from every coarse candidate (more than one voxel), where
+    only the scan can propose a thrombus; None without the scan."""
 
     def proposed_by_scan_only(self, points_lps: npt.NDArray[np.float64]) -> bool:
         """True if none of ``points_lps`` (a component) lies at a coarse candidate."""
@@ -236,33 +237,38 @@ def scan(
     fine_grid: Geometry,
     coarse_grid: Geometry,
     coarse_hu: npt.NDArray[np.float32],
-) -> npt.NDArray[np.float32]:
-    """Fine stage without a coarse prior (third channel 0) over the vessel tiles, its
-    probability carried onto the coarse grid by maximum: candidates the coarse stage missed.
+    proposed: npt.NDArray[np.bool_],
+) -> list[FineBox]:
+    """The scan network (the fine stage unless the manifest has a ``scan`` stage) without a
+    coarse prior (third channel 0) over the vessel tiles: clots the coarse stage missed.
 
-    The fine network is trained with its coarse channel blanked in part of its crops, so it
+    Its probability is final, as a fine box's is, but only where no coarse candidate was
+    ``proposed`` (a coarse-grid mask): there the fine stage refines with the coarse prior.
+    The scan network is trained with its coarse channel blanked in part of its crops, so it
     detects on its own; at 0.6 mm it sees clots in arteries too thin for the 1.5 mm grid.
     """
     rules = models.rules
+    network = models.scan or models.fine
     size = models.fine.patch_size
-    out = np.zeros(coarse_grid.shape, dtype=np.float32)
     shape = np.asarray(coarse_grid.shape)
     starts = vessel_tiles(
         fine_grid, coarse_grid, coarse_hu, size, rules.scan_min_vessel_voxels, rules.scan_max_tiles
     )
     blank = np.zeros((1, *size), dtype=np.float32)
+    boxes = []
     for start in starts:
         geom = fine_grid.crop(start, size)
         image = np.concatenate([normalise(models, sources.hu_on(geom)), blank])
-        prob = run_padded(models.fine, image)
+        prob = run_padded(network, image)
         idx = np.argwhere(prob >= rules.coarse_candidate_threshold)
         if len(idx) == 0:
             continue
         c = np.rint(coarse_grid.lps_to_index(geom.index_to_lps(idx.astype(float)))).astype(int)
-        ok = np.all((c >= 0) & (c < shape), axis=1)
-        np.maximum.at(out, tuple(c[ok].T), prob[tuple(idx[ok].T)])
-    log.info("thrombus scan: %d fine tiles", len(starts))
-    return out
+        c = np.clip(c, 0, shape - 1)
+        prob[tuple(idx[proposed[tuple(c.T)]].T)] = 0.0
+        boxes.append(FineBox(geom, prob, 1))
+    log.info("thrombus scan: %d tiles, %d with a find", len(starts), len(boxes))
+    return boxes
 
 
 def _fine_box(
@@ -315,18 +321,17 @@ def predict(
         on_progress(0.4)
     rules = models.rules
     scan_only = None
+    boxes = []
     if rules.fine_scan:
         t = time.perf_counter()
-        scanned = scan(models, sources, fine_grid, coarse_grid, coarse_hu)
         proposed = dilate_ball(coarse_prob >= rules.coarse_candidate_threshold, (1, 1, 1))
-        np.maximum(coarse_prob, scanned, out=coarse_prob)
+        boxes += scan(models, sources, fine_grid, coarse_grid, coarse_hu, proposed)
         scan_only = ~proposed
         seconds["scan"] = time.perf_counter() - t
     if on_progress:
         on_progress(0.5)
     t = time.perf_counter()
     found = candidates(coarse_prob, rules.coarse_candidate_threshold)
-    boxes = []
     for i, box in enumerate(found):
         boxes.append(_fine_box(models, sources, fine_grid, coarse_grid, coarse_prob, box))
         if on_progress:

@@ -169,6 +169,9 @@ class ThrombusModels:
     sha256: dict[str, str]
     device: str
     region_margin_mm: float = 10.0
+    scan: Stage | None = None
+    """The network of the ``fine_scan`` rule, where the manifest has one (else the fine
+    stage scans): a fine-stage network trained to detect without a coarse prior."""
 
 
 def providers_for(device: str) -> list[str]:
@@ -278,10 +281,19 @@ def _load_cached(
     files = _check_files(folder, manifest)
     providers = providers_for(device)
     stages = {e["stage"]: _stage(folder, e, files, providers, threads) for e in manifest["stages"]}
-    if set(stages) != {"coarse", "fine"}:
+    if not {"coarse", "fine"} <= set(stages) <= {"coarse", "fine", "scan"}:
         raise ModelError(
-            f"{folder}: manifest needs a coarse and a fine stage, has {sorted(stages)}"
+            f"{folder}: manifest needs a coarse and a fine stage (and may have a scan "
+            f"stage), has {sorted(stages)}"
         )
+    scan = stages.get("scan")
+    fine = stages["fine"]
+    if scan is not None and (scan.spacing_mm, scan.patch_size, scan.channels) != (
+        fine.spacing_mm,
+        fine.patch_size,
+        fine.channels,
+    ):
+        raise ModelError(f"{folder}: the scan stage's grid, patch or channels differ from fine's")
     channels = manifest["normalisation"]["channels"]
     windows = {c: Window(*(float(v) for v in spec["clip_hu"])) for c, spec in channels.items()}
     if not {"NCCT", "CTA"} <= set(windows):
@@ -291,7 +303,8 @@ def _load_cached(
         folder=folder,
         version=str(manifest["version"]),
         coarse=stages["coarse"],
-        fine=stages["fine"],
+        fine=fine,
+        scan=scan,
         windows=windows,
         rules=rules_from_manifest(manifest["decision"]),
         sha256=files,
