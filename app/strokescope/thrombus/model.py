@@ -74,9 +74,10 @@ class Rules:
     """Follow each thrombus along its axis through the rest of its clot, up to this far from
     each end (:mod:`strokescope.thrombus.clot_extension`); 0: off."""
     fine_scan: bool = False
-    """Also run the fine stage without a coarse prior over every tile holding opacified
-    vessel (:func:`strokescope.thrombus.inference.scan`) and add what it finds to the
-    coarse candidates."""
+    """Also run the scan network (the ``scan`` stage, else the fine one) without a coarse
+    prior over the tiles richest in opacified vessel
+    (:func:`strokescope.thrombus.inference.scan`); away from the coarse candidates its
+    probability is thresholded like the fine stage's."""
     scan_min_vessel_voxels: int = 20
     scan_max_tiles: int = 16
     scan_needs_cta_sign: bool = False
@@ -119,7 +120,7 @@ class Rules:
             if value is not None
         )
         scan = (
-            f" or fine stage alone >= {self.coarse_candidate_threshold:g} in tiles with "
+            f"; away from them, the scan network without a coarse prior, in tiles with "
             f">= {self.scan_min_vessel_voxels} opacified-vessel voxels (at most "
             f"{self.scan_max_tiles}, densest first)"
             if self.fine_scan
