@@ -1,0 +1,153 @@
+"""Anatomical landmarks of the arterial tree: roots at the skull base and a head frame.
+
+* **Roots** (where the arteries enter the field of view): the opacified components of the
+  lowest ``ROOT_SLAB_MM`` of the working grid. Per side, the internal carotid is the most
+  anterior thick one (maximal radius >= ``ICA_MIN_RADIUS_MM``) ``10-40`` mm from the
+  midsagittal plane; the vertebral arteries are those (maximal radius >=
+  ``VA_MIN_RADIUS_MM``) within 20 mm of the plane
+  and at least ``VA_BEHIND_ICA_MM`` behind the carotids (the jugular bulb and sigmoid sinus
+  lie lateral and behind the carotid, the vertebrals medial and behind it).
+* **Head frame**: x the normal of the midsagittal plane (patient left), z the patient's
+  head direction made orthogonal to x, y = z x x (posterior); its origin is the anterior
+  communicating artery - where the minimal path between the two carotid roots crosses the
+  midsagittal plane - moved by ``ACOM_TO_ORIGIN_MM`` to the centre of the circle of Willis.
+  Search regions for distal targets (M2 trunks, A2, P2) are boxes in this frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.preprocess.morphology import components
+from strokescope.thrombus.anatomy import Plane
+from strokescope.vessels.grid import WorkGrid
+
+ROOT_SLAB_MM = 10.0
+ICA_MIN_RADIUS_MM = 1.4
+VA_MIN_RADIUS_MM = 0.5
+ICA_LATERAL_MM = (10.0, 40.0)
+VA_LATERAL_MM = (1.0, 20.0)
+VA_BEHIND_ICA_MM = 8.0
+VA_SLABS = 4
+"""The vertebral arteries are sought in the lowest slab and, where bone hides them there,
+in up to this many slabs above it."""
+ACOM_TO_ORIGIN_MM = (0.0, 20.0, -5.0)
+"""Anterior communicating artery -> centre of the circle of Willis in the head frame (mm);
+set on the family-A calibration block only."""
+SIGN = {"left": 1.0, "right": -1.0}
+
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Roots:
+    """Seed voxels (z, y, x) of the carotids per side and of the vertebral arteries."""
+
+    ica: dict[str, I64]
+    vertebral: tuple[I64, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class HeadFrame:
+    """Origin (LPS mm) and axes (rows x, y, z) of the head frame; see the module."""
+
+    origin: npt.NDArray[np.float64]
+    axes: npt.NDArray[np.float64]
+
+    def to_head(self, points_lps: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        p = np.asarray(points_lps, dtype=float).reshape(-1, 3)
+        return np.asarray((p - self.origin) @ self.axes.T)
+
+
+@dataclass(frozen=True, eq=False)
+class _Blob:
+    seed: I64
+    radius: float
+    d: float
+    y: float
+
+
+def _components(grid: WorkGrid, plane: Plane, first: int = 0) -> list[_Blob]:
+    """Thick opacified components of the slab from slice ``first`` with their seed and
+    position."""
+    n = max(1, int(round(ROOT_SLAB_MM / grid.geometry.spacing[0])))
+    labels, count = components(grid.lumen[first : first + n])
+    out: list[_Blob] = []
+    for k in range(1, count + 1):
+        idx = np.argwhere(labels == k) + [first, 0, 0]
+        r = grid.radius_mm[tuple(idx.T)]
+        if float(r.max()) < VA_MIN_RADIUS_MM:
+            continue
+        seed = idx[int(np.argmax(r))]
+        lps = grid.geometry.index_to_lps(seed[None].astype(float)).reshape(3)
+        out.append(_Blob(seed, float(r.max()), float(plane.signed_distance(lps)[0]), float(lps[1])))
+    return out
+
+
+def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
+    """Carotid and vertebral seeds (see the module docstring); a side without a thick
+    carotid candidate is missing from ``ica``."""
+    blobs = _components(grid, plane)
+    ica: dict[str, I64] = {}
+    ica_y: list[float] = []
+    for side, sg in SIGN.items():
+        cand = [
+            c
+            for c in blobs
+            if ICA_LATERAL_MM[0] <= sg * c.d <= ICA_LATERAL_MM[1] and c.radius >= ICA_MIN_RADIUS_MM
+        ]
+        if cand:
+            best = min(cand, key=lambda c: c.y)
+            ica[side] = best.seed
+            ica_y.append(best.y)
+    behind = max(ica_y, default=-np.inf) + VA_BEHIND_ICA_MM
+    step = max(1, int(round(ROOT_SLAB_MM / grid.geometry.spacing[0])))
+    va: tuple[I64, ...] = ()
+    for first in range(0, min(VA_SLABS * step, grid.lumen.shape[0]), step):
+        va = tuple(
+            c.seed
+            for c in (blobs if first == 0 else _components(grid, plane, first))
+            if VA_LATERAL_MM[0] <= abs(c.d) <= VA_LATERAL_MM[1] and c.y >= behind
+        )
+        if va:
+            break
+    return Roots(ica, va)
+
+
+def head_frame(plane: Plane, acom_lps: npt.ArrayLike) -> HeadFrame:
+    """The head frame anchored at the anterior communicating artery (see the module)."""
+    x = np.asarray(plane.normal, dtype=float)
+    z = np.array([0.0, 0.0, 1.0]) - x[2] * x
+    z /= np.linalg.norm(z)
+    y = np.cross(z, x)
+    axes = np.stack([x, y, z])
+    origin = np.asarray(acom_lps, dtype=float).reshape(3) + np.asarray(ACOM_TO_ORIGIN_MM) @ axes
+    return HeadFrame(origin, axes)
+
+
+def region(
+    grid: WorkGrid, frame: HeadFrame, box: tuple[tuple[float, float], ...], sign: float
+) -> npt.NDArray[np.bool_]:
+    """Voxels whose head coordinates lie in ``box`` ((x), (y), (z) ranges, mm), with x
+    mirrored by ``sign`` (+1 left, -1 right)."""
+    g = grid.geometry
+    corners = np.array(
+        [[sign * box[0][a], box[1][b], box[2][c]] for a in (0, 1) for b in (0, 1) for c in (0, 1)]
+    )
+    lps = frame.origin + corners @ frame.axes
+    idx = g.lps_to_index(lps)
+    lo = np.clip(np.floor(idx.min(0)).astype(int), 0, np.asarray(g.shape))
+    hi = np.clip(np.ceil(idx.max(0)).astype(int) + 1, 0, np.asarray(g.shape))
+    out = np.zeros(g.shape, dtype=bool)
+    if np.any(hi <= lo):
+        return out
+    kk, jj, ii = np.meshgrid(*(np.arange(a, b) for a, b in zip(lo, hi, strict=True)), indexing="ij")
+    vox = np.stack([kk.ravel(), jj.ravel(), ii.ravel()], axis=1)
+    h = frame.to_head(g.index_to_lps(vox.astype(float)))
+    h[:, 0] *= sign
+    inside = np.all((h >= [b[0] for b in box]) & (h <= [b[1] for b in box]), axis=1)
+    out[tuple(vox[inside].T)] = True
+    return out

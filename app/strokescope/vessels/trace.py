@@ -1,0 +1,215 @@
+"""Trace and label the arteries: minimal paths from the roots to distal search regions.
+
+Per side, fast marching from the carotid root (:mod:`.paths`) reaches the nearest voxel of
+four regions of the head frame (:mod:`.frame`): the superior and inferior M2 trunks, the
+A2 and the P2. The paths back to the root share the carotid and part ways where the
+anatomy branches, and those partings are the landmarks ([Deschamps2001]-style minimal
+paths, labelled by branch order as in the TopCoW classes [TopCoW]):
+
+* **ICA terminus**: where the superior-M2 path and the A2 path part; the ICA is the path
+  from the root to it, its **supraclinoid** part from the most anterior point of the siphon
+  (the anterior genu, in the last ``SIPHON_MM``) on;
+* **M1 end**: where the superior and inferior M2 paths part;
+* **A1 end**: where the A2 path first comes within ``A1_END_MM`` of the midsagittal plane;
+* **Pcom**: the P2 path from the carotid, from where it leaves the carotid to where it
+  meets the posterior cerebral artery traced from the vertebral roots;
+* **basilar tip**: where the paths from the vertebral roots to the two P2 regions part;
+  the basilar is their shared stretch, the P1 runs from the tip to the Pcom junction;
+* **Acom**: the minimal path between the two A1 ends, when shorter than ``ACOM_MAX_MM``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.thrombus.anatomy import Plane
+from strokescope.vessels.frame import SIGN, HeadFrame, Roots, head_frame, region
+from strokescope.vessels.grid import WorkGrid
+from strokescope.vessels.paths import arc_mm, arrival_times, best_in_region, common_prefix, descend
+
+I64 = npt.NDArray[np.int64]
+STOP = 400.0
+"""Arrival-time limit of the fast marching: about 2-3 mm of tissue or 35 mm of clot
+beyond the lumen; a side whose targets lie beyond it is marched again to ``FAR_STOP``."""
+FAR_STOP = 3000.0
+SIPHON_MM = 40.0
+A1_END_MM = 3.5
+ACOM_MAX_MM = 12.0
+PCOM_MAX_MM = 35.0
+P1_DEFAULT_MM = 8.0
+REGIONS: dict[str, tuple[tuple[float, float], ...]] = {
+    "M2 superior": ((32.0, 60.0), (-12.0, 25.0), (20.0, 34.0)),
+    "M2 inferior": ((34.0, 60.0), (12.0, 32.0), (-4.0, 12.0)),
+    "A2": ((0.5, 6.0), (-36.0, -15.0), (18.0, 30.0)),
+    "P2": ((15.0, 30.0), (18.0, 36.0), (-6.0, 8.0)),
+}
+"""Head-frame boxes (x mirrored to the side, y, z; mm) where distal targets are sought."""
+
+
+@dataclass(frozen=True, eq=False)
+class Traced:
+    """Labelled index paths (label, side, (n, 3) z, y, x) and landmarks (voxel indices)."""
+
+    paths: tuple[tuple[str, str, I64], ...]
+    termini: dict[str, I64]
+    basilar_tip: I64 | None
+    frame: HeadFrame | None
+    warnings: tuple[str, ...]
+
+
+def _mm(grid: WorkGrid, path: I64) -> npt.NDArray[np.float64]:
+    return grid.geometry.index_to_lps(path.astype(float))
+
+
+def _target_path(
+    grid: WorkGrid, times: npt.NDArray[np.float32], frame: HeadFrame, name: str, sign: float
+) -> I64 | None:
+    target = best_in_region(times, region(grid, frame, REGIONS[name], sign))
+    return None if target is None else descend(times, target)
+
+
+def _anterior(
+    grid: WorkGrid, plane: Plane, times: npt.NDArray[np.float32], frame: HeadFrame, side: str
+) -> tuple[list[tuple[str, str, I64]], I64 | None, I64 | None]:
+    """ICA, M1, M2, A1, A2 of one side; the terminus; the P2 path from the carotid."""
+    sg = SIGN[side]
+    sup, inf, a2, p2 = (_target_path(grid, times, frame, n, sg) for n in REGIONS)
+    out: list[tuple[str, str, I64]] = []
+    if sup is None or a2 is None:
+        return out, None, p2
+    t = max(1, common_prefix(sup, a2)) - 1
+    ica, sup_tail = sup[: t + 1], sup[t:]
+    out += _split_ica(grid, frame, ica, side)
+    if inf is not None:
+        b = max(t + 1, common_prefix(sup, inf)) - 1
+        out.append(("M1", side, sup[t : b + 1]))
+        out.append(("M2 superior", side, sup[b:]))
+        out.append(("M2 inferior", side, inf[common_prefix(inf, sup) - 1 :]))
+    else:
+        out.append(("M1", side, sup_tail))
+    a_tail = a2[max(1, common_prefix(a2, sup)) - 1 :]
+    d = np.abs(plane.signed_distance(_mm(grid, a_tail)))
+    near = np.flatnonzero(d < A1_END_MM)
+    e = int(near[0]) if len(near) else len(a_tail) - 1
+    out.append(("A1", side, a_tail[: e + 1]))
+    if e < len(a_tail) - 1:
+        out.append(("A2", side, a_tail[e:]))
+    return out, sup[t], p2
+
+
+def _split_ica(grid: WorkGrid, frame: HeadFrame, ica: I64, side: str) -> list[tuple[str, str, I64]]:
+    pts = _mm(grid, ica)
+    s = arc_mm(pts)
+    last = np.flatnonzero(s >= s[-1] - SIPHON_MM)
+    genu = int(last[np.argmin(frame.to_head(pts[last])[:, 1])])
+    out = [("ICA supraclinoid", side, ica[genu:])]
+    if genu > 0:
+        out.insert(0, ("ICA infraclinoid", side, ica[: genu + 1]))
+    return out
+
+
+def _close(a: I64, b: I64, tol: float = 1.8) -> npt.NDArray[np.bool_]:
+    d = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)).min(1)
+    return np.asarray(d <= tol)
+
+
+def _posterior(
+    grid: WorkGrid,
+    roots: Roots,
+    frame: HeadFrame,
+    pcom_paths: dict[str, I64 | None],
+    ica: dict[str, I64],
+) -> tuple[list[tuple[str, str, I64]], I64 | None]:
+    """Basilar, P1, P2 and Pcom from the vertebral roots (and the carotid P2 paths)."""
+    if not roots.vertebral:
+        return [], None
+    times = arrival_times(grid.speed, np.stack(roots.vertebral), stop=STOP)
+    pv = {s: _target_path(grid, times, frame, "P2", sg) for s, sg in SIGN.items()}
+    left, right = pv["left"], pv["right"]
+    if left is None or right is None:
+        return [], None
+    close = np.flatnonzero(_close(left, right))
+    if len(close) == 0:
+        return [], None
+    tip = int(close[-1])
+    start = tip
+    while start > 0 and start - 1 in set(close.tolist()):
+        start -= 1
+    out: list[tuple[str, str, I64]] = [("BA", "mid", left[start : tip + 1])]
+    for side, path in pv.items():
+        assert path is not None
+        k = int(np.flatnonzero(_close(path, left[start : tip + 1]))[-1])
+        out += _pca(grid, side, path[k:], pcom_paths.get(side), ica.get(side))
+    return out, left[tip]
+
+
+def _pca(
+    grid: WorkGrid, side: str, pca: I64, from_ica: I64 | None, ica: I64 | None
+) -> list[tuple[str, str, I64]]:
+    """P1/P2 split at the Pcom junction (or ``P1_DEFAULT_MM`` without a usable Pcom)."""
+    out: list[tuple[str, str, I64]] = []
+    j = None
+    if from_ica is not None and ica is not None:
+        tail = from_ica[max(1, common_prefix(from_ica, ica)) - 1 :]
+        meet = np.flatnonzero(_close(tail, pca))
+        if len(meet) and arc_mm(_mm(grid, tail[: meet[0] + 1]))[-1] <= PCOM_MAX_MM:
+            pcom = tail[: meet[0] + 1]
+            if grid.lumen[tuple(pcom.T)].mean() >= 0.5:
+                out.append(("Pcom", side, pcom))
+                j = int(np.argmin(((pca - pcom[-1]) ** 2).sum(1)))
+    if j is None:
+        s = arc_mm(_mm(grid, pca))
+        j = int(np.searchsorted(s, P1_DEFAULT_MM))
+    j = min(max(j, 1), len(pca) - 1)
+    out.append(("P1", side, pca[: j + 1]))
+    if j < len(pca) - 1:
+        out.append(("P2", side, pca[j:]))
+    return out
+
+
+def _acom(grid: WorkGrid, paths: list[tuple[str, str, I64]]) -> list[tuple[str, str, I64]]:
+    ends = {side: p[-1] for label, side, p in paths if label == "A1"}
+    if len(ends) < 2:
+        return []
+    times = arrival_times(grid.speed, ends["left"][None], stop=STOP)
+    if not times[tuple(ends["right"])] < STOP:
+        return []
+    path = descend(times, ends["right"])
+    if arc_mm(_mm(grid, path))[-1] > ACOM_MAX_MM:
+        return []
+    return [("Acom", "mid", path)]
+
+
+def trace(grid: WorkGrid, plane: Plane, roots: Roots) -> Traced:
+    """Labelled paths of the tree (see the module docstring)."""
+    if len(roots.ica) < 2:
+        return Traced((), {}, None, None, ("arterial tree: a carotid root was not found",))
+    times = {s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP) for s in SIGN}
+    if not times["left"][tuple(roots.ica["right"])] < STOP:
+        times["left"] = arrival_times(grid.speed, roots.ica["left"][None], stop=FAR_STOP)
+    between = descend(times["left"], roots.ica["right"])
+    acom = _mm(grid, between)[int(np.argmin(np.abs(plane.signed_distance(_mm(grid, between)))))]
+    frame = head_frame(plane, acom)
+    paths: list[tuple[str, str, I64]] = []
+    termini: dict[str, I64] = {}
+    p2: dict[str, I64 | None] = {}
+    ica: dict[str, I64] = {}
+    for side in SIGN:
+        found, terminus, p2[side] = _anterior(grid, plane, times[side], frame, side)
+        if terminus is None or p2[side] is None or len(found) < 6:
+            far = arrival_times(grid.speed, roots.ica[side][None], stop=FAR_STOP)
+            found, terminus, p2[side] = _anterior(grid, plane, far, frame, side)
+        paths += found
+        if terminus is not None:
+            termini[side] = terminus
+            ica[side] = np.concatenate(
+                [p for lab, s, p in found if s == side and lab.startswith("ICA")]
+            )
+    del times
+    post, tip = _posterior(grid, roots, frame, p2, ica)
+    paths += post + _acom(grid, paths)
+    warnings = [] if tip is not None else ["arterial tree: the basilar artery was not traced"]
+    return Traced(tuple(paths), termini, tip, frame, tuple(warnings))

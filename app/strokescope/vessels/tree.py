@@ -1,0 +1,166 @@
+"""The arterial tree of a CTA: :func:`arterial_tree`, the one entry point."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.preprocess import brain_mask
+from strokescope.preprocess.registration import RegistrationResult
+from strokescope.thrombus.anatomy import midsagittal_plane
+from strokescope.vessels.cbs import clot_burden_score
+from strokescope.vessels.frame import find_roots
+from strokescope.vessels.grid import WorkGrid, build_grid
+from strokescope.vessels.paths import arc_mm
+from strokescope.vessels.profile import MIN_RUN_MM, STEP_MM, profile, resample, status
+from strokescope.vessels.result import NOT_OPACIFIED, ArterialTree, ArterySegment, Profile
+from strokescope.vessels.trace import Traced, trace
+from strokescope.volume import Volume
+
+log = logging.getLogger(__name__)
+
+I64 = npt.NDArray[np.int64]
+CHILDREN = {
+    "ICA infraclinoid": ("ICA supraclinoid",),
+    "ICA supraclinoid": ("M1", "A1", "Pcom"),
+    "M1": ("M2 superior", "M2 inferior"),
+    "A1": ("A2", "Acom"),
+    "BA": ("P1",),
+    "P1": ("P2", "Pcom"),
+}
+SCORED = ("ICA supraclinoid", "ICA infraclinoid", "A1", "M2 superior", "M2 inferior")
+_BEFORE = {
+    "ICA supraclinoid": ("ICA supraclinoid",),
+    "ICA infraclinoid": ("ICA infraclinoid", "ICA supraclinoid"),
+    "M2 superior": ("M1",),
+    "M2 inferior": ("M1",),
+    "A2": ("A1",),
+    "P2": ("P1",),
+}
+"""Segments between the reference point and a segment's start (ICA: below the terminus)."""
+
+
+def _start_mm(label: str, side: str, lengths: dict[tuple[str, str], float]) -> float:
+    if label == "Acom":
+        return lengths.get(("A1", "left"), 0.0)
+    if label == "BA":
+        return -lengths.get(("BA", "mid"), 0.0)
+    before = sum(lengths.get((b, side), 0.0) for b in _BEFORE.get(label, ()))
+    return -before if label.startswith("ICA") else before
+
+
+def _segments(
+    traced: Traced, grid: WorkGrid, ncct: Volume, cta: Volume, reg: RegistrationResult
+) -> list[ArterySegment]:
+    pts = {
+        (lab, side): resample(grid.geometry.index_to_lps(p.astype(float)))
+        for lab, side, p in traced.paths
+    }
+    lengths = {k: float(arc_mm(v)[-1]) for k, v in pts.items()}
+    profiles: dict[tuple[str, str], Profile] = {}
+    for (lab, side), p in pts.items():
+        ref = "basilar tip" if lab in ("BA", "P1", "P2") else "ICA terminus"
+        profiles[(lab, side)] = profile(p, _start_mm(lab, side, lengths), ref, cta, ncct, reg)
+    ica = [v.enhancement_hu for (lab, _), v in profiles.items() if lab.startswith("ICA")]
+    reference = float(np.percentile(np.concatenate(ica), 90)) if ica else 200.0
+    out = []
+    for lab, side, path in traced.paths:
+        p = pts[(lab, side)]
+        r_vox = grid.radius_mm[tuple(path.T)]
+        where = np.linspace(0, len(r_vox) - 1, len(p))
+        radius = np.interp(where, np.arange(len(r_vox)), r_vox).astype(np.float32)
+        st, drop = status(profiles[(lab, side)], reference)
+        out.append(ArterySegment(lab, side, p, radius, profiles[(lab, side)], st, drop))
+    return out
+
+
+def m1_halves(m1: ArterySegment) -> tuple[str, ...]:
+    """Which halves of an M1 ("M1 proximal", "M1 distal") hold a non-opacified run of at
+    least ``MIN_RUN_MM``."""
+    p = m1.profile
+    off = np.concatenate([[False], ~p.opacified, [False]]).astype(int)
+    starts = np.flatnonzero(np.diff(off) == 1)
+    ends = np.flatnonzero(np.diff(off) == -1) - 1
+    d = p.distance_mm
+    mid = 0.5 * (d[0] + d[-1])
+    out: set[str] = set()
+    for a, b in zip(starts, ends, strict=True):
+        if d[b] - d[a] + STEP_MM >= MIN_RUN_MM:
+            if d[a] < mid:
+                out.add("M1 proximal")
+            if d[b] >= mid:
+                out.add("M1 distal")
+    return tuple(sorted(out))
+
+
+def occluded_parts(segments: list[ArterySegment], side: str) -> tuple[str, ...]:
+    """The clot-burden parts of ``side`` that are not opacified."""
+    parts: list[str] = []
+    for s in segments:
+        if s.side != side:
+            continue
+        if s.label == "M1":
+            parts += m1_halves(s)
+        elif s.label in SCORED and s.status == NOT_OPACIFIED:
+            parts.append(s.label)
+    return tuple(parts)
+
+
+def _edges(segments: list[ArterySegment]) -> tuple[tuple[int, int], ...]:
+    out = []
+    for i, parent in enumerate(segments):
+        for j, child in enumerate(segments):
+            same = child.side == parent.side or "mid" in (child.side, parent.side)
+            if child.label in CHILDREN.get(parent.label, ()) and same:
+                out.append((i, j))
+    return tuple(out)
+
+
+def arterial_tree(
+    ncct: Volume, cta: Volume, reg: RegistrationResult, *, spacing_mm: float = 1.0
+) -> ArterialTree:
+    """Labelled arterial tree, contrast profiles and clot burden score of an NCCT + CTA pair.
+
+    Parameters
+    ----------
+    ncct, cta
+        The two scans in HU, axis order (z, y, x).
+    reg
+        The motion from :func:`strokescope.preprocess.registration.register_rigid`.
+    spacing_mm
+        Spacing of the isotropic working grid (0.5-2 mm).
+    """
+    start = time.perf_counter()
+    grid = build_grid(ncct, cta, reg, spacing_mm=spacing_mm)
+    plane = midsagittal_plane(brain_mask(Volume(grid.ncct, grid.geometry)))
+    traced = trace(grid, plane, find_roots(grid, plane))
+    segments = _segments(traced, grid, ncct, cta, reg)
+    warnings = list(traced.warnings)
+    sides = {s.side for s in segments if s.label == "M1"}
+    if sides != {"left", "right"}:
+        warnings.append("clot burden score: the M1 of a side was not traced; score incomplete")
+    cbs = clot_burden_score({side: occluded_parts(segments, side) for side in ("left", "right")})
+    lps = {
+        k: tuple(float(v) for v in grid.geometry.index_to_lps(i[None].astype(float)).reshape(3))
+        for k, i in traced.termini.items()
+    }
+    tip = None
+    if traced.basilar_tip is not None:
+        tip = tuple(
+            float(v)
+            for v in grid.geometry.index_to_lps(traced.basilar_tip[None].astype(float)).reshape(3)
+        )
+    seconds = time.perf_counter() - start
+    log.info("arterial tree: %d segments, CBS %d, %.2f s", len(segments), cbs.score, seconds)
+    return ArterialTree(
+        segments=tuple(segments),
+        edges=_edges(segments),
+        termini_lps=lps,  # type: ignore[arg-type]
+        basilar_tip_lps=tip,  # type: ignore[arg-type]
+        clot_burden=cbs,
+        seconds=round(seconds, 3),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,188 @@
+"""Benchmark the classical arterial tree (``strokescope.vessels``) on both phantom families.
+
+Per family: label accuracy per TopCoW class (fraction of the truth centerline points, inside
+the CTA, within ``TOL_MM`` of a traced segment of that class and side), clot burden score
+agreement with the truth CBS, and seconds per case (tree only; registration apart).
+
+Truth CBS: a part (supraclinoid/infraclinoid ICA, proximal/distal half of M1, A1, superior
+/ inferior M2) counts as occluded when at least ``MIN_TRUTH_POINTS`` of its truth centerline
+points lie in the phantom's thrombus mask; a clot-free case scores 10.
+
+Blocks: ``A-calibration`` (family A, seeds 800000+: where the thresholds were set),
+``A-held-out`` (suite in-distribution, seeds 900000+) and ``B`` (suite family-b, 700000+),
+the last two only reported.
+
+Usage: ``python benchmarks/bench_arterial_tree.py [--n 8] [--full] [--blocks ...]``;
+writes ``benchmarks/results/arterial_tree.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from strokescope.atomic import atomic_write_text
+from strokescope.phantom import PhantomOptions
+from strokescope.phantom.artery_truth import TruthArtery, artery_truth
+from strokescope.phantom_b.artery_truth import artery_truth_b
+from strokescope.preprocess.registration import register_rigid
+from strokescope.thrombus.shifts import EvalCase, make_case, suite_options
+from strokescope.vessels import ArterialTree, arterial_tree
+from strokescope.vessels.cbs import clot_burden_score
+from strokescope.vessels.tree import SCORED
+from strokescope.volume import Mask
+
+TOL_MM = 2.0
+MIN_TRUTH_POINTS = 2
+CLASSES = ("ICA", "M1", "M2", "A1", "A2", "Acom", "Pcom", "P1", "P2", "BA")
+BLOCKS = {
+    "A-calibration": ("in-distribution", 800_000),
+    "A-held-out": ("in-distribution", 900_000),
+    "B": ("family-b", 0),
+}
+OUT = Path(__file__).resolve().parent / "results" / "arterial_tree.json"
+
+
+def truth_of(block: str, i: int, case: EvalCase, quick: bool) -> list[TruthArtery]:
+    suite, seed0 = BLOCKS[block]
+    if suite == "family-b":
+        return artery_truth_b(case.seed, quick=quick)
+    return artery_truth(PhantomOptions(**suite_options(suite, i, quick=quick, seed0=seed0)))
+
+
+def _inside(mask: Mask, points: np.ndarray) -> np.ndarray:
+    idx = np.rint(mask.geometry.lps_to_index(points)).astype(int)
+    ok = np.all((idx >= 0) & (idx < np.asarray(mask.geometry.shape)), axis=1)
+    out = np.zeros(len(points), bool)
+    out[ok] = mask.array[tuple(idx[ok].T)]
+    return out
+
+
+def truth_cbs(truth: list[TruthArtery], clot: Mask | None) -> tuple[int, list[str]]:
+    """The truth clot burden score (see the module docstring) and its occluded parts."""
+    if clot is None:
+        return 10, []
+    parts: dict[str, set[str]] = {"left": set(), "right": set()}
+    for a in truth:
+        if a.side not in parts:
+            continue
+        hit = _inside(clot, a.points)
+        if a.label == "M1":
+            half = len(hit) // 2
+            for name, h in (("M1 proximal", hit[:half]), ("M1 distal", hit[half:])):
+                if h.sum() >= MIN_TRUTH_POINTS:
+                    parts[a.side].add(name)
+        elif a.label in SCORED and hit.sum() >= MIN_TRUTH_POINTS:
+            parts[a.side].add(a.label)
+    result = clot_burden_score(parts)
+    return result.score, list(result.occluded)
+
+
+def label_hits(
+    tree: ArterialTree, truth: list[TruthArtery], case: EvalCase
+) -> dict[str, list[int]]:
+    """Per class: [truth points within TOL_MM of a traced segment of the class, all points]."""
+    g = case.cta.geometry
+    out: dict[str, list[int]] = {c: [0, 0] for c in CLASSES}
+    for a in truth:
+        cls = a.label.split()[0]
+        if cls not in out:
+            continue
+        idx = g.lps_to_index(a.points)
+        pts = a.points[np.all((idx >= 0) & (idx <= np.asarray(g.shape) - 1), axis=1)]
+        ok = np.zeros(len(pts), bool)
+        for s in tree.segments:
+            if s.topcow_class == cls and s.side == a.side and len(pts):
+                d = np.sqrt(((pts[:, None] - s.points[None]) ** 2).sum(-1)).min(1)
+                ok |= d <= TOL_MM
+        out[cls][0] += int(ok.sum())
+        out[cls][1] += len(pts)
+    return out
+
+
+def run_case(block: str, i: int, quick: bool) -> dict[str, Any]:
+    suite, seed0 = BLOCKS[block]
+    case = make_case(suite, i, quick=quick, seed0=seed0)
+    truth = truth_of(block, i, case, quick)
+    reg = register_rigid(case.cta, case.ncct)
+    t = time.perf_counter()
+    tree = arterial_tree(case.ncct, case.cta, reg)
+    seconds = time.perf_counter() - t
+    cbs, parts = truth_cbs(truth, case.truth_mask)
+    return {
+        "block": block,
+        "seed": case.seed,
+        "occlusion": case.occlusion,
+        "truth_cbs": cbs,
+        "truth_parts": parts,
+        "pred_cbs": tree.clot_burden.score,
+        "pred_side": tree.clot_burden.side,
+        "pred_parts": list(tree.clot_burden.occluded),
+        "labels": label_hits(tree, truth, case),
+        "statuses": {f"{s.side} {s.label}": s.status for s in tree.segments},
+        "seconds": round(seconds, 2),
+        "warnings": list(tree.warnings),
+    }
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    acc = {}
+    for c in CLASSES:
+        hit = sum(r["labels"][c][0] for r in rows)
+        n = sum(r["labels"][c][1] for r in rows)
+        acc[c] = round(hit / n, 3) if n else None
+    exact = [r["pred_cbs"] == r["truth_cbs"] for r in rows]
+    within1 = [abs(r["pred_cbs"] - r["truth_cbs"]) <= 1 for r in rows]
+    free = [r["pred_cbs"] == 10 for r in rows if r["truth_cbs"] == 10]
+    return {
+        "n": len(rows),
+        "label_accuracy": acc,
+        "cbs_exact": round(float(np.mean(exact)), 3),
+        "cbs_within_1": round(float(np.mean(within1)), 3),
+        "clot_free_scored_10": f"{sum(free)}/{len(free)}",
+        "median_seconds": round(float(np.median([r["seconds"] for r in rows])), 2),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=8)
+    ap.add_argument("--full", action="store_true", help="full-resolution phantoms (slow)")
+    ap.add_argument("--blocks", nargs="+", default=list(BLOCKS), choices=list(BLOCKS))
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+    report: dict[str, Any] = {"quick": not args.full, "tol_mm": TOL_MM, "blocks": {}}
+    for block in args.blocks:
+        rows = [run_case(block, i, not args.full) for i in range(args.n)]
+        for r in rows:
+            print(
+                f"{block} {r['seed']} {r['occlusion']:5s} CBS truth {r['truth_cbs']:2d} "
+                f"pred {r['pred_cbs']:2d} {r['pred_parts']} {r['seconds']:.1f} s"
+            )
+        report["blocks"][block] = {"summary": summarise(rows), "cases": rows}
+    print(
+        f"\n{'block':14s} {'n':>3s} "
+        + " ".join(f"{c:>5s}" for c in CLASSES)
+        + "  CBS=  CBS±1  free=10  s/case"
+    )
+    for block, b in report["blocks"].items():
+        s = b["summary"]
+        accs = " ".join(
+            "  n/a" if s["label_accuracy"][c] is None else f"{s['label_accuracy'][c]:5.2f}"
+            for c in CLASSES
+        )
+        print(
+            f"{block:14s} {s['n']:3d} {accs}  {s['cbs_exact']:4.2f}  {s['cbs_within_1']:5.2f}  "
+            f"{s['clot_free_scored_10']:>7s}  {s['median_seconds']:6.2f}"
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(args.out, json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
