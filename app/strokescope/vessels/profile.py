@@ -9,8 +9,9 @@ Status:
 * **not opacified**: a run of non-opacified points at least ``MIN_RUN_MM`` long (a clot
   fills the lumen; a single calcified or partial-volume point does not);
 * **reduced**: opacified, but the median enhancement is below ``REDUCED_FRACTION`` of the
-  reference (the 90th percentile of the enhancement of both carotids): slow or collateral
-  filling beyond an occlusion;
+  reference (the same segment on the other side, when it enhances more): slow or
+  collateral filling beyond an occlusion, read as an asymmetry so that a thin artery's
+  partial volume does not count;
 * **opacified** otherwise.
 """
 

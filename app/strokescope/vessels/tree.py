@@ -64,14 +64,15 @@ def _segments(
     for (lab, side), p in pts.items():
         ref = "basilar tip" if lab in ("BA", "P1", "P2") else "ICA terminus"
         profiles[(lab, side)] = profile(p, _start_mm(lab, side, lengths), ref, cta, ncct, reg)
-    ica = [v.enhancement_hu for (lab, _), v in profiles.items() if lab.startswith("ICA")]
-    reference = float(np.percentile(np.concatenate(ica), 90)) if ica else 200.0
+    medians = {k: float(np.median(v.enhancement_hu)) for k, v in profiles.items()}
     out = []
     for lab, side, path in traced.paths:
         p = pts[(lab, side)]
         r_vox = grid.radius_mm[tuple(path.T)]
         where = np.linspace(0, len(r_vox) - 1, len(p))
         radius = np.interp(where, np.arange(len(r_vox)), r_vox).astype(np.float32)
+        other = {"left": "right", "right": "left"}.get(side, side)
+        reference = max(medians[(lab, side)], medians.get((lab, other), 0.0))
         st, drop = status(profiles[(lab, side)], reference)
         out.append(ArterySegment(lab, side, p, radius, profiles[(lab, side)], st, drop))
     return out

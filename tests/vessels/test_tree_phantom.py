@@ -1,0 +1,74 @@
+"""The arterial tree on one quick family-A phantom: labels near the truth, CBS of a clot-free
+study, and a typed, connected result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from strokescope.phantom import PhantomOptions, generate_study
+from strokescope.phantom.artery_truth import TruthArtery, artery_truth
+from strokescope.preprocess.registration import identity_registration
+from strokescope.vessels import ArterialTree, arterial_tree
+from strokescope.vessels.result import OPACIFIED
+
+Pair = tuple[ArterialTree, list[TruthArtery]]
+FOV_MARGIN_VOX = 3
+OPTIONS = PhantomOptions(seed=800_003, occlusion="none", inplane_mm=1.0, matrix=200, slice_mm=1.0)
+
+
+@pytest.fixture(scope="module")
+def tree_and_truth() -> Pair:
+    study = generate_study(OPTIONS)
+    assert study.cta is not None
+    g = study.cta.geometry
+    truth = []
+    for a in artery_truth(OPTIONS):  # keep the points inside the CTA's field of view
+        idx = g.lps_to_index(a.points)
+        keep = np.all(
+            (idx >= FOV_MARGIN_VOX) & (idx <= np.asarray(g.shape) - 1 - FOV_MARGIN_VOX), axis=1
+        )
+        if keep.any():
+            truth.append(TruthArtery(a.label, a.side, a.points[keep], a.radius[keep]))
+    return arterial_tree(study.ncct, study.cta, identity_registration()), truth
+
+
+def _near(tree: ArterialTree, cls: str, side: str, points: np.ndarray) -> float:
+    """Fraction of ``points`` within 2 mm of a traced segment of class ``cls`` and side."""
+    segs = [s for s in tree.segments if s.topcow_class == cls and s.side == side]
+    assert segs, f"{side} {cls} not traced"
+    traced = np.concatenate([s.points for s in segs])
+    d = np.sqrt(((points[:, None] - traced[None]) ** 2).sum(-1)).min(1)
+    return float((d <= 2.0).mean())
+
+
+@pytest.mark.parametrize(("label", "least"), [("ICA", 0.8), ("M1", 0.8), ("A1", 0.6)])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_main_segments_follow_the_truth(
+    tree_and_truth: Pair, label: str, least: float, side: str
+) -> None:
+    tree, truth = tree_and_truth
+    pts = np.concatenate([a.points for a in truth if a.label.startswith(label) and a.side == side])
+    assert _near(tree, label, side, pts) >= least
+
+
+def test_basilar_is_traced(tree_and_truth: Pair) -> None:
+    tree, truth = tree_and_truth
+    pts = np.concatenate([a.points for a in truth if a.label == "BA"])
+    assert _near(tree, "BA", "mid", pts) >= 0.7
+
+
+def test_clot_free_scores_ten_and_is_opacified(tree_and_truth: Pair) -> None:
+    tree, _ = tree_and_truth
+    assert tree.clot_burden.score == 10
+    for label in ("ICA supraclinoid", "M1", "A1"):
+        for side in ("left", "right"):
+            seg = tree.segment(label, side)
+            assert seg is not None and seg.status == OPACIFIED
+
+
+def test_graph_links_ica_to_m1(tree_and_truth: Pair) -> None:
+    tree, _ = tree_and_truth
+    labels = {(tree.segments[a].label, tree.segments[b].label) for a, b in tree.edges}
+    assert ("ICA supraclinoid", "M1") in labels
+    assert ("M1", "M2 superior") in labels
