@@ -360,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ht(commands)
     _add_thrombus(commands)
     _add_evaluate(commands)
+    from strokescope.outcome.cli_options import add_outcome_command
+
+    add_outcome_command(commands)
     _add_batch(commands)
     _add_listen(commands)
     _add_phantom_command(commands)

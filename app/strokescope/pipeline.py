@@ -4,8 +4,9 @@ Every function takes keyword-only options and an optional ``on_progress(fraction
 callback (0..1). A caller cancels a running step by raising :class:`Cancelled` from its
 callback; the exception propagates unchanged and nothing is written. Heavy modules are
 imported inside the functions so importing this module is instant. The HT volumetry
-functions live in :mod:`strokescope.pipeline_hemorrhage` and are imported here: callers
-use them as ``pipeline.<name>`` like every other.
+functions live in :mod:`strokescope.pipeline_hemorrhage`, the outcome-model ones in
+:mod:`strokescope.pipeline_outcome`; both are imported here: callers use them as
+``pipeline.<name>`` like every other.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from strokescope.pipeline_hemorrhage import (
     prepare_followup,
     propose_hemorrhage_roi,
     read_hemorrhage_results,
+)
+from strokescope.pipeline_outcome import (
+    evaluate_outcome_model,
+    format_outcome_evaluation,
+    format_outcome_training,
+    outcome_features,
+    train_outcome_model,
 )
 
 if TYPE_CHECKING:
@@ -52,14 +60,18 @@ __all__ = [
     "classify_series",
     "distance_mm",
     "ellipse_stats",
+    "evaluate_outcome_model",
     "export_results",
     "format_hemorrhage",
+    "format_outcome_evaluation",
+    "format_outcome_training",
     "format_scan",
     "format_thrombus",
     "load",
     "load_roles",
     "measure_hemorrhage_text",
     "open_study",
+    "outcome_features",
     "parse_click",
     "parse_roi",
     "measure_hemorrhage",
@@ -73,6 +85,7 @@ __all__ = [
     "propose_hemorrhage_roi",
     "scan",
     "thrombus_model_version",
+    "train_outcome_model",
     "thrombus_models_folder",
     "thrombus_models_installed",
     "warm_thrombus_models",

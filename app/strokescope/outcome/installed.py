@@ -1,0 +1,119 @@
+"""An installed outcome model: a folder with ``model.onnx``, ``manifest.json`` and
+``MODEL_CARD.md``, run with onnxruntime (no ``onnx`` package needed at run time).
+
+The folder is written by ``python -m training.outcome_onnx`` from the ``fit.json`` that
+``strokescope outcome train`` writes. The manifest holds the sha256 of ``model.onnx``, the
+feature names in input order with their units and standardisation, the training cohort's
+size and cross-validated AUC, and the research-use notice. :func:`load_outcome_model`
+refuses a folder whose files differ from the manifest (``ModelError``). No model ships
+with StrokeScope.
+
+Graph: input ``features`` float32 (N, k) in the manifest's feature order, raw units;
+``Sub`` the mean, ``Div`` by the SD, ``MatMul`` the per-SD coefficients (k, 1), ``Add``
+the intercept, ``Sigmoid``: output ``probability`` float32 (N, 1), P(mTICI >= 2c).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.errors import ModelError
+
+MODEL_FORMAT = "strokescope-outcome-model"
+MODEL_FORMAT_VERSION = 1
+ONNX_NAME = "model.onnx"
+MANIFEST_NAME = "manifest.json"
+CARD_NAME = "MODEL_CARD.md"
+INPUT_NAME = "features"
+OUTPUT_NAME = "probability"
+RESEARCH_NOTICE = (
+    "Research use only, not for diagnosis or treatment decisions. Trained on one site's "
+    "cohort; not validated on patients elsewhere."
+)
+
+
+@dataclass(frozen=True)
+class OutcomeModel:
+    """A loaded outcome model: its manifest and an onnxruntime session (built once)."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    session: Any
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.manifest["input"]["features"])
+
+    def describe(self) -> str:
+        """One line to show beside a probability: cohort, its size and the CV AUC."""
+        cohort = self.manifest["cohort"]
+        cv = self.manifest["cross_validation"]
+        return (
+            f"{cohort['description']} (n={cohort['n']}), cross-validated AUC "
+            f"{cv['auc']:.2f} (95 % CI {cv['auc_low']:.2f}-{cv['auc_high']:.2f})"
+        )
+
+    def predict(self, x: npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """P(success) per row of ``x`` (n, k), features in :attr:`names` order."""
+        xs = np.asarray(x, dtype=np.float32)
+        if xs.ndim != 2 or xs.shape[1] != len(self.names):
+            raise ModelError(f"the model takes {len(self.names)} features, got shape {xs.shape}")
+        (out,) = self.session.run([OUTPUT_NAME], {INPUT_NAME: xs})
+        return np.asarray(out, dtype=np.float64).reshape(-1)
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        raise ModelError(f"{folder}: no {MANIFEST_NAME}, not an outcome model folder")
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable manifest ({exc})") from None
+    if manifest.get("format") != MODEL_FORMAT:
+        raise ModelError(
+            f"{path}: not an outcome model manifest (format {manifest.get('format')!r})"
+        )
+    if manifest.get("format_version") != MODEL_FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: manifest format {manifest.get('format_version')}, this version reads "
+            f"{MODEL_FORMAT_VERSION}"
+        )
+    return manifest
+
+
+def load_outcome_model(folder: str | Path, *, threads: int = 1) -> OutcomeModel:
+    """Check the folder against its manifest and open the ONNX graph on the CPU."""
+    from strokescope.resources import sha256_file
+
+    root = Path(folder)
+    manifest = _manifest(root)
+    for name, expected in manifest.get("files", {}).items():
+        path = root / name
+        if not path.is_file():
+            raise ModelError(f"{path}: missing (listed in the manifest)")
+        if sha256_file(path) != expected:
+            raise ModelError(f"{path}: sha256 differs from the manifest (altered model file)")
+    if ONNX_NAME not in manifest.get("files", {}):
+        raise ModelError(f"{root / MANIFEST_NAME}: lists no {ONNX_NAME}")
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    try:
+        session = ort.InferenceSession(
+            str(root / ONNX_NAME), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise ModelError(f"{root / ONNX_NAME}: onnxruntime cannot load it ({exc})") from None
+    inputs = [i.name for i in session.get_inputs()]
+    if inputs != [INPUT_NAME]:
+        raise ModelError(f"{root / ONNX_NAME}: inputs {inputs}, expected [{INPUT_NAME!r}]")
+    return OutcomeModel(root, manifest, session)

@@ -1,0 +1,129 @@
+"""The pipeline's outcome-model functions (issue 18), re-exported by
+:mod:`strokescope.pipeline`.
+
+Callers use them as ``strokescope.pipeline.<name>``: this module only keeps the pipeline
+module small. Same rules: keyword-only options, an optional ``on_progress(fraction)``
+callback, heavy imports inside the functions. Features of a study come from the thrombus
+analysis run through this pipeline (:func:`analyze_thrombus` on the study's NCCT and CTA).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from strokescope.outcome import OutcomeFeatures
+    from strokescope.outcome.cohort import CohortRow
+    from strokescope.outcome.run import EvaluationRun, ExtractorInfo, TrainingRun
+    from strokescope.pipeline import Progress
+    from strokescope.thrombus import ThrombusResult
+
+
+def outcome_features(result: ThrombusResult) -> OutcomeFeatures:
+    """The recanalization-related features of one study from its thrombus result, each
+    present or absent with the reason (:mod:`strokescope.outcome.features`)."""
+    from strokescope.outcome.features import features_from_thrombus
+
+    return features_from_thrombus(result)
+
+
+def _extractor(models: str | Path | None, threads: int) -> ExtractorInfo:
+    """Features from a cohort row's images through the pipeline; the thrombus models are
+    checked (and their digest read) on the first row that has images."""
+    from strokescope import pipeline
+    from strokescope.errors import InputError
+    from strokescope.outcome.run import ExtractorInfo
+
+    def extract(row: CohortRow) -> OutcomeFeatures:
+        if row.study is not None:
+            study = pipeline.open_study(row.study, check_vessels=False)
+            ncct, cta = study.volumes.get("baseline"), study.volumes.get("cta")
+            if ncct is None:
+                raise InputError(f"{row.study}: no NCCT series found")
+        else:
+            assert row.ncct is not None  # a row with images has a study or an ncct
+            ncct = pipeline.load(row.ncct)
+            cta = None if row.cta is None else pipeline.load(row.cta)
+        result = pipeline.analyze_thrombus(ncct, cta, models=models, device="cpu", threads=threads)
+        return outcome_features(result)
+
+    return ExtractorInfo(extract, pipeline.thrombus_model_version(models)[1])
+
+
+def train_outcome_model(
+    cohort_csv: str | Path,
+    out: str | Path,
+    *,
+    models: str | Path | None = None,
+    threads: int = 2,
+    features: Sequence[str] | None = None,
+    folds: int = 5,
+    l2: float = 1.0,
+    seed: int = 0,
+    bootstrap: int = 200,
+    on_progress: Progress | None = None,
+) -> TrainingRun:
+    """Train the feature outcome model on a site's cohort file (see
+    :mod:`strokescope.outcome.cohort` for its columns) and write ``fit.json``, the ROC and
+    calibration plots into ``out`` (features cached there: a rerun resumes). ``models``
+    and ``threads`` are the thrombus analysis' options; ``features`` picks the model's
+    features (default: those present in at least half of the rows)."""
+    from strokescope.outcome.run import train_cohort
+
+    return train_cohort(
+        cohort_csv,
+        out,
+        cache(lambda: _extractor(models, threads)),
+        names=features,
+        folds=folds,
+        l2=l2,
+        seed=seed,
+        repeats=bootstrap,
+        on_progress=on_progress,
+    )
+
+
+def evaluate_outcome_model(
+    model: str | Path,
+    cohort_csv: str | Path,
+    out: str | Path,
+    *,
+    models: str | Path | None = None,
+    threads: int = 2,
+    threshold: float = 0.5,
+    on_progress: Progress | None = None,
+) -> EvaluationRun:
+    """Run an installed outcome model folder on a held-out cohort file: AUC, accuracy,
+    sensitivity, specificity and precision with 95 % intervals, ``evaluation.json`` and
+    ``roc.png`` in ``out``. ``ModelError`` for a missing or altered model folder."""
+    from strokescope.outcome.installed import load_outcome_model
+    from strokescope.outcome.run import evaluate_cohort
+
+    installed = load_outcome_model(model)
+    return evaluate_cohort(
+        cohort_csv,
+        out,
+        cache(lambda: _extractor(models, threads)),
+        names=installed.names,
+        predict=installed.predict,
+        model=f"{installed.folder}: {installed.describe()}",
+        threshold=threshold,
+        on_progress=on_progress,
+    )
+
+
+def format_outcome_training(run: TrainingRun) -> str:
+    """What ``strokescope outcome train`` prints."""
+    from strokescope.outcome.report_text import format_training
+
+    return format_training(run)
+
+
+def format_outcome_evaluation(run: EvaluationRun) -> str:
+    """What ``strokescope outcome evaluate`` prints."""
+    from strokescope.outcome.report_text import format_evaluation
+
+    return format_evaluation(run)
