@@ -7,9 +7,10 @@ Usage (from the repository root)::
 
 The folder keeps its coarse and fine networks, so what they find is unchanged; the other
 folder's fine network is copied in as ``thrombus_scan.onnx`` with its manifest entry
-(stage ``scan``) and provenance. Both folders must normalise the inputs alike and use the
-same fine grid and patch. The decision rules are left as they are (``record_evaluation
---set fine_scan=true ...`` sets them) and the held-out metrics become pending.
+(stage ``scan``) and provenance, and the version becomes ``V+scan-W``. Both folders must
+normalise the inputs alike and use the same fine grid and patch. The decision rules are
+left as they are (``record_evaluation --set fine_scan=true ...`` sets them) and the
+held-out metrics become pending.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def add_scan_stage(models: Path, source: Path) -> dict[str, Any]:
         },
     )
     manifest["stages"] = [s for s in manifest["stages"] if s["stage"] != "scan"] + [scan]
+    base = str(manifest["version"]).split("+scan-")[0]
+    manifest["version"] = f"{base}+scan-{other['version']}"
     manifest["held_out_metrics"] = dict(PENDING)
     manifest["evaluation_suites"] = dict(PENDING)
     refresh_checksums(models, manifest)

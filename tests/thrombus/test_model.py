@@ -69,6 +69,8 @@ def test_an_optional_scan_stage_loads_and_must_match_the_fine_grid(
     source = _copy(tiny_models, tmp_path / "s")  # any exported folder will do
     manifest = add_scan_stage(folder, source)
     assert manifest["held_out_metrics"]["values"] is None  # pending until measured again
+    version = json.loads((tiny_models / "manifest.json").read_text())["version"]
+    assert manifest["version"] == f"{version}+scan-{version}"
     models = load_models(folder, device="cpu")
     assert models.scan is not None and models.scan.path.name == SCAN_FILE
     assert models.sha256[SCAN_FILE] == manifest["files"][SCAN_FILE]
