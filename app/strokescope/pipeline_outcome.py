@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from strokescope.outcome import OutcomeFeatures
     from strokescope.outcome.cohort import CohortRow
-    from strokescope.outcome.run import EvaluationRun, ExtractorInfo, TrainingRun
+    from strokescope.outcome.cohort_runs import EvaluationRun, ExtractorInfo, TrainingRun
     from strokescope.pipeline import Progress
     from strokescope.thrombus import ThrombusResult
 
@@ -35,7 +35,7 @@ def _extractor(models: str | Path | None, threads: int) -> ExtractorInfo:
     checked (and their digest read) on the first row that has images."""
     from strokescope import pipeline
     from strokescope.errors import InputError
-    from strokescope.outcome.run import ExtractorInfo
+    from strokescope.outcome.cohort_runs import ExtractorInfo
 
     def extract(row: CohortRow) -> OutcomeFeatures:
         if row.study is not None:
@@ -71,7 +71,7 @@ def train_outcome_model(
     calibration plots into ``out`` (features cached there: a rerun resumes). ``models``
     and ``threads`` are the thrombus analysis' options; ``features`` picks the model's
     features (default: those present in at least half of the rows)."""
-    from strokescope.outcome.run import train_cohort
+    from strokescope.outcome.cohort_runs import train_cohort
 
     return train_cohort(
         cohort_csv,
@@ -99,8 +99,8 @@ def evaluate_outcome_model(
     """Run an installed outcome model folder on a held-out cohort file: AUC, accuracy,
     sensitivity, specificity and precision with 95 % intervals, ``evaluation.json`` and
     ``roc.png`` in ``out``. ``ModelError`` for a missing or altered model folder."""
+    from strokescope.outcome.cohort_runs import evaluate_cohort
     from strokescope.outcome.installed import load_outcome_model
-    from strokescope.outcome.run import evaluate_cohort
 
     installed = load_outcome_model(model)
     return evaluate_cohort(

@@ -10,8 +10,8 @@ import pytest
 
 from strokescope.errors import DicomLoadError
 from strokescope.outcome.cohort import CohortRow
+from strokescope.outcome.cohort_runs import ExtractorInfo, train_cohort
 from strokescope.outcome.features import Feature, OutcomeFeatures
-from strokescope.outcome.run import ExtractorInfo, train_cohort
 from strokescope.outcome.synthetic import draw_cohort
 
 

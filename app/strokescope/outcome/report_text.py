@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from strokescope.outcome.installed import RESEARCH_NOTICE
 
 if TYPE_CHECKING:
+    from strokescope.outcome.cohort_runs import EvaluationRun, TrainingRun
     from strokescope.outcome.metrics import Classification, Rate
-    from strokescope.outcome.run import EvaluationRun, TrainingRun
 
 
 def _rate(name: str, r: Rate) -> str:
