@@ -198,6 +198,7 @@ class DecisionRules(Rules):
     fine_scan: bool = True  # recipe >= 0.5.0 trains the fine stage to detect on its own
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         for name in ("coarse_candidate_threshold", "fine_probability_threshold"):
             v = getattr(self, name)
             if not 0.0 < v < 1.0:
@@ -215,11 +216,6 @@ class DecisionRules(Rules):
             v = getattr(self, name)
             if v is not None and not -1.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be a fraction in [-1, 1] or null, got {v}")
-        no_sign = self.min_inline_lumen is None and self.min_missing_artery is None
-        if self.scan_needs_cta_sign and (no_sign or not self.fine_scan):
-            raise ValueError(
-                "scan_needs_cta_sign needs fine_scan and min_inline_lumen or min_missing_artery"
-            )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -86,6 +86,13 @@ class Rules:
     the scan reads tiles without the coarse network's context, so what it alone finds needs
     evidence from the attenuation physics."""
 
+    def __post_init__(self) -> None:
+        no_sign = self.min_inline_lumen is None and self.min_missing_artery is None
+        if self.scan_needs_cta_sign and (no_sign or not self.fine_scan):
+            raise ValueError(
+                "scan_needs_cta_sign needs fine_scan and min_inline_lumen or min_missing_artery"
+            )
+
     @property
     def uses_vessel_evidence(self) -> bool:
         """Every thrombus must show a CTA sign (the scan-only rule aside)."""
@@ -265,13 +272,10 @@ def rules_from_manifest(decision: dict[str, Any]) -> Rules:
     values = {k: v for k, v in decision.items() if k in known}
     if "lvo_segments" in values:
         values["lvo_segments"] = tuple(values["lvo_segments"])
-    rules = Rules(**values)
-    signs = (rules.min_inline_lumen, rules.min_missing_artery)
-    if rules.scan_needs_cta_sign and (signs == (None, None) or not rules.fine_scan):
-        raise ModelError(
-            "manifest decision: scan_needs_cta_sign needs fine_scan and a CTA-sign threshold"
-        )
-    return rules
+    try:
+        return Rules(**values)
+    except ValueError as exc:
+        raise ModelError(f"manifest decision: {exc}") from None
 
 
 @lru_cache(maxsize=4)
