@@ -5,7 +5,7 @@ cohort through ``strokescope.batch.run.run_cohort`` on a local Dask cluster of 1
 of 2 workers (one thread each, started before the clock so the times are the batch's own),
 reads each worker's peak RSS, and times a rerun of the finished batch (a fresh CLI
 process: start-up and model check included; every case skipped, no cluster started).
-Issue 19's bars: speed-up >= 1.7x, peak RSS <= 3 GB per worker, rerun <= 5 s.
+Bars of the batch work: speed-up >= 1.7x, peak RSS <= 3 GB per worker, rerun <= 5 s.
 
     python benchmarks/bench_batch.py [--n 12] [--matrix 192] [--inplane-mm 1.0]
 

@@ -6,7 +6,7 @@ studies to it from a thread that, like a PACS, sends a study again from its firs
 whenever an association fails. Meanwhile the node is killed with SIGKILL K times (default
 10) and restarted, each time in a phase drawn at random (receiving, analysing, sending:
 read from its index) after a random delay (seeded). Then it waits until every study is analysed
-and every result confirmed, and checks issue 19's bar: each study stored once per SOP
+and every result confirmed, and checks the node work's bar: each study stored once per SOP
 Instance UID, analysed into one results folder, its results delivered (the destination
 holds each result SOP Instance UID; only a C-STORE in flight at a kill may repeat).
 

@@ -4,7 +4,7 @@ Sends the demo study's NCCT and CTA (512 x 512 x 320 each, 640 instances; genera
 into ``--cache``) to ``strokescope listen`` running in a subprocess, in one association
 as a scanner would, and times from the confirmation of the last instance to the moment the
 destination (a C-STORE SCP run here, as in ``bench_node_kill.py``) holds every result the
-node queued (SEG, SR, Encapsulated PDF) and the node has marked them sent. Issue 19's bar:
+node queued (SEG, SR, Encapsulated PDF) and the node has marked them sent. Bar of the node work:
 <= the quiet time + 20 s on 2 cores.
 
     python benchmarks/bench_node_latency.py [--quiet 5] [--cache cache/demo]

@@ -1,4 +1,4 @@
-"""Issue 18, section 3: proof that the outcome machinery works, without patients.
+"""Proof that the outcome machinery works, without patients.
 
 Draws synthetic cohorts from the documented law of :mod:`strokescope.outcome.synthetic`
 (clot length, perviousness, collateral grade -> logistic P(mTICI >= 2c) -> Bernoulli) and

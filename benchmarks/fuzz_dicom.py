@@ -7,7 +7,7 @@ a table of outcomes per mutation group and command, the list of cases that fail 
 expectation with the one-line cause, and writes everything to
 ``benchmarks/results/fuzz_dicom.json``.
 
-Bars (issue #16): 0 tracebacks, 0 memory blow-ups, 0 hangs, 0 silently wrong results; every
+Bars of the fuzzing work: 0 tracebacks, 0 memory blow-ups, 0 hangs, 0 silently wrong results; every
 mutation meets its declared outcome (``same`` / ``warn_or_error`` / ``error``).
 
 Usage::

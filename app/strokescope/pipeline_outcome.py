@@ -1,4 +1,4 @@
-"""The pipeline's outcome-model functions (issue 18), re-exported by
+"""The pipeline's outcome-model functions, re-exported by
 :mod:`strokescope.pipeline`.
 
 Callers use them as ``strokescope.pipeline.<name>``: this module only keeps the pipeline

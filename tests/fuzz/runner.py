@@ -83,7 +83,8 @@ HEAVY = frozenset(
 """Mutations that may allocate up to the memory limit: run one at a time when in parallel."""
 KINDS = ("ok", "warned", "error", "vague_error", "traceback", "blowup", "hang", "crash", "silent")
 FAILING = ("traceback", "blowup", "hang", "crash", "silent")
-"""The kinds issue #16 bars outright; the others fail only against a mutation's expectation."""
+"""The kinds the fuzzing bars forbid outright; the others fail only against a mutation's
+expectation."""
 ALLOWED = {
     "same": {"ok"},
     "warn_or_error": {"ok", "warned", "error"},

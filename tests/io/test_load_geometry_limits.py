@@ -1,7 +1,7 @@
 """Loading DICOM series whose geometry headers are damaged: a warning or one-line refusal.
 
 Series are written by code (``dicom_factory``) and one header is then mutated, as the
-fuzzer of issue #16 did; ``ht`` and ``info`` must end with one line and a non-zero exit.
+DICOM fuzzer did; ``ht`` and ``info`` must end with one line and a non-zero exit.
 """
 
 from __future__ import annotations

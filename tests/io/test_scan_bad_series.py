@@ -1,4 +1,4 @@
-"""One series with impossible geometry never hides the others (issue #16, inputs 4).
+"""One series with impossible geometry never hides the others (a fuzzing finding).
 
 A folder holds a good NCCT stack and a second series whose headers a fuzzer damaged: a
 non-finite or degenerate Image Orientation (Patient), or an absurd Pixel Spacing. The scan

@@ -1,4 +1,4 @@
-"""Issue 18, section 3, tiny: the feature model on a synthetic cohort of the documented law
+"""Tiny proof: the feature model on a synthetic cohort of the documented law
 recovers the law's signs, reaches its AUC within 0.05, and finds nothing in shuffled
 outcomes (benchmarks/eval_outcome.py runs the full version over many cohorts).
 

@@ -1,4 +1,4 @@
-"""Recanalization-related features and a site-trainable outcome model (issue 18).
+"""Recanalization-related features and a site-trainable outcome model.
 
 - :mod:`~strokescope.outcome.features`: the features of one study, each present or absent
   with its reason (:class:`OutcomeFeatures`);

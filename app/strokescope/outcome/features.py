@@ -34,7 +34,7 @@ perviousness_hu
     [Santos2016, Mishra2014]: pervious clots recanalise more often.
 distance_ica_terminus_mm
     Distance from the ICA terminus to the clot's proximal end along the artery (mm)
-    [Friedrich2015]. Needs the arterial tree (issue 17): absent with the reason until then.
+    [Friedrich2015]. Needs the arterial tree: absent with the reason until then.
 clot_burden_score
     Clot burden score 0-10 [Puetz2008, Tan2009]. Needs per-segment opacification from the
     arterial tree: absent with the reason until then.
@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from strokescope.thrombus.result import ThrombusResult
 
-NEEDS_TREE = "needs the arterial tree (issue 17), not yet in this version"
+NEEDS_TREE = "needs the arterial tree, not yet in this version"
 NO_RELATIVE = "contralateral vessel not found, no reference attenuation"
 
 NUMERIC_FEATURES: tuple[str, ...] = (

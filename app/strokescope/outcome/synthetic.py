@@ -1,5 +1,5 @@
 """Synthetic cohorts drawn from a documented law, to prove the outcome machinery without
-patients (issue 18, section 3). Nothing here is a clinical claim: the distributions are
+patients. Nothing here is a clinical claim: the distributions are
 plausible orders of magnitude, the law is ours.
 
 Per patient, independently:

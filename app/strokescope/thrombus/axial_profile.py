@@ -1,7 +1,7 @@
 """Attenuation along a thrombus' axis, through the clot and 10 mm beyond each end.
 
 The profile a reader checks by eye: on CTA the column of contrast runs up to the clot, drops
-to clot-like HU along it (CLINICAL.md: filling defect 40-100 HU) and, with collateral
+to clot-like HU along it (docs/CLINICAL_VALUES.md: filling defect 40-100 HU) and, with collateral
 filling, rises again beyond it; on NCCT the clot is the hyperdense stretch. Sampled every
 ``STEP_MM`` along the candidate's centerline, continued straight along the end tangents,
 as the mean over a disc of 0.7 x the clot's mean radius (at least 1 mm) perpendicular to

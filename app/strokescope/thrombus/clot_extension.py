@@ -1,6 +1,6 @@
 """Extend an under-segmented thrombus along its own axis through the rest of its clot.
 
-Issue 14's independent checks found true clots segmented at a third to an eighth of their
+Independent checks found true clots segmented at a third to an eighth of their
 volume (an ICA clot 5 of 16 mm long): a network that stops inside a clot leaves hyperdense,
 non-opacified clot beyond its ends, along the vessel. From each end of a component
 (:func:`strokescope.thrombus.vessel_evidence.tips`) the clot is followed along the end
@@ -28,7 +28,7 @@ from strokescope.volume import Volume
 RADIUS_FACTOR = 1.2
 MIN_RADIUS_MM = 1.0
 VOXEL_NCCT_HU = 40.0
-"""A voxel of acute clot (50-80 HU, CLINICAL.md) minus noise; parenchyma is 20-40 HU."""
+"""A voxel of acute clot (50-80 HU, docs/CLINICAL_VALUES.md) minus noise; parenchyma is 20-40 HU."""
 
 
 def _cylinder_voxels(

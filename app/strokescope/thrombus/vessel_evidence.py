@@ -1,7 +1,7 @@
 """CTA evidence that a candidate occludes an artery, read from attenuation alone (no network).
 
 A thrombus lies inside an artery that is opacified up to it, so on CTA at least one of two
-signs goes with it (the "filling defect" of CLINICAL.md):
+signs goes with it (the "filling defect" of docs/CLINICAL_VALUES.md):
 
 * **cut-off in line** (``inline_lumen``): beyond one end of the clot, along the candidate's
   centerline, the lumen is opacified - the stump before the clot, or collateral filling after
@@ -19,8 +19,8 @@ touches lumen along its side, not in line, and its mirror image has no more lume
 
 "Opacified" means contrast, not brightness: CTA minus the registered NCCT >= ``ENHANCEMENT_HU``
 with CTA >= ``MIN_LUMEN_CTA_HU`` and NCCT < the calcification cut. Contrast inside a clot is
-0-30 HU (CLINICAL.md) and a weak bolus of 150 HU still lies ~110 HU above blood, so the cut
-holds across bolus timing; bone and calcium, bright on both scans, drop out.
+0-30 HU (docs/CLINICAL_VALUES.md) and a weak bolus of 150 HU still lies ~110 HU above blood,
+so the cut holds across bolus timing; bone and calcium, bright on both scans, drop out.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ ENHANCEMENT_HU = 60.0
 MIN_LUMEN_CTA_HU = 100.0
 NEAR_MM = 1.5
 CLOT_NCCT_HU = 45.0
-"""A disc whose mean NCCT reaches this (acute clot: 50-80 HU, CLINICAL.md) and that is not
-opacified is still clot."""
+"""A disc whose mean NCCT reaches this (acute clot: 50-80 HU, docs/CLINICAL_VALUES.md) and
+that is not opacified is still clot."""
 MARCH_MM = 8.0
 RING_GAP_MM = 1.5
 MARCH_STEP_MM = 0.5
