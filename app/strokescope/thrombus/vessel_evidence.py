@@ -84,7 +84,12 @@ def opacified(
 ) -> npt.NDArray[np.bool_]:
     """Whether each CTA-space point (n, 3) lies in contrast-filled lumen (see the module)."""
     c = trilinear(cta.array, cta.geometry.lps_to_index(points_lps), default=AIR_HU)
-    n = sample_registered(ncct, points_lps, reg)
+    return opacified_hu(c, sample_registered(ncct, points_lps, reg))
+
+
+def opacified_hu(cta_hu: npt.ArrayLike, ncct_hu: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """The opacified-lumen rule (see the module) on CTA and registered NCCT values."""
+    c, n = np.asarray(cta_hu), np.asarray(ncct_hu)
     return (c - n >= ENHANCEMENT_HU) & (c >= MIN_LUMEN_CTA_HU) & (n < gr.CALCIFICATION_HU)
 
 

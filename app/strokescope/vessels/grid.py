@@ -22,8 +22,7 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.preprocess.registration import RegistrationResult, resample_registered
-from strokescope.thrombus import guardrails as gr
-from strokescope.thrombus.vessel_evidence import ENHANCEMENT_HU, MIN_LUMEN_CTA_HU
+from strokescope.thrombus.vessel_evidence import ENHANCEMENT_HU, opacified_hu
 from strokescope.volume import Geometry, Volume
 
 CLOT_NCCT_HU = (45.0, 100.0)
@@ -85,6 +84,6 @@ def build_grid(
     geom = work_geometry(cta.geometry, spacing_mm)
     c = resample_registered(cta, geom, np.eye(4)).array
     n = resample_registered(ncct, geom, reg.cta_to_ncct).array
-    lumen = (c - n >= ENHANCEMENT_HU) & (c >= MIN_LUMEN_CTA_HU) & (n < gr.CALCIFICATION_HU)
+    lumen = opacified_hu(c, n)
     radius = lumen_radius(lumen, spacing_mm)
     return WorkGrid(geom, c, n, lumen, radius, speed_map(c, n, lumen, radius))
