@@ -17,9 +17,13 @@ check for the manifest themselves.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
+
+from strokescope.errors import ModelError
 
 MODELS_ENV = "STROKESCOPE_MODELS"
 MODELS_FOLDER = "models_onnx"
@@ -57,3 +61,25 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_manifest(path: Path, missing: str) -> dict[str, Any]:
+    """The JSON manifest at ``path``; ``ModelError`` saying ``missing`` when there is none,
+    or why it cannot be read."""
+    if not path.is_file():
+        raise ModelError(f"{path.parent}: no {path.name}; {missing}")
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: unreadable manifest ({exc})") from exc
+    return manifest
+
+
+def check_files(folder: Path, files: dict[str, str]) -> None:
+    """``ModelError`` unless every file named in ``files`` is in ``folder`` with that sha256."""
+    for name, expected in files.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelError(f"{path}: listed in the manifest but missing")
+        if sha256_file(path) != expected:
+            raise ModelError(f"{path}: sha256 differs from the manifest (altered model file)")

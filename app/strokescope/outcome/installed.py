@@ -15,7 +15,6 @@ the intercept, ``Sigmoid``: output ``probability`` float32 (N, 1), P(mTICI >= 2c
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,13 +68,10 @@ class OutcomeModel:
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
+    from strokescope.resources import read_manifest
+
     path = folder / MANIFEST_NAME
-    if not path.is_file():
-        raise ModelError(f"{folder}: no {MANIFEST_NAME}, not an outcome model folder")
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}: unreadable manifest ({exc})") from None
+    manifest = read_manifest(path, "not an outcome model folder")
     if manifest.get("format") != MODEL_FORMAT:
         raise ModelError(
             f"{path}: not an outcome model manifest (format {manifest.get('format')!r})"
@@ -90,16 +86,11 @@ def _manifest(folder: Path) -> dict[str, Any]:
 
 def load_outcome_model(folder: str | Path, *, threads: int = 1) -> OutcomeModel:
     """Check the folder against its manifest and open the ONNX graph on the CPU."""
-    from strokescope.resources import sha256_file
+    from strokescope.resources import check_files
 
     root = Path(folder)
     manifest = _manifest(root)
-    for name, expected in manifest.get("files", {}).items():
-        path = root / name
-        if not path.is_file():
-            raise ModelError(f"{path}: missing (listed in the manifest)")
-        if sha256_file(path) != expected:
-            raise ModelError(f"{path}: sha256 differs from the manifest (altered model file)")
+    check_files(root, manifest.get("files", {}))
     if ONNX_NAME not in manifest.get("files", {}):
         raise ModelError(f"{root / MANIFEST_NAME}: lists no {ONNX_NAME}")
     import onnxruntime as ort

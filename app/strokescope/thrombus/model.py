@@ -13,7 +13,6 @@ Devices: ``"cpu"``; ``"cuda"`` (needs the ``gpu`` extra, onnxruntime-gpu); ``"dm
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.errors import ModelError
-from strokescope.resources import models_dir, sha256_file
+from strokescope.resources import check_files, models_dir, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -202,26 +201,11 @@ def providers_for(device: str) -> list[str]:
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST_NAME
-    if not path.is_file():
-        raise ModelError(f"{folder}: no {MANIFEST_NAME}; thrombus model not installed")
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{path}: unreadable manifest ({exc})") from exc
+    manifest = read_manifest(path, "thrombus model not installed")
     for key in ("stages", "files", "normalisation", "decision", "version"):
         if key not in manifest:
             raise ModelError(f"{path}: manifest lacks {key!r}")
     return manifest
-
-
-def _check_files(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
-    for name, expected in manifest["files"].items():
-        path = folder / name
-        if not path.is_file():
-            raise ModelError(f"{path}: listed in the manifest but missing")
-        if sha256_file(path) != expected:
-            raise ModelError(f"{path}: sha256 differs from the manifest (altered model file)")
-    return dict(manifest["files"])
 
 
 def _stage(
@@ -283,7 +267,8 @@ def _load_cached(
     folder: Path, device: str, threads: int, stamp: tuple[tuple[str, int, int], ...]
 ) -> ThrombusModels:
     manifest = _read_manifest(folder)
-    files = _check_files(folder, manifest)
+    files = dict(manifest["files"])
+    check_files(folder, files)
     providers = providers_for(device)
     stages = {e["stage"]: _stage(folder, e, files, providers, threads) for e in manifest["stages"]}
     if not {"coarse", "fine"} <= set(stages) <= {"coarse", "fine", "scan"}:
