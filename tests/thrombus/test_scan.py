@@ -96,48 +96,53 @@ def _identity() -> RegistrationResult:
     return RegistrationResult(np.eye(4), -1.0, -0.5, 0, 0.0)
 
 
-def test_scan_finds_the_clot_beside_the_lumen_where_no_coarse_candidate_is() -> None:
+def test_scan_finds_the_clot_beside_the_lumen_on_the_coarse_grid() -> None:
     ncct, cta = _head()
     coarse, fine = _grids(cta)
     detector = _ClotDetector()
     rules = replace(Rules(), fine_scan=True, scan_min_vessel_voxels=3, scan_max_tiles=10)
     sources = Sources(ncct, cta, _identity())
-    nothing = np.zeros(coarse.shape, bool)
-    boxes = scan(_models(detector, rules), sources, fine, coarse, sources.hu_on(coarse), nothing)
+    found = scan(_models(detector, rules), sources, fine, coarse, sources.hu_on(coarse))
     assert detector.calls == 3  # the vessel tiles only
-    hot = np.concatenate(
-        [cta.geometry.lps_to_index(b.geometry.index_to_lps(np.argwhere(b.probability >= 0.5)))
-         for b in boxes]
-    )  # fmt: skip
-    # the clot: CTA index z, y 4-7, x 40-47 (1 mm grid), found on the 1 mm fine grid
-    assert len(hot) == 4 * 4 * 8
-    for axis, (lo, hi) in enumerate(((4, 7), (4, 7), (40, 47))):
-        assert lo - 0.01 <= hot[:, axis].min() and hot[:, axis].max() <= hi + 0.01
-    # where the coarse stage proposed the clot, the scan leaves it to the fine stage
-    at_clot = nothing.copy()
-    at_clot[1:5, 1:5, 19:25] = True
-    boxes = scan(_models(detector, rules), sources, fine, coarse, sources.hu_on(coarse), at_clot)
-    assert not any((b.probability >= 0.5).any() for b in boxes)
+    assert found.shape == coarse.shape
+    hot = np.argwhere(found >= 0.5)
+    # the clot (z, y 4-7 mm, x 40-47 mm) on the 2 mm coarse grid: index 2-4 and 20-24
+    assert len(hot) > 0
+    for axis, (lo, hi) in enumerate(((2, 4), (2, 4), (20, 24))):
+        assert lo <= hot[:, axis].min() and hot[:, axis].max() <= hi
     # a clot outside every vessel tile is not scanned
     tight = replace(rules, scan_max_tiles=1)
     detector_tight = _ClotDetector()
-    boxes = scan(
-        _models(detector_tight, tight), sources, fine, coarse, sources.hu_on(coarse), nothing
-    )
-    assert detector_tight.calls == 1 and not boxes
+    missed = scan(_models(detector_tight, tight), sources, fine, coarse, sources.hu_on(coarse))
+    assert detector_tight.calls == 1 and not missed.any()
 
 
-def test_a_scan_stage_of_its_own_does_the_scanning() -> None:
+def test_the_scan_network_refines_its_own_finds_and_leaves_the_coarse_ones() -> None:
     ncct, cta = _head()
-    coarse, fine = _grids(cta)
     rules = replace(Rules(), fine_scan=True, scan_min_vessel_voxels=3, scan_max_tiles=10)
     sources = Sources(ncct, cta, _identity())
-    fine_net, scan_net = _ClotDetector(), _ClotDetector()
-    models = _models(fine_net, rules)
-    models = replace(models, scan=replace(models.fine, name="scan", session=scan_net))
-    nothing = np.zeros(coarse.shape, bool)
-    assert scan(models, sources, fine, coarse, sources.hu_on(coarse), nothing)
-    assert (fine_net.calls, scan_net.calls) == (0, 3)
+    region = (np.zeros(3, np.int64), np.asarray(cta.shape, np.int64) - 1)
+
+    def hot(pred: Any) -> set[tuple[float, ...]]:
+        return {
+            tuple(np.round(p, 3))
+            for b in pred.boxes
+            for p in b.geometry.index_to_lps(np.argwhere(b.probability >= 0.5).astype(float))
+        }
+
+    for coarse_sees in (False, True):
+        fine_net, scan_net = _Clots(coarse_sees=True), _Clots(coarse_sees=True)
+        models = _models(fine_net, rules, _Clots(coarse_sees=coarse_sees))
+        models = replace(models, scan=replace(models.fine, name="scan", session=scan_net))
+        found = hot(predict(models, sources, region))
+        assert len(found) >= 4 * 4 * 8 * 0.9, "the clot is found either way"
+        assert (fine_net.calls > 0) == coarse_sees  # the fine network refines coarse finds
+        assert scan_net.calls > 3  # 3 scan tiles, then it refines its own finds
+        if coarse_sees:  # ... but adds nothing where the coarse stage proposed
+            alone = hot(
+                predict(replace(models, rules=replace(rules, fine_scan=False)), sources, region)
+            )
+            assert found == alone
 
 
 class _Clots:
@@ -146,9 +151,11 @@ class _Clots:
 
     def __init__(self, *, coarse_sees: bool) -> None:
         self.coarse_sees = coarse_sees
+        self.calls = 0
 
     def run(self, _outputs: Any, feeds: dict[str, npt.NDArray[np.float32]]) -> list[Any]:
         x = feeds["image"]
+        self.calls += 1
         ncct = x[:, 0] * (NCCT_WINDOW.hi - NCCT_WINDOW.lo) + NCCT_WINDOW.lo
         cta = x[:, 1] * (CTA_WINDOW.hi - CTA_WINDOW.lo) + CTA_WINDOW.lo
         hit = (ncct >= 60.0) & (ncct <= 100.0) & (cta < 150.0)

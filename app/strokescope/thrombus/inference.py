@@ -8,9 +8,10 @@
 3. Coarse stage: the whole region in one pass, padded to the size divisor with 0.
 4. Candidates: 26-connected components of coarse probability >= the candidate threshold;
    the ``MAX_CANDIDATES`` with the highest peaks are refined. With the ``fine_scan`` rule
-   the scan network (the manifest's ``scan`` stage, else the fine one) first runs without a
-   coarse prior over the tiles richest in opacified vessel (:func:`scan`); its probability
-   away from every coarse candidate joins the fine boxes as it is.
+   the scan network (the manifest's ``scan`` stage, else the fine one) also runs without a
+   coarse prior over the tiles richest in opacified vessel (:func:`scan`); its candidates
+   away from every coarse one are refined by the scan network with the scan's probability
+   as the prior, and kept only away from the coarse candidates.
 5. Fine stage: tiles of the patch size covering each candidate's box on the fine grid (HU
    outside the fine grid = air, as training crops are padded), third channel = coarse
    probability resampled linearly (0 outside). Where a box needs several tiles they are
@@ -237,25 +238,24 @@ def scan(
     fine_grid: Geometry,
     coarse_grid: Geometry,
     coarse_hu: npt.NDArray[np.float32],
-    proposed: npt.NDArray[np.bool_],
-) -> list[FineBox]:
+) -> npt.NDArray[np.float32]:
     """The scan network (the fine stage unless the manifest has a ``scan`` stage) without a
-    coarse prior (third channel 0) over the vessel tiles: clots the coarse stage missed.
+    coarse prior (third channel 0) over the vessel tiles, its probability carried onto the
+    coarse grid by maximum: candidates the coarse stage missed, refined like the coarse
+    ones but by the scan network (:func:`predict`).
 
-    Its probability is final, as a fine box's is, but only where no coarse candidate was
-    ``proposed`` (a coarse-grid mask): there the fine stage refines with the coarse prior.
     The scan network is trained with its coarse channel blanked in part of its crops, so it
     detects on its own; at 0.6 mm it sees clots in arteries too thin for the 1.5 mm grid.
     """
     rules = models.rules
     network = models.scan or models.fine
     size = models.fine.patch_size
+    out = np.zeros(coarse_grid.shape, dtype=np.float32)
     shape = np.asarray(coarse_grid.shape)
     starts = vessel_tiles(
         fine_grid, coarse_grid, coarse_hu, size, rules.scan_min_vessel_voxels, rules.scan_max_tiles
     )
     blank = np.zeros((1, *size), dtype=np.float32)
-    boxes = []
     for start in starts:
         geom = fine_grid.crop(start, size)
         image = np.concatenate([normalise(models, sources.hu_on(geom)), blank])
@@ -264,15 +264,25 @@ def scan(
         if len(idx) == 0:
             continue
         c = np.rint(coarse_grid.lps_to_index(geom.index_to_lps(idx.astype(float)))).astype(int)
-        c = np.clip(c, 0, shape - 1)
-        prob[tuple(idx[proposed[tuple(c.T)]].T)] = 0.0
-        boxes.append(FineBox(geom, prob, 1))
-    log.info("thrombus scan: %d tiles, %d with a find", len(starts), len(boxes))
-    return boxes
+        ok = np.all((c >= 0) & (c < shape), axis=1)
+        np.maximum.at(out, tuple(c[ok].T), prob[tuple(idx[ok].T)])
+    log.info("thrombus scan: %d fine tiles", len(starts))
+    return out
+
+
+def _outside(box: FineBox, coarse_grid: Geometry, proposed: npt.NDArray[np.bool_]) -> FineBox:
+    """``box`` with its probability 0 wherever a coarse candidate was ``proposed``."""
+    prob = box.probability
+    idx = np.argwhere(prob > 0)
+    c = np.rint(coarse_grid.lps_to_index(box.geometry.index_to_lps(idx.astype(float))))
+    c = np.clip(c.astype(np.int64), 0, np.asarray(coarse_grid.shape) - 1)
+    prob[tuple(idx[proposed[tuple(c.T)]].T)] = 0.0
+    return box
 
 
 def _fine_box(
     models: ThrombusModels,
+    network: Stage,
     sources: Sources,
     fine_grid: Geometry,
     coarse_grid: Geometry,
@@ -297,7 +307,7 @@ def _fine_box(
     p = resample_array(coarse_prob, coarse_grid, geom)
     image = np.concatenate([normalise(models, hu), p[None]])
     local = [tuple(int(v) for v in np.asarray(s) - box_lo) for s in starts]
-    return FineBox(geom, sliding_window(models.fine, image, local), len(starts))
+    return FineBox(geom, sliding_window(network, image, local), len(starts))
 
 
 def predict(
@@ -320,26 +330,29 @@ def predict(
     if on_progress:
         on_progress(0.4)
     rules = models.rules
-    scan_only = None
-    boxes = []
+    threshold = rules.coarse_candidate_threshold
+    proposed = dilate_ball(coarse_prob >= threshold, (1, 1, 1))
+    found = [(models.fine, coarse_prob, box) for box in candidates(coarse_prob, threshold)]
     if rules.fine_scan:
         t = time.perf_counter()
-        proposed = dilate_ball(coarse_prob >= rules.coarse_candidate_threshold, (1, 1, 1))
-        boxes += scan(models, sources, fine_grid, coarse_grid, coarse_hu, proposed)
-        scan_only = ~proposed
+        scanned = scan(models, sources, fine_grid, coarse_grid, coarse_hu)
+        scanned[proposed] = 0.0  # the coarse candidates' neighbourhood is the fine stage's
+        found += [(models.scan or models.fine, scanned, b) for b in candidates(scanned, threshold)]
         seconds["scan"] = time.perf_counter() - t
     if on_progress:
         on_progress(0.5)
     t = time.perf_counter()
-    found = candidates(coarse_prob, rules.coarse_candidate_threshold)
-    for i, box in enumerate(found):
-        boxes.append(_fine_box(models, sources, fine_grid, coarse_grid, coarse_prob, box))
+    boxes = []
+    for i, (network, prior, box) in enumerate(found):
+        fine = _fine_box(models, network, sources, fine_grid, coarse_grid, prior, box)
+        boxes.append(fine if prior is coarse_prob else _outside(fine, coarse_grid, proposed))
         if on_progress:
             on_progress(0.5 + 0.5 * (i + 1) / len(found))
     seconds["fine"] = time.perf_counter() - t
     log.info(
         "thrombus inference: %d candidates, %d fine tiles", len(boxes), sum(b.tiles for b in boxes)
     )
+    scan_only = ~proposed if rules.fine_scan else None
     return Prediction(coarse_grid, coarse_prob, fine_grid, tuple(boxes), seconds, scan_only)
 
 
