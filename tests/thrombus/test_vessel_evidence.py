@@ -121,6 +121,13 @@ def test_only_what_the_scan_alone_proposed_must_show_a_sign(
     )
     pair = Inputs(ncct, cta, identity_registration(), rules)
     thrombi, _ = _thrombi(
-        mask, np.zeros(3, np.int64), mask.astype(np.float32), pair, PLANE, [], lambda _: scan_only
+        mask,
+        np.zeros(3, np.int64),
+        mask.astype(np.float32),
+        pair,
+        PLANE,
+        [],
+        lambda _: scan_only,
+        None,
     )
     assert len(thrombi) == int(kept)

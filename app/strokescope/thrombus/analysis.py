@@ -25,6 +25,7 @@ from strokescope.preprocess.registration import (
 )
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane
+from strokescope.thrombus.candidate_features import candidate_features
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_extension import extend_along_axis
 from strokescope.thrombus.clot_measures import measure_clot
@@ -136,6 +137,16 @@ def _clean(
 
 
 @dataclass(frozen=True, eq=False)
+class CandidateRecord:
+    """One candidate as the candidate model saw it: CTA-grid voxels, features and whether
+    only the scan network proposed it."""
+
+    index: npt.NDArray[np.int64]
+    features: dict[str, float]
+    scan_only: bool
+
+
+@dataclass(frozen=True, eq=False)
 class Inputs:
     """The pair being read, the motion between them and the decision rules."""
 
@@ -171,11 +182,14 @@ def _thrombi(
     plane: Plane,
     warnings: list[str],
     scan_only: Callable[[npt.NDArray[np.float64]], bool],
+    record: list[CandidateRecord] | None,
 ) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
     """The measured thrombi and their CTA-grid indices: components of ``mask`` that pass
-    the size limits, whose attenuation does not rule out a clot (:func:`mimic_reason`) and,
+    the size limits, whose attenuation does not rule out a clot (:func:`mimic_reason`),
     where the rules ask for it (every thrombus, or those that ``scan_only`` says only the
-    scan proposed), whose CTA shows an occluded artery (:func:`no_occlusion_reason`)."""
+    scan proposed) whose CTA shows an occluded artery (:func:`no_occlusion_reason`), and
+    that the candidate model, where it judges them, keeps. Each candidate that reaches the
+    candidate model is appended to ``record`` when given."""
     ncct, cta, reg, rules = pair.ncct, pair.cta, pair.reg, pair.rules
     thrombi: list[Thrombus] = []
     kept: list[npt.NDArray[np.int64]] = []
@@ -197,11 +211,25 @@ def _thrombi(
             continue
         line = centerline(index, cta.geometry)
         evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
-        needs_sign = rules.uses_vessel_evidence or (rules.scan_needs_cta_sign and scan_only(points))
+        only_scan = scan_only(points)
+        needs_sign = rules.uses_vessel_evidence or (rules.scan_needs_cta_sign and only_scan)
         if needs_sign and (reason := no_occlusion_reason(evidence, rules)):
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
         p = prob[tuple((index - offset).T)]  # the network's own voxels
+        model = rules.candidate_model
+        judged = model is not None and model.judges(only_scan)
+        if judged or record is not None:
+            feats = candidate_features(index, ncct_hu, p, line, evidence, plane, cta, ncct, reg)
+            if record is not None:
+                record.append(CandidateRecord(index, feats, only_scan))
+            if (
+                model is not None
+                and judged
+                and (score := model.probability(feats)) < model.threshold
+            ):
+                log.info("thrombus: %.0f mm3 candidate rejected: model %.2f", volume, score)
+                continue
         grown = extend_along_axis(index, line, rules, cta, ncct, reg)
         if len(grown) > len(index):
             log.info("thrombus: %d voxels followed along the clot's axis", len(grown) - len(index))
@@ -258,8 +286,12 @@ def analyze(
     *,
     strict: bool = False,
     on_progress: Progress | None = None,
+    record: list[CandidateRecord] | None = None,
 ) -> ThrombusResult:
-    """Thrombus analysis of an NCCT + CTA pair (see ``pipeline.analyze_thrombus``)."""
+    """Thrombus analysis of an NCCT + CTA pair (see ``pipeline.analyze_thrombus``).
+
+    ``record``: a list that receives every candidate that reached the candidate model, with
+    its features (``python -m training.candidate_model`` fits the model on them)."""
 
     def progress(f: float) -> None:
         if on_progress is not None:
@@ -304,7 +336,9 @@ def analyze(
     warnings += notes
     plane = midsagittal_plane(brain)
     pair = Inputs(ncct, cta, reg, rules)
-    thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, pred.proposed_by_scan_only)
+    thrombi, kept = _thrombi(
+        mask, offset, prob, pair, plane, warnings, pred.proposed_by_scan_only, record
+    )
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
     final = np.zeros(cta.shape, dtype=bool)

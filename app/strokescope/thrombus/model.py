@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from strokescope.errors import ModelError
 from strokescope.resources import check_files, models_dir, read_manifest
+from strokescope.thrombus.candidate_model import CandidateModel
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,10 @@ class Rules:
     sign of an occluded artery, read with ``min_inline_lumen`` / ``min_missing_artery``:
     the scan reads tiles without the coarse network's context, so what it alone finds needs
     evidence from the attenuation physics."""
+    candidate_model: CandidateModel | None = None
+    """A logistic regression over each candidate's attenuation features that a candidate it
+    judges (those only the scan proposed, or all) must pass
+    (:mod:`strokescope.thrombus.candidate_model`); None: not used."""
 
     def __post_init__(self) -> None:
         no_sign = self.min_inline_lumen is None and self.min_missing_artery is None
@@ -91,6 +96,9 @@ class Rules:
             raise ValueError(
                 "scan_needs_cta_sign needs fine_scan and min_inline_lumen or min_missing_artery"
             )
+        model = self.candidate_model
+        if model is not None and model.scope == "scan_only" and not self.fine_scan:
+            raise ValueError("a candidate_model with scope scan_only needs fine_scan")
 
     @property
     def uses_vessel_evidence(self) -> bool:
@@ -109,6 +117,8 @@ class Rules:
         ]
         who = "a thrombus only the scan proposed shows " if not self.uses_vessel_evidence else ""
         out = f", {who}a CTA sign of occlusion ({' or '.join(signs)})" if signs else ""
+        if self.candidate_model is not None:
+            out += f"; {self.candidate_model.describe()}"
         if self.extend_along_axis_mm > 0:
             out += (
                 f"; each thrombus followed along its axis through clot-like voxels up to "
@@ -257,6 +267,8 @@ def rules_from_manifest(decision: dict[str, Any]) -> Rules:
     if "lvo_segments" in values:
         values["lvo_segments"] = tuple(values["lvo_segments"])
     try:
+        if values.get("candidate_model") is not None:
+            values["candidate_model"] = CandidateModel.from_dict(values["candidate_model"])
         return Rules(**values)
     except ValueError as exc:
         raise ModelError(f"manifest decision: {exc}") from None

@@ -100,9 +100,13 @@ def make_case(suite: str, i: int, *, quick: bool, seed0: int) -> EvalCase:
     check_suite(suite)
     if suite == "family-b":
         return _family_b(i, quick=quick)
+    return case_from_options(suite_options(suite, i, quick=quick, seed0=seed0))
+
+
+def case_from_options(opts: dict[str, Any]) -> EvalCase:
+    """Generate the family-A pair of phantom options ``opts`` with its truth."""
     from strokescope.phantom import PhantomOptions, generate_study
 
-    opts = suite_options(suite, i, quick=quick, seed0=seed0)
     study = generate_study(PhantomOptions(**opts))
     assert study.cta is not None
     truth = study.truth

@@ -1,0 +1,108 @@
+"""Attenuation features of one thrombus candidate, for the candidate model.
+
+A network trained on one phantom generator learns that generator; the physics of a clot does
+not change with it. A clot fills an artery: it is hyperdense on NCCT (40-90 HU against
+blood's 35-45), not opacified on CTA (a filling defect, 0-40 HU of contrast), elongated along
+the artery, opacified lumen stops at one of its ends, and the brain or CSF around the artery
+is not hyperdense. Subarachnoid blood is hyperdense too but lies in cisterns beside patent
+arteries: its surroundings are blood or opacified lumen. Every feature below is read from HU
+alone (no position, no anatomy of the phantom), so a model over them can be fitted on one
+generator's candidates and read on another's. :mod:`strokescope.thrombus.candidate_model`
+scores them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.preprocess.morphology import ball_mm, dilate_ball
+from strokescope.preprocess.registration import RegistrationResult, sample_registered
+from strokescope.thrombus.anatomy import Plane
+from strokescope.thrombus.centerline import Centerline
+from strokescope.thrombus.vessel_evidence import VesselEvidence, opacified_hu
+from strokescope.volume import Volume
+
+SHELL_MM = 2.0
+"""Surroundings: the voxels within this distance of the candidate, the candidate excluded."""
+MAX_SHELL_SAMPLES = 4000
+
+FEATURES: tuple[str, ...] = (
+    "log10_volume_mm3",
+    "elongation",
+    "ncct_mean_hu",
+    "ncct_p90_hu",
+    "perviousness_hu",
+    "opacified_fraction",
+    "inline_lumen",
+    "missing_artery",
+    "shell_opacified_fraction",
+    "shell_ncct_hu",
+    "ncct_above_shell_hu",
+    "ncct_above_mirror_hu",
+    "probability_mean",
+)
+"""The candidate model's inputs, in this order (see :func:`candidate_features`)."""
+
+
+def _shell(index: npt.NDArray[np.int64], cta: Volume) -> npt.NDArray[np.int64]:
+    """CTA-grid indices within ``SHELL_MM`` of the candidate ``index`` and outside it."""
+    radius = ball_mm(cta.geometry, SHELL_MM)
+    pad = np.asarray(radius) + 1
+    lo = index.min(0) - pad
+    box = np.zeros(tuple(index.max(0) - lo + pad + 1), dtype=bool)
+    box[tuple((index - lo).T)] = True
+    shell = np.argwhere(dilate_ball(box, radius) & ~box) + lo
+    inside = np.all((shell >= 0) & (shell < np.asarray(cta.shape)), axis=1)
+    shell = shell[inside]
+    step = max(1, len(shell) // MAX_SHELL_SAMPLES)
+    return shell[::step]
+
+
+def candidate_features(
+    index: npt.NDArray[np.int64],
+    ncct_hu: npt.NDArray[np.float32],
+    probability: npt.NDArray[np.float32],
+    line: Centerline,
+    evidence: VesselEvidence,
+    plane: Plane,
+    cta: Volume,
+    ncct: Volume,
+    reg: RegistrationResult,
+) -> dict[str, float]:
+    """The features of :data:`FEATURES` for one candidate.
+
+    ``index``: its CTA-grid voxels (n, 3); ``ncct_hu``: the registered NCCT there;
+    ``probability``: the network's probability there.
+    """
+    g = cta.geometry
+    volume = len(index) * g.voxel_volume_mm3
+    cta_hu = cta.array[tuple(index.T)].astype(np.float64)
+    ncct_mean = float(np.mean(ncct_hu))
+    shell = _shell(index, cta)
+    shell_pts = g.index_to_lps(shell.astype(float))
+    shell_cta = cta.array[tuple(shell.T)].astype(np.float64)
+    shell_ncct = sample_registered(ncct, shell_pts, reg)
+    shell_lumen = opacified_hu(shell_cta, shell_ncct)
+    rest = shell_ncct[~shell_lumen]
+    shell_ncct_hu = float(np.median(rest)) if len(rest) else ncct_mean
+    points = g.index_to_lps(index.astype(float))
+    sub = points[:: max(1, len(points) // 600)]
+    mirror_hu = float(np.mean(sample_registered(ncct, plane.mirror(sub), reg)))
+    return {
+        "log10_volume_mm3": math.log10(max(volume, 1e-3)),
+        "elongation": line.length_mm / max(volume ** (1.0 / 3.0), 1e-3),
+        "ncct_mean_hu": ncct_mean,
+        "ncct_p90_hu": float(np.percentile(ncct_hu, 90)),
+        "perviousness_hu": float(cta_hu.mean()) - ncct_mean,
+        "opacified_fraction": float(opacified_hu(cta_hu, ncct_hu).mean()),
+        "inline_lumen": evidence.inline_lumen,
+        "missing_artery": evidence.missing_artery,
+        "shell_opacified_fraction": float(shell_lumen.mean()) if len(shell) else 0.0,
+        "shell_ncct_hu": shell_ncct_hu,
+        "ncct_above_shell_hu": ncct_mean - shell_ncct_hu,
+        "ncct_above_mirror_hu": ncct_mean - mirror_hu,
+        "probability_mean": float(np.mean(probability)),
+    }
