@@ -31,6 +31,7 @@ from strokescope.pipeline_outcome import (
     format_outcome_evaluation,
     format_outcome_training,
     outcome_features,
+    predict_outcome,
     train_outcome_model,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "outcome_features",
     "parse_click",
     "parse_roi",
+    "predict_outcome",
     "measure_hemorrhage",
     "node_worklist",
     "read_hemorrhage_results",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from strokescope.outcome import OutcomeFeatures
     from strokescope.outcome.cohort import CohortRow
     from strokescope.outcome.cohort_runs import EvaluationRun, ExtractorInfo, TrainingRun
+    from strokescope.outcome.prediction import OutcomePrediction
     from strokescope.pipeline import Progress
     from strokescope.thrombus import ThrombusResult
 
@@ -28,6 +29,17 @@ def outcome_features(result: ThrombusResult) -> OutcomeFeatures:
     from strokescope.outcome.features import features_from_thrombus
 
     return features_from_thrombus(result)
+
+
+def predict_outcome(result: ThrombusResult, *, model: str | Path) -> OutcomePrediction:
+    """Run the installed outcome model folder ``model`` on the study's features: the
+    probability beside the model card's cohort and AUC, or no probability and the reason
+    when a feature the model needs is absent. ``ModelError`` for a missing or altered
+    folder. Pass the result to :func:`strokescope.pipeline.export_results` (``outcome``)."""
+    from strokescope.outcome.installed import load_outcome_model
+    from strokescope.outcome.prediction import predict_study
+
+    return predict_study(load_outcome_model(model), outcome_features(result))
 
 
 def _extractor(models: str | Path | None, threads: int) -> ExtractorInfo:

@@ -10,38 +10,11 @@ All measurements are those of the headline thrombus (the largest component,
 :meth:`strokescope.thrombus.ThrombusResult.headline`). Units: mm, mm^3, HU; a ratio has no
 unit. Sources are cited by the keys of ``docs/REFERENCES.md``.
 
-Features and their methods
---------------------------
-occlusion_site
-    Estimated vessel segment of the clot ("ICA", "M1", "M2", "A1/P1", "basilar") from the
-    centreline rule of :mod:`strokescope.thrombus.anatomy` [Zhu2023]. Proximal sites
-    recanalise less often [Zhang2022].
-occlusion_side
-    "left", "right" or "midline" (side of the midsagittal plane).
-clot_length_mm
-    Length along the clot's 3-D skeleton, end to end (mm) [Riedel2011]: longer clots
-    recanalise less often.
-clot_volume_mm3
-    Volume of the segmented clot (mm^3) [Zhu2023].
-ncct_density_hu
-    Mean NCCT attenuation inside the clot (HU) [Moftakhar2013]: denser (red-cell rich) clots
-    were retrieved more often.
-relative_attenuation
-    Mean NCCT HU of the clot divided by the mean NCCT HU of the contralateral vessel
-    (no unit) [Puig2012]; absent when the contralateral vessel was not found.
-perviousness_hu
-    Mean CTA HU minus mean NCCT HU inside the clot (HU), the thrombus attenuation increase
-    [Santos2016, Mishra2014]: pervious clots recanalise more often.
-distance_ica_terminus_mm
-    Distance from the ICA terminus to the clot's proximal end along the artery (mm)
-    [Friedrich2015]. Needs the arterial tree: absent with the reason until then.
-clot_burden_score
-    Clot burden score 0-10 [Puetz2008, Tan2009]. Needs per-segment opacification from the
-    arterial tree: absent with the reason until then.
-collateral_grade
-    CTA collateral grade 0-3 like the Tan score [Tan2009]: opacified arterial volume distal to
-    the occlusion in the affected MCA territory relative to the mirrored territory. Needs the
-    arterial tree: absent with the reason until then.
+Each feature's label, unit and one-line method (with its sources) are in
+:data:`strokescope.outcome.definitions.DEFINITIONS`, the one place every output reads them
+from; :meth:`OutcomeFeatures.rows` gives each feature as the reports and the viewer show
+it. The three arterial-tree features (distance from the ICA terminus, clot burden score,
+collateral grade) stay absent with :data:`NEEDS_TREE` until the arterial tree feeds them.
 """
 
 from __future__ import annotations
@@ -49,6 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
+
+from strokescope.outcome.definitions import BY_NAME
 
 if TYPE_CHECKING:
     from strokescope.thrombus.result import ThrombusResult
@@ -68,16 +43,8 @@ NUMERIC_FEATURES: tuple[str, ...] = (
 )
 """Names of the numeric features, in the order an outcome model lists them by default."""
 
-UNITS: dict[str, str] = {
-    "clot_length_mm": "mm",
-    "clot_volume_mm3": "mm3",
-    "ncct_density_hu": "HU",
-    "relative_attenuation": "1",
-    "perviousness_hu": "HU",
-    "distance_ica_terminus_mm": "mm",
-    "clot_burden_score": "points (0-10)",
-    "collateral_grade": "grade (0-3)",
-}
+UNITS: dict[str, str] = {name: BY_NAME[name].unit for name in NUMERIC_FEATURES}
+"""Unit of each numeric feature (from the definitions)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +77,44 @@ class Feature:
 
 
 @dataclass(frozen=True)
+class FeatureRow:
+    """One feature as the reports and the viewer show it (:meth:`OutcomeFeatures.rows`):
+    ``value`` formatted ("" when absent), ``unit`` ("" for text or a ratio), ``reason``
+    why it is absent (``None`` if present), label and definition from the definitions."""
+
+    name: str
+    label: str
+    value: str
+    unit: str
+    reason: str | None
+    definition: str
+
+    @property
+    def present(self) -> bool:
+        return self.reason is None
+
+    def value_text(self) -> str:
+        """The value as shown: "18.2 mm", "M1" or "absent: needs the arterial tree, ..."."""
+        if self.reason is not None:
+            return f"absent: {self.reason}"
+        return f"{self.value} {self.unit}".strip()
+
+    @classmethod
+    def of(cls, name: str, feature: Feature) -> FeatureRow:
+        d = BY_NAME[name]
+        number = feature.number()
+        shown = str(feature.value) if number is None else f"{number:.{d.decimals}f}"
+        return cls(
+            name=name,
+            label=d.label,
+            value=shown if feature.present else "",
+            unit=d.unit if feature.present and d.unit != "1" else "",
+            reason=feature.reason,
+            definition=d.text(),
+        )
+
+
+@dataclass(frozen=True)
 class OutcomeFeatures:
     """The recanalization-related features of one study (see the module docstring)."""
 
@@ -127,6 +132,14 @@ class OutcomeFeatures:
     @classmethod
     def all_absent(cls, reason: str) -> OutcomeFeatures:
         return cls(**{f.name: Feature.absent(reason) for f in fields(cls)})
+
+    def items(self) -> tuple[tuple[str, Feature], ...]:
+        """(name, feature) pairs in field order (the order of the definitions)."""
+        return tuple((f.name, getattr(self, f.name)) for f in fields(self))
+
+    def rows(self) -> list[FeatureRow]:
+        """Every feature as shown: label, value and unit or the reason, definition."""
+        return [FeatureRow.of(name, feature) for name, feature in self.items()]
 
     def numbers(self) -> dict[str, float | None]:
         """Numeric features by name (None when absent)."""

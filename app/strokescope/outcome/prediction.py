@@ -1,0 +1,73 @@
+"""An installed outcome model run on one study, and the line every output shows for it.
+
+A probability is never shown alone: :meth:`OutcomePrediction.line` puts the model card's
+training cohort, its size and the cross-validated AUC beside it. Without a model (none
+ships) the outputs say so (:data:`NO_MODEL`) and show the features only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from strokescope.outcome.definitions import BY_NAME
+from strokescope.outcome.installed import RESEARCH_NOTICE
+
+if TYPE_CHECKING:
+    from strokescope.outcome.features import OutcomeFeatures
+    from strokescope.outcome.installed import OutcomeModel
+
+NO_MODEL = "No outcome model installed: recanalization-related features only."
+OUTCOME = "P(successful recanalization, mTICI >= 2c)"
+
+
+@dataclass(frozen=True)
+class OutcomePrediction:
+    """An outcome model's result for one study.
+
+    ``probability`` is P(mTICI >= 2c), or ``None`` with ``reason`` when a feature the
+    model needs is absent for this study; ``model`` is the model card's line (cohort, its
+    size, cross-validated AUC with its CI); ``features`` the model's inputs in order.
+    """
+
+    probability: float | None
+    reason: str | None
+    model: str
+    features: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if (self.probability is None) == (self.reason is None):
+            raise ValueError("a prediction has either a probability or a reason for none")
+        p = self.probability
+        if p is not None and not (math.isfinite(p) and 0.0 <= p <= 1.0):
+            raise ValueError(f"a probability lies in [0, 1], got {p}")
+
+    def line(self) -> str:
+        """The probability (or why there is none) with the model card beside it."""
+        if self.probability is None:
+            return f"{OUTCOME}: not computed ({self.reason}); outcome model: {self.model}"
+        return f"{OUTCOME} {self.probability:.2f}; outcome model: {self.model}. {RESEARCH_NOTICE}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["features"] = list(self.features)
+        return out
+
+
+def prediction_line(prediction: OutcomePrediction | None) -> str:
+    """What the outputs print under the features: the prediction, or :data:`NO_MODEL`."""
+    return NO_MODEL if prediction is None else prediction.line()
+
+
+def predict_study(model: OutcomeModel, features: OutcomeFeatures) -> OutcomePrediction:
+    """Run ``model`` on one study's features; no probability when one of its inputs is
+    absent (the reason names them)."""
+    numbers = features.numbers()
+    row = [v for n in model.names if (v := numbers.get(n)) is not None]
+    missing = [n for n in model.names if numbers.get(n) is None]
+    if missing:
+        labels = ", ".join(BY_NAME[n].label if n in BY_NAME else n for n in missing)
+        return OutcomePrediction(None, f"absent: {labels}", model.describe(), model.names)
+    probability = float(model.predict([row])[0])
+    return OutcomePrediction(probability, None, model.describe(), model.names)
