@@ -5,7 +5,8 @@ Each case writes a phantom study with ``strokescope phantom``, analyses it with
 on a follow-up bleed), and compares the summary of ``results.json`` with
 ``tests/golden/<case>.json`` within stated tolerances. A case with a
 clot, a negative study and an NCCT-only study ("not assessed") are all results and must
-export. After a deliberate change (new models), regenerate the expected files with
+export, their recanalization-related features absent with the reason. After a deliberate
+change (new models), regenerate the expected files with
 ``STROKESCOPE_UPDATE_GOLDEN=1 pytest tests/test_golden_cli.py`` and review the diff.
 """
 
@@ -33,6 +34,14 @@ CASES = {
 TOLERANCE = {"volume_mm3": 0.10, "length_mm": 2.0, "ncct_mean_hu": 5.0, "cta_mean_hu": 10.0}
 """Relative for volumes, absolute (mm, HU) for the rest: a retrained model or a changed
 library shifts numbers slightly; a different call, segment, side or count is a failure."""
+FEATURE_TOLERANCE = {
+    "clot_length_mm": 2.0,
+    "clot_volume_mm3": 0.10,  # relative, as volume_mm3
+    "ncct_density_hu": 5.0,
+    "relative_attenuation": 0.1,
+    "perviousness_hu": 15.0,  # CTA and NCCT means' tolerances together
+}
+"""The recanalization-related features' numbers; their text, reasons and absence are exact."""
 
 
 def _cli() -> str:
@@ -66,7 +75,32 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
             }
             for th in sorted(t["thrombi"], key=lambda th: -th["volume_mm3"])
         ],
+        "outcome": {
+            "features": {
+                name: {**f, "value": round(f["value"], 2) if _number(f["value"]) else f["value"]}
+                for name, f in doc["outcome"]["features"].items()
+            },
+            "prediction": doc["outcome"]["prediction"],
+        },
     }
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _compare_outcome(got: dict[str, Any], want: dict[str, Any]) -> None:
+    """Same features, reasons, text values and prediction; numbers within tolerance."""
+    assert got["prediction"] == want["prediction"]
+    assert list(got["features"]) == list(want["features"])
+    for name, g in got["features"].items():
+        w = want["features"][name]
+        assert (g["reason"], g["unit"]) == (w["reason"], w["unit"]), name
+        if not (_number(g["value"]) and _number(w["value"])):
+            assert g["value"] == w["value"], name
+            continue
+        limit = FEATURE_TOLERANCE[name] * (abs(w["value"]) if name == "clot_volume_mm3" else 1)
+        assert abs(g["value"] - w["value"]) <= limit, f"{name}: got {g['value']}, want {w['value']}"
 
 
 def _close(key: str, got: float, want: float) -> bool:
@@ -75,12 +109,13 @@ def _close(key: str, got: float, want: float) -> bool:
 
 
 def _compare(got: dict[str, Any], want: dict[str, Any]) -> None:
-    numbers = set(TOLERANCE)
+    numbers, own = set(TOLERANCE), ("thrombi", "impression", "outcome")
     strip = [{k: v for k, v in th.items() if k not in numbers} for th in got["thrombi"]]
     want_strip = [{k: v for k, v in th.items() if k not in numbers} for th in want["thrombi"]]
-    assert {k: v for k, v in got.items() if k not in ("thrombi", "impression")} == {
-        k: v for k, v in want.items() if k not in ("thrombi", "impression")
+    assert {k: v for k, v in got.items() if k not in own} == {
+        k: v for k, v in want.items() if k not in own
     }
+    _compare_outcome(got["outcome"], want["outcome"])
     assert strip == want_strip
     for g, w in zip(got["thrombi"], want["thrombi"], strict=True):
         bad = {k: (g[k], w[k]) for k in numbers if not _close(k, g[k], w[k])}

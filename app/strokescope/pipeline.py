@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from strokescope.measure import Ellipse, RegionStats
     from strokescope.node.ht_queue import HtRequest
     from strokescope.node.worklist import WorklistEntry
+    from strokescope.outcome.prediction import OutcomePrediction
     from strokescope.outputs import AnonymizeOptions, ExportManifest
     from strokescope.series_roles import Role, RoleAssignment, SeriesKind
     from strokescope.study import LoadedSeries, OpenedStudy
@@ -341,6 +342,7 @@ def export_results(
     overwrite: bool = False,
     retain: AnonymizeOptions | None = None,
     on_progress: Progress | None = None,
+    outcome: OutcomePrediction | None = None,
 ) -> ExportManifest:
     """Write DICOM SEG + SR, PDF (+ Encapsulated PDF), JSON, CSV and NIfTI masks of one
     source volume into a new folder ``out_dir/results-NNN``.
@@ -348,7 +350,8 @@ def export_results(
     ``source`` is the volume the results were measured on: the follow-up NCCT for
     ``hemorrhage``, the CTA for ``thrombus`` (export each with its own source, one call
     each). ``anonymize`` applies the DICOM PS3.15 Basic Profile (``retain`` picks retain
-    options and implies it); ``overwrite`` replaces the newest ``results-NNN``. See
+    options and implies it); ``overwrite`` replaces the newest ``results-NNN``; ``outcome``
+    is :func:`predict_outcome`'s result for ``thrombus`` when a model was run. See
     :func:`strokescope.outputs.export.export_results` for the errors it raises.
     """
     from strokescope.outputs import export_results as export
@@ -362,6 +365,7 @@ def export_results(
         overwrite=overwrite,
         retain=retain,
         on_progress=on_progress,
+        outcome=outcome,
     )
 
 
@@ -372,6 +376,7 @@ def preview_report(
     thrombus: ThrombusResult | None = None,
     anonymize: bool = False,
     dpi: float = 60.0,
+    outcome: OutcomePrediction | None = None,
 ) -> bytes:
     """The first page of the PDF report :func:`export_results` would write, as PNG bytes,
     before anything is written (the GUI's export dialog shows it).
@@ -384,6 +389,10 @@ def preview_report(
     from strokescope.outputs import first_page_png, report_preview
 
     pdf = report_preview(
-        source=source, hemorrhage=hemorrhage, thrombus=thrombus, anonymize=anonymize
+        source=source,
+        hemorrhage=hemorrhage,
+        thrombus=thrombus,
+        anonymize=anonymize,
+        outcome=outcome,
     )
     return first_page_png(pdf, dpi=dpi)

@@ -1,8 +1,10 @@
 """Coded concepts used in the DICOM objects, and how the algorithms identify themselves.
 
-SNOMED CT (``SCT``) and DICOM (``DCM``) codes come from pydicom's code dictionary; two
-measurements have no standard concept and use the local coding scheme ``99STRKSCP``
-(a "99" private designator as PS3.16 8.2 allows).
+SNOMED CT (``SCT``) and DICOM (``DCM``) codes come from pydicom's code dictionary;
+measurements without a standard concept (perviousness, the recanalization-related features
+of :mod:`strokescope.outcome.definitions` that are not a length, volume or attenuation) use
+the local coding scheme ``99STRKSCP`` (a "99" private designator as PS3.16 8.2 allows), with
+the feature's label as the code meaning.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code
 
 from strokescope import __version__
+from strokescope.outcome.definitions import BY_NAME
 
 LOCAL_SCHEME = "99STRKSCP"
 
@@ -38,6 +41,17 @@ VOXEL_SUM_METHOD = Code("126030", "DCM", "Sum of segmented voxel volumes")
 ON_NCCT_METHOD = Code("on-ncct", LOCAL_SCHEME, "Mean in the clot on the registered NCCT")
 ON_CTA_METHOD = Code("on-cta", LOCAL_SCHEME, "Mean in the clot on the CTA")
 LARGE_VESSEL_OCCLUSION = Code("lvo", LOCAL_SCHEME, "Large vessel occlusion")
+RELATIVE_ATTENUATION = Code("rel-attenuation", LOCAL_SCHEME, BY_NAME["relative_attenuation"].label)
+DISTANCE_ICA_TERMINUS = Code(
+    "dist-ica-term", LOCAL_SCHEME, BY_NAME["distance_ica_terminus_mm"].label
+)
+CLOT_BURDEN_SCORE = Code("clot-burden", LOCAL_SCHEME, BY_NAME["clot_burden_score"].label)
+COLLATERAL_GRADE = Code("collateral-grade", LOCAL_SCHEME, BY_NAME["collateral_grade"].label)
+OCCLUSION_SITE = Code("occlusion-site", LOCAL_SCHEME, BY_NAME["occlusion_site"].label)
+LATERALITY = codes.SCT.Laterality
+MIDLINE = codes.SCT.Midline
+NOT_ASSESSED = Code("not-assessed", LOCAL_SCHEME, "Not assessed")
+REASON_NOT_ASSESSED = Code("reason-absent", LOCAL_SCHEME, "Reason not assessed")
 PRESENT = codes.SCT.Present
 ABSENT = codes.SCT.Absent
 UNDETERMINED = codes.SCT.Undetermined  # not assessed: no reading was possible
@@ -46,6 +60,9 @@ UNIT_MM = Code("mm", "UCUM", "millimeter")
 UNIT_MM3 = Code("mm3", "UCUM", "cubic millimeter")
 UNIT_ML = Code("mL", "UCUM", "milliliter")
 UNIT_HU = Code("[hnsf'U]", "UCUM", "Hounsfield unit")
+UNIT_RATIO = Code("1", "UCUM", "no units")
+UNIT_SCORE = Code("{score}", "UCUM", "score")
+UNIT_GRADE = Code("{grade}", "UCUM", "grade")
 
 SEGMENT_SITES = {
     "ICA": INTERNAL_CAROTID_ARTERY,
@@ -54,6 +71,11 @@ SEGMENT_SITES = {
     "A1": ANTERIOR_CEREBRAL_ARTERY,
     "basilar": BASILAR_ARTERY,
 }
+
+
+def segment_code(segment: str) -> Code:
+    """The vessel segment itself ("M1", "A1/P1", ...: local codes; SNOMED has no M1)."""
+    return Code(segment[:16], LOCAL_SCHEME, f"{segment} segment")
 
 
 def site_code(segment: str) -> Code:

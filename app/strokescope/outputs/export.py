@@ -25,8 +25,9 @@ from pydicom import Dataset
 
 from strokescope import colors
 from strokescope.atomic import atomic_write_bytes, atomic_write_text
-from strokescope.errors import ExportError, InputError
+from strokescope.errors import ExportError
 from strokescope.hemorrhage.result import HemorrhageResult
+from strokescope.outcome.prediction import OutcomePrediction, prediction_line
 from strokescope.outputs import folders
 from strokescope.outputs.anonymize import AnonymizeOptions, Deidentifier
 from strokescope.outputs.dicom_export import (
@@ -36,6 +37,7 @@ from strokescope.outputs.dicom_export import (
     write_pdf_dicom,
     write_seg_sr,
 )
+from strokescope.outputs.export_checks import check_results
 from strokescope.outputs.nifti_masks import write_masks
 from strokescope.outputs.pdf_images import Overlay, render_key_images
 from strokescope.outputs.pdf_profile import profile_plots
@@ -47,10 +49,11 @@ from strokescope.outputs.tables import (
     impression_lines,
     measurement_rows,
     method_lines,
+    report_features,
     results_document,
 )
 from strokescope.thrombus.result import ThrombusResult
-from strokescope.volume import Mask, Volume
+from strokescope.volume import Volume
 
 log = logging.getLogger(__name__)
 
@@ -85,16 +88,6 @@ class ExportManifest:
         return tuple(p for p in out if p is not None) + self.source
 
 
-def _check_grid(mask: Mask, source: Volume, what: str) -> None:
-    g, s = mask.geometry, source.geometry
-    if not g.same_grid(s):
-        raise InputError(
-            f"{what} mask grid {g.shape} differs from the source volume grid {s.shape} "
-            f"(series {source.meta.series_uid or source.meta.description or '?'}); export "
-            f"each result with the volume it was measured on"
-        )
-
-
 def export_results(
     out_dir: str | Path,
     *,
@@ -105,6 +98,7 @@ def export_results(
     overwrite: bool = False,
     retain: AnonymizeOptions | None = None,
     on_progress: Callable[[float], None] | None = None,
+    outcome: OutcomePrediction | None = None,
 ) -> ExportManifest:
     """Write all outputs of one study into a new folder ``out_dir/results-NNN``.
 
@@ -120,6 +114,8 @@ def export_results(
         retain options and pseudonym (``retain`` alone implies ``anonymize``).
     overwrite
         Replace the newest ``results-NNN`` instead of adding a new number.
+    outcome
+        The outcome model's prediction for ``thrombus`` (``None``: none was run).
     on_progress
         Called with the fraction done; raising :class:`~strokescope.errors.Cancelled`
         from it stops the export and leaves nothing behind.
@@ -127,16 +123,11 @@ def export_results(
     Raises
     ------
     InputError
-        No result given, or a mask is not on the source grid.
+        No result given, an outcome without a thrombus, or a mask not on the source grid.
     ExportError
         A file cannot be written or the source DICOM files are gone.
     """
-    if hemorrhage is None and thrombus is None:
-        raise InputError("export: give a hemorrhage and/or a thrombus result")
-    if hemorrhage is not None:
-        _check_grid(hemorrhage.mask, source, "hemorrhage")
-    if thrombus is not None:
-        _check_grid(thrombus.mask, source, "thrombus")
+    check_results("export", source, hemorrhage, thrombus, outcome)
     options = retain if retain is not None else (AnonymizeOptions() if anonymize else None)
 
     def progress(f: float) -> None:
@@ -147,7 +138,7 @@ def export_results(
     stage = folders.Staging(out)
     try:
         progress(0.02)
-        staged = _write_all(stage.path, source, hemorrhage, thrombus, options, progress)
+        staged = _write_all(stage.path, source, hemorrhage, thrombus, options, progress, outcome)
         folder, replaced = stage.publish(overwrite=overwrite)
     except BaseException as exc:
         stage.discard()
@@ -221,6 +212,7 @@ def _report_pdf(
     options: AnonymizeOptions | None,
     warnings: list[str],
     created: str | None,
+    outcome: OutcomePrediction | None = None,
 ) -> bytes:
     overlays = []
     if thrombus is not None:
@@ -240,6 +232,8 @@ def _report_pdf(
         method_lines=[scrub(x) for x in method_lines(thrombus, hemorrhage, options)],
         created=created,
         profiles=profile_plots(thrombus),
+        features=report_features(thrombus, scrub),
+        outcome_line=None if thrombus is None else prediction_line(outcome),
     )
     return render_report(content)
 
@@ -250,6 +244,7 @@ def report_preview(
     hemorrhage: HemorrhageResult | None = None,
     thrombus: ThrombusResult | None = None,
     anonymize: bool = False,
+    outcome: OutcomePrediction | None = None,
 ) -> bytes:
     """The PDF report :func:`export_results` would write for these results, written nowhere.
 
@@ -261,15 +256,11 @@ def report_preview(
     InputError
         No result given, or a mask is not on the source grid.
     """
-    if hemorrhage is None and thrombus is None:
-        raise InputError("report preview: give a hemorrhage and/or a thrombus result")
-    for result, what in ((hemorrhage, "hemorrhage"), (thrombus, "thrombus")):
-        if result is not None:
-            _check_grid(result.mask, source, what)
+    check_results("report preview", source, hemorrhage, thrombus, outcome)
     options = AnonymizeOptions() if anonymize else None
     study = _Study.read(source, thrombus, hemorrhage, options)
     warnings = [study.scrub(w) for w in study.warnings]
-    return _report_pdf(source, study, thrombus, hemorrhage, options, warnings, None)
+    return _report_pdf(source, study, thrombus, hemorrhage, options, warnings, None, outcome)
 
 
 @dataclass(frozen=True)
@@ -307,6 +298,7 @@ def _write_all(
     thrombus: ThrombusResult | None,
     options: AnonymizeOptions | None,
     progress: Callable[[float], None],
+    outcome: OutcomePrediction | None,
 ) -> StagedFiles:
     """Every file into ``staging``: DICOM SEG and SR, the PDF and its DICOM, the NIfTI masks,
     then the JSON and CSV documents that list them."""
@@ -316,7 +308,7 @@ def _write_all(
     progress(0.6)
     created = None if study.deid is not None else dt.datetime.now().isoformat(timespec="seconds")
     warnings = [study.scrub(w) for w in study.warnings + written.warnings]
-    pdf = _report_pdf(source, study, thrombus, hemorrhage, options, warnings, created)
+    pdf = _report_pdf(source, study, thrombus, hemorrhage, options, warnings, created, outcome)
     atomic_write_bytes(staging / PDF_NAME, pdf)
     progress(0.75)
     pdf_ds = None
@@ -348,6 +340,7 @@ def _write_all(
         anonymized=study.deid is not None,
         created=created,
         scrub=study.scrub,
+        outcome=outcome,
     )
     atomic_write_text(staging / JSON_NAME, json.dumps(doc, indent=2) + "\n")
     atomic_write_text(staging / CSV_NAME, csv_text(doc))

@@ -1,4 +1,5 @@
-"""Lay out the PDF report: header, study, key images, measurements, warnings, method.
+"""Lay out the PDF report: header, study, key images, measurements, recanalization-related
+features, warnings, method.
 
 Built on :mod:`strokescope.outputs.pdf_writer`; every page carries the research-use
 statement in its footer and the first page in a banner under the title.
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from strokescope import RESEARCH_ONLY, __version__
+from strokescope.outcome.definitions import SECTION_TITLE
+from strokescope.outcome.features import FeatureRow
 from strokescope.outputs.pdf_images import KeyImage
 from strokescope.outputs.pdf_profile import LEGEND, PLOT_H, ProfilePlot, draw_profile
 from strokescope.outputs.pdf_writer import A4, Page, PdfDocument, text_width, wrap
@@ -38,6 +41,8 @@ class ReportContent:
     method_lines: Sequence[str]
     created: str | None
     profiles: Sequence[ProfilePlot] = ()  # CTA/NCCT along each thrombus, after the table
+    features: Sequence[FeatureRow] = ()  # recanalization-related features (thrombus only)
+    outcome_line: str | None = None  # the outcome model's probability, or "no model"
 
 
 def _date(value: str) -> str:
@@ -240,6 +245,35 @@ class _Layout:
             draw_profile(self.page, plot, MARGIN + (k % 2) * (half + 16.0), self.y, half)
         self.y -= 8
 
+    def features(self) -> None:
+        """Each feature: label, value and unit (or "absent: reason"), its definition
+        under it; then the outcome model's line."""
+        rows, line = list(self.content.features), self.content.outcome_line
+        if not rows and line is None:
+            return
+        self.need(70)
+        self.heading(SECTION_TITLE)
+        x, width = MARGIN + 0.3 * self.width, 0.7 * self.width
+        for row in rows:
+            font = "bold" if row.present else "regular"
+            values = wrap(row.value_text(), width, 9, font=font)
+            defs = wrap(row.definition, width, 7.5)
+            self.need(12 * len(values) + 9 * len(defs) + 4)
+            self.page.text(MARGIN, self.y, row.label, size=9, font="bold", color=INK)
+            for part in values:
+                self.page.text(
+                    x, self.y, part, size=9, font=font, color=INK if row.present else MUTED
+                )
+                self.y -= 12
+            for part in defs:
+                self.page.text(x, self.y + 2, part, size=7.5, color=MUTED)
+                self.y -= 9
+            self.y -= 3
+        for part in wrap(line or "", self.width, 9.5, font="bold"):
+            self.need(14)
+            self.page.text(MARGIN, self.y, part, size=9.5, font="bold", color=ACCENT)
+            self.y -= 13
+
     def paragraphs(
         self, title: str, lines: Sequence[str], *, bullet: bool, color: tuple[float, float, float]
     ) -> None:
@@ -266,6 +300,7 @@ def render_report(content: ReportContent) -> bytes:
     layout.images()
     layout.table()
     layout.profiles()
+    layout.features()
     warnings = list(content.warnings) or ["None."]
     layout.paragraphs(
         "Warnings", warnings, bullet=bool(content.warnings), color=WARN if content.warnings else INK

@@ -20,11 +20,14 @@ Version history
     measure the same boxes again. Both absent in older files. Also ``axial_profile`` per
     thrombus (distance_mm, cta_hu, ncct_hu along its axis and 10 mm beyond its ends,
     :mod:`strokescope.thrombus.axial_profile`).
+1.5
+    ``outcome``: the study's recanalization-related features and the outcome model's
+    prediction (absent in older files).
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.4"`` (see the history above); a reader should refuse a major version it does not
+    ``"1.5"`` (see the history above); a reader should refuse a major version it does not
     know.
 ``notice``
     Always "Research use only, not for diagnosis."
@@ -55,6 +58,14 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     global_50_80_volume_ml, abc2 (a_mm, b_mm, c_mm, slice_index, slice_count,
     volume_ml, lesion_ml), rois (the box as ROI text, its seed, the Table 1 rule and
     volumes), slice_areas_mm2, warnings, timings.
+``outcome``
+    ``null`` without a thrombus analysis, else ``features``: one object per feature of
+    :mod:`strokescope.outcome.definitions` (``value``: a number or text, ``unit``,
+    ``reason``: why it is absent, ``null`` when present; never 0 for unknown), and
+    ``prediction``: ``null`` when no outcome model was run (none ships), else
+    ``probability`` (P(mTICI >= 2c), ``null`` with a ``reason`` when one of the model's
+    features is absent), ``model`` (the model card's cohort, size and cross-validated
+    AUC) and ``features`` (the model's inputs).
 ``measurements``
     The report's table: finding, name, value, unit, method (value ``null`` if unknown).
 ``files``
@@ -71,7 +82,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -91,6 +102,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
         "study",
         "thrombus",
         "hemorrhage",
+        "outcome",
         "measurements",
         "files",
         "dicom",
@@ -170,6 +182,33 @@ RESULTS_SCHEMA: dict[str, Any] = {
             "type": ["object", "null"],
             "required": ["volume_ml", "global_50_80_volume_ml", "abc2", "rois", "warnings"],
             "properties": {"volume_ml": {"type": "number"}, "abc2": {"type": ["object", "null"]}},
+        },
+        "outcome": {
+            "type": ["object", "null"],
+            "required": ["features", "prediction"],
+            "properties": {
+                "features": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["value", "unit", "reason"],
+                        "properties": {
+                            "value": {"type": ["number", "string", "null"]},
+                            "unit": {"type": "string"},
+                            "reason": _STR_OR_NULL,
+                        },
+                    },
+                },
+                "prediction": {
+                    "type": ["object", "null"],
+                    "required": ["probability", "reason", "model", "features"],
+                    "properties": {
+                        "probability": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                        "reason": _STR_OR_NULL,
+                        "model": {"type": "string"},
+                    },
+                },
+            },
         },
         "measurements": {
             "type": "array",

@@ -13,6 +13,10 @@ The finding itself is coded in every thrombus group as qualitative evaluations "
 negative study ("Thrombus: absent") and one that could not be read ("Thrombus:
 undetermined", e.g. no CTA) are results like any other; the group's tracking identifier
 carries the impression line.
+
+A thrombus analysis adds one TID 1501 group of the study's recanalization-related features
+(:mod:`strokescope.outputs.sr_features`): numbers as measurements, absent features as "Not
+assessed" with the reason.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from strokescope.hemorrhage.result import HemorrhageResult
 from strokescope.outputs import codes as cc
 from strokescope.outputs.codes import Algorithm
 from strokescope.outputs.seg import MANUFACTURER, MODEL_NAME
+from strokescope.outputs.sr_features import feature_group
 from strokescope.thrombus.result import Thrombus, ThrombusResult
 
 Group = (
@@ -205,6 +210,7 @@ def build_sr(
     groups: list[Group] = []
     if thrombus is not None:
         groups += _thrombus_groups(thrombus, thrombus_algorithm, lambda: segment_ref("thrombus"))
+        groups.append(feature_group(thrombus, _algorithm_id(thrombus_algorithm)))
     if hemorrhage is not None:
         groups.append(
             _group(

@@ -12,11 +12,18 @@ import csv
 import io
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY, __version__
 from strokescope.hemorrhage.result import HemorrhageResult
+from strokescope.outcome.definitions import BY_NAME
+from strokescope.outcome.features import (
+    NUMERIC_FEATURES,
+    FeatureRow,
+    features_from_thrombus,
+)
+from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.outputs import codes as cc
 from strokescope.outputs.anonymize import AnonymizeOptions
 from strokescope.outputs.schema import SCHEMA_VERSION
@@ -44,6 +51,9 @@ CSV_COLUMNS = (
     "lvo",
     "occlusion_class",
     "model_version",
+    *NUMERIC_FEATURES,
+    "outcome_probability",
+    "outcome_absent",
     "warnings",
     "notice",
 )
@@ -140,8 +150,10 @@ def results_document(
     anonymized: bool,
     created: str | None,
     scrub: Callable[[str], str] = lambda s: s,
+    outcome: OutcomePrediction | None = None,
 ) -> dict[str, Any]:
-    """The JSON results document (see :data:`strokescope.outputs.schema.RESULTS_SCHEMA`)."""
+    """The JSON results document (see :data:`strokescope.outputs.schema.RESULTS_SCHEMA`);
+    ``outcome`` is the outcome model's prediction when one was run."""
     doc = {
         "schema_version": SCHEMA_VERSION,
         "notice": RESEARCH_ONLY,
@@ -152,6 +164,7 @@ def results_document(
         "study": asdict(header),
         "thrombus": None if thrombus is None else thrombus.to_dict(),
         "hemorrhage": None if hemorrhage is None else hemorrhage.to_dict(),
+        "outcome": None if thrombus is None else outcome_entry(thrombus, outcome),
         "measurements": [
             {k: v for k, v in asdict(r).items() if k != "decimals"}
             for r in measurement_rows(thrombus, hemorrhage)
@@ -162,6 +175,44 @@ def results_document(
     }
     out: dict[str, Any] = _scrub(doc, scrub)
     return out
+
+
+def outcome_entry(thrombus: ThrombusResult, prediction: OutcomePrediction | None) -> dict[str, Any]:
+    """The ``outcome`` object: each feature's value, unit and reason for absence, and the
+    outcome model's prediction (``None``: no model was run)."""
+    features = {
+        name: {"value": f.value, "unit": BY_NAME[name].unit, "reason": f.reason}
+        for name, f in features_from_thrombus(thrombus).items()
+    }
+    return {
+        "features": features,
+        "prediction": None if prediction is None else prediction.to_dict(),
+    }
+
+
+def report_features(
+    thrombus: ThrombusResult | None, scrub: Callable[[str], str] = lambda s: s
+) -> list[FeatureRow]:
+    """The report's feature rows (none without a thrombus analysis), reasons scrubbed."""
+    if thrombus is None:
+        return []
+    rows = features_from_thrombus(thrombus).rows()
+    return [r if r.reason is None else replace(r, reason=scrub(r.reason)) for r in rows]
+
+
+def _outcome_columns(outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """The numeric features, the probability and the absent features grouped by reason."""
+    features = (outcome or {}).get("features", {})
+    absent: dict[str, list[str]] = {}
+    for name, f in features.items():
+        if f["reason"] is not None:
+            absent.setdefault(f["reason"], []).append(name)
+    prediction = (outcome or {}).get("prediction") or {}
+    return {
+        **{name: features.get(name, {}).get("value") for name in NUMERIC_FEATURES},
+        "outcome_probability": prediction.get("probability"),
+        "outcome_absent": " | ".join(f"{', '.join(n)}: {r}" for r, n in absent.items()),
+    }
 
 
 def csv_text(doc: dict[str, Any]) -> str:
@@ -192,6 +243,7 @@ def csv_text(doc: dict[str, Any]) -> str:
         "lvo": t.get("lvo"),
         "occlusion_class": t.get("occlusion_class"),
         "model_version": t.get("model_version"),
+        **_outcome_columns(doc.get("outcome")),
         "warnings": " | ".join(doc["warnings"]),
         "notice": doc["notice"],
     }
