@@ -18,7 +18,8 @@ def test_results_tables_fit_a_1600_by_1000_window(qtbot, window, study, monkeypa
     assert window.thrombus is not None and window.ht.result is not None
     QApplication.processEvents()
     assert (window.width(), window.height()) == (1600, 1000)
-    for table in (window.results.thrombus_table, window.results.roi_table):
+    results = window.results
+    for table in (results.thrombus_table, results.outcome.table, results.roi_table):
         assert isinstance(table, QTableWidget) and table.rowCount() >= 1
         assert table.isVisible()
         assert not table.horizontalScrollBar().isVisible(), table.objectName()

@@ -1,5 +1,6 @@
-"""Results panel: thrombus table, hemorrhage volume (ABC/2, SD rule), ROIs, every warning,
-and the folders the last export wrote.
+"""Results panel: thrombus table, recanalization-related features (and an outcome model's
+probability when one was run, :mod:`strokescope.gui.outcome_panel`), hemorrhage volume
+(ABC/2, SD rule), ROIs, every warning, and the folders the last export wrote.
 
 A result whose series roles changed after it was made is marked stale (:data:`STALE` above
 it and in the warnings) until a new result of its kind replaces it; it is not exported.
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY
+from strokescope.gui.outcome_panel import OutcomePanel
 from strokescope.gui.profile_view import ProfileView
 from strokescope.hemorrhage import HemorrhageResult
+from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.thrombus import ThrombusResult
 
 THROMBUS_COLUMNS = (
@@ -117,6 +120,8 @@ class ResultsPanel(QWidget):
         t_layout.addWidget(self.thrombus_table)
         t_layout.addWidget(self.profile)
 
+        self.outcome = OutcomePanel(self)
+
         h_box = QGroupBox("Hemorrhagic transformation (follow-up NCCT)", self)
         self.ht_volume = QLabel("no ROI", h_box)
         self.ht_volume.setObjectName("htVolume")
@@ -136,6 +141,7 @@ class ResultsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.research)
         layout.addWidget(t_box, 3)
+        layout.addWidget(self.outcome, 2)
         layout.addWidget(h_box, 3)
         layout.addWidget(w_box, 2)
         layout.addWidget(self.exported)
@@ -160,8 +166,13 @@ class ResultsPanel(QWidget):
     def is_stale(self, kind: str) -> bool:
         return kind in self.stale
 
-    def set_thrombus(self, result: ThrombusResult | None) -> None:
+    def set_thrombus(
+        self, result: ThrombusResult | None, outcome: OutcomePrediction | None = None
+    ) -> None:
+        """Show ``result`` (``None``: clear) and its features, with the outcome model's
+        prediction when one was run."""
         self.thrombus = result
+        self.outcome.show_result(result, outcome)
         self.stale.discard("thrombus")
         self.thrombus_details.setVisible(False)
         if result is None:
