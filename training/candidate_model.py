@@ -12,11 +12,12 @@ full range, subarachnoid blood in half) from seeds that no evaluation uses;
 with ``--suite posterior``).
 
 ``fit``: a penalised logistic regression (:func:`strokescope.outcome.logistic.fit_logistic`)
-on the training block's candidates in the scope (clot = at least ``CLOT_OVERLAP`` of the
-candidate inside the true clot), cross-validated by case; the threshold is set on the
-calibration block's candidates, as the highest that keeps every true clot there, times
-``--margin``. The model, its provenance and both blocks' numbers go into the folder's
-manifest (``decision.candidate_model``, ``candidate_model_fit``).
+on all the training block's candidates, whichever network proposed them (clot = at least
+``CLOT_OVERLAP`` of the candidate inside the true clot), cross-validated by case; the
+threshold is set on the calibration block's candidates in the scope the model will judge,
+as the highest that keeps every true clot there, times ``--margin``. The model, its
+provenance and both blocks' numbers go into the folder's manifest
+(``decision.candidate_model``, ``candidate_model_fit``).
 
     python -m training.candidate_model collect --models DIR --block training --n 80 \\
         --out cache/cand/train.jsonl
@@ -68,7 +69,8 @@ def _case(block: str, suite: str, i: int) -> Any:
 
 
 def collect(models_dir: str, block: str, suite: str, first: int, n: int, out: Path) -> int:
-    from strokescope.thrombus.analysis import CandidateRecord, analyze
+    from strokescope.thrombus.analysis import analyze
+    from strokescope.thrombus.candidate_features import CandidateRecord
     from strokescope.thrombus.model import load_models
 
     models = load_models(models_dir)
@@ -123,7 +125,7 @@ def fit(
     from strokescope.thrombus.candidate_features import FEATURES
     from strokescope.thrombus.candidate_model import CandidateModel
 
-    rows = _rows(train, scope)
+    rows = _rows(train, "all")  # a clot's attenuation does not depend on who proposed it
     x, y = _xy(rows, FEATURES)
     if len(rows) < 20 or y.sum() < 5 or (1 - y).sum() < 5:
         raise SystemExit(f"{train}: too few candidates to fit ({int(y.sum())} clots of {len(y)})")

@@ -21,7 +21,8 @@ import torch
 
 from strokescope.evaluation import dice
 from strokescope.preprocess.morphology import components
-from strokescope.thrombus.inference import MAX_CANDIDATES, candidates, tile_starts
+from strokescope.thrombus.inference import MAX_CANDIDATES, candidates
+from strokescope.thrombus.tiles import tile_starts
 from training.config import PAD_VALUE, DecisionRules, StageConfig
 from training.network import ThrombusUNet
 from training.prepare import PreparedCase

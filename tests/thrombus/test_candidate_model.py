@@ -11,8 +11,8 @@ from drawn_tubes import PLANE, scene
 
 from strokescope.errors import ModelError
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import CandidateRecord, Inputs, _thrombi
-from strokescope.thrombus.candidate_features import FEATURES, candidate_features
+from strokescope.thrombus.analysis import Inputs, _thrombi
+from strokescope.thrombus.candidate_features import FEATURES, CandidateRecord, candidate_features
 from strokescope.thrombus.candidate_model import CandidateModel
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.model import Rules, rules_from_manifest

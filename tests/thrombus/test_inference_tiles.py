@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from strokescope.thrombus.inference import MAX_CANDIDATES, candidates, tile_starts
+from strokescope.thrombus.inference import MAX_CANDIDATES, candidates
+from strokescope.thrombus.tiles import tile_starts
 
 
 @pytest.mark.parametrize(("lo", "hi"), [((10, 10, 10), (20, 73, 200)), ((0, 5, 3), (63, 69, 67))])

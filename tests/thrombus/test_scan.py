@@ -12,8 +12,9 @@ import pytest
 
 from strokescope.errors import ModelError
 from strokescope.preprocess.registration import RegistrationResult
-from strokescope.thrombus.inference import Sources, model_grid, predict, scan, vessel_tiles
+from strokescope.thrombus.inference import Sources, model_grid, predict, scan
 from strokescope.thrombus.model import Rules, Stage, ThrombusModels, Window, rules_from_manifest
+from strokescope.thrombus.tiles import vessel_tiles
 from strokescope.volume import Volume
 
 NCCT_WINDOW = Window(-100.0, 200.0)

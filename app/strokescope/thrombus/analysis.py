@@ -25,7 +25,7 @@ from strokescope.preprocess.registration import (
 )
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane
-from strokescope.thrombus.candidate_features import candidate_features
+from strokescope.thrombus.candidate_features import CandidateRecord, candidate_features
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_extension import extend_along_axis
 from strokescope.thrombus.clot_measures import measure_clot
@@ -134,16 +134,6 @@ def _clean(
     else:
         notes.append(f"{int(hot.sum())} voxel(s) > {gr.CALCIFICATION_HU:g} HU (calcium) removed")
     return out, notes
-
-
-@dataclass(frozen=True, eq=False)
-class CandidateRecord:
-    """One candidate as the candidate model saw it: CTA-grid voxels, features and whether
-    only the scan network proposed it."""
-
-    index: npt.NDArray[np.int64]
-    features: dict[str, float]
-    scan_only: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,20 +253,24 @@ def no_occlusion_reason(evidence: VesselEvidence, rules: Rules) -> str | None:
     return f"no CTA sign of an occluded artery ({signs})"
 
 
-def _blood_ml(
+def _blood_warning(
     kept: list[npt.NDArray[np.int64]],
     grid: Geometry,
     aux: Geometry,
     aux_hu: npt.NDArray[np.float32],
     brain: Mask,
-) -> float:
-    """Hyperdense blood (mL) outside vessels and away from the kept thrombi, on ``aux``."""
+) -> list[str]:
+    """The warning about hyperdense blood outside vessels and away from the kept thrombi
+    (on ``aux``) when there is enough of it."""
     thrombus_aux = np.zeros(aux.shape, dtype=bool)
     if kept:
         ai = np.rint(aux.lps_to_index(grid.index_to_lps(np.concatenate(kept)))).astype(int)
         ai = ai[np.all((ai >= 0) & (ai < np.asarray(aux.shape)), axis=1)]
         thrombus_aux[tuple(ai.T)] = True
-    return gr.hyperdense_blood_ml(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
+    blood = gr.hyperdense_blood_ml(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
+    if blood < gr.BLOOD_MIN_ML:
+        return []
+    return [f"{gr.BLOOD_WARNING} ({blood:.1f} mL at 50-90 HU outside the vessels)"]
 
 
 def analyze(
@@ -288,10 +282,8 @@ def analyze(
     on_progress: Progress | None = None,
     record: list[CandidateRecord] | None = None,
 ) -> ThrombusResult:
-    """Thrombus analysis of an NCCT + CTA pair (see ``pipeline.analyze_thrombus``).
-
-    ``record``: a list that receives every candidate that reached the candidate model, with
-    its features (``python -m training.candidate_model`` fits the model on them)."""
+    """Thrombus analysis of an NCCT + CTA pair (see ``pipeline.analyze_thrombus``);
+    ``record`` receives the candidates that reached the candidate model (:func:`_thrombi`)."""
 
     def progress(f: float) -> None:
         if on_progress is not None:
@@ -336,17 +328,13 @@ def analyze(
     warnings += notes
     plane = midsagittal_plane(brain)
     pair = Inputs(ncct, cta, reg, rules)
-    thrombi, kept = _thrombi(
-        mask, offset, prob, pair, plane, warnings, pred.proposed_by_scan_only, record
-    )
+    only = pred.proposed_by_scan_only
+    thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record)
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
     final = np.zeros(cta.shape, dtype=bool)
-    if kept:
-        final[tuple(np.concatenate(kept).T)] = True
-    blood = _blood_ml(kept, cta.geometry, aux, aux_hu, brain)
-    if blood >= gr.BLOOD_MIN_ML:
-        warnings.append(f"{gr.BLOOD_WARNING} ({blood:.1f} mL at 50-90 HU outside the vessels)")
+    final[tuple(np.concatenate(kept or [np.zeros((0, 3), np.int64)]).T)] = True
+    warnings += _blood_warning(kept, cta.geometry, aux, aux_hu, brain)
     seconds["guardrails"] = time.perf_counter() - t
     lvo = any(_is_lvo(th, models) for th in thrombi)
     seconds["total"] = time.perf_counter() - start

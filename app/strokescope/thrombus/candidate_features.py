@@ -14,6 +14,7 @@ scores them.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,16 @@ FEATURES: tuple[str, ...] = (
     "probability_mean",
 )
 """The candidate model's inputs, in this order (see :func:`candidate_features`)."""
+
+
+@dataclass(frozen=True, eq=False)
+class CandidateRecord:
+    """One candidate as the candidate model saw it: CTA-grid voxels, features and whether
+    only the scan network proposed it."""
+
+    index: npt.NDArray[np.int64]
+    features: dict[str, float]
+    scan_only: bool
 
 
 def _shell(index: npt.NDArray[np.int64], cta: Volume) -> npt.NDArray[np.int64]:

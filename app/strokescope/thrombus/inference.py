@@ -34,15 +34,14 @@ import SimpleITK as sitk
 from strokescope.io.sitk_convert import geometry_to_sitk, volume_to_sitk
 from strokescope.preprocess.morphology import components, dilate_ball
 from strokescope.preprocess.registration import RegistrationResult, _sitk_transform
-from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.model import Stage, ThrombusModels
+from strokescope.thrombus.tiles import tile_starts, vessel_tiles
 from strokescope.volume import Geometry, Volume
 
 log = logging.getLogger(__name__)
 
 MAX_CANDIDATES = 8
 AIR_HU = -1024.0
-TILE_OVERLAP = 0.25
 Progress = Callable[[float], None]
 
 
@@ -55,23 +54,6 @@ def model_grid(
     shape = tuple(int(np.floor(e / s + 1e-6)) + 1 for e, s in zip(extent, spacing, strict=True))
     origin = tuple(float(v) for v in source.index_to_lps(lo_a))
     return Geometry(shape, tuple(spacing), origin, source.direction)  # type: ignore[arg-type]
-
-
-def tile_starts(
-    lo: npt.ArrayLike, hi: npt.ArrayLike, size: Sequence[int], *, overlap: float = TILE_OVERLAP
-) -> list[tuple[int, int, int]]:
-    """Tile corners covering the inclusive box lo..hi (centred when one tile suffices)."""
-    lo_a, hi_a = np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64)
-    axes = []
-    for a in range(3):
-        extent = int(hi_a[a] - lo_a[a] + 1)
-        if extent <= size[a]:
-            axes.append([int(lo_a[a] - (size[a] - extent) // 2)])
-            continue
-        n = -(-(extent - size[a]) // max(1, int(size[a] * (1.0 - overlap)))) + 1
-        step = (extent - size[a]) / (n - 1)
-        axes.append([int(round(lo_a[a] + i * step)) for i in range(n)])
-    return [(z, y, x) for z in axes[0] for y in axes[1] for x in axes[2]]
 
 
 def gaussian_weights(size: Sequence[int]) -> npt.NDArray[np.float32]:
@@ -192,44 +174,6 @@ def candidates(
         idx = np.argwhere(labels == k)
         out.append(np.stack([idx.min(0), idx.max(0)]))
     return out
-
-
-def vessel_tiles(
-    fine_grid: Geometry,
-    coarse_grid: Geometry,
-    coarse_hu: npt.NDArray[np.float32],
-    size: Sequence[int],
-    min_voxels: int,
-    max_tiles: int,
-) -> list[tuple[int, int, int]]:
-    """Non-overlapping fine-grid tiles whose footprint holds at least ``min_voxels``
-    coarse voxels of enhancing vessel (CTA >= ``OPACIFIED_HU``, NCCT < ``CALCIFICATION_HU``),
-    the ``max_tiles`` with most first: a thrombus sits in an artery, next to opacified
-    lumen, and the large arteries lie where the lumen is densest (the cap bounds the time)."""
-    vessel = (coarse_hu[1] >= gr.OPACIFIED_HU) & (coarse_hu[0] < gr.CALCIFICATION_HU)
-    counts = np.cumsum(np.cumsum(np.cumsum(np.pad(vessel, ((1, 0),) * 3), 0), 1), 2)
-    shape = np.asarray(coarse_grid.shape)
-    found: list[tuple[int, tuple[int, int, int]]] = []
-    for start in tile_starts(np.zeros(3), np.asarray(fine_grid.shape) - 1, size, overlap=0.0):
-        corners = np.array([start, np.asarray(start) + np.asarray(size) - 1], dtype=float)
-        c = coarse_grid.lps_to_index(fine_grid.index_to_lps(corners))
-        lo = np.clip(np.floor(c.min(0)).astype(np.int64), 0, shape)
-        hi = np.clip(np.ceil(c.max(0)).astype(np.int64) + 1, 0, shape)
-        (a0, b0, c0), (a1, b1, c1) = lo, hi
-        n = (
-            counts[a1, b1, c1]
-            - counts[a0, b1, c1]
-            - counts[a1, b0, c1]
-            - counts[a1, b1, c0]
-            + counts[a0, b0, c1]
-            + counts[a0, b1, c0]
-            + counts[a1, b0, c0]
-            - counts[a0, b0, c0]
-        )
-        if n >= min_voxels:
-            found.append((int(n), start))
-    found.sort(key=lambda item: -item[0])
-    return [start for _, start in found[:max_tiles]]
 
 
 def scan(
