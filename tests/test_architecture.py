@@ -164,7 +164,15 @@ def test_node_rule_detects_a_reach_past_the_pipeline(tmp_path: Path) -> None:
 # and nothing else; they may name its result types and constants (a dataclass, a Literal,
 # a notice string). Developer tools that write phantoms or run the evaluation harness are
 # listed here by module with the reason, not analysis paths.
-SHELLS = ("cli.py", "demo.py", "gui_launch.py", "gui", "outcome/cli_options.py")
+SHELLS = (
+    "cli.py",
+    "cli_shared.py",
+    "cli_thrombus.py",
+    "demo.py",
+    "gui_launch.py",
+    "gui",
+    "outcome/cli_options.py",
+)
 SHELL_TOOLS = {
     "strokescope.phantom": "phantom studies for `strokescope phantom`, the demo, screenshots",
     "strokescope.phantom.cli_options": "the `strokescope phantom` arguments",
@@ -173,6 +181,8 @@ SHELL_TOOLS = {
     "strokescope.batch.cli_options": "`strokescope batch`, itself a shell (tested above)",
     "strokescope.node.cli_options": "`strokescope listen`, itself a shell (tested above)",
     "strokescope.outcome.cli_options": "`strokescope outcome`, itself a shell (in SHELLS)",
+    "strokescope.cli_shared": "arguments `ht` and `thrombus` share, itself a shell (in SHELLS)",
+    "strokescope.cli_thrombus": "`strokescope thrombus`, itself a shell (in SHELLS)",
     "strokescope.demo": "`strokescope demo`, itself a shell",
     "strokescope.gui_launch": "`strokescope gui`, itself a shell",
 }

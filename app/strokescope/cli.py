@@ -11,18 +11,18 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
 from strokescope import RESEARCH_ONLY, __version__
-
-if TYPE_CHECKING:
-    from strokescope.volume import Volume
+from strokescope.cli_shared import (
+    SERIES_HELP,
+    add_export_arguments,
+    add_verbose,
+    check_out,
+    export,
+)
+from strokescope.cli_thrombus import add_thrombus_command
 
 Handler = Callable[[argparse.Namespace], int]
-SERIES_HELP = (
-    "the row number that 'strokescope info' prints for it (1, 2, ...), its series key or "
-    "UID (or a key prefix), or a description substring"
-)
 
 
 def _run_info(args: argparse.Namespace) -> int:
@@ -30,18 +30,6 @@ def _run_info(args: argparse.Namespace) -> int:
 
     print(format_scan(scan(args.folder), as_json=args.json))
     return 0
-
-
-def _add_verbose(parser: argparse.ArgumentParser, detail: str) -> None:
-    """``--verbose`` after the command: the method detail in the report, and progress logs
-    (the same flag as ``strokescope -v COMMAND``, which it does not reset when absent)."""
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help=f"also print the method detail ({detail}) and log progress to stderr",
-    )
 
 
 def _add_info(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,53 +54,14 @@ def _run_ht(args: argparse.Namespace) -> int:
 
     from strokescope.pipeline import format_hemorrhage, load, measure_hemorrhage_text
 
-    _check_out(args)
+    check_out(args)
     ncct = load(args.ncct, series=args.series)
     result = measure_hemorrhage_text(ncct, rois=args.roi, clicks=args.click)
     text = format_hemorrhage(result, verbose=args.verbose)
     print(json.dumps(result.to_dict(), indent=2) if args.json else text)
     if args.out is not None:
-        _export(args, source=ncct, hemorrhage=result)
+        export(args, source=ncct, hemorrhage=result)
     return 0
-
-
-def _check_out(args: argparse.Namespace) -> None:
-    """Refuse an ``--out`` the export could not write (empty, a file, parent not writable)
-    before the analysis runs."""
-    if args.out is not None:
-        from strokescope.pipeline import check_output_folder
-
-        check_output_folder(args.out)
-
-
-def _export(args: argparse.Namespace, **results: Any) -> None:
-    """Write ``--out`` results (``source`` and a hemorrhage or thrombus result) and list them."""
-    from strokescope.pipeline import export_results
-
-    manifest = export_results(
-        args.out, anonymize=args.anonymize, overwrite=args.overwrite, **results
-    )
-    for path in manifest.paths:
-        print(f"wrote {path}", file=sys.stderr)
-
-
-def add_export_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--out``, ``--anonymize`` and ``--overwrite`` (for every command that exports)."""
-    parser.add_argument(
-        "--out",
-        help="write DICOM SEG + SR, PDF report (+ Encapsulated PDF), JSON, CSV and NIfTI "
-        "masks into a new folder OUT/results-NNN (OUT is checked before the analysis)",
-    )
-    parser.add_argument(
-        "--anonymize",
-        action="store_true",
-        help="de-identify every exported file (DICOM PS3.15 Basic Profile, new UIDs)",
-    )
-    parser.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace the newest OUT/results-NNN instead of adding a new one",
-    )
 
 
 def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -130,101 +79,9 @@ def _add_ht(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--click", action="append", default=[], help="point on a bleed, e.g. 'z=12 y=150 x=140'"
     )
     ht.add_argument("--json", action="store_true", help="print JSON instead of a report")
-    _add_verbose(ht, "SD rule and window per ROI, slice areas")
+    add_verbose(ht, "SD rule and window per ROI, slice areas")
     add_export_arguments(ht)
     ht.set_defaults(handler=_run_ht)
-
-
-def _thrombus_inputs(args: argparse.Namespace) -> tuple[Volume, Volume | None]:
-    """NCCT and CTA volumes from --ncct/--cta, or roles picked in one study folder.
-
-    ``--ncct-series``/``--cta-series`` pick a series by the rule of ``ht --series``
-    instead of the automatic role assignment.
-    """
-    from strokescope.errors import InputError
-    from strokescope.pipeline import load, open_study
-
-    if args.study:
-        if args.ncct or args.cta:
-            raise InputError("thrombus: give one study folder or --ncct/--cta, not both")
-        # The thrombus analysis checks the series roles itself (on a coarse grid).
-        study = open_study(
-            args.study,
-            ncct_series=args.ncct_series,
-            cta_series=args.cta_series,
-            check_vessels=False,
-        )
-        for line in study.choices:
-            print(line, file=sys.stderr)
-        ncct = study.volumes.get("baseline")
-        if ncct is None:
-            raise InputError(f"{args.study}: no NCCT series found for the thrombus analysis")
-        return ncct, study.volumes.get("cta")
-    if not args.ncct:
-        raise InputError("thrombus: give --ncct (and --cta) or one study folder")
-    if args.cta_series is not None and args.cta is None:
-        raise InputError("thrombus: --cta-series needs --cta or a study folder")
-    ncct = load(args.ncct, series=args.ncct_series)
-    return ncct, None if args.cta is None else load(args.cta, series=args.cta_series)
-
-
-def _run_thrombus(args: argparse.Namespace) -> int:
-    import json
-
-    from strokescope.pipeline import analyze_thrombus, format_thrombus
-
-    _check_out(args)
-    ncct, cta = _thrombus_inputs(args)
-    result = analyze_thrombus(
-        ncct,
-        cta,
-        models=args.models,
-        device=args.device,
-        threads=args.threads,
-        strict=args.strict,
-    )
-    text = format_thrombus(result, verbose=args.verbose)
-    print(json.dumps(result.to_dict(), indent=2) if args.json else text)
-    if args.out is not None:
-        _export(args, source=cta if cta is not None else ncct, thrombus=result)
-    return 0
-
-
-def _add_thrombus(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    th = commands.add_parser(
-        "thrombus",
-        help="intracranial thrombus on thin-slice NCCT + CTA (coarse-to-fine ONNX models)",
-        description="Registers the NCCT onto the CTA, runs the two-stage model and measures "
-        "each clot. Give --ncct and --cta, or one study folder whose series roles are picked "
-        "by strokescope.series_roles.",
-    )
-    th.add_argument("study", nargs="?", help="study folder holding both series")
-    th.add_argument("--ncct", help="NCCT DICOM folder or NIfTI/NRRD/MHA file")
-    th.add_argument("--cta", help="CTA DICOM folder or NIfTI/NRRD/MHA file")
-    for label in ("ncct", "cta"):
-        th.add_argument(
-            f"--{label}-series",
-            help=f"the {label.upper()} series inside the study folder (or --{label} folder), "
-            f"instead of the automatic pick: {SERIES_HELP}",
-        )
-    th.add_argument("--models", help="model folder (default: models_onnx)")
-    th.add_argument(
-        "--device",
-        default="auto",
-        choices=("auto", "cpu", "cuda", "dml"),
-        help="auto = CUDA when onnxruntime-gpu provides it, else CPU",
-    )
-    th.add_argument("--threads", type=int, default=2, help="onnxruntime threads (default 2)")
-    th.add_argument("--json", action="store_true", help="print JSON instead of a report")
-    _add_verbose(th, "decision rule, registration metric, model checksums, seconds per stage")
-    th.add_argument(
-        "--strict",
-        action="store_true",
-        help="refuse (exit 2) instead of warning when the NCCT looks opacified or the CTA "
-        "shows no contrast-filled arteries",
-    )
-    add_export_arguments(th)
-    th.set_defaults(handler=_run_thrombus)
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
@@ -358,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_info(commands)
     _add_ht(commands)
-    _add_thrombus(commands)
+    add_thrombus_command(commands)
     _add_evaluate(commands)
     from strokescope.outcome.cli_options import add_outcome_command
 

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from dicom_factory import set_tags, write_stack
 
-from strokescope.cli import _thrombus_inputs, build_parser, main
+from strokescope.cli import build_parser, main
+from strokescope.cli_thrombus import thrombus_inputs as _thrombus_inputs
 from strokescope.errors import DicomLoadError
 from strokescope.io import load_volume, pick_series, scan_source
 from strokescope.io.sitk_convert import write_mask, write_volume
