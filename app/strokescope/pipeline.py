@@ -3,9 +3,10 @@
 Every function takes keyword-only options and an optional ``on_progress(fraction)``
 callback (0..1). A caller cancels a running step by raising :class:`Cancelled` from its
 callback; the exception propagates unchanged and nothing is written. Heavy modules are
-imported inside the functions so importing this module is instant. The HT volumetry
-functions live in :mod:`strokescope.pipeline_hemorrhage`, the outcome-model ones in
-:mod:`strokescope.pipeline_outcome`; both are imported here: callers use them as
+imported inside the functions so importing this module is instant. The thrombus functions
+live in :mod:`strokescope.pipeline_thrombus`, the HT volumetry ones in
+:mod:`strokescope.pipeline_hemorrhage`, the outcome-model ones in
+:mod:`strokescope.pipeline_outcome`; all are imported here: callers use them as
 ``pipeline.<name>`` like every other.
 """
 
@@ -33,6 +34,16 @@ from strokescope.pipeline_outcome import (
     outcome_features,
     predict_outcome,
     train_outcome_model,
+)
+from strokescope.pipeline_thrombus import (
+    analyze_thrombus,
+    format_thrombus,
+    read_thrombus_results,
+    registered_ncct,
+    thrombus_model_version,
+    thrombus_models_folder,
+    thrombus_models_installed,
+    warm_thrombus_models,
 )
 
 if TYPE_CHECKING:
@@ -185,14 +196,6 @@ def load(
     return load_volume(source, series=series, missing=missing, on_progress=on_progress)
 
 
-def thrombus_models_folder() -> Path:
-    """The folder the thrombus models are read from (``STROKESCOPE_MODELS`` or the shipped
-    ``models_onnx``); it need not exist."""
-    from strokescope.resources import models_dir
-
-    return models_dir()
-
-
 def distance_mm(
     geometry: Geometry, a: tuple[float, float, float], b: tuple[float, float, float]
 ) -> float:
@@ -209,84 +212,6 @@ def ellipse_stats(
     from strokescope.measure import ellipse_stats as stats
 
     return stats(plane, pixel_mm, ellipse)
-
-
-def thrombus_models_installed(models: str | Path | None = None) -> bool:
-    """Whether the thrombus model folder (default: see ``strokescope.resources``) holds a
-    manifest; the viewer disables the analysis and says so when it does not."""
-    from strokescope.thrombus.model import models_installed
-
-    return models_installed(models)
-
-
-def warm_thrombus_models(
-    *, models: str | Path | None = None, device: str = "auto", threads: int = 2
-) -> None:
-    """Check and load the thrombus models now; later :func:`analyze_thrombus` calls in this
-    process with the same options reuse the sessions (a batch worker calls it at start)."""
-    from strokescope.thrombus.model import load_models
-
-    load_models(models, device=device, threads=threads)
-
-
-def thrombus_model_version(models: str | Path | None = None) -> tuple[str, str]:
-    """The installed thrombus models' version and a short digest of their checksums and
-    decision rules, e.g. ``("0.5.0+seed0", "1a2b3c4d5e6f")``: two folders with the same
-    digest give the same results (a rule changed in the manifest changes it). Checks the
-    files against the manifest (``ModelError`` when they differ)."""
-    import hashlib
-
-    from strokescope.thrombus.model import load_models
-
-    bundle = load_models(models, device="cpu", threads=1)
-    lines = [f"{name} {sha}" for name, sha in sorted(bundle.sha256.items())]
-    text = "\n".join([*lines, bundle.rules.describe()])
-    return bundle.version, hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def analyze_thrombus(
-    ncct: Volume,
-    cta: Volume | None,
-    *,
-    models: str | Path | None = None,
-    device: str = "auto",
-    threads: int = 2,
-    strict: bool = False,
-    on_progress: Progress | None = None,
-) -> ThrombusResult:
-    """Thrombus on a thin-slice NCCT + CTA pair: register, coarse-to-fine ONNX, measure.
-
-    ``models`` is the model folder (default ``models_onnx``); ``device`` is ``"auto"``
-    (CUDA when onnxruntime provides it, else CPU), ``"cpu"``, ``"cuda"`` or ``"dml"``;
-    ``threads`` sets onnxruntime's intra-op threads. Without a CTA, or
-    with a "CTA" that shows no opacified arteries, the result is "not assessed" with the
-    reason; an opacified NCCT is a warning (:mod:`strokescope.thrombus.input_roles`);
-    ``strict`` turns both into an ``InputError``. The same series given twice is an
-    ``InputError``. Raises ``ModelError`` for a missing, altered or mismatched model.
-    """
-    from strokescope.thrombus.analysis import analyze
-    from strokescope.thrombus.model import load_models
-
-    bundle = load_models(models, device=device, threads=threads)
-    return analyze(ncct, cta, bundle, strict=strict, on_progress=on_progress)
-
-
-def registered_ncct(ncct: Volume, result: ThrombusResult) -> Volume | None:
-    """The NCCT resampled onto the CTA grid through the motion the thrombus analysis found
-    (None when it did not register: not assessed). For display: the analysis itself never
-    needs it, so only the viewer pays its seconds at 512 x 512 x 320."""
-    from strokescope.preprocess.registration import resample_registered
-
-    if result.cta_to_ncct is None:
-        return None
-    return resample_registered(ncct, result.mask.geometry, result.cta_to_ncct)
-
-
-def format_thrombus(result: ThrombusResult, *, verbose: bool = False) -> str:
-    """The thrombus report as text (decision rule, checksums, seconds with ``verbose``)."""
-    from strokescope.thrombus.report_text import format_result
-
-    return format_result(result, verbose=verbose)
 
 
 def check_output_folder(out: str | Path) -> Path:
@@ -323,13 +248,6 @@ def request_node_hemorrhage(
         Path(storage), study, clicks=clicks, rois=rois, points_lps=points_lps
     )
     return found
-
-
-def read_thrombus_results(folder: str | Path) -> ThrombusResult:
-    """The thrombus result an export wrote into ``folder``, read back (no re-run)."""
-    from strokescope.thrombus.result_io import read_thrombus_result
-
-    return read_thrombus_result(folder)
 
 
 def export_results(
