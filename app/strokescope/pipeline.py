@@ -28,10 +28,12 @@ from strokescope.pipeline_hemorrhage import (
     read_hemorrhage_results,
 )
 from strokescope.pipeline_outcome import (
+    check_outcome_model,
     evaluate_outcome_model,
     format_outcome_evaluation,
     format_outcome_training,
     outcome_features,
+    outcome_model_folder,
     predict_outcome,
     train_outcome_model,
 )
@@ -69,6 +71,7 @@ __all__ = [
     "Progress",
     "analyze_thrombus",
     "assign_roles",
+    "check_outcome_model",
     "check_output_folder",
     "classify_series",
     "distance_mm",
@@ -85,6 +88,7 @@ __all__ = [
     "measure_hemorrhage_text",
     "open_study",
     "outcome_features",
+    "outcome_model_folder",
     "parse_click",
     "parse_roi",
     "predict_outcome",

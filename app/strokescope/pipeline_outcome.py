@@ -31,11 +31,38 @@ def outcome_features(result: ThrombusResult) -> OutcomeFeatures:
     return features_from_thrombus(result)
 
 
+def outcome_model_folder() -> Path | None:
+    """The outcome model folder a run uses when none is given: ``$STROKESCOPE_OUTCOME_MODEL``
+    (``None`` when unset or empty; no model ships). See :mod:`strokescope.resources`."""
+    from strokescope.resources import outcome_model_dir
+
+    return outcome_model_dir()
+
+
+def check_outcome_model(model: str | Path) -> str:
+    """Check the installed outcome model folder ``model`` before an analysis: its manifest,
+    the sha256 of its files, and that every feature it needs is one a study gives, in the
+    same unit. Returns the model card's line (cohort, size, cross-validated AUC).
+
+    Raises
+    ------
+    strokescope.errors.ModelError
+        One line naming the folder (or its file) and what is wrong.
+    """
+    from strokescope.outcome.installed import load_outcome_model
+    from strokescope.outcome.prediction import check_study_model
+
+    installed = load_outcome_model(model)
+    check_study_model(installed)
+    return installed.describe()
+
+
 def predict_outcome(result: ThrombusResult, *, model: str | Path) -> OutcomePrediction:
     """Run the installed outcome model folder ``model`` on the study's features: the
     probability beside the model card's cohort and AUC, or no probability and the reason
     when a feature the model needs is absent. ``ModelError`` for a missing or altered
-    folder. Pass the result to :func:`strokescope.pipeline.export_results` (``outcome``)."""
+    folder, or one whose features a study does not give (:func:`check_outcome_model`).
+    Pass the result to :func:`strokescope.pipeline.export_results` (``outcome``)."""
     from strokescope.outcome.installed import load_outcome_model
     from strokescope.outcome.prediction import predict_study
 

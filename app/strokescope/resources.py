@@ -12,6 +12,11 @@ The thrombus models live in ``models_onnx/`` (``manifest.json``, the ``.onnx`` f
 
 The folder is not required to exist: callers such as ``thrombus.model.models_installed``
 check for the manifest themselves.
+
+No outcome model ships. A site that trained and installed one (``python -m
+training.outcome_onnx``) names its folder with ``strokescope thrombus --outcome-model``, in
+the viewer's Analysis menu, or for every run with the environment variable
+``STROKESCOPE_OUTCOME_MODEL`` (:func:`outcome_model_dir`); set but empty means none.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 from strokescope.errors import ModelError
 
 MODELS_ENV = "STROKESCOPE_MODELS"
+OUTCOME_MODEL_ENV = "STROKESCOPE_OUTCOME_MODEL"
 MODELS_FOLDER = "models_onnx"
 INSTALLED_MODELS = Path("share") / "strokescope" / MODELS_FOLDER
 
@@ -52,6 +58,13 @@ def models_dir() -> Path:
     if is_frozen() or beside.is_dir():
         return beside
     return Path(sys.prefix) / INSTALLED_MODELS
+
+
+def outcome_model_dir() -> Path | None:
+    """The outcome model folder named by ``$STROKESCOPE_OUTCOME_MODEL`` (unset or empty:
+    ``None``, no model). Not checked here: loading the folder checks it."""
+    named = os.environ.get(OUTCOME_MODEL_ENV, "").strip()
+    return Path(named).expanduser().resolve() if named else None
 
 
 def sha256_file(path: Path) -> str:

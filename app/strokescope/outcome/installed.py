@@ -11,6 +11,9 @@ with StrokeScope.
 Graph: input ``features`` float32 (N, k) in the manifest's feature order, raw units;
 ``Sub`` the mean, ``Div`` by the SD, ``MatMul`` the per-SD coefficients (k, 1), ``Add``
 the intercept, ``Sigmoid``: output ``probability`` float32 (N, 1), P(mTICI >= 2c).
+
+Every manifest field the app reads is checked when the folder is loaded, so a hand-edited
+or truncated manifest is a one-line ``ModelError`` naming it, never a ``KeyError`` later.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ MANIFEST_NAME = "manifest.json"
 CARD_NAME = "MODEL_CARD.md"
 INPUT_NAME = "features"
 OUTPUT_NAME = "probability"
+CV_KEYS = ("auc", "auc_low", "auc_high")
 RESEARCH_NOTICE = (
     "Research use only, not for diagnosis or treatment decisions. Trained on one site's "
     "cohort; not validated on patients elsewhere."
@@ -48,6 +52,26 @@ class OutcomeModel:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self.manifest["input"]["features"])
+
+    @property
+    def units(self) -> tuple[str, ...] | None:
+        """The manifest's unit per feature (``None`` when it lists none)."""
+        units = self.manifest["input"].get("units")
+        return None if units is None else tuple(units)
+
+    @property
+    def name(self) -> str:
+        """The model's name in its manifest (the algorithm name of the DICOM SR)."""
+        return str(self.manifest.get("name") or "outcome model")
+
+    @property
+    def version(self) -> str:
+        """The manifest's ``version``, else ``sha256 <first 12 hex of model.onnx>``: the
+        exact graph, as the SR's algorithm version."""
+        version = self.manifest.get("version")
+        if isinstance(version, str) and version:
+            return version
+        return f"sha256 {self.manifest['files'][ONNX_NAME][:12]}"
 
     def describe(self) -> str:
         """One line to show beside a probability: cohort, its size and the CV AUC."""
@@ -81,7 +105,38 @@ def _manifest(folder: Path) -> dict[str, Any]:
             f"{path}: manifest format {manifest.get('format_version')}, this version reads "
             f"{MODEL_FORMAT_VERSION}"
         )
+    _check_fields(path, manifest)
     return manifest
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_fields(path: Path, manifest: dict[str, Any]) -> None:
+    """``ModelError`` naming the first manifest field the app reads that is missing or of
+    the wrong type: the feature list (and units), the files, the cohort and the CV AUC."""
+    put: dict[str, Any] = manifest.get("input") or {}
+    if not isinstance(put, dict):
+        raise ModelError(f"{path}: input is not an object")
+    names, units, files = put.get("features"), put.get("units"), manifest.get("files")
+    if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+        raise ModelError(f"{path}: input.features is not a list of feature names")
+    if len(set(names)) != len(names):
+        raise ModelError(f"{path}: input.features names a feature twice")
+    if units is not None and not (isinstance(units, list) and len(units) == len(names)):
+        raise ModelError(f"{path}: input.units does not give one unit per feature")
+    if not (isinstance(files, dict) and all(isinstance(v, str) for v in files.values())):
+        raise ModelError(f"{path}: files is not a table of sha256 digests")
+    cohort, cv = manifest.get("cohort"), manifest.get("cross_validation")
+    if not (
+        isinstance(cohort, dict)
+        and isinstance(cohort.get("description"), str)
+        and isinstance(cohort.get("n"), int)
+    ):
+        raise ModelError(f"{path}: cohort needs a description and its size n")
+    if not (isinstance(cv, dict) and all(_number(cv.get(k)) for k in CV_KEYS)):
+        raise ModelError(f"{path}: cross_validation needs {', '.join(CV_KEYS)}")
 
 
 def load_outcome_model(folder: str | Path, *, threads: int = 1) -> OutcomeModel:
@@ -104,7 +159,14 @@ def load_outcome_model(folder: str | Path, *, threads: int = 1) -> OutcomeModel:
         )
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ModelError(f"{root / ONNX_NAME}: onnxruntime cannot load it ({exc})") from None
-    inputs = [i.name for i in session.get_inputs()]
-    if inputs != [INPUT_NAME]:
-        raise ModelError(f"{root / ONNX_NAME}: inputs {inputs}, expected [{INPUT_NAME!r}]")
-    return OutcomeModel(root, manifest, session)
+    inputs = session.get_inputs()
+    if [i.name for i in inputs] != [INPUT_NAME]:
+        names = [i.name for i in inputs]
+        raise ModelError(f"{root / ONNX_NAME}: inputs {names}, expected [{INPUT_NAME!r}]")
+    model = OutcomeModel(root, manifest, session)
+    width = list(inputs[0].shape)[-1:]
+    if width and isinstance(width[0], int) and width[0] != len(model.names):
+        raise ModelError(
+            f"{root / ONNX_NAME}: takes {width[0]} features, the manifest lists {len(model.names)}"
+        )
+    return model

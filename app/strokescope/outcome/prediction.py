@@ -2,17 +2,21 @@
 
 A probability is never shown alone: :meth:`OutcomePrediction.line` puts the model card's
 training cohort, its size and the cross-validated AUC beside it. Without a model (none
-ships) the outputs say so (:data:`NO_MODEL`) and show the features only.
+ships) the outputs say so (:data:`NO_MODEL`) and show the features only. A model runs on
+a study only when each of its features is one this version computes from the images, in
+the same unit (:func:`check_study_model`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from strokescope.errors import ModelError
 from strokescope.outcome.definitions import BY_NAME
-from strokescope.outcome.installed import RESEARCH_NOTICE
+from strokescope.outcome.features import NUMERIC_FEATURES, UNITS
+from strokescope.outcome.installed import MANIFEST_NAME, RESEARCH_NOTICE
 
 if TYPE_CHECKING:
     from strokescope.outcome.features import OutcomeFeatures
@@ -28,13 +32,17 @@ class OutcomePrediction:
 
     ``probability`` is P(mTICI >= 2c), or ``None`` with ``reason`` when a feature the
     model needs is absent for this study; ``model`` is the model card's line (cohort, its
-    size, cross-validated AUC with its CI); ``features`` the model's inputs in order.
+    size, cross-validated AUC with its CI); ``features`` the model's inputs in order;
+    ``model_name`` and ``model_version`` identify the model in the DICOM SR ("" when not
+    known). ``to_dict`` (results.json) holds the first four.
     """
 
     probability: float | None
     reason: str | None
     model: str
     features: tuple[str, ...] = ()
+    model_name: str = ""
+    model_version: str = ""
 
     def __post_init__(self) -> None:
         if (self.probability is None) == (self.reason is None):
@@ -50,9 +58,12 @@ class OutcomePrediction:
         return f"{OUTCOME} {self.probability:.2f}; outcome model: {self.model}. {RESEARCH_NOTICE}"
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["features"] = list(self.features)
-        return out
+        return {
+            "probability": self.probability,
+            "reason": self.reason,
+            "model": self.model,
+            "features": list(self.features),
+        }
 
 
 def prediction_line(prediction: OutcomePrediction | None) -> str:
@@ -60,14 +71,39 @@ def prediction_line(prediction: OutcomePrediction | None) -> str:
     return NO_MODEL if prediction is None else prediction.line()
 
 
+def check_study_model(model: OutcomeModel) -> None:
+    """``ModelError`` naming the folder unless every feature of ``model`` is one this
+    version computes from a study (:data:`NUMERIC_FEATURES`) in the manifest's unit. A
+    model trained on a cohort file's own columns (a core lab's grades, say) can be
+    evaluated on cohorts, not run on a study's images."""
+    where = model.folder / MANIFEST_NAME
+    unknown = [n for n in model.names if n not in NUMERIC_FEATURES]
+    if unknown:
+        raise ModelError(
+            f"{where}: features not computed from a study by this version: "
+            f"{', '.join(unknown)} (computed: {', '.join(NUMERIC_FEATURES)})"
+        )
+    units = model.units or tuple(UNITS[n] for n in model.names)
+    wrong = [
+        f"{n} in {u!r}, not {UNITS[n]!r}"
+        for n, u in zip(model.names, units, strict=True)
+        if u != UNITS[n]
+    ]
+    if wrong:
+        raise ModelError(f"{where}: feature units differ from this version's: {'; '.join(wrong)}")
+
+
 def predict_study(model: OutcomeModel, features: OutcomeFeatures) -> OutcomePrediction:
     """Run ``model`` on one study's features; no probability when one of its inputs is
-    absent (the reason names them)."""
+    absent (the reason names them). ``ModelError`` when the model cannot run on a study
+    (:func:`check_study_model`)."""
+    check_study_model(model)
     numbers = features.numbers()
     row = [v for n in model.names if (v := numbers.get(n)) is not None]
     missing = [n for n in model.names if numbers.get(n) is None]
+    ident = {"model_name": model.name, "model_version": model.version}
     if missing:
-        labels = ", ".join(BY_NAME[n].label if n in BY_NAME else n for n in missing)
-        return OutcomePrediction(None, f"absent: {labels}", model.describe(), model.names)
+        labels = ", ".join(BY_NAME[n].label for n in missing)
+        return OutcomePrediction(None, f"absent: {labels}", model.describe(), model.names, **ident)
     probability = float(model.predict([row])[0])
-    return OutcomePrediction(probability, None, model.describe(), model.names)
+    return OutcomePrediction(probability, None, model.describe(), model.names, **ident)
