@@ -82,6 +82,7 @@ def test_sr_codes_features_as_measurements_and_absent_ones_as_not_assessed(
         ("112031", "on-ncct"): (pytest.approx(t.ncct_mean_hu), "[hnsf'U]"),
         ("rel-attenuation", None): (pytest.approx(1.4), "1"),
         ("perviousness", None): (pytest.approx(t.perviousness_hu), "[hnsf'U]"),
+        ("outcome-probability", None): (pytest.approx(0.62), "1"),  # the model ran
     }
     coded = {}
     for item in group[0].ContentSequence:

@@ -16,6 +16,7 @@ from pydicom.sr.coding import Code
 
 from strokescope import __version__
 from strokescope.outcome.definitions import BY_NAME
+from strokescope.outcome.prediction import OUTCOME
 
 LOCAL_SCHEME = "99STRKSCP"
 
@@ -47,6 +48,7 @@ DISTANCE_ICA_TERMINUS = Code(
 )
 CLOT_BURDEN_SCORE = Code("clot-burden", LOCAL_SCHEME, BY_NAME["clot_burden_score"].label)
 COLLATERAL_GRADE = Code("collateral-grade", LOCAL_SCHEME, BY_NAME["collateral_grade"].label)
+OUTCOME_PROBABILITY = Code("outcome-probability", LOCAL_SCHEME, OUTCOME)
 OCCLUSION_SITE = Code("occlusion-site", LOCAL_SCHEME, BY_NAME["occlusion_site"].label)
 LATERALITY = codes.SCT.Laterality
 MIDLINE = codes.SCT.Midline

@@ -20,6 +20,7 @@ from pydicom.uid import generate_uid
 from strokescope.atomic import atomic_path
 from strokescope.errors import ExportError
 from strokescope.hemorrhage.result import HemorrhageResult
+from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.outputs import codes as cc
 from strokescope.outputs.anonymize import Deidentifier
 from strokescope.outputs.safe_header import repair, thickness_mm
@@ -103,8 +104,10 @@ def write_seg_sr(
     hemorrhage: HemorrhageResult | None,
     deid: Deidentifier | None,
     progress: Callable[[float], None],
+    outcome: OutcomePrediction | None = None,
 ) -> DicomWritten:
-    """SEG (when a finding has voxels) and SR of the results on ``source``, de-identified
+    """SEG (when a finding has voxels) and SR of the results on ``source`` (with the
+    outcome model's probability among the thrombus features when one ran), de-identified
     with ``deid`` when given (then with the source images in ``SOURCE_DIR``)."""
     from strokescope.outputs.seg import SegmentSpec, build_seg
     from strokescope.outputs.sr import build_sr
@@ -150,6 +153,7 @@ def write_seg_sr(
         segment_numbers=numbers,
         thrombus=thrombus,
         hemorrhage=hemorrhage,
+        outcome=outcome,
         thrombus_algorithm=t_alg or h_alg,
         hemorrhage_algorithm=h_alg,
         series_uid=generate_uid(),

@@ -304,7 +304,7 @@ def _write_all(
     then the JSON and CSV documents that list them."""
     study = _Study.read(source, thrombus, hemorrhage, options)
     progress(0.1)
-    written = _write_seg_sr(staging, source, study, thrombus, hemorrhage, progress)
+    written = _write_seg_sr(staging, source, study, thrombus, hemorrhage, progress, outcome)
     progress(0.6)
     created = None if study.deid is not None else dt.datetime.now().isoformat(timespec="seconds")
     warnings = [study.scrub(w) for w in study.warnings + written.warnings]
@@ -355,6 +355,7 @@ def _write_seg_sr(
     thrombus: ThrombusResult | None,
     hemorrhage: HemorrhageResult | None,
     progress: Callable[[float], None],
+    outcome: OutcomePrediction | None,
 ) -> DicomWritten:
     """SEG and SR into ``staging``, or nothing and a warning for a non-DICOM source."""
     if study.headers is None:
@@ -368,6 +369,7 @@ def _write_seg_sr(
         hemorrhage=hemorrhage,
         deid=study.deid,
         progress=progress,
+        outcome=outcome,
     )
 
 

@@ -16,7 +16,7 @@ carries the impression line.
 
 A thrombus analysis adds one TID 1501 group of the study's recanalization-related features
 (:mod:`strokescope.outputs.sr_features`): numbers as measurements, absent features as "Not
-assessed" with the reason.
+assessed" with the reason, and an outcome model's probability when one ran.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pydicom.sr.coding import Code
 
 from strokescope import RESEARCH_ONLY
 from strokescope.hemorrhage.result import HemorrhageResult
+from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.outputs import codes as cc
 from strokescope.outputs.codes import Algorithm
 from strokescope.outputs.seg import MANUFACTURER, MODEL_NAME
@@ -183,6 +184,7 @@ def build_sr(
     segment_numbers: dict[str, int],
     thrombus: ThrombusResult | None,
     hemorrhage: HemorrhageResult | None,
+    outcome: OutcomePrediction | None = None,
     thrombus_algorithm: Algorithm,
     hemorrhage_algorithm: Algorithm,
     series_uid: str,
@@ -193,7 +195,8 @@ def build_sr(
     """A TID 1500 measurement report on the source series ``headers``.
 
     ``segment_numbers`` maps ``"thrombus"``/``"hemorrhage"`` to the SEG segment number of
-    ``seg`` (missing: no segment, the group then has no segment reference).
+    ``seg`` (missing: no segment, the group then has no segment reference); ``outcome``
+    is the outcome model's prediction for ``thrombus`` when one ran.
     """
     source_series = hd.sr.SourceSeriesForSegmentation(str(headers[0].SeriesInstanceUID))
 
@@ -210,7 +213,7 @@ def build_sr(
     groups: list[Group] = []
     if thrombus is not None:
         groups += _thrombus_groups(thrombus, thrombus_algorithm, lambda: segment_ref("thrombus"))
-        groups.append(feature_group(thrombus, _algorithm_id(thrombus_algorithm)))
+        groups.append(feature_group(thrombus, _algorithm_id(thrombus_algorithm), outcome))
     if hemorrhage is not None:
         groups.append(
             _group(

@@ -8,6 +8,13 @@ as qualitative evaluations; each absent feature a qualitative evaluation "Not as
 (under the concept its measurement would have) with the reason as a TEXT property. Labels
 and units come from :mod:`strokescope.outcome.definitions` via
 :mod:`strokescope.outputs.codes`.
+
+When an outcome model ran, its probability P(mTICI >= 2c) joins the group as one more
+measurement (local code ``outcome-probability``, UCUM unit "1") with its own TID 4019
+algorithm identification: the model's name and version, and as parameters the model
+card's line (training cohort, its size, cross-validated AUC) and its input features. A
+model that could not run on this study (an input absent) gives "Not assessed" with the
+reason and the model card's line.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pydicom.sr.coding import Code
 
 from strokescope.outcome.definitions import SECTION_TITLE
 from strokescope.outcome.features import Feature, features_from_thrombus
+from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.outputs import codes as cc
 from strokescope.thrombus.result import ThrombusResult
 
@@ -71,10 +79,39 @@ def _text_value(name: str, feature: Feature) -> Code:
     return SIDES[value] if name == "occlusion_side" else cc.segment_code(value)
 
 
+def outcome_model_id(outcome: OutcomePrediction) -> hd.sr.AlgorithmIdentification:
+    """TID 4019 of the outcome model: name, version, and the model card's line (cohort,
+    its size, cross-validated AUC) and input features as parameters."""
+    return hd.sr.AlgorithmIdentification(
+        name=outcome.model_name or "outcome model",
+        version=outcome.model_version or "unknown",
+        parameters=[f"model card: {outcome.model}", f"features: {', '.join(outcome.features)}"],
+    )
+
+
+def _outcome_items(
+    outcome: OutcomePrediction,
+) -> tuple[list[hd.sr.Measurement], list[hd.sr.QualitativeEvaluation]]:
+    """The probability as a measurement, or "Not assessed" with the reason."""
+    if outcome.probability is None:
+        reason = f"{outcome.reason}; outcome model: {outcome.model}"
+        return [], [not_assessed(cc.OUTCOME_PROBABILITY, reason)]
+    probability = hd.sr.Measurement(
+        name=cc.OUTCOME_PROBABILITY,
+        value=outcome.probability,
+        unit=cc.UNIT_RATIO,
+        algorithm_id=outcome_model_id(outcome),
+    )
+    return [probability], []
+
+
 def feature_group(
-    thrombus: ThrombusResult, algorithm: hd.sr.AlgorithmIdentification
+    thrombus: ThrombusResult,
+    algorithm: hd.sr.AlgorithmIdentification,
+    outcome: OutcomePrediction | None = None,
 ) -> hd.sr.MeasurementsAndQualitativeEvaluations:
-    """The features of ``thrombus``'s study (its largest clot) as one measurement group."""
+    """The features of ``thrombus``'s study (its largest clot) as one measurement group,
+    with ``outcome``'s probability when an outcome model ran."""
     measurements: list[hd.sr.Measurement] = []
     evaluations: list[hd.sr.QualitativeEvaluation] = []
     for name, feature in features_from_thrombus(thrombus).items():
@@ -95,6 +132,10 @@ def feature_group(
                     algorithm_id=algorithm,
                 )
             )
+    if outcome is not None:
+        more, evaluated = _outcome_items(outcome)
+        measurements += more
+        evaluations += evaluated
     clot = thrombus.headline()
     site = hd.sr.FindingSite(
         anatomic_location=cc.CEREBRAL_ARTERY if clot is None else cc.site_code(clot.segment),
