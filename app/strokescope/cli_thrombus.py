@@ -16,8 +16,13 @@ from strokescope.cli_shared import (
     check_out,
     export,
 )
+from strokescope.resources import OUTCOME_MODEL_ENV
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from strokescope.outcome.prediction import OutcomePrediction
+    from strokescope.thrombus import ThrombusResult
     from strokescope.volume import Volume
 
 DESCRIPTION = (
@@ -60,12 +65,52 @@ def thrombus_inputs(args: argparse.Namespace) -> tuple[Volume, Volume | None]:
     return ncct, None if args.cta is None else load(args.cta, series=args.cta_series)
 
 
-def run(args: argparse.Namespace) -> int:
+def outcome_model(args: argparse.Namespace) -> Path | None:
+    """The outcome model folder to run (``--outcome-model``, else
+    ``$STROKESCOPE_OUTCOME_MODEL``, else none), checked before the analysis so a bad folder
+    costs no analysis time: ``ModelError`` in one line naming it and the reason."""
+    from pathlib import Path
+
+    from strokescope.errors import ModelError
+    from strokescope.pipeline import check_outcome_model, outcome_model_folder
+
+    folder = Path(args.outcome_model) if args.outcome_model else outcome_model_folder()
+    if folder is None:
+        return None
+    try:
+        line = check_outcome_model(folder)
+    except ModelError as exc:
+        if args.outcome_model:
+            raise
+        raise ModelError(f"{exc} (named by ${OUTCOME_MODEL_ENV})") from None
+    print(f"outcome model {folder}: {line}", file=sys.stderr)
+    return folder
+
+
+def _print(
+    args: argparse.Namespace, result: ThrombusResult, prediction: OutcomePrediction | None
+) -> None:
+    """The report (or its JSON), with the outcome model's line when one ran."""
     import json
 
-    from strokescope.pipeline import analyze_thrombus, format_thrombus
+    from strokescope.pipeline import format_thrombus
+
+    if args.json:
+        doc = result.to_dict()
+        if prediction is not None:
+            doc["outcome_prediction"] = prediction.to_dict()
+        print(json.dumps(doc, indent=2))
+        return
+    print(format_thrombus(result, verbose=args.verbose))
+    if prediction is not None:
+        print(prediction.line())
+
+
+def run(args: argparse.Namespace) -> int:
+    from strokescope.pipeline import analyze_thrombus, predict_outcome
 
     check_out(args)
+    model = outcome_model(args)
     ncct, cta = thrombus_inputs(args)
     result = analyze_thrombus(
         ncct,
@@ -75,10 +120,11 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         strict=args.strict,
     )
-    text = format_thrombus(result, verbose=args.verbose)
-    print(json.dumps(result.to_dict(), indent=2) if args.json else text)
+    prediction = None if model is None else predict_outcome(result, model=model)
+    _print(args, result, prediction)
     if args.out is not None:
-        export(args, source=cta if cta is not None else ncct, thrombus=result)
+        source = cta if cta is not None else ncct
+        export(args, source=source, thrombus=result, outcome=prediction)
     return 0
 
 
@@ -113,6 +159,13 @@ def add_thrombus_command(commands: Any) -> None:
         action="store_true",
         help="refuse (exit 2) instead of warning when the NCCT looks opacified or the CTA "
         "shows no contrast-filled arteries",
+    )
+    th.add_argument(
+        "--outcome-model",
+        metavar="DIR",
+        help="run this installed outcome model folder (manifest, sha256, model card) on the "
+        "study: P(mTICI >= 2c) beside its cohort and AUC in the report and every export "
+        f"(default: ${OUTCOME_MODEL_ENV} if set; no model ships)",
     )
     add_export_arguments(th)
     th.set_defaults(handler=run)
