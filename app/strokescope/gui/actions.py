@@ -20,7 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSpinBox, QToolBar
 
 from strokescope import pipeline
-from strokescope.gui import export_action
+from strokescope.gui import export_action, outcome_model
 from strokescope.gui.controls import ViewControls
 from strokescope.hemorrhage import HemorrhageResult
 
@@ -72,8 +72,9 @@ class _Smooth(Protocol):
     def set_smooth(self, on: bool) -> None: ...
 
 
-class ActionHost(export_action.ExportHost, Protocol):
-    """What the actions use of the main window (besides what the export action uses)."""
+class ActionHost(outcome_model.OutcomeHost, Protocol):
+    """What the actions use of the main window (besides what the export and outcome-model
+    actions use)."""
 
     @property
     def ht(self) -> _RoiTool: ...
@@ -172,6 +173,8 @@ def _actions(frame: QMainWindow, win: ActionHost) -> dict[str, QAction]:
         ),
         "quit": act("&Quit", keys.Quit, frame.close),
         "thrombus": act("&Thrombus analysis", "Ctrl+T", win.run_thrombus),
+        "outcome_model": act("&Outcome model…", None, lambda: outcome_model.choose(win)),
+        "no_outcome_model": act("&No outcome model", None, lambda: outcome_model.turn_off(win)),
         "roi": act("HT &ROI tool", "R", lambda: None),
         "undo": act("&Undo ROI", keys.Undo, win.ht.undo),
         "delete": act("&Delete ROI", keys.Delete, win.ht.delete),
@@ -209,6 +212,8 @@ def _menus(frame: QMainWindow, acts: Mapping[str, QAction]) -> None:
     analysis.addActions(
         [acts["thrombus"], acts["roi"], acts["undo"], acts["delete"], acts["clear"]]
     )
+    analysis.addSeparator()
+    analysis.addActions([acts["outcome_model"], acts["no_outcome_model"]])
     measure = menu.addMenu("&Measure")
     measure.addActions([acts["ruler"], acts["ellipse"], acts["clear_measure"]])
     menu.addMenu("&Help").addActions([acts["help"], acts["about"]])
@@ -288,3 +293,4 @@ def update(win: ActionHost) -> None:
         acts[name].setEnabled(win.ht.ready)
     acts["open"].setEnabled(idle)
     export_action.update(win)
+    outcome_model.update(win)

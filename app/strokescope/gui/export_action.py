@@ -28,6 +28,7 @@ from strokescope.errors import StrokeScopeError
 from strokescope.gui.export_dialog import ExportDialog
 from strokescope.gui.worker import Worker
 from strokescope.hemorrhage import HemorrhageResult, PreparedStudy
+from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.thrombus import ThrombusResult
 from strokescope.volume import Volume
 
@@ -43,7 +44,9 @@ class _HtResult(Protocol):
     def result(self) -> HemorrhageResult | None: ...
 
 
-class _ResultMarks(Protocol):
+class ResultMarks(Protocol):
+    """Which results are stale, and where the last export went."""
+
     def is_stale(self, kind: str) -> bool: ...
 
     def set_exports(
@@ -63,8 +66,9 @@ class _CurrentJob(Protocol):
 class ExportHost(Protocol):
     """What the export action uses of the main window, and nothing more.
 
-    The results (``ht.result``, ``prepared``, ``thrombus``, ``volumes``) and their stale
-    marks, where the last study was opened, the window's job runner and its export actions.
+    The results (``ht.result``, ``prepared``, ``thrombus`` with its ``outcome`` prediction,
+    ``volumes``) and their stale marks, where the last study was opened, the window's job
+    runner and its export actions.
     """
 
     @property
@@ -74,9 +78,11 @@ class ExportHost(Protocol):
     @property
     def thrombus(self) -> ThrombusResult | None: ...
     @property
+    def outcome(self) -> OutcomePrediction | None: ...
+    @property
     def volumes(self) -> Mapping[str, Volume]: ...
     @property
-    def results(self) -> _ResultMarks: ...
+    def results(self) -> ResultMarks: ...
     @property
     def settings(self) -> _LastFolder: ...
     @property
@@ -104,12 +110,14 @@ class ExportHost(Protocol):
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """One result with the volume it was measured on (one results folder)."""
+    """One result with the volume it was measured on (one results folder); a thrombus
+    result with its outcome prediction when a model ran."""
 
     what: str
     source: Volume
     hemorrhage: HemorrhageResult | None = None
     thrombus: ThrombusResult | None = None
+    outcome: OutcomePrediction | None = None
 
 
 def choose_export_folder(parent: QWidget, start: str = "") -> str | None:
@@ -136,7 +144,7 @@ def requests(win: ExportHost) -> list[ExportRequest]:
     if source is None:
         source = win.volumes.get("baseline")
     if th is not None and source is not None and not win.results.is_stale("thrombus"):
-        out.append(ExportRequest("thrombus", source, thrombus=th))
+        out.append(ExportRequest("thrombus", source, thrombus=th, outcome=win.outcome))
     return out
 
 
@@ -178,6 +186,7 @@ def run_exports(
                 thrombus=job.thrombus,
                 anonymize=anonymize,
                 on_progress=part,
+                outcome=job.outcome,
             )
         )
     return tuple(manifests)
@@ -199,6 +208,7 @@ def render_previews(
                     hemorrhage=job.hemorrhage,
                     thrombus=job.thrombus,
                     anonymize=anonymize,
+                    outcome=job.outcome,
                 )
             )
         except StrokeScopeError as exc:

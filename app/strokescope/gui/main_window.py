@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from strokescope import RESEARCH_ONLY, pipeline
-from strokescope.gui import actions
+from strokescope.gui import actions, outcome_model
 from strokescope.gui.compare_view import partner_for
 from strokescope.gui.controls import ViewControls
 from strokescope.gui.dialogs import PresetDialog, show_about, show_error, show_help
@@ -38,6 +38,7 @@ from strokescope.gui.view_state import ViewState
 from strokescope.gui.worklist_dock import WorklistDock
 from strokescope.hemorrhage import PreparedStudy
 from strokescope.io import FolderScan
+from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.pipeline import load_roles
 from strokescope.series_roles import ROLE_NAMES, ROLES, Role
 from strokescope.study import LoadedSeries
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.volumes: dict[str, Volume] = {}
         self.prepared: PreparedStudy | None = None
         self.thrombus: ThrombusResult | None = None
+        self.outcome: OutcomePrediction | None = None  # the model's, on ``thrombus``
 
         self.state = ViewState(self)
         self.state.set_slab(slab_mm=self.settings.slab_mm())
@@ -314,15 +316,17 @@ class MainWindow(QMainWindow):
         )
 
     def set_thrombus_views(self, done: tuple[ThrombusResult, Volume | None]) -> None:
-        """Show a thrombus result and, when given, the NCCT on the CTA grid."""
+        """Show a thrombus result and, when given, the NCCT on the CTA grid; then run the
+        outcome model on it (when there is one)."""
         result, registered = done
         self.set_thrombus(result)
         if registered is not None:
             self.volumes[REGISTERED] = registered
             self._refresh_roles()
+        outcome_model.run(self)
 
     def set_thrombus(self, result: ThrombusResult | None) -> None:
-        self.thrombus = result
+        self.thrombus, self.outcome = result, None
         self.volumes.pop(REGISTERED, None)
         self.results.set_thrombus(result)
         self.state.set_mask("thrombus", None if result is None else result.mask)

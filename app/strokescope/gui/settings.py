@@ -56,6 +56,16 @@ class GuiSettings:
     def set_worklist_folder(self, folder: str | Path) -> None:
         self.q.setValue("worklist/folder", str(folder))
 
+    def outcome_model(self) -> str | None:
+        """The outcome model folder chosen in the viewer: ``None`` when never chosen (the
+        default applies, ``$STROKESCOPE_OUTCOME_MODEL``), ``""`` when turned off."""
+        value = self.q.value("outcome/model")
+        return None if value is None else str(value)
+
+    def set_outcome_model(self, folder: str | Path) -> None:
+        """Remember ``folder`` (``""``: no model, whatever the default)."""
+        self.q.setValue("outcome/model", str(folder))
+
     def presets(self) -> tuple[WindowPreset, ...]:
         return presets_from_json(str(self.q.value("presets", "") or ""))
 
