@@ -7,7 +7,8 @@ scan sign rule switched off, so every candidate is seen) and write one JSON line
 candidate: its attenuation features, whether only the scan proposed it, the fraction of its
 voxels inside the true clot, and the case. ``--block training`` draws the pairs like the
 networks' training data (``training.make_phantoms.random_options``, every option over its
-full range, subarachnoid blood in half) from seeds that no evaluation uses;
+full range, subarachnoid blood in half) from seeds that no evaluation uses; ``--block
+shifted`` draws them like the evaluation blocks (``SHIFTED_SEED0``, see there);
 ``--block calibration`` reads the calibration block (seeds 800000+, and its posterior shift
 with ``--suite posterior``).
 
@@ -45,6 +46,10 @@ CLOT_OVERLAP = 0.3
 TRAINING_SEED = 600_000
 """Seed of the training block's option draws (networks: 0; calibration 800000+; held-out
 900000+; family B 700000+)."""
+SHIFTED_SEED0 = 610_000
+"""First seed of the shifted block: the evaluation blocks' design (``case_options``) with
+subarachnoid blood in half, posterior and anterior clots, and one acquisition shift each."""
+SHIFTED_OCCLUSIONS = ("ICA", "M1", "M2", "none", "basilar", "P1", "none")
 FOLDS = 5
 
 
@@ -59,12 +64,27 @@ def _training_options(i: int) -> dict[str, Any]:
     return opts
 
 
+def _shifted_options(i: int) -> dict[str, Any]:
+    from strokescope.thrombus.phantom_evaluation import case_options
+    from strokescope.thrombus.shifts import SHIFTS
+
+    rng = np.random.default_rng([SHIFTED_SEED0, i])
+    shifts = [name for name in SHIFTS if name != "posterior"]
+    opts = case_options(i, quick=False, seed0=SHIFTED_SEED0)
+    opts |= SHIFTS[shifts[int(rng.integers(len(shifts)))]](i)
+    opts["occlusion"] = SHIFTED_OCCLUSIONS[i % len(SHIFTED_OCCLUSIONS)]
+    opts["sah"] = bool(rng.random() < 0.5)
+    return opts
+
+
 def _case(block: str, suite: str, i: int) -> Any:
     from strokescope.thrombus.phantom_evaluation import CALIBRATION_SEED0
     from strokescope.thrombus.shifts import case_from_options, make_case
 
     if block == "training":
         return case_from_options(_training_options(i))
+    if block == "shifted":
+        return case_from_options(_shifted_options(i))
     return make_case(suite, i, quick=False, seed0=CALIBRATION_SEED0)
 
 
@@ -118,18 +138,19 @@ def _xy(rows: list[dict[str, Any]], names: tuple[str, ...]) -> tuple[Any, Any]:
 
 
 def fit(
-    models_dir: str, train: Path, calibration: Path, scope: str, l2: float, margin: float
+    models_dir: str, train: list[Path], calibration: Path, scope: str, l2: float, margin: float
 ) -> int:
     from strokescope.outcome.logistic import fit_logistic
     from strokescope.outcome.metrics import roc_auc
     from strokescope.thrombus.candidate_features import FEATURES
     from strokescope.thrombus.candidate_model import CandidateModel
 
-    rows = _rows(train, "all")  # a clot's attenuation does not depend on who proposed it
+    rows = [r for path in train for r in _rows(path, "all")]  # whoever proposed them
     x, y = _xy(rows, FEATURES)
     if len(rows) < 20 or y.sum() < 5 or (1 - y).sum() < 5:
-        raise SystemExit(f"{train}: too few candidates to fit ({int(y.sum())} clots of {len(y)})")
-    cases = np.array([r["i"] for r in rows])
+        names = ", ".join(str(p) for p in train)
+        raise SystemExit(f"{names}: too few candidates to fit ({int(y.sum())} clots of {len(y)})")
+    cases = np.array([f"{r.get('block')}:{r['i']}" for r in rows])
     fold = np.unique(cases, return_inverse=True)[1] % FOLDS
     oof = np.empty(len(y))
     for k in range(FOLDS):
@@ -149,7 +170,8 @@ def fit(
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["decision"]["candidate_model"] = cm.to_dict()
     manifest["candidate_model_fit"] = {
-        "training_block": f"training.make_phantoms.random_options({TRAINING_SEED}, i)",
+        "training_blocks": sorted({str(r.get("block")) for r in rows}),
+        "training_cases": len(set(cases)),
         "training_candidates": len(y),
         "training_clots": int(y.sum()),
         "cross_validated_auc_by_case": round(roc_auc(oof, y), 3),
@@ -174,14 +196,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("collect", help="candidates of a phantom block with their features")
     c.add_argument("--models", required=True)
-    c.add_argument("--block", choices=("training", "calibration"), required=True)
+    c.add_argument("--block", choices=("training", "shifted", "calibration"), required=True)
     c.add_argument("--suite", default="in-distribution", help="calibration block's suite")
     c.add_argument("--first", type=int, default=0, help="first case of the block")
     c.add_argument("--n", type=int, required=True)
     c.add_argument("--out", type=Path, required=True)
     f = sub.add_parser("fit", help="fit, set the threshold, write into the manifest")
     f.add_argument("--models", required=True)
-    f.add_argument("--train", type=Path, required=True)
+    f.add_argument("--train", type=Path, nargs="+", required=True)
     f.add_argument("--calibration", type=Path, required=True)
     f.add_argument("--scope", choices=("scan_only", "all"), default="scan_only")
     f.add_argument("--l2", type=float, default=1.0)

@@ -101,3 +101,19 @@ def test_collect_records_each_candidate_with_its_truth_and_resumes(
     assert all(set(r["features"]) == set(FEATURES) and not r["scan_only"] for r in clots)
     assert tool.main([*args, "--out", str(out)]) == 0  # nothing left to do
     assert made == [0, 1]
+
+
+def test_the_shifted_block_draws_like_the_evaluation_blocks_from_its_own_seeds() -> None:
+    from strokescope.thrombus.phantom_evaluation import CALIBRATION_SEED0, HELD_OUT_SEED0
+
+    opts = [tool._shifted_options(i) for i in range(70)]
+    assert opts[3] == tool._shifted_options(3)  # seeded
+    seeds = {o["seed"] for o in opts}
+    assert len(seeds) == 70
+    assert not seeds & set(range(CALIBRATION_SEED0, CALIBRATION_SEED0 + 100))
+    assert not seeds & set(range(HELD_OUT_SEED0, HELD_OUT_SEED0 + 100))
+    occlusions = [o["occlusion"] for o in opts]
+    assert {"basilar", "P1", "ICA", "M1", "M2", "none"} <= set(occlusions)
+    assert 0.3 <= np.mean([o["sah"] for o in opts]) <= 0.7
+    shifted = [o for o in opts if {"noise_hu", "kernel", "hu_offset", "veins"} & set(o)]
+    assert 5 <= len(shifted) < 70  # one shift each, drawn among the suites (none included)
