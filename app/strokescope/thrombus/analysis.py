@@ -208,16 +208,12 @@ def _thrombi(
             continue
         p = prob[tuple((index - offset).T)]  # the network's own voxels
         model = rules.candidate_model
-        judged = model is not None and model.judges(only_scan)
-        if judged or record is not None:
+        judge = model if model is not None and model.judges(only_scan) else None
+        if judge is not None or record is not None:
             feats = candidate_features(index, ncct_hu, p, line, evidence, plane, cta, ncct, reg)
             if record is not None:
                 record.append(CandidateRecord(index, feats, only_scan))
-            if (
-                model is not None
-                and judged
-                and (score := model.probability(feats)) < model.threshold
-            ):
+            if judge is not None and (score := judge.probability(feats)) < judge.threshold:
                 log.info("thrombus: %.0f mm3 candidate rejected: model %.2f", volume, score)
                 continue
         grown = extend_along_axis(index, line, rules, cta, ncct, reg)
