@@ -140,7 +140,7 @@ def _xy(rows: list[dict[str, Any]], names: tuple[str, ...]) -> tuple[Any, Any]:
 def fit(
     models_dir: str, train: list[Path], calibration: Path, scope: str, l2: float, margin: float
 ) -> int:
-    from strokescope.outcome.logistic import fit_logistic
+    from strokescope.outcome.logistic import cross_validated_probabilities, fit_logistic
     from strokescope.outcome.metrics import roc_auc
     from strokescope.thrombus.candidate_features import FEATURES
     from strokescope.thrombus.candidate_model import CandidateModel
@@ -150,12 +150,8 @@ def fit(
     if len(rows) < 20 or y.sum() < 5 or (1 - y).sum() < 5:
         names = ", ".join(str(p) for p in train)
         raise SystemExit(f"{names}: too few candidates to fit ({int(y.sum())} clots of {len(y)})")
-    cases = np.array([f"{r.get('block')}:{r['i']}" for r in rows])
-    fold = np.unique(cases, return_inverse=True)[1] % FOLDS
-    oof = np.empty(len(y))
-    for k in range(FOLDS):
-        test = fold == k
-        oof[test] = fit_logistic(x[~test], y[~test], FEATURES, l2=l2).predict(x[test])
+    cases = [f"{r.get('block')}:{r['i']}" for r in rows]
+    oof, _ = cross_validated_probabilities(x, y, FEATURES, folds=FOLDS, l2=l2, groups=cases)
     model = fit_logistic(x, y, FEATURES, l2=l2)
     cal_rows = _rows(calibration, scope)
     cx, cy = _xy(cal_rows, FEATURES) if cal_rows else (np.zeros((0, len(FEATURES))), [])

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from strokescope.errors import InputError
-from strokescope.outcome.logistic import fit_logistic, stratified_folds
+from strokescope.outcome.logistic import (
+    cross_validated_probabilities,
+    fit_logistic,
+    stratified_folds,
+)
 from strokescope.outcome.metrics import calibration, classify, delong_interval, roc_auc
 from strokescope.outcome.train import model_from_dict, train_feature_model
 
@@ -52,6 +56,18 @@ def test_folds_are_stratified_and_small_classes_refused() -> None:
         assert 4 <= (y[fold == f] == 1).sum() <= 5 and 3 <= (y[fold == f] == 0).sum() <= 4
     with pytest.raises(InputError, match="3 failures"):
         train_feature_model(np.zeros((10, 1)), [1] * 7 + [0] * 3, ("a",), folds=5)
+
+
+def test_grouped_folds_keep_each_group_on_one_side() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, 2))
+    y = (x[:, 0] > 0).astype(int)
+    groups = [f"case{i // 3}" for i in range(60)]  # 20 cases of 3 rows
+    p, fold = cross_validated_probabilities(x, y, ("a", "b"), folds=5, groups=groups)
+    for g in set(groups):
+        assert len({int(fold[i]) for i in range(60) if groups[i] == g}) == 1
+    assert sorted(np.bincount(fold).tolist()) == [12] * 5  # 4 cases per fold
+    assert np.all((p > 0) & (p < 1)) and roc_auc(p, y) > 0.9
 
 
 def test_fit_record_round_trips_the_model() -> None:

@@ -136,11 +136,17 @@ def cross_validated_probabilities(
     folds: int = 5,
     l2: float = 1.0,
     seed: int = 0,
+    groups: npt.ArrayLike | None = None,
 ) -> tuple[Array, npt.NDArray[np.int64]]:
     """Out-of-fold probability of every row (each predicted by a model fitted, standardisation
-    included, on the other folds) and the fold of each row."""
+    included, on the other folds) and the fold of each row. With ``groups`` (one label per
+    row) the rows of a group share a fold, dealt by group in sorted label order, so rows
+    that are not independent (candidates of one scan) never sit on both sides."""
     xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    fold = stratified_folds(ys, folds, seed=seed)
+    if groups is None:
+        fold = stratified_folds(ys, folds, seed=seed)
+    else:
+        fold = np.unique(np.asarray(groups), return_inverse=True)[1].reshape(-1) % folds
     out = np.empty(len(ys))
     for f in range(folds):
         test = fold == f

@@ -23,7 +23,11 @@ from strokescope.preprocess.morphology import ball_mm, dilate_ball
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus.anatomy import Plane
 from strokescope.thrombus.centerline import Centerline
-from strokescope.thrombus.vessel_evidence import VesselEvidence, opacified_hu
+from strokescope.thrombus.vessel_evidence import (
+    MAX_SAMPLED_VOXELS,
+    VesselEvidence,
+    opacified_hu,
+)
 from strokescope.volume import Volume
 
 SHELL_MM = 2.0
@@ -100,7 +104,7 @@ def candidate_features(
     rest = shell_ncct[~shell_lumen]
     shell_ncct_hu = float(np.median(rest)) if len(rest) else ncct_mean
     points = g.index_to_lps(index.astype(float))
-    sub = points[:: max(1, len(points) // 600)]
+    sub = points[:: max(1, len(points) // MAX_SAMPLED_VOXELS)]
     mirror_hu = float(np.mean(sample_registered(ncct, plane.mirror(sub), reg)))
     return {
         "log10_volume_mm3": math.log10(max(volume, 1e-3)),
