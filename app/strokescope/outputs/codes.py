@@ -52,6 +52,8 @@ OUTCOME_PROBABILITY = Code("outcome-probability", LOCAL_SCHEME, OUTCOME)
 OCCLUSION_SITE = Code("occlusion-site", LOCAL_SCHEME, BY_NAME["occlusion_site"].label)
 LATERALITY = codes.SCT.Laterality
 MIDLINE = codes.SCT.Midline
+SIDE_LATERALITY = {"left": codes.SCT.Left, "right": codes.SCT.Right}
+"""Laterality of a finding on a side (a midline one has none)."""
 NOT_ASSESSED = Code("not-assessed", LOCAL_SCHEME, "Not assessed")
 REASON_NOT_ASSESSED = Code("reason-absent", LOCAL_SCHEME, "Reason not assessed")
 PRESENT = codes.SCT.Present

@@ -42,7 +42,6 @@ Group = (
     hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations
     | hd.sr.MeasurementsAndQualitativeEvaluations
 )
-LATERALITY = {"left": codes.SCT.Left, "right": codes.SCT.Right}
 
 
 def _algorithm_id(alg: Algorithm) -> hd.sr.AlgorithmIdentification:
@@ -166,7 +165,7 @@ def _thrombus_groups(
             f"{thrombus.impression()}",
             finding=cc.THROMBUS,
             site=hd.sr.FindingSite(
-                anatomic_location=cc.site_code(t.segment), laterality=LATERALITY.get(t.side)
+                anatomic_location=cc.site_code(t.segment), laterality=cc.SIDE_LATERALITY.get(t.side)
             ),
             alg=alg,
             measurements=_thrombus_measurements(t, alg),

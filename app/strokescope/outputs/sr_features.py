@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import highdicom as hd
-from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code
 
 from strokescope.outcome.definitions import SECTION_TITLE
@@ -31,7 +30,7 @@ from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.outputs import codes as cc
 from strokescope.thrombus.result import ThrombusResult
 
-SIDES = {"left": codes.SCT.Left, "right": codes.SCT.Right, "midline": cc.MIDLINE}
+SIDES = {**cc.SIDE_LATERALITY, "midline": cc.MIDLINE}
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def feature_group(
     clot = thrombus.headline()
     site = hd.sr.FindingSite(
         anatomic_location=cc.CEREBRAL_ARTERY if clot is None else cc.site_code(clot.segment),
-        laterality=None if clot is None or clot.side == "midline" else SIDES[clot.side],
+        laterality=None if clot is None else cc.SIDE_LATERALITY.get(clot.side),
     )
     return hd.sr.MeasurementsAndQualitativeEvaluations(
         tracking_identifier=hd.sr.TrackingIdentifier(uid=hd.UID(), identifier=SECTION_TITLE),
