@@ -4,46 +4,20 @@ model's line, for a clot, a negative study and a study without CTA."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
-
 from strokescope.gui.results_panel import ResultsPanel
 from strokescope.outcome.definitions import DEFINITIONS
 from strokescope.outcome.features import NEEDS_TREE
 from strokescope.outcome.prediction import NO_MODEL, OutcomePrediction
 from strokescope.thrombus import ThrombusResult
 from strokescope.thrombus.result import Thrombus
-from strokescope.volume import Geometry, Mask
+from thrombus_results import thrombus_result
 
 MODEL = "Site A (n=240), cross-validated AUC 0.74 (95 % CI 0.68-0.80)"
 
 
 def _result(*, clot: bool = True, assessed: bool = True) -> ThrombusResult:
     t = Thrombus(1, 120.0, 18.0, 3.0, 70.0, 5.0, 80.0, 10.0, 1.6, "left", (0, 0, 0), "M1", 0.9)
-    mask = Mask(np.zeros((2, 2, 2), bool), Geometry((2, 2, 2), (1.0, 1.0, 1.0)))
-    result = ThrombusResult(
-        thrombi=(t,),
-        occlusion=True,
-        lvo=True,
-        occlusion_class="LVO",
-        mask=mask,
-        cta_to_ncct=None,
-        registration_metric=None,
-        model_version="test",
-        model_sha256={},
-        decision_rule="test",
-    )
-    if clot:
-        return result
-    return replace(
-        result,
-        thrombi=(),
-        occlusion=False,
-        lvo=False,
-        occlusion_class="none" if assessed else "not assessed",
-        not_assessed_reason=None if assessed else "no CTA series",
-    )
+    return thrombus_result(t) if clot else thrombus_result(assessed=assessed)
 
 
 def _cells(panel: ResultsPanel) -> list[tuple[str, str]]:

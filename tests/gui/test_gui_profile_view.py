@@ -8,8 +8,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from strokescope.gui.results_panel import ResultsPanel
-from strokescope.thrombus.result import AxialProfile, Thrombus, ThrombusResult
-from strokescope.volume import Mask, Volume
+from strokescope.thrombus.result import AxialProfile, Thrombus
+from thrombus_results import thrombus_result
 
 
 def _thrombus(label: int, length: float, inline: float | None) -> Thrombus:
@@ -23,20 +23,12 @@ def _thrombus(label: int, length: float, inline: float | None) -> Thrombus:
     )  # fmt: skip
 
 
-def _result(*thrombi: Thrombus) -> ThrombusResult:
-    grid = Volume.from_array(np.zeros((2, 2, 2)), (1.0,) * 3).geometry
-    return ThrombusResult(
-        tuple(thrombi), bool(thrombi), bool(thrombi), "LVO" if thrombi else "none",
-        Mask(np.zeros((2, 2, 2), bool), grid, "thrombus"), None, None, "test", {}, "rule",
-    )  # fmt: skip
-
-
 def test_the_selected_thrombus_profile_and_signs_are_shown(qtbot) -> None:  # type: ignore[no-untyped-def]
     panel = ResultsPanel()
     qtbot.addWidget(panel)
     panel.show()
     first, second = _thrombus(1, 12.0, 0.85), _thrombus(2, 6.0, 0.05)
-    panel.set_thrombus(_result(first, second))
+    panel.set_thrombus(thrombus_result(first, second))
     view = panel.profile
     assert view.isVisible() and view.thrombus is first
     x, y = view.cta.getData()
@@ -50,7 +42,7 @@ def test_the_selected_thrombus_profile_and_signs_are_shown(qtbot) -> None:  # ty
     assert view.thrombus is second and view.region.getRegion() == (0.0, 6.0)
     assert "no CTA sign of occlusion" in view.caption.text()
 
-    panel.set_thrombus(_result(replace(first, axial_profile=None)))
+    panel.set_thrombus(thrombus_result(replace(first, axial_profile=None)))
     assert not view.isVisible()  # a result read back from an older export has no profile
     panel.set_thrombus(None)
     assert not view.isVisible() and view.thrombus is None

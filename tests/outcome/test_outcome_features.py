@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from strokescope.outcome.features import (
@@ -15,8 +14,8 @@ from strokescope.outcome.features import (
     OutcomeFeatures,
     features_from_thrombus,
 )
-from strokescope.thrombus.result import Thrombus, ThrombusResult
-from strokescope.volume import Geometry, Mask
+from strokescope.thrombus.result import Thrombus
+from thrombus_results import thrombus_result
 
 
 def _clot(volume: float, length: float, relative: float | None = 1.4) -> Thrombus:
@@ -37,25 +36,8 @@ def _clot(volume: float, length: float, relative: float | None = 1.4) -> Thrombu
     )
 
 
-def _result(*thrombi: Thrombus, assessed: bool = True) -> ThrombusResult:
-    mask = Mask(np.zeros((2, 2, 2), bool), Geometry((2, 2, 2), (1.0, 1.0, 1.0)))
-    return ThrombusResult(
-        thrombi=thrombi,
-        occlusion=bool(thrombi),
-        lvo=bool(thrombi),
-        occlusion_class=("LVO" if thrombi else "none") if assessed else "not assessed",
-        mask=mask,
-        cta_to_ncct=None,
-        registration_metric=None,
-        model_version="test",
-        model_sha256={},
-        decision_rule="test",
-        not_assessed_reason=None if assessed else "no CTA series",
-    )
-
-
 def test_headline_clot_measurements_and_tree_features_absent() -> None:
-    f = features_from_thrombus(_result(_clot(50.0, 8.0), _clot(120.0, 15.0)))
+    f = features_from_thrombus(thrombus_result(_clot(50.0, 8.0), _clot(120.0, 15.0)))
     assert f.clot_volume_mm3 == Feature(120.0) and f.clot_length_mm.value == 15.0
     assert (f.occlusion_site.value, f.occlusion_side.value) == ("M1", "left")
     assert f.ncct_density_hu.value == 61.0 and f.perviousness_hu.value == 19.0
@@ -67,18 +49,18 @@ def test_headline_clot_measurements_and_tree_features_absent() -> None:
 
 def test_no_cta_and_no_clot_give_absent_features_with_reason_never_zero() -> None:
     for result, why in (
-        (_result(assessed=False), "thrombus not assessed: no CTA series"),
-        (_result(), "no thrombus found on NCCT + CTA"),
+        (thrombus_result(assessed=False), "thrombus not assessed: no CTA series"),
+        (thrombus_result(), "no thrombus found on NCCT + CTA"),
     ):
         f = features_from_thrombus(result)
         assert all(v is None for v in f.numbers().values())
         assert {getattr(f, n).reason for n in NUMERIC_FEATURES} == {why}
-    f = features_from_thrombus(_result(_clot(50.0, 8.0, relative=None)))
+    f = features_from_thrombus(thrombus_result(_clot(50.0, 8.0, relative=None)))
     assert f.relative_attenuation == Feature.absent(NO_RELATIVE)
 
 
 def test_round_trip_and_feature_invariants() -> None:
-    f = features_from_thrombus(_result(_clot(50.0, 8.0)))
+    f = features_from_thrombus(thrombus_result(_clot(50.0, 8.0)))
     assert OutcomeFeatures.from_dict(f.to_dict()) == f
     with pytest.raises(ValueError):
         Feature(None)

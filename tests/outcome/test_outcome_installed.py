@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_outcome_features import _clot, _result
+from test_outcome_features import _clot
 
 from outcome_model_files import COHORT, FEATURES, edit_manifest, train_tiny_model
 from strokescope import pipeline
 from strokescope.errors import ModelError
 from strokescope.resources import OUTCOME_MODEL_ENV
+from thrombus_results import thrombus_result
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_check_returns_the_model_card_line_and_predictions_name_the_model(model: Path) -> None:
     line = pipeline.check_outcome_model(model)
     assert line.startswith(f"{COHORT} (n=160), cross-validated AUC ")
-    p = pipeline.predict_outcome(_result(_clot(120.0, 15.0)), model=model)
+    p = pipeline.predict_outcome(thrombus_result(_clot(120.0, 15.0)), model=model)
     assert p.model == line and p.features == FEATURES
     assert p.model_name == "strokescope-outcome-feature-model"
     assert p.model_version.startswith("sha256 ") and len(p.model_version) == len("sha256 ") + 12
@@ -58,7 +59,7 @@ def test_a_malformed_manifest_is_one_line_naming_the_folder(
         pipeline.check_outcome_model(folder)
     assert str(caught.value).startswith(str(folder)) and "\n" not in str(caught.value)
     with pytest.raises(ModelError, match=words):  # the same check before a prediction
-        pipeline.predict_outcome(_result(_clot(120.0, 15.0)), model=folder)
+        pipeline.predict_outcome(thrombus_result(_clot(120.0, 15.0)), model=folder)
 
 
 def test_features_a_study_does_not_give_or_in_other_units_are_refused(
@@ -73,7 +74,7 @@ def test_features_a_study_does_not_give_or_in_other_units_are_refused(
     with pytest.raises(
         ModelError, match="units differ from this version's: clot_length_mm in 'cm', not 'mm'$"
     ):
-        pipeline.predict_outcome(_result(_clot(120.0, 15.0)), model=folder)
+        pipeline.predict_outcome(thrombus_result(_clot(120.0, 15.0)), model=folder)
 
 
 def test_the_default_folder_is_the_environment_variable_or_none(

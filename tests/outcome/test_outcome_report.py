@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cohort_files import write_cohort
-from test_outcome_features import _clot, _result
+from test_outcome_features import _clot
 from training.outcome_onnx import install_model
 
 from strokescope import pipeline
@@ -18,6 +18,7 @@ from strokescope.outcome.definitions import BY_NAME, DEFINITIONS
 from strokescope.outcome.features import NEEDS_TREE, OutcomeFeatures, features_from_thrombus
 from strokescope.outcome.prediction import NO_MODEL, OutcomePrediction, prediction_line
 from strokescope.outcome.train import model_from_dict
+from thrombus_results import thrombus_result
 
 
 def test_one_definition_per_feature_in_field_order() -> None:
@@ -28,7 +29,7 @@ def test_one_definition_per_feature_in_field_order() -> None:
 
 
 def test_rows_show_value_and_unit_or_the_reason() -> None:
-    rows = {r.name: r for r in features_from_thrombus(_result(_clot(120.4, 15.26))).rows()}
+    rows = {r.name: r for r in features_from_thrombus(thrombus_result(_clot(120.4, 15.26))).rows()}
     assert [r.label for r in rows.values()] == [d.label for d in DEFINITIONS]
     assert rows["clot_length_mm"].value_text() == "15.3 mm"
     assert rows["clot_volume_mm3"].value_text() == "120 mm3"
@@ -37,7 +38,7 @@ def test_rows_show_value_and_unit_or_the_reason() -> None:
     tree = rows["collateral_grade"]
     assert not tree.present and tree.value_text() == f"absent: {NEEDS_TREE}"
     assert tree.definition == BY_NAME["collateral_grade"].text()
-    for row in features_from_thrombus(_result(assessed=False)).rows():
+    for row in features_from_thrombus(thrombus_result(assessed=False)).rows():
         assert row.value_text() == "absent: thrombus not assessed: no CTA series"
 
 
@@ -66,13 +67,13 @@ def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_pipeline_runs_an_installed_model_on_a_study(model_folder: Path) -> None:
-    result = _result(_clot(120.0, 15.0))
+    result = thrombus_result(_clot(120.0, 15.0))
     p = pipeline.predict_outcome(result, model=model_folder)
     fit = json.loads((model_folder.parent / "run" / "fit.json").read_text())
     expected = model_from_dict(fit).predict([[15.0, 19.0]])[0]
     assert p.probability == pytest.approx(expected, abs=1e-4) and p.reason is None
     assert p.features == ("clot_length_mm", "perviousness_hu")
     assert "synthetic law (n=160), cross-validated AUC" in p.model
-    missing = pipeline.predict_outcome(_result(assessed=False), model=model_folder)
+    missing = pipeline.predict_outcome(thrombus_result(assessed=False), model=model_folder)
     assert missing.probability is None
     assert missing.reason == "absent: Clot length, Perviousness"

@@ -1,14 +1,20 @@
 """Drawn arteries, clots and blood for the vessel-evidence and clot-extension tests.
 
 Two mirror-image arteries (lumen 40/350 HU on NCCT/CTA, radius 1.5 mm) run along x, left
-and right of a midsagittal plane at x = 40 mm, in brain at 35/45 HU with noise SD 2 HU.
+and right of a midsagittal plane at x = 40 mm, in brain at 35/45 HU with noise SD 2 HU;
+:func:`analyse_scene` runs the analysis's candidate rules on the clot or the blood.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from strokescope.preprocess.registration import identity_registration
+from strokescope.thrombus.analysis import Inputs, _thrombi
 from strokescope.thrombus.anatomy import Plane
+from strokescope.thrombus.candidate_features import CandidateRecord
+from strokescope.thrombus.model import Rules
+from strokescope.thrombus.result import Thrombus
 from strokescope.volume import Volume
 
 SPACING = 0.5
@@ -56,3 +62,28 @@ def scene(
         Volume.from_array(cta, (SPACING,) * 3),
         candidate,
     )
+
+
+def analyse_scene(
+    *,
+    clot: bool,
+    rules: Rules,
+    scan_only: bool,
+    record: list[CandidateRecord] | None = None,
+) -> tuple[list[Thrombus], np.ndarray]:
+    """The analysis's thrombi (:func:`strokescope.thrombus.analysis._thrombi`) from the
+    drawn clot, or the blood beside the patent artery, as a candidate that ``scan_only``
+    says only the scan proposed; and the candidate's mask."""
+    ncct, cta, mask = scene(clot=clot, blob=not clot)
+    pair = Inputs(ncct, cta, identity_registration(), rules)
+    thrombi, _ = _thrombi(
+        mask,
+        np.zeros(3, np.int64),
+        mask.astype(np.float32),
+        pair,
+        PLANE,
+        [],
+        lambda _: scan_only,
+        record,
+    )
+    return thrombi, mask

@@ -7,11 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from drawn_tubes import PLANE, scene
+from drawn_tubes import PLANE, analyse_scene, scene
 
 from strokescope.errors import ModelError
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import Inputs, _thrombi
 from strokescope.thrombus.candidate_features import FEATURES, CandidateRecord, candidate_features
 from strokescope.thrombus.candidate_model import CandidateModel
 from strokescope.thrombus.centerline import centerline
@@ -116,20 +115,9 @@ def test_a_scan_only_model_needs_the_scan() -> None:
 def test_the_analysis_keeps_what_the_model_keeps(
     clot: bool, scope: str, scan_only: bool, kept: bool
 ) -> None:
-    ncct, cta, mask = scene(clot=clot, blob=not clot)
     rules = Rules(fine_scan=True, candidate_model=_model(scope=scope))
-    pair = Inputs(ncct, cta, identity_registration(), rules)
     record: list[CandidateRecord] = []
-    thrombi, _ = _thrombi(
-        mask,
-        np.zeros(3, np.int64),
-        mask.astype(np.float32),
-        pair,
-        PLANE,
-        [],
-        lambda _: scan_only,
-        record,
-    )
+    thrombi, mask = analyse_scene(clot=clot, rules=rules, scan_only=scan_only, record=record)
     assert len(thrombi) == int(kept)
     judged = scope == "all" or scan_only
     assert len(record) == 1 and record[0].scan_only is scan_only  # recorded either way

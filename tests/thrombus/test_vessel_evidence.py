@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_tubes import PLANE, scene
+from drawn_tubes import PLANE, analyse_scene, scene
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import Inputs, _thrombi, no_occlusion_reason
+from strokescope.thrombus.analysis import no_occlusion_reason
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.report_text import format_result
-from strokescope.thrombus.result import Thrombus, ThrombusResult
+from strokescope.thrombus.result import Thrombus
 from strokescope.thrombus.vessel_evidence import opacified, vessel_evidence
-from strokescope.volume import Mask, Volume
+from thrombus_results import thrombus_result
 
 
 def _evidence(clot: bool, blob: bool, middle: bool = False):  # type: ignore[no-untyped-def]
@@ -89,18 +89,10 @@ def test_a_thrombus_without_a_cta_sign_says_so(
         cta_lumen_in_line=inline, cta_missing_artery=missing,
     )  # fmt: skip
     assert t.occlusion_sign_missing() == no_sign
-    text = format_result(_result(t))
+    text = format_result(thrombus_result(t))
     assert ("CTA lumen in line" in text) == (inline is not None)
     if inline is not None:
         assert f"CTA lumen in line {inline:.0%}" in text
-
-
-def _result(t: Thrombus) -> ThrombusResult:
-    grid = Volume.from_array(np.zeros((2, 2, 2)), (1.0,) * 3).geometry
-    return ThrombusResult(
-        (t,), True, True, "LVO", Mask(np.zeros((2, 2, 2), bool), grid, "thrombus"), None, None,
-        "test", {}, "rule",
-    )  # fmt: skip
 
 
 def test_rule_is_off_unless_the_manifest_sets_it() -> None:
@@ -115,19 +107,8 @@ def test_rule_is_off_unless_the_manifest_sets_it() -> None:
 def test_only_what_the_scan_alone_proposed_must_show_a_sign(
     clot: bool, scan_only: bool, kept: bool
 ) -> None:
-    ncct, cta, mask = scene(clot=clot, blob=not clot)
     rules = Rules(
         fine_scan=True, scan_needs_cta_sign=True, min_inline_lumen=0.12, min_missing_artery=0.12
     )
-    pair = Inputs(ncct, cta, identity_registration(), rules)
-    thrombi, _ = _thrombi(
-        mask,
-        np.zeros(3, np.int64),
-        mask.astype(np.float32),
-        pair,
-        PLANE,
-        [],
-        lambda _: scan_only,
-        None,
-    )
+    thrombi, _ = analyse_scene(clot=clot, rules=rules, scan_only=scan_only)
     assert len(thrombi) == int(kept)
