@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from strokescope.atomic import atomic_write_text
+from strokescope.thrombus.model import rule_values
 from training.config import DecisionRules
 from training.manifest import MANIFEST_NAME, refresh_checksums
 
@@ -60,10 +61,8 @@ def set_rules(decision: dict[str, Any], assignments: Sequence[str]) -> dict[str,
         if not sep or name not in names:
             raise SystemExit(f"--set {item!r}: expected NAME=VALUE with NAME in {sorted(names)}")
         out[name] = _parse_value(name, text)
-    kwargs = {k: v for k, v in out.items() if k in names}
-    kwargs["lvo_segments"] = tuple(kwargs.get("lvo_segments", DecisionRules().lvo_segments))
     try:
-        DecisionRules(**kwargs)
+        DecisionRules(**rule_values(out))
     except ValueError as err:
         raise SystemExit(f"--set: {err}") from None
     return out

@@ -149,3 +149,22 @@ def test_every_suite_lands_in_manifest_and_card_and_a_rule_change_voids_them(
     assert manifest["evaluation_suites"]["values"] is None
     card = (folder / "MODEL_CARD.md").read_text()
     assert SUITES_MARKER not in card and CARD_MARKER not in card
+
+
+def test_rules_of_a_folder_with_a_candidate_model_can_be_changed(folder: Path) -> None:
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    model = {
+        "features": ["inline_lumen"], "mean": [0.3], "scale": [0.2], "weights": [2.0],
+        "intercept": 0.0, "threshold": 0.5, "scope": "all",
+    }  # fmt: skip
+    manifest["decision"]["candidate_model"] = model
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    main(["--models", str(folder), "--set", "extend_along_axis_mm=10"])
+    rules = load_models(folder).rules
+    assert rules.extend_along_axis_mm == 10.0
+    assert rules.candidate_model is not None and rules.candidate_model.to_dict() == model
+    manifest["decision"]["candidate_model"] = model | {"scale": [0.0]}
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(SystemExit, match="scale must be > 0"):
+        main(["--models", str(folder), "--set", "extend_along_axis_mm=5"])

@@ -261,15 +261,22 @@ def _stage(
     )
 
 
-def rules_from_manifest(decision: dict[str, Any]) -> Rules:
+def rule_values(decision: dict[str, Any]) -> dict[str, Any]:
+    """The :class:`Rules` fields of a manifest's ``decision`` in their Python types (JSON
+    lists as tuples, the candidate model as :class:`CandidateModel`); ``ValueError`` when
+    the candidate model is malformed."""
     known = Rules.__dataclass_fields__
     values = {k: v for k, v in decision.items() if k in known}
     if "lvo_segments" in values:
         values["lvo_segments"] = tuple(values["lvo_segments"])
+    if values.get("candidate_model") is not None:
+        values["candidate_model"] = CandidateModel.from_dict(values["candidate_model"])
+    return values
+
+
+def rules_from_manifest(decision: dict[str, Any]) -> Rules:
     try:
-        if values.get("candidate_model") is not None:
-            values["candidate_model"] = CandidateModel.from_dict(values["candidate_model"])
-        return Rules(**values)
+        return Rules(**rule_values(decision))
     except ValueError as exc:
         raise ModelError(f"manifest decision: {exc}") from None
 
