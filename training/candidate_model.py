@@ -140,6 +140,7 @@ def _xy(rows: list[dict[str, Any]], names: tuple[str, ...]) -> tuple[Any, Any]:
 def fit(
     models_dir: str, train: list[Path], calibration: Path, scope: str, l2: float, margin: float
 ) -> int:
+    from strokescope.atomic import atomic_write_text
     from strokescope.outcome.logistic import cross_validated_probabilities, fit_logistic
     from strokescope.outcome.metrics import roc_auc
     from strokescope.thrombus.candidate_features import FEATURES
@@ -178,9 +179,7 @@ def fit(
         "calibration_false_kept": kept_false,
         "threshold_rule": f"{margin:g} x the lowest calibration clot's probability",
     }
-    tmp = manifest_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(manifest_path)
+    atomic_write_text(manifest_path, json.dumps(manifest, indent=1) + "\n")
     print(json.dumps(manifest["candidate_model_fit"], indent=1))
     for name, w in zip(FEATURES, model.coef, strict=True):
         print(f"  {name:26s} {w:+.3f}")
