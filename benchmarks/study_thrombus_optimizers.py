@@ -45,7 +45,7 @@ def main() -> int:
     from training.make_phantoms import write_phantom_dataset
     from training.network import NetworkConfig
     from training.sampling import coarse_batch
-    from training.train import prepare_all, split
+    from training.train_data import prepare_all, split
 
     n_cases, iterations = (6, 60) if args.quick else (args.cases, args.iterations)
     torch.set_num_threads(args.threads)

@@ -44,12 +44,11 @@ import torch
 
 from strokescope.atomic import atomic_write_text
 from training.config import PAD_VALUE, DecisionRules, StageConfig, default_coarse, default_fine
-from training.dataset import dataset_description, image_paths, list_cases, read_case
-from training.make_phantoms import write_phantom_dataset
 from training.manifest import write_manifest, write_model_card
 from training.network import NetworkConfig, ThrombusUNet, count_parameters
 from training.onnx_export import export_stage
-from training.prepare import PreparedCase, cache_key, load_prepared, prepare_case, save_prepared
+from training.onnx_weights import load_onnx_weights
+from training.prepare import PreparedCase, cache_key
 from training.sampling import (
     coarse_batch,
     coarse_probability_on,
@@ -59,6 +58,7 @@ from training.sampling import (
     normalise_hu,
     start_for_centre,
 )
+from training.train_data import data_record, training_data
 from training.training_loop import OptimSettings, StageLog, train_stage
 from training.validate import predict_coarse, validate
 
@@ -91,36 +91,6 @@ def tiny_stages() -> tuple[StageConfig, StageConfig]:
         ("NCCT", "CTA", "coarse_probability"),
     )
     return coarse, fine
-
-
-def prepare_all(
-    root: Path, ids: Sequence[str], cache: Path, coarse: StageConfig, fine: StageConfig, seed: int
-) -> list[PreparedCase]:
-    """Prepared cases, from the cache when present and newer than the case's label."""
-    folder = cache / f"prepared_{cache_key(coarse, fine)}"
-    out = []
-    for case_id in ids:
-        meta = folder / case_id / "meta.json"
-        label = image_paths(root, case_id)[2]
-        stale = meta.is_file() and meta.stat().st_mtime < label.stat().st_mtime
-        prep = None if stale else load_prepared(folder / case_id)
-        if prep is None:
-            save_prepared(
-                prepare_case(read_case(root, case_id), coarse, fine, seed=seed), folder / case_id
-            )
-            prep = load_prepared(folder / case_id)
-            assert prep is not None
-            log.info("prepared %s (%.0f mm3 thrombus)", case_id, prep.thrombus_volume_mm3)
-        out.append(prep)
-    return out
-
-
-def split(ids: Sequence[str], seed: int, fraction: float) -> tuple[list[str], list[str]]:
-    """(train, validation) ids; at least one training case, validation may be empty."""
-    order = np.random.default_rng(seed).permutation(len(ids))
-    n_val = min(int(round(fraction * len(ids))), len(ids) - 1)
-    val = sorted(ids[i] for i in order[:n_val])
-    return [i for i in ids if i not in val], val
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,7 +145,8 @@ def _checkpoint(
         f"{RECIPE_VERSION}_{data}_seed{args.seed}_n{args.cases}{'_tiny' if args.tiny else ''}"
         f"_{'paper' if args.paper_recipe else args.optimizer}"
     )
-    recipe = repr((coarse, fine, args.lr, cache_key(coarse, fine)))
+    extra = [str(p) for p in args.extra_data or ()]
+    recipe = repr((coarse, fine, args.lr, cache_key(coarse, fine), extra, args.init_from))
     run_id += "_" + hashlib.sha256(recipe.encode()).hexdigest()[:12]
     return args.cache / "checkpoints" / run_id / f"{stage}.ckpt"
 
@@ -191,29 +162,13 @@ def _set_up_torch(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
 
 
-def _data(
-    args: argparse.Namespace, coarse: StageConfig, fine: StageConfig
-) -> tuple[Path, list[PreparedCase], list[PreparedCase]]:
-    """The dataset folder (phantoms written first unless ``--data``) and its prepared
-    training and validation cases."""
-    if args.data is not None:
-        root = Path(args.data)
-    else:
-        root = args.cache / f"phantoms_seed{args.seed}{'_tiny' if args.tiny else ''}"
-        write_phantom_dataset(root, n=args.cases, seed=args.seed, tiny=args.tiny)
-    ids = list_cases(root)
-    train_ids, val_ids = split(ids, args.seed, args.val_fraction)
-    prepared = prepare_all(root, ids, args.cache, coarse, fine, args.seed)
-    train_cases = [p for p in prepared if p.case_id in train_ids]
-    return root, train_cases, [p for p in prepared if p.case_id in val_ids]
-
-
-def _counts(train: list[PreparedCase], validation: list[PreparedCase]) -> dict[str, int]:
-    return {
-        "n_train": len(train),
-        "n_validation": len(validation),
-        "n_positive_train": sum(c.positive for c in train),
-    }
+def _initial_net(stage: StageConfig, init_from: Path | None) -> ThrombusUNet:
+    """A fresh network, or one holding the weights of ``init_from``'s exported stage."""
+    net = ThrombusUNet(stage.network)
+    if init_from is not None:
+        load_onnx_weights(net, Path(init_from) / f"thrombus_{stage.name}.onnx")
+        log.info("%s: weights from %s", stage.name, init_from)
+    return net
 
 
 def _optimizer_record(optim: OptimSettings) -> dict[str, Any]:
@@ -236,12 +191,12 @@ def run(args: argparse.Namespace) -> TrainResult:
             for s in (coarse, fine)
         )
     rules = DecisionRules()
-    root, train_cases, val_cases = _data(args, coarse, fine)
+    roots, train_cases, val_cases = training_data(args, coarse, fine)
     t_data = time.perf_counter() - t_start
     left = max(args.minutes * 60.0 - t_data - RESERVE_S, 30.0)
     optim = OptimSettings(name="sgd" if args.paper_recipe else args.optimizer, lr=args.lr)
 
-    coarse_net = ThrombusUNet(coarse.network)
+    coarse_net = _initial_net(coarse, args.init_from)
     logs: list[StageLog] = [
         train_stage(
             coarse_net,
@@ -259,7 +214,7 @@ def run(args: argparse.Namespace) -> TrainResult:
         false_positive_candidates(p, c, threshold=rules.coarse_candidate_threshold)
         for p, c in zip(probs, train_cases, strict=True)
     ]
-    fine_net = ThrombusUNet(fine.network)
+    fine_net = _initial_net(fine, args.init_from)
     left = max(args.minutes * 60.0 - (time.perf_counter() - t_start) - RESERVE_S, 30.0)
     logs.append(
         train_stage(
@@ -283,12 +238,9 @@ def run(args: argparse.Namespace) -> TrainResult:
     )
     record = {
         "seed": args.seed,
-        "data": {
-            "description": dataset_description(root),
-            "source": "phantoms" if args.data is None else str(args.data),
-            **_counts(train_cases, val_cases),
-        },
+        "data": data_record(args, roots, train_cases, val_cases),
         "recipe": "paper" if args.paper_recipe else "cpu",
+        "initialised_from": None if args.init_from is None else str(args.init_from),
         "coarse_train_patch": list(coarse.training_patch),
         "fine_train_patch": list(fine.training_patch),
         "optimizer": _optimizer_record(optim),
@@ -353,6 +305,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="adam (default; learns within a CPU budget) or sgd (the paper's recipe)",
     )
     p.add_argument("--lr", type=float, default=None, help="initial learning rate")
+    p.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="model folder whose exported networks are the starting weights (fine-tuning)",
+    )
+    p.add_argument(
+        "--extra-data",
+        type=Path,
+        action="append",
+        help="another nnU-Net raw dataset to train on beside the first (repeatable)",
+    )
     p.add_argument(
         "--paper-recipe",
         action="store_true",

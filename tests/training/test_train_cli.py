@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from training.dataset import list_cases, read_case
 from training.onnx_export import INPUT_NAME, OUTPUT_NAME, session
+from training.onnx_weights import onnx_parameters
 from training.train import main
 
 
@@ -124,3 +125,25 @@ def test_two_runs_with_one_seed_write_bit_identical_models(tmp_path: Path) -> No
         digests.append(_weights(out))
     assert len(digests[0]) == 2
     assert digests[0] == digests[1]
+
+
+def test_fine_tuning_starts_from_a_model_folder_and_adds_a_dataset(
+    synthetic_dataset: Path, tmp_path: Path
+) -> None:
+    """--init-from takes the exported weights; --extra-data trains on a second dataset."""
+    first, cache = tmp_path / "first", tmp_path / "c"
+    assert main(_tiny_phantom_args(first, cache)) == 0
+    args = _tiny_phantom_args(tmp_path / "tuned", cache)
+    zero = args.index("2", args.index("--coarse-iterations"))
+    args[zero] = "1"  # one coarse step: weights move a little from the first model's
+    args += ["--init-from", str(first), "--extra-data", str(synthetic_dataset)]
+    assert main(args) == 0
+    manifest = _check_outputs(tmp_path / "tuned")
+    data = manifest["training"]["data"]  # type: ignore[index]
+    assert data["n_train"] == 2 + 4 and data["extra"] == [str(synthetic_dataset)]
+    assert manifest["training"]["initialised_from"] == str(first)  # type: ignore[index]
+    before = onnx_parameters(first / "thrombus_coarse.onnx")
+    after = onnx_parameters(tmp_path / "tuned" / "thrombus_coarse.onnx")
+    assert before.keys() == after.keys()
+    step = max(float(np.abs(after[k] - before[k]).max()) for k in before)
+    assert 0.0 < step <= 1.01e-3  # one Adam step of lr 1e-3 from the first model's weights
