@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from strokescope.atomic import atomic_write_bytes, atomic_write_text
 from strokescope.errors import ModelError, StrokeScopeError
 from strokescope.outcome.features import UNITS
 from strokescope.outcome.installed import (
@@ -36,14 +35,12 @@ from strokescope.outcome.installed import (
     ONNX_NAME,
     OUTPUT_NAME,
     RESEARCH_NOTICE,
-    load_outcome_model,
 )
 from strokescope.outcome.logistic import LogisticModel
 from strokescope.outcome.train import FIT_FORMAT, model_from_dict
-from strokescope.resources import sha256_file
+from training.outcome_folder import PARITY_TOLERANCE, install_folder
 
 OPSET = 17
-PARITY_TOLERANCE = 1e-4
 
 
 def build_onnx(model: LogisticModel) -> bytes:
@@ -87,9 +84,7 @@ def parity_inputs(model: LogisticModel, *, n: int = 256, seed: int = 0) -> np.nd
     return np.asarray(model.mean) + z * np.asarray(model.scale)
 
 
-def _manifest(
-    fit: dict[str, Any], model: LogisticModel, cohort: str, sha: dict[str, str]
-) -> dict[str, Any]:
+def _manifest(fit: dict[str, Any], model: LogisticModel, cohort: str) -> dict[str, Any]:
     cv = fit["cross_validation"]
     return {
         "format": MODEL_FORMAT,
@@ -97,7 +92,6 @@ def _manifest(
         "name": "strokescope-outcome-feature-model",
         "kind": "L2-penalised logistic regression on clot and collateral features",
         "outcome": "probability of successful recanalization, mTICI >= 2c",
-        "files": sha,
         "opset": OPSET,
         "input": {
             "name": INPUT_NAME,
@@ -165,19 +159,15 @@ def install_model(fit_json: str | Path, out: str | Path, *, cohort: str) -> Path
     if record.get("format") != FIT_FORMAT:
         raise ModelError(f"{fit_json}: not a fit.json of strokescope outcome train")
     model = model_from_dict(record)
-    folder = Path(out)
-    data = build_onnx(model)
-    atomic_write_bytes(folder / ONNX_NAME, data)
-    manifest = _manifest(record, model, cohort, {ONNX_NAME: sha256_file(folder / ONNX_NAME)})
-    atomic_write_text(folder / CARD_NAME, _card(manifest, record))
-    manifest["files"][CARD_NAME] = sha256_file(folder / CARD_NAME)
-    atomic_write_text(folder / MANIFEST_NAME, json.dumps(manifest, indent=2) + "\n")
     x = parity_inputs(model)
-    gap = float(np.max(np.abs(load_outcome_model(folder).predict(x) - model.predict(x))))
-    if gap > PARITY_TOLERANCE:
-        (folder / MANIFEST_NAME).unlink()
-        raise ModelError(f"{folder}: onnxruntime differs from numpy by {gap:.2e}")
-    return folder
+    return install_folder(
+        out,
+        onnx=build_onnx(model),
+        manifest=_manifest(record, model, cohort),
+        card=lambda manifest: _card(manifest, record),
+        parity=lambda loaded: float(np.max(np.abs(loaded.predict(x) - model.predict(x)))),
+        tolerance=PARITY_TOLERANCE,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
