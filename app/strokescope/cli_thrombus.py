@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         strict=args.strict,
     )
-    prediction = None if model is None else predict_outcome(result, model=model)
+    prediction = None if model is None else predict_outcome(result, model=model, ncct=ncct, cta=cta)
     _print(args, result, prediction)
     if args.out is not None:
         source = cta if cta is not None else ncct

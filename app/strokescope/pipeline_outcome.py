@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from strokescope.outcome.prediction import OutcomePrediction
     from strokescope.pipeline import Progress
     from strokescope.thrombus import ThrombusResult
+    from strokescope.volume import Volume
 
 
 def outcome_features(result: ThrombusResult) -> OutcomeFeatures:
@@ -57,16 +58,27 @@ def check_outcome_model(model: str | Path) -> str:
     return installed.describe()
 
 
-def predict_outcome(result: ThrombusResult, *, model: str | Path) -> OutcomePrediction:
-    """Run the installed outcome model folder ``model`` on the study's features: the
-    probability beside the model card's cohort and AUC, or no probability and the reason
-    when a feature the model needs is absent. ``ModelError`` for a missing or altered
-    folder, or one whose features a study does not give (:func:`check_outcome_model`).
-    Pass the result to :func:`strokescope.pipeline.export_results` (``outcome``)."""
+def predict_outcome(
+    result: ThrombusResult,
+    *,
+    model: str | Path,
+    ncct: Volume | None = None,
+    cta: Volume | None = None,
+) -> OutcomePrediction:
+    """Run the installed outcome model folder ``model`` on the study: a feature model on
+    its features, a network model on the NCCT + CTA stack around the clot (``ncct`` and
+    ``cta``, the volumes ``result`` was computed from). The probability comes beside the
+    model card's cohort and AUC, or no probability and the reason when an input is absent.
+    ``ModelError`` for a missing or altered folder, or one whose features a study does not
+    give (:func:`check_outcome_model`). Pass the result to
+    :func:`strokescope.pipeline.export_results` (``outcome``)."""
     from strokescope.outcome.installed import load_outcome_model
-    from strokescope.outcome.prediction import predict_study
+    from strokescope.outcome.prediction import predict_network, predict_study
 
-    return predict_study(load_outcome_model(model), outcome_features(result))
+    installed = load_outcome_model(model)
+    if installed.kind == "network":
+        return predict_network(installed, result, ncct, cta)
+    return predict_study(installed, outcome_features(result))
 
 
 def _extractor(models: str | Path | None, threads: int) -> ExtractorInfo:
@@ -137,11 +149,17 @@ def evaluate_outcome_model(
 ) -> EvaluationRun:
     """Run an installed outcome model folder on a held-out cohort file: AUC, accuracy,
     sensitivity, specificity and precision with 95 % intervals, ``evaluation.json`` and
-    ``roc.png`` in ``out``. ``ModelError`` for a missing or altered model folder."""
+    ``roc.png`` in ``out``. ``ModelError`` for a missing or altered model folder, and for
+    a network model (evaluated on features only, for now)."""
+    from strokescope.errors import ModelError
     from strokescope.outcome.cohort_runs import evaluate_cohort
     from strokescope.outcome.installed import load_outcome_model
 
     installed = load_outcome_model(model)
+    if installed.kind == "network":
+        raise ModelError(
+            f"{installed.folder}: a network model; outcome evaluate runs feature models only"
+        )
     return evaluate_cohort(
         cohort_csv,
         out,

@@ -112,6 +112,8 @@ def run(win: OutcomeHost) -> None:
         pipeline.predict_outcome,
         result,
         model=folder,
+        ncct=win.volumes.get("baseline"),
+        cta=win.volumes.get("cta"),
         progress=False,
         on_done=lambda prediction: _ran(win, result, folder, prediction),
     )

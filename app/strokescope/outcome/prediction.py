@@ -4,7 +4,8 @@ A probability is never shown alone: :meth:`OutcomePrediction.line` puts the mode
 training cohort, its size and the cross-validated AUC beside it. Without a model (none
 ships) the outputs say so (:data:`NO_MODEL`) and show the features only. A model runs on
 a study only when each of its features is one this version computes from the images, in
-the same unit (:func:`check_study_model`).
+the same unit (:func:`check_study_model`). A network model (``model_kind`` "network")
+runs on the study's NCCT + CTA stack instead (:func:`predict_network`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from strokescope.outcome.installed import MANIFEST_NAME, RESEARCH_NOTICE
 if TYPE_CHECKING:
     from strokescope.outcome.features import OutcomeFeatures
     from strokescope.outcome.installed import OutcomeModel
+    from strokescope.thrombus import ThrombusResult
+    from strokescope.volume import Volume
 
 NO_MODEL = "No outcome model installed: recanalization-related features only."
 OUTCOME = "P(successful recanalization, mTICI >= 2c)"
@@ -76,6 +79,8 @@ def check_study_model(model: OutcomeModel) -> None:
     version computes from a study (:data:`NUMERIC_FEATURES`) in the manifest's unit. A
     model trained on a cohort file's own columns (a core lab's grades, say) can be
     evaluated on cohorts, not run on a study's images."""
+    if model.kind == "network":
+        return  # its input stack was checked against this version's when it was loaded
     where = model.folder / MANIFEST_NAME
     unknown = [n for n in model.names if n not in NUMERIC_FEATURES]
     if unknown:
@@ -107,3 +112,28 @@ def predict_study(model: OutcomeModel, features: OutcomeFeatures) -> OutcomePred
         return OutcomePrediction(None, f"absent: {labels}", model.describe(), model.names, **ident)
     probability = float(model.predict([row])[0])
     return OutcomePrediction(probability, None, model.describe(), model.names, **ident)
+
+
+def predict_network(
+    model: OutcomeModel, result: ThrombusResult, ncct: Volume | None, cta: Volume | None
+) -> OutcomePrediction:
+    """Run a network ``model`` on the stack of
+    :func:`strokescope.outcome.network_input.network_input` (around the headline thrombus,
+    else the head centre); no probability, with the reason, without both images."""
+    from strokescope.outcome.network_input import network_input
+
+    def made(probability: float | None, reason: str | None) -> OutcomePrediction:
+        return OutcomePrediction(
+            probability,
+            reason,
+            model.describe(),
+            model.names,
+            model_name=model.name,
+            model_version=model.version,
+        )
+
+    if ncct is None or cta is None:
+        missing = " and ".join(n for n, v in (("NCCT", ncct), ("CTA", cta)) if v is None)
+        return made(None, f"the network needs the {missing} images")
+    built = network_input(ncct, cta, result)
+    return made(float(model.predict(built.stack[None])[0]), None)
