@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 import torch
 from training.scanet import ScaNet, ScanetConfig, neighbourhoods, parameter_count
-from training.scanet_train import TrainSettings, fit, holdout_split, predict, stratified_folds
+from training.scanet_train import (
+    TrainSettings,
+    fit,
+    holdout_split,
+    predict,
+    recalibrate_batch_norm,
+    stratified_folds,
+)
 
 from strokescope.outcome.metrics import roc_auc
 
@@ -62,7 +69,9 @@ def test_a_short_run_learns_an_easy_signal() -> None:
     x, y = _easy_cohort(32, seed=2)
     settings = TrainSettings(epochs=6, batch=8, lr=3e-3, shift_px=2, seed=0)
     net = fit(x, y, config=SMALL, settings=settings)
-    assert roc_auc(predict(net, x), y) > 0.8
+    p = predict(net, x)
+    assert roc_auc(p, y) > 0.8
+    assert p[y == 1].mean() > 0.5 > p[y == 0].mean()  # batch norm recalibrated
     x2, y2 = _easy_cohort(16, seed=3)
     assert roc_auc(predict(net, x2), y2) > 0.8  # and on stacks it never saw
 
@@ -90,3 +99,17 @@ def test_splits_are_stratified_and_seeded() -> None:
     assert np.array_equal(test, holdout_split(y, 0.3, seed=1)[1])
     with pytest.raises(ValueError):
         fit(np.zeros((4, 2, 6, 32, 32), np.float32), np.zeros(4, np.int64), config=SMALL)
+
+
+def test_batch_norm_statistics_are_recomputed_with_the_final_weights() -> None:
+    torch.manual_seed(6)
+    net = ScaNet(SMALL)
+    x = torch.randn(4, 2, 6, 32, 32) * 2.0 + 0.5
+    stem_norm = net.branches["cta"].stem[1]
+    stem_norm.running_mean.fill_(9.0)  # stale statistics
+    recalibrate_batch_norm(net, x, batch=4)
+    hoods = neighbourhoods(x[:, 1], SMALL.neighbours).reshape(24, 3, 32, 32)
+    with torch.no_grad():
+        want = net.branches["cta"].stem[0](hoods).mean(dim=(0, 2, 3))
+    assert torch.allclose(stem_norm.running_mean, want, atol=1e-5)
+    assert stem_norm.momentum == 0.1 and not net.training and not stem_norm.training
