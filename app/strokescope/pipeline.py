@@ -34,6 +34,7 @@ from strokescope.pipeline_outcome import (
     format_outcome_training,
     outcome_features,
     outcome_model_folder,
+    outcome_stacks,
     predict_outcome,
     train_outcome_model,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "open_study",
     "outcome_features",
     "outcome_model_folder",
+    "outcome_stacks",
     "parse_click",
     "parse_roi",
     "predict_outcome",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from strokescope.outcome import OutcomeFeatures
     from strokescope.outcome.cohort import CohortRow
     from strokescope.outcome.cohort_runs import EvaluationRun, ExtractorInfo, TrainingRun
+    from strokescope.outcome.network_cohort import StackCohort
     from strokescope.outcome.prediction import OutcomePrediction
     from strokescope.pipeline import Progress
     from strokescope.thrombus import ThrombusResult
@@ -81,27 +82,61 @@ def predict_outcome(
     return predict_study(installed, outcome_features(result))
 
 
+def _row_images(
+    row: CohortRow, models: str | Path | None, threads: int
+) -> tuple[Volume, Volume | None, ThrombusResult]:
+    """A cohort row's NCCT and CTA (``None`` when absent) and their thrombus analysis."""
+    from strokescope import pipeline
+    from strokescope.errors import InputError
+
+    if row.study is not None:
+        study = pipeline.open_study(row.study, check_vessels=False)
+        ncct, cta = study.volumes.get("baseline"), study.volumes.get("cta")
+        if ncct is None:
+            raise InputError(f"{row.study}: no NCCT series found")
+    else:
+        assert row.ncct is not None  # a row with images has a study or an ncct
+        ncct = pipeline.load(row.ncct)
+        cta = None if row.cta is None else pipeline.load(row.cta)
+    result = pipeline.analyze_thrombus(ncct, cta, models=models, device="cpu", threads=threads)
+    return ncct, cta, result
+
+
 def _extractor(models: str | Path | None, threads: int) -> ExtractorInfo:
     """Features from a cohort row's images through the pipeline; the thrombus models are
     checked (and their digest read) on the first row that has images."""
     from strokescope import pipeline
-    from strokescope.errors import InputError
     from strokescope.outcome.cohort_runs import ExtractorInfo
 
     def extract(row: CohortRow) -> OutcomeFeatures:
-        if row.study is not None:
-            study = pipeline.open_study(row.study, check_vessels=False)
-            ncct, cta = study.volumes.get("baseline"), study.volumes.get("cta")
-            if ncct is None:
-                raise InputError(f"{row.study}: no NCCT series found")
-        else:
-            assert row.ncct is not None  # a row with images has a study or an ncct
-            ncct = pipeline.load(row.ncct)
-            cta = None if row.cta is None else pipeline.load(row.cta)
-        result = pipeline.analyze_thrombus(ncct, cta, models=models, device="cpu", threads=threads)
-        return outcome_features(result)
+        return outcome_features(_row_images(row, models, threads)[2])
 
     return ExtractorInfo(extract, pipeline.thrombus_model_version(models)[1])
+
+
+def outcome_stacks(
+    cohort_csv: str | Path,
+    out: str | Path,
+    *,
+    models: str | Path | None = None,
+    threads: int = 2,
+    on_progress: Progress | None = None,
+) -> StackCohort:
+    """The outcome network's training data from a cohort file: each row's NCCT + CTA stack
+    around its clot, built as at run time, cached in ``out/stacks/`` (a rerun resumes) and
+    gathered in ``out/stacks.npz`` for ``python -m training.scanet_train``
+    (:mod:`strokescope.outcome.network_cohort`). ``models`` and ``threads`` are the
+    thrombus analysis' options."""
+    from strokescope import pipeline
+    from strokescope.outcome.network_cohort import build_stacks
+
+    return build_stacks(
+        cohort_csv,
+        out,
+        lambda row: _row_images(row, models, threads),
+        models_digest=pipeline.thrombus_model_version(models)[1],
+        on_progress=on_progress,
+    )
 
 
 def train_outcome_model(

@@ -162,3 +162,20 @@ def test_a_network_built_for_another_stack_is_refused(folder: Path, tmp_path: Pa
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match="spacing_mm 1.0.*retrain"):
         pipeline.check_outcome_model(copy)
+
+
+def test_the_training_command_cross_validates_and_installs(tmp_path: Path) -> None:
+    from strokescope.outcome.installed import load_outcome_model
+    from training.scanet_train import main
+
+    x = _stacks(8, seed=5)
+    y = np.array([0, 1] * 4)
+    x[y == 1, 1, :, 24:40, 24:40] = 1.0
+    np.savez(tmp_path / "stacks.npz", x=x, y=y)
+    argv = [str(tmp_path / "stacks.npz"), "--out", str(tmp_path / "model"), "--cohort", "tiny"]
+    assert main([*argv, "--folds", "2", "--epochs", "1", "--work", str(tmp_path / "w")]) == 0
+    model = load_outcome_model(tmp_path / "model")
+    assert model.kind == "network" and model.manifest["cohort"]["n"] == 8
+    assert model.manifest["cross_validation"]["method"] == "2-fold stratified cross-validation"
+    assert sorted(p.name for p in (tmp_path / "w" / "folds").iterdir()) == ["fold0.pt", "fold1.pt"]
+    assert main([str(tmp_path / "cohort.csv"), *argv[1:]]) == 2  # a cohort file needs --work
