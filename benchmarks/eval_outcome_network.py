@@ -166,7 +166,8 @@ def held_out_run(
 
 
 def runtime(net: Any, x: np.ndarray, y: np.ndarray, cv: dict[str, Any], root: Path) -> dict:
-    """Install the law-trained net (parity on real stacks) and time the run-time path."""
+    """Install the law-trained net (trained on ``x``, ``y``: the card's cohort; parity on
+    real stacks) and time the run-time path."""
     from training.scanet_onnx import install_network
 
     from strokescope.outcome.installed import load_outcome_model
@@ -242,7 +243,8 @@ def main() -> int:
     _, null_run, _ = held_out_run(
         x, shuffled_y, holdout=args.holdout, settings=settings, checkpoint=work / "shuffled.pt"
     )
-    timing = runtime(net, x, y, law_run, work)
+    trained = np.setdiff1d(np.arange(n), test)
+    timing = runtime(net, x[trained], y[trained], law_run, work)
     result = {
         "n": n,
         "successes": int(y.sum()),

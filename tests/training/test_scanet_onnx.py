@@ -165,8 +165,9 @@ def test_a_network_built_for_another_stack_is_refused(folder: Path, tmp_path: Pa
 
 
 def test_the_training_command_cross_validates_and_installs(tmp_path: Path) -> None:
-    from strokescope.outcome.installed import load_outcome_model
     from training.scanet_train import main
+
+    from strokescope.outcome.installed import load_outcome_model
 
     x = _stacks(8, seed=5)
     y = np.array([0, 1] * 4)
