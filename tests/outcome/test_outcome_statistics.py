@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from strokescope.errors import InputError
+from strokescope.outcome import report_text
 from strokescope.outcome.logistic import (
     cross_validated_probabilities,
     fit_logistic,
@@ -39,6 +40,20 @@ def test_auc_delong_and_calibration_by_hand() -> None:
     q = rng.uniform(0.05, 0.95, 4000)
     slope, intercept = calibration(q, (rng.random(4000) < q).astype(int))
     assert slope == pytest.approx(1.0, abs=0.15) and intercept == pytest.approx(0.0, abs=0.1)
+
+
+def test_calibration_of_separated_outcomes_is_not_estimable() -> None:
+    """Every success scored above every failure: the unpenalised fit runs away (an intercept
+    of 4e13 before the guard), so slope and intercept are NaN and the report says why."""
+    p = np.array([0.02, 0.05, 0.1, 0.2, 0.91, 0.95, 0.97, 0.99])
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    slope, intercept = calibration(p, y)
+    assert np.isnan(slope)
+    assert np.isfinite(intercept)  # calibration-in-the-large still exists
+    slope, intercept = calibration(np.full(6, 0.9), np.ones(6))  # one class only
+    assert np.isnan(slope) and np.isnan(intercept)
+    text = "\n".join(report_text._metrics(classify(p, y)))
+    assert "calibration  not estimable" in text and "nan" not in text
 
 
 def test_threshold_metrics_count_a_predicted_success_as_positive() -> None:

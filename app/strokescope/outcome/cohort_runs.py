@@ -29,6 +29,7 @@ from strokescope.outcome.cohort import CohortRow, FeatureTable, feature_table, r
 from strokescope.outcome.features import Feature, OutcomeFeatures
 from strokescope.outcome.metrics import Classification, calibration_bins, classify, roc_curve
 from strokescope.outcome.plot import calibration_png, roc_png
+from strokescope.outcome.report_text import calibration_words
 from strokescope.outcome.train import TrainedOutcome, train_feature_model
 
 Extract = Callable[[CohortRow], OutcomeFeatures]
@@ -141,8 +142,7 @@ def train_cohort(
         "fit.json": (json.dumps(record, indent=2) + "\n").encode(),
         "calibration.png": calibration_png(
             calibration_bins(trained.cv_probability, trained.outcomes),
-            title=f"Calibration, {title}: slope {cv.calibration_slope:.2f}, "
-            f"intercept {cv.calibration_intercept:+.2f}",
+            title=f"Calibration, {title}: {calibration_words(cv)}",
         ),
         "roc.png": roc_png(fpr, tpr, title=f"ROC, {title}: AUC {cv.auc:.2f}"),
     }

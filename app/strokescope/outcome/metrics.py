@@ -72,13 +72,24 @@ def _logit(p: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return np.asarray(np.log(q / (1 - q)))
 
 
+MAX_CALIBRATION = 100.0
+"""A calibration slope or intercept beyond this is no estimate: the predictions separate the
+outcomes (or one outcome is missing), so the unpenalised fit runs away."""
+
+
 def calibration(p: npt.ArrayLike, y: npt.ArrayLike) -> tuple[float, float]:
-    """``(slope, intercept)`` of the module docstring (unpenalised fits)."""
+    """``(slope, intercept)`` of the module docstring (unpenalised fits); NaN where the fit
+    does not converge to a finite value (separated outcomes, a single outcome class)."""
     lp, ys = _logit(p), np.asarray(y, dtype=float)
     design = np.column_stack([np.ones(len(ys)), lp])
-    beta, _ = newton_logistic(design, ys, penalty=np.zeros(2))
-    citl, _ = newton_logistic(design[:, :1], ys, penalty=np.zeros(1), offset=lp)
-    return float(beta[1]), float(citl[0])
+    beta, ok_slope = newton_logistic(design, ys, penalty=np.zeros(2))
+    citl, ok_citl = newton_logistic(design[:, :1], ys, penalty=np.zeros(1), offset=lp)
+    return _estimate(beta[1], ok_slope), _estimate(citl[0], ok_citl)
+
+
+def _estimate(value: float, converged: bool) -> float:
+    v = float(value)
+    return v if converged and abs(v) <= MAX_CALIBRATION else float("nan")
 
 
 def calibration_bins(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from strokescope.outcome.installed import RESEARCH_NOTICE
@@ -22,9 +23,17 @@ def _metrics(m: Classification) -> list[str]:
         _rate("sensitivity", m.sensitivity),
         _rate("specificity", m.specificity),
         _rate("precision", m.precision),
-        f"  calibration  slope {m.calibration_slope:.2f}, intercept {m.calibration_intercept:+.2f}",
+        f"  calibration  {calibration_words(m)}",
         f"  (success = mTICI >= 2c; positive = predicted P >= {m.threshold:g})",
     ]
+
+
+def calibration_words(m: Classification) -> str:
+    """Calibration slope and intercept, or why they cannot be estimated."""
+    slope, intercept = m.calibration_slope, m.calibration_intercept
+    if math.isnan(slope) or math.isnan(intercept):
+        return "not estimable (the predictions separate the outcomes)"
+    return f"slope {slope:.2f}, intercept {intercept:+.2f}"
 
 
 def _excluded(excluded: tuple[str, ...]) -> list[str]:
