@@ -21,12 +21,24 @@ from strokescope.outcome.installed import (
     CARD_NAME,
     MANIFEST_NAME,
     ONNX_NAME,
+    RESEARCH_NOTICE,
     OutcomeModel,
     load_outcome_model,
 )
 from strokescope.resources import sha256_file
 
 PARITY_TOLERANCE = 1e-4
+
+
+def card_header(manifest: dict[str, Any]) -> list[str]:
+    """The first lines of every outcome model card: name, research notice, what it predicts."""
+    return [
+        f"# Outcome model card: {manifest['name']}",
+        "",
+        f"**{RESEARCH_NOTICE}**",
+        "",
+        f"- Predicts: {manifest['outcome']}.",
+    ]
 
 
 def install_folder(

@@ -38,7 +38,7 @@ from strokescope.outcome.installed import (
 )
 from strokescope.outcome.logistic import LogisticModel
 from strokescope.outcome.train import FIT_FORMAT, model_from_dict
-from training.outcome_folder import PARITY_TOLERANCE, install_folder
+from training.outcome_folder import PARITY_TOLERANCE, card_header, install_folder
 
 OPSET = 17
 
@@ -128,11 +128,7 @@ def _card(manifest: dict[str, Any], fit: dict[str, Any]) -> str:
     ]
     inputs = ", ".join(f"{n} ({u})" for n, u in zip(put["features"], put["units"], strict=True))
     lines = [
-        f"# Outcome model card: {manifest['name']}",
-        "",
-        f"**{RESEARCH_NOTICE}**",
-        "",
-        f"- Predicts: {manifest['outcome']}.",
+        *card_header(manifest),
         f"- Model: {manifest['kind']} (L2 = {manifest['l2']:g}, features standardised).",
         f"- Training cohort: {cohort['description']}; n = {cohort['n']} "
         f"({cohort['successes']} successes).",

@@ -33,7 +33,7 @@ from strokescope.outcome.installed import (
     OutcomeModel,
 )
 from strokescope.outcome.network_input import input_spec
-from training.outcome_folder import PARITY_TOLERANCE, install_folder
+from training.outcome_folder import PARITY_TOLERANCE, card_header, install_folder
 from training.scanet import ProbabilityNet, ScaNet, parameter_count
 
 OPSET = 17
@@ -142,11 +142,7 @@ def _card(manifest: dict[str, Any]) -> str:
     cv, cohort, arch = manifest["cross_validation"], manifest["cohort"], manifest["architecture"]
     put = manifest["input"]
     lines = [
-        f"# Outcome model card: {manifest['name']}",
-        "",
-        f"**{RESEARCH_NOTICE}**",
-        "",
-        f"- Predicts: {manifest['outcome']}.",
+        *card_header(manifest),
         f"- Model: {manifest['kind']}; widths {arch['widths']}, {arch['heads']} heads, "
         f"{arch['cross_layers']} cross-attention layer(s), {arch['parameters']} parameters.",
         f"- Input: {put['builder']}, shape {put['shape']} ({', '.join(put['channels'])}), "
