@@ -42,6 +42,7 @@ import numpy as np
 from strokescope.atomic import atomic_write_text
 from strokescope.errors import InputError
 from training.dataset import Case, write_case, write_dataset_json
+from training.parallel import in_processes
 
 if TYPE_CHECKING:
     from strokescope.phantom import PhantomOptions
@@ -140,10 +141,22 @@ def phantom_case(case_id: str, options: PhantomOptions) -> Case:
     return Case(case_id, ncct, cta, Mask(thrombus.array, cta.geometry, "thrombus"))
 
 
+def _write_one(base: Path, case_id: str, seed: int, index: int, tiny: bool) -> str:
+    write_case(phantom_case(case_id, random_options(seed, index, tiny=tiny)), base)
+    return case_id
+
+
 def write_phantom_dataset(
-    root: str | Path, *, n: int, seed: int, tiny: bool = False, prefix: str = "PHANTOM"
+    root: str | Path,
+    *,
+    n: int,
+    seed: int,
+    tiny: bool = False,
+    prefix: str = "PHANTOM",
+    jobs: int = 1,
 ) -> tuple[str, ...]:
-    """Write ``n`` phantom cases into ``root`` (nnU-Net raw layout); return their ids.
+    """Write ``n`` phantom cases into ``root`` (nnU-Net raw layout), ``jobs`` at a time;
+    return their ids.
 
     Cases already present with the same options (``root/phantom_options.json``) are kept, so
     an interrupted run resumes and a change of the option draw regenerates only the cases
@@ -155,6 +168,8 @@ def write_phantom_dataset(
         json.loads(log_path.read_text(encoding="utf-8")) if log_path.is_file() else {}
     )
     ids: list[str] = []
+    todo: dict[str, Any] = {}
+    work = []
     for index in range(n):
         case_id = f"{prefix}_{seed:03d}_{index:04d}"
         options = json.loads(json.dumps(random_options(seed, index, tiny=tiny).to_dict()))
@@ -163,11 +178,13 @@ def write_phantom_dataset(
         if present and written.get(case_id) == options:
             continue
         written.pop(case_id, None)
+        todo[case_id] = options
+        work.append((base, case_id, seed, index, tiny))
+    atomic_write_text(log_path, json.dumps(written, indent=1) + "\n")
+    for case_id in in_processes(_write_one, work, jobs):
+        written[case_id] = todo[case_id]
         atomic_write_text(log_path, json.dumps(written, indent=1) + "\n")
-        write_case(phantom_case(case_id, random_options(seed, index, tiny=tiny)), base)
-        written[case_id] = options
-        atomic_write_text(log_path, json.dumps(written, indent=1) + "\n")
-        log.info("phantom %s written (%s)", case_id, options["occlusion"])
+        log.info("phantom %s written (%s)", case_id, todo[case_id]["occlusion"])
     kind = "tiny test phantoms" if tiny else "randomised phantoms"
     write_dataset_json(
         base, description=f"StrokeScope {kind} (strokescope.phantom), seed {seed}, n={n}"
@@ -181,11 +198,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=60, help="number of cases (default 60)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tiny", action="store_true", help="small coarse phantoms for tests")
+    parser.add_argument("--jobs", type=int, default=1, help="processes writing cases (default 1)")
     args = parser.parse_args(argv)
-    if args.n < 1:
-        parser.error("--n must be >= 1")
+    if args.n < 1 or args.jobs < 1:
+        parser.error("--n and --jobs must be >= 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    ids = write_phantom_dataset(args.out, n=args.n, seed=args.seed, tiny=args.tiny)
+    ids = write_phantom_dataset(args.out, n=args.n, seed=args.seed, tiny=args.tiny, jobs=args.jobs)
     print(f"wrote {len(ids)} cases to {args.out}")
     return 0
 

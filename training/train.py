@@ -43,6 +43,7 @@ import numpy.typing as npt
 import torch
 
 from strokescope.atomic import atomic_write_text
+from training.batch_stream import device_of
 from training.config import PAD_VALUE, DecisionRules, StageConfig, default_coarse, default_fine
 from training.manifest import write_manifest, write_model_card
 from training.network import NetworkConfig, ThrombusUNet, count_parameters
@@ -151,24 +152,31 @@ def _checkpoint(
     return args.cache / "checkpoints" / run_id / f"{stage}.ckpt"
 
 
-def _set_up_torch(args: argparse.Namespace) -> None:
+def _set_up_torch(args: argparse.Namespace) -> torch.device:
+    """Threads, number handling and seed of the run; the device it trains on."""
+    device = device_of(args.device)
     torch.set_num_threads(args.threads)
     # Subnormal floats (tiny activations and gradients late in a 3-D U-Net's training)
     # make x86 CPUs many times slower; flushing them to zero changes no result that matters.
     torch.set_flush_denormal(True)
     # Same seed, iteration counts, thread count and torch build: bit-identical weights
     # (tests/training/test_train_cli.py trains twice and compares the ONNX bytes).
-    torch.use_deterministic_algorithms(True)
+    # On a GPU, cuDNN picks the fastest 3-D convolutions, some of them not deterministic:
+    # a GPU run is seeded but not bit-identical (nor is one with batch workers).
+    torch.use_deterministic_algorithms(device.type == "cpu")
+    torch.backends.cudnn.benchmark = device.type == "cuda"
     torch.manual_seed(args.seed)
+    return device
 
 
-def _initial_net(stage: StageConfig, init_from: Path | None) -> ThrombusUNet:
-    """A fresh network, or one holding the weights of ``init_from``'s exported stage."""
+def _initial_net(stage: StageConfig, init_from: Path | None, device: torch.device) -> ThrombusUNet:
+    """A fresh network, or one holding the weights of ``init_from``'s exported stage, on
+    ``device``."""
     net = ThrombusUNet(stage.network)
     if init_from is not None:
         load_onnx_weights(net, Path(init_from) / f"thrombus_{stage.name}.onnx")
         log.info("%s: weights from %s", stage.name, init_from)
-    return net
+    return net.to(device)
 
 
 def _optimizer_record(optim: OptimSettings) -> dict[str, Any]:
@@ -183,7 +191,7 @@ def _optimizer_record(optim: OptimSettings) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> TrainResult:
     """The whole training run (data, coarse, fine, validation), without export."""
     t_start = time.perf_counter()
-    _set_up_torch(args)
+    device = _set_up_torch(args)
     coarse, fine = tiny_stages() if args.tiny else (default_coarse(), default_fine())
     if args.paper_recipe:
         coarse, fine = (
@@ -196,7 +204,7 @@ def run(args: argparse.Namespace) -> TrainResult:
     left = max(args.minutes * 60.0 - t_data - RESERVE_S, 30.0)
     optim = OptimSettings(name="sgd" if args.paper_recipe else args.optimizer, lr=args.lr)
 
-    coarse_net = _initial_net(coarse, args.init_from)
+    coarse_net = _initial_net(coarse, args.init_from, device)
     logs: list[StageLog] = [
         train_stage(
             coarse_net,
@@ -207,6 +215,7 @@ def run(args: argparse.Namespace) -> TrainResult:
             iterations=args.coarse_iterations,
             budget_s=COARSE_SHARE * left,
             checkpoint=_checkpoint(args, coarse, fine, "coarse", args.coarse_iterations),
+            workers=args.workers,
         )
     ]
     probs = [predict_coarse(coarse_net, c) for c in train_cases]
@@ -214,7 +223,7 @@ def run(args: argparse.Namespace) -> TrainResult:
         false_positive_candidates(p, c, threshold=rules.coarse_candidate_threshold)
         for p, c in zip(probs, train_cases, strict=True)
     ]
-    fine_net = _initial_net(fine, args.init_from)
+    fine_net = _initial_net(fine, args.init_from, device)
     left = max(args.minutes * 60.0 - (time.perf_counter() - t_start) - RESERVE_S, 30.0)
     logs.append(
         train_stage(
@@ -228,6 +237,7 @@ def run(args: argparse.Namespace) -> TrainResult:
             iterations=args.fine_iterations,
             budget_s=left,
             checkpoint=_checkpoint(args, coarse, fine, "fine", args.fine_iterations),
+            workers=args.workers,
         )
     )
     if args.checkpoints:
@@ -236,6 +246,7 @@ def run(args: argparse.Namespace) -> TrainResult:
     validation = (
         validate(coarse_net, fine_net, val_cases, fine, rules).to_dict() if val_cases else None
     )
+    coarse_net, fine_net = coarse_net.cpu(), fine_net.cpu()  # export and parity run on CPU
     record = {
         "seed": args.seed,
         "data": data_record(args, roots, train_cases, val_cases),
@@ -253,6 +264,8 @@ def run(args: argparse.Namespace) -> TrainResult:
         "seconds_data_preparation": round(t_data, 1),
         "seconds_training_total": round(time.perf_counter() - t_start, 1),
         "torch": torch.__version__,
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "batch_workers": args.workers,
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
     }
     coarse_x, fine_x = _examples(train_cases[0], probs[0], coarse, fine)
@@ -327,6 +340,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fine-iterations", type=int, default=None)
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="cpu (default) or cuda: where nets train")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes drawing batches ahead of the loop (default 0: repeatable bit for bit)",
+    )
+    p.add_argument(
+        "--jobs", type=int, default=1, help="processes writing and preparing data (default 1)"
+    )
     p.add_argument("--tiny", action="store_true", help="tiny phantoms and nets (tests)")
     p.add_argument("--checkpoints", action="store_true", help="also save .pt weights in --cache")
     p.add_argument(
@@ -339,6 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.minutes <= 0 or args.cases < 1 or not 0.0 <= args.val_fraction < 1.0:
         build_parser().error("--minutes > 0, --cases >= 1 and 0 <= --val-fraction < 1 required")
+    if args.workers < 0 or args.jobs < 1:
+        build_parser().error("--workers >= 0 and --jobs >= 1 required")
+    try:
+        device_of(args.device)
+    except ValueError as e:
+        build_parser().error(str(e))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     args.cache.mkdir(parents=True, exist_ok=True)
     result = run(args)

@@ -20,29 +20,46 @@ import numpy as np
 from training.config import StageConfig
 from training.dataset import dataset_description, image_paths, list_cases, read_case
 from training.make_phantoms import write_phantom_dataset
+from training.parallel import in_processes
 from training.prepare import PreparedCase, cache_key, load_prepared, prepare_case, save_prepared
 
 log = logging.getLogger(__name__)
 
 
+def _prepare_one(
+    root: Path, case_id: str, folder: Path, coarse: StageConfig, fine: StageConfig, seed: int
+) -> str:
+    save_prepared(prepare_case(read_case(root, case_id), coarse, fine, seed=seed), folder)
+    return case_id
+
+
 def prepare_all(
-    root: Path, ids: Sequence[str], cache: Path, coarse: StageConfig, fine: StageConfig, seed: int
+    root: Path,
+    ids: Sequence[str],
+    cache: Path,
+    coarse: StageConfig,
+    fine: StageConfig,
+    seed: int,
+    *,
+    jobs: int = 1,
 ) -> list[PreparedCase]:
-    """Prepared cases, from the cache when present and newer than the case's label."""
+    """Prepared cases, from the cache when present and newer than the case's label; the
+    others are prepared first, by ``jobs`` processes."""
     folder = cache / f"prepared_{cache_key(coarse, fine)}"
-    out = []
+    todo = []
     for case_id in ids:
         meta = folder / case_id / "meta.json"
         label = image_paths(root, case_id)[2]
-        stale = meta.is_file() and meta.stat().st_mtime < label.stat().st_mtime
-        prep = None if stale else load_prepared(folder / case_id)
+        if not meta.is_file() or meta.stat().st_mtime < label.stat().st_mtime:
+            todo.append(case_id)
+    work = [(root, c, folder / c, coarse, fine, seed) for c in todo]
+    for case_id in in_processes(_prepare_one, work, jobs):
+        log.info("prepared %s", case_id)
+    out = []
+    for case_id in ids:
+        prep = load_prepared(folder / case_id)
         if prep is None:
-            save_prepared(
-                prepare_case(read_case(root, case_id), coarse, fine, seed=seed), folder / case_id
-            )
-            prep = load_prepared(folder / case_id)
-            assert prep is not None
-            log.info("prepared %s (%.0f mm3 thrombus)", case_id, prep.thrombus_volume_mm3)
+            raise RuntimeError(f"{folder / case_id}: prepared case missing after preparation")
         out.append(prep)
     return out
 
@@ -60,7 +77,7 @@ def primary_root(args: argparse.Namespace) -> Path:
     if args.data is not None:
         return Path(args.data)
     root = args.cache / f"phantoms_seed{args.seed}{'_tiny' if args.tiny else ''}"
-    write_phantom_dataset(root, n=args.cases, seed=args.seed, tiny=args.tiny)
+    write_phantom_dataset(root, n=args.cases, seed=args.seed, tiny=args.tiny, jobs=args.jobs)
     return root
 
 
@@ -75,7 +92,7 @@ def training_data(
     for root in roots:
         ids = list_cases(root)
         train_ids, val_ids = split(ids, args.seed, args.val_fraction)
-        prepared = prepare_all(root, ids, args.cache, coarse, fine, args.seed)
+        prepared = prepare_all(root, ids, args.cache, coarse, fine, args.seed, jobs=args.jobs)
         train += [p for p in prepared if p.case_id in train_ids]
         val += [p for p in prepared if p.case_id in val_ids]
     return roots, train, val

@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +33,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from training.batch_stream import MakeBatch, batches
 from training.losses import deep_supervision_loss
 from training.network import ThrombusUNet
-from training.sampling import Batch
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +122,7 @@ def _resume(
     to this run (``identity``); (iteration, loss EMA, seconds done) to continue from."""
     if checkpoint is None or not checkpoint.is_file():
         return 0, None, 0.0
-    state = torch.load(checkpoint, weights_only=False)
+    state = torch.load(checkpoint, weights_only=False, map_location="cpu")
     if state["identity"] != identity:
         log.warning(
             "%s: %s belongs to another run (%s); starting afresh",
@@ -144,7 +143,7 @@ def _resume(
 
 def train_stage(
     net: ThrombusUNet,
-    make_batch: Callable[[np.random.Generator], Batch],
+    make_batch: MakeBatch,
     *,
     stage: str,
     optim: OptimSettings,
@@ -154,6 +153,7 @@ def train_stage(
     log_every: int = 10,
     checkpoint: Path | None = None,
     checkpoint_every: int = 200,
+    workers: int = 0,
 ) -> StageLog:
     """Train ``net`` in place on batches from ``make_batch``; return the log.
 
@@ -163,6 +163,9 @@ def train_stage(
         Exact number of iterations, or None to fill ``budget_s`` seconds.
     checkpoint
         Resume from and save to this file (needs ``iterations``).
+    workers
+        Processes drawing batches ahead of the loop (:mod:`training.batch_stream`; 0: the
+        loop draws them, repeatable bit for bit). The net trains on the device it is on.
     """
     if iterations is not None and iterations < 1:
         raise ValueError(f"{stage}: iterations must be >= 1, got {iterations}")
@@ -176,6 +179,7 @@ def train_stage(
     it, ema, done_s = _resume(checkpoint, identity, net, opt, rng, out)
     t0 = time.perf_counter() - done_s
     net.train()
+    stream = batches(make_batch, rng, seed=seed, start=it, workers=workers, device=_device(net))
     while True:
         # Fixed count: poly decay over iterations (repeatable). Time budget: poly decay over
         # elapsed time, so a slow first iteration (allocation, warm-up) cannot shrink the run.
@@ -190,7 +194,7 @@ def train_stage(
             progress = min(elapsed / budget_s, 1.0)
         for group in opt.param_groups:
             group["lr"] = optim.initial_lr * poly_factor(progress)
-        value = _step(net, opt, make_batch(rng))
+        value = _step(net, opt, next(stream))
         ema = value if ema is None else 0.9 * ema + 0.1 * value
         it += 1
         if checkpoint is not None and (it % checkpoint_every == 0 or it == iterations):
@@ -219,9 +223,15 @@ def train_stage(
     return out
 
 
-def _step(net: ThrombusUNet, opt: torch.optim.Optimizer, batch: Batch) -> float:
-    """One optimiser step on ``batch`` (gradients clipped); the loss before it."""
-    x, y = torch.from_numpy(batch.image), torch.from_numpy(batch.target)
+def _device(net: ThrombusUNet) -> torch.device:
+    return next(net.parameters()).device
+
+
+def _step(
+    net: ThrombusUNet, opt: torch.optim.Optimizer, batch: tuple[torch.Tensor, torch.Tensor]
+) -> float:
+    """One optimiser step on ``batch`` (image, target; gradients clipped); the loss before it."""
+    x, y = batch
     loss = deep_supervision_loss(net(x), y)
     opt.zero_grad(set_to_none=True)
     loss.backward()

@@ -43,9 +43,10 @@ def predict_full(net: ThrombusUNet, image: npt.NDArray[np.float32]) -> npt.NDArr
     padded_shape = tuple(-(-s // div) * div for s in shape)
     x = crop(image, (0, 0, 0), padded_shape, pad=PAD_VALUE)
     net.eval()
+    device = next(net.parameters()).device
     with torch.no_grad():
-        out = torch.sigmoid(net(torch.from_numpy(np.ascontiguousarray(x[None])))[0])
-    return out.numpy()[0, 0, : shape[0], : shape[1], : shape[2]].astype(np.float32)
+        out = torch.sigmoid(net(torch.from_numpy(np.ascontiguousarray(x[None])).to(device))[0])
+    return out.cpu().numpy()[0, 0, : shape[0], : shape[1], : shape[2]].astype(np.float32)
 
 
 def predict_coarse(net: ThrombusUNet, case: PreparedCase) -> npt.NDArray[np.float32]:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from training.dataset import list_cases, read_case
 from training.onnx_export import INPUT_NAME, OUTPUT_NAME, session
 from training.onnx_weights import onnx_parameters
@@ -109,6 +110,29 @@ def test_train_on_tiny_phantoms(tmp_path: Path) -> None:
     assert list_cases(raw) == ("PHANTOM_003_0000", "PHANTOM_003_0001")
     case = read_case(raw, "PHANTOM_003_0000")
     assert case.ncct.shape == case.cta.shape == case.label.geometry.shape
+
+
+def test_workers_and_jobs_train_the_same_recipe_in_parallel(tmp_path: Path) -> None:
+    """The many-core path (a GPU machine's): data written and prepared by several processes,
+    batches drawn by workers; the run records where it trained."""
+    out, cache = tmp_path / "models", tmp_path / "cache"
+    args = _tiny_phantom_args(out, cache) + ["--workers", "2", "--jobs", "2", "--device", "cpu"]
+    assert main(args) == 0
+    manifest = _check_outputs(out)
+    log = json.loads((out / "training_log.json").read_text())
+    assert log["device"] == "cpu" and log["batch_workers"] == 2
+    assert [s["iterations"] for s in log["stages"]] == [2, 2]
+    assert manifest["training"]["data"]["n_train"] == 2  # type: ignore[index]
+    assert len(list((cache / "phantoms_seed3_tiny" / "labelsTr").glob("*.nii.gz"))) == 2
+
+
+def test_an_unknown_device_is_refused_in_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    args = _tiny_phantom_args(tmp_path / "m", tmp_path / "c") + ["--device", "tpu"]
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2
+    assert "device must be cpu or cuda" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
 
 
 def _weights(folder: Path) -> dict[str, str]:

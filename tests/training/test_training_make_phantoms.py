@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
-from training.dataset import list_cases
+from training.dataset import list_cases, read_case
 from training.make_phantoms import random_options, write_phantom_dataset
 
 
@@ -28,6 +29,20 @@ def test_a_case_is_kept_while_its_options_hold_and_rewritten_when_they_change(
     assert json.loads((tmp_path / "phantom_options.json").read_text())[ids[0]] == json.loads(
         json.dumps(random_options(5, 0, tiny=True).to_dict())
     )
+
+
+def test_cases_written_by_several_processes_equal_those_written_by_one(tmp_path: Path) -> None:
+    one = write_phantom_dataset(tmp_path / "one", n=3, seed=6, tiny=True)
+    many = write_phantom_dataset(tmp_path / "many", n=3, seed=6, tiny=True, jobs=3)
+    assert one == many == list_cases(tmp_path / "many")
+    logs = [
+        json.loads((tmp_path / d / "phantom_options.json").read_text()) for d in ("one", "many")
+    ]
+    assert logs[0] == logs[1] and sorted(logs[1]) == list(many)
+    for case_id in one:
+        a, b = (read_case(tmp_path / d, case_id) for d in ("one", "many"))
+        np.testing.assert_array_equal(a.cta.array, b.cta.array)
+        np.testing.assert_array_equal(a.label.array, b.label.array)
 
 
 def test_random_options_cover_every_site_and_option_and_are_deterministic() -> None:
