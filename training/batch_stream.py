@@ -35,7 +35,7 @@ def device_of(name: str) -> torch.device:
     return device
 
 
-class _Stream(torch.utils.data.IterableDataset):  # type: ignore[type-arg]
+class _Stream(torch.utils.data.IterableDataset):
     def __init__(self, make_batch: MakeBatch, seed: int, start: int) -> None:
         super().__init__()
         self.make_batch, self.seed, self.start = make_batch, seed, start

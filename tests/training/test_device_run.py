@@ -1,0 +1,61 @@
+"""The prepared GPU session script, run on the CPU with tiny settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from strokescope.thrombus.model import load_models
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -> None:
+    env = os.environ | {
+        "PY": sys.executable,
+        "DEVICE": "cpu",
+        "TINY": "1",
+        "CASES_A": "2",
+        "CASES_C": "3",
+        "ITERATIONS": "2",
+        "JOBS": "2",
+        "CACHE": str(tmp_path / "cache"),
+        "VERSION": "test+device-run",
+    }
+    out = tmp_path / "out"
+    done = subprocess.run(
+        ["bash", str(ROOT / "training" / "device_run.sh"), str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    models = load_models(out / "models")
+    assert models.version == "test+device-run"
+    log = json.loads((out / "models" / "training_log.json").read_text())
+    assert log["batch_workers"] == 1 and log["device"] == "cpu"
+    assert log["data"]["n_train"] + log["data"]["n_validation"] == 5  # 2 family A + 3 family C
+    assert "family C" in log["data"]["description"]
+    text = (out / "run.log").read_text()
+    assert "device_run: family C written" in text and "device_run: done" in text
+
+
+def test_the_device_script_stops_when_a_step_fails(tmp_path: Path) -> None:
+    env = os.environ | {"PY": sys.executable, "DEVICE": "tpu", "TINY": "1", "CASES_A": "1"}
+    env |= {"CASES_C": "1", "ITERATIONS": "1", "JOBS": "1", "CACHE": str(tmp_path / "c")}
+    done = subprocess.run(
+        ["bash", str(ROOT / "training" / "device_run.sh"), str(tmp_path / "out")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode != 0
+    assert "device must be cpu or cuda" in done.stdout + done.stderr
+    assert "device_run: done" not in (tmp_path / "out" / "run.log").read_text()

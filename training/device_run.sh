@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# One prepared training run on a lent GPU machine (README "Training on a lent GPU").
+#
+#   bash training/device_run.sh OUT_DIR
+#
+# On the machine: python3 with torch, numpy, onnx and onnxruntime; SimpleITK comes as a
+# carried wheel in .whl/ (installed into /tmp/site). Writes the model folder to
+# OUT_DIR/models and the log to OUT_DIR/run.log, all inside BUDGET_S seconds:
+#   1. family C (training/family_c) in JOBS processes;
+#   2. python -m training.train: family A phantoms written and every case prepared in JOBS
+#      processes, both stages trained on DEVICE with WORKERS batch processes for the time
+#      left (a time budget: a GPU run is seeded but not bit-identical), validation, export.
+# The same script runs on a CPU with small settings (tests/training/test_device_run.py):
+#   DEVICE=cpu TINY=1 CASES_A=2 CASES_C=2 ITERATIONS=2 bash training/device_run.sh OUT
+set -euo pipefail
+
+out=${1:?usage: device_run.sh OUT_DIR}
+PY=${PY:-python3}
+DEVICE=${DEVICE:-cuda}
+JOBS=${JOBS:-$(nproc)}
+WORKERS=${WORKERS:-$((JOBS > 2 ? JOBS - 2 : 1))}
+CASES_A=${CASES_A:-160}
+CASES_C=${CASES_C:-96}
+SEED=${SEED:-0}
+BUDGET_S=${BUDGET_S:-540}
+CACHE=${CACHE:-/tmp/strokescope_train}
+TINY=${TINY:-}
+
+start=$(date +%s)
+mkdir -p "$out" "$CACHE"
+log="$out/run.log"
+exec > >(tee -a "$log") 2>&1
+
+if compgen -G ".whl/*.whl" > /dev/null; then
+    "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+        --target /tmp/site .whl/*.whl
+    export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+fi
+export PYTHONPATH=app:.${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONUNBUFFERED=1
+tiny=${TINY:+--tiny}
+recipe=$("$PY" -c "from training.train import RECIPE_VERSION; print(RECIPE_VERSION)")
+VERSION=${VERSION:-$recipe+seed$SEED+famc-$DEVICE}
+echo "device_run: device $DEVICE, $JOBS jobs, $WORKERS batch workers, A $CASES_A, C $CASES_C"
+
+famc="$CACHE/famc_seed$SEED${TINY:+_tiny}"
+per=$(((CASES_C + JOBS - 1) / JOBS))
+pids=()
+for ((first = 0; first < CASES_C; first += per)); do
+    n=$((first + per > CASES_C ? CASES_C - first : per))
+    "$PY" -m training.family_c --out "$famc" --n "$n" --seed "$SEED" --first "$first" $tiny \
+        > "$CACHE/famc_$first.log" 2>&1 &
+    pids+=($!)
+done
+for pid in "${pids[@]}"; do
+    wait "$pid" || { echo "device_run: family C failed"; tail -5 "$CACHE"/famc_*.log; exit 1; }
+done
+"$PY" -m training.family_c --out "$famc" --n "$CASES_C" --seed "$SEED" $tiny > /dev/null
+echo "device_run: family C written after $(($(date +%s) - start)) s"
+
+# What is left, less a minute for the export and the copy back, is train.py's budget,
+# unless ITERATIONS fixes both stages' counts.
+minutes=$("$PY" -c "print(max(($BUDGET_S - ($(date +%s) - $start) - 60) / 60, 1.0))")
+length=(--minutes "$minutes")
+if [ -n "${ITERATIONS:-}" ]; then
+    length=(--coarse-iterations "$ITERATIONS" --fine-iterations "$ITERATIONS")
+fi
+"$PY" -m training.train --out "$out/models" --seed "$SEED" --cases "$CASES_A" \
+    --extra-data "$famc" --cache "$CACHE" --device "$DEVICE" --workers "$WORKERS" \
+    --jobs "$JOBS" --threads 4 "${length[@]}" --version "$VERSION" $tiny
+echo "device_run: done after $(($(date +%s) - start)) s"
