@@ -53,7 +53,7 @@ for ((first = 0; first < CASES_C; first += per)); do
     pids+=($!)
 done
 for pid in "${pids[@]}"; do
-    wait "$pid" || { echo "device_run: family C failed"; tail -5 "$CACHE"/famc_*.log; exit 1; }
+    wait "$pid" || { echo "device_run: family C failed"; tail -n 5 "$CACHE"/famc_*.log; exit 1; }
 done
 "$PY" -m training.family_c --out "$famc" --n "$CASES_C" --seed "$SEED" $tiny > /dev/null
 echo "device_run: family C written after $(($(date +%s) - start)) s"
