@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from strokescope.outcome import OutcomeFeatures
     from strokescope.outcome.cohort import CohortRow
     from strokescope.outcome.cohort_runs import EvaluationRun, ExtractorInfo, TrainingRun
+    from strokescope.outcome.installed import OutcomeModel
     from strokescope.outcome.network_cohort import StackCohort
     from strokescope.outcome.prediction import OutcomePrediction
     from strokescope.pipeline import Progress
@@ -184,16 +185,16 @@ def evaluate_outcome_model(
 ) -> EvaluationRun:
     """Run an installed outcome model folder on a held-out cohort file: AUC, accuracy,
     sensitivity, specificity and precision with 95 % intervals, ``evaluation.json`` and
-    ``roc.png`` in ``out``. ``ModelError`` for a missing or altered model folder, and for
-    a network model (evaluated on features only, for now)."""
-    from strokescope.errors import ModelError
+    ``roc.png`` in ``out``. A feature model reads each row's features, a network model
+    each row's NCCT + CTA stack (both cached in ``out``: a rerun resumes).
+    ``ModelError`` for a missing or altered model folder."""
     from strokescope.outcome.cohort_runs import evaluate_cohort
     from strokescope.outcome.installed import load_outcome_model
 
     installed = load_outcome_model(model)
     if installed.kind == "network":
-        raise ModelError(
-            f"{installed.folder}: a network model; outcome evaluate runs feature models only"
+        return _evaluate_network(
+            installed, cohort_csv, out, models, threads, threshold, on_progress
         )
     return evaluate_cohort(
         cohort_csv,
@@ -205,6 +206,37 @@ def evaluate_outcome_model(
         threshold=threshold,
         on_progress=on_progress,
     )
+
+
+def _evaluate_network(
+    installed: OutcomeModel,
+    cohort_csv: str | Path,
+    out: str | Path,
+    models: str | Path | None,
+    threads: int,
+    threshold: float,
+    on_progress: Progress | None,
+) -> EvaluationRun:
+    """The network model on each row's stack around its clot, built as at run time."""
+    import numpy as np
+
+    from strokescope.errors import InputError
+    from strokescope.outcome.cohort_runs import Scored, write_evaluation
+
+    stacks = outcome_stacks(
+        cohort_csv, out, models=models, threads=threads, on_progress=on_progress
+    )
+    with np.load(stacks.path) as data:
+        x, y = data["x"], data["y"]
+    if len(y) == 0 or len(set(y.tolist())) < 2:
+        raise InputError(
+            f"{cohort_csv}: the held-out cohort needs patients of both outcomes with images "
+            f"({len(y)} usable)"
+        )
+    p = np.concatenate([installed.predict(x[i : i + 8]) for i in range(0, len(x), 8)])
+    scored = Scored(stacks.ids, y, p, installed.names, stacks.excluded)
+    model = f"{installed.folder}: {installed.describe()}"
+    return write_evaluation(Path(cohort_csv), Path(out), scored, model=model, threshold=threshold)
 
 
 def format_outcome_training(run: TrainingRun) -> str:

@@ -15,7 +15,7 @@ import torch
 from training.scanet import ScaNet
 from training.scanet_onnx import PARITY_TOLERANCE, checked_export, install_network, require_parity
 
-from strokescope.errors import ModelError
+from strokescope.errors import InputError, ModelError
 
 CV = {
     "method": "5-fold stratified cross-validation",
@@ -148,8 +148,48 @@ def test_the_pipeline_runs_a_network_model_on_the_study_images(
     assert got.features == ("ncct", "cta") and got.model_name == "strokescope-outcome-network"
     without = pipeline.predict_outcome(result, model=folder, ncct=ncct)
     assert without.probability is None and without.reason == "the network needs the CTA images"
-    with pytest.raises(ModelError, match="outcome evaluate runs feature models only"):
-        pipeline.evaluate_outcome_model(folder, tmp_path / "cohort.csv", tmp_path / "out")
+
+
+def test_outcome_evaluate_runs_a_network_model_on_each_rows_stack(
+    net: ScaNet, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row's stack is built as at run time (here from stand-in images); the
+    probabilities are the network's, a row without a CTA is left out with the reason."""
+    from strokescope import pipeline, pipeline_outcome
+    from strokescope.outcome.network_input import network_input
+    from strokescope.volume import Geometry, Volume
+    from thrombus_results import thrombus_result
+
+    geometry = Geometry((40, 80, 80), (1.0, 1.0, 1.0), (-40.0, -40.0, -20.0))
+    rows = {f"p{i}": (i % 2, 30.0 + 7.0 * i) for i in range(6)}
+    lines = ["id,ncct,cta,outcome"] + [f"{k},{k}_n.nii,{k}_c.nii,{y}" for k, (y, _) in rows.items()]
+    lines.append("nocta,x_n.nii,,1")
+    (tmp_path / "cohort.csv").write_text("\n".join(lines) + "\n")
+
+    def images(row, models, threads):  # type: ignore[no-untyped-def]
+        rng = np.random.default_rng(len(row.id) + int(rows.get(row.id, (0, 0.0))[1]))
+        level = rows.get(row.id, (0, 35.0))[1]
+        ncct = Volume(rng.normal(level, 5.0, geometry.shape).astype(np.float32), geometry)
+        cta = Volume(rng.normal(2 * level, 30.0, geometry.shape).astype(np.float32), geometry)
+        return ncct, None if row.cta is None else cta, thrombus_result()
+
+    monkeypatch.setattr(pipeline_outcome, "_row_images", images)
+    run = pipeline.evaluate_outcome_model(folder, tmp_path / "cohort.csv", tmp_path / "out")
+    record = json.loads((tmp_path / "out" / "evaluation.json").read_text())
+    assert run.metrics.n == 6 and record["inputs"] == ["ncct", "cta"]
+    assert record["excluded"] == ["nocta (line 8): no CTA series"]
+    assert (tmp_path / "out" / "roc.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for patient in record["patients"]:
+        ncct, cta, result = images(type("R", (), {"id": patient["id"], "cta": "c"}), None, 1)
+        stack = network_input(ncct, cta, result).stack[None]
+        with torch.no_grad():
+            want = float(torch.sigmoid(net(torch.from_numpy(stack))))
+        assert patient["probability"] == pytest.approx(want, abs=PARITY_TOLERANCE)
+        assert patient["outcome"] == rows[patient["id"]][0]
+    one_outcome = "id,ncct,cta,outcome\np1,a.nii,b.nii,1\np3,c.nii,d.nii,1\n"
+    (tmp_path / "one.csv").write_text(one_outcome)
+    with pytest.raises(InputError, match="both outcomes"):
+        pipeline.evaluate_outcome_model(folder, tmp_path / "one.csv", tmp_path / "out2")
 
 
 def test_a_network_built_for_another_stack_is_refused(folder: Path, tmp_path: Path) -> None:

@@ -156,7 +156,9 @@ class EvaluationRun:
     """What ``outcome evaluate`` did: the metrics, the rows left out, files written."""
 
     metrics: Classification
-    table: FeatureTable
+    inputs: tuple[str, ...]
+    """The model's features, or the network's input channels."""
+    excluded: tuple[str, ...]
     model: str
     paths: tuple[Path, ...]
 
@@ -164,8 +166,8 @@ class EvaluationRun:
         return {
             "metrics": self.metrics.to_dict(),
             "model": self.model,
-            "features": list(self.table.names),
-            "excluded": list(self.table.excluded),
+            "inputs": list(self.inputs),
+            "excluded": list(self.excluded),
         }
 
 
@@ -188,18 +190,40 @@ def evaluate_cohort(
         table = feature_table(rows, features, names)
     except InputError as exc:
         raise InputError(f"{source}: {exc}") from None
-    p = [float(v) for v in np.asarray(predict(table.x), dtype=float).reshape(-1)]
-    metrics = classify(p, table.y, threshold=threshold)
-    run = EvaluationRun(metrics, table, model, ())
+    scored = Scored(table.ids, table.y, predict(table.x), table.names, table.excluded)
+    return write_evaluation(source, folder, scored, model=model, threshold=threshold)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A held-out cohort's patients with their outcome and a model's probability."""
+
+    ids: Sequence[str]
+    y: npt.ArrayLike
+    probability: npt.ArrayLike
+    inputs: tuple[str, ...]
+    excluded: tuple[str, ...]
+
+
+def write_evaluation(
+    source: Path, folder: Path, scored: Scored, *, model: str, threshold: float
+) -> EvaluationRun:
+    """Score ``scored`` (the seed's Table 1 columns with 95 % intervals) and write
+    ``evaluation.json`` and ``roc.png`` into ``folder``."""
+    p = [float(v) for v in np.asarray(scored.probability, dtype=float).reshape(-1)]
+    y = np.asarray(scored.y, dtype=np.int64)
+    metrics = classify(p, y, threshold=threshold)
+    run = EvaluationRun(metrics, scored.inputs, scored.excluded, model, ())
     record = run.to_dict() | {
         "cohort_file": str(source),
         "patients": [
-            {"id": i, "outcome": int(y), "probability": q}
-            for i, y, q in zip(table.ids, table.y, p, strict=True)
+            {"id": str(i), "outcome": int(t), "probability": q}
+            for i, t, q in zip(scored.ids, y, p, strict=True)
         ],
     }
-    fpr, tpr = roc_curve(p, table.y)
+    fpr, tpr = roc_curve(p, y)
     title = f"ROC, held-out n={metrics.n}: AUC {metrics.auc:.2f}"
     atomic_write_text(folder / "evaluation.json", json.dumps(record, indent=2) + "\n")
     atomic_write_bytes(folder / "roc.png", roc_png(fpr, tpr, title=title))
-    return EvaluationRun(metrics, table, model, (folder / "evaluation.json", folder / "roc.png"))
+    paths = (folder / "evaluation.json", folder / "roc.png")
+    return EvaluationRun(metrics, scored.inputs, scored.excluded, model, paths)

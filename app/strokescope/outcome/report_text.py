@@ -74,7 +74,7 @@ def format_evaluation(run: EvaluationRun) -> str:
         f"outcome model {run.model}",
         f"held-out cohort: {m.n} patients ({m.successes} successes)",
         *_metrics(m),
-        *_excluded(run.table.excluded),
+        *_excluded(run.excluded),
         *(f"wrote {p}" for p in run.paths),
         RESEARCH_NOTICE,
     ]
