@@ -30,7 +30,16 @@ def test_check_returns_the_model_card_line_and_predictions_name_the_model(model:
     assert p.model == line and p.features == FEATURES
     assert p.model_name == "strokescope-outcome-feature-model"
     assert p.model_version.startswith("sha256 ") and len(p.model_version) == len("sha256 ") + 12
-    assert set(p.to_dict()) == {"probability", "reason", "model", "features"}  # results.json
+    record = p.to_dict()  # results.json
+    assert set(record) == {
+        "probability",
+        "reason",
+        "model",
+        "features",
+        "model_name",
+        "model_version",
+    }
+    assert (record["model_name"], record["model_version"]) == (p.model_name, p.model_version)
 
 
 BROKEN: list[tuple[dict[str, Any], str]] = [

@@ -29,7 +29,14 @@ TREE = ("distance_ica_terminus_mm", "clot_burden_score", "collateral_grade")
 
 @pytest.fixture(scope="module")
 def exported(study: Study, tmp_path_factory: pytest.TempPathFactory) -> ExportManifest:
-    prediction = OutcomePrediction(0.62, None, MODEL, ("clot_length_mm", "perviousness_hu"))
+    prediction = OutcomePrediction(
+        0.62,
+        None,
+        MODEL,
+        ("clot_length_mm", "perviousness_hu"),
+        model_name="site-a-recanalization",
+        model_version="2.1",
+    )
     out = tmp_path_factory.mktemp("outcome")
     return export_results(out, source=study.cta, thrombus=study.thrombus, outcome=prediction)
 
@@ -52,6 +59,8 @@ def test_json_and_csv_hold_each_feature_value_unit_or_reason(
         "reason": None,
         "model": MODEL,
         "features": ["clot_length_mm", "perviousness_hu"],
+        "model_name": "site-a-recanalization",
+        "model_version": "2.1",
     }
     (row,) = csv.DictReader(io.StringIO(exported.csv.read_text()))
     assert float(row["clot_length_mm"]) == pytest.approx(t.length_mm)

@@ -37,7 +37,7 @@ class OutcomePrediction:
     model needs is absent for this study; ``model`` is the model card's line (cohort, its
     size, cross-validated AUC with its CI); ``features`` the model's inputs in order;
     ``model_name`` and ``model_version`` identify the model in the DICOM SR ("" when not
-    known). ``to_dict`` (results.json) holds the first four.
+    known). ``to_dict`` (results.json) holds all six.
     """
 
     probability: float | None
@@ -66,6 +66,8 @@ class OutcomePrediction:
             "reason": self.reason,
             "model": self.model,
             "features": list(self.features),
+            "model_name": self.model_name,
+            "model_version": self.model_version,
         }
 
 

@@ -23,11 +23,14 @@ Version history
 1.5
     ``outcome``: the study's recanalization-related features and the outcome model's
     prediction (absent in older files).
+1.6
+    ``outcome.prediction.model_name`` and ``model_version``: which installed outcome model
+    gave the probability (absent in older files).
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.5"`` (see the history above); a reader should refuse a major version it does not
+    ``"1.6"`` (see the history above); a reader should refuse a major version it does not
     know.
 ``notice``
     Always "Research use only, not for diagnosis."
@@ -65,7 +68,8 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     ``prediction``: ``null`` when no outcome model was run (none ships), else
     ``probability`` (P(mTICI >= 2c), ``null`` with a ``reason`` when one of the model's
     features is absent), ``model`` (the model card's cohort, size and cross-validated
-    AUC) and ``features`` (the model's inputs).
+    AUC), ``features`` (the model's inputs), ``model_name`` and ``model_version`` (the
+    model folder's manifest).
 ``measurements``
     The report's table: finding, name, value, unit, method (value ``null`` if unknown).
 ``files``
@@ -82,7 +86,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -206,6 +210,8 @@ RESULTS_SCHEMA: dict[str, Any] = {
                         "probability": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
                         "reason": _STR_OR_NULL,
                         "model": {"type": "string"},
+                        "model_name": {"type": "string"},
+                        "model_version": {"type": "string"},
                     },
                 },
             },
