@@ -72,3 +72,23 @@ def test_graph_links_ica_to_m1(tree_and_truth: Pair) -> None:
     labels = {(tree.segments[a].label, tree.segments[b].label) for a, b in tree.edges}
     assert ("ICA supraclinoid", "M1") in labels
     assert ("M1", "M2 superior") in labels
+
+
+def test_roots_are_found_when_the_arteries_begin_above_the_field_of_views_bottom(
+    tree_and_truth: Pair,
+) -> None:
+    """No opacified artery in the lowest 30 mm (a scan whose arteries begin at the skull
+    base): the carotid roots are sought from the lowest slab that holds one."""
+    _, truth = tree_and_truth
+    study = generate_study(OPTIONS)
+    assert study.cta is not None
+    cut = int(round(30.0 / study.cta.geometry.spacing[0]))
+    cta = study.cta.array.copy()
+    cta[:cut] = study.ncct.array[:cut]  # same grid in the quick phantom: no contrast there
+    tree = arterial_tree(
+        study.ncct, type(study.cta)(cta, study.cta.geometry, study.cta.meta), identity_registration()
+    )
+    assert not any("carotid root" in w for w in tree.warnings)
+    for side in ("left", "right"):
+        pts = np.concatenate([a.points for a in truth if a.label == "M1" and a.side == side])
+        assert _near(tree, "M1", side, pts) >= 0.8

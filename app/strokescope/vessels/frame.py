@@ -1,12 +1,16 @@
 """Anatomical landmarks of the arterial tree: roots at the skull base and a head frame.
 
-* **Roots** (where the arteries enter the field of view): the opacified components of the
-  lowest ``ROOT_SLAB_MM`` of the working grid. Per side, the internal carotid is the most
-  anterior thick one (maximal radius >= ``ICA_MIN_RADIUS_MM``) ``10-40`` mm from the
-  midsagittal plane; the vertebral arteries are those (maximal radius >=
-  ``VA_MIN_RADIUS_MM``) within 20 mm of the plane
-  and at least ``VA_BEHIND_ICA_MM`` behind the carotids (the jugular bulb and sigmoid sinus
-  lie lateral and behind the carotid, the vertebrals medial and behind it).
+* **Roots** (where the arteries enter the field of view): the opacified components of a
+  ``ROOT_SLAB_MM`` slab at the bottom of the arteries - the lowest slab of the working grid
+  that holds a thick opacified component (a field of view may begin below the first
+  opacified artery, or a scan's arteries may begin at the skull base). Per side, the
+  internal carotid is the most anterior thick one (maximal radius >= ``ICA_MIN_RADIUS_MM``)
+  ``10-40`` mm from the midsagittal plane; a side without one there is sought in the slabs
+  above, up to ``ICA_RISE_MM`` above the other side's carotid (bone or a cervical occlusion
+  can hide one carotid low down). The vertebral arteries are those (maximal radius >=
+  ``VA_MIN_RADIUS_MM``) within 20 mm of the plane and at least ``VA_BEHIND_ICA_MM`` behind
+  the carotids (the jugular bulb and sigmoid sinus lie lateral and behind the carotid, the
+  vertebrals medial and behind it).
 * **Head frame**: x the normal of the midsagittal plane (patient left), z the patient's
   head direction made orthogonal to x, y = z x x (posterior); its origin is the anterior
   communicating artery - where the minimal path between the two carotid roots crosses the
@@ -27,6 +31,7 @@ from strokescope.vessels.grid import WorkGrid
 
 ROOT_SLAB_MM = 10.0
 ICA_MIN_RADIUS_MM = 1.4
+ICA_RISE_MM = 20.0
 VA_MIN_RADIUS_MM = 0.5
 ICA_LATERAL_MM = (10.0, 40.0)
 VA_LATERAL_MM = (1.0, 20.0)
@@ -87,29 +92,44 @@ def _components(grid: WorkGrid, plane: Plane, first: int = 0) -> list[_Blob]:
     return out
 
 
+def _base_slice(grid: WorkGrid) -> int:
+    """First slice of the lowest slab holding a thick opacified voxel (0 when none does)."""
+    thick = np.nonzero((grid.radius_mm >= ICA_MIN_RADIUS_MM).any(axis=(1, 2)))[0]
+    return int(thick[0]) if len(thick) else 0
+
+
+def _carotid(blobs: list[_Blob], sign: float) -> _Blob | None:
+    cand = [
+        c
+        for c in blobs
+        if ICA_LATERAL_MM[0] <= sign * c.d <= ICA_LATERAL_MM[1] and c.radius >= ICA_MIN_RADIUS_MM
+    ]
+    return min(cand, key=lambda c: c.y) if cand else None
+
+
 def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     """Carotid and vertebral seeds (see the module docstring); a side without a thick
     carotid candidate is missing from ``ica``."""
-    blobs = _components(grid, plane)
-    ica: dict[str, I64] = {}
-    ica_y: list[float] = []
-    for side, sg in SIGN.items():
-        cand = [
-            c
-            for c in blobs
-            if ICA_LATERAL_MM[0] <= sg * c.d <= ICA_LATERAL_MM[1] and c.radius >= ICA_MIN_RADIUS_MM
-        ]
-        if cand:
-            best = min(cand, key=lambda c: c.y)
-            ica[side] = best.seed
-            ica_y.append(best.y)
-    behind = max(ica_y, default=-np.inf) + VA_BEHIND_ICA_MM
     step = max(1, int(round(ROOT_SLAB_MM / grid.geometry.spacing[0])))
+    base = _base_slice(grid)
+    slabs = range(base, grid.lumen.shape[0], step)
+    found = {side: _carotid(_components(grid, plane, base), sg) for side, sg in SIGN.items()}
+    rise = int(round(ICA_RISE_MM / grid.geometry.spacing[0]))
+    for side, sg in SIGN.items():
+        other = found["right" if side == "left" else "left"]
+        top = base + (rise if other is not None else 0)
+        for first in slabs[1:]:
+            if found[side] is not None or first > top:
+                break
+            found[side] = _carotid(_components(grid, plane, first), sg)
+    ica = {side: blob.seed for side, blob in found.items() if blob is not None}
+    behind = max((b.y for b in found.values() if b is not None), default=-np.inf)
+    behind += VA_BEHIND_ICA_MM
     va: tuple[I64, ...] = ()
-    for first in range(0, min(VA_SLABS * step, grid.lumen.shape[0]), step):
+    for first in slabs[:VA_SLABS]:
         va = tuple(
             c.seed
-            for c in (blobs if first == 0 else _components(grid, plane, first))
+            for c in _components(grid, plane, first)
             if VA_LATERAL_MM[0] <= abs(c.d) <= VA_LATERAL_MM[1] and c.y >= behind
         )
         if va:
