@@ -60,6 +60,15 @@ def check_outcome_model(model: str | Path) -> str:
     return installed.describe()
 
 
+def outcome_model_digest(model: str | Path) -> str:
+    """The sha256 of the outcome model's ONNX graph, after :func:`check_outcome_model`'s
+    checks: what a batch keys its finished cases on, so another model reruns them."""
+    from strokescope.outcome.installed import ONNX_NAME, load_outcome_model
+
+    check_outcome_model(model)
+    return str(load_outcome_model(model).manifest["files"][ONNX_NAME])
+
+
 def predict_outcome(
     result: ThrombusResult,
     *,

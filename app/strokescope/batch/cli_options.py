@@ -40,6 +40,13 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--models", help="model folder (default: models_onnx)")
     parser.add_argument(
+        "--outcome-model",
+        metavar="DIR",
+        help="installed outcome model folder run on every case (default: "
+        "$STROKESCOPE_OUTCOME_MODEL if set; no model ships); its probability goes to each "
+        "case's results and to summary.csv",
+    )
+    parser.add_argument(
         "--device", default="auto", choices=("auto", "cpu", "cuda", "dml"), help="see thrombus"
     )
     parser.add_argument(
@@ -84,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.cohort or not args.out:
         raise InputError("batch: give COHORT.csv and --out DIR (or --summarize DIR)")
     from strokescope.batch.run import ClusterOptions, run_cohort
+    from strokescope.cli_thrombus import outcome_model
 
     def show(progress: Progress, record: CaseRecord | None) -> None:
         print(_progress_line(progress, record), file=sys.stderr, flush=True)
@@ -98,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         threads=args.threads,
         cluster=ClusterOptions(workers=args.workers, scheduler=args.scheduler),
+        outcome_model=outcome_model(args),
         on_progress=show,
         on_dashboard=dashboard,
     )

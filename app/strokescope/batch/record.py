@@ -48,6 +48,8 @@ class CaseRecord:
     worker: str = ""
     thrombus: dict[str, Any] | None = None
     hemorrhage: dict[str, Any] | None = None
+    outcome: dict[str, Any] | None = None
+    """The outcome model's prediction (``OutcomePrediction.to_dict``) when the batch ran one."""
     dice: float | None = None
     truth: dict[str, str] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)

@@ -137,6 +137,7 @@ def run_cohort(
     device: str = "auto",
     threads: int | None = None,
     cluster: ClusterOptions | None = None,
+    outcome_model: str | Path | None = None,
     on_progress: OnProgress | None = None,
     on_dashboard: Callable[[str], None] | None = None,
 ) -> BatchReport:
@@ -144,6 +145,8 @@ def run_cohort(
 
     ``threads`` are onnxruntime's threads per case (default: 1 on a Dask worker, which
     runs one case per core, 2 in this process, as ``strokescope thrombus``).
+    ``outcome_model`` (an installed outcome model folder) runs on every analysed case; its
+    digest joins the ledger key, so a rerun with another model runs the cases again.
     ``on_progress(progress, record)`` is called once before any case runs (``record``
     ``None``) and after every case; ``on_dashboard(address)`` with the Dask dashboard.
 
@@ -152,18 +155,24 @@ def run_cohort(
     InputError
         The cohort file is malformed (naming file and row), or the options conflict.
     ModelError
-        The thrombus models are missing or altered (checked once, before any case).
+        The thrombus or outcome models are missing or altered (checked once, before any
+        case).
     """
     cases = read_cohort(cohort)
     cluster = cluster or ClusterOptions()
     out_dir = _out_dir(out)
     version, key = pipeline.thrombus_model_version(models)
+    outcome = None if outcome_model is None else str(Path(outcome_model).resolve())
+    if outcome is not None:
+        key += f"+outcome-{pipeline.outcome_model_digest(outcome)[:16]}"
     settings = BatchSettings(
         model_version=version,
         model_key=key,
         models=None if models is None else str(Path(models).resolve()),
         device=device,
         threads=threads if threads is not None else (1 if cluster.distributed else 2),
+        outcome_model=outcome,
+        outcome_line="" if outcome is None else pipeline.check_outcome_model(outcome),
     )
     done, pending = split_cohort(out_dir, cases, key)
     tracker = _Tracker(out_dir, cases, done, on_progress)

@@ -31,6 +31,7 @@ from strokescope.errors import InputError, StrokeScopeError
 
 if TYPE_CHECKING:
     from strokescope.hemorrhage.result import HemorrhageResult
+    from strokescope.outcome.prediction import OutcomePrediction
     from strokescope.thrombus.result import ThrombusResult
     from strokescope.volume import Volume
 
@@ -43,7 +44,9 @@ class BatchSettings:
 
     ``models`` is the model folder (``None``: the installed one), ``device`` and
     ``threads`` go to :func:`strokescope.pipeline.analyze_thrombus`; ``model_version`` and
-    ``model_key`` are what :func:`strokescope.pipeline.thrombus_model_version` gave.
+    ``model_key`` are what :func:`strokescope.pipeline.thrombus_model_version` gave (with
+    the outcome model's digest when one runs). ``outcome_model`` is an installed outcome
+    model folder run on every analysed case (``None``: none), ``outcome_line`` its card.
     """
 
     model_version: str
@@ -51,6 +54,8 @@ class BatchSettings:
     models: str | None = None
     device: str = "cpu"
     threads: int = 1
+    outcome_model: str | None = None
+    outcome_line: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,26 @@ def _dice(case: CohortCase, result: ThrombusResult) -> float | None:
     return dice(result.mask, truth.array > 0.5)
 
 
+def _outcome(
+    thrombus: ThrombusResult, images: _Images, settings: BatchSettings
+) -> OutcomePrediction | None:
+    """The outcome model's prediction for the case, if the batch runs one. A research
+    model that fails on a case gives no probability, with the reason, and never costs the
+    case its thrombus results."""
+    if settings.outcome_model is None:
+        return None
+    from strokescope.outcome.prediction import OutcomePrediction
+
+    try:
+        return pipeline.predict_outcome(
+            thrombus, model=settings.outcome_model, ncct=images.ncct, cta=images.cta
+        )
+    except Exception as exc:  # the thrombus results must still be written
+        log.warning("outcome model failed on a case: %s", _one_line(exc))
+        reason = f"the outcome model failed: {_one_line(exc)}"
+        return OutcomePrediction(None, reason, settings.outcome_line)
+
+
 def _analyse(
     case: CohortCase, out_dir: Path, settings: BatchSettings
 ) -> tuple[dict[str, Any], float | None, dict[str, str]]:
@@ -130,11 +155,14 @@ def _analyse(
     )
     folder = out_dir / "cases" / case.case_id
     source = images.cta if images.cta is not None else images.ncct
+    prediction = _outcome(thrombus, images, settings)
     manifest = pipeline.export_results(
-        folder / "thrombus", source=source, thrombus=thrombus, overwrite=True
+        folder / "thrombus", source=source, thrombus=thrombus, outcome=prediction, overwrite=True
     )
     results = {"thrombus": manifest.folder.relative_to(out_dir).as_posix()}
     out: dict[str, Any] = {"thrombus": thrombus.to_dict()}
+    if prediction is not None:
+        out["outcome"] = prediction.to_dict()
     if case.wants_ht:
         ht, followup = _hemorrhage(case, images.followup)
         manifest = pipeline.export_results(
@@ -169,6 +197,7 @@ def run_case(case: CohortCase, *, out_dir: Path, settings: BatchSettings) -> Cas
             input_stat=stat,
             thrombus=found["thrombus"],
             hemorrhage=found.get("hemorrhage"),
+            outcome=found.get("outcome"),
             dice=dice,
             results=results,
             seconds=round(time.perf_counter() - start, 3),

@@ -3,7 +3,8 @@
 ``summary.csv`` has one row per case, failed and negative cases included: status and
 error, the thrombus impression and occlusion class, the number of thrombi, the total volume
 and every measurement of the headline (largest) thrombus as ``thrombus_<field>``, the HT
-volume when measured, the warnings, the model version, the seconds, the reference values
+volume when measured, the outcome model's probability (or why there is none) and version
+when the batch ran one, the warnings, the model version, the seconds, the reference values
 and the Dice coefficient. ``thrombi.csv`` has one row per thrombus of every case, with
 every field of :class:`~strokescope.thrombus.result.Thrombus`. Both are written atomically.
 """
@@ -62,6 +63,9 @@ SUMMARY_COLUMNS = (
     *(f"thrombus_{name}" for name in THROMBUS_FIELDS),
     *(f"ht_{name}" for name in HT_FIELDS),
     "ht_impression",
+    "outcome_probability",
+    "outcome_reason",
+    "outcome_model_version",
     *TAIL_FIELDS,
 )
 THROMBI_COLUMNS = ("case_id", *THROMBUS_FIELDS)
@@ -101,6 +105,10 @@ def summary_row(record: CaseRecord) -> dict[str, Any]:
     row.update({f"thrombus_{name}": top.get(name) for name in THROMBUS_FIELDS})
     row.update({f"ht_{name}": ht.get(name) for name in HT_FIELDS})
     row["ht_impression"] = ht.get("impression")
+    outcome = record.outcome or {}
+    row["outcome_probability"] = outcome.get("probability")
+    row["outcome_reason"] = outcome.get("reason")
+    row["outcome_model_version"] = outcome.get("model_version")
     warnings = [*th.get("warnings", ()), *(f"HT: {w}" for w in ht.get("warnings", ()))]
     row.update(
         {
