@@ -92,6 +92,31 @@ def predict_outcome(
     return predict_study(installed, outcome_features(result))
 
 
+def outcome_or_reason(
+    result: ThrombusResult,
+    *,
+    model: str | Path,
+    line: str,
+    ncct: Volume | None = None,
+    cta: Volume | None = None,
+) -> OutcomePrediction:
+    """:func:`predict_outcome` for unattended runs (a batch, the DICOM node): a research
+    model that fails on a study gives no probability, with the reason, instead of an error
+    that would cost the study its thrombus results. ``line`` is the model card's line
+    (:func:`check_outcome_model`, checked once before the run)."""
+    import logging
+
+    from strokescope.outcome.prediction import OutcomePrediction
+
+    try:
+        return predict_outcome(result, model=model, ncct=ncct, cta=cta)
+    except Exception as exc:  # the thrombus results must still be written and sent
+        text = " ".join(str(exc).split()) or "no message"
+        reason = f"the outcome model failed: {type(exc).__name__}: {text}"
+        logging.getLogger(__name__).warning("%s", reason)
+        return OutcomePrediction(None, reason, line)
+
+
 def _row_images(
     row: CohortRow, models: str | Path | None, threads: int
 ) -> tuple[Volume, Volume | None, ThrombusResult]:

@@ -10,7 +10,7 @@ import pytest
 from batch_cases import read_rows
 
 from outcome_model_files import train_tiny_model
-from strokescope import pipeline
+from strokescope import pipeline, pipeline_outcome
 from strokescope.batch.run import BatchReport, run_cohort
 from strokescope.errors import ModelError
 
@@ -67,7 +67,7 @@ def test_a_model_failing_on_a_case_leaves_its_thrombus_results(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("onnxruntime ran out of memory")
 
-    monkeypatch.setattr(pipeline, "predict_outcome", broken)
+    monkeypatch.setattr(pipeline_outcome, "predict_outcome", broken)
     report = run_cohort(cohort_csv, tmp_path / "b", device="cpu", threads=1, outcome_model=model)
     rows = {r["case_id"]: r for r in read_rows(report.out_dir / "summary.csv")}
     assert rows["m1"]["status"] == "done" and rows["m1"]["occlusion_class"] == "LVO"

@@ -33,9 +33,10 @@ def write_config(
     quiet_s: float = 1.0,
     first_delay_s: float = 0.5,
     max_delay_s: float = 2.0,
+    outcome_model: str | None = None,
 ) -> Path:
     """A node.toml in ``folder`` (storage ``folder/data``); destinations are (AE, port)
-    on localhost."""
+    on localhost; ``outcome_model`` the ``[analysis]`` key, when given."""
     lines = [
         "[node]",
         f'ae_title = "{NODE_AE}"',
@@ -48,6 +49,7 @@ def write_config(
         f"max_delay_seconds = {max_delay_s}",
         "[analysis]",
         "threads = 2",
+        *([f'outcome_model = "{outcome_model}"'] if outcome_model else []),
     ]
     for ae, host in allowed:
         lines += ["[[allowed]]", f'ae_title = "{ae}"'] + ([f'host = "{host}"'] if host else [])

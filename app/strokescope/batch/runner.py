@@ -124,21 +124,17 @@ def _dice(case: CohortCase, result: ThrombusResult) -> float | None:
 def _outcome(
     thrombus: ThrombusResult, images: _Images, settings: BatchSettings
 ) -> OutcomePrediction | None:
-    """The outcome model's prediction for the case, if the batch runs one. A research
-    model that fails on a case gives no probability, with the reason, and never costs the
-    case its thrombus results."""
+    """The outcome model's prediction for the case, if the batch runs one (a model that
+    fails on the case gives the reason: :func:`strokescope.pipeline.outcome_or_reason`)."""
     if settings.outcome_model is None:
         return None
-    from strokescope.outcome.prediction import OutcomePrediction
-
-    try:
-        return pipeline.predict_outcome(
-            thrombus, model=settings.outcome_model, ncct=images.ncct, cta=images.cta
-        )
-    except Exception as exc:  # the thrombus results must still be written
-        log.warning("outcome model failed on a case: %s", _one_line(exc))
-        reason = f"the outcome model failed: {_one_line(exc)}"
-        return OutcomePrediction(None, reason, settings.outcome_line)
+    return pipeline.outcome_or_reason(
+        thrombus,
+        model=settings.outcome_model,
+        line=settings.outcome_line,
+        ncct=images.ncct,
+        cta=images.cta,
+    )
 
 
 def _analyse(

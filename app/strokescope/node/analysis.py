@@ -7,6 +7,9 @@ baseline NCCT and a CTA the thrombus analysis runs and its results are exported 
 Encapsulated PDF) are what the node sends back. A negative study, or a result "not
 assessed" (e.g. a CTA without opacified arteries), is a result like any other and is
 sent the same way. Without an NCCT or a CTA the study is "not analysed" with the reason.
+With ``[analysis] outcome_model`` the outcome model's probability (or why there is none)
+goes into every export; a model that fails on a study gives the reason and never blocks
+the thrombus results (:func:`strokescope.pipeline.outcome_or_reason`).
 
 HT volumetry needs a click on the bleed, so it runs only on request
 (:mod:`strokescope.node.ht_request`): :func:`measure_ht` measures one request on the
@@ -83,7 +86,18 @@ def analyse_study(
             on_progress=on_progress,
         )
         out = config.storage / "results" / Path(folder).name / "thrombus"
-        manifest = pipeline.export_results(out, source=cta, thrombus=result, overwrite=True)
+        prediction = None
+        if config.outcome_model is not None:  # checked when the node started
+            prediction = pipeline.outcome_or_reason(
+                result,
+                model=config.outcome_model,
+                line=f"outcome model {config.outcome_model}",
+                ncct=ncct,
+                cta=cta,
+            )
+        manifest = pipeline.export_results(
+            out, source=cta, thrombus=result, outcome=prediction, overwrite=True
+        )
     except Cancelled:
         raise
     except Exception as exc:  # recorded with the study; the node goes on

@@ -27,6 +27,7 @@ Example::
     threads = 2
     device = "cpu"
     models = "/opt/models"       # optional: default the installed models
+    outcome_model = "/opt/outcome"  # optional: an installed outcome model run on each study
 
 A bad file is an :class:`~strokescope.errors.InputError` naming the file and the key.
 """
@@ -102,6 +103,7 @@ class NodeConfig:
     threads: int = 2
     device: str = "cpu"
     models: Path | None = None
+    outcome_model: Path | None = None
     source: Path | None = None
 
     @property
@@ -208,7 +210,7 @@ def parse_config(path: Path, data: dict[str, Any]) -> NodeConfig:
     if "node" not in data:
         raise root.fail("node", "missing")
     retry = _section(root, "retry", ("first_delay_seconds", "max_delay_seconds"))
-    analysis = _section(root, "analysis", ("threads", "device", "models"))
+    analysis = _section(root, "analysis", ("threads", "device", "models", "outcome_model"))
     allowed = tuple(_peer(r) for r in _tables(root, "allowed"))
     if not allowed:
         raise root.fail("allowed", "missing: name at least one calling AE title that may store")
@@ -219,6 +221,7 @@ def parse_config(path: Path, data: dict[str, Any]) -> NodeConfig:
     if not 1 <= threads <= 256:
         raise analysis.fail("threads", f"{threads} is out of range (1-256)")
     models = analysis.get("models", str, "")
+    outcome = analysis.get("outcome_model", str, "")
     return NodeConfig(
         ae_title=node.ae_title("ae_title"),
         port=node.port("port"),
@@ -233,6 +236,7 @@ def parse_config(path: Path, data: dict[str, Any]) -> NodeConfig:
         threads=threads,
         device=device,
         models=path.parent / models if models else None,
+        outcome_model=path.parent / outcome if outcome else None,
         source=path,
     )
 

@@ -27,6 +27,7 @@ import sqlite3
 import threading
 from types import FrameType
 
+from strokescope import pipeline
 from strokescope.errors import Cancelled, InputError
 from strokescope.node.analysis import Outcome, analyse_study, measure_ht
 from strokescope.node.config import NodeConfig
@@ -104,6 +105,8 @@ class Node:
         self.stop()
 
     def start(self) -> None:
+        if self.config.outcome_model is not None:  # a bad folder stops the node at start
+            pipeline.check_outcome_model(self.config.outcome_model)
         self._log = open_log(self.config)
         again = self.index.recover()
         if again:
