@@ -179,6 +179,16 @@ def _initial_net(stage: StageConfig, init_from: Path | None, device: torch.devic
     return net.to(device)
 
 
+def _where(args: argparse.Namespace, device: torch.device) -> dict[str, Any]:
+    """Where the run trained, for the manifest."""
+    return {
+        "torch": torch.__version__,
+        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "batch_workers": args.workers,
+        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+    }
+
+
 def _optimizer_record(optim: OptimSettings) -> dict[str, Any]:
     return {
         "name": optim.name,
@@ -263,10 +273,7 @@ def run(args: argparse.Namespace) -> TrainResult:
         ),
         "seconds_data_preparation": round(t_data, 1),
         "seconds_training_total": round(time.perf_counter() - t_start, 1),
-        "torch": torch.__version__,
-        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
-        "batch_workers": args.workers,
-        "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+        **_where(args, device),
     }
     coarse_x, fine_x = _examples(train_cases[0], probs[0], coarse, fine)
     return TrainResult(coarse, fine, coarse_net, fine_net, rules, record, coarse_x, fine_x)
