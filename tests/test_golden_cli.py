@@ -40,6 +40,7 @@ FEATURE_TOLERANCE = {
     "ncct_density_hu": 5.0,
     "relative_attenuation": 0.1,
     "perviousness_hu": 15.0,  # CTA and NCCT means' tolerances together
+    "collateral_grade": 1.0,  # one grade: the collateral ratio may lie near a cut-off
 }
 """The recanalization-related features' numbers; their text, reasons and absence are exact."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from strokescope.gui.results_panel import ResultsPanel
 from strokescope.outcome.definitions import DEFINITIONS
-from strokescope.outcome.features import NEEDS_TREE
+from strokescope.outcome.features import NEEDS_TREE, NO_REFERENCE
 from strokescope.outcome.prediction import NO_MODEL, OutcomePrediction
 from strokescope.thrombus import ThrombusResult
 from strokescope.thrombus.result import Thrombus
@@ -34,7 +34,8 @@ def test_features_and_probability_beside_the_model_card(qtbot) -> None:  # type:
     assert list(cells) == [d.label for d in DEFINITIONS]
     assert cells["Occlusion site"] == "M1" and cells["Clot length"] == "18.0 mm"
     assert cells["Relative attenuation"] == "1.60"
-    assert cells["Collateral grade"] == f"absent: {NEEDS_TREE}"
+    assert cells["Clot burden score"] == f"absent: {NEEDS_TREE}"
+    assert cells["Collateral grade"] == f"absent: {NO_REFERENCE}"  # no ratio measured
     tips = [panel.outcome.table.item(r, 0).toolTip() for r in range(len(DEFINITIONS))]
     assert tips == [d.text() for d in DEFINITIONS]
     line = panel.outcome.line.text()

@@ -8,7 +8,9 @@ import pytest
 
 from strokescope.outcome.features import (
     NEEDS_TREE,
+    NO_REFERENCE,
     NO_RELATIVE,
+    NOT_GRADED,
     NUMERIC_FEATURES,
     Feature,
     OutcomeFeatures,
@@ -18,7 +20,14 @@ from strokescope.thrombus.result import Thrombus
 from thrombus_results import thrombus_result
 
 
-def _clot(volume: float, length: float, relative: float | None = 1.4) -> Thrombus:
+def _clot(
+    volume: float,
+    length: float,
+    relative: float | None = 1.4,
+    *,
+    segment: str = "M1",
+    collateral: float | None = 0.62,
+) -> Thrombus:
     return Thrombus(
         label=1,
         volume_mm3=volume,
@@ -31,8 +40,9 @@ def _clot(volume: float, length: float, relative: float | None = 1.4) -> Thrombu
         relative_attenuation=relative,
         side="left",
         centroid_lps=(1.0, 2.0, 3.0),
-        segment="M1",
+        segment=segment,
         probability_mean=0.9,
+        collateral_ratio=collateral,
     )
 
 
@@ -42,9 +52,25 @@ def test_headline_clot_measurements_and_tree_features_absent() -> None:
     assert (f.occlusion_site.value, f.occlusion_side.value) == ("M1", "left")
     assert f.ncct_density_hu.value == 61.0 and f.perviousness_hu.value == 19.0
     assert f.relative_attenuation.value == 1.4
-    for name in ("distance_ica_terminus_mm", "clot_burden_score", "collateral_grade"):
+    for name in ("distance_ica_terminus_mm", "clot_burden_score"):
         assert getattr(f, name) == Feature.absent(NEEDS_TREE)
-    assert f.numbers()["collateral_grade"] is None and f.numbers()["clot_length_mm"] == 15.0
+    assert f.collateral_grade == Feature(2.0)  # ratio 0.62: more than half, not all
+    assert f.numbers()["collateral_grade"] == 2.0 and f.numbers()["clot_length_mm"] == 15.0
+
+
+@pytest.mark.parametrize(
+    ("ratio", "grade"), [(0.0, 0), (0.1, 0), (0.11, 1), (0.5, 1), (0.51, 2), (0.9, 2), (0.91, 3)]
+)
+def test_collateral_grade_follows_tans_cut_offs(ratio: float, grade: int) -> None:
+    f = features_from_thrombus(thrombus_result(_clot(50.0, 8.0, collateral=ratio)))
+    assert f.collateral_grade == Feature(float(grade))
+
+
+def test_collateral_grade_absent_beyond_ica_and_m1_and_without_a_reference() -> None:
+    m2 = features_from_thrombus(thrombus_result(_clot(50.0, 8.0, segment="M2", collateral=None)))
+    assert m2.collateral_grade == Feature.absent(NOT_GRADED)
+    none = features_from_thrombus(thrombus_result(_clot(50.0, 8.0, collateral=None)))
+    assert none.collateral_grade == Feature.absent(NO_REFERENCE)
 
 
 def test_no_cta_and_no_clot_give_absent_features_with_reason_never_zero() -> None:

@@ -35,9 +35,10 @@ def test_rows_show_value_and_unit_or_the_reason() -> None:
     assert rows["clot_volume_mm3"].value_text() == "120 mm3"
     assert rows["relative_attenuation"].value_text() == "1.40"  # a ratio has no unit
     assert rows["occlusion_site"].value_text() == "M1" and rows["occlusion_site"].present
-    tree = rows["collateral_grade"]
+    tree = rows["clot_burden_score"]
     assert not tree.present and tree.value_text() == f"absent: {NEEDS_TREE}"
-    assert tree.definition == BY_NAME["collateral_grade"].text()
+    assert tree.definition == BY_NAME["clot_burden_score"].text()
+    assert rows["collateral_grade"].value_text() == "2 grade (0-3)"
     for row in features_from_thrombus(thrombus_result(assessed=False)).rows():
         assert row.value_text() == "absent: thrombus not assessed: no CTA series"
 

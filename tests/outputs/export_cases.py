@@ -51,6 +51,7 @@ def make_thrombus(cta: Volume, mask: Mask) -> ThrombusResult:
         centroid_lps=(1.0, 2.0, 3.0),
         segment="M1",
         probability_mean=0.9,
+        collateral_ratio=0.62,
     )
     return ThrombusResult(
         thrombi=(t,),

@@ -24,7 +24,7 @@ from strokescope.outcome.prediction import NO_MODEL, OutcomePrediction
 from strokescope.outputs import RESULTS_SCHEMA, ExportManifest, export_results
 
 MODEL = "Site A 2019-2024 (n=240), cross-validated AUC 0.74 (95 % CI 0.68-0.80)"
-TREE = ("distance_ica_terminus_mm", "clot_burden_score", "collateral_grade")
+TREE = ("distance_ica_terminus_mm", "clot_burden_score")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,7 @@ def test_json_and_csv_hold_each_feature_value_unit_or_reason(
     assert features["perviousness_hu"]["value"] == pytest.approx(t.perviousness_hu)
     for name in TREE:
         assert features[name]["value"] is None and features[name]["reason"] == NEEDS_TREE
+    assert features["collateral_grade"] == {"value": 2.0, "unit": "grade (0-3)", "reason": None}
     assert doc["outcome"]["prediction"] == {
         "probability": 0.62,
         "reason": None,
@@ -65,7 +66,7 @@ def test_json_and_csv_hold_each_feature_value_unit_or_reason(
     (row,) = csv.DictReader(io.StringIO(exported.csv.read_text()))
     assert float(row["clot_length_mm"]) == pytest.approx(t.length_mm)
     assert float(row["relative_attenuation"]) == pytest.approx(1.4)
-    assert row["collateral_grade"] == "" and row["outcome_probability"] == "0.62"
+    assert row["collateral_grade"] == "2.0" and row["outcome_probability"] == "0.62"
     assert row["outcome_absent"] == f"{', '.join(TREE)}: {NEEDS_TREE}"
 
 
@@ -91,6 +92,7 @@ def test_sr_codes_features_as_measurements_and_absent_ones_as_not_assessed(
         ("112031", "on-ncct"): (pytest.approx(t.ncct_mean_hu), "[hnsf'U]"),
         ("rel-attenuation", None): (pytest.approx(1.4), "1"),
         ("perviousness", None): (pytest.approx(t.perviousness_hu), "[hnsf'U]"),
+        ("collateral-grade", None): (2.0, "{grade}"),  # collateral ratio 0.62
         ("outcome-probability", None): (pytest.approx(0.62), "1"),  # the model ran
     }
     coded = {}
@@ -105,7 +107,6 @@ def test_sr_codes_features_as_measurements_and_absent_ones_as_not_assessed(
         "272741003": ("7771000", []),  # Laterality: left
         "dist-ica-term": ("not-assessed", [NEEDS_TREE]),
         "clot-burden": ("not-assessed", [NEEDS_TREE]),
-        "collateral-grade": ("not-assessed", [NEEDS_TREE]),
     }
 
 
@@ -132,7 +133,8 @@ def test_pdf_lists_features_with_definitions_and_the_probability(
         "Occlusion site M1",
         "Clot length 12.3 mm",
         "Relative attenuation 1.40",
-        f"Collateral grade absent: {NEEDS_TREE}",
+        f"Clot burden score absent: {NEEDS_TREE}",
+        "Collateral grade 2 grade (0-3)",
     ):
         assert expected in section
     for d in DEFINITIONS:

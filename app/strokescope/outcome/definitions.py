@@ -95,7 +95,7 @@ DEFINITIONS: tuple[FeatureDefinition, ...] = (
         "collateral_grade",
         "Collateral grade",
         "grade (0-3)",
-        "Opacified arteries distal to the occlusion relative to the mirrored MCA territory",
+        "Contrast filling beyond an ICA or M1 clot over the mirrored MCA territory, graded",
         ("Tan2009",),
         0,
     ),

@@ -13,8 +13,10 @@ unit. Sources are cited by the keys of ``docs/REFERENCES.md``.
 Each feature's label, unit and one-line method (with its sources) are in
 :data:`strokescope.outcome.definitions.DEFINITIONS`, the one place every output reads them
 from; :meth:`OutcomeFeatures.rows` gives each feature as the reports and the viewer show
-it. The three arterial-tree features (distance from the ICA terminus, clot burden score,
-collateral grade) stay absent with :data:`NEEDS_TREE` until the arterial tree feeds them.
+it. The collateral grade is Tan's grade of the headline clot's collateral ratio
+(:mod:`strokescope.thrombus.collaterals`, ICA and M1 clots only). The two arterial-tree
+features (distance from the ICA terminus, clot burden score) stay absent with
+:data:`NEEDS_TREE` until the arterial tree feeds them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 
 NEEDS_TREE = "needs the arterial tree, not yet in this version"
 NO_RELATIVE = "contralateral vessel not found, no reference attenuation"
+NOT_GRADED = "graded for ICA and M1 occlusions only"
+NO_REFERENCE = "no opacified artery in the mirrored MCA territory to compare with"
 
 NUMERIC_FEATURES: tuple[str, ...] = (
     "clot_length_mm",
@@ -159,8 +163,8 @@ def features_from_thrombus(result: ThrombusResult) -> OutcomeFeatures:
 
     Not assessed (no CTA, a CTA without contrast): every feature absent with the
     analysis' reason. Assessed without a thrombus: absent, "no thrombus found". Otherwise the
-    headline thrombus' measurements; the arterial-tree features stay absent
-    (:data:`NEEDS_TREE`).
+    headline thrombus' measurements (the collateral grade from its collateral ratio); the
+    arterial-tree features stay absent (:data:`NEEDS_TREE`).
     """
     if not result.assessed:
         why = result.not_assessed_reason or "no CTA series"
@@ -183,5 +187,15 @@ def features_from_thrombus(result: ThrombusResult) -> OutcomeFeatures:
         perviousness_hu=Feature(float(clot.perviousness_hu)),
         distance_ica_terminus_mm=Feature.absent(NEEDS_TREE),
         clot_burden_score=Feature.absent(NEEDS_TREE),
-        collateral_grade=Feature.absent(NEEDS_TREE),
+        collateral_grade=_collateral(clot.segment, clot.collateral_ratio),
     )
+
+
+def _collateral(segment: str, ratio: float | None) -> Feature:
+    from strokescope.thrombus.collaterals import GRADED_SEGMENTS, collateral_grade
+
+    if segment not in GRADED_SEGMENTS:
+        return Feature.absent(NOT_GRADED)
+    if ratio is None:
+        return Feature.absent(NO_REFERENCE)
+    return Feature(float(collateral_grade(ratio)))

@@ -26,11 +26,14 @@ Version history
 1.6
     ``outcome.prediction.model_name`` and ``model_version``: which installed outcome model
     gave the probability (absent in older files).
+1.7
+    ``collateral_ratio`` per thrombus (:mod:`strokescope.thrombus.collaterals`; ``null``
+    when not graded) and, from it, the ``collateral_grade`` feature (absent in older files).
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.6"`` (see the history above); a reader should refuse a major version it does not
+    ``"1.7"`` (see the history above); a reader should refuse a major version it does not
     know.
 ``notice``
     Always "Research use only, not for diagnosis."
@@ -53,7 +56,7 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     (one record per clot: label, volume_mm3, length_mm, max_diameter_mm, ncct_mean_hu,
     ncct_sd_hu, cta_mean_hu, perviousness_hu, relative_attenuation, side,
     centroid_lps, segment, probability_mean, cta_lumen_in_line, cta_missing_artery,
-    axial_profile),
+    axial_profile, collateral_ratio),
     occlusion, lvo, occlusion_class, total_volume_mm3, registration_metric, cta_to_ncct,
     model_version, model_sha256, decision_rule, ...
 ``hemorrhage``
@@ -86,7 +89,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}

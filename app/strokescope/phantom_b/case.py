@@ -48,6 +48,9 @@ class CaseB:
     thrombus_length_mm: float | None
     thrombus_volume_mm3: float
     calcification: bool
+    distal_fraction: float | None = None
+    """Collateral filling beyond the clot: the fraction (0-0.6) of normal enhancement the
+    downstream arteries get on the CTA; None without a clot."""
 
 
 def _check(seed: int, occlusion: str, side: str, calcification: bool, quick: bool) -> None:
@@ -153,6 +156,7 @@ def generate_case_b(
         thrombus_length_mm=length if plan else None,
         thrombus_volume_mm3=truth.volume_mm3,
         calcification=calcification,
+        distal_fraction=plan.distal_fraction if plan else None,
     )
 
 

@@ -7,8 +7,9 @@
   mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
   with NCCT < 130 HU; reported when at least ``CONTRA_MIN_VOXELS`` are found;
 * side, centroid (LPS) and estimated segment (:mod:`.anatomy`);
-* the CTA signs of an occluded artery (:mod:`.vessel_evidence`) and the attenuation along
-  the clot's axis (:mod:`.axial_profile`).
+* the CTA signs of an occluded artery (:mod:`.vessel_evidence`), the attenuation along
+  the clot's axis (:mod:`.axial_profile`) and the collateral ratio beyond an ICA or M1
+  clot (:mod:`.collaterals`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, segment_of, side_of
 from strokescope.thrombus.axial_profile import axial_profile
 from strokescope.thrombus.centerline import Centerline, max_diameter, mean_radius_mm
+from strokescope.thrombus.collaterals import collateral_ratio
 from strokescope.thrombus.result import Thrombus
 from strokescope.thrombus.vessel_evidence import VesselEvidence
 from strokescope.volume import Mask, Volume
@@ -81,6 +83,8 @@ def measure_clot(
     centroid = pts.mean(0)
     volume = float(len(index) * g.voxel_volume_mm3)
     radius = mean_radius_mm(volume, line)
+    side = side_of(plane, centroid)
+    segment = segment_of(line, plane, SegmentRule())
     return Thrombus(
         label=label,
         volume_mm3=volume,
@@ -91,11 +95,12 @@ def measure_clot(
         cta_mean_hu=round(float(cta_hu.mean()), 1),
         perviousness_hu=round(float(cta_hu.mean() - ncct_hu.mean()), 1),
         relative_attenuation=None if not contra else round(float(ncct_hu.mean()) / contra, 3),
-        side=side_of(plane, centroid),  # type: ignore[arg-type]
+        side=side,  # type: ignore[arg-type]
         centroid_lps=tuple(round(float(v), 2) for v in centroid),  # type: ignore[arg-type]
-        segment=segment_of(line, plane, SegmentRule()),
+        segment=segment,
         probability_mean=round(float(prob.mean()), 3),
         cta_lumen_in_line=evidence.inline_lumen,
         cta_missing_artery=round(evidence.missing_artery, 3),
         axial_profile=axial_profile(pts, line, radius, cta, ncct, reg),
+        collateral_ratio=collateral_ratio(pts, side, segment, plane, cta, ncct, reg),
     )

@@ -65,6 +65,9 @@ class Thrombus:
     its own place (-1 to 1); None if not measured."""
     axial_profile: AxialProfile | None = None
     """CTA and NCCT along the clot's axis and 10 mm beyond its ends; None if not measured."""
+    collateral_ratio: float | None = None
+    """Contrast filling beyond an ICA or M1 clot over the mirrored territory (0-1.5,
+    :mod:`strokescope.thrombus.collaterals`); None if not graded."""
 
     def cta_signs(self) -> str | None:
         """Both CTA signs as text (:func:`cta_signs_text`), None if not measured."""
