@@ -13,8 +13,27 @@ from strokescope.thrombus.model import load_models
 ROOT = Path(__file__).resolve().parents[2]
 
 
+NOT_ON_THE_DEVICE = ("pydicom", "highdicom", "PySide6", "pynetdicom", "dask", "pyqtgraph")
+"""Packages of the app that the device image lacks (its list: /work/.library/device); the
+training path must not import them."""
+
+BLOCKER = """
+import importlib.abc, sys
+class _Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in {names!r}:
+            raise ImportError("not on the device machine: " + name)
+sys.meta_path.insert(0, _Block())
+"""
+
+
 def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -> None:
+    """Run as on the device: tiny settings on the CPU, the app-only packages unimportable."""
+    block = tmp_path / "block"
+    block.mkdir()
+    (block / "sitecustomize.py").write_text(BLOCKER.format(names=set(NOT_ON_THE_DEVICE)))
     env = os.environ | {
+        "PYTHONPATH": str(block),
         "PY": sys.executable,
         "DEVICE": "cpu",
         "TINY": "1",
