@@ -18,7 +18,8 @@ repeatable (the decay then runs over iterations).
 With a fixed count, ``checkpoint`` names a file that receives the net, the optimiser, both
 random generators, the loss curve and the iteration every ``checkpoint_every`` iterations
 (written atomically); a run started again with the same file resumes where the last
-checkpoint left off and ends with the same weights as an uninterrupted run.
+checkpoint left off and, when the loop draws its own batches (``workers`` 0, on the CPU),
+ends with the same weights as an uninterrupted run.
 """
 
 from __future__ import annotations
