@@ -64,6 +64,7 @@ BATCH_MAY_IMPORT = (
     "strokescope.volume",  # the Volume type the pipeline returns
     "strokescope.thrombus.result",
     "strokescope.hemorrhage.result",
+    "strokescope.outcome.prediction",  # the outcome model's result type
     "strokescope.evaluation",  # agreement statistics of --summarize
 )
 

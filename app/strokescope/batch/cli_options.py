@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.cohort or not args.out:
         raise InputError("batch: give COHORT.csv and --out DIR (or --summarize DIR)")
     from strokescope.batch.run import ClusterOptions, run_cohort
-    from strokescope.cli_thrombus import outcome_model
+    from strokescope.pipeline import outcome_model_folder
 
     def show(progress: Progress, record: CaseRecord | None) -> None:
         print(_progress_line(progress, record), file=sys.stderr, flush=True)
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         threads=args.threads,
         cluster=ClusterOptions(workers=args.workers, scheduler=args.scheduler),
-        outcome_model=outcome_model(args),
+        outcome_model=args.outcome_model or outcome_model_folder(),  # checked by run_cohort
         on_progress=show,
         on_dashboard=dashboard,
     )
