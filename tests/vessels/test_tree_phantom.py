@@ -86,7 +86,9 @@ def test_roots_are_found_when_the_arteries_begin_above_the_field_of_views_bottom
     cta = study.cta.array.copy()
     cta[:cut] = study.ncct.array[:cut]  # same grid in the quick phantom: no contrast there
     tree = arterial_tree(
-        study.ncct, type(study.cta)(cta, study.cta.geometry, study.cta.meta), identity_registration()
+        study.ncct,
+        type(study.cta)(cta, study.cta.geometry, study.cta.meta),
+        identity_registration(),
     )
     assert not any("carotid root" in w for w in tree.warnings)
     for side in ("left", "right"):
