@@ -60,13 +60,16 @@ def check_outcome_model(model: str | Path) -> str:
     return installed.describe()
 
 
-def outcome_model_digest(model: str | Path) -> str:
-    """The sha256 of the outcome model's ONNX graph, after :func:`check_outcome_model`'s
-    checks: what a batch keys its finished cases on, so another model reruns them."""
+def outcome_model_identity(model: str | Path) -> tuple[str, str]:
+    """The outcome model's card line and the sha256 of its ONNX graph, after the checks of
+    :func:`check_outcome_model` (one load): what a batch shows and keys its finished cases
+    on, so another model reruns them."""
     from strokescope.outcome.installed import ONNX_NAME, load_outcome_model
+    from strokescope.outcome.prediction import check_study_model
 
-    check_outcome_model(model)
-    return str(load_outcome_model(model).manifest["files"][ONNX_NAME])
+    installed = load_outcome_model(model)
+    check_study_model(installed)
+    return installed.describe(), str(installed.manifest["files"][ONNX_NAME])
 
 
 def predict_outcome(

@@ -43,7 +43,7 @@ def test_each_case_carries_the_models_probability_or_why_none(
     assert broken["status"] == "failed" and broken["outcome_probability"] == ""
     record = json.loads((batch.out_dir / "cases" / "m1" / "case.json").read_text())
     assert record["outcome"] == prediction
-    assert record["model_key"].endswith(pipeline.outcome_model_digest(model)[:16])
+    assert record["model_key"].endswith(pipeline.outcome_model_identity(model)[1][:16])
 
 
 def test_another_outcome_model_or_none_runs_the_cases_again(

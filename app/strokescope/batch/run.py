@@ -163,8 +163,10 @@ def run_cohort(
     out_dir = _out_dir(out)
     version, key = pipeline.thrombus_model_version(models)
     outcome = None if outcome_model is None else str(Path(outcome_model).resolve())
+    line = ""
     if outcome is not None:
-        key += f"+outcome-{pipeline.outcome_model_digest(outcome)[:16]}"
+        line, digest = pipeline.outcome_model_identity(outcome)
+        key += f"+outcome-{digest[:16]}"
     settings = BatchSettings(
         model_version=version,
         model_key=key,
@@ -172,7 +174,7 @@ def run_cohort(
         device=device,
         threads=threads if threads is not None else (1 if cluster.distributed else 2),
         outcome_model=outcome,
-        outcome_line="" if outcome is None else pipeline.check_outcome_model(outcome),
+        outcome_line=line,
     )
     done, pending = split_cohort(out_dir, cases, key)
     tracker = _Tracker(out_dir, cases, done, on_progress)

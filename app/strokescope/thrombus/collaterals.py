@@ -110,7 +110,6 @@ def collateral_ratio(
 
 
 def collateral_grade(ratio: float) -> int:
-    """Tan's grade (0-3) of a :func:`collateral_ratio` (cut-offs :data:`GRADE_CUTS`)."""
-    return int(
-        np.searchsorted(np.asarray(GRADE_CUTS), ratio, side="left")
-    )  # a cut is the lower grade
+    """Tan's grade (0-3) of a :func:`collateral_ratio` (cut-offs :data:`GRADE_CUTS`; a
+    ratio on a cut-off takes the lower grade)."""
+    return int(np.searchsorted(np.asarray(GRADE_CUTS), ratio, side="left"))

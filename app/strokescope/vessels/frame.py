@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -113,7 +114,8 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     step = max(1, int(round(ROOT_SLAB_MM / grid.geometry.spacing[0])))
     base = _base_slice(grid)
     slabs = range(base, grid.lumen.shape[0], step)
-    found = {side: _carotid(_components(grid, plane, base), sg) for side, sg in SIGN.items()}
+    blobs = cache(lambda first: _components(grid, plane, first))  # each slab labelled once
+    found = {side: _carotid(blobs(base), sg) for side, sg in SIGN.items()}
     rise = int(round(ICA_RISE_MM / grid.geometry.spacing[0]))
     for side, sg in SIGN.items():
         other = found["right" if side == "left" else "left"]
@@ -121,7 +123,7 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
         for first in slabs[1:]:
             if found[side] is not None or first > top:
                 break
-            found[side] = _carotid(_components(grid, plane, first), sg)
+            found[side] = _carotid(blobs(first), sg)
     ica = {side: blob.seed for side, blob in found.items() if blob is not None}
     behind = max((b.y for b in found.values() if b is not None), default=-np.inf)
     behind += VA_BEHIND_ICA_MM
@@ -129,7 +131,7 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     for first in slabs[:VA_SLABS]:
         va = tuple(
             c.seed
-            for c in _components(grid, plane, first)
+            for c in blobs(first)
             if VA_LATERAL_MM[0] <= abs(c.d) <= VA_LATERAL_MM[1] and c.y >= behind
         )
         if va:
