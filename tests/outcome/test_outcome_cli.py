@@ -110,3 +110,22 @@ def test_bad_cohort_files_give_one_line_and_exit_2(
     err = capsys.readouterr().err.strip()
     assert code == 2 and message in err and len(err.splitlines()) == 1
     assert str(cohort) in err
+
+
+def test_a_held_out_cohort_of_one_outcome_is_refused_in_one_line(
+    trained: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = install_model(trained / "run" / "fit.json", trained / "model1", cohort="law")
+    cohort = write_cohort(trained / "all.csv", 30, seed=7)
+    lines = cohort.read_text().splitlines()
+    column = lines[0].split(",").index("outcome")
+    ones = [
+        ",".join(f if k != column else "1" for k, f in enumerate(r.split(","))) for r in lines[1:]
+    ]
+    single = trained / "single.csv"
+    single.write_text("\n".join([lines[0], *ones]) + "\n")
+    out = trained / "eval1"
+    assert main(["outcome", "evaluate", str(folder), str(single), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "single.csv" in err[0] and "both outcomes" in err[0]
+    assert not (out / "evaluation.json").exists()

@@ -158,3 +158,31 @@ def test_cli_writes_nnunet_layout_and_resumes(
     assert options_path(tmp_path, "FAMC_4_0000").stat().st_mtime_ns == stamp
     assert list_cases(tmp_path) == ("FAMC_4_0000", "FAMC_4_0001", "FAMC_4_0002")
     assert '"numTraining": 3' in (tmp_path / "dataset.json").read_text()
+
+
+def test_artery_truth_lies_in_the_opacified_lumen_on_the_labelled_side() -> None:
+    from training.family_c.truth import artery_truth_c
+
+    index = _first(lambda o: not o.clot.present and o.acquisition.partial_fov == "")
+    r = _rendered(index)
+    truth = artery_truth_c(SEED, index, tiny=True)
+    labels = {(a.label, a.side) for a in truth}
+    for side in ("left", "right"):
+        assert {("ICA", side), ("M1", side), ("M2", side)} <= labels
+    assert ("BA", "mid") in labels
+    cta, ncct = r.case.cta.array, r.case.ncct.array
+    for a in truth:
+        if a.label not in ("ICA", "M1", "BA") or a.radius.min() < 1.0:
+            continue
+        kji = _nearest(r, a.points)
+        contrast = [
+            cta[k - 1 : k + 2, j - 1 : j + 2, i - 1 : i + 2].max() - ncct[k, j, i]
+            for k, j, i in kji
+        ]
+        assert len(kji) > 0 and np.median(contrast) > 80, (a.label, a.side)
+    # the head frame's x is the patient's left: left arteries lie at larger LPS x
+    mean_x = {
+        side: np.mean([a.points[:, 0].mean() for a in truth if a.side == side])
+        for side in ("left", "right")
+    }
+    assert mean_x["left"] > mean_x["right"] + 10

@@ -68,7 +68,7 @@ class _Scene:
 
 
 @dataclass(frozen=True, eq=False)
-class _Parts:
+class Parts:
     """The structures of a case in the head frame, and the pose that places them."""
 
     head: HeadShape
@@ -92,7 +92,7 @@ def _meta(opts: Options, scan: ScanOptions, name: str, contrast: str) -> SeriesM
     )
 
 
-def _scene(opts: Options, parts: _Parts) -> _Scene:
+def _scene(opts: Options, parts: Parts) -> _Scene:
     """Paint everything on the internal grid."""
     head, pose, base, mimics = parts.head, parts.pose, parts.base, parts.mimics
     acq, h = opts.acquisition, opts.spacing_mm
@@ -117,7 +117,7 @@ def _scene(opts: Options, parts: _Parts) -> _Scene:
     return _Scene(grid, out, ncct, cta, clot_idx, clot_frac, (band_idx, pv(band_sd, 2 * h)), dense)
 
 
-def _build(opts: Options) -> _Parts:
+def build_parts(opts: Options) -> Parts:
     """The head, tree, clot, tissue, skull base and mimics of a case (head frame)."""
     h, s = opts.spacing_mm, opts.head.scale
     step = h / 3
@@ -147,14 +147,14 @@ def _build(opts: Options) -> _Parts:
     if clot is not None:
         arc = segments[clot.segment].arc
         clot_pts = segments[clot.segment].points[(arc >= clot.start_mm) & (arc <= clot.end_mm)]
-    return _Parts(head, segments, clot, values, tissue, base, mimics, pose, clot_pts)
+    return Parts(head, segments, clot, values, tissue, base, mimics, pose, clot_pts)
 
 
 def render_case(seed: int, index: int, *, tiny: bool = False) -> Rendered:
     """Case ``index`` of ``seed`` with its ground truth."""
     t0 = time.perf_counter()
     opts = draw_options(seed, index, tiny=tiny)
-    parts = _build(opts)
+    parts = build_parts(opts)
     scene = _scene(opts, parts)
     acq = opts.acquisition
     scans = []

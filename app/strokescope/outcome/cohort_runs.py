@@ -209,9 +209,16 @@ def write_evaluation(
     source: Path, folder: Path, scored: Scored, *, model: str, threshold: float
 ) -> EvaluationRun:
     """Score ``scored`` (the seed's Table 1 columns with 95 % intervals) and write
-    ``evaluation.json`` and ``roc.png`` into ``folder``."""
+    ``evaluation.json`` and ``roc.png`` into ``folder``. ``InputError`` naming ``source``
+    when the usable patients do not hold both outcomes (no AUC, sensitivity or
+    specificity exists then)."""
     p = [float(v) for v in np.asarray(scored.probability, dtype=float).reshape(-1)]
     y = np.asarray(scored.y, dtype=np.int64)
+    if len(set(y.tolist())) < 2:
+        raise InputError(
+            f"{source}: the held-out cohort needs patients of both outcomes with images "
+            f"({len(y)} usable)"
+        )
     metrics = classify(p, y, threshold=threshold)
     run = EvaluationRun(metrics, scored.inputs, scored.excluded, model, ())
     record = run.to_dict() | {
