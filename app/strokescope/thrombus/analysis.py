@@ -24,7 +24,7 @@ from strokescope.preprocess.registration import (
     sample_registered,
 )
 from strokescope.thrombus import guardrails as gr
-from strokescope.thrombus.anatomy import Plane, SegmentRule, midsagittal_plane
+from strokescope.thrombus.anatomy import Plane, SegmentRule
 from strokescope.thrombus.candidate_features import CandidateRecord, candidate_features
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_extension import extend_along_axis
@@ -37,6 +37,7 @@ from strokescope.thrombus.inference import (
 from strokescope.thrombus.input_roles import check_roles, refuse_same_series
 from strokescope.thrombus.model import Rules, ThrombusModels
 from strokescope.thrombus.result import Thrombus, ThrombusResult, cta_signs_text
+from strokescope.thrombus.symmetry import symmetric_plane
 from strokescope.thrombus.vessel_evidence import VesselEvidence, vessel_evidence
 from strokescope.volume import Geometry, Mask, Volume
 
@@ -322,7 +323,7 @@ def analyze(
     offset, prob = probability_near_threshold(pred, cta.geometry, rules.fine_probability_threshold)
     mask, notes = _clean(prob >= rules.fine_probability_threshold, offset, ncct, cta, reg)
     warnings += notes
-    plane = midsagittal_plane(brain)
+    plane = symmetric_plane(Volume(aux_hu[0], aux), brain)
     pair = Inputs(ncct, cta, reg, rules)
     only = pred.proposed_by_scan_only
     thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record)

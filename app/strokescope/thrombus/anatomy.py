@@ -3,7 +3,9 @@
 Midsagittal plane: through the brain mask's centroid, normal = the principal axis of the
 brain-mask voxels closest to the patient's left (LPS +x); a brain is mirror-symmetric, so one
 principal axis is the plane's normal. If that axis is more than 20 degrees from LPS x (nearly
-equal principal moments), LPS x is used. The normal points to the patient's left.
+equal principal moments), LPS x is used. The normal points to the patient's left. The
+analysis uses this plane only to start :func:`strokescope.thrombus.symmetry.symmetric_plane`,
+which finds the plane of mirror symmetry of the head itself.
 
 Segment rule (``SegmentRule``; lateral distance d from the plane, "non-lateral" meaning
 |tangent . normal| < ``lateral_cos``), first match wins:
@@ -82,8 +84,11 @@ class SegmentRule:
         )
 
 
-def midsagittal_plane(brain: Mask, *, max_points: int = 200_000) -> Plane:
-    """Estimate the midsagittal plane from a brain mask (see the module docstring)."""
+def midsagittal_plane(
+    brain: Mask, *, max_points: int = 200_000, max_tilt_deg: float = MAX_PLANE_TILT_DEG
+) -> Plane:
+    """Estimate the midsagittal plane from a brain mask (see the module docstring; a normal
+    more than ``max_tilt_deg`` from LPS x is replaced by LPS x)."""
     idx = np.argwhere(brain.array)
     if len(idx) == 0:
         centre = brain.geometry.index_to_lps((np.asarray(brain.geometry.shape) - 1) / 2)
@@ -95,7 +100,7 @@ def midsagittal_plane(brain: Mask, *, max_points: int = 200_000) -> Plane:
     _, vecs = np.linalg.eigh(np.cov((pts - centre).T))
     best = vecs[:, int(np.argmax(np.abs(vecs[0])))]
     normal = best if best[0] >= 0 else -best
-    if np.degrees(np.arccos(min(1.0, abs(float(normal[0]))))) > MAX_PLANE_TILT_DEG:
+    if np.degrees(np.arccos(min(1.0, abs(float(normal[0]))))) > max_tilt_deg:
         normal = np.array([1.0, 0.0, 0.0])
     return Plane(
         tuple(float(v) for v in centre),  # type: ignore[arg-type]

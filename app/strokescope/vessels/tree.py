@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import RegistrationResult
-from strokescope.thrombus.anatomy import midsagittal_plane
+from strokescope.thrombus.symmetry import symmetric_plane
 from strokescope.vessels.cbs import clot_burden_score
 from strokescope.vessels.frame import find_roots
 from strokescope.vessels.grid import WorkGrid, build_grid
@@ -136,7 +136,8 @@ def arterial_tree(
     """
     start = time.perf_counter()
     grid = build_grid(ncct, cta, reg, spacing_mm=spacing_mm)
-    plane = midsagittal_plane(brain_mask(Volume(grid.ncct, grid.geometry)))
+    head = Volume(grid.ncct, grid.geometry)
+    plane = symmetric_plane(head, brain_mask(head))
     traced = trace(grid, plane, find_roots(grid, plane))
     segments = _segments(traced, grid, ncct, cta, reg)
     warnings = list(traced.warnings)
