@@ -19,7 +19,8 @@ do ([Liu2001], [Ardekani1997]):
   ``START_STEPS`` (degrees, mm) to ``STOP_STEPS`` and keeps the better of the two.
 
 The result is the same :class:`~strokescope.thrombus.anatomy.Plane`, normal to the patient's
-left. On a mirror-symmetric head the search cannot move far from where it starts.
+left. A head that matches its mirror image better about some other plane (a strongly
+irregular skull, a large one-sided lesion near the skull) can draw the search there.
 
 References: [Liu2001] Liu Y, Collins RT, Rothfus WE. Robust midsagittal plane extraction
 from normal and pathological 3-D neuroradiology images. IEEE TMI 2001;20:175-92.
