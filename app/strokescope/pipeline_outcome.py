@@ -52,18 +52,13 @@ def check_outcome_model(model: str | Path) -> str:
     strokescope.errors.ModelError
         One line naming the folder (or its file) and what is wrong.
     """
-    from strokescope.outcome.installed import load_outcome_model
-    from strokescope.outcome.prediction import check_study_model
-
-    installed = load_outcome_model(model)
-    check_study_model(installed)
-    return installed.describe()
+    return outcome_model_identity(model)[0]
 
 
 def outcome_model_identity(model: str | Path) -> tuple[str, str]:
-    """The outcome model's card line and the sha256 of its ONNX graph, after the checks of
-    :func:`check_outcome_model` (one load): what a batch shows and keys its finished cases
-    on, so another model reruns them."""
+    """The outcome model's card line and the sha256 of its ONNX graph, from one load with
+    the checks :func:`check_outcome_model` describes: what a batch shows and keys its
+    finished cases on, so another model reruns them."""
     from strokescope.outcome.installed import ONNX_NAME, load_outcome_model
     from strokescope.outcome.prediction import check_study_model
 

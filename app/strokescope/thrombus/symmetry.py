@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from strokescope.preprocess.blocks import block_mean
 from strokescope.preprocess.morphology import ball_mm, dilate_ball
+from strokescope.preprocess.registration import trilinear
 from strokescope.thrombus.anatomy import Plane, midsagittal_plane
 from strokescope.volume import Geometry, Mask, Volume
 
@@ -46,27 +47,6 @@ MAX_SAMPLES = 12_000
 START_STEPS = (8.0, 8.0)
 STOP_STEPS = (0.25, 0.25)
 F64 = npt.NDArray[np.float64]
-
-
-def _trilinear(image: npt.NDArray[np.float32], idx: F64) -> tuple[F64, npt.NDArray[np.bool_]]:
-    """Values at continuous (z, y, x) indices and whether each lies inside the image."""
-    hi = np.asarray(image.shape) - 1
-    inside = np.all((idx >= 0) & (idx <= hi), axis=1)
-    i = np.clip(idx, 0, hi)
-    lo = np.minimum(np.floor(i).astype(np.int64), np.maximum(hi - 1, 0))
-    f = i - lo
-    out = np.zeros(len(idx))
-    for dz in (0, 1):
-        for dy in (0, 1):
-            for dx in (0, 1):
-                w = (
-                    (f[:, 0] if dz else 1 - f[:, 0])
-                    * (f[:, 1] if dy else 1 - f[:, 1])
-                    * (f[:, 2] if dx else 1 - f[:, 2])
-                )
-                k = np.minimum(lo + (dz, dy, dx), hi)
-                out += w * image[k[:, 0], k[:, 1], k[:, 2]]
-    return out, inside
 
 
 class _Cost:
@@ -90,9 +70,9 @@ class _Cost:
     def __call__(self, plane: Plane) -> float:
         if len(self.points) == 0:
             return 0.0
-        mirrored, inside = _trilinear(
-            self.image, self.geometry.lps_to_index(plane.mirror(self.points))
-        )
+        index = self.geometry.lps_to_index(plane.mirror(self.points))
+        mirrored = trilinear(self.image, index, default=np.nan)  # NaN: outside the field
+        inside = np.isfinite(mirrored)
         if inside.mean() < MIN_INSIDE:
             return np.inf
         return float(np.abs(mirrored[inside] - self.values[inside]).mean())
