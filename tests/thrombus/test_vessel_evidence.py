@@ -112,3 +112,34 @@ def test_only_what_the_scan_alone_proposed_must_show_a_sign(
     )
     thrombi, _ = analyse_scene(clot=clot, rules=rules, scan_only=scan_only)
     assert len(thrombi) == int(kept)
+
+
+def test_the_sign_rule_reads_the_clot_as_followed() -> None:
+    """A network that finds 4 mm in the middle of a 26 mm clot stops 11 mm short of the
+    lumen at either end, beyond the sign's own 8 mm march: the candidate alone shows no
+    lumen in line, the clot followed to its ends does, so the rule keeps it."""
+    from drawn_tubes import scene, tube
+
+    from strokescope.thrombus.analysis import Inputs, _thrombi
+
+    ncct, cta, _ = scene(clot=False, blob=False)
+    clot = tube(15.0, 46.0, 72.0, 1.5)
+    ncct.array[clot], cta.array[clot] = 62.0, 70.0
+    middle = tube(15.0, 57.0, 61.0, 1.5)
+    index = np.argwhere(middle)
+    line = centerline(index, cta.geometry)
+    alone = vessel_evidence(
+        cta.geometry.index_to_lps(index.astype(float)), line, len(index) * 0.125,
+        PLANE, cta, ncct, identity_registration(),
+    )  # fmt: skip
+    assert alone.inline_lumen < 0.12
+    found = []
+    for follow in (0.0, 15.0):
+        rules = Rules(min_inline_lumen=0.12, extend_along_axis_mm=follow)
+        pair = Inputs(ncct, cta, identity_registration(), rules)
+        thrombi, _ = _thrombi(
+            middle, np.zeros(3, np.int64), middle.astype(np.float32), pair, PLANE, [],
+            lambda _: False, None,
+        )  # fmt: skip
+        found.append(len(thrombi))
+    assert found == [0, 1]

@@ -203,10 +203,6 @@ def _thrombi(
         line = centerline(index, cta.geometry)
         evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
         only_scan = scan_only(points)
-        needs_sign = rules.uses_vessel_evidence or (rules.scan_needs_cta_sign and only_scan)
-        if needs_sign and (reason := no_occlusion_reason(evidence, rules)):
-            log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
-            continue
         p = prob[tuple((index - offset).T)]  # the network's own voxels
         model = rules.candidate_model
         judge = model if model is not None and model.judges(only_scan) else None
@@ -225,6 +221,11 @@ def _thrombi(
             ncct_hu = sample_registered(ncct, points, reg)
             line = centerline(index, cta.geometry)
             evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
+        # the sign is read on the clot as followed, as the warning below reads it
+        needs_sign = rules.uses_vessel_evidence or (rules.scan_needs_cta_sign and only_scan)
+        if needs_sign and (reason := no_occlusion_reason(evidence, rules)):
+            log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
+            continue
         kept.append(index)
         th = measure_clot(
             len(thrombi) + 1, index, ncct_hu, p, line, evidence, ncct, cta, reg, plane
