@@ -178,9 +178,10 @@ def _thrombi(
     """The measured thrombi and their CTA-grid indices: components of ``mask`` that pass
     the size limits, whose attenuation does not rule out a clot (:func:`mimic_reason`),
     where the rules ask for it (every thrombus, or those that ``scan_only`` says only the
-    scan proposed) whose CTA shows an occluded artery (:func:`no_occlusion_reason`), and
-    that the candidate model, where it judges them, keeps. Each candidate that reaches the
-    candidate model is appended to ``record`` when given."""
+    scan proposed) whose CTA shows an occluded artery once the clot is followed
+    (:func:`no_occlusion_reason`), and that the candidate model, where it judges them,
+    keeps. Each candidate that reaches the candidate model is appended to ``record`` when
+    given."""
     ncct, cta, reg, rules = pair.ncct, pair.cta, pair.reg, pair.rules
     thrombi: list[Thrombus] = []
     kept: list[npt.NDArray[np.int64]] = []
