@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_tubes import PLANE, analyse_scene, scene
+from drawn_tubes import PLANE, RADIUS, analyse_scene, scene, tube
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import no_occlusion_reason
+from strokescope.thrombus.analysis import Inputs, _thrombi, no_occlusion_reason
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.report_text import format_result
@@ -118,19 +118,15 @@ def test_the_sign_rule_reads_the_clot_as_followed() -> None:
     """A network that finds 4 mm in the middle of a 26 mm clot stops 11 mm short of the
     lumen at either end, beyond the sign's own 8 mm march: the candidate alone shows no
     lumen in line, the clot followed to its ends does, so the rule keeps it."""
-    from drawn_tubes import scene, tube
-
-    from strokescope.thrombus.analysis import Inputs, _thrombi
-
     ncct, cta, _ = scene(clot=False, blob=False)
-    clot = tube(15.0, 46.0, 72.0, 1.5)
+    clot = tube(15.0, 46.0, 72.0, RADIUS)
     ncct.array[clot], cta.array[clot] = 62.0, 70.0
-    middle = tube(15.0, 57.0, 61.0, 1.5)
+    middle = tube(15.0, 57.0, 61.0, RADIUS)
     index = np.argwhere(middle)
-    line = centerline(index, cta.geometry)
+    g = cta.geometry
     alone = vessel_evidence(
-        cta.geometry.index_to_lps(index.astype(float)), line, len(index) * 0.125,
-        PLANE, cta, ncct, identity_registration(),
+        g.index_to_lps(index.astype(float)), centerline(index, g),
+        len(index) * g.voxel_volume_mm3, PLANE, cta, ncct, identity_registration(),
     )  # fmt: skip
     assert alone.inline_lumen < 0.12
     found = []
