@@ -181,6 +181,9 @@ class DecisionRules(Rules):
             "min_component_volume_mm3 removed",
             "candidates whose attenuation rules out a clot are dropped: NCCT 90th percentile "
             "< min_ncct_p90_hu, CTA mean > max_cta_mean_hu, perviousness > max_perviousness_hu",
+            "min_ncct_p90_above_brain_hu (null = unused): a candidate whose NCCT 90th "
+            "percentile is this far above the brain parenchyma's median HU is hyperdense even "
+            "below min_ncct_p90_hu (a scanner's HU offset moves clot and brain together)",
             "LVO = a thrombus in lvo_segments; optional volume/length minimums (null = none) "
             "are set on the calibration phantoms, never on the held-out ones",
             "fine_scan: the fine stage also runs without a coarse prior over the "
@@ -212,6 +215,9 @@ class DecisionRules(Rules):
                 f"extend_along_axis_mm must be 0-40 (a clot is <= 40 mm), got "
                 f"{self.extend_along_axis_mm}"
             )
+        above = self.min_ncct_p90_above_brain_hu
+        if above is not None and not 0.0 <= above <= 80.0:
+            raise ValueError(f"min_ncct_p90_above_brain_hu must be 0-80 HU or null, got {above}")
         for name in ("min_inline_lumen", "min_missing_artery"):
             v = getattr(self, name)
             if v is not None and not -1.0 <= v <= 1.0:

@@ -8,8 +8,9 @@ from phantoms import small_study
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import identity_registration, sample_registered
-from strokescope.thrombus.analysis import _clean, mimic_reason
+from strokescope.thrombus.analysis import _clean
 from strokescope.thrombus.anatomy import midsagittal_plane
+from strokescope.thrombus.candidate_rules import mimic_reason
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_measures import measure_clot
 from strokescope.thrombus.model import Rules

@@ -11,7 +11,8 @@ import pytest
 from drawn_tubes import PLANE, RADIUS, analyse_scene, scene, tube
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import Inputs, _thrombi, no_occlusion_reason
+from strokescope.thrombus.analysis import Inputs, _thrombi
+from strokescope.thrombus.candidate_rules import no_occlusion_reason
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.report_text import format_result

@@ -26,6 +26,11 @@ from strokescope.preprocess.registration import (
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule
 from strokescope.thrombus.candidate_features import CandidateRecord, candidate_features
+from strokescope.thrombus.candidate_rules import (
+    mimic_reason,
+    no_occlusion_reason,
+    parenchyma_hu,
+)
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_extension import extend_along_axis
 from strokescope.thrombus.clot_measures import measure_clot
@@ -36,9 +41,9 @@ from strokescope.thrombus.inference import (
 )
 from strokescope.thrombus.input_roles import check_roles, refuse_same_series
 from strokescope.thrombus.model import Rules, ThrombusModels
-from strokescope.thrombus.result import Thrombus, ThrombusResult, cta_signs_text
+from strokescope.thrombus.result import Thrombus, ThrombusResult
 from strokescope.thrombus.symmetry import symmetric_plane
-from strokescope.thrombus.vessel_evidence import VesselEvidence, vessel_evidence
+from strokescope.thrombus.vessel_evidence import vessel_evidence
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
@@ -73,29 +78,6 @@ def _region(
     lo = np.floor(idx.min(0)).astype(np.int64) - margin
     hi = np.ceil(idx.max(0)).astype(np.int64) + margin
     return np.maximum(lo, 0), np.minimum(hi, shape - 1)
-
-
-def mimic_reason(
-    ncct_hu: npt.NDArray[np.float32], cta_hu: npt.NDArray[np.float32], rules: Rules
-) -> str | None:
-    """Why a candidate's attenuation rules out a thrombus, or None if it may be one.
-
-    Calibrated on the calibration phantoms (``strokescope evaluate --seed0 800000``): every
-    segmented clot had an NCCT 90th percentile >= 56 HU, CTA mean <= 82 HU and
-    perviousness <= 31 HU; the false candidates were parenchyma or vessel wall (90th
-    percentile 39-48 HU), patent lumen (CTA 143-177 HU) or an opacified branch
-    (perviousness 72 HU).
-    """
-    p90 = float(np.percentile(ncct_hu, 90))
-    if p90 < rules.min_ncct_p90_hu:
-        return f"not hyperdense on NCCT (90th percentile {p90:.0f} HU)"
-    cta_mean = float(cta_hu.mean())
-    if cta_mean > rules.max_cta_mean_hu:
-        return f"opacified on CTA (mean {cta_mean:.0f} HU): patent lumen"
-    perviousness = cta_mean - float(ncct_hu.mean())
-    if perviousness > rules.max_perviousness_hu:
-        return f"perviousness {perviousness:.0f} HU: opacified vessel"
-    return None
 
 
 def _clean(
@@ -139,12 +121,14 @@ def _clean(
 
 @dataclass(frozen=True, eq=False)
 class Inputs:
-    """The pair being read, the motion between them and the decision rules."""
+    """The pair being read, the motion between them, the decision rules and the brain's
+    parenchyma HU (:func:`parenchyma_hu`; None: not known)."""
 
     ncct: Volume
     cta: Volume
     reg: RegistrationResult
     rules: Rules
+    parenchyma: float | None = None
 
 
 def _component_indices(
@@ -197,7 +181,7 @@ def _thrombi(
             continue
         points = cta.geometry.index_to_lps(index.astype(float))
         ncct_hu = sample_registered(ncct, points, reg)
-        reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules)
+        reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules, pair.parenchyma)
         if reason is not None:
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
@@ -238,18 +222,6 @@ def _thrombi(
             )
         thrombi.append(th)
     return thrombi, kept
-
-
-def no_occlusion_reason(evidence: VesselEvidence, rules: Rules) -> str | None:
-    """Why the CTA around a candidate shows no occluded artery, or None if it shows one."""
-    inline = rules.min_inline_lumen is not None and evidence.inline_lumen >= rules.min_inline_lumen
-    missing = (
-        rules.min_missing_artery is not None and evidence.missing_artery >= rules.min_missing_artery
-    )
-    if inline or missing:
-        return None
-    signs = cta_signs_text(evidence.inline_lumen, evidence.missing_artery)
-    return f"no CTA sign of an occluded artery ({signs})"
 
 
 def _blood_warning(
@@ -326,7 +298,7 @@ def analyze(
     mask, notes = _clean(prob >= rules.fine_probability_threshold, offset, ncct, cta, reg)
     warnings += notes
     plane = symmetric_plane(Volume(aux_hu[0], aux), brain)
-    pair = Inputs(ncct, cta, reg, rules)
+    pair = Inputs(ncct, cta, reg, rules, parenchyma_hu(aux_hu[0], brain.array))
     only = pred.proposed_by_scan_only
     thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record)
     seconds["measurements"] = time.perf_counter() - t

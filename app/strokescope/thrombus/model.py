@@ -60,6 +60,11 @@ class Rules:
     min_ncct_p90_hu: float = 50.0
     """A thrombus is hyperdense: the 90th percentile of its NCCT HU reaches the acute-clot
     range (CLINICAL_VALUES: 50-80 HU). Candidates below are parenchyma or vessel wall."""
+    min_ncct_p90_above_brain_hu: float | None = None
+    """The same check read against the brain instead of a fixed HU value: a candidate whose
+    NCCT 90th percentile is this far above the brain's parenchyma (median NCCT of the brain
+    mask between 10 and 60 HU) is hyperdense too. A scanner's calibration offset moves clot
+    and brain together, so this reading does not move with it. None: not used."""
     max_cta_mean_hu: float = 130.0
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
@@ -126,6 +131,10 @@ class Rules:
             )
         return out
 
+    def _above_brain(self) -> str:
+        cut = self.min_ncct_p90_above_brain_hu
+        return "" if cut is None else f" or >= {cut:g} HU above the brain parenchyma"
+
     def describe(self) -> str:
         extra = "".join(
             f" and {name} >= {value:g}"
@@ -146,7 +155,8 @@ class Rules:
             f"thrombus = fine probability >= {self.fine_probability_threshold:g} in coarse "
             f"candidates (coarse >= {self.coarse_candidate_threshold:g}{scan}), components >= "
             f"{self.min_component_volume_mm3:g} mm3, not calcified, NCCT 90th percentile >= "
-            f"{self.min_ncct_p90_hu:g} HU, CTA mean <= {self.max_cta_mean_hu:g} HU, "
+            f"{self.min_ncct_p90_hu:g} HU{self._above_brain()}, CTA mean <= "
+            f"{self.max_cta_mean_hu:g} HU, "
             f"perviousness <= {self.max_perviousness_hu:g} HU{self._evidence()}; "
             "occlusion = any thrombus; "
             f"LVO = a thrombus in {'/'.join(self.lvo_segments)}{extra}"

@@ -1,0 +1,84 @@
+"""The hyperdensity check read against the brain (strokescope.thrombus.candidate_rules).
+
+A scanner whose HU calibration sits 8-14 HU low moves clot and brain together: the fixed
+50 HU cut then drops a true clot, the cut above the brain's parenchyma keeps it, and
+parenchyma stays out either way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from drawn_tubes import PLANE, scene
+
+from strokescope.preprocess.registration import identity_registration
+from strokescope.thrombus.analysis import Inputs, _thrombi
+from strokescope.thrombus.candidate_rules import mimic_reason, parenchyma_hu
+from strokescope.thrombus.model import Rules
+from strokescope.volume import Volume
+
+ABOVE = Rules(min_ncct_p90_above_brain_hu=23.0)
+
+
+def _brain(offset: float) -> tuple[np.ndarray, np.ndarray]:
+    """Grey (32 HU) and white matter (22 HU) in equal parts, as the phantoms draw them, CSF
+    (8 HU) and a calcified plexus (200 HU), all moved by ``offset``; and its brain mask."""
+    rng = np.random.default_rng(5)
+    hu = np.concatenate(
+        [rng.normal(32, 3, 4000), rng.normal(22, 3, 4000), rng.normal(8, 3, 2000), np.full(50, 200)]
+    )
+    return (hu + offset).astype(np.float32), np.ones(hu.size, dtype=bool)
+
+
+@pytest.mark.parametrize("offset", [-8.0, 0.0, 8.0])
+def test_parenchyma_moves_with_the_scanner_offset(offset: float) -> None:
+    ref = parenchyma_hu(*_brain(offset))
+    assert ref is not None
+    # between grey and white; CSF moved above 10 HU by a high offset pulls it down a little,
+    # which makes the brain reading stricter where the fixed cut is more lenient
+    assert 27.0 + offset - 3.0 <= ref <= 27.0 + offset + 1.0
+    assert parenchyma_hu(np.zeros(3, np.float32), np.zeros(3, dtype=bool)) is None
+
+
+@pytest.mark.parametrize(
+    ("ncct_mean", "offset", "fixed_cut", "above_brain"),
+    [
+        (52.0, 0.0, True, True),  # a clot at p90 ~56 HU
+        (52.0, -8.0, False, True),  # the same clot on a scanner 8 HU low
+        (36.0, 0.0, False, False),  # parenchyma, p90 ~40 HU
+        (36.0, 8.0, False, False),  # parenchyma on a scanner 8 HU high
+    ],
+)
+def test_a_clot_stays_hyperdense_when_the_scanner_is_offset(
+    ncct_mean: float, offset: float, fixed_cut: bool, above_brain: bool
+) -> None:
+    rng = np.random.default_rng(7)
+    n_hu = (rng.normal(ncct_mean, 3, 300) + offset).astype(np.float32)
+    c_hu = rng.normal(70, 5, 300).astype(np.float32)
+    brain = parenchyma_hu(*_brain(offset))
+    assert (mimic_reason(n_hu, c_hu, Rules(), brain) is None) == fixed_cut
+    got = mimic_reason(n_hu, c_hu, ABOVE, brain)
+    assert (got is None) == above_brain
+    if got is not None:
+        assert "above the brain" in got and got.startswith("not hyperdense")
+    assert (mimic_reason(n_hu, c_hu, ABOVE, None) is None) == fixed_cut  # no reference
+
+
+def test_the_analysis_keeps_a_clot_read_on_an_offset_scanner() -> None:
+    """The drawn clot (60 HU in brain at 35 HU) on an NCCT 14 HU low: 46 HU is under the
+    fixed cut, 25 HU above the brain."""
+    ncct, cta, mask = scene(clot=True, blob=False)
+    low = Volume(ncct.array - 14.0, ncct.geometry)
+    brain = parenchyma_hu(low.array, np.ones(low.shape, dtype=bool))
+    assert brain is not None and brain == pytest.approx(21.0, abs=1.0)
+    kept = []
+    for rules in (Rules(), ABOVE):
+        pair = Inputs(low, cta, identity_registration(), rules, brain)
+        thrombi, _ = _thrombi(
+            mask, np.zeros(3, np.int64), mask.astype(np.float32), pair, PLANE, [],
+            lambda _: False, None,
+        )  # fmt: skip
+        kept.append(len(thrombi))
+    assert kept == [0, 1]
+    assert "above the brain parenchyma" in ABOVE.describe()
+    assert "above the brain" not in Rules().describe()
