@@ -184,6 +184,8 @@ class DecisionRules(Rules):
             "min_ncct_p90_above_brain_hu (null = unused): a candidate whose NCCT 90th "
             "percentile is this far above the brain parenchyma's median HU is hyperdense even "
             "below min_ncct_p90_hu (a scanner's HU offset moves clot and brain together)",
+            "max_voxel_contrast_hu (null = unused): voxels enhanced this much or more (CTA "
+            "minus registered NCCT) are lumen and leave the mask before its components are read",
             "LVO = a thrombus in lvo_segments; optional volume/length minimums (null = none) "
             "are set on the calibration phantoms, never on the held-out ones",
             "fine_scan: the fine stage also runs without a coarse prior over the "
@@ -215,6 +217,9 @@ class DecisionRules(Rules):
                 f"extend_along_axis_mm must be 0-40 (a clot is <= 40 mm), got "
                 f"{self.extend_along_axis_mm}"
             )
+        lumen = self.max_voxel_contrast_hu
+        if lumen is not None and not 30.0 <= lumen <= 1000.0:
+            raise ValueError(f"max_voxel_contrast_hu must be 30-1000 HU or null, got {lumen}")
         above = self.min_ncct_p90_above_brain_hu
         if above is not None and not 0.0 <= above <= 80.0:
             raise ValueError(f"min_ncct_p90_above_brain_hu must be 0-80 HU or null, got {above}")

@@ -1,18 +1,21 @@
-"""The hyperdensity check read against the brain (strokescope.thrombus.candidate_rules).
+"""Candidate rules read from attenuation (strokescope.thrombus.candidate_rules, and the
+lumen removal of strokescope.thrombus.analysis._clean).
 
 A scanner whose HU calibration sits 8-14 HU low moves clot and brain together: the fixed
 50 HU cut then drops a true clot, the cut above the brain's parenchyma keeps it, and
-parenchyma stays out either way.
+parenchyma stays out either way. A network that runs on from the clot into the patent
+lumen beside it gives a candidate whose mean CTA reads "patent lumen": removing the
+enhanced voxels first keeps the clot.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_tubes import PLANE, scene
+from drawn_tubes import PLANE, RADIUS, scene, tube
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import Inputs, _thrombi
+from strokescope.thrombus.analysis import Inputs, _clean, _thrombi
 from strokescope.thrombus.candidate_rules import mimic_reason, parenchyma_hu
 from strokescope.thrombus.model import Rules
 from strokescope.volume import Volume
@@ -82,3 +85,29 @@ def test_the_analysis_keeps_a_clot_read_on_an_offset_scanner() -> None:
     assert kept == [0, 1]
     assert "above the brain parenchyma" in ABOVE.describe()
     assert "above the brain" not in Rules().describe()
+
+
+def test_lumen_the_network_ran_into_is_removed_before_the_clot_is_read() -> None:
+    """The drawn 10 mm clot (x 52-62 mm) and 6 mm of the patent lumen on either side in one
+    candidate, the lumen at 55 HU on NCCT as in a haematocrit of 55 %: read whole, its CTA
+    mean (about 200 HU) says "patent lumen"; without the voxels enhanced >= 100 HU it is
+    the clot."""
+    ncct, cta, clot = scene(clot=True, blob=False)
+    lumen = tube(15.0, 44.0, 75.0, RADIUS) & ~clot
+    ncct.array[lumen] = 55.0
+    candidate = tube(15.0, 46.0, 68.0, RADIUS)
+    origin = np.zeros(3, np.int64)
+    kept = []
+    for cut in (None, 100.0):
+        rules = Rules(max_voxel_contrast_hu=cut)
+        mask, _ = _clean(candidate, origin, ncct, cta, identity_registration(), cut)
+        pair = Inputs(ncct, cta, identity_registration(), rules)
+        thrombi, index = _thrombi(
+            mask, origin, mask.astype(np.float32), pair, PLANE, [], lambda _: False, None
+        )
+        kept.append(thrombi)
+        if cut is not None:
+            assert np.array_equal(mask, candidate & clot)
+            assert "removed as lumen" in rules.describe()
+    assert kept[0] == []
+    assert len(kept[1]) == 1 and 9.0 <= kept[1][0].length_mm <= 11.5

@@ -86,8 +86,10 @@ def _clean(
     ncct: Volume,
     cta: Volume,
     reg: RegistrationResult,
+    max_contrast_hu: float | None = None,
 ) -> tuple[npt.NDArray[np.bool_], list[str]]:
-    """Remove calcified voxels and mostly-calcified components (guardrail 1).
+    """Remove calcified voxels and mostly-calcified components (guardrail 1), and with
+    ``max_contrast_hu`` the voxels enhanced by at least that much (CTA minus NCCT): lumen.
 
     ``mask`` is a box of the CTA grid whose first voxel is CTA index ``offset``.
     """
@@ -96,15 +98,19 @@ def _clean(
     if len(idx) == 0:
         return mask, notes
     hu = sample_registered(ncct, cta.geometry.index_to_lps((idx + offset).astype(float)), reg)
+    out = mask.copy()
+    if max_contrast_hu is not None:
+        lumen = cta.array[tuple((idx + offset).T)] - hu >= max_contrast_hu
+        out[tuple(idx[lumen].T)] = False
+        log.info("thrombus: %d opacified voxel(s) removed as lumen", int(lumen.sum()))
     hot = hu > gr.CALCIFICATION_HU
     if not hot.any():
-        return mask, notes
+        return out, notes
     lo = idx.min(0)
     hi = idx.max(0) + 1
     labels, _ = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
     lab = labels[tuple((idx - lo).T)]
     frac = np.bincount(lab, weights=hot) / np.maximum(np.bincount(lab), 1)
-    out = mask.copy()
     dropped = np.nonzero(frac >= gr.CALCIFIED_FRACTION)[0]
     for k in dropped[dropped > 0]:
         out[tuple(idx[lab == k].T)] = False
@@ -295,7 +301,8 @@ def analyze(
     # Everything below works in the box around the voxels above threshold: full-grid
     # arrays at 512 x 512 x 320 cost seconds to allocate and pass over.
     offset, prob = probability_near_threshold(pred, cta.geometry, rules.fine_probability_threshold)
-    mask, notes = _clean(prob >= rules.fine_probability_threshold, offset, ncct, cta, reg)
+    above = prob >= rules.fine_probability_threshold
+    mask, notes = _clean(above, offset, ncct, cta, reg, rules.max_voxel_contrast_hu)
     warnings += notes
     plane = symmetric_plane(Volume(aux_hu[0], aux), brain)
     pair = Inputs(ncct, cta, reg, rules, parenchyma_hu(aux_hu[0], brain.array))

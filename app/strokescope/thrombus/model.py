@@ -68,6 +68,9 @@ class Rules:
     max_cta_mean_hu: float = 130.0
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
+    max_voxel_contrast_hu: float | None = None
+    """A voxel enhanced this much or more (CTA minus registered NCCT) is lumen, not clot, and
+    leaves the mask before the components are read; None: none is removed."""
     """Contrast inside a clot is 0-30 HU above its NCCT value; far more is opacified vessel."""
     min_inline_lumen: float | None = None
     """With either of these two set, a candidate must show a CTA sign of an occluded artery
@@ -131,6 +134,10 @@ class Rules:
             )
         return out
 
+    def _no_lumen(self) -> str:
+        cut = self.max_voxel_contrast_hu
+        return "" if cut is None else f", voxels enhanced >= {cut:g} HU removed as lumen"
+
     def _above_brain(self) -> str:
         cut = self.min_ncct_p90_above_brain_hu
         return "" if cut is None else f" or >= {cut:g} HU above the brain parenchyma"
@@ -154,7 +161,8 @@ class Rules:
         return (
             f"thrombus = fine probability >= {self.fine_probability_threshold:g} in coarse "
             f"candidates (coarse >= {self.coarse_candidate_threshold:g}{scan}), components >= "
-            f"{self.min_component_volume_mm3:g} mm3, not calcified, NCCT 90th percentile >= "
+            f"{self.min_component_volume_mm3:g} mm3, not calcified{self._no_lumen()}, NCCT "
+            "90th percentile >= "
             f"{self.min_ncct_p90_hu:g} HU{self._above_brain()}, CTA mean <= "
             f"{self.max_cta_mean_hu:g} HU, "
             f"perviousness <= {self.max_perviousness_hu:g} HU{self._evidence()}; "
