@@ -68,10 +68,10 @@ class Rules:
     max_cta_mean_hu: float = 130.0
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
+    """Contrast inside a clot is 0-30 HU above its NCCT value; far more is opacified vessel."""
     max_voxel_contrast_hu: float | None = None
     """A voxel enhanced this much or more (CTA minus registered NCCT) is lumen, not clot, and
     leaves the mask before the components are read; None: none is removed."""
-    """Contrast inside a clot is 0-30 HU above its NCCT value; far more is opacified vessel."""
     min_inline_lumen: float | None = None
     """With either of these two set, a candidate must show a CTA sign of an occluded artery
     (:mod:`strokescope.thrombus.vessel_evidence`): opacified lumen in line beyond one end
