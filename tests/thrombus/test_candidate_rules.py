@@ -100,7 +100,7 @@ def test_lumen_the_network_ran_into_is_removed_before_the_clot_is_read() -> None
     kept = []
     for cut in (None, 100.0):
         rules = Rules(max_voxel_contrast_hu=cut)
-        mask, _ = _clean(candidate, origin, ncct, cta, identity_registration(), cut)
+        mask, _ = _clean(candidate, origin, ncct, cta, identity_registration(), rules)
         pair = Inputs(ncct, cta, identity_registration(), rules)
         thrombi, index = _thrombi(
             mask, origin, mask.astype(np.float32), pair, PLANE, [], lambda _: False, None

@@ -86,10 +86,11 @@ def _clean(
     ncct: Volume,
     cta: Volume,
     reg: RegistrationResult,
-    max_contrast_hu: float | None = None,
+    rules: Rules | None = None,
 ) -> tuple[npt.NDArray[np.bool_], list[str]]:
-    """Remove calcified voxels and mostly-calcified components (guardrail 1), and with
-    ``max_contrast_hu`` the voxels enhanced by at least that much (CTA minus NCCT): lumen.
+    """Remove calcified voxels and mostly-calcified components (guardrail 1), and where
+    ``rules`` set ``max_voxel_contrast_hu`` the voxels enhanced by at least that much (CTA
+    minus NCCT): lumen.
 
     ``mask`` is a box of the CTA grid whose first voxel is CTA index ``offset``.
     """
@@ -99,8 +100,8 @@ def _clean(
         return mask, notes
     hu = sample_registered(ncct, cta.geometry.index_to_lps((idx + offset).astype(float)), reg)
     out = mask.copy()
-    if max_contrast_hu is not None:
-        lumen = cta.array[tuple((idx + offset).T)] - hu >= max_contrast_hu
+    if rules is not None and rules.max_voxel_contrast_hu is not None:
+        lumen = cta.array[tuple((idx + offset).T)] - hu >= rules.max_voxel_contrast_hu
         out[tuple(idx[lumen].T)] = False
         log.info("thrombus: %d opacified voxel(s) removed as lumen", int(lumen.sum()))
     hot = hu > gr.CALCIFICATION_HU
@@ -301,8 +302,7 @@ def analyze(
     # Everything below works in the box around the voxels above threshold: full-grid
     # arrays at 512 x 512 x 320 cost seconds to allocate and pass over.
     offset, prob = probability_near_threshold(pred, cta.geometry, rules.fine_probability_threshold)
-    above = prob >= rules.fine_probability_threshold
-    mask, notes = _clean(above, offset, ncct, cta, reg, rules.max_voxel_contrast_hu)
+    mask, notes = _clean(prob >= rules.fine_probability_threshold, offset, ncct, cta, reg, rules)
     warnings += notes
     plane = symmetric_plane(Volume(aux_hu[0], aux), brain)
     pair = Inputs(ncct, cta, reg, rules, parenchyma_hu(aux_hu[0], brain.array))
