@@ -75,15 +75,25 @@ def analyse_scene(
     drawn clot, or the blood beside the patent artery, as a candidate that ``scan_only``
     says only the scan proposed; and the candidate's mask."""
     ncct, cta, mask = scene(clot=clot, blob=not clot)
-    pair = Inputs(ncct, cta, identity_registration(), rules)
-    thrombi, _ = _thrombi(
-        mask,
-        np.zeros(3, np.int64),
-        mask.astype(np.float32),
-        pair,
-        PLANE,
-        [],
-        lambda _: scan_only,
-        record,
-    )
+    thrombi = read_candidate(mask, ncct, cta, rules, scan_only=scan_only, record=record)
     return thrombi, mask
+
+
+def read_candidate(
+    mask: np.ndarray,
+    ncct: Volume,
+    cta: Volume,
+    rules: Rules,
+    *,
+    parenchyma: float | None = None,
+    scan_only: bool = False,
+    record: list[CandidateRecord] | None = None,
+) -> list[Thrombus]:
+    """The analysis's thrombi (:func:`strokescope.thrombus.analysis._thrombi`) from the
+    candidate ``mask`` (the network's probability 1 on it) of an unmoved NCCT + CTA pair."""
+    pair = Inputs(ncct, cta, identity_registration(), rules, parenchyma)
+    thrombi, _ = _thrombi(
+        mask, np.zeros(3, np.int64), mask.astype(np.float32), pair, PLANE, [],
+        lambda _: scan_only, record,
+    )  # fmt: skip
+    return thrombi

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_tubes import PLANE, RADIUS, scene, tube
+from drawn_tubes import RADIUS, read_candidate, scene, tube
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import Inputs, _clean, _thrombi
+from strokescope.thrombus.analysis import _clean
 from strokescope.thrombus.candidate_rules import mimic_reason, parenchyma_hu
 from strokescope.thrombus.model import Rules
 from strokescope.volume import Volume
@@ -76,12 +76,7 @@ def test_the_analysis_keeps_a_clot_read_on_an_offset_scanner() -> None:
     assert brain is not None and brain == pytest.approx(21.0, abs=1.0)
     kept = []
     for rules in (Rules(), ABOVE):
-        pair = Inputs(low, cta, identity_registration(), rules, brain)
-        thrombi, _ = _thrombi(
-            mask, np.zeros(3, np.int64), mask.astype(np.float32), pair, PLANE, [],
-            lambda _: False, None,
-        )  # fmt: skip
-        kept.append(len(thrombi))
+        kept.append(len(read_candidate(mask, low, cta, rules, parenchyma=brain)))
     assert kept == [0, 1]
     assert "above the brain parenchyma" in ABOVE.describe()
     assert "above the brain" not in Rules().describe()
@@ -101,11 +96,7 @@ def test_lumen_the_network_ran_into_is_removed_before_the_clot_is_read() -> None
     for cut in (None, 100.0):
         rules = Rules(max_voxel_contrast_hu=cut)
         mask, _ = _clean(candidate, origin, ncct, cta, identity_registration(), rules)
-        pair = Inputs(ncct, cta, identity_registration(), rules)
-        thrombi, index = _thrombi(
-            mask, origin, mask.astype(np.float32), pair, PLANE, [], lambda _: False, None
-        )
-        kept.append(thrombi)
+        kept.append(read_candidate(mask, ncct, cta, rules))
         if cut is not None:
             assert np.array_equal(mask, candidate & clot)
             assert "removed as lumen" in rules.describe()

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_tubes import PLANE, RADIUS, analyse_scene, scene, tube
+from drawn_tubes import PLANE, RADIUS, analyse_scene, read_candidate, scene, tube
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import Inputs, _thrombi
 from strokescope.thrombus.candidate_rules import no_occlusion_reason
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.model import Rules
@@ -133,10 +132,5 @@ def test_the_sign_rule_reads_the_clot_as_followed() -> None:
     found = []
     for follow in (0.0, 15.0):
         rules = Rules(min_inline_lumen=0.12, extend_along_axis_mm=follow)
-        pair = Inputs(ncct, cta, identity_registration(), rules)
-        thrombi, _ = _thrombi(
-            middle, np.zeros(3, np.int64), middle.astype(np.float32), pair, PLANE, [],
-            lambda _: False, None,
-        )  # fmt: skip
-        found.append(len(thrombi))
+        found.append(len(read_candidate(middle, ncct, cta, rules)))
     assert found == [0, 1]
