@@ -102,8 +102,9 @@ def _clean(
     out = mask.copy()
     if rules is not None and rules.max_voxel_contrast_hu is not None:
         lumen = cta.array[tuple((idx + offset).T)] - hu >= rules.max_voxel_contrast_hu
-        out[tuple(idx[lumen].T)] = False
-        log.info("thrombus: %d opacified voxel(s) removed as lumen", int(lumen.sum()))
+        if lumen.any():
+            out[tuple(idx[lumen].T)] = False
+            log.info("thrombus: %d opacified voxel(s) removed as lumen", int(lumen.sum()))
     hot = hu > gr.CALCIFICATION_HU
     if not hot.any():
         return out, notes

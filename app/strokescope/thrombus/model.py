@@ -161,10 +161,9 @@ class Rules:
         return (
             f"thrombus = fine probability >= {self.fine_probability_threshold:g} in coarse "
             f"candidates (coarse >= {self.coarse_candidate_threshold:g}{scan}), components >= "
-            f"{self.min_component_volume_mm3:g} mm3, not calcified{self._no_lumen()}, NCCT "
-            "90th percentile >= "
-            f"{self.min_ncct_p90_hu:g} HU{self._above_brain()}, CTA mean <= "
-            f"{self.max_cta_mean_hu:g} HU, "
+            f"{self.min_component_volume_mm3:g} mm3, not calcified{self._no_lumen()}, "
+            f"NCCT 90th percentile >= {self.min_ncct_p90_hu:g} HU{self._above_brain()}, "
+            f"CTA mean <= {self.max_cta_mean_hu:g} HU, "
             f"perviousness <= {self.max_perviousness_hu:g} HU{self._evidence()}; "
             "occlusion = any thrombus; "
             f"LVO = a thrombus in {'/'.join(self.lvo_segments)}{extra}"
