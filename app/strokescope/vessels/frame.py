@@ -5,7 +5,11 @@
   that holds a thick opacified component (a field of view may begin below the first
   opacified artery, or a scan's arteries may begin at the skull base). Per side, the
   internal carotid is the most anterior thick one (maximal radius >= ``ICA_MIN_RADIUS_MM``)
-  ``10-40`` mm from the midsagittal plane; a side without one there is sought in the slabs
+  ``10-40`` mm from the midsagittal plane, sought among the lumen's cores (radius >=
+  ``ICA_CORE_MM``, the lumen less its outer voxel): a carotid that touches the jugular bulb
+  or the sigmoid sinus through a partial-volume bridge, as in a venous-contaminated CTA,
+  stays its own candidate instead of joining the larger sinus, whose centre lies behind
+  it. A side without one there is sought in the slabs
   above, up to ``ICA_RISE_MM`` above the other side's carotid (bone or a cervical occlusion
   can hide one carotid low down). The vertebral arteries are those (maximal radius >=
   ``VA_MIN_RADIUS_MM``) within 20 mm of the plane and at least ``VA_BEHIND_ICA_MM`` behind
@@ -32,6 +36,7 @@ from strokescope.vessels.grid import WorkGrid
 
 ROOT_SLAB_MM = 10.0
 ICA_MIN_RADIUS_MM = 1.4
+ICA_CORE_MM = 1.0
 ICA_RISE_MM = 20.0
 VA_MIN_RADIUS_MM = 0.5
 ICA_LATERAL_MM = (10.0, 40.0)
@@ -76,11 +81,12 @@ class _Blob:
     y: float
 
 
-def _components(grid: WorkGrid, plane: Plane, first: int = 0) -> list[_Blob]:
+def _components(grid: WorkGrid, plane: Plane, first: int = 0, core_mm: float = 0.0) -> list[_Blob]:
     """Thick opacified components of the slab from slice ``first`` with their seed and
-    position."""
+    position; with ``core_mm`` the components of the lumen at least that deep."""
     n = max(1, int(round(ROOT_SLAB_MM / grid.geometry.spacing[0])))
-    labels, count = components(grid.lumen[first : first + n])
+    slab = slice(first, first + n)
+    labels, count = components(grid.lumen[slab] & (grid.radius_mm[slab] >= core_mm))
     out: list[_Blob] = []
     for k in range(1, count + 1):
         idx = np.argwhere(labels == k) + [first, 0, 0]
@@ -115,7 +121,8 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     base = _base_slice(grid)
     slabs = range(base, grid.lumen.shape[0], step)
     blobs = cache(lambda first: _components(grid, plane, first))  # each slab labelled once
-    found = {side: _carotid(blobs(base), sg) for side, sg in SIGN.items()}
+    cores = cache(lambda first: _components(grid, plane, first, ICA_CORE_MM))
+    found = {side: _carotid(cores(base), sg) for side, sg in SIGN.items()}
     rise = int(round(ICA_RISE_MM / grid.geometry.spacing[0]))
     for side, sg in SIGN.items():
         other = found["right" if side == "left" else "left"]
@@ -123,7 +130,7 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
         for first in slabs[1:]:
             if found[side] is not None or first > top:
                 break
-            found[side] = _carotid(blobs(first), sg)
+            found[side] = _carotid(cores(first), sg)
     ica = {side: blob.seed for side, blob in found.items() if blob is not None}
     behind = max((b.y for b in found.values() if b is not None), default=-np.inf)
     behind += VA_BEHIND_ICA_MM

@@ -1,0 +1,49 @@
+"""Carotid roots beside the jugular bulb: a partial-volume bridge must not merge them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from strokescope.thrombus.anatomy import Plane
+from strokescope.vessels.frame import find_roots
+from strokescope.vessels.grid import WorkGrid, lumen_radius, speed_map
+from strokescope.volume import Geometry
+
+DIRECTION = ((0.0, 0.0, 1.0), (0.0, 1.0, 0.0), (1.0, 0.0, 0.0))
+SHAPE = (30, 80, 100)  # z, y, x at 1 mm
+ICA_XY = (20.0, 0.0)
+SINUS_XY = (26.0, 7.0)
+VERTEBRAL_XY = (8.0, 22.0)
+
+
+def _grid() -> WorkGrid:
+    geom = Geometry(SHAPE, (1.0, 1.0, 1.0), (-50.0, -40.0, -60.0), DIRECTION)
+    idx = np.indices(SHAPE).reshape(3, -1).T.astype(float)
+    lps = geom.index_to_lps(idx)
+    x, y = lps[:, 0], lps[:, 1]
+    lumen = np.zeros(len(lps), bool)
+    for sign in (1.0, -1.0):
+        for (cx, cy), r in ((ICA_XY, 2.3), (SINUS_XY, 4.0), (VERTEBRAL_XY, 1.6)):
+            lumen |= (x - sign * cx) ** 2 + (y - cy) ** 2 <= r**2
+        # a one-voxel partial-volume bridge from the carotid to the sinus
+        t = np.linspace(0.0, 1.0, 40)[:, None]
+        a, b = np.array([sign * ICA_XY[0], ICA_XY[1]]), np.array([sign * SINUS_XY[0], SINUS_XY[1]])
+        for px, py in a + t * (b - a):
+            lumen |= (np.abs(x - px) <= 0.5) & (np.abs(y - py) <= 0.5)
+    mask = lumen.reshape(SHAPE)
+    cta = np.where(mask, 350.0, 35.0).astype(np.float32)
+    ncct = np.full(SHAPE, 35.0, np.float32)
+    radius = lumen_radius(mask, 1.0)
+    return WorkGrid(geom, cta, ncct, mask, radius, speed_map(cta, ncct, mask, radius))
+
+
+def test_carotid_touching_the_sinus_is_its_own_root() -> None:
+    grid = _grid()
+    roots = find_roots(grid, Plane((0.0, 0.0, 0.0), (1.0, 0.0, 0.0)))
+    assert set(roots.ica) == {"left", "right"}
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        seed = grid.geometry.index_to_lps(roots.ica[side][None].astype(float)).reshape(3)
+        assert np.hypot(seed[0] - sign * ICA_XY[0], seed[1] - ICA_XY[1]) <= 1.5, (side, seed)
+    vertebral = grid.geometry.index_to_lps(np.array(roots.vertebral, dtype=float))
+    assert len(vertebral) == 2
+    assert np.allclose(np.sort(np.abs(vertebral[:, 0])), VERTEBRAL_XY[0], atol=1.5)
