@@ -88,12 +88,14 @@ def read_candidate(
     parenchyma: float | None = None,
     scan_only: bool = False,
     record: list[CandidateRecord] | None = None,
+    parents: np.ndarray | None = None,
 ) -> list[Thrombus]:
     """The analysis's thrombi (:func:`strokescope.thrombus.analysis._thrombi`) from the
-    candidate ``mask`` (the network's probability 1 on it) of an unmoved NCCT + CTA pair."""
+    candidate ``mask`` (the network's probability 1 on it) of an unmoved NCCT + CTA pair;
+    ``parents`` labels the components before lumen removal."""
     pair = Inputs(ncct, cta, identity_registration(), rules, parenchyma)
     thrombi, _ = _thrombi(
         mask, np.zeros(3, np.int64), mask.astype(np.float32), pair, PLANE, [],
-        lambda _: scan_only, record,
+        lambda _: scan_only, record, parents,
     )  # fmt: skip
     return thrombi

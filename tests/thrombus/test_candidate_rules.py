@@ -1,21 +1,24 @@
 """Candidate rules read from attenuation (strokescope.thrombus.candidate_rules, and the
-lumen removal of strokescope.thrombus.analysis._clean).
+lumen removal of strokescope.thrombus.candidate_mask.clean_mask).
 
 A scanner whose HU calibration sits 8-14 HU low moves clot and brain together: the fixed
 50 HU cut then drops a true clot, the cut above the brain's parenchyma keeps it, and
 parenchyma stays out either way. A network that runs on from the clot into the patent
 lumen beside it gives a candidate whose mean CTA reads "patent lumen": removing the
-enhanced voxels first keeps the clot.
+enhanced voxels first keeps the clot, and its CTA signs are still read on the candidate as
+the network drew it (the artery the removed lumen belongs to).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_tubes import RADIUS, read_candidate, scene, tube
+from drawn_tubes import PLANE, RADIUS, read_candidate, scene, tube
 
+from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import _clean
+from strokescope.thrombus.analysis import Inputs, _followed
+from strokescope.thrombus.candidate_mask import clean_mask
 from strokescope.thrombus.candidate_rules import mimic_reason, parenchyma_hu
 from strokescope.thrombus.model import Rules
 from strokescope.volume import Volume
@@ -95,10 +98,33 @@ def test_lumen_the_network_ran_into_is_removed_before_the_clot_is_read() -> None
     kept = []
     for cut in (None, 100.0):
         rules = Rules(max_voxel_contrast_hu=cut)
-        mask, _ = _clean(candidate, origin, ncct, cta, identity_registration(), rules)
+        mask, _, _ = clean_mask(candidate, origin, ncct, cta, identity_registration(), rules)
         kept.append(read_candidate(mask, ncct, cta, rules))
         if cut is not None:
             assert np.array_equal(mask, candidate & clot)
             assert "removed as lumen" in rules.describe()
     assert kept[0] == []
     assert len(kept[1]) == 1 and 9.0 <= kept[1][0].length_mm <= 11.5
+
+
+def test_a_trimmed_clot_keeps_the_cta_signs_of_the_candidate_as_drawn() -> None:
+    """The same candidate: the clot left after the removal is measured, but its CTA signs
+    are those of the whole candidate followed along its axis, as without the removal;
+    read on the clot alone, the lumen beside it would not count as its own."""
+    ncct, cta, clot = scene(clot=True, blob=False)
+    lumen = tube(15.0, 44.0, 75.0, RADIUS) & ~clot
+    ncct.array[lumen] = 55.0
+    candidate = tube(15.0, 46.0, 68.0, RADIUS)
+    rules = Rules(max_voxel_contrast_hu=100.0)
+    reg = identity_registration()
+    mask, _, removed = clean_mask(candidate, np.zeros(3, np.int64), ncct, cta, reg, rules)
+    assert removed is not None and np.array_equal(removed, candidate & ~clot)
+    parents = components(mask | removed)[0]
+    (kept,) = read_candidate(mask, ncct, cta, rules, parents=parents)
+    (alone,) = read_candidate(mask, ncct, cta, rules)
+    pair = Inputs(ncct, cta, reg, rules)
+    drawn = _followed(np.argwhere(candidate), None, None, pair, PLANE)[2]
+    assert kept.cta_lumen_in_line == drawn.inline_lumen
+    assert kept.cta_missing_artery == round(drawn.missing_artery, 3)
+    assert kept.cta_missing_artery != alone.cta_missing_artery
+    assert kept.volume_mm3 == alone.volume_mm3  # measured on the clot either way

@@ -8,8 +8,8 @@ from phantoms import small_study
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import identity_registration, sample_registered
-from strokescope.thrombus.analysis import _clean
 from strokescope.thrombus.anatomy import midsagittal_plane
+from strokescope.thrombus.candidate_mask import clean_mask
 from strokescope.thrombus.candidate_rules import mimic_reason
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_measures import measure_clot
@@ -79,10 +79,10 @@ def test_calcified_component_removed() -> None:
     nz = np.argwhere(calc)
     lo, hi = nz.min(0) - 2, nz.max(0) + 3  # a box of the grid, as analyze passes it
     box = calc[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]].copy()
-    cleaned, notes = _clean(box, lo, study.ncct, study.cta, identity_registration())
+    cleaned, notes, _ = clean_mask(box, lo, study.ncct, study.cta, identity_registration())
     assert not cleaned.any()
     assert "calcification" in notes[0]
-    shifted, _ = _clean(box, lo + 6, study.ncct, study.cta, identity_registration())
+    shifted, _, _ = clean_mask(box, lo + 6, study.ncct, study.cta, identity_registration())
     assert shifted.any()  # the same voxels 3+ mm away are soft tissue: the offset is used
 
 

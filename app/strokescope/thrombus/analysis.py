@@ -26,12 +26,13 @@ from strokescope.preprocess.registration import (
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule
 from strokescope.thrombus.candidate_features import CandidateRecord, candidate_features
+from strokescope.thrombus.candidate_mask import clean_mask, component_indices, parent_indices
 from strokescope.thrombus.candidate_rules import (
     mimic_reason,
     no_occlusion_reason,
     parenchyma_hu,
 )
-from strokescope.thrombus.centerline import centerline
+from strokescope.thrombus.centerline import Centerline, centerline
 from strokescope.thrombus.clot_extension import extend_along_axis
 from strokescope.thrombus.clot_measures import measure_clot
 from strokescope.thrombus.inference import (
@@ -43,7 +44,7 @@ from strokescope.thrombus.input_roles import check_roles, refuse_same_series
 from strokescope.thrombus.model import Rules, ThrombusModels
 from strokescope.thrombus.result import Thrombus, ThrombusResult
 from strokescope.thrombus.symmetry import symmetric_plane
-from strokescope.thrombus.vessel_evidence import vessel_evidence
+from strokescope.thrombus.vessel_evidence import VesselEvidence, vessel_evidence
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
@@ -80,53 +81,6 @@ def _region(
     return np.maximum(lo, 0), np.minimum(hi, shape - 1)
 
 
-def _clean(
-    mask: npt.NDArray[np.bool_],
-    offset: npt.NDArray[np.int64],
-    ncct: Volume,
-    cta: Volume,
-    reg: RegistrationResult,
-    rules: Rules | None = None,
-) -> tuple[npt.NDArray[np.bool_], list[str]]:
-    """Remove calcified voxels and mostly-calcified components (guardrail 1), and where
-    ``rules`` set ``max_voxel_contrast_hu`` the voxels enhanced by at least that much (CTA
-    minus NCCT): lumen.
-
-    ``mask`` is a box of the CTA grid whose first voxel is CTA index ``offset``.
-    """
-    notes: list[str] = []
-    idx = np.argwhere(mask)
-    if len(idx) == 0:
-        return mask, notes
-    hu = sample_registered(ncct, cta.geometry.index_to_lps((idx + offset).astype(float)), reg)
-    out = mask.copy()
-    if rules is not None and rules.max_voxel_contrast_hu is not None:
-        lumen = cta.array[tuple((idx + offset).T)] - hu >= rules.max_voxel_contrast_hu
-        if lumen.any():
-            out[tuple(idx[lumen].T)] = False
-            log.info("thrombus: %d opacified voxel(s) removed as lumen", int(lumen.sum()))
-    hot = hu > gr.CALCIFICATION_HU
-    if not hot.any():
-        return out, notes
-    lo = idx.min(0)
-    hi = idx.max(0) + 1
-    labels, _ = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
-    lab = labels[tuple((idx - lo).T)]
-    frac = np.bincount(lab, weights=hot) / np.maximum(np.bincount(lab), 1)
-    dropped = np.nonzero(frac >= gr.CALCIFIED_FRACTION)[0]
-    for k in dropped[dropped > 0]:
-        out[tuple(idx[lab == k].T)] = False
-    out[tuple(idx[hot].T)] = False
-    if len(dropped[dropped > 0]):
-        notes.append(
-            f"{len(dropped[dropped > 0])} candidate(s) mostly > {gr.CALCIFICATION_HU:g} HU on "
-            "NCCT removed as calcification, not thrombus"
-        )
-    else:
-        notes.append(f"{int(hot.sum())} voxel(s) > {gr.CALCIFICATION_HU:g} HU (calcium) removed")
-    return out, notes
-
-
 @dataclass(frozen=True, eq=False)
 class Inputs:
     """The pair being read, the motion between them, the decision rules and the brain's
@@ -139,24 +93,6 @@ class Inputs:
     parenchyma: float | None = None
 
 
-def _component_indices(
-    mask: npt.NDArray[np.bool_], offset: npt.NDArray[np.int64]
-) -> list[npt.NDArray[np.int64]]:
-    """CTA-grid indices of each connected component of ``mask`` (a box at ``offset``)."""
-    nz = np.argwhere(mask)
-    if len(nz) == 0:
-        return []
-    lo, hi = nz.min(0), nz.max(0) + 1
-    labels, n = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
-    idx_all = np.argwhere(labels > 0)
-    lab_all = labels[tuple(idx_all.T)]
-    idx_all += lo + offset
-    order = np.argsort(lab_all, kind="stable")
-    idx_all, lab_all = idx_all[order], lab_all[order]
-    bounds = np.searchsorted(lab_all, np.arange(1, n + 2))
-    return [idx_all[bounds[k] : bounds[k + 1]] for k in range(n)]
-
-
 def _thrombi(
     mask: npt.NDArray[np.bool_],
     offset: npt.NDArray[np.int64],
@@ -166,6 +102,7 @@ def _thrombi(
     warnings: list[str],
     scan_only: Callable[[npt.NDArray[np.float64]], bool],
     record: list[CandidateRecord] | None,
+    parents: npt.NDArray[np.int32] | None = None,
 ) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
     """The measured thrombi and their CTA-grid indices: components of ``mask`` that pass
     the size limits, whose attenuation does not rule out a clot (:func:`mimic_reason`),
@@ -173,11 +110,12 @@ def _thrombi(
     scan proposed) whose CTA shows an occluded artery once the clot is followed
     (:func:`no_occlusion_reason`), and that the candidate model, where it judges them,
     keeps. Each candidate that reaches the candidate model is appended to ``record`` when
-    given."""
+    given. ``parents`` labels the components before lumen removal (same box as ``mask``):
+    a candidate that lost voxels to it has its CTA signs read on its component before."""
     ncct, cta, reg, rules = pair.ncct, pair.cta, pair.reg, pair.rules
     thrombi: list[Thrombus] = []
     kept: list[npt.NDArray[np.int64]] = []
-    for index in _component_indices(mask, offset):
+    for index in component_indices(mask, offset):
         volume = len(index) * cta.geometry.voxel_volume_mm3
         if volume < rules.min_component_volume_mm3:
             continue
@@ -206,14 +144,13 @@ def _thrombi(
             if judge is not None and (score := judge.probability(feats)) < judge.threshold:
                 log.info("thrombus: %.0f mm3 candidate rejected: model %.2f", volume, score)
                 continue
-        grown = extend_along_axis(index, line, rules, cta, ncct, reg)
+        before = parent_indices(index, parents, offset)
+        grown, line, evidence = _followed(index, line, evidence, pair, plane)
         if len(grown) > len(index):
-            log.info("thrombus: %d voxels followed along the clot's axis", len(grown) - len(index))
             index, volume = grown, len(grown) * cta.geometry.voxel_volume_mm3
-            points = cta.geometry.index_to_lps(index.astype(float))
-            ncct_hu = sample_registered(ncct, points, reg)
-            line = centerline(index, cta.geometry)
-            evidence = vessel_evidence(points, line, volume, plane, cta, ncct, reg)
+            ncct_hu = sample_registered(ncct, cta.geometry.index_to_lps(index.astype(float)), reg)
+        if before is not None:  # the signs read the artery the removed lumen belongs to
+            evidence = _followed(before, None, None, pair, plane)[2]
         # the sign is read on the clot as followed, as the warning below reads it
         needs_sign = rules.uses_vessel_evidence or (rules.scan_needs_cta_sign and only_scan)
         if needs_sign and (reason := no_occlusion_reason(evidence, rules)):
@@ -230,6 +167,29 @@ def _thrombi(
             )
         thrombi.append(th)
     return thrombi, kept
+
+
+def _followed(
+    index: npt.NDArray[np.int64],
+    line: Centerline | None,
+    evidence: VesselEvidence | None,
+    pair: Inputs,
+    plane: Plane,
+) -> tuple[npt.NDArray[np.int64], Centerline, VesselEvidence]:
+    """A candidate followed along its axis through clot-like voxels
+    (:func:`extend_along_axis`), with its centerline and CTA signs (computed when not given
+    or when it grew)."""
+    cta, geom = pair.cta, pair.cta.geometry
+    line = centerline(index, geom) if line is None else line
+    grown = extend_along_axis(index, line, pair.rules, cta, pair.ncct, pair.reg)
+    if len(grown) > len(index):
+        log.info("thrombus: %d voxels followed along the clot's axis", len(grown) - len(index))
+        index, line, evidence = grown, centerline(grown, geom), None
+    if evidence is None:
+        volume = len(index) * geom.voxel_volume_mm3
+        points = geom.index_to_lps(index.astype(float))
+        evidence = vessel_evidence(points, line, volume, plane, cta, pair.ncct, pair.reg)
+    return index, line, evidence
 
 
 def _blood_warning(
@@ -303,12 +263,15 @@ def analyze(
     # Everything below works in the box around the voxels above threshold: full-grid
     # arrays at 512 x 512 x 320 cost seconds to allocate and pass over.
     offset, prob = probability_near_threshold(pred, cta.geometry, rules.fine_probability_threshold)
-    mask, notes = _clean(prob >= rules.fine_probability_threshold, offset, ncct, cta, reg, rules)
+    mask, notes, removed = clean_mask(
+        prob >= rules.fine_probability_threshold, offset, ncct, cta, reg, rules
+    )
     warnings += notes
+    parents = None if removed is None else components(mask | removed)[0]
     plane = symmetric_plane(Volume(aux_hu[0], aux), brain)
     pair = Inputs(ncct, cta, reg, rules, parenchyma_hu(aux_hu[0], brain.array))
     only = pred.proposed_by_scan_only
-    thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record)
+    thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record, parents)
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
     final = np.zeros(cta.shape, dtype=bool)

@@ -1,0 +1,102 @@
+"""The fine stage's mask made ready to be read as candidates: calcium and, where the rules
+ask for it, opacified lumen removed; its connected components, and each component's
+extent before the lumen was removed."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import numpy.typing as npt
+
+from strokescope.preprocess.morphology import components
+from strokescope.preprocess.registration import RegistrationResult, sample_registered
+from strokescope.thrombus import guardrails as gr
+from strokescope.thrombus.model import Rules
+from strokescope.volume import Volume
+
+log = logging.getLogger(__name__)
+
+
+def clean_mask(
+    mask: npt.NDArray[np.bool_],
+    offset: npt.NDArray[np.int64],
+    ncct: Volume,
+    cta: Volume,
+    reg: RegistrationResult,
+    rules: Rules | None = None,
+) -> tuple[npt.NDArray[np.bool_], list[str], npt.NDArray[np.bool_] | None]:
+    """Remove calcified voxels and mostly-calcified components (guardrail 1), and where
+    ``rules`` set ``max_voxel_contrast_hu`` the voxels enhanced by at least that much (CTA
+    minus NCCT): lumen, returned apart (None when the rule is off).
+
+    ``mask`` is a box of the CTA grid whose first voxel is CTA index ``offset``.
+    """
+    notes: list[str] = []
+    idx = np.argwhere(mask)
+    removed = None
+    if rules is not None and rules.max_voxel_contrast_hu is not None:
+        removed = np.zeros_like(mask)
+    if len(idx) == 0:
+        return mask, notes, removed
+    hu = sample_registered(ncct, cta.geometry.index_to_lps((idx + offset).astype(float)), reg)
+    out = mask.copy()
+    if rules is not None and removed is not None and rules.max_voxel_contrast_hu is not None:
+        lumen = cta.array[tuple((idx + offset).T)] - hu >= rules.max_voxel_contrast_hu
+        if lumen.any():
+            out[tuple(idx[lumen].T)] = False
+            removed[tuple(idx[lumen].T)] = True
+            log.info("thrombus: %d opacified voxel(s) removed as lumen", int(lumen.sum()))
+    hot = hu > gr.CALCIFICATION_HU
+    if not hot.any():
+        return out, notes, removed
+    lo = idx.min(0)
+    hi = idx.max(0) + 1
+    labels, _ = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
+    lab = labels[tuple((idx - lo).T)]
+    frac = np.bincount(lab, weights=hot) / np.maximum(np.bincount(lab), 1)
+    dropped = np.nonzero(frac >= gr.CALCIFIED_FRACTION)[0]
+    for k in dropped[dropped > 0]:
+        out[tuple(idx[lab == k].T)] = False
+    out[tuple(idx[hot].T)] = False
+    if removed is not None:
+        removed[tuple(idx[hot].T)] = False  # calcium is not lumen
+    if len(dropped[dropped > 0]):
+        notes.append(
+            f"{len(dropped[dropped > 0])} candidate(s) mostly > {gr.CALCIFICATION_HU:g} HU on "
+            "NCCT removed as calcification, not thrombus"
+        )
+    else:
+        notes.append(f"{int(hot.sum())} voxel(s) > {gr.CALCIFICATION_HU:g} HU (calcium) removed")
+    return out, notes, removed
+
+
+def component_indices(
+    mask: npt.NDArray[np.bool_], offset: npt.NDArray[np.int64]
+) -> list[npt.NDArray[np.int64]]:
+    """CTA-grid indices of each connected component of ``mask`` (a box at ``offset``)."""
+    nz = np.argwhere(mask)
+    if len(nz) == 0:
+        return []
+    lo, hi = nz.min(0), nz.max(0) + 1
+    labels, n = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
+    idx_all = np.argwhere(labels > 0)
+    lab_all = labels[tuple(idx_all.T)]
+    idx_all += lo + offset
+    order = np.argsort(lab_all, kind="stable")
+    idx_all, lab_all = idx_all[order], lab_all[order]
+    bounds = np.searchsorted(lab_all, np.arange(1, n + 2))
+    return [idx_all[bounds[k] : bounds[k + 1]] for k in range(n)]
+
+
+def parent_indices(
+    index: npt.NDArray[np.int64],
+    parents: npt.NDArray[np.int32] | None,
+    offset: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64] | None:
+    """CTA-grid indices of the component ``index`` belonged to before lumen removal, or
+    None when the removal took none of its voxels."""
+    if parents is None:
+        return None
+    before = parents == parents[tuple(index[0] - offset)]
+    return None if before.sum() == len(index) else np.argwhere(before) + offset
