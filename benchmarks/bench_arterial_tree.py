@@ -2,7 +2,9 @@
 
 Per family: label accuracy per TopCoW class (fraction of the truth centerline points, inside
 the CTA, within ``TOL_MM`` of a traced segment of that class and side), clot burden score
-agreement with the truth CBS, and seconds per case (tree only; registration apart).
+agreement with the truth CBS, carotid roots on the carotid (the traced ICA's first point
+within ``TOL_MM`` + 1 mm of the truth ICA, per side) and seconds per case (tree only;
+registration apart).
 
 Truth CBS: a part (supraclinoid/infraclinoid ICA, proximal/distal half of M1, A1, superior
 / inferior M2) counts as occluded when at least ``MIN_TRUTH_POINTS`` (3 mm) of its truth
@@ -128,6 +130,23 @@ def label_hits(
     return out
 
 
+def roots_on_ica(tree: ArterialTree, truth: list[TruthArtery]) -> list[bool]:
+    """Per side: whether the traced carotid starts within ``TOL_MM`` + 1 mm of the truth ICA
+    centerline (a carotid root on the carotid, not on the jugular bulb beside it)."""
+    out = []
+    for side in ("left", "right"):
+        pts = [a.points for a in truth if a.label.startswith("ICA") and a.side == side]
+        starts = [
+            s.points[0] for s in tree.segments if s.label == "ICA infraclinoid" and s.side == side
+        ]
+        if not pts or not starts:
+            out.append(False)
+            continue
+        d = np.sqrt(((np.concatenate(pts) - starts[0]) ** 2).sum(1)).min()
+        out.append(bool(d <= TOL_MM + 1.0))
+    return out
+
+
 def run_case(block: str, i: int, quick: bool) -> dict[str, Any]:
     case = make_block_case(block, i, quick)
     truth = truth_of(block, i, case, quick)
@@ -146,6 +165,7 @@ def run_case(block: str, i: int, quick: bool) -> dict[str, Any]:
         "pred_side": tree.clot_burden.side,
         "pred_parts": list(tree.clot_burden.occluded),
         "labels": label_hits(tree, truth, case),
+        "roots_on_ica": roots_on_ica(tree, truth),
         "statuses": {f"{s.side} {s.label}": s.status for s in tree.segments},
         "seconds": round(seconds, 2),
         "warnings": list(tree.warnings),
@@ -162,9 +182,11 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     exact = [r["pred_cbs"] == r["truth_cbs"] for r in scored]
     within1 = [abs(r["pred_cbs"] - r["truth_cbs"]) <= 1 for r in scored]
     free = [r["pred_cbs"] == 10 for r in scored if r["truth_cbs"] == 10]
+    roots = [ok for r in rows for ok in r["roots_on_ica"]]
     return {
         "n": len(rows),
         "label_accuracy": acc,
+        "roots_on_ica": f"{sum(roots)}/{len(roots)}",
         "cbs_exact": round(float(np.mean(exact)), 3) if scored else None,
         "cbs_within_1": round(float(np.mean(within1)), 3) if scored else None,
         "clot_free_scored_10": f"{sum(free)}/{len(free)}",
@@ -197,7 +219,7 @@ def main() -> None:
     print(
         f"\n{'block':14s} {'n':>3s} "
         + " ".join(f"{c:>5s}" for c in CLASSES)
-        + "  CBS=  CBS±1  free=10  s/case"
+        + "  CBS=  CBS±1  free=10  roots  s/case"
     )
     for block, b in report["blocks"].items():
         s = b["summary"]
@@ -208,7 +230,7 @@ def main() -> None:
         print(
             f"{block:14s} {s['n']:3d} {accs}  {_num(s['cbs_exact'], 4)}  "
             f"{_num(s['cbs_within_1'], 5)}  "
-            f"{s['clot_free_scored_10']:>7s}  {s['median_seconds']:6.2f}"
+            f"{s['clot_free_scored_10']:>7s}  {s['roots_on_ica']:>5s}  {s['median_seconds']:6.2f}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(args.out, json.dumps(report, indent=1))
