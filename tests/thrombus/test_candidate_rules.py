@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from drawn_tubes import PLANE, RADIUS, read_candidate, scene, tube
 
-from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.analysis import Inputs, _followed
 from strokescope.thrombus.candidate_mask import clean_mask
@@ -117,9 +116,9 @@ def test_a_trimmed_clot_keeps_the_cta_signs_of_the_candidate_as_drawn() -> None:
     candidate = tube(15.0, 46.0, 68.0, RADIUS)
     rules = Rules(max_voxel_contrast_hu=100.0)
     reg = identity_registration()
-    mask, _, removed = clean_mask(candidate, np.zeros(3, np.int64), ncct, cta, reg, rules)
-    assert removed is not None and np.array_equal(removed, candidate & ~clot)
-    parents = components(mask | removed)[0]
+    mask, _, parents = clean_mask(candidate, np.zeros(3, np.int64), ncct, cta, reg, rules)
+    assert parents is not None and np.array_equal(parents > 0, candidate)
+    assert np.array_equal(mask, candidate & clot)
     (kept,) = read_candidate(mask, ncct, cta, rules, parents=parents)
     (alone,) = read_candidate(mask, ncct, cta, rules)
     pair = Inputs(ncct, cta, reg, rules)
@@ -128,3 +127,16 @@ def test_a_trimmed_clot_keeps_the_cta_signs_of_the_candidate_as_drawn() -> None:
     assert kept.cta_missing_artery == round(drawn.missing_artery, 3)
     assert kept.cta_missing_artery != alone.cta_missing_artery
     assert kept.volume_mm3 == alone.volume_mm3  # measured on the clot either way
+
+
+def test_nothing_above_threshold_is_read_with_the_lumen_rule_on() -> None:
+    """A study where no voxel reaches the fine threshold (the box is empty): no labels,
+    no crash (labelling a zero-size array aborts SimpleITK)."""
+    ncct, cta, _ = scene(clot=True, blob=False)
+    rules = Rules(max_voxel_contrast_hu=100.0)
+    for box in (np.zeros((0, 0, 0), bool), np.zeros((4, 4, 4), bool)):
+        mask, notes, parents = clean_mask(
+            box, np.zeros(3, np.int64), ncct, cta, identity_registration(), rules
+        )
+        assert mask.shape == box.shape and not mask.any() and notes == [] and parents is None
+        assert read_candidate(mask, ncct, cta, rules, parents=parents) == []

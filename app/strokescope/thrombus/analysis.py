@@ -17,7 +17,6 @@ import numpy.typing as npt
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.brain_mask import implausible_mask
-from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import (
     RegistrationResult,
     register_rigid,
@@ -192,6 +191,15 @@ def _followed(
     return index, line, evidence
 
 
+def _voxels_mask(
+    kept: list[npt.NDArray[np.int64]], shape: tuple[int, int, int]
+) -> npt.NDArray[np.bool_]:
+    """The kept thrombi's voxels as one mask of the CTA grid."""
+    out = np.zeros(shape, dtype=bool)
+    out[tuple(np.concatenate(kept or [np.zeros((0, 3), np.int64)]).T)] = True
+    return out
+
+
 def _blood_warning(
     kept: list[npt.NDArray[np.int64]],
     grid: Geometry,
@@ -262,20 +270,17 @@ def analyze(
     t = time.perf_counter()
     # Everything below works in the box around the voxels above threshold: full-grid
     # arrays at 512 x 512 x 320 cost seconds to allocate and pass over.
-    offset, prob = probability_near_threshold(pred, cta.geometry, rules.fine_probability_threshold)
-    mask, notes, removed = clean_mask(
-        prob >= rules.fine_probability_threshold, offset, ncct, cta, reg, rules
-    )
+    threshold = rules.fine_probability_threshold
+    offset, prob = probability_near_threshold(pred, cta.geometry, threshold)
+    mask, notes, parents = clean_mask(prob >= threshold, offset, ncct, cta, reg, rules)
     warnings += notes
-    parents = None if removed is None else components(mask | removed)[0]
     plane = symmetric_plane(Volume(aux_hu[0], aux), brain)
     pair = Inputs(ncct, cta, reg, rules, parenchyma_hu(aux_hu[0], brain.array))
     only = pred.proposed_by_scan_only
     thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record, parents)
     seconds["measurements"] = time.perf_counter() - t
     t = time.perf_counter()
-    final = np.zeros(cta.shape, dtype=bool)
-    final[tuple(np.concatenate(kept or [np.zeros((0, 3), np.int64)]).T)] = True
+    final = _voxels_mask(kept, cta.shape)
     warnings += _blood_warning(kept, cta.geometry, aux, aux_hu, brain)
     seconds["guardrails"] = time.perf_counter() - t
     lvo = any(_is_lvo(th, models) for th in thrombi)

@@ -25,50 +25,60 @@ def clean_mask(
     cta: Volume,
     reg: RegistrationResult,
     rules: Rules | None = None,
-) -> tuple[npt.NDArray[np.bool_], list[str], npt.NDArray[np.bool_] | None]:
+) -> tuple[npt.NDArray[np.bool_], list[str], npt.NDArray[np.int32] | None]:
     """Remove calcified voxels and mostly-calcified components (guardrail 1), and where
     ``rules`` set ``max_voxel_contrast_hu`` the voxels enhanced by at least that much (CTA
-    minus NCCT): lumen, returned apart (None when the rule is off).
+    minus NCCT): lumen. Returns the mask, notes for the user and, with that rule, the labels
+    of the components the candidates formed before the lumen left them (None without the
+    rule or without a candidate voxel).
 
     ``mask`` is a box of the CTA grid whose first voxel is CTA index ``offset``.
     """
     notes: list[str] = []
     idx = np.argwhere(mask)
-    removed = None
-    if rules is not None and rules.max_voxel_contrast_hu is not None:
-        removed = np.zeros_like(mask)
     if len(idx) == 0:
-        return mask, notes, removed
+        return mask, notes, None
     hu = sample_registered(ncct, cta.geometry.index_to_lps((idx + offset).astype(float)), reg)
     out = mask.copy()
-    if rules is not None and removed is not None and rules.max_voxel_contrast_hu is not None:
-        lumen = cta.array[tuple((idx + offset).T)] - hu >= rules.max_voxel_contrast_hu
+    removed = np.zeros_like(mask)
+    cut = None if rules is None else rules.max_voxel_contrast_hu
+    if cut is not None:
+        lumen = cta.array[tuple((idx + offset).T)] - hu >= cut
         if lumen.any():
             out[tuple(idx[lumen].T)] = False
             removed[tuple(idx[lumen].T)] = True
             log.info("thrombus: %d opacified voxel(s) removed as lumen", int(lumen.sum()))
     hot = hu > gr.CALCIFICATION_HU
-    if not hot.any():
-        return out, notes, removed
+    if hot.any():
+        notes.append(_drop_calcium(mask, idx, hot, out))
+        removed[tuple(idx[hot].T)] = False  # calcium is not lumen
+    return out, notes, None if cut is None else components(out | removed)[0]
+
+
+def _drop_calcium(
+    mask: npt.NDArray[np.bool_],
+    idx: npt.NDArray[np.int64],
+    hot: npt.NDArray[np.bool_],
+    out: npt.NDArray[np.bool_],
+) -> str:
+    """Clear the calcified voxels ``idx[hot]`` of ``mask`` and its mostly-calcified
+    components from ``out``; the note that says what went."""
     lo = idx.min(0)
     hi = idx.max(0) + 1
     labels, _ = components(mask[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]])
     lab = labels[tuple((idx - lo).T)]
     frac = np.bincount(lab, weights=hot) / np.maximum(np.bincount(lab), 1)
     dropped = np.nonzero(frac >= gr.CALCIFIED_FRACTION)[0]
-    for k in dropped[dropped > 0]:
+    dropped = dropped[dropped > 0]
+    for k in dropped:
         out[tuple(idx[lab == k].T)] = False
     out[tuple(idx[hot].T)] = False
-    if removed is not None:
-        removed[tuple(idx[hot].T)] = False  # calcium is not lumen
-    if len(dropped[dropped > 0]):
-        notes.append(
-            f"{len(dropped[dropped > 0])} candidate(s) mostly > {gr.CALCIFICATION_HU:g} HU on "
+    if len(dropped):
+        return (
+            f"{len(dropped)} candidate(s) mostly > {gr.CALCIFICATION_HU:g} HU on "
             "NCCT removed as calcification, not thrombus"
         )
-    else:
-        notes.append(f"{int(hot.sum())} voxel(s) > {gr.CALCIFICATION_HU:g} HU (calcium) removed")
-    return out, notes, removed
+    return f"{int(hot.sum())} voxel(s) > {gr.CALCIFICATION_HU:g} HU (calcium) removed"
 
 
 def component_indices(
