@@ -16,7 +16,7 @@ import pytest
 from drawn_tubes import PLANE, RADIUS, read_candidate, scene, tube
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.analysis import Inputs, _followed
+from strokescope.thrombus.analysis import Inputs, _followed, _signs
 from strokescope.thrombus.candidate_mask import clean_mask
 from strokescope.thrombus.candidate_rules import mimic_reason, parenchyma_hu
 from strokescope.thrombus.model import Rules
@@ -122,7 +122,7 @@ def test_a_trimmed_clot_keeps_the_cta_signs_of_the_candidate_as_drawn() -> None:
     (kept,) = read_candidate(mask, ncct, cta, rules, parents=parents)
     (alone,) = read_candidate(mask, ncct, cta, rules)
     pair = Inputs(ncct, cta, reg, rules)
-    drawn = _followed(np.argwhere(candidate), None, None, pair, PLANE)[2]
+    drawn = _signs(*_followed(np.argwhere(candidate), None, pair), pair, PLANE)
     assert kept.cta_lumen_in_line == drawn.inline_lumen
     assert kept.cta_missing_artery == round(drawn.missing_artery, 3)
     assert kept.cta_missing_artery != alone.cta_missing_artery

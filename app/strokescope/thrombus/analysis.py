@@ -144,12 +144,14 @@ def _thrombi(
                 log.info("thrombus: %.0f mm3 candidate rejected: model %.2f", volume, score)
                 continue
         before = parent_indices(index, parents, offset)
-        grown, line, evidence = _followed(index, line, evidence, pair, plane)
+        grown, line = _followed(index, line, pair)
+        if before is not None:  # the signs read the artery the removed lumen belongs to
+            evidence = _signs(*_followed(before, None, pair), pair, plane)
+        elif len(grown) > len(index):
+            evidence = _signs(grown, line, pair, plane)
         if len(grown) > len(index):
             index, volume = grown, len(grown) * cta.geometry.voxel_volume_mm3
             ncct_hu = sample_registered(ncct, cta.geometry.index_to_lps(index.astype(float)), reg)
-        if before is not None:  # the signs read the artery the removed lumen belongs to
-            evidence = _followed(before, None, None, pair, plane)[2]
         # the sign is read on the clot as followed, as the warning below reads it
         needs_sign = rules.uses_vessel_evidence or (rules.scan_needs_cta_sign and only_scan)
         if needs_sign and (reason := no_occlusion_reason(evidence, rules)):
@@ -169,26 +171,27 @@ def _thrombi(
 
 
 def _followed(
-    index: npt.NDArray[np.int64],
-    line: Centerline | None,
-    evidence: VesselEvidence | None,
-    pair: Inputs,
-    plane: Plane,
-) -> tuple[npt.NDArray[np.int64], Centerline, VesselEvidence]:
+    index: npt.NDArray[np.int64], line: Centerline | None, pair: Inputs
+) -> tuple[npt.NDArray[np.int64], Centerline]:
     """A candidate followed along its axis through clot-like voxels
-    (:func:`extend_along_axis`), with its centerline and CTA signs (computed when not given
-    or when it grew)."""
-    cta, geom = pair.cta, pair.cta.geometry
+    (:func:`extend_along_axis`) and its centerline (computed when not given)."""
+    geom = pair.cta.geometry
     line = centerline(index, geom) if line is None else line
-    grown = extend_along_axis(index, line, pair.rules, cta, pair.ncct, pair.reg)
-    if len(grown) > len(index):
-        log.info("thrombus: %d voxels followed along the clot's axis", len(grown) - len(index))
-        index, line, evidence = grown, centerline(grown, geom), None
-    if evidence is None:
-        volume = len(index) * geom.voxel_volume_mm3
-        points = geom.index_to_lps(index.astype(float))
-        evidence = vessel_evidence(points, line, volume, plane, cta, pair.ncct, pair.reg)
-    return index, line, evidence
+    grown = extend_along_axis(index, line, pair.rules, pair.cta, pair.ncct, pair.reg)
+    if len(grown) == len(index):
+        return index, line
+    log.info("thrombus: %d voxels followed along the clot's axis", len(grown) - len(index))
+    return grown, centerline(grown, geom)
+
+
+def _signs(
+    index: npt.NDArray[np.int64], line: Centerline, pair: Inputs, plane: Plane
+) -> VesselEvidence:
+    """The CTA signs of occlusion of a candidate's voxels (:func:`vessel_evidence`)."""
+    geom = pair.cta.geometry
+    volume = len(index) * geom.voxel_volume_mm3
+    points = geom.index_to_lps(index.astype(float))
+    return vessel_evidence(points, line, volume, plane, pair.cta, pair.ncct, pair.reg)
 
 
 def _voxels_mask(
