@@ -186,6 +186,9 @@ class DecisionRules(Rules):
             "below min_ncct_p90_hu (a scanner's HU offset moves clot and brain together)",
             "max_voxel_contrast_hu (null = unused): voxels enhanced this much or more (CTA "
             "minus registered NCCT) are lumen and leave the mask before its components are read",
+            "lumen_end_stretch_mm (null = unused): stretches of this length at a candidate's "
+            "ends whose mean enhancement exceeds max_perviousness_hu are lumen and leave the "
+            "mask (strokescope.thrombus.lumen_ends)",
             "LVO = a thrombus in lvo_segments; optional volume/length minimums (null = none) "
             "are set on the calibration phantoms, never on the held-out ones",
             "fine_scan: the fine stage also runs without a coarse prior over the "
@@ -220,6 +223,9 @@ class DecisionRules(Rules):
         lumen = self.max_voxel_contrast_hu
         if lumen is not None and not 30.0 <= lumen <= 1000.0:
             raise ValueError(f"max_voxel_contrast_hu must be 30-1000 HU or null, got {lumen}")
+        stretch = self.lumen_end_stretch_mm
+        if stretch is not None and not 1.0 <= stretch <= 10.0:
+            raise ValueError(f"lumen_end_stretch_mm must be 1-10 mm or null, got {stretch}")
         above = self.min_ncct_p90_above_brain_hu
         if above is not None and not 0.0 <= above <= 80.0:
             raise ValueError(f"min_ncct_p90_above_brain_hu must be 0-80 HU or null, got {above}")

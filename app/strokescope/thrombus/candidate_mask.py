@@ -1,6 +1,7 @@
 """The fine stage's mask made ready to be read as candidates: calcium and, where the rules
-ask for it, opacified lumen removed; its connected components, and each component's
-extent before the lumen was removed."""
+ask for it, opacified lumen removed (enhanced voxels, and enhanced stretches at the ends of
+a candidate: :mod:`strokescope.thrombus.lumen_ends`); its connected components, and each
+component's extent before the lumen was removed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy.typing as npt
 from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
+from strokescope.thrombus.lumen_ends import clot_stretches
 from strokescope.thrombus.model import Rules
 from strokescope.volume import Volume
 
@@ -28,9 +30,10 @@ def clean_mask(
 ) -> tuple[npt.NDArray[np.bool_], list[str], npt.NDArray[np.int32] | None]:
     """Remove calcified voxels and mostly-calcified components (guardrail 1), and where
     ``rules`` set ``max_voxel_contrast_hu`` the voxels enhanced by at least that much (CTA
-    minus NCCT): lumen. Returns the mask, notes for the user and, with that rule, the labels
-    of the components the candidates formed before the lumen left them (None without the
-    rule or without a candidate voxel).
+    minus NCCT): lumen; where they set ``lumen_end_stretch_mm``, then the enhanced stretches
+    at each component's ends. Returns the mask, notes for the user and, with either rule,
+    the labels of the components the candidates formed before the lumen left them (None
+    without them or without a candidate voxel).
 
     ``mask`` is a box of the CTA grid whose first voxel is CTA index ``offset``.
     """
@@ -52,7 +55,37 @@ def clean_mask(
     if hot.any():
         notes.append(_drop_calcium(mask, idx, hot, out))
         removed[tuple(idx[hot].T)] = False  # calcium is not lumen
-    return out, notes, None if cut is None else components(out | removed)[0]
+    stretch = None if rules is None else rules.lumen_end_stretch_mm
+    if stretch is not None:
+        assert rules is not None
+        contrast = np.zeros(mask.shape, dtype=np.float32)
+        contrast[tuple(idx.T)] = cta.array[tuple((idx + offset).T)] - hu
+        _trim_ends(out, removed, contrast, offset, cta, rules.max_perviousness_hu, stretch)
+    if cut is None and stretch is None:
+        return out, notes, None
+    return out, notes, components(out | removed)[0]
+
+
+def _trim_ends(
+    out: npt.NDArray[np.bool_],
+    removed: npt.NDArray[np.bool_],
+    contrast: npt.NDArray[np.float32],
+    offset: npt.NDArray[np.int64],
+    cta: Volume,
+    limit_hu: float,
+    stretch_mm: float,
+) -> None:
+    """Move the enhanced end stretches of each component of ``out`` to ``removed``."""
+    dropped = 0
+    for index in component_indices(out, offset):
+        local = index - offset
+        keep = clot_stretches(index, cta.geometry, contrast[tuple(local.T)], limit_hu, stretch_mm)
+        if not keep.all():
+            out[tuple(local[~keep].T)] = False
+            removed[tuple(local[~keep].T)] = True
+            dropped += int((~keep).sum())
+    if dropped:
+        log.info("thrombus: %d voxel(s) of enhanced end stretches removed as lumen", dropped)
 
 
 def _drop_calcium(

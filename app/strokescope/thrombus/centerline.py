@@ -118,18 +118,27 @@ def _half_voxel(matrix: npt.NDArray[np.float64], direction: npt.NDArray[np.float
     return 0.5 / float(np.abs(steps).max()) if np.any(steps) else 0.0
 
 
+def distance_from_end(index: npt.NDArray[np.int64], geometry: Geometry) -> npt.NDArray[np.float64]:
+    """Geodesic distance (mm, through the component) of each voxel of ``index`` (n, 3, one
+    connected component of two or more voxels) from one end: the voxel farthest, through
+    the component, from the voxel farthest from its centroid."""
+    matrix = geometry.matrix
+    pts = geometry.index_to_lps(index.astype(float))
+    indptr, nbs, wts = _graph(index, matrix)
+    start = int(np.argmax(np.linalg.norm(pts - pts.mean(0), axis=1)))
+    d0 = _dijkstra(indptr, nbs, wts, start)
+    a = int(np.argmax(np.where(np.isfinite(d0), d0, -1)))
+    da = _dijkstra(indptr, nbs, wts, a)
+    return np.where(np.isfinite(da), da, 0.0)
+
+
 def centerline(index: npt.NDArray[np.int64], geometry: Geometry) -> Centerline:
     """Centerline of the voxels ``index`` (n, 3) of one connected component."""
     matrix = geometry.matrix
     pts = geometry.index_to_lps(index.astype(float))
     if len(index) == 1:
         return Centerline(pts, 2 * _half_voxel(matrix, np.array([1.0, 0, 0])), np.eye(3)[:1])
-    indptr, nbs, wts = _graph(index, matrix)
-    start = int(np.argmax(np.linalg.norm(pts - pts.mean(0), axis=1)))
-    d0 = _dijkstra(indptr, nbs, wts, start)
-    a = int(np.argmax(np.where(np.isfinite(d0), d0, -1)))
-    da = _dijkstra(indptr, nbs, wts, a)
-    da = np.where(np.isfinite(da), da, 0.0)
+    da = distance_from_end(index, geometry)
     width = max(1.0, 2.0 * float(np.max(geometry.spacing)))
     span = float(da.max())
     radius = np.sqrt(len(index) * geometry.voxel_volume_mm3 / (np.pi * max(span, 1e-6)))

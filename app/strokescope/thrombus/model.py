@@ -72,6 +72,10 @@ class Rules:
     max_voxel_contrast_hu: float | None = None
     """A voxel enhanced this much or more (CTA minus registered NCCT) is lumen, not clot, and
     leaves the mask before the components are read; None: none is removed."""
+    lumen_end_stretch_mm: float | None = None
+    """Stretches of this length at a candidate's ends whose mean enhancement exceeds
+    ``max_perviousness_hu`` are lumen and leave the mask before the components are read
+    (:mod:`strokescope.thrombus.lumen_ends`); None: none is trimmed."""
     min_inline_lumen: float | None = None
     """With either of these two set, a candidate must show a CTA sign of an occluded artery
     (:mod:`strokescope.thrombus.vessel_evidence`): opacified lumen in line beyond one end
@@ -135,8 +139,14 @@ class Rules:
         return out
 
     def _no_lumen(self) -> str:
-        cut = self.max_voxel_contrast_hu
-        return "" if cut is None else f", voxels enhanced >= {cut:g} HU removed as lumen"
+        cut, stretch = self.max_voxel_contrast_hu, self.lumen_end_stretch_mm
+        out = "" if cut is None else f", voxels enhanced >= {cut:g} HU removed as lumen"
+        if stretch is not None:
+            out += (
+                f", {stretch:g} mm end stretches enhanced > {self.max_perviousness_hu:g} HU "
+                "on average removed as lumen"
+            )
+        return out
 
     def _above_brain(self) -> str:
         cut = self.min_ncct_p90_above_brain_hu
