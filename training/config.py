@@ -184,6 +184,9 @@ class DecisionRules(Rules):
             "min_ncct_p90_above_brain_hu (null = unused): a candidate whose NCCT 90th "
             "percentile is this far above the brain parenchyma's median HU is hyperdense even "
             "below min_ncct_p90_hu (a scanner's HU offset moves clot and brain together)",
+            "min_ncct_above_shell_hu (null = unused): a candidate whose mean NCCT is this far "
+            "above the median NCCT of the non-opacified tissue within 2 mm of it is hyperdense "
+            "even below min_ncct_p90_hu (thick slices lower a thin artery's clot)",
             "max_voxel_contrast_hu (null = unused): voxels enhanced this much or more (CTA "
             "minus registered NCCT) are lumen and leave the mask before its components are read",
             "lumen_end_stretch_mm (null = unused): stretches of this length at a candidate's "
@@ -229,6 +232,9 @@ class DecisionRules(Rules):
         above = self.min_ncct_p90_above_brain_hu
         if above is not None and not 0.0 <= above <= 80.0:
             raise ValueError(f"min_ncct_p90_above_brain_hu must be 0-80 HU or null, got {above}")
+        local = self.min_ncct_above_shell_hu
+        if local is not None and not 0.0 <= local <= 80.0:
+            raise ValueError(f"min_ncct_above_shell_hu must be 0-80 HU or null, got {local}")
         for name in ("min_inline_lumen", "min_missing_artery"):
             v = getattr(self, name)
             if v is not None and not -1.0 <= v <= 1.0:

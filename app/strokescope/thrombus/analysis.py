@@ -24,7 +24,11 @@ from strokescope.preprocess.registration import (
 )
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule
-from strokescope.thrombus.candidate_features import CandidateRecord, candidate_features
+from strokescope.thrombus.candidate_features import (
+    CandidateRecord,
+    candidate_features,
+    shell_reading,
+)
 from strokescope.thrombus.candidate_mask import clean_mask, component_indices, parent_indices
 from strokescope.thrombus.candidate_rules import (
     mimic_reason,
@@ -126,7 +130,7 @@ def _thrombi(
             continue
         points = cta.geometry.index_to_lps(index.astype(float))
         ncct_hu = sample_registered(ncct, points, reg)
-        reason = mimic_reason(ncct_hu, cta.array[tuple(index.T)], rules, pair.parenchyma)
+        reason = _attenuation_reason(index, ncct_hu, pair)
         if reason is not None:
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
@@ -168,6 +172,17 @@ def _thrombi(
             )
         thrombi.append(th)
     return thrombi, kept
+
+
+def _attenuation_reason(
+    index: npt.NDArray[np.int64], ncct_hu: npt.NDArray[np.float32], pair: Inputs
+) -> str | None:
+    """:func:`mimic_reason` of a candidate, with its surroundings read where a rule uses them."""
+    shell = None
+    if pair.rules.min_ncct_above_shell_hu is not None:
+        shell = shell_reading(index, pair.cta, pair.ncct, pair.reg)[1]
+    cta_hu = pair.cta.array[tuple(index.T)]
+    return mimic_reason(ncct_hu, cta_hu, pair.rules, pair.parenchyma, shell)
 
 
 def _followed(

@@ -76,6 +76,19 @@ def _shell(index: npt.NDArray[np.int64], cta: Volume) -> npt.NDArray[np.int64]:
     return shell[::step]
 
 
+def shell_reading(
+    index: npt.NDArray[np.int64], cta: Volume, ncct: Volume, reg: RegistrationResult
+) -> tuple[npt.NDArray[np.bool_], float | None]:
+    """Which voxels of the ``SHELL_MM`` shell around the candidate ``index`` are opacified
+    lumen, and the median registered NCCT of the rest (None when the shell is all lumen)."""
+    shell = _shell(index, cta)
+    shell_cta = cta.array[tuple(shell.T)].astype(np.float64)
+    shell_ncct = sample_registered(ncct, cta.geometry.index_to_lps(shell.astype(float)), reg)
+    lumen = opacified_hu(shell_cta, shell_ncct)
+    rest = shell_ncct[~lumen]
+    return lumen, float(np.median(rest)) if len(rest) else None
+
+
 def candidate_features(
     index: npt.NDArray[np.int64],
     ncct_hu: npt.NDArray[np.float32],
@@ -96,13 +109,8 @@ def candidate_features(
     volume = len(index) * g.voxel_volume_mm3
     cta_hu = cta.array[tuple(index.T)].astype(np.float64)
     ncct_mean = float(np.mean(ncct_hu))
-    shell = _shell(index, cta)
-    shell_pts = g.index_to_lps(shell.astype(float))
-    shell_cta = cta.array[tuple(shell.T)].astype(np.float64)
-    shell_ncct = sample_registered(ncct, shell_pts, reg)
-    shell_lumen = opacified_hu(shell_cta, shell_ncct)
-    rest = shell_ncct[~shell_lumen]
-    shell_ncct_hu = float(np.median(rest)) if len(rest) else ncct_mean
+    shell_lumen, shell_ncct_hu = shell_reading(index, cta, ncct, reg)
+    shell_ncct_hu = ncct_mean if shell_ncct_hu is None else shell_ncct_hu
     points = g.index_to_lps(index.astype(float))
     sub = points[:: max(1, len(points) // MAX_SAMPLED_VOXELS)]
     mirror_hu = float(np.mean(sample_registered(ncct, plane.mirror(sub), reg)))
@@ -115,7 +123,7 @@ def candidate_features(
         "opacified_fraction": float(opacified_hu(cta_hu, ncct_hu).mean()),
         "inline_lumen": evidence.inline_lumen,
         "missing_artery": evidence.missing_artery,
-        "shell_opacified_fraction": float(shell_lumen.mean()) if len(shell) else 0.0,
+        "shell_opacified_fraction": float(shell_lumen.mean()) if len(shell_lumen) else 0.0,
         "shell_ncct_hu": shell_ncct_hu,
         "ncct_above_shell_hu": ncct_mean - shell_ncct_hu,
         "ncct_above_mirror_hu": ncct_mean - mirror_hu,

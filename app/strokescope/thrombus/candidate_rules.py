@@ -34,23 +34,33 @@ def mimic_reason(
     cta_hu: npt.NDArray[np.float32],
     rules: Rules,
     parenchyma: float | None = None,
+    shell: float | None = None,
 ) -> str | None:
     """Why a candidate's attenuation rules out a thrombus, or None if it may be one.
 
     ``parenchyma``: :func:`parenchyma_hu` of the study, for the check against the brain
-    (``rules.min_ncct_p90_above_brain_hu``). Calibrated on the calibration phantoms
-    (``strokescope evaluate --seed0 800000``): every segmented clot had an NCCT 90th
-    percentile >= 56 HU (27 HU above the parenchyma), CTA mean <= 82 HU and perviousness
-    <= 31 HU; the false candidates were parenchyma or vessel wall (90th percentile 39-48 HU,
-    18-20 HU above the parenchyma), patent lumen (CTA 143-177 HU) or an opacified branch
-    (perviousness 72 HU).
+    (``rules.min_ncct_p90_above_brain_hu``); ``shell``: the median NCCT of the tissue around
+    the candidate (:func:`strokescope.thrombus.candidate_features.shell_reading`), for the
+    check against its surroundings (``rules.min_ncct_above_shell_hu``). Calibrated on the
+    calibration phantoms (``strokescope evaluate --seed0 800000``): every segmented clot had
+    an NCCT 90th percentile >= 56 HU (27 HU above the parenchyma), CTA mean <= 82 HU and
+    perviousness <= 31 HU; the false candidates were parenchyma or vessel wall (90th
+    percentile 39-48 HU, 18-20 HU above the parenchyma, mean 10-17 HU above their
+    surroundings), patent lumen (CTA 143-177 HU) or an opacified branch (perviousness 72 HU).
+    With 2.5 mm slices the calibration phantoms' clots in the M1 and M2 fall to 90th
+    percentiles of 36-48 HU (9-21 HU above the parenchyma) but stay 21-33 HU above their
+    surroundings.
     """
     p90 = float(np.percentile(ncct_hu, 90))
     above = rules.min_ncct_p90_above_brain_hu
     above_brain = above is not None and parenchyma is not None and p90 - parenchyma >= above
-    if p90 < rules.min_ncct_p90_hu and not above_brain:
+    local = rules.min_ncct_above_shell_hu
+    mean = float(ncct_hu.mean())
+    above_shell = local is not None and shell is not None and mean - shell >= local
+    if p90 < rules.min_ncct_p90_hu and not above_brain and not above_shell:
         brain = "" if parenchyma is None else f", {p90 - parenchyma:.0f} HU above the brain"
-        return f"not hyperdense on NCCT (90th percentile {p90:.0f} HU{brain})"
+        around = "" if shell is None else f", mean {mean - shell:.0f} HU above its surroundings"
+        return f"not hyperdense on NCCT (90th percentile {p90:.0f} HU{brain}{around})"
     cta_mean = float(cta_hu.mean())
     if cta_mean > rules.max_cta_mean_hu:
         return f"opacified on CTA (mean {cta_mean:.0f} HU): patent lumen"

@@ -65,6 +65,12 @@ class Rules:
     NCCT 90th percentile is this far above the brain's parenchyma (median NCCT of the brain
     mask between 10 and 60 HU) is hyperdense too. A scanner's calibration offset moves clot
     and brain together, so this reading does not move with it. None: not used."""
+    min_ncct_above_shell_hu: float | None = None
+    """Hyperdensity read against the candidate's surroundings: a candidate whose mean NCCT
+    is this far above the median NCCT of the non-opacified tissue within 2 mm of it is
+    hyperdense too. Thick slices average a thin artery's clot with the tissue around it and
+    lower its HU, and its surroundings (CSF in a fissure, brain) with it less. None: not
+    used."""
     max_cta_mean_hu: float = 130.0
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
@@ -149,8 +155,11 @@ class Rules:
         return out
 
     def _above_brain(self) -> str:
-        cut = self.min_ncct_p90_above_brain_hu
-        return "" if cut is None else f" or >= {cut:g} HU above the brain parenchyma"
+        cut, local = self.min_ncct_p90_above_brain_hu, self.min_ncct_above_shell_hu
+        out = "" if cut is None else f" or >= {cut:g} HU above the brain parenchyma"
+        if local is not None:
+            out += f", or NCCT mean >= {local:g} HU above its surroundings"
+        return out
 
     def describe(self) -> str:
         extra = "".join(
