@@ -192,6 +192,7 @@ def _compare(folder: Path, args: argparse.Namespace) -> int:
     ratio = report["this tree"]["median_s"] / report["compare"]["median_s"]
     print(f"ratio this / compare: {ratio:.2f} (compare = {args.compare})")
     out = RESULTS.with_name("thrombus_compare.json")
+    out.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no results folder
     out.write_text(json.dumps({"compare": args.compare, "trees": report}, indent=1) + "\n")
     print(f"wrote {out}")
     return 0
