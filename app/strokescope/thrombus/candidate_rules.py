@@ -48,8 +48,8 @@ def mimic_reason(
     percentile 39-48 HU, 18-20 HU above the parenchyma, mean 10-17 HU above their
     surroundings), patent lumen (CTA 143-177 HU) or an opacified branch (perviousness 72 HU).
     With 2.5 mm slices the calibration phantoms' clots in the M1 and M2 fall to 90th
-    percentiles of 36-48 HU (9-21 HU above the parenchyma) but stay 21-33 HU above their
-    surroundings.
+    percentiles of 36-48 HU (less than 23 HU above the parenchyma) but stay 21-33 HU above
+    their surroundings.
     """
     p90 = float(np.percentile(ncct_hu, 90))
     above = rules.min_ncct_p90_above_brain_hu
