@@ -32,6 +32,6 @@ def test_tissue_no_denser_than_its_surroundings_stays_out() -> None:
     rng = np.random.default_rng(0)
     n_hu = (38.0 + rng.normal(0, 3, 400)).astype(np.float32)
     c_hu = n_hu + 5.0
-    assert "not hyperdense" in (mimic_reason(n_hu, c_hu, AROUND, shell=30.0) or "")
-    assert mimic_reason(n_hu, c_hu, AROUND, shell=15.0) is None
-    assert mimic_reason(n_hu, c_hu, AROUND, shell=None) is not None
+    assert "not hyperdense" in (mimic_reason(n_hu, c_hu, AROUND, shell=lambda: 30.0) or "")
+    assert mimic_reason(n_hu, c_hu, AROUND, shell=lambda: 15.0) is None
+    assert mimic_reason(n_hu, c_hu, AROUND, shell=lambda: None) is not None

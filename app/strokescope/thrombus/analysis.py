@@ -177,10 +177,12 @@ def _thrombi(
 def _attenuation_reason(
     index: npt.NDArray[np.int64], ncct_hu: npt.NDArray[np.float32], pair: Inputs
 ) -> str | None:
-    """:func:`mimic_reason` of a candidate, with its surroundings read where a rule uses them."""
-    shell = None
-    if pair.rules.min_ncct_above_shell_hu is not None:
-        shell = shell_reading(index, pair.cta, pair.ncct, pair.reg)[1]
+    """:func:`mimic_reason` of a candidate; its surroundings are read only if a rule needs
+    them (the candidate is not hyperdense by the other readings)."""
+
+    def shell() -> float | None:
+        return shell_reading(index, pair.cta, pair.ncct, pair.reg)[1]
+
     cta_hu = pair.cta.array[tuple(index.T)]
     return mimic_reason(ncct_hu, cta_hu, pair.rules, pair.parenchyma, shell)
 

@@ -9,6 +9,8 @@ the clot.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -34,14 +36,15 @@ def mimic_reason(
     cta_hu: npt.NDArray[np.float32],
     rules: Rules,
     parenchyma: float | None = None,
-    shell: float | None = None,
+    shell: Callable[[], float | None] | None = None,
 ) -> str | None:
     """Why a candidate's attenuation rules out a thrombus, or None if it may be one.
 
     ``parenchyma``: :func:`parenchyma_hu` of the study, for the check against the brain
-    (``rules.min_ncct_p90_above_brain_hu``); ``shell``: the median NCCT of the tissue around
-    the candidate (:func:`strokescope.thrombus.candidate_features.shell_reading`), for the
-    check against its surroundings (``rules.min_ncct_above_shell_hu``). Calibrated on the
+    (``rules.min_ncct_p90_above_brain_hu``); ``shell``: reads the median NCCT of the tissue
+    around the candidate (:func:`strokescope.thrombus.candidate_features.shell_reading`) for
+    the check against its surroundings (``rules.min_ncct_above_shell_hu``), called only when
+    both other readings find the candidate not hyperdense. Calibrated on the
     calibration phantoms (``strokescope evaluate --seed0 800000``): every segmented clot had
     an NCCT 90th percentile >= 56 HU (27 HU above the parenchyma), CTA mean <= 82 HU and
     perviousness <= 31 HU; the false candidates were parenchyma or vessel wall (90th
@@ -54,17 +57,19 @@ def mimic_reason(
     p90 = float(np.percentile(ncct_hu, 90))
     above = rules.min_ncct_p90_above_brain_hu
     above_brain = above is not None and parenchyma is not None and p90 - parenchyma >= above
-    local = rules.min_ncct_above_shell_hu
     mean = float(ncct_hu.mean())
-    above_shell = local is not None and shell is not None and mean - shell >= local
-    if p90 < rules.min_ncct_p90_hu and not above_brain and not above_shell:
-        brain = "" if parenchyma is None else f", {p90 - parenchyma:.0f} HU above the brain"
-        around = "" if shell is None else f", mean {mean - shell:.0f} HU above its surroundings"
-        return f"not hyperdense on NCCT (90th percentile {p90:.0f} HU{brain}{around})"
+    if p90 < rules.min_ncct_p90_hu and not above_brain:
+        local = rules.min_ncct_above_shell_hu
+        around = None if local is None or shell is None else shell()
+        if around is None or local is None or mean - around < local:
+            brain = "" if parenchyma is None else f", {p90 - parenchyma:.0f} HU above the brain"
+            if around is not None:
+                brain += f", mean {mean - around:.0f} HU above its surroundings"
+            return f"not hyperdense on NCCT (90th percentile {p90:.0f} HU{brain})"
     cta_mean = float(cta_hu.mean())
     if cta_mean > rules.max_cta_mean_hu:
         return f"opacified on CTA (mean {cta_mean:.0f} HU): patent lumen"
-    perviousness = cta_mean - float(ncct_hu.mean())
+    perviousness = cta_mean - mean
     if perviousness > rules.max_perviousness_hu:
         return f"perviousness {perviousness:.0f} HU: opacified vessel"
     return None
