@@ -15,7 +15,7 @@ Intensity normalisation (per channel, HU): ``(clip(x, lo, hi) - lo) / (hi - lo)`
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -165,6 +165,21 @@ def default_fine(
         channels=CHANNELS_FINE,
         train_patch_size=train_patch,
     )
+
+
+def tiny_stages() -> tuple[StageConfig, StageConfig]:
+    """Small grids and nets for tests and smoke runs on tiny phantoms."""
+    net = NetworkConfig(in_channels=2, base_channels=4, levels=3, deep_supervision=2)
+    coarse = StageConfig("coarse", (4.0, 4.0, 4.0), (24, 32, 32), 2, net, ("NCCT", "CTA"))
+    fine = StageConfig(
+        "fine",
+        (2.0, 2.0, 2.0),
+        (24, 24, 24),
+        2,
+        replace(net, in_channels=3),
+        ("NCCT", "CTA", "coarse_probability"),
+    )
+    return coarse, fine
 
 
 @dataclass(frozen=True)

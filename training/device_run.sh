@@ -10,8 +10,10 @@
 #   2. python -m training.train: family A phantoms written and every case prepared in JOBS
 #      processes, both stages trained on DEVICE with WORKERS batch processes for the time
 #      left (a time budget: a GPU run is seeded but not bit-identical), validation, export.
+#      A GPU affords BATCH crops per step and wider networks (CHANNELS, coarse and fine; the
+#      CPU recipe's are 2 and "8 12"); the .pt weights come back beside the model folder.
 # The same script runs on a CPU with small settings (tests/training/test_device_run.py):
-#   DEVICE=cpu TINY=1 CASES_A=2 CASES_C=2 ITERATIONS=2 bash training/device_run.sh OUT
+#   DEVICE=cpu TINY=1 BATCH=2 CASES_A=2 CASES_C=2 ITERATIONS=2 bash training/device_run.sh OUT
 set -euo pipefail
 
 out=${1:?usage: device_run.sh OUT_DIR}
@@ -19,10 +21,12 @@ PY=${PY:-python3}
 DEVICE=${DEVICE:-cuda}
 JOBS=${JOBS:-$(nproc)}
 WORKERS=${WORKERS:-$((JOBS > 2 ? JOBS - 2 : 1))}
-CASES_A=${CASES_A:-160}
-CASES_C=${CASES_C:-96}
+CASES_A=${CASES_A:-128}
+CASES_C=${CASES_C:-80}
+BATCH=${BATCH:-8}
+CHANNELS=${CHANNELS:-12 16}
 SEED=${SEED:-0}
-BUDGET_S=${BUDGET_S:-540}
+BUDGET_S=${BUDGET_S:-560}
 CACHE=${CACHE:-/tmp/strokescope_train}
 TINY=${TINY:-}
 
@@ -42,6 +46,10 @@ tiny=${TINY:+--tiny}
 recipe=$("$PY" -c "from training.train import RECIPE_VERSION; print(RECIPE_VERSION)")
 VERSION=${VERSION:-$recipe+seed$SEED+famc-$DEVICE}
 echo "device_run: device $DEVICE, $JOBS jobs, $WORKERS batch workers, A $CASES_A, C $CASES_C"
+echo "device_run: batch $BATCH, channels $CHANNELS; onnxruntime providers:" \
+    "$("$PY" -c 'import onnxruntime as o; print(o.get_available_providers())' 2>&1 | tail -n 1)"
+# The trained weights come back even if validation or the export fails.
+trap 'cp "$CACHE"/thrombus_*_seed"$SEED".pt "$out"/ 2>/dev/null || true' EXIT
 
 famc="$CACHE/famc_seed$SEED${TINY:+_tiny}"
 per=$(((CASES_C + JOBS - 1) / JOBS))
@@ -58,14 +66,16 @@ done
 "$PY" -m training.family_c --out "$famc" --n "$CASES_C" --seed "$SEED" $tiny > /dev/null
 echo "device_run: family C written after $(($(date +%s) - start)) s"
 
-# What is left, less a minute for the export and the copy back, is train.py's budget,
+# What is left, less half a minute for the copy back, is train.py's budget (it keeps its
+# own reserve for validation and the export),
 # unless ITERATIONS fixes both stages' counts.
-minutes=$("$PY" -c "print(max(($BUDGET_S - ($(date +%s) - $start) - 60) / 60, 1.0))")
+minutes=$("$PY" -c "print(max(($BUDGET_S - ($(date +%s) - $start) - 30) / 60, 1.0))")
 length=(--minutes "$minutes")
 if [ -n "${ITERATIONS:-}" ]; then
     length=(--coarse-iterations "$ITERATIONS" --fine-iterations "$ITERATIONS")
 fi
 "$PY" -m training.train --out "$out/models" --seed "$SEED" --cases "$CASES_A" \
     --extra-data "$famc" --cache "$CACHE" --device "$DEVICE" --workers "$WORKERS" \
-    --jobs "$JOBS" --threads 4 "${length[@]}" --version "$VERSION" $tiny
+    --jobs "$JOBS" --threads 4 "${length[@]}" --version "$VERSION" $tiny \
+    --batch-size "$BATCH" --channels $CHANNELS --checkpoints
 echo "device_run: done after $(($(date +%s) - start)) s"

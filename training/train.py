@@ -44,9 +44,16 @@ import torch
 
 from strokescope.atomic import atomic_write_text
 from training.batch_stream import device_of
-from training.config import PAD_VALUE, DecisionRules, StageConfig, default_coarse, default_fine
+from training.config import (
+    PAD_VALUE,
+    DecisionRules,
+    StageConfig,
+    default_coarse,
+    default_fine,
+    tiny_stages,
+)
 from training.manifest import write_manifest, write_model_card
-from training.network import NetworkConfig, ThrombusUNet, count_parameters
+from training.network import ThrombusUNet, count_parameters
 from training.onnx_export import export_stage
 from training.onnx_weights import load_onnx_weights
 from training.prepare import PreparedCase, cache_key
@@ -77,21 +84,6 @@ distractors, keeps thin coarse targets through rotation, weakens the fine stage'
 channel, and trains 4000 coarse and 3000 fine iterations."""
 RESERVE_S = 120.0
 COARSE_SHARE = 0.5
-
-
-def tiny_stages() -> tuple[StageConfig, StageConfig]:
-    """Small grids and nets for tests and smoke runs on tiny phantoms."""
-    net = NetworkConfig(in_channels=2, base_channels=4, levels=3, deep_supervision=2)
-    coarse = StageConfig("coarse", (4.0, 4.0, 4.0), (24, 32, 32), 2, net, ("NCCT", "CTA"))
-    fine = StageConfig(
-        "fine",
-        (2.0, 2.0, 2.0),
-        (24, 24, 24),
-        2,
-        replace(net, in_channels=3),
-        ("NCCT", "CTA", "coarse_probability"),
-    )
-    return coarse, fine
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,7 +194,15 @@ def run(args: argparse.Namespace) -> TrainResult:
     """The whole training run (data, coarse, fine, validation), without export."""
     t_start = time.perf_counter()
     device = _set_up_torch(args)
-    coarse, fine = tiny_stages() if args.tiny else (default_coarse(), default_fine())
+    coarse, fine = (
+        tiny_stages()
+        if args.tiny
+        else (
+            default_coarse(base_channels=args.channels[0]),
+            default_fine(base_channels=args.channels[1]),
+        )
+    )
+    coarse, fine = (replace(s, batch_size=args.batch_size or s.batch_size) for s in (coarse, fine))
     if args.paper_recipe:
         coarse, fine = (
             replace(s, train_patch_size=None, network=replace(s.network, head_bias=0.0))
@@ -345,6 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--coarse-iterations", type=int, default=None)
     p.add_argument("--fine-iterations", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=None, help="crops per step (default 2)")
+    p.add_argument(
+        "--channels",
+        type=int,
+        nargs=2,
+        default=(8, 12),
+        metavar=("COARSE", "FINE"),
+        help="first-level channels of the coarse and fine networks (default 8 12)",
+    )
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda: where nets train")

@@ -44,7 +44,9 @@ def predict_full(net: ThrombusUNet, image: npt.NDArray[np.float32]) -> npt.NDArr
     x = crop(image, (0, 0, 0), padded_shape, pad=PAD_VALUE)
     net.eval()
     device = next(net.parameters()).device
-    with torch.no_grad():
+    # Every case has its own shape: cuDNN's benchmark would time its kernels anew for each.
+    cudnn = torch.backends.cudnn
+    with torch.no_grad(), cudnn.flags(enabled=cudnn.enabled, benchmark=False):
         out = torch.sigmoid(net(torch.from_numpy(np.ascontiguousarray(x[None])).to(device))[0])
     return out.cpu().numpy()[0, 0, : shape[0], : shape[1], : shape[2]].astype(np.float32)
 

@@ -37,6 +37,7 @@ def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -
         "PY": sys.executable,
         "DEVICE": "cpu",
         "TINY": "1",
+        "BATCH": "2",
         "CASES_A": "2",
         "CASES_C": "3",
         "ITERATIONS": "2",
@@ -58,6 +59,10 @@ def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -
     assert models.version == "test+device-run"
     log = json.loads((out / "models" / "training_log.json").read_text())
     assert log["batch_workers"] == 1 and log["device"] == "cpu"
+    assert sorted(p.name for p in out.glob("*.pt")) == [
+        "thrombus_coarse_seed0.pt",
+        "thrombus_fine_seed0.pt",
+    ]
     assert log["data"]["n_train"] + log["data"]["n_validation"] == 5  # 2 family A + 3 family C
     assert "family C" in log["data"]["description"]
     text = (out / "run.log").read_text()

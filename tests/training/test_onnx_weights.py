@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from training.config import tiny_stages
 from training.network import ProbabilityModel, ThrombusUNet
 from training.onnx_export import PARITY_TOLERANCE, export_stage
 from training.onnx_weights import load_onnx_weights
-from training.train import tiny_stages
 
 from strokescope.errors import InputError
 

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 import torch
-from training.config import DecisionRules
+from training.config import DecisionRules, tiny_stages
 from training.manifest import write_manifest, write_model_card
 from training.network import ThrombusUNet
 from training.onnx_export import export_stage
 from training.record_evaluation import CARD_MARKER, main
-from training.train import tiny_stages
 
 from strokescope.errors import ModelError
 from strokescope.thrombus.model import load_models

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from thrombus_cases import make_case
+from training.config import tiny_stages
 from training.prepare import PreparedCase, prepare_case
 from training.sampling import (
     coarse_batch,
@@ -13,7 +14,6 @@ from training.sampling import (
     fine_batch,
     paste_max,
 )
-from training.train import tiny_stages
 
 
 @pytest.fixture(scope="module")
