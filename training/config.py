@@ -182,6 +182,30 @@ def tiny_stages() -> tuple[StageConfig, StageConfig]:
     return coarse, fine
 
 
+def training_stages(
+    *,
+    tiny: bool = False,
+    channels: tuple[int, int] = (8, 12),
+    batch_size: int | None = None,
+    paper_recipe: bool = False,
+) -> tuple[StageConfig, StageConfig]:
+    """The two stages a run trains: tiny, or the default grids with ``channels`` (coarse,
+    fine) first-level channels; ``batch_size`` crops per step (None: 2); the paper's recipe
+    takes whole inference tiles and zero head bias."""
+    coarse, fine = (
+        tiny_stages()
+        if tiny
+        else (default_coarse(base_channels=channels[0]), default_fine(base_channels=channels[1]))
+    )
+    coarse, fine = (replace(s, batch_size=batch_size or s.batch_size) for s in (coarse, fine))
+    if paper_recipe:
+        coarse, fine = (
+            replace(s, train_patch_size=None, network=replace(s.network, head_bias=0.0))
+            for s in (coarse, fine)
+        )
+    return coarse, fine
+
+
 @dataclass(frozen=True)
 class DecisionRules(Rules):
     """The app's decision rules (:class:`strokescope.thrombus.model.Rules`, one definition of

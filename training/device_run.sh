@@ -12,6 +12,8 @@
 #      left (a time budget: a GPU run is seeded but not bit-identical), validation, export.
 #      A GPU affords BATCH crops per step and wider networks (CHANNELS, coarse and fine; the
 #      CPU recipe's are 2 and "8 12"); the .pt weights come back beside the model folder.
+# A second call on the still-warm machine finds the data in CACHE (seconds instead of
+# minutes) and, with INIT_FROM=$CACHE/last_models, trains the first call's networks on.
 # The same script runs on a CPU with small settings (tests/training/test_device_run.py):
 #   DEVICE=cpu TINY=1 BATCH=2 CASES_A=2 CASES_C=2 ITERATIONS=2 bash training/device_run.sh OUT
 set -euo pipefail
@@ -29,6 +31,7 @@ SEED=${SEED:-0}
 BUDGET_S=${BUDGET_S:-560}
 CACHE=${CACHE:-/tmp/strokescope_train}
 TINY=${TINY:-}
+INIT_FROM=${INIT_FROM:-}
 
 start=$(date +%s)
 mkdir -p "$out" "$CACHE"
@@ -77,5 +80,7 @@ fi
 "$PY" -m training.train --out "$out/models" --seed "$SEED" --cases "$CASES_A" \
     --extra-data "$famc" --cache "$CACHE" --device "$DEVICE" --workers "$WORKERS" \
     --jobs "$JOBS" --threads 4 "${length[@]}" --version "$VERSION" $tiny \
-    --batch-size "$BATCH" --channels $CHANNELS --checkpoints
+    --batch-size "$BATCH" --channels $CHANNELS --checkpoints ${INIT_FROM:+--init-from "$INIT_FROM"}
+# Kept on the machine: a second call while it is warm can go on from here (INIT_FROM).
+rm -rf "$CACHE/last_models" && cp -r "$out/models" "$CACHE/last_models"
 echo "device_run: done after $(($(date +%s) - start)) s"

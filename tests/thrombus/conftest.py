@@ -14,11 +14,10 @@ def export_tiny_model(out: Path, *, coarse_bias: float | None = None) -> Path:
     the coarse probability is ``sigmoid(coarse_bias)`` everywhere.
     """
     import torch
-    from training.config import DecisionRules
+    from training.config import DecisionRules, tiny_stages
     from training.manifest import write_manifest
     from training.network import ThrombusUNet
     from training.onnx_export import export_stage
-    from training.train import tiny_stages
 
     torch.manual_seed(0)
     out.mkdir(parents=True, exist_ok=True)

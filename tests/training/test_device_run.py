@@ -68,6 +68,22 @@ def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -
     text = (out / "run.log").read_text()
     assert "device_run: family C written" in text and "device_run: done" in text
 
+    # A second call on the warm machine goes on from the first one's networks.
+    last = tmp_path / "cache" / "last_models"
+    env |= {"INIT_FROM": str(last), "VERSION": "test+device-run-2"}
+    again = subprocess.run(
+        ["bash", str(ROOT / "training" / "device_run.sh"), str(tmp_path / "out2")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    log2 = json.loads((tmp_path / "out2" / "models" / "training_log.json").read_text())
+    assert log2["initialised_from"] == str(last)
+    assert load_models(last).version == "test+device-run-2"
+
 
 def test_the_device_script_stops_when_a_step_fails(tmp_path: Path) -> None:
     env = os.environ | {"PY": sys.executable, "DEVICE": "tpu", "TINY": "1", "CASES_A": "1"}

@@ -8,6 +8,7 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from training.config import tiny_stages
 from training.network import ProbabilityModel, ThrombusUNet
 from training.onnx_export import (
     INPUT_NAME,
@@ -17,7 +18,6 @@ from training.onnx_export import (
     parity,
     session,
 )
-from training.train import tiny_stages
 
 from strokescope.resources import sha256_file
 

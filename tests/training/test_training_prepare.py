@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from thrombus_cases import BLOOD_CENTRE_MM, BLOOD_RADIUS_MM, make_case
+from training.config import tiny_stages
 from training.prepare import load_prepared, prepare_case, save_prepared
 from training.resample import model_grid, resample_fraction
-from training.train import tiny_stages
 from training.train_data import prepare_all
 
 from strokescope.volume import Geometry, Mask
