@@ -226,6 +226,9 @@ class DecisionRules(Rules):
             "min_ncct_above_shell_hu (null = unused): a candidate whose mean NCCT is this far "
             "above the median NCCT of the non-opacified tissue within 2 mm of it is hyperdense "
             "even below min_ncct_p90_hu (thick slices lower a thin artery's clot)",
+            "max_shell_opacified_fraction (null = unused): a candidate whose 2 mm "
+            "surroundings are this much or more opacified lumen lies round a patent artery "
+            "(subarachnoid blood) and is dropped",
             "max_voxel_contrast_hu (null = unused): voxels enhanced this much or more (CTA "
             "minus registered NCCT) are lumen and leave the mask before its components are read",
             "lumen_end_stretch_mm (null = unused): stretches of this length at a candidate's "
@@ -274,6 +277,9 @@ class DecisionRules(Rules):
         local = self.min_ncct_above_shell_hu
         if local is not None and not 0.0 <= local <= 80.0:
             raise ValueError(f"min_ncct_above_shell_hu must be 0-80 HU or null, got {local}")
+        beside = self.max_shell_opacified_fraction
+        if beside is not None and not 0.0 < beside <= 1.0:
+            raise ValueError(f"max_shell_opacified_fraction must be in (0, 1] or null: {beside}")
         for name in ("min_inline_lumen", "min_missing_artery"):
             v = getattr(self, name)
             if v is not None and not -1.0 <= v <= 1.0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from drawn_tubes import RADIUS, coords, read_candidate, scene
 
+from strokescope.thrombus.candidate_features import ShellReading
 from strokescope.thrombus.candidate_rules import mimic_reason
 from strokescope.thrombus.model import Rules
 
@@ -32,6 +33,8 @@ def test_tissue_no_denser_than_its_surroundings_stays_out() -> None:
     rng = np.random.default_rng(0)
     n_hu = (38.0 + rng.normal(0, 3, 400)).astype(np.float32)
     c_hu = n_hu + 5.0
-    assert "not hyperdense" in (mimic_reason(n_hu, c_hu, AROUND, shell=lambda: 30.0) or "")
-    assert mimic_reason(n_hu, c_hu, AROUND, shell=lambda: 15.0) is None
-    assert mimic_reason(n_hu, c_hu, AROUND, shell=lambda: None) is not None
+    assert "not hyperdense" in (
+        mimic_reason(n_hu, c_hu, AROUND, shell=lambda: ShellReading(0.0, 30.0)) or ""
+    )
+    assert mimic_reason(n_hu, c_hu, AROUND, shell=lambda: ShellReading(0.0, 15.0)) is None
+    assert mimic_reason(n_hu, c_hu, AROUND, shell=lambda: ShellReading(0.0, None)) is not None

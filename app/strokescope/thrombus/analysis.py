@@ -7,6 +7,7 @@ connected component of the final mask that may be a clot is measured by
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule
 from strokescope.thrombus.candidate_features import (
     CandidateRecord,
+    ShellReading,
     candidate_features,
     shell_reading,
 )
@@ -177,11 +179,12 @@ def _thrombi(
 def _attenuation_reason(
     index: npt.NDArray[np.int64], ncct_hu: npt.NDArray[np.float32], pair: Inputs
 ) -> str | None:
-    """:func:`mimic_reason` of a candidate; its surroundings are read only if a rule needs
-    them (the candidate is not hyperdense by the other readings)."""
+    """:func:`mimic_reason` of a candidate; its surroundings are read once, and only if a
+    rule needs them."""
 
-    def shell() -> float | None:
-        return shell_reading(index, pair.cta, pair.ncct, pair.reg)[1]
+    @functools.cache
+    def shell() -> ShellReading:
+        return shell_reading(index, pair.cta, pair.ncct, pair.reg)
 
     cta_hu = pair.cta.array[tuple(index.T)]
     return mimic_reason(ncct_hu, cta_hu, pair.rules, pair.parenchyma, shell)

@@ -76,17 +76,26 @@ def _shell(index: npt.NDArray[np.int64], cta: Volume) -> npt.NDArray[np.int64]:
     return shell[::step]
 
 
+@dataclass(frozen=True)
+class ShellReading:
+    """The ``SHELL_MM`` shell around a candidate: the fraction of it that is opacified lumen
+    (0 for an empty shell) and the median registered NCCT of the rest (None when none)."""
+
+    opacified_fraction: float
+    ncct_hu: float | None
+
+
 def shell_reading(
     index: npt.NDArray[np.int64], cta: Volume, ncct: Volume, reg: RegistrationResult
-) -> tuple[npt.NDArray[np.bool_], float | None]:
-    """Which voxels of the ``SHELL_MM`` shell around the candidate ``index`` are opacified
-    lumen, and the median registered NCCT of the rest (None when the shell is all lumen)."""
+) -> ShellReading:
+    """:class:`ShellReading` of the shell around the candidate ``index`` (CTA grid)."""
     shell = _shell(index, cta)
     shell_cta = cta.array[tuple(shell.T)].astype(np.float64)
     shell_ncct = sample_registered(ncct, cta.geometry.index_to_lps(shell.astype(float)), reg)
     lumen = opacified_hu(shell_cta, shell_ncct)
     rest = shell_ncct[~lumen]
-    return lumen, float(np.median(rest)) if len(rest) else None
+    fraction = float(lumen.mean()) if len(lumen) else 0.0
+    return ShellReading(fraction, float(np.median(rest)) if len(rest) else None)
 
 
 def candidate_features(
@@ -109,8 +118,8 @@ def candidate_features(
     volume = len(index) * g.voxel_volume_mm3
     cta_hu = cta.array[tuple(index.T)].astype(np.float64)
     ncct_mean = float(np.mean(ncct_hu))
-    shell_lumen, shell_ncct_hu = shell_reading(index, cta, ncct, reg)
-    shell_ncct_hu = ncct_mean if shell_ncct_hu is None else shell_ncct_hu
+    shell = shell_reading(index, cta, ncct, reg)
+    shell_ncct_hu = ncct_mean if shell.ncct_hu is None else shell.ncct_hu
     points = g.index_to_lps(index.astype(float))
     sub = points[:: max(1, len(points) // MAX_SAMPLED_VOXELS)]
     mirror_hu = float(np.mean(sample_registered(ncct, plane.mirror(sub), reg)))
@@ -123,7 +132,7 @@ def candidate_features(
         "opacified_fraction": float(opacified_hu(cta_hu, ncct_hu).mean()),
         "inline_lumen": evidence.inline_lumen,
         "missing_artery": evidence.missing_artery,
-        "shell_opacified_fraction": float(shell_lumen.mean()) if len(shell_lumen) else 0.0,
+        "shell_opacified_fraction": shell.opacified_fraction,
         "shell_ncct_hu": shell_ncct_hu,
         "ncct_above_shell_hu": ncct_mean - shell_ncct_hu,
         "ncct_above_mirror_hu": ncct_mean - mirror_hu,

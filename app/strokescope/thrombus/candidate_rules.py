@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from strokescope.thrombus.candidate_features import ShellReading
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.result import cta_signs_text
 from strokescope.thrombus.vessel_evidence import VesselEvidence
@@ -36,15 +37,17 @@ def mimic_reason(
     cta_hu: npt.NDArray[np.float32],
     rules: Rules,
     parenchyma: float | None = None,
-    shell: Callable[[], float | None] | None = None,
+    shell: Callable[[], ShellReading] | None = None,
 ) -> str | None:
     """Why a candidate's attenuation rules out a thrombus, or None if it may be one.
 
     ``parenchyma``: :func:`parenchyma_hu` of the study, for the check against the brain
-    (``rules.min_ncct_p90_above_brain_hu``); ``shell``: reads the median NCCT of the tissue
-    around the candidate (:func:`strokescope.thrombus.candidate_features.shell_reading`) for
-    the check against its surroundings (``rules.min_ncct_above_shell_hu``), called only when
-    both other readings find the candidate not hyperdense. Calibrated on the
+    (``rules.min_ncct_p90_above_brain_hu``); ``shell``: reads the tissue around the
+    candidate (:func:`strokescope.thrombus.candidate_features.shell_reading`), called only
+    when a rule needs it: the check against its surroundings
+    (``rules.min_ncct_above_shell_hu``) when both other readings find the candidate not
+    hyperdense, the patent artery beside it (``rules.max_shell_opacified_fraction``) once
+    it has passed every other check. Calibrated on the
     calibration phantoms (``strokescope evaluate --seed0 800000``): every segmented clot had
     an NCCT 90th percentile >= 56 HU (27 HU above the parenchyma), CTA mean <= 82 HU and
     perviousness <= 31 HU; the false candidates were parenchyma or vessel wall (90th
@@ -60,7 +63,7 @@ def mimic_reason(
     mean = float(ncct_hu.mean())
     if p90 < rules.min_ncct_p90_hu and not above_brain:
         local = rules.min_ncct_above_shell_hu
-        around = None if local is None or shell is None else shell()
+        around = None if local is None or shell is None else shell().ncct_hu
         if around is None or local is None or mean - around < local:
             brain = "" if parenchyma is None else f", {p90 - parenchyma:.0f} HU above the brain"
             if around is not None:
@@ -72,6 +75,11 @@ def mimic_reason(
     perviousness = cta_mean - mean
     if perviousness > rules.max_perviousness_hu:
         return f"perviousness {perviousness:.0f} HU: opacified vessel"
+    beside = rules.max_shell_opacified_fraction
+    if beside is not None and shell is not None:
+        lumen = shell().opacified_fraction
+        if lumen >= beside:
+            return f"{lumen:.0%} of its surroundings opacified: beside a patent artery"
     return None
 
 

@@ -71,6 +71,11 @@ class Rules:
     hyperdense too. Thick slices average a thin artery's clot with the tissue around it and
     lower its HU, and its surroundings (CSF in a fissure, brain) with it less. None: not
     used."""
+    max_shell_opacified_fraction: float | None = None
+    """A candidate whose surroundings (the voxels within 2 mm of it) are this much or more
+    opacified lumen lies round or against a patent artery: subarachnoid blood in a cistern
+    or fissure, whose artery runs on through it. A clot fills its artery, and lumen touches
+    it only at its ends. None: not used."""
     max_cta_mean_hu: float = 130.0
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
@@ -177,13 +182,15 @@ class Rules:
             if self.fine_scan
             else ""
         )
+        cut = self.max_shell_opacified_fraction
+        beside = "" if cut is None else f", < {cut:.0%} of its 2 mm surroundings opacified lumen"
         return (
             f"thrombus = fine probability >= {self.fine_probability_threshold:g} in coarse "
             f"candidates (coarse >= {self.coarse_candidate_threshold:g}{scan}), components >= "
             f"{self.min_component_volume_mm3:g} mm3, not calcified{self._no_lumen()}, "
             f"NCCT 90th percentile >= {self.min_ncct_p90_hu:g} HU{self._above_brain()}, "
             f"CTA mean <= {self.max_cta_mean_hu:g} HU, "
-            f"perviousness <= {self.max_perviousness_hu:g} HU{self._evidence()}; "
+            f"perviousness <= {self.max_perviousness_hu:g} HU{beside}{self._evidence()}; "
             "occlusion = any thrombus; "
             f"LVO = a thrombus in {'/'.join(self.lvo_segments)}{extra}"
         )
