@@ -27,6 +27,19 @@ sys.meta_path.insert(0, _Block())
 """
 
 
+def run_script(out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``training/device_run.sh OUT`` with ``env``, its output captured."""
+    script = ROOT / "training" / "device_run.sh"
+    return subprocess.run(
+        ["bash", str(script), str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -> None:
     """Run as on the device: tiny settings on the CPU, the app-only packages unimportable."""
     block = tmp_path / "block"
@@ -46,14 +59,7 @@ def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -
         "VERSION": "test+device-run",
     }
     out = tmp_path / "out"
-    done = subprocess.run(
-        ["bash", str(ROOT / "training" / "device_run.sh"), str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_script(out, env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     models = load_models(out / "models")
     assert models.version == "test+device-run"
@@ -71,14 +77,7 @@ def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -
     # A second call on the warm machine goes on from the first one's networks.
     last = tmp_path / "cache" / "last_models"
     env |= {"INIT_FROM": str(last), "VERSION": "test+device-run-2"}
-    again = subprocess.run(
-        ["bash", str(ROOT / "training" / "device_run.sh"), str(tmp_path / "out2")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    again = run_script(tmp_path / "out2", env)
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     log2 = json.loads((tmp_path / "out2" / "models" / "training_log.json").read_text())
     assert log2["initialised_from"] == str(last)
@@ -88,14 +87,7 @@ def test_the_device_script_writes_a_model_folder_the_app_loads(tmp_path: Path) -
 def test_the_device_script_stops_when_a_step_fails(tmp_path: Path) -> None:
     env = os.environ | {"PY": sys.executable, "DEVICE": "tpu", "TINY": "1", "CASES_A": "1"}
     env |= {"CASES_C": "1", "ITERATIONS": "1", "JOBS": "1", "CACHE": str(tmp_path / "c")}
-    done = subprocess.run(
-        ["bash", str(ROOT / "training" / "device_run.sh"), str(tmp_path / "out")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_script(tmp_path / "out", env)
     assert done.returncode != 0
     assert "device must be cpu or cuda" in done.stdout + done.stderr
     assert "device_run: done" not in (tmp_path / "out" / "run.log").read_text()
