@@ -51,7 +51,9 @@ VERSION=${VERSION:-$recipe+seed$SEED+famc-$DEVICE}
 echo "device_run: device $DEVICE, $JOBS jobs, $WORKERS batch workers, A $CASES_A, C $CASES_C"
 echo "device_run: batch $BATCH, channels $CHANNELS; onnxruntime providers:" \
     "$("$PY" -c 'import onnxruntime as o; print(o.get_available_providers())' 2>&1 | tail -n 1)"
-# The trained weights come back even if validation or the export fails.
+# The trained weights come back even if validation or the export fails; an earlier call's
+# weights left in CACHE must not come back as this call's.
+rm -f "$CACHE"/thrombus_*_seed"$SEED".pt
 trap 'cp "$CACHE"/thrombus_*_seed"$SEED".pt "$out"/ 2>/dev/null || true' EXIT
 
 famc="$CACHE/famc_seed$SEED${TINY:+_tiny}"

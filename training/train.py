@@ -44,12 +44,7 @@ import torch
 
 from strokescope.atomic import atomic_write_text
 from training.batch_stream import device_of
-from training.config import (
-    PAD_VALUE,
-    DecisionRules,
-    StageConfig,
-    training_stages,
-)
+from training.config import PAD_VALUE, DecisionRules, StageConfig, training_stages
 from training.manifest import write_manifest, write_model_card
 from training.network import ThrombusUNet, count_parameters
 from training.onnx_export import export_stage
@@ -203,7 +198,8 @@ def run(args: argparse.Namespace) -> TrainResult:
     rules = DecisionRules()
     roots, train_cases, val_cases = training_data(args, coarse, fine)
     t_data = time.perf_counter() - t_start
-    left = max(args.minutes * 60.0 - t_data - RESERVE_S[device.type], 30.0)
+    budget_s = args.minutes * 60.0 - RESERVE_S[device.type]  # from t_start, for both stages
+    left = max(budget_s - t_data, 30.0)
     optim = OptimSettings(name="sgd" if args.paper_recipe else args.optimizer, lr=args.lr)
 
     coarse_net = _initial_net(coarse, args.init_from, device)
@@ -226,8 +222,7 @@ def run(args: argparse.Namespace) -> TrainResult:
         for p, c in zip(probs, train_cases, strict=True)
     ]
     fine_net = _initial_net(fine, args.init_from, device)
-    reserve = RESERVE_S[device.type]
-    left = max(args.minutes * 60.0 - (time.perf_counter() - t_start) - reserve, 30.0)
+    left = max(budget_s - (time.perf_counter() - t_start), 30.0)
     logs.append(
         train_stage(
             fine_net,

@@ -46,7 +46,8 @@ def predict_full(net: ThrombusUNet, image: npt.NDArray[np.float32]) -> npt.NDArr
     device = next(net.parameters()).device
     # Every case has its own shape: cuDNN's benchmark would time its kernels anew for each.
     cudnn = torch.backends.cudnn
-    with torch.no_grad(), cudnn.flags(enabled=cudnn.enabled, benchmark=False):
+    keep = {"enabled": cudnn.enabled, "deterministic": cudnn.deterministic}
+    with torch.no_grad(), cudnn.flags(**keep, benchmark=False, allow_tf32=cudnn.allow_tf32):
         out = torch.sigmoid(net(torch.from_numpy(np.ascontiguousarray(x[None])).to(device))[0])
     return out.cpu().numpy()[0, 0, : shape[0], : shape[1], : shape[2]].astype(np.float32)
 
