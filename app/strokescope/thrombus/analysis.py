@@ -165,7 +165,17 @@ def _thrombi(
             continue
         kept.append(index)
         th = measure_clot(
-            len(thrombi) + 1, index, ncct_hu, p, line, evidence, ncct, cta, reg, plane
+            len(thrombi) + 1,
+            index,
+            ncct_hu,
+            p,
+            line,
+            evidence,
+            ncct,
+            cta,
+            reg,
+            plane,
+            segment_rule(rules),
         )
         if th.occlusion_sign_missing():
             warnings.append(
@@ -319,10 +329,15 @@ def analyze(
         registration_metric=reg.metric,
         model_version=models.version,
         model_sha256=dict(models.sha256),
-        decision_rule=f"{rules.describe()}; segment: {SegmentRule().describe()}",
+        decision_rule=f"{rules.describe()}; segment: {segment_rule(rules).describe()}",
         seconds={k: round(v, 3) for k, v in seconds.items()},
         warnings=tuple(dict.fromkeys(warnings)),
     )
+
+
+def segment_rule(rules: Rules) -> SegmentRule:
+    """The segment rule with the manifest's setting of its lateral A1/P1 branch."""
+    return SegmentRule(lateral_branch_max_medial_mm=rules.a1p1_max_medial_mm)
 
 
 def _is_lvo(th: Thrombus, models: ThrombusModels) -> bool:

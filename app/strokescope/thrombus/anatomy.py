@@ -21,6 +21,14 @@ Segment rule (``SegmentRule``; lateral distance d from the plane, "non-lateral" 
 * **ICA**: at least ``ica_min_fraction`` of the centerline runs non-laterally (the
   vertical/anteroposterior supraclinoid and cavernous ICA) and its medial end lies within
   ``ica_max_lateral_mm`` of the midline;
+* **A1/P1**, where ``lateral_branch_max_medial_mm`` is set (the manifest's
+  ``a1p1_max_medial_mm``; None: not read): a clot that is not an ICA clot whose medial end
+  lies within that distance of the midline and its lateral end within
+  ``lateral_branch_max_lateral_mm``. The M1 starts at the ICA terminus, at least ~10 mm
+  lateral, so a laterally running clot that starts nearer the midline and stays near it
+  lies in an A1 or P1: a clot in the lateral half of a P1 (5-10 mm long from the basilar
+  tip) starts 7-10 mm from the midline. Read after the ICA test, because a climbing ICA
+  clot near the terminus may start as near the midline (a tortuous ICA 9 mm from it);
 * **M1**: otherwise, when its medial end lies within ``m1_max_lateral_mm`` (the M1 runs
   laterally from the terminus, ~14 mm, to the bifurcation, ~40 mm);
 * **M2**: otherwise (the clot starts beyond the bifurcation).
@@ -71,15 +79,24 @@ class SegmentRule:
     basilar_max_lateral_mm: float = 5.0
     proximal_branch_max_lateral_mm: float = 7.0
     branch_max_vertical_mm: float = 10.0
+    lateral_branch_max_medial_mm: float | None = None
+    lateral_branch_max_lateral_mm: float = 15.0
 
     def describe(self) -> str:
+        lateral = self.lateral_branch_max_medial_mm
+        branch = (
+            ""
+            if lateral is None
+            else f"else A1/P1 if the medial end < {lateral:g} mm and the lateral end < "
+            f"{self.lateral_branch_max_lateral_mm:g} mm from the midline; "
+        )
         return (
             f"basilar if the whole centerline lies < {self.basilar_max_lateral_mm:g} mm from "
             f"the midline and >= 50% of it runs non-laterally (|cos| < {self.lateral_cos:g}); "
             f"else A1/P1 if the medial end < {self.proximal_branch_max_lateral_mm:g} mm from "
             f"the midline and it spans < {self.branch_max_vertical_mm:g} mm head-foot; else "
             f"ICA if >= {self.ica_min_fraction:.0%} runs non-laterally with the medial end < "
-            f"{self.ica_max_lateral_mm:g} mm; else M1 if the medial end < "
+            f"{self.ica_max_lateral_mm:g} mm; {branch}else M1 if the medial end < "
             f"{self.m1_max_lateral_mm:g} mm; else M2"
         )
 
@@ -135,6 +152,13 @@ def segment_of(line: Centerline, plane: Plane, rule: SegmentRule | None = None) 
         return "A1/P1"
     if non_lateral >= r.ica_min_fraction and medial < r.ica_max_lateral_mm:
         return "ICA"
+    near = r.lateral_branch_max_medial_mm
+    if (
+        near is not None
+        and medial < near
+        and float(lateral.max()) < r.lateral_branch_max_lateral_mm
+    ):
+        return "A1/P1"
     if medial < r.m1_max_lateral_mm:
         return "M1"
     return "M2"

@@ -76,6 +76,10 @@ class Rules:
     opacified lumen lies round or against a patent artery: subarachnoid blood in a cistern
     or fissure, whose artery runs on through it. A clot fills its artery, and lumen touches
     it only at its ends. None: not used."""
+    a1p1_max_medial_mm: float | None = None
+    """A clot that is not an ICA clot, whose medial end lies this near the midline (and its
+    lateral end within 15 mm), is an A1/P1 clot, not an M1 (``strokescope.thrombus.anatomy``;
+    the M1 starts at the ICA terminus, >= ~10 mm lateral). None: not read."""
     max_cta_mean_hu: float = 130.0
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
