@@ -120,6 +120,7 @@ def _thrombi(
     ncct, cta, reg, rules = pair.ncct, pair.cta, pair.reg, pair.rules
     thrombi: list[Thrombus] = []
     kept: list[npt.NDArray[np.int64]] = []
+    seg = segment_rule(rules)
     for index in component_indices(mask, offset):
         volume = len(index) * cta.geometry.voxel_volume_mm3
         if volume < rules.min_component_volume_mm3:
@@ -165,17 +166,7 @@ def _thrombi(
             continue
         kept.append(index)
         th = measure_clot(
-            len(thrombi) + 1,
-            index,
-            ncct_hu,
-            p,
-            line,
-            evidence,
-            ncct,
-            cta,
-            reg,
-            plane,
-            segment_rule(rules),
+            len(thrombi) + 1, index, ncct_hu, p, line, evidence, ncct, cta, reg, plane, seg
         )
         if th.occlusion_sign_missing():
             warnings.append(
