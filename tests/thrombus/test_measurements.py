@@ -8,7 +8,7 @@ from phantoms import small_study
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import identity_registration, sample_registered
-from strokescope.thrombus.anatomy import midsagittal_plane
+from strokescope.thrombus.anatomy import SegmentRule, midsagittal_plane
 from strokescope.thrombus.candidate_mask import clean_mask
 from strokescope.thrombus.candidate_rules import mimic_reason
 from strokescope.thrombus.centerline import centerline
@@ -46,7 +46,9 @@ def test_truth_clot_measured(seed: int, occlusion: str, side: str) -> None:
     line = centerline(index, study.cta.geometry)
     volume = len(index) * study.cta.geometry.voxel_volume_mm3
     ev = vessel_evidence(points, line, volume, plane, study.cta, study.ncct, reg)
-    th = measure_clot(1, index, ncct_hu, prob, line, ev, study.ncct, study.cta, reg, plane)
+    th = measure_clot(
+        1, index, ncct_hu, prob, line, ev, study.ncct, study.cta, reg, plane, SegmentRule()
+    )
     assert not th.occlusion_sign_missing(), ev  # the CTA shows the artery it occludes
     prof = th.axial_profile  # HU along the clot's axis: the filling defect a reader checks
     assert prof is not None

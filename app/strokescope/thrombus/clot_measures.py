@@ -72,7 +72,7 @@ def measure_clot(
     cta: Volume,
     reg: RegistrationResult,
     plane: Plane,
-    segment_rule: SegmentRule | None = None,
+    segment_rule: SegmentRule,
 ) -> Thrombus:
     g = cta.geometry
     pts = g.index_to_lps(index.astype(float))
@@ -85,7 +85,7 @@ def measure_clot(
     volume = float(len(index) * g.voxel_volume_mm3)
     radius = mean_radius_mm(volume, line)
     side = side_of(plane, centroid)
-    segment = segment_of(line, plane, segment_rule or SegmentRule())
+    segment = segment_of(line, plane, segment_rule)
     return Thrombus(
         label=label,
         volume_mm3=volume,
