@@ -3,9 +3,10 @@
 #
 #   bash training/device_run.sh OUT_DIR
 #
-# On the machine: python3 with torch, numpy, onnx and onnxruntime; SimpleITK comes as a
-# carried wheel in .whl/ (installed into /tmp/site). Writes the model folder to
-# OUT_DIR/models and the log to OUT_DIR/run.log, all inside BUDGET_S seconds:
+# On the machine: python3 with torch, numpy, onnx and onnxruntime; SimpleITK comes carried
+# in WHEELS (.whl/) as a wheel or as a wheel's contents packed with xz, installed into SITE
+# (/tmp/site). Writes the model folder to OUT_DIR/models and the log to OUT_DIR/run.log,
+# all inside BUDGET_S seconds:
 #   1. family C (training/family_c) in JOBS processes;
 #   2. python -m training.train: family A phantoms written and every case prepared in JOBS
 #      processes, both stages trained on DEVICE with WORKERS batch processes for the time
@@ -32,16 +33,27 @@ BUDGET_S=${BUDGET_S:-560}
 CACHE=${CACHE:-/tmp/strokescope_train}
 TINY=${TINY:-}
 INIT_FROM=${INIT_FROM:-}
+WHEELS=${WHEELS:-.whl}
+SITE=${SITE:-/tmp/site}
 
 start=$(date +%s)
 mkdir -p "$out" "$CACHE"
 log="$out/run.log"
 exec > >(tee -a "$log") 2>&1
 
-if compgen -G ".whl/*.whl" > /dev/null; then
+# Carried packages: wheels, or wheels unpacked and packed again with xz (a .tar.xz of the
+# wheel's contents; SimpleITK 28.7 MB instead of 52.8 MB, so a larger tree still fits).
+if compgen -G "$WHEELS/*.whl" > /dev/null; then
     "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-        --target /tmp/site .whl/*.whl
-    export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+        --target "$SITE" "$WHEELS"/*.whl
+fi
+mapfile -t packs < <(compgen -G "$WHEELS/*.tar.xz" || true)
+for pack in "${packs[@]}"; do
+    mkdir -p "$SITE" && tar -xJf "$pack" -C "$SITE"
+done
+if compgen -G "$WHEELS/*.whl" > /dev/null || [ ${#packs[@]} -gt 0 ]; then
+    export PYTHONPATH=$SITE${PYTHONPATH:+:$PYTHONPATH}
+    echo "device_run: carried into $SITE: $(ls "$SITE" | grep -v -e '-info$' | tr '\n' ' ')"
 fi
 export PYTHONPATH=app:.${PYTHONPATH:+:$PYTHONPATH}
 export PYTHONUNBUFFERED=1

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 from strokescope.thrombus.model import load_models
@@ -91,3 +92,26 @@ def test_the_device_script_stops_when_a_step_fails(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "device must be cpu or cuda" in done.stdout + done.stderr
     assert "device_run: done" not in (tmp_path / "out" / "run.log").read_text()
+
+
+def test_the_device_script_installs_a_wheel_packed_with_xz(tmp_path: Path) -> None:
+    """A wheel's contents packed with xz (how SimpleITK travels at half the wheel's size)
+    land in SITE, which goes on the path; the run then goes on (here to a failing step)."""
+    contents = tmp_path / "contents"
+    (contents / "carried_probe").mkdir(parents=True)
+    (contents / "carried_probe" / "__init__.py").write_text("VALUE = 7\n")
+    (contents / "carried_probe-1.0.dist-info").mkdir()
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    with tarfile.open(wheels / "carried_probe.tar.xz", "w:xz") as tar:
+        for entry in contents.iterdir():
+            tar.add(entry, arcname=entry.name)
+    site = tmp_path / "site"
+    env = os.environ | {"PY": sys.executable, "DEVICE": "tpu", "TINY": "1", "CASES_A": "1"}
+    env |= {"CASES_C": "1", "ITERATIONS": "1", "JOBS": "1", "CACHE": str(tmp_path / "c")}
+    env |= {"WHEELS": str(wheels), "SITE": str(site)}
+    done = run_script(tmp_path / "out", env)
+    assert (site / "carried_probe" / "__init__.py").read_text() == "VALUE = 7\n"
+    log = (tmp_path / "out" / "run.log").read_text()
+    assert f"device_run: carried into {site}: carried_probe \n" in log
+    assert "device must be cpu or cuda" in log and done.returncode != 0
