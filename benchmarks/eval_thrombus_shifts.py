@@ -14,19 +14,18 @@ or not; none of them is ever used to train or to tune a rule.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import time
 from pathlib import Path
 from typing import Any
 
 from strokescope.atomic import atomic_write_text
-from strokescope.thrombus.anatomy import SegmentRule
 from strokescope.thrombus.model import load_models
 from strokescope.thrombus.phantom_evaluation import (
     HELD_OUT_SEED0,
     bars_met,
     evaluate_case,
+    models_key,
     suites_table,
     summarise,
 )
@@ -47,9 +46,7 @@ def main() -> int:
     for s in suites:
         check_suite(s)
     models = load_models(args.models)
-    onnx = sorted((k, v) for k, v in models.sha256.items() if k.endswith(".onnx"))
-    rules = [models.rules.describe(), SegmentRule().describe()]
-    key = hashlib.sha256(json.dumps([onnx, *rules]).encode()).hexdigest()[:16]
+    key = models_key(models)
     cases_path = args.out.with_suffix(".cases.jsonl")
     done: dict[tuple[str, int], dict[str, Any]] = {}
     if cases_path.is_file():

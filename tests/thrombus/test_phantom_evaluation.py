@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from strokescope.thrombus.model import load_models
 from strokescope.thrombus.phantom_evaluation import (
     CALIBRATION_SEED0,
     HELD_OUT_SEED0,
     case_options,
+    models_key,
     summarise,
     table,
 )
@@ -162,3 +165,17 @@ def test_cli_unknown_suite_is_one_line(tmp_path: Any, capsys: pytest.CaptureFixt
     assert main(["evaluate", "--suite", "nope", "--n", "4", "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert "--suite nope: unknown suite" in err and "\n" not in err and not out.exists()
+
+
+def test_a_resumed_evaluation_reuses_cases_only_under_the_same_networks_and_rules() -> None:
+    """The resume key of the evaluation benchmarks changes with a network or with any
+    decision rule (the segment rule's A1/P1 branch once shared a key with the shipped
+    rules), and not with the model card."""
+    shipped = load_models()
+    key = models_key(shipped)
+    assert models_key(load_models()) == key
+    branch = replace(shipped, rules=replace(shipped.rules, a1p1_max_medial_mm=10.0))
+    retrained = replace(shipped, sha256=shipped.sha256 | {"thrombus_fine.onnx": "0" * 64})
+    card = replace(shipped, sha256=shipped.sha256 | {"MODEL_CARD.md": "0" * 64})
+    assert models_key(branch) != key and models_key(retrained) != key
+    assert models_key(card) == key

@@ -19,6 +19,8 @@ no thrombus on calcification-only phantoms.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -29,6 +31,7 @@ import numpy as np
 
 from strokescope.atomic import atomic_write_text
 from strokescope.errors import InputError
+from strokescope.thrombus.model import ThrombusModels
 from strokescope.thrombus.shifts import EvalCase, check_suite, make_case, suite_bars
 
 HELD_OUT_SEED0 = 900_000
@@ -53,6 +56,14 @@ def case_options(i: int, *, quick: bool, seed0: int = HELD_OUT_SEED0) -> dict[st
         "rotation_deg": (float(i % 7 - 3), float(i % 5 - 2), float(i % 3 - 1)),
         **geometry,
     }
+
+
+def models_key(models: ThrombusModels) -> str:
+    """Checksum of what decides a case's result: the networks and every decision rule of
+    the manifest (resumed evaluations reuse a finished case only under the same key)."""
+    onnx = sorted((k, v) for k, v in models.sha256.items() if k.endswith(".onnx"))
+    rules = json.dumps(dataclasses.asdict(models.rules), sort_keys=True)
+    return hashlib.sha256(json.dumps([onnx, rules]).encode()).hexdigest()[:16]
 
 
 def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:
