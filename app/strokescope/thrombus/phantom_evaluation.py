@@ -25,14 +25,16 @@ import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from strokescope.atomic import atomic_write_text
 from strokescope.errors import InputError
-from strokescope.thrombus.model import ThrombusModels
 from strokescope.thrombus.shifts import EvalCase, check_suite, make_case, suite_bars
+
+if TYPE_CHECKING:
+    from strokescope.thrombus.model import ThrombusModels
 
 HELD_OUT_SEED0 = 900_000
 CALIBRATION_SEED0 = 800_000
