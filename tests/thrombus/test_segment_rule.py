@@ -78,3 +78,9 @@ def test_the_manifest_sets_the_lateral_branch() -> None:
     rule = segment_rule(rules_from_manifest({"a1p1_max_medial_mm": 10.0}))
     assert rule == BRANCH
     assert "A1/P1 if the medial end < 10 mm and the lateral end < 15 mm" in rule.describe()
+    assert "basilar)" not in rule.describe()
+    rule = segment_rule(
+        rules_from_manifest({"a1p1_max_medial_mm": 10.0, "a1p1_min_basilar_mm3": 30.0})
+    )
+    assert rule.lateral_branch_min_basilar_mm3 == 30.0
+    assert "with >= 30 mm3 of opacified midline lumen below it (a basilar)" in rule.describe()

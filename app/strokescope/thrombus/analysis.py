@@ -328,7 +328,10 @@ def analyze(
 
 def segment_rule(rules: Rules) -> SegmentRule:
     """The segment rule with the manifest's setting of its lateral A1/P1 branch."""
-    return SegmentRule(lateral_branch_max_medial_mm=rules.a1p1_max_medial_mm)
+    return SegmentRule(
+        lateral_branch_max_medial_mm=rules.a1p1_max_medial_mm,
+        lateral_branch_min_basilar_mm3=rules.a1p1_min_basilar_mm3,
+    )
 
 
 def _is_lvo(th: Thrombus, models: ThrombusModels) -> bool:

@@ -29,6 +29,10 @@ Segment rule (``SegmentRule``; lateral distance d from the plane, "non-lateral" 
   lies in an A1 or P1: a clot in the lateral half of a P1 (5-10 mm long from the basilar
   tip) starts 7-10 mm from the midline. Read after the ICA test, because a climbing ICA
   clot near the terminus may start as near the midline (a tortuous ICA 9 mm from it);
+  where ``lateral_branch_min_basilar_mm3`` is set (the manifest's ``a1p1_min_basilar_mm3``)
+  the clot must also have that much opacified lumen in the midline below its medial end
+  (:mod:`strokescope.thrombus.basilar_lumen`): the basilar under a P1, where a piece of an
+  ICA clot at its terminus, whose centerline need not climb, has none;
 * **M1**: otherwise, when its medial end lies within ``m1_max_lateral_mm`` (the M1 runs
   laterally from the terminus, ~14 mm, to the bifurcation, ~40 mm);
 * **M2**: otherwise (the clot starts beyond the bifurcation).
@@ -81,6 +85,13 @@ class SegmentRule:
     branch_max_vertical_mm: float = 10.0
     lateral_branch_max_medial_mm: float | None = None
     lateral_branch_max_lateral_mm: float = 15.0
+    lateral_branch_min_basilar_mm3: float | None = None
+
+    def _basilar(self) -> str:
+        need = self.lateral_branch_min_basilar_mm3
+        if need is None:
+            return ""
+        return f" with >= {need:g} mm3 of opacified midline lumen below it (a basilar)"
 
     def describe(self) -> str:
         lateral = self.lateral_branch_max_medial_mm
@@ -88,7 +99,7 @@ class SegmentRule:
             ""
             if lateral is None
             else f"else A1/P1 if the medial end < {lateral:g} mm and the lateral end < "
-            f"{self.lateral_branch_max_lateral_mm:g} mm from the midline; "
+            f"{self.lateral_branch_max_lateral_mm:g} mm from the midline{self._basilar()}; "
         )
         return (
             f"basilar if the whole centerline lies < {self.basilar_max_lateral_mm:g} mm from "
@@ -133,8 +144,15 @@ def side_of(plane: Plane, centroid: npt.ArrayLike) -> str:
     return "left" if d > 0 else "right"
 
 
-def segment_of(line: Centerline, plane: Plane, rule: SegmentRule | None = None) -> str:
-    """Estimated vessel segment ("basilar", "ICA", "A1/P1", "M1" or "M2") of a clot."""
+def segment_of(
+    line: Centerline,
+    plane: Plane,
+    rule: SegmentRule | None = None,
+    basilar_mm3: float | None = None,
+) -> str:
+    """Estimated vessel segment ("basilar", "ICA", "A1/P1", "M1" or "M2") of a clot;
+    ``basilar_mm3``: the opacified midline lumen below its medial end, where the rule's
+    lateral A1/P1 branch asks for it."""
     r = rule or SegmentRule()
     lateral = np.abs(plane.signed_distance(line.points))
     medial = float(lateral.min())
@@ -152,11 +170,12 @@ def segment_of(line: Centerline, plane: Plane, rule: SegmentRule | None = None) 
         return "A1/P1"
     if non_lateral >= r.ica_min_fraction and medial < r.ica_max_lateral_mm:
         return "ICA"
-    near = r.lateral_branch_max_medial_mm
+    near, basilar = r.lateral_branch_max_medial_mm, r.lateral_branch_min_basilar_mm3
     if (
         near is not None
         and medial < near
         and float(lateral.max()) < r.lateral_branch_max_lateral_mm
+        and (basilar is None or (basilar_mm3 or 0.0) >= basilar)
     ):
         return "A1/P1"
     if medial < r.m1_max_lateral_mm:

@@ -22,6 +22,7 @@ from strokescope.preprocess.registration import RegistrationResult, sample_regis
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane, SegmentRule, segment_of, side_of
 from strokescope.thrombus.axial_profile import axial_profile
+from strokescope.thrombus.basilar_lumen import basilar_lumen_mm3
 from strokescope.thrombus.centerline import Centerline, max_diameter, mean_radius_mm
 from strokescope.thrombus.collaterals import collateral_ratio
 from strokescope.thrombus.result import Thrombus
@@ -85,7 +86,10 @@ def measure_clot(
     volume = float(len(index) * g.voxel_volume_mm3)
     radius = mean_radius_mm(volume, line)
     side = side_of(plane, centroid)
-    segment = segment_of(line, plane, segment_rule)
+    basilar = None
+    if segment_rule.lateral_branch_min_basilar_mm3 is not None:
+        basilar = basilar_lumen_mm3(line.points, plane, cta, ncct, reg)
+    segment = segment_of(line, plane, segment_rule, basilar)
     return Thrombus(
         label=label,
         volume_mm3=volume,

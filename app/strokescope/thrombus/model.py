@@ -77,9 +77,11 @@ class Rules:
     or fissure, whose artery runs on through it. A clot fills its artery, and lumen touches
     it only at its ends. None: not used."""
     a1p1_max_medial_mm: float | None = None
-    """A clot that is not an ICA clot, whose medial end lies this near the midline (and its
-    lateral end within 15 mm), is an A1/P1 clot, not an M1 (``strokescope.thrombus.anatomy``;
-    the M1 starts at the ICA terminus, >= ~10 mm lateral). None: not read."""
+    a1p1_min_basilar_mm3: float | None = None
+    """A clot that is not an ICA clot, whose medial end lies ``a1p1_max_medial_mm`` near the
+    midline (its lateral end within 15 mm) and, where ``a1p1_min_basilar_mm3`` is set, has
+    that much opacified midline lumen below it (a basilar), is an A1/P1 clot, not an M1
+    (:mod:`strokescope.thrombus.anatomy`, :mod:`strokescope.thrombus.basilar_lumen`)."""
     max_cta_mean_hu: float = 130.0
     """A thrombus is a filling defect (CTA 40-100 HU): a brighter candidate is patent lumen."""
     max_perviousness_hu: float = 50.0
