@@ -246,6 +246,10 @@ class DecisionRules(Rules):
             "proposed need it",
             "extend_along_axis_mm: each thrombus is followed along its axis through clot-like "
             "voxels up to this far beyond its ends (strokescope.thrombus.clot_extension); 0 = off",
+            "a1p1_max_medial_mm (null = unused): a clot that is not an ICA clot, its medial end "
+            "this near the midline and its lateral end within 15 mm, is A1/P1, not M1; with "
+            "a1p1_min_basilar_mm3 it also needs that much opacified midline lumen below its "
+            "medial end (strokescope.thrombus.basilar_lumen)",
         )
     )
     fine_scan: bool = True  # recipe >= 0.5.0 trains the fine stage to detect on its own
@@ -280,6 +284,13 @@ class DecisionRules(Rules):
         beside = self.max_shell_opacified_fraction
         if beside is not None and not 0.0 < beside <= 1.0:
             raise ValueError(f"max_shell_opacified_fraction must be in (0, 1] or null: {beside}")
+        near, basilar = self.a1p1_max_medial_mm, self.a1p1_min_basilar_mm3
+        if near is not None and not 7.0 < near <= 15.0:
+            raise ValueError(
+                f"a1p1_max_medial_mm must be 7-15 mm (past the A1/P1 test's 7 mm): {near}"
+            )
+        if basilar is not None and (near is None or basilar < 0.0):
+            raise ValueError(f"a1p1_min_basilar_mm3 needs a1p1_max_medial_mm and >= 0: {basilar}")
         for name in ("min_inline_lumen", "min_missing_artery"):
             v = getattr(self, name)
             if v is not None and not -1.0 <= v <= 1.0:

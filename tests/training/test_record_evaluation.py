@@ -94,7 +94,7 @@ def test_bad_assignments_and_mixed_up_runs_are_refused(folder: Path, tmp_path: P
     "item",
     ["fine_probability_threshold=1.5", "min_component_volume_mm3=-1", "fine_scan=yes",
      "scan_max_tiles=-2", "scan_needs_cta_sign=true", "max_voxel_contrast_hu=10",
-     "min_ncct_p90_above_brain_hu=-5"],
+     "min_ncct_p90_above_brain_hu=-5", "a1p1_max_medial_mm=6", "a1p1_min_basilar_mm3=30"],
 )  # fmt: skip
 def test_an_invalid_rule_is_one_line_and_changes_nothing(folder: Path, item: str) -> None:
     before = (folder / "manifest.json").read_bytes()
