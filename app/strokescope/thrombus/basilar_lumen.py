@@ -35,8 +35,8 @@ def basilar_lumen_mm3(
     (LPS mm; see the module)."""
     p = np.asarray(points, dtype=float).reshape(-1, 3)
     d = plane.signed_distance(p)
-    end = p[int(np.argmin(np.abs(d)))]
-    foot = end - d[int(np.argmin(np.abs(d)))] * np.asarray(plane.normal)
+    k = int(np.argmin(np.abs(d)))
+    end, foot = p[k], p[k] - d[k] * np.asarray(plane.normal)
     r = REACH_MM + MIDLINE_MM
     lo_z, hi_z = end[2] - BELOW_MM[1], end[2] - BELOW_MM[0]
     corners = np.array(

@@ -64,7 +64,7 @@ def models_key(models: ThrombusModels) -> str:
     """Checksum of what decides a case's result: the networks and every decision rule of
     the manifest (resumed evaluations reuse a finished case only under the same key)."""
     onnx = sorted((k, v) for k, v in models.sha256.items() if k.endswith(".onnx"))
-    rules = json.dumps(dataclasses.asdict(models.rules), sort_keys=True)
+    rules = json.dumps(dataclasses.asdict(models.rules), sort_keys=True, default=str)
     return hashlib.sha256(json.dumps([onnx, rules]).encode()).hexdigest()[:16]
 
 
