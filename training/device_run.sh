@@ -43,15 +43,16 @@ exec > >(tee -a "$log") 2>&1
 
 # Carried packages: wheels, or wheels unpacked and packed again with xz (a .tar.xz of the
 # wheel's contents; SimpleITK 28.7 MB instead of 52.8 MB, so a larger tree still fits).
-if compgen -G "$WHEELS/*.whl" > /dev/null; then
-    "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-        --target "$SITE" "$WHEELS"/*.whl
-fi
+mapfile -t wheels < <(compgen -G "$WHEELS/*.whl" || true)
 mapfile -t packs < <(compgen -G "$WHEELS/*.tar.xz" || true)
+if [ ${#wheels[@]} -gt 0 ]; then
+    "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+        --target "$SITE" "${wheels[@]}"
+fi
 for pack in "${packs[@]}"; do
     mkdir -p "$SITE" && tar -xJf "$pack" -C "$SITE"
 done
-if compgen -G "$WHEELS/*.whl" > /dev/null || [ ${#packs[@]} -gt 0 ]; then
+if [ $((${#wheels[@]} + ${#packs[@]})) -gt 0 ]; then
     export PYTHONPATH=$SITE${PYTHONPATH:+:$PYTHONPATH}
     echo "device_run: carried into $SITE: $(ls "$SITE" | grep -v -e '-info$' | tr '\n' ' ')"
 fi

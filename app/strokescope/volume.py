@@ -139,6 +139,17 @@ class Geometry:
         p = np.asarray(point, dtype=float) - np.asarray(self.origin)
         return p @ np.linalg.inv(self.matrix).T
 
+    def index_bounds(
+        self, points: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+        """Half-open index box ``lo:hi`` of this grid that holds the LPS ``points`` (mm),
+        clipped to the grid; None where none of it lies on the grid."""
+        idx = self.lps_to_index(np.asarray(points, dtype=float).reshape(-1, 3))
+        shape = np.asarray(self.shape)
+        lo = np.clip(np.floor(idx.min(0)).astype(np.int64), 0, shape)
+        hi = np.clip(np.ceil(idx.max(0)).astype(np.int64) + 1, 0, shape)
+        return None if np.any(hi <= lo) else (lo, hi)
+
     def with_shape(self, shape: tuple[int, int, int]) -> Geometry:
         return replace(self, shape=shape)
 

@@ -48,11 +48,10 @@ def basilar_lumen_mm3(
         ]
     )
     g = cta.geometry
-    idx = g.lps_to_index(corners)
-    lo = np.clip(np.floor(idx.min(0)).astype(int), 0, np.asarray(g.shape))
-    hi = np.clip(np.ceil(idx.max(0)).astype(int) + 1, 0, np.asarray(g.shape))
-    if np.any(hi <= lo):
+    bounds = g.index_bounds(corners)
+    if bounds is None:
         return 0.0
+    lo, hi = bounds
     box = g.crop(lo.tolist(), (hi - lo).tolist())
     c = cta.array[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]]
     n = resample_registered(ncct, box, reg.cta_to_ncct).array

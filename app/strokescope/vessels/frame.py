@@ -167,12 +167,11 @@ def region(
         [[sign * box[0][a], box[1][b], box[2][c]] for a in (0, 1) for b in (0, 1) for c in (0, 1)]
     )
     lps = frame.origin + corners @ frame.axes
-    idx = g.lps_to_index(lps)
-    lo = np.clip(np.floor(idx.min(0)).astype(int), 0, np.asarray(g.shape))
-    hi = np.clip(np.ceil(idx.max(0)).astype(int) + 1, 0, np.asarray(g.shape))
     out = np.zeros(g.shape, dtype=bool)
-    if np.any(hi <= lo):
+    bounds = g.index_bounds(lps)
+    if bounds is None:
         return out
+    lo, hi = bounds
     kk, jj, ii = np.meshgrid(*(np.arange(a, b) for a, b in zip(lo, hi, strict=True)), indexing="ij")
     vox = np.stack([kk.ravel(), jj.ravel(), ii.ravel()], axis=1)
     h = frame.to_head(g.index_to_lps(vox.astype(float)))
