@@ -45,3 +45,12 @@ def test_nothing_above_threshold_is_an_empty_array() -> None:
         _prediction(_box((0, 0, 0), (slice(0, 10),) * 3, 0.2)), CTA, 0.5
     )
     assert prob.size == 0 and not (prob >= 0.5).any()
+
+
+def test_a_box_off_the_cta_grid_is_skipped_and_one_half_on_is_clipped() -> None:
+    off = _box((60, 0, 0), (slice(0, 10),) * 3, 0.9)
+    half = _box((35, 45, 55), (slice(2, 8),) * 3, 0.9)
+    offset, prob = probability_near_threshold(_prediction(off, half), CTA, 0.5)
+    hot = np.argwhere(prob >= 0.5) + offset
+    assert hot.min(0).tolist() == [37, 47, 57]
+    assert hot.max(0).tolist() == [39, 49, 59]

@@ -42,11 +42,11 @@ def _cylinder_voxels(
     g = cta.geometry
     ends = np.array([tip, tip + length_mm * t])
     corners = np.concatenate([ends + radius_mm * s for s in np.vstack([np.eye(3), -np.eye(3)])])
-    idx = g.lps_to_index(corners)
-    lo = np.clip(np.floor(idx.min(0)).astype(np.int64), 0, np.asarray(g.shape) - 1)
-    hi = np.clip(np.ceil(idx.max(0)).astype(np.int64), 0, np.asarray(g.shape) - 1)
+    bounds = g.index_bounds(corners)
+    if bounds is None:
+        return np.zeros((0, 3), np.int64)
     grid = np.stack(
-        np.meshgrid(*(np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)), indexing="ij"),
+        np.meshgrid(*(np.arange(a, b) for a, b in zip(*bounds, strict=True)), indexing="ij"),
         axis=-1,
     ).reshape(-1, 3)
     rel = g.index_to_lps(grid.astype(float)) - tip

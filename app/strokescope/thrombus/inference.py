@@ -311,7 +311,6 @@ def probability_near_threshold(
     allocated: candidates may lie far apart, and a full-grid array costs seconds at
     512 x 512 x 320.
     """
-    shape = np.asarray(cta_geometry.shape)
     parts = []
     for box in prediction.boxes:
         g = box.geometry
@@ -324,10 +323,11 @@ def probability_near_threshold(
             ],
             dtype=float,
         )
-        idx = cta_geometry.lps_to_index(g.index_to_lps(corners))
-        lo = np.clip(np.floor(idx.min(0)).astype(np.int64), 0, shape - 1)
-        hi = np.clip(np.ceil(idx.max(0)).astype(np.int64), 0, shape - 1)
-        sub = cta_geometry.crop(lo.tolist(), (hi - lo + 1).tolist())
+        bounds = cta_geometry.index_bounds(g.index_to_lps(corners))
+        if bounds is None:
+            continue
+        lo, hi = bounds
+        sub = cta_geometry.crop(lo.tolist(), (hi - lo).tolist())
         prob = resample_array(box.probability, g, sub)
         hot = np.argwhere(prob >= threshold)
         if len(hot):
