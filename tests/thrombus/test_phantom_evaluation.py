@@ -174,7 +174,10 @@ def test_a_resumed_evaluation_reuses_cases_only_under_the_same_networks_and_rule
     shipped = load_models()
     key = models_key(shipped)
     assert models_key(load_models()) == key
-    branch = replace(shipped, rules=replace(shipped.rules, a1p1_max_medial_mm=10.0))
+    medial = shipped.rules.a1p1_max_medial_mm
+    branch = replace(
+        shipped, rules=replace(shipped.rules, a1p1_max_medial_mm=9.0 if medial == 10.0 else 10.0)
+    )
     retrained = replace(shipped, sha256=shipped.sha256 | {"thrombus_fine.onnx": "0" * 64})
     card = replace(shipped, sha256=shipped.sha256 | {"MODEL_CARD.md": "0" * 64})
     assert models_key(branch) != key and models_key(retrained) != key
