@@ -88,13 +88,14 @@ def licence_files(dist: md.Distribution) -> list[Path]:
 
 
 def model_checksums(models: Path) -> list[dict[str, Any]]:
-    """sha256 of every file in ``models`` and whether it matches ``manifest.json``'s entry."""
+    """sha256 of every file in ``models`` and whether it matches its manifest's entry
+    (``manifest.json``, the thrombus networks; ``arteries_ncct.json``, the arterial map)."""
     if not models.is_dir():
         return []
     listed: dict[str, str] = {}
-    manifest = models / "manifest.json"
-    if manifest.is_file():
-        listed = _manifest_hashes(json.loads(manifest.read_text(encoding="utf-8")))
+    for manifest in (models / "manifest.json", models / "arteries_ncct.json"):
+        if manifest.is_file():
+            listed |= _manifest_hashes(json.loads(manifest.read_text(encoding="utf-8")))
     rows = []
     for path in sorted(p for p in models.rglob("*") if p.is_file()):
         name = path.relative_to(models).as_posix()

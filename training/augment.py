@@ -77,15 +77,17 @@ def _low_resolution(
 
 
 def intensity_hu(hu: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.NDArray[np.float32]:
-    """Randomly transformed copy of a (2, z, y, x) NCCT + CTA patch in HU."""
+    """Randomly transformed copy of a (2, z, y, x) NCCT + CTA patch in HU (or of a
+    (1, z, y, x) NCCT patch: then without the CTA's phase and misregistration)."""
     out = hu.astype(np.float32, copy=True)
-    if rng.random() < P_PHASE:
+    channels = out.shape[0]
+    if channels > 1 and rng.random() < P_PHASE:
         cta = out[1]
         bright = cta > BLOOD_HU
         cta[bright] = BLOOD_HU + (cta[bright] - BLOOD_HU) * rng.uniform(0.7, 1.4)
-    for c in range(2):
+    for c in range(channels):
         out[c] = out[c] * rng.uniform(0.93, 1.07) + rng.normal(0.0, 8.0)
-    for c in range(2):
+    for c in range(channels):
         if rng.random() < P_BLUR:
             out[c] = gaussian(out[c], rng.uniform(0.4, 1.2))
         elif rng.random() < P_SHARPEN:
@@ -100,9 +102,9 @@ def intensity_hu(hu: npt.NDArray[np.floating], rng: np.random.Generator) -> npt.
     if rng.random() < P_LOWRES:
         f = float(rng.uniform(1.4, 3.0))
         factors = [f, 1.0, 1.0] if rng.random() < 0.5 else [f, f, f]
-        for c in range(2):
+        for c in range(channels):
             out[c] = _low_resolution(out[c], factors)
-    if rng.random() < P_SHIFT:
+    if channels > 1 and rng.random() < P_SHIFT:
         shift = tuple(int(s) for s in rng.integers(-1, 2, 3))
         out[1] = np.roll(out[1], shift, axis=(0, 1, 2))
     return out

@@ -69,8 +69,8 @@ class StageConfig:
         return self.train_patch_size or self.patch_size
 
     def __post_init__(self) -> None:
-        if self.name not in ("coarse", "fine"):
-            raise ValueError(f"stage name must be 'coarse' or 'fine', got {self.name!r}")
+        if self.name not in ("coarse", "fine", "arteries"):
+            raise ValueError(f"stage must be 'coarse', 'fine' or 'arteries', got {self.name!r}")
         if min(self.spacing_mm) < 0.2 or max(self.spacing_mm) > 5.0:
             raise ValueError(f"{self.name}: spacing must be 0.2-5 mm, got {self.spacing_mm}")
         div = self.network.size_divisor

@@ -95,7 +95,8 @@ def parity(
 
 def _annotate(path: Path, stage: StageConfig) -> None:
     model = onnx.load(str(path))
-    model.doc_string = f"StrokeScope thrombus {stage.name} stage. {RESEARCH_NOTICE}"
+    what = "NCCT arterial map" if stage.name == "arteries" else f"thrombus {stage.name} stage"
+    model.doc_string = f"StrokeScope {what}. {RESEARCH_NOTICE}"
     for key, value in (
         ("stage", stage.name),
         ("channels", ",".join(stage.channels)),

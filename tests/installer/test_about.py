@@ -21,6 +21,11 @@ def test_model_checksums_compare_with_the_manifest(tmp_path: Path) -> None:
     assert rows["coarse.onnx"]["sha256"] == good and rows["coarse.onnx"]["manifest"] is True
     assert rows["fine.onnx"]["manifest"] is False
     assert rows["manifest.json"]["manifest"] is None
+    (tmp_path / "map.onnx").write_bytes(b"map")
+    mapped = {"files": {"map.onnx": hashlib.sha256(b"map").hexdigest()}}
+    (tmp_path / "arteries_ncct.json").write_text(json.dumps(mapped), encoding="utf-8")
+    rows = {r["file"]: r for r in about.model_checksums(tmp_path)}
+    assert rows["map.onnx"]["manifest"] is True
     assert about.model_checksums(tmp_path / "missing") == []
 
 

@@ -9,54 +9,17 @@ import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from export_cases import Study
+from tests.schema_check import validate_schema
 
 from strokescope.errors import Cancelled, InputError
 from strokescope.outputs import RESULTS_SCHEMA, export_results, folders
 from strokescope.outputs import export as export_module
 from strokescope.outputs.tables import CSV_COLUMNS, measurement_rows
 from strokescope.volume import Mask, SeriesMeta, Volume
-
-TYPES: dict[str, Any] = {
-    "object": dict,
-    "array": list,
-    "string": str,
-    "boolean": bool,
-    "null": type(None),
-    "number": (int, float),
-}
-
-
-def _validate(value: Any, schema: dict[str, Any], where: str = "$") -> None:
-    """The subset of JSON Schema our schema uses (type, required, properties, items, ...)."""
-    types = schema.get("type")
-    if types is not None:
-        names = types if isinstance(types, list) else [types]
-        ok = any(
-            isinstance(value, TYPES[n]) and not (n == "number" and isinstance(value, bool))
-            for n in names
-        )
-        assert ok, f"{where}: {value!r} is not {names}"
-    if "const" in schema:
-        assert value == schema["const"], where
-    if "enum" in schema:
-        assert value in schema["enum"], where
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            assert key in value, f"{where}: missing {key}"
-        props = schema.get("properties", {})
-        for key, sub in value.items():
-            if key in props:
-                _validate(sub, props[key], f"{where}.{key}")
-            elif isinstance(schema.get("additionalProperties"), dict):
-                _validate(sub, schema["additionalProperties"], f"{where}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for n, item in enumerate(value):
-            _validate(item, schema["items"], f"{where}[{n}]")
 
 
 def test_rerun_makes_new_folder_and_overwrite_replaces(study: Study, tmp_path: Path) -> None:
@@ -121,7 +84,7 @@ def test_interrupted_overwrite_is_recovered(tmp_path: Path) -> None:
 def test_json_matches_schema_and_csv_row(study: Study, tmp_path: Path) -> None:
     m = export_results(tmp_path, source=study.cta, thrombus=study.thrombus)
     doc = json.loads(m.json.read_text())
-    _validate(doc, RESULTS_SCHEMA)
+    validate_schema(doc, RESULTS_SCHEMA)
     assert doc["files"]["seg"] == "seg.dcm" and doc["hemorrhage"] is None
     rows = list(csv.DictReader(io.StringIO(m.csv.read_text())))
     assert len(rows) == 1 and tuple(rows[0]) == CSV_COLUMNS
@@ -129,7 +92,7 @@ def test_json_matches_schema_and_csv_row(study: Study, tmp_path: Path) -> None:
     assert float(rows[0]["thrombus_length_mm"]) == pytest.approx(t.length_mm)
     assert rows[0]["occlusion_class"] == "LVO" and rows[0]["patient_id"] == study.patient_id
     with pytest.raises(AssertionError):
-        _validate({**doc, "schema_version": "0.9"}, RESULTS_SCHEMA)
+        validate_schema({**doc, "schema_version": "0.9"}, RESULTS_SCHEMA)
 
 
 @pytest.mark.skipif(

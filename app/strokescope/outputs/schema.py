@@ -29,11 +29,17 @@ Version history
 1.7
     ``collateral_ratio`` per thrombus (:mod:`strokescope.thrombus.collaterals`; ``null``
     when not graded) and, from it, the ``collateral_grade`` feature (absent in older files).
+1.8
+    ``thrombus.ncct_screening``: without a CTA, the hyperdense arteries found along the
+    NCCT's arterial map (``flagged``, ``stretches`` with side, estimated segment, length_mm,
+    mean_hu, contralateral_hu, ratio, centroid_lps; ``map_version``, ``rule``, ``notice``:
+    possible occlusion, CTA needed, never a thrombus measurement); ``null`` when it did not
+    run (a CTA was given, or no arterial map is installed); absent in older files.
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.7"`` (see the history above); a reader should refuse a major version it does not
+    ``"1.8"`` (see the history above); a reader should refuse a major version it does not
     know.
 ``notice``
     Always "Research use only, not for diagnosis."
@@ -58,7 +64,7 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     centroid_lps, segment, probability_mean, cta_lumen_in_line, cta_missing_artery,
     axial_profile, collateral_ratio),
     occlusion, lvo, occlusion_class, total_volume_mm3, registration_metric, cta_to_ncct,
-    model_version, model_sha256, decision_rule, ...
+    model_version, model_sha256, decision_rule, ncct_screening, ...
 ``hemorrhage``
     ``null`` or :meth:`strokescope.hemorrhage.result.HemorrhageResult.to_dict`: volume_ml,
     global_50_80_volume_ml, abc2 (a_mm, b_mm, c_mm, slice_index, slice_count,
@@ -89,7 +95,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.7"
+SCHEMA_VERSION = "1.8"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -183,6 +189,20 @@ RESULTS_SCHEMA: dict[str, Any] = {
                     },
                 },
                 "model_version": {"type": "string"},
+                "ncct_screening": {
+                    "type": ["object", "null"],
+                    "required": ["flagged", "stretches", "map_version", "rule", "notice"],
+                    "properties": {
+                        "flagged": {"type": "boolean"},
+                        "stretches": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["side", "segment", "length_mm", "mean_hu"],
+                            },
+                        },
+                    },
+                },
             },
         },
         "hemorrhage": {

@@ -24,7 +24,7 @@ from strokescope.phantom_b.tubes import Tube
 SUPRACLINOID_POINTS = 30
 
 
-def _cta_pose(seed: int, quick: bool) -> tuple[dict[str, Tube], Pose]:
+def _poses(seed: int, quick: bool) -> tuple[dict[str, Tube], Pose, Pose]:
     anat_rng = np.random.default_rng([seed, 11])
     shape = sample_head(anat_rng)
     arteries = build_arteries(anat_rng)
@@ -42,7 +42,7 @@ def _cta_pose(seed: int, quick: bool) -> tuple[dict[str, Tube], Pose]:
     motion = rotation_matrix(acq.normal(size=3), acq.uniform(0.0, 2.0))
     shift = acq.normal(size=3)
     shift *= acq.uniform(0.0, 2.0) / np.linalg.norm(shift)
-    return arteries, pose.moved(motion, shift)
+    return arteries, pose.moved(motion, shift), pose
 
 
 def _label(name: str, arteries: dict[str, Tube]) -> str:
@@ -59,9 +59,11 @@ def _label(name: str, arteries: dict[str, Tube]) -> str:
     return fixed.get(kind, "other")
 
 
-def artery_truth_b(seed: int, *, quick: bool) -> list[TruthArtery]:
-    """The labelled arteries of family-B case ``seed`` on its CTA (LPS mm)."""
-    arteries, pose = _cta_pose(int(seed), quick)
+def artery_truth_b(seed: int, *, quick: bool, on: str = "cta") -> list[TruthArtery]:
+    """The labelled arteries of family-B case ``seed`` on its CTA (LPS mm), or on its NCCT
+    (``on="ncct"``: without the motion between the two scans)."""
+    arteries, pose_cta, pose_ncct = _poses(int(seed), quick)
+    pose = pose_ncct if on == "ncct" else pose_cta
     out = []
     for name, tube in arteries.items():
         side = {"L": "left", "R": "right"}.get(name.rsplit("_", 1)[-1], "mid")

@@ -11,7 +11,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -267,7 +267,7 @@ def analyze(
     warnings += gr.input_warnings(ncct, cta, gr.noise_sd(ncct))
     rules = models.rules
     if cta is None:
-        return _empty(ncct.geometry, models, warnings, seconds, NO_CTA)
+        return _no_cta(ncct, models, warnings, seconds)
     refuse_same_series(ncct, cta)
     t = time.perf_counter()
     reg = register_rigid(cta, ncct)
@@ -344,6 +344,22 @@ def _is_lvo(th: Thrombus, models: ThrombusModels) -> bool:
 
 
 NO_CTA = "no CTA series (the analysis needs NCCT + CTA)"
+
+
+def _no_cta(
+    ncct: Volume, models: ThrombusModels, warnings: list[str], seconds: dict[str, float]
+) -> ThrombusResult:
+    """The "not assessed: no CTA" result, with the NCCT-only screening where the folder holds
+    the arterial map (:mod:`strokescope.vessels.hyperdense`)."""
+    from strokescope.vessels.hyperdense import screen_ncct
+    from strokescope.vessels.ncct_map import artery_map_installed, load_artery_map
+
+    screening = None
+    if artery_map_installed(models.folder):
+        _, screening = screen_ncct(ncct, load_artery_map(models.folder))
+        seconds["ncct_screening"] = screening.seconds
+    empty = _empty(ncct.geometry, models, warnings, seconds, NO_CTA)
+    return replace(empty, ncct_screening=screening)
 
 
 def _empty(

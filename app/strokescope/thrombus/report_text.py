@@ -32,6 +32,8 @@ def format_result(result: ThrombusResult, *, verbose: bool = False) -> str:
             f"{t.ncct_mean_hu:.0f}+-{t.ncct_sd_hu:.0f} HU, CTA {t.cta_mean_hu:.0f} HU, "
             f"perviousness {t.perviousness_hu:+.0f} HU, relative attenuation {ra}" + _signs(t)
         )
+    if result.ncct_screening is not None:
+        lines += [result.ncct_screening.summary(), f"  {result.ncct_screening.notice}"]
     lines += [f"Warning: {w}" for w in result.warnings]
     if verbose:
         lines.append("Method and provenance:")

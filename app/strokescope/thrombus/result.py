@@ -7,13 +7,16 @@ LPS mm. Masks live on the CTA grid (the NCCT is registered onto the CTA).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY
 from strokescope.volume import Mask
+
+if TYPE_CHECKING:
+    from strokescope.vessels.hyperdense import NcctScreening
 
 Side = Literal["left", "right", "midline"]
 OcclusionClass = Literal["LVO", "MeVO", "none", "not assessed"]
@@ -109,6 +112,9 @@ class ThrombusResult:
     warnings: tuple[str, ...] = ()
     not_assessed_reason: str | None = None  # why no reading was possible, when not assessed
     research_use: str = f"{RESEARCH_ONLY} {PHANTOM_TRAINED}"
+    ncct_screening: NcctScreening | None = None
+    """Without a CTA: hyperdense arteries on the NCCT's arterial map (possible occlusion,
+    CTA needed; never a thrombus measurement); None where it did not run."""
 
     @property
     def assessed(self) -> bool:
@@ -123,7 +129,9 @@ class ThrombusResult:
         """One line a physician reads first, e.g. "Left M1 occlusion (LVO): thrombus 18 mm,
         92 mm3", "No occlusion found on NCCT + CTA" or "Not assessed: no CTA series"."""
         if not self.assessed:
-            return f"Thrombus not assessed: {self.not_assessed_reason or 'no CTA series'}"
+            line = f"Thrombus not assessed: {self.not_assessed_reason or 'no CTA series'}"
+            screening = self.ncct_screening
+            return line if screening is None else f"{line}. {screening.summary()}"
         t = self.headline()
         if t is None:
             return "No occlusion found on NCCT + CTA"
@@ -157,4 +165,7 @@ class ThrombusResult:
             "seconds": dict(self.seconds),
             "warnings": list(self.warnings),
             "research_use": self.research_use,
+            "ncct_screening": None
+            if self.ncct_screening is None
+            else self.ncct_screening.to_dict(),
         }

@@ -77,4 +77,11 @@ def read_thrombus_result(folder: str | Path) -> ThrombusResult:
         raise InputError(f"{folder / RESULTS_JSON}: incomplete thrombus result ({exc})") from exc
     if "research_use" in t:
         values["research_use"] = str(t["research_use"])
+    if t.get("ncct_screening") is not None:
+        from strokescope.vessels.hyperdense import NcctScreening
+
+        try:
+            values["ncct_screening"] = NcctScreening.from_dict(t["ncct_screening"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{folder / RESULTS_JSON}: unreadable NCCT screening ({exc})") from exc
     return ThrombusResult(mask=read_named_mask(folder, doc, "thrombus"), **values)
