@@ -57,6 +57,8 @@ class Recipe:
     batch: int = 2
     lr: float = 1e-3
     artery_fraction: float = 2 / 3
+    remap_sd_hu: float = 0.0
+    """SD of the random, order-keeping remap of soft-tissue HU (:func:`remap_hu`); 0 = off."""
     base_channels: int = 6
     spacing_mm: float = 1.0
     patch: tuple[int, int, int] = (48, 48, 48)
@@ -101,6 +103,20 @@ def _crop(
     return out
 
 
+REMAP_KNOTS_HU = (-20.0, 10.0, 30.0, 45.0, 60.0, 90.0, 130.0)
+
+
+def remap_hu(hu: npt.NDArray[Any], rng: np.random.Generator, sd_hu: float) -> Any:
+    """``hu`` through a random piecewise-linear map that keeps the order of the knots
+    (CSF < brain < blood < clot < calcium) but moves each by N(0, ``sd_hu``): another
+    scanner's, or another generator's, tissue levels, as SynthSeg draws them."""
+    knots = np.asarray(REMAP_KNOTS_HU)
+    moved = np.sort(knots + rng.normal(0.0, sd_hu, len(knots)))
+    return np.interp(hu, knots, moved, left=None, right=None).astype(np.float32) + np.where(
+        hu < knots[0], hu - knots[0], np.where(hu > knots[-1], hu - knots[-1], 0.0)
+    ).astype(np.float32)
+
+
 def sample(
     case: ArteryCase, rng: np.random.Generator, recipe: Recipe
 ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
@@ -115,6 +131,8 @@ def sample(
     label = _crop(case.label, start, recipe.patch, 0.0)
     if rng.random() < 0.5:
         hu, label = hu[..., ::-1], label[..., ::-1]
+    if recipe.remap_sd_hu > 0:
+        hu = remap_hu(hu, rng, recipe.remap_sd_hu)
     image = normalise(intensity_hu(np.ascontiguousarray(hu), rng))
     return spatial_and_gamma(image, np.ascontiguousarray(label), rng, image_channels=1)
 
@@ -219,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--validation", type=int, default=6)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--checkpoint", default=None)
+    parser.add_argument("--artery-fraction", type=float, default=Recipe.artery_fraction)
+    parser.add_argument("--remap-sd-hu", type=float, default=Recipe.remap_sd_hu)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(args.threads)
@@ -228,7 +248,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(f"{args.data}: {len(paths)} cases, need more than {args.validation}")
     cases = load_cases(paths)
     train_cases, val_cases = cases[: -args.validation], cases[-args.validation :]
-    recipe = Recipe(iterations=args.iterations)
+    recipe = Recipe(
+        iterations=args.iterations,
+        artery_fraction=args.artery_fraction,
+        remap_sd_hu=args.remap_sd_hu,
+    )
     ckpt = Path(args.checkpoint) if args.checkpoint else None
     net, info = train(train_cases, recipe, args.seed, ckpt)
     out = Path(args.out)

@@ -86,3 +86,13 @@ def test_export_loads_and_maps_a_phantom(tiny_data: Path, tmp_path: Path) -> Non
     (altered / MANIFEST_NAME).unlink()
     with pytest.raises(ModelError, match="not installed"):
         load_artery_map(altered, threads=1)
+
+
+def test_the_tissue_remap_keeps_the_order_of_tissues() -> None:
+    hu = np.linspace(-1000.0, 1500.0, 2501).astype(np.float32)
+    for seed in range(20):
+        moved = am.remap_hu(hu, np.random.default_rng(seed), 4.0)
+        assert np.all(np.diff(moved) >= 0)  # CSF < brain < blood < clot < bone still
+        shift = moved[hu <= -100] - hu[hu <= -100]
+        assert np.allclose(shift, shift[0], atol=1e-3)  # air and fat shift, unstretched
+    assert np.allclose(am.remap_hu(hu, np.random.default_rng(0), 0.0), hu)

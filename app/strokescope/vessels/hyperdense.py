@@ -50,7 +50,7 @@ class ScreeningRule:
     min_ratio: float = 1.3
     smooth_mm: float = 2.0
     mirror_mm: float = 4.0
-    min_length_mm: float = 4.0
+    min_length_mm: float = 5.0
 
     def describe(self) -> str:
         return (
