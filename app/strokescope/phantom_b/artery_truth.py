@@ -10,6 +10,8 @@ branch ending highest), "M2 inferior" (ending lowest), "M2" (a middle third bran
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from strokescope.phantom.artery_truth import TruthArtery
@@ -59,9 +61,13 @@ def _label(name: str, arteries: dict[str, Tube]) -> str:
     return fixed.get(kind, "other")
 
 
-def artery_truth_b(seed: int, *, quick: bool, on: str = "cta") -> list[TruthArtery]:
+def artery_truth_b(
+    seed: int, *, quick: bool, on: Literal["cta", "ncct"] = "cta"
+) -> list[TruthArtery]:
     """The labelled arteries of family-B case ``seed`` on its CTA (LPS mm), or on its NCCT
     (``on="ncct"``: without the motion between the two scans)."""
+    if on not in ("cta", "ncct"):
+        raise ValueError(f"on must be 'cta' or 'ncct', got {on!r}")
     arteries, pose_cta, pose_ncct = _poses(int(seed), quick)
     pose = pose_ncct if on == "ncct" else pose_cta
     out = []
