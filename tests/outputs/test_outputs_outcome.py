@@ -15,7 +15,7 @@ from pathlib import Path
 import highdicom as hd
 import pytest
 from export_cases import Study
-from test_outputs_files import _validate
+from tests.schema_check import validate_schema
 
 from strokescope.errors import InputError
 from strokescope.outcome.definitions import DEFINITIONS
@@ -45,7 +45,7 @@ def test_json_and_csv_hold_each_feature_value_unit_or_reason(
     study: Study, exported: ExportManifest
 ) -> None:
     doc = json.loads(exported.json.read_text())
-    _validate(doc, RESULTS_SCHEMA)
+    validate_schema(doc, RESULTS_SCHEMA)
     features = doc["outcome"]["features"]
     assert list(features) == [d.name for d in DEFINITIONS]
     t = study.thrombus.thrombi[0]
