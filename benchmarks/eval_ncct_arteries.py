@@ -42,7 +42,10 @@ HIT_MM = 10.0
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
 BLOCKS = {"A-calibration": 800_000, "A-held-out": 900_000, "B": 0}
 RULE = ScreeningRule()
-"""The shipped rule; stretches are recorded at any length and filtered by its minimum."""
+RECORDED = replace(RULE, min_length_mm=0.0, max_blood_ml=float("inf"))
+"""Stretches are recorded at any length and whatever the blood; :func:`with_rule` applies
+the shipped rule's minimum length and blood limit (so both can be set on the calibration
+block without running it again)."""
 OUT = Path(__file__).resolve().parent / "results" / "eval_ncct_arteries.json"
 
 
@@ -132,7 +135,7 @@ def evaluate_case(block: str, i: int, quick: bool, models: str | None) -> dict[s
     model = load_artery_map(models)
     case = _family_b(i, quick) if block == "B" else _family_a(BLOCKS[block], i, quick)
     t = time.perf_counter()
-    amap, screening = screen_ncct(case["ncct"], model, replace(RULE, min_length_mm=0.0))
+    amap, screening = screen_ncct(case["ncct"], model, RECORDED)
     seconds = time.perf_counter() - t
     grid = amap.mask.geometry
     row: dict[str, Any] = {"block": block, "seed": case["seed"], "occlusion": case["occlusion"]}
@@ -151,6 +154,7 @@ def evaluate_case(block: str, i: int, quick: bool, models: str | None) -> dict[s
     else:
         row["dice_artery"] = round(dice(amap.mask.array, tube_mask(case["arteries"], grid)), 4)
     row["stretches"] = [s.to_dict() | {"hit": _hit([s], case["clot"])} for s in screening.stretches]
+    row["blood_ml"] = screening.blood_ml
     row["seconds_map"] = round(amap.seconds, 2)
     row["seconds_screening"] = round(seconds, 2)
     return row
@@ -166,15 +170,18 @@ def _hit(stretches: Any, clot: Mask | None) -> bool | None:
     return False
 
 
-def with_rule(row: dict[str, Any], min_length_mm: float) -> dict[str, Any]:
-    """``row`` with the stretches of at least ``min_length_mm`` as its flags."""
-    flags = [s for s in row["stretches"] if s["length_mm"] >= min_length_mm]
+def with_rule(row: dict[str, Any], rule: ScreeningRule) -> dict[str, Any]:
+    """``row`` with the stretches ``rule`` keeps as its flags (its minimum length; none
+    where the blood outside the map withholds them)."""
+    flags = [s for s in row["stretches"] if s["length_mm"] >= rule.min_length_mm]
+    if flags and row["blood_ml"] > rule.max_blood_ml:
+        flags = []
     hit = None if row["occlusion"] == "none" else any(bool(s["hit"]) for s in flags)
     return row | {"flags": flags, "hit": hit}
 
 
-def summarise(all_rows: list[dict[str, Any]], min_length_mm: float) -> dict[str, Any]:
-    rows = [with_rule(r, min_length_mm) for r in all_rows]
+def summarise(all_rows: list[dict[str, Any]], rule: ScreeningRule) -> dict[str, Any]:
+    rows = [with_rule(r, rule) for r in all_rows]
 
     def med(key: str) -> float | None:
         vals = [r[key] for r in rows if key in r]
@@ -240,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     from strokescope.vessels.ncct_map import load_artery_map
 
     sha = load_artery_map(args.models).sha256[:12]
-    key = f"{sha} quick={args.quick} {replace(RULE, min_length_mm=0.0)}"
+    key = f"{sha} quick={args.quick} {RECORDED}"
     lines = done_path.read_text().splitlines() if done_path.is_file() else []
     done = [r for r in map(json.loads, lines) if r.get("key") == key]
     results = {}
@@ -255,11 +262,11 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             with open(done_path, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(row) + "\n")
-            shown = with_rule(row, RULE.min_length_mm)
+            shown = with_rule(row, RULE)
             dice_text = f"{row.get('dice_lumen')} / {row['dice_artery']}"
             hits = f"hit {shown['hit']}, {len(shown['flags'])} flags"
             print(block, row["seed"], row["occlusion"], dice_text, hits, flush=True)
-        results[block] = summarise(rows, RULE.min_length_mm)
+        results[block] = summarise(rows, RULE)
     print(table(results))
     payload = {"results": results, "quick": args.quick, "n": args.n, "key": key}
     atomic_write_text(out, json.dumps(payload, indent=2) + "\n")

@@ -74,3 +74,20 @@ def test_the_ratio_is_the_rule() -> None:
     mild = _phantom(44.0, 44.0, clot=(15.0, 30.0), clot_hu=56.0)
     assert not screen(mild, MID).flagged
     assert screen(mild, MID, ScreeningRule(min_ratio=1.2)).flagged
+
+
+def test_blood_outside_the_arteries_withholds_the_flags() -> None:
+    """Subarachnoid-like blood (60 HU, 3 mL) away from the map: a dense artery is then no
+    evidence of a clot, and the screening says so instead of flagging."""
+    amap = _phantom(44.0, 44.0, clot=(15.0, 30.0))
+    brain = np.ones(SHAPE, dtype=bool)
+    plain = screen(amap, MID, ScreeningRule(max_blood_ml=0.5), brain)
+    assert plain.flagged and not plain.withheld
+    assert plain.blood_ml is not None and plain.blood_ml < 0.5
+    amap.hu[5:20, 40:55, 30:44] = 60.0  # 15 x 15 x 14 mm, far from both arteries
+    bleeding = screen(amap, MID, ScreeningRule(max_blood_ml=0.5), brain)
+    assert bleeding.withheld and not bleeding.flagged
+    assert bleeding.blood_ml is not None and bleeding.blood_ml > 1.0
+    assert "withheld" in bleeding.summary()
+    assert bleeding.to_dict()["withheld"] is True
+    assert screen(amap, MID, ScreeningRule(max_blood_ml=0.5)).blood_ml is None

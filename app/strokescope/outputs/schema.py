@@ -32,9 +32,11 @@ Version history
 1.8
     ``thrombus.ncct_screening``: without a CTA, the hyperdense arteries found along the
     NCCT's arterial map (``flagged``, ``stretches`` with side, estimated segment, length_mm,
-    mean_hu, contralateral_hu, ratio, centroid_lps; ``map_version``, ``rule``, ``notice``:
-    possible occlusion, CTA needed, never a thrombus measurement); ``null`` when it did not
-    run (a CTA was given, or no arterial map is installed); absent in older files.
+    mean_hu, contralateral_hu, ratio, centroid_lps; ``blood_ml`` outside the map and
+    ``withheld``, true when that blood withheld the stretches; ``map_version``, ``rule``,
+    ``notice``: possible occlusion, CTA needed, never a thrombus measurement); ``null``
+    when it did not run (a CTA was given, or no arterial map is installed); absent in older
+    files.
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------

@@ -13,6 +13,12 @@ arterial map (:mod:`strokescope.vessels.ncct_map`) is flagged where
   a high haematocrit makes every artery dense, a clot only one;
 * and the flagged stretch is at least ``min_length_mm`` long.
 
+Blood outside the arteries makes the sign unreliable: subarachnoid blood sheathes the
+arteries in the cisterns with the same 50-90 HU as a clot. Where more than
+``max_blood_ml`` of such blood lies in the brain away from the map (the thrombus analysis's
+own measure, :func:`strokescope.thrombus.guardrails.hyperdense_blood_ml`, with the map in
+place of the vessels), the stretches are withheld and the screening says why.
+
 A flag reads "possible occlusion, CTA needed" with its side and estimated segment (the
 thrombus segment rule); it is **never** a thrombus measurement: no volume, no LVO call.
 The numbers of :class:`ScreeningRule` were set on the calibration block of family A
@@ -32,6 +38,7 @@ import SimpleITK as sitk
 from strokescope.preprocess.morphology import components
 from strokescope.thrombus.anatomy import Plane, segment_of, side_of
 from strokescope.thrombus.centerline import centerline
+from strokescope.thrombus.guardrails import hyperdense_blood_ml
 from strokescope.vessels.ncct_map import ArteryMap, ArteryMapModel, artery_map
 from strokescope.volume import Geometry, Volume
 
@@ -51,12 +58,14 @@ class ScreeningRule:
     smooth_mm: float = 2.0
     mirror_mm: float = 4.0
     min_length_mm: float = 5.0
+    max_blood_ml: float = float("inf")
 
     def describe(self) -> str:
         return (
             f"mapped artery with NCCT {self.min_hu:g}-{self.max_hu:g} HU (mean within "
             f"{self.smooth_mm:g} mm) and > {self.min_ratio:g} x the mirrored artery (within "
-            f"{self.mirror_mm:g} mm), over >= {self.min_length_mm:g} mm"
+            f"{self.mirror_mm:g} mm), over >= {self.min_length_mm:g} mm; withheld where > "
+            f"{self.max_blood_ml:g} mL of 50-90 HU blood lies outside the map"
         )
 
 
@@ -112,12 +121,22 @@ class NcctScreening:
     rule: str
     seconds: float
     notice: str = NOTICE
+    blood_ml: float | None = None
+    """50-90 HU blood in the brain away from the map (None: no brain mask was given)."""
+    withheld: bool = False
+    """True when that blood withheld the stretches (the sign is unreliable there)."""
 
     @property
     def flagged(self) -> bool:
         return bool(self.stretches)
 
     def summary(self) -> str:
+        if self.withheld:
+            return (
+                f"NCCT-only screening withheld: {self.blood_ml:.1f} mL of hyperdense blood "
+                "outside the arteries (subarachnoid or other haemorrhage?) makes a dense "
+                "artery unreliable (CTA needed)"
+            )
         if not self.stretches:
             return "NCCT-only screening: no hyperdense artery on the arterial map (CTA needed)"
         return "NCCT-only screening: " + "; ".join(s.describe() for s in self.stretches)
@@ -130,6 +149,8 @@ class NcctScreening:
             str(d["rule"]),
             float(d["seconds"]),
             str(d.get("notice", NOTICE)),
+            None if d.get("blood_ml") is None else float(d["blood_ml"]),
+            bool(d.get("withheld", False)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,6 +161,8 @@ class NcctScreening:
             "rule": self.rule,
             "seconds": round(self.seconds, 3),
             "notice": self.notice,
+            "blood_ml": None if self.blood_ml is None else round(self.blood_ml, 3),
+            "withheld": self.withheld,
         }
 
 
@@ -192,8 +215,14 @@ class _Mirror:
         return out
 
 
-def screen(amap: ArteryMap, plane: Plane, rule: ScreeningRule | None = None) -> NcctScreening:
-    """Screen the NCCT along its arterial map ``amap`` (see the module docstring)."""
+def screen(
+    amap: ArteryMap,
+    plane: Plane,
+    rule: ScreeningRule | None = None,
+    brain: npt.NDArray[np.bool_] | None = None,
+) -> NcctScreening:
+    """Screen the NCCT along its arterial map ``amap`` (see the module docstring); without
+    a ``brain`` mask (on the map's grid) the blood outside the map is not measured."""
     start = time.perf_counter()
     r = rule or ScreeningRule()
     grid, hu = amap.mask.geometry, amap.hu
@@ -227,8 +256,18 @@ def screen(amap: ArteryMap, plane: Plane, rule: ScreeningRule | None = None) -> 
             )
         )
     stretches.sort(key=lambda s: -s.length_mm)
+    blood = None
+    if brain is not None:
+        none = np.zeros(grid.shape, dtype=np.float32)
+        blood = hyperdense_blood_ml(hu, none, brain, amap.mask.array, grid)
+    withheld = blood is not None and blood > r.max_blood_ml and bool(stretches)
     return NcctScreening(
-        tuple(stretches), amap.model_version, r.describe(), time.perf_counter() - start
+        () if withheld else tuple(stretches),
+        amap.model_version,
+        r.describe(),
+        time.perf_counter() - start,
+        blood_ml=blood,
+        withheld=withheld,
     )
 
 
@@ -237,10 +276,13 @@ def screen_ncct(
 ) -> tuple[ArteryMap, NcctScreening]:
     """The arterial map of ``ncct`` and its screening (midsagittal plane from the NCCT)."""
     from strokescope.preprocess.brain_mask import brain_mask
+    from strokescope.preprocess.resample import resample_mask
     from strokescope.thrombus.symmetry import symmetric_plane
 
     start = time.perf_counter()
-    plane = symmetric_plane(ncct, brain_mask(ncct))
+    brain = brain_mask(ncct)
+    plane = symmetric_plane(ncct, brain)
     amap = artery_map(ncct, model)
-    result = screen(amap, plane, rule)
+    on_map = resample_mask(brain, amap.mask.geometry).array
+    result = screen(amap, plane, rule, on_map)
     return amap, replace(result, seconds=time.perf_counter() - start)
