@@ -2,13 +2,15 @@
 
 ``python -m training.artery_map --data cache/artery/data --out models_onnx`` (cases from
 :mod:`training.artery_data`): a 3D U-Net of the thrombus networks' design with one input
-channel, trained on 64 mm crops of the 1 mm map grid, two thirds centred on an artery, with
-the thrombus networks' on-the-fly augmentation (intensity, noise, kernel, low resolution,
-rotation, scaling, elastic deformation, gamma) and left-right mirroring; Dice + BCE with
+channel, trained on 48 mm crops of the 1 mm map grid, two thirds centred on an artery
+(``--artery-fraction``), with the thrombus networks' on-the-fly augmentation (intensity,
+noise, kernel, low resolution, rotation, scaling, elastic deformation, gamma), left-right
+mirroring and optionally a random remap of tissue HU (``--remap-sd-hu``); Dice + BCE with
 deep supervision; Adam, poly decay. A fixed number of iterations, each drawn from its own
 seeded generator, so a run resumed from its checkpoint (``--checkpoint``, every
 ``CHECKPOINT_EVERY`` iterations) draws what an uninterrupted run would. The last
-``--validation`` cases are held back: whole-volume Dice at the shipped threshold.
+``--validation`` cases are held back: Dice of the exported map run as the application runs
+it (on tiles, :func:`strokescope.vessels.ncct_map.run_map`).
 Writes ``arteries_ncct.onnx`` (parity with PyTorch checked) and its manifest
 ``arteries_ncct.json``.
 """
