@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.atomic import atomic_write_text
+from strokescope.evaluation.overlap import dice
 from strokescope.phantom.artery_truth import TruthArtery
 from strokescope.preprocess.registration import resample_registered
 from strokescope.vessels.hyperdense import ScreeningRule
@@ -75,11 +76,6 @@ def tube_mask(arteries: list[TruthArtery], grid: Geometry) -> npt.NDArray[np.boo
             hit = vox[d <= radius]
             out[tuple(hit.T)] = True
     return out
-
-
-def dice(a: npt.NDArray[np.bool_], b: npt.NDArray[np.bool_]) -> float:
-    total = int(a.sum()) + int(b.sum())
-    return 1.0 if total == 0 else 2.0 * int((a & b).sum()) / total
 
 
 def _family_a(seed0: int, i: int, quick: bool) -> dict[str, Any]:

@@ -31,6 +31,8 @@ import numpy.typing as npt
 import torch
 
 from strokescope.atomic import atomic_path, atomic_write_text
+from strokescope.evaluation.overlap import dice
+from strokescope.thrombus.model import Window
 from strokescope.vessels.ncct_map import MANIFEST_NAME
 from training.augment import intensity_hu, spatial_and_gamma
 from training.config import StageConfig
@@ -88,8 +90,7 @@ def load_cases(paths: Sequence[Path]) -> list[ArteryCase]:
 
 
 def normalise(hu: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
-    lo, hi = WINDOW_HU
-    return ((np.clip(hu, lo, hi) - lo) / (hi - lo)).astype(np.float32)
+    return Window(*WINDOW_HU).apply(hu)
 
 
 def _crop(
@@ -147,11 +148,6 @@ def batch_at(
     x = torch.from_numpy(np.stack([p[0] for p in pairs]))
     y = torch.from_numpy(np.stack([p[1] for p in pairs])[:, None])
     return x, y
-
-
-def dice(pred: npt.NDArray[np.bool_], truth: npt.NDArray[np.bool_]) -> float:
-    total = int(pred.sum()) + int(truth.sum())
-    return 1.0 if total == 0 else 2.0 * int((pred & truth).sum()) / total
 
 
 def train(

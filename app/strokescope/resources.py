@@ -96,3 +96,19 @@ def check_files(folder: Path, files: dict[str, str]) -> None:
             raise ModelError(f"{path}: listed in the manifest but missing")
         if sha256_file(path) != expected:
             raise ModelError(f"{path}: sha256 differs from the manifest (altered model file)")
+
+
+def onnx_session(path: Path, providers: list[str], threads: int, what: str) -> Any:
+    """An onnxruntime session of ``path`` with ``threads`` intra-op threads and quiet logs;
+    ``ModelError`` naming ``what`` when onnxruntime cannot load it."""
+    import onnxruntime as ort
+
+    ort.disable_telemetry_events()  # the environment switch (strokescope/__init__) does the rest
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), options, providers=providers)
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise ModelError(f"{path}: onnxruntime cannot load the {what} ({exc})") from exc

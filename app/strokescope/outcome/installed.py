@@ -191,24 +191,14 @@ def _check_fields(path: Path, manifest: dict[str, Any]) -> None:
 
 def load_outcome_model(folder: str | Path, *, threads: int = 1) -> OutcomeModel:
     """Check the folder against its manifest and open the ONNX graph on the CPU."""
-    from strokescope.resources import check_files
+    from strokescope.resources import check_files, onnx_session
 
     root = Path(folder)
     manifest = _manifest(root)
     check_files(root, manifest.get("files", {}))
     if ONNX_NAME not in manifest.get("files", {}):
         raise ModelError(f"{root / MANIFEST_NAME}: lists no {ONNX_NAME}")
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    try:
-        session = ort.InferenceSession(
-            str(root / ONNX_NAME), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-    except Exception as exc:  # onnxruntime raises its own exception types
-        raise ModelError(f"{root / ONNX_NAME}: onnxruntime cannot load it ({exc})") from None
+    session = onnx_session(root / ONNX_NAME, ["CPUExecutionProvider"], threads, "outcome model")
     model = OutcomeModel(root, manifest, session)
     inputs = session.get_inputs()
     expected = NETWORK_INPUT_NAME if model.kind == "network" else INPUT_NAME

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.errors import ModelError
-from strokescope.resources import check_files, models_dir, read_manifest
+from strokescope.resources import check_files, models_dir, onnx_session, read_manifest
 from strokescope.thrombus.candidate_model import CandidateModel
 
 log = logging.getLogger(__name__)
@@ -270,21 +270,11 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
 def _stage(
     folder: Path, entry: dict[str, Any], files: dict[str, str], providers: list[str], threads: int
 ) -> Stage:
-    import onnxruntime as ort
-
-    ort.disable_telemetry_events()  # the environment switch (strokescope/__init__) does the rest
     name = str(entry["stage"])
     path = folder / str(entry["file"])
     if path.name not in files:
         raise ModelError(f"{path}: {name} network has no checksum in the manifest")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    try:
-        session = ort.InferenceSession(str(path), options, providers=providers)
-    except Exception as exc:  # onnxruntime raises its own untyped errors
-        raise ModelError(f"{path}: onnxruntime cannot load the {name} network ({exc})") from exc
+    session = onnx_session(path, providers, threads, f"{name} network")
     spec_in, spec_out = entry["input"], entry["output"]
     channels = tuple(str(c) for c in spec_in["channels"])
     inputs, outputs = session.get_inputs(), session.get_outputs()

@@ -28,7 +28,9 @@ import numpy.typing as npt
 
 from strokescope.errors import InputError, ModelError
 from strokescope.preprocess.resample import resample_volume
-from strokescope.resources import check_files, models_dir, read_manifest
+from strokescope.resources import check_files, models_dir, onnx_session, read_manifest
+from strokescope.thrombus.inference import model_grid
+from strokescope.thrombus.model import Window
 from strokescope.thrombus.tiles import tile_starts
 from strokescope.volume import Geometry, Mask, Volume
 
@@ -51,13 +53,9 @@ class ArteryMapModel:
     output_name: str
     spacing_mm: float
     tile: tuple[int, int, int]
-    window: tuple[float, float]
+    window: Window
     threshold: float
     sha256: str
-
-    def normalise(self, hu: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
-        lo, hi = self.window
-        return ((np.clip(hu, lo, hi) - lo) / (hi - lo)).astype(np.float32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,11 +87,7 @@ def head_box(ncct: Volume) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]
 def map_grid(ncct: Volume, spacing_mm: float) -> Geometry:
     """Isotropic ``spacing_mm`` grid in the NCCT's orientation covering its head box."""
     lo, hi = head_box(ncct)
-    extent = (hi - lo).astype(float) * np.asarray(ncct.geometry.spacing)
-    shape = tuple(int(np.floor(e / spacing_mm + 1e-6)) + 1 for e in extent)
-    origin = tuple(float(v) for v in ncct.geometry.index_to_lps(lo.astype(float)))
-    spacing = (float(spacing_mm),) * 3
-    return Geometry(shape, spacing, origin, ncct.geometry.direction)  # type: ignore[arg-type]
+    return model_grid(ncct.geometry, (float(spacing_mm),) * 3, lo, hi)
 
 
 def run_map(model: ArteryMapModel, hu: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -105,7 +99,7 @@ def run_map(model: ArteryMapModel, hu: npt.NDArray[np.float32]) -> npt.NDArray[n
     as artery. Tiles holding no soft tissue are skipped (probability 0); where the last
     tiles of an axis overlap, their probabilities are averaged."""
     size = np.asarray(model.tile)
-    x = model.normalise(hu)
+    x = model.window.apply(hu)
     tissue = (hu > SOFT_TISSUE_HU[0]) & (hu < SOFT_TISSUE_HU[1])
     acc = np.zeros(hu.shape, dtype=np.float32)
     count = np.zeros(hu.shape, dtype=np.float32)
@@ -135,20 +129,6 @@ def artery_map(ncct: Volume, model: ArteryMapModel) -> ArteryMap:
     return ArteryMap(prob, hu, mask, model.version, time.perf_counter() - start)
 
 
-def _session(path: Path, threads: int) -> Any:
-    import onnxruntime as ort
-
-    ort.disable_telemetry_events()
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises its own untyped errors
-        raise ModelError(f"{path}: onnxruntime cannot load the arterial map ({exc})") from exc
-
-
 @lru_cache(maxsize=4)
 def _load(folder: Path, threads: int) -> ArteryMapModel:
     manifest = read_manifest(folder / MANIFEST_NAME, "the NCCT arterial map is not installed")
@@ -167,7 +147,7 @@ def _load(folder: Path, threads: int) -> ArteryMapModel:
     if path.name not in files:
         raise ModelError(f"{path}: the arterial map has no checksum in the manifest")
     check_files(folder, files)
-    session = _session(path, threads)
+    session = onnx_session(path, ["CPUExecutionProvider"], threads, "arterial map")
     inputs = session.get_inputs()
     if len(inputs) != 1 or inputs[0].name != name_in or inputs[0].shape[1] != 1:
         raise ModelError(f"{path}: input does not match the manifest ({name_in!r}, 1 channel)")
@@ -183,7 +163,7 @@ def _load(folder: Path, threads: int) -> ArteryMapModel:
         name_out,
         spacing,
         (tile[0], tile[1], tile[2]),
-        (window[0], window[1]),
+        Window(window[0], window[1]),
         threshold,
         files[path.name],
     )
