@@ -24,10 +24,11 @@ def ncct_only() -> object:
     return generate_study(PhantomOptions(seed=4, inplane_mm=2.0, matrix=96, slice_mm=2.5)).ncct
 
 
-def test_without_an_arterial_map_nothing_is_screened(ncct_only: object) -> None:
-    if (models_dir() / "arteries_ncct.json").is_file():
-        pytest.skip("models_onnx ships an arterial map")
-    result = pipeline.analyze_thrombus(ncct_only, None, device="cpu", threads=1)  # type: ignore[arg-type]
+def test_without_an_arterial_map_nothing_is_screened(ncct_only: object, tmp_path: Path) -> None:
+    folder = tmp_path / "models"
+    shutil.copytree(models_dir(), folder)
+    (folder / "arteries_ncct.json").unlink(missing_ok=True)
+    result = pipeline.analyze_thrombus(ncct_only, None, models=folder, device="cpu", threads=1)  # type: ignore[arg-type]
     assert not result.assessed
     assert result.ncct_screening is None
     assert result.to_dict()["ncct_screening"] is None
