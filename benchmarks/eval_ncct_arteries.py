@@ -47,6 +47,9 @@ RECORDED = replace(RULE, min_length_mm=0.0, max_blood_ml=float("inf"))
 """Stretches are recorded at any length and whatever the blood; :func:`with_rule` applies
 the shipped rule's minimum length and blood limit (so both can be set on the calibration
 block without running it again)."""
+BLOOD_OFFSETS = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0)
+"""Lower edges of the blood band above the grey matter at which the blood outside the map is
+recorded, so that ``blood_above_grey_hu`` is set on the calibration block too."""
 OUT = Path(__file__).resolve().parent / "results" / "eval_ncct_arteries.json"
 
 
@@ -151,9 +154,30 @@ def evaluate_case(block: str, i: int, quick: bool, models: str | None) -> dict[s
         row["dice_artery"] = round(dice(amap.mask.array, tube_mask(case["arteries"], grid)), 4)
     row["stretches"] = [s.to_dict() | {"hit": _hit([s], case["clot"])} for s in screening.stretches]
     row["blood_ml"] = screening.blood_ml
+    row["grey_hu"], row["blood_ml_above"] = _blood_by_offset(case["ncct"], amap)
     row["seconds_map"] = round(amap.seconds, 2)
     row["seconds_screening"] = round(seconds, 2)
     return row
+
+
+def _blood_by_offset(ncct: Volume, amap: Any) -> tuple[float | None, dict[str, float]]:
+    """The grey matter's HU and the blood outside the map at each of :data:`BLOOD_OFFSETS`
+    above it (the screening's own reading, on the map's grid)."""
+    from strokescope.preprocess.brain_mask import brain_mask
+    from strokescope.preprocess.resample import resample_mask
+    from strokescope.thrombus.guardrails import brain_hu
+    from strokescope.vessels.hyperdense import GREY_PERCENTILE
+
+    grid = amap.mask.geometry
+    brain = resample_mask(brain_mask(ncct), grid).array
+    none = np.zeros(grid.shape, dtype=np.float32)
+    reading = brain_hu(amap.hu, none, brain, amap.mask.array, grid)
+    grey = reading.parenchyma_percentile(GREY_PERCENTILE)
+    ml = {}
+    for d in BLOOD_OFFSETS:
+        band = replace(RULE, blood_above_grey_hu=d).blood_band(grey)
+        ml[f"{d:g}"] = round(reading.ml_between(*band), 3)
+    return grey, ml
 
 
 def _hit(stretches: Any, clot: Mask | None) -> bool | None:
@@ -168,9 +192,10 @@ def _hit(stretches: Any, clot: Mask | None) -> bool | None:
 
 def with_rule(row: dict[str, Any], rule: ScreeningRule) -> dict[str, Any]:
     """``row`` with the stretches ``rule`` keeps as its flags (its minimum length; none
-    where the blood outside the map withholds them)."""
+    where the blood outside the map, in the rule's band, withholds them)."""
     flags = [s for s in row["stretches"] if s["length_mm"] >= rule.min_length_mm]
-    if flags and row["blood_ml"] > rule.max_blood_ml:
+    blood = row["blood_ml_above"][f"{rule.blood_above_grey_hu:g}"]
+    if flags and blood > rule.max_blood_ml:
         flags = []
     hit = None if row["occlusion"] == "none" else any(bool(s["hit"]) for s in flags)
     return row | {"flags": flags, "hit": hit}

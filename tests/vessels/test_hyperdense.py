@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from strokescope.thrombus.anatomy import Plane
+from strokescope.thrombus.guardrails import BLOOD_HU, brain_hu
 from strokescope.vessels.hyperdense import ScreeningRule, screen
 from strokescope.vessels.ncct_map import ArteryMap
 from strokescope.volume import Geometry, Mask
@@ -91,3 +92,23 @@ def test_blood_outside_the_arteries_withholds_the_flags() -> None:
     assert "withheld" in bleeding.summary()
     assert bleeding.to_dict()["withheld"] is True
     assert screen(amap, MID, ScreeningRule(max_blood_ml=0.5)).blood_ml is None
+
+
+def test_blood_is_read_against_the_brain_not_a_fixed_band() -> None:
+    """A brain that reads 20 HU denser (52 HU): its parenchyma is not blood, although a
+    fixed 50-90 HU band would count most of it; blood 35 HU above it still withholds."""
+    amap = _phantom(44.0, 44.0, clot=(15.0, 30.0))
+    amap.hu[:] += 20.0
+    brain = np.ones(SHAPE, dtype=bool)
+    none = np.zeros(SHAPE, dtype=np.float32)
+    reading = brain_hu(amap.hu, none, brain, amap.mask.array, GRID)
+    assert reading.ml_between(*BLOOD_HU) > 10.0
+    grey = reading.parenchyma_percentile(90.0)
+    assert grey is not None and 52.0 < grey < 54.0
+    rule = ScreeningRule(max_blood_ml=0.5, blood_above_grey_hu=10.0)
+    assert rule.blood_band(grey) == (grey + 10.0, grey + 50.0)
+    bright = screen(amap, MID, rule, brain)
+    assert bright.flagged and not bright.withheld
+    assert bright.blood_ml is not None and bright.blood_ml < 0.5
+    amap.hu[5:20, 40:55, 30:44] = 87.0
+    assert screen(amap, MID, rule, brain).withheld

@@ -15,13 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.thrombus.candidate_features import ShellReading
+from strokescope.thrombus.guardrails import PARENCHYMA_HU
 from strokescope.thrombus.model import Rules
 from strokescope.thrombus.result import cta_signs_text
 from strokescope.thrombus.vessel_evidence import VesselEvidence
-
-PARENCHYMA_HU = (10.0, 60.0)
-"""NCCT range of the brain-mask voxels whose median is the parenchyma reference: above CSF
-(0-15 HU), below calcification and bone at the mask's edge."""
 
 
 def parenchyma_hu(ncct_hu: npt.NDArray[np.float32], brain: npt.NDArray[np.bool_]) -> float | None:

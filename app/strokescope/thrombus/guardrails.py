@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
@@ -25,6 +27,9 @@ OPACIFIED_HU = 150.0  # CTA lumen; below it a vessel is not opacified
 CALCIFIED_FRACTION = 0.5
 BLOOD_HU = (50.0, 90.0)
 BLOOD_MIN_ML = 0.3
+PARENCHYMA_HU = (10.0, 60.0)
+"""NCCT range of brain voxels read as parenchyma: above CSF (0-15 HU), below calcification
+and bone at the mask's edge."""
 MAX_SLICE_MM = 2.5
 NOISE_MAX_HU = 15.0
 NOISE_SLICES = 32
@@ -43,17 +48,46 @@ def hyperdense_blood_ml(
 
     All arrays lie on ``geometry`` (a ~1-2 mm grid is enough and fast).
     """
+    return brain_hu(ncct, cta, brain, thrombus, geometry).ml_between(*BLOOD_HU)
+
+
+@dataclass(frozen=True)
+class BrainHu:
+    """The smoothed NCCT (~2 mm) of the brain voxels where blood is sought: inside the brain
+    eroded 3 mm, 3 mm from bone, calcium and opacified vessels, 5 mm from the thrombus."""
+
+    values: npt.NDArray[np.float32]
+    voxel_ml: float
+
+    def ml_between(self, low: float, high: float) -> float:
+        """Volume (mL) of the voxels from ``low`` to ``high`` HU."""
+        inside = (self.values >= low) & (self.values <= high)
+        return float(np.count_nonzero(inside) * self.voxel_ml)
+
+    def parenchyma_percentile(self, q: float) -> float | None:
+        """The ``q``-th percentile HU of the voxels in :data:`PARENCHYMA_HU` (None without
+        any): at 90, the densest normal tissue, grey matter."""
+        v = self.values[(self.values > PARENCHYMA_HU[0]) & (self.values < PARENCHYMA_HU[1])]
+        return float(np.percentile(v, q)) if v.size else None
+
+
+def brain_hu(
+    ncct: npt.NDArray[np.float32],
+    cta: npt.NDArray[np.float32],
+    brain: npt.NDArray[np.bool_],
+    thrombus: npt.NDArray[np.bool_],
+    geometry: Geometry,
+) -> BrainHu:
+    """:class:`BrainHu` of arrays on ``geometry``."""
     image = sitk.GetImageFromArray(ncct.astype(np.float32))
     image.SetSpacing(tuple(reversed(geometry.spacing)))
     smooth = sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(image, 1.0))
-    candidate = (smooth >= BLOOD_HU[0]) & (smooth <= BLOOD_HU[1])
-    candidate &= erode_ball(brain, ball_mm(geometry, 3.0))
     exclude = (ncct > CALCIFICATION_HU) | (cta > OPACIFIED_HU)
     exclude = dilate_ball(exclude, ball_mm(geometry, 3.0))
     if thrombus.any():
         exclude |= dilate_ball(thrombus, ball_mm(geometry, 5.0))
-    found = candidate & ~exclude
-    return float(np.count_nonzero(found) * geometry.voxel_volume_mm3 / 1000.0)
+    allowed = erode_ball(brain, ball_mm(geometry, 3.0)) & ~exclude
+    return BrainHu(smooth[allowed], geometry.voxel_volume_mm3 / 1000.0)
 
 
 def noise_sd(ncct: Volume) -> float:

@@ -16,8 +16,13 @@ arterial map (:mod:`strokescope.vessels.ncct_map`) is flagged where
 Blood outside the arteries makes the sign unreliable: subarachnoid blood sheathes the
 arteries in the cisterns with the same 50-90 HU as a clot. Where more than
 ``max_blood_ml`` of such blood lies in the brain away from the map (the thrombus analysis's
-own measure, :func:`strokescope.thrombus.guardrails.hyperdense_blood_ml`, with the map in
-place of the vessels), the stretches are withheld and the screening says why.
+own reading, :func:`strokescope.thrombus.guardrails.brain_hu`, with the map in place of
+the vessels), the stretches are withheld and the screening says why. Blood is denser than
+any normal brain tissue, so its HU band is read against the brain's own densest normal
+tissue, grey matter (the 90th percentile of the smoothed parenchyma, ``GREY_PERCENTILE``):
+from ``blood_above_grey_hu`` above it, ``BLOOD_BAND_HU`` wide. A fixed 50-90 HU band counts
+dense normal grey matter as blood in a scanner or phantom whose brain reads denser than the
+one the limit was set on.
 
 A flag reads "possible occlusion, CTA needed" with its side and estimated segment (the
 thrombus segment rule); it is **never** a thrombus measurement: no volume, no LVO call.
@@ -38,9 +43,14 @@ import SimpleITK as sitk
 from strokescope.preprocess.morphology import components
 from strokescope.thrombus.anatomy import Plane, segment_of, side_of
 from strokescope.thrombus.centerline import centerline
-from strokescope.thrombus.guardrails import BLOOD_MIN_ML, hyperdense_blood_ml
+from strokescope.thrombus.guardrails import BLOOD_HU, BLOOD_MIN_ML, brain_hu
 from strokescope.vessels.ncct_map import ArteryMap, ArteryMapModel, artery_map
 from strokescope.volume import Geometry, Volume
+
+BLOOD_BAND_HU = BLOOD_HU[1] - BLOOD_HU[0]
+"""Width of the blood band (40 HU, as the thrombus analysis's 50-90 HU)."""
+GREY_PERCENTILE = 90.0
+"""Percentile of the parenchyma's smoothed HU read as its grey matter."""
 
 NOTICE = (
     "NCCT only: possible occlusion, CTA needed. Not a thrombus measurement. "
@@ -62,13 +72,25 @@ class ScreeningRule:
     """The thrombus analysis's blood-warning limit. On the calibration block the blood
     outside the map was 0.00-0.01 mL in the 16 heads without subarachnoid blood and
     2.0-3.0 mL in the 4 with it; any limit in that gap calls them alike."""
+    blood_above_grey_hu: float = 10.0
+    """Lower edge of the blood band above the grey matter's HU (``GREY_PERCENTILE``)."""
+
+    def blood_band(self, grey: float | None) -> tuple[float, float]:
+        """The blood's HU band in a brain whose grey matter reads ``grey`` (the thrombus
+        analysis's fixed band where the brain holds no parenchyma)."""
+        if grey is None:
+            return BLOOD_HU
+        lo = grey + self.blood_above_grey_hu
+        return lo, lo + BLOOD_BAND_HU
 
     def describe(self) -> str:
         return (
             f"mapped artery with NCCT {self.min_hu:g}-{self.max_hu:g} HU (mean within "
             f"{self.smooth_mm:g} mm) and > {self.min_ratio:g} x the mirrored artery (within "
             f"{self.mirror_mm:g} mm), over >= {self.min_length_mm:g} mm; withheld where > "
-            f"{self.max_blood_ml:g} mL of 50-90 HU blood lies outside the map"
+            f"{self.max_blood_ml:g} mL of blood ({self.blood_above_grey_hu:g}-"
+            f"{self.blood_above_grey_hu + BLOOD_BAND_HU:g} HU above the grey matter) "
+            "lies outside the map"
         )
 
 
@@ -125,7 +147,7 @@ class NcctScreening:
     seconds: float
     notice: str = NOTICE
     blood_ml: float | None = None
-    """50-90 HU blood in the brain away from the map (None: no brain mask was given)."""
+    """Blood in the brain away from the map, in the rule's band (None: no brain mask given)."""
     withheld: bool = False
     """True when that blood withheld the stretches (the sign is unreliable there)."""
 
@@ -262,7 +284,9 @@ def screen(
     blood = None
     if brain is not None:
         none = np.zeros(grid.shape, dtype=np.float32)
-        blood = hyperdense_blood_ml(hu, none, brain, amap.mask.array, grid)
+        reading = brain_hu(hu, none, brain, amap.mask.array, grid)
+        band = r.blood_band(reading.parenchyma_percentile(GREY_PERCENTILE))
+        blood = reading.ml_between(*band)
     withheld = blood is not None and blood > r.max_blood_ml and bool(stretches)
     return NcctScreening(
         () if withheld else tuple(stretches),
