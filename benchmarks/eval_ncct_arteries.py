@@ -165,18 +165,14 @@ def _blood_by_offset(ncct: Volume, amap: Any) -> tuple[float | None, dict[str, f
     above it (the screening's own reading, on the map's grid)."""
     from strokescope.preprocess.brain_mask import brain_mask
     from strokescope.preprocess.resample import resample_mask
-    from strokescope.thrombus.guardrails import brain_hu
-    from strokescope.vessels.hyperdense import GREY_PERCENTILE
+    from strokescope.thrombus.guardrails import blood_band, brain_hu
 
     grid = amap.mask.geometry
     brain = resample_mask(brain_mask(ncct), grid).array
     none = np.zeros(grid.shape, dtype=np.float32)
     reading = brain_hu(amap.hu, none, brain, amap.mask.array, grid)
-    grey = reading.parenchyma_percentile(GREY_PERCENTILE)
-    ml = {}
-    for d in BLOOD_OFFSETS:
-        band = replace(RULE, blood_above_grey_hu=d).blood_band(grey)
-        ml[f"{d:g}"] = round(reading.ml_between(*band), 3)
+    grey = reading.grey_hu()
+    ml = {f"{d:g}": round(reading.ml_between(*blood_band(grey, d)), 3) for d in BLOOD_OFFSETS}
     return grey, ml
 
 

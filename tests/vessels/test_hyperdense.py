@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from strokescope.thrombus.anatomy import Plane
-from strokescope.thrombus.guardrails import BLOOD_HU, brain_hu
+from strokescope.thrombus.guardrails import BLOOD_HU, blood_band, brain_hu
 from strokescope.vessels.hyperdense import ScreeningRule, screen
 from strokescope.vessels.ncct_map import ArteryMap
 from strokescope.volume import Geometry, Mask
@@ -103,10 +103,10 @@ def test_blood_is_read_against_the_brain_not_a_fixed_band() -> None:
     none = np.zeros(SHAPE, dtype=np.float32)
     reading = brain_hu(amap.hu, none, brain, amap.mask.array, GRID)
     assert reading.ml_between(*BLOOD_HU) > 10.0
-    grey = reading.parenchyma_percentile(90.0)
+    grey = reading.grey_hu()
     assert grey is not None and 52.0 < grey < 54.0
+    assert blood_band(grey, 10.0) == (grey + 10.0, grey + 50.0)
     rule = ScreeningRule(max_blood_ml=0.5, blood_above_grey_hu=10.0)
-    assert rule.blood_band(grey) == (grey + 10.0, grey + 50.0)
     bright = screen(amap, MID, rule, brain)
     assert bright.flagged and not bright.withheld
     assert bright.blood_ml is not None and bright.blood_ml < 0.5

@@ -3,10 +3,15 @@
 * Calcification: vessel-wall calcium (> 130 HU on NCCT) is never thrombus. Voxels above
   ``CALCIFICATION_HU`` are removed from the segmentation, and a component whose NCCT is
   mostly (``CALCIFIED_FRACTION``) above it before removal is dropped entirely, with a note.
-* Hyperdense blood: NCCT smoothed to ~2 mm, 50-90 HU, inside the brain (eroded 3 mm from
-  the skull), away (3 mm) from bone, calcium and CTA-opacified vessels and from the
-  segmented thrombus (5 mm); more than ``BLOOD_MIN_ML`` of it gives the warning
-  "hyperdense blood found: thrombus reading may be confounded" (SAH, ICH).
+* Hyperdense blood: NCCT smoothed to ~2 mm, inside the brain (eroded 3 mm from the skull),
+  away (3 mm) from bone, calcium and CTA-opacified vessels and from the segmented thrombus
+  (5 mm), in a 40 HU band from ``BLOOD_ABOVE_GREY_HU`` above the brain's own grey matter
+  (the ``GREY_PERCENTILE`` of the smoothed parenchyma; fresh blood 50-90 HU against grey
+  matter 35-45 HU): blood is denser than any normal brain tissue, and a fixed 50-90 HU band
+  would count dense grey matter as blood in a brain that reads denser than the one the
+  limit was set on. More than ``BLOOD_MIN_ML`` of it gives the warning "hyperdense blood
+  found: thrombus reading may be confounded" (SAH, ICH). The margin was set on the
+  family-A calibration block (``benchmarks/calibrate_blood_band.py``).
 * Inputs: NCCT slices > 2.5 mm, heavy noise (robust SD of neighbouring soft-tissue voxel
   differences > ``NOISE_MAX_HU``) and a missing CTA give "outside the validated range" warnings.
 """
@@ -26,6 +31,15 @@ CALCIFICATION_HU = 130.0
 OPACIFIED_HU = 150.0  # CTA lumen; below it a vessel is not opacified
 CALCIFIED_FRACTION = 0.5
 BLOOD_HU = (50.0, 90.0)
+"""Fresh blood on NCCT; the band where the brain holds no parenchyma to read it against."""
+BLOOD_BAND_HU = BLOOD_HU[1] - BLOOD_HU[0]
+GREY_PERCENTILE = 90.0
+BLOOD_ABOVE_GREY_HU = 15.0
+"""Set on the family-A calibration block (``benchmarks/calibrate_blood_band.py``, margins
+0-25 HU in steps of 5, 20 heads as drawn and again at -8 and +8 HU): the margin at which
+``BLOOD_MIN_ML`` separates the heads with subarachnoid blood (>= 0.81 mL) from those
+without (<= 0.003 mL) with the widest gap; at 10 HU a head without blood reads 0.68 mL, at
+20 HU a bleeding one 0.42 mL."""
 BLOOD_MIN_ML = 0.3
 PARENCHYMA_HU = (10.0, 60.0)
 """NCCT range of brain voxels read as parenchyma: above CSF (0-15 HU), below calcification
@@ -43,12 +57,23 @@ def hyperdense_blood_ml(
     brain: npt.NDArray[np.bool_],
     thrombus: npt.NDArray[np.bool_],
     geometry: Geometry,
-) -> float:
-    """Volume (mL) of 50-90 HU NCCT outside vessels, bone and thrombus inside the brain.
+) -> tuple[float, tuple[float, float]]:
+    """Volume (mL) of hyperdense blood outside vessels, bone and thrombus inside the brain,
+    and the HU band it was read in (see the module docstring).
 
     All arrays lie on ``geometry`` (a ~1-2 mm grid is enough and fast).
     """
-    return brain_hu(ncct, cta, brain, thrombus, geometry).ml_between(*BLOOD_HU)
+    reading = brain_hu(ncct, cta, brain, thrombus, geometry)
+    band = blood_band(reading.grey_hu())
+    return reading.ml_between(*band), band
+
+
+def blood_band(grey: float | None, above: float = BLOOD_ABOVE_GREY_HU) -> tuple[float, float]:
+    """The blood's HU band in a brain whose grey matter reads ``grey`` HU: from ``above``
+    over it, ``BLOOD_BAND_HU`` wide (``BLOOD_HU`` where no parenchyma was found)."""
+    if grey is None:
+        return BLOOD_HU
+    return grey + above, grey + above + BLOOD_BAND_HU
 
 
 @dataclass(frozen=True)
@@ -64,11 +89,11 @@ class BrainHu:
         inside = (self.values >= low) & (self.values <= high)
         return float(np.count_nonzero(inside) * self.voxel_ml)
 
-    def parenchyma_percentile(self, q: float) -> float | None:
-        """The ``q``-th percentile HU of the voxels in :data:`PARENCHYMA_HU` (None without
-        any): at 90, the densest normal tissue, grey matter."""
+    def grey_hu(self) -> float | None:
+        """The grey matter's HU: the ``GREY_PERCENTILE`` of the voxels in
+        :data:`PARENCHYMA_HU` (None without any), the densest normal brain tissue."""
         v = self.values[(self.values > PARENCHYMA_HU[0]) & (self.values < PARENCHYMA_HU[1])]
-        return float(np.percentile(v, q)) if v.size else None
+        return float(np.percentile(v, GREY_PERCENTILE)) if v.size else None
 
 
 def brain_hu(

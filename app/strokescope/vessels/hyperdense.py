@@ -17,12 +17,9 @@ Blood outside the arteries makes the sign unreliable: subarachnoid blood sheathe
 arteries in the cisterns with the same 50-90 HU as a clot. Where more than
 ``max_blood_ml`` of such blood lies in the brain away from the map (the thrombus analysis's
 own reading, :func:`strokescope.thrombus.guardrails.brain_hu`, with the map in place of
-the vessels), the stretches are withheld and the screening says why. Blood is denser than
-any normal brain tissue, so its HU band is read against the brain's own densest normal
-tissue, grey matter (the 90th percentile of the smoothed parenchyma, ``GREY_PERCENTILE``):
-from ``blood_above_grey_hu`` above it, ``BLOOD_BAND_HU`` wide. A fixed 50-90 HU band counts
-dense normal grey matter as blood in a scanner or phantom whose brain reads denser than the
-one the limit was set on.
+the vessels), the stretches are withheld and the screening says why. The blood's band is
+read against the brain's own grey matter, as the thrombus analysis reads it
+(:func:`strokescope.thrombus.guardrails.blood_band`).
 
 A flag reads "possible occlusion, CTA needed" with its side and estimated segment (the
 thrombus segment rule); it is **never** a thrombus measurement: no volume, no LVO call.
@@ -43,14 +40,15 @@ import SimpleITK as sitk
 from strokescope.preprocess.morphology import components
 from strokescope.thrombus.anatomy import Plane, segment_of, side_of
 from strokescope.thrombus.centerline import centerline
-from strokescope.thrombus.guardrails import BLOOD_HU, BLOOD_MIN_ML, brain_hu
+from strokescope.thrombus.guardrails import (
+    BLOOD_ABOVE_GREY_HU,
+    BLOOD_BAND_HU,
+    BLOOD_MIN_ML,
+    blood_band,
+    brain_hu,
+)
 from strokescope.vessels.ncct_map import ArteryMap, ArteryMapModel, artery_map
 from strokescope.volume import Geometry, Volume
-
-BLOOD_BAND_HU = BLOOD_HU[1] - BLOOD_HU[0]
-"""Width of the blood band (40 HU, as the thrombus analysis's 50-90 HU)."""
-GREY_PERCENTILE = 90.0
-"""Percentile of the parenchyma's smoothed HU read as its grey matter."""
 
 NOTICE = (
     "NCCT only: possible occlusion, CTA needed. Not a thrombus measurement. "
@@ -72,16 +70,8 @@ class ScreeningRule:
     """The thrombus analysis's blood-warning limit. On the calibration block the blood
     outside the map was 0.00-0.01 mL in the 16 heads without subarachnoid blood and
     2.0-3.0 mL in the 4 with it; any limit in that gap calls them alike."""
-    blood_above_grey_hu: float = 10.0
-    """Lower edge of the blood band above the grey matter's HU (``GREY_PERCENTILE``)."""
-
-    def blood_band(self, grey: float | None) -> tuple[float, float]:
-        """The blood's HU band in a brain whose grey matter reads ``grey`` (the thrombus
-        analysis's fixed band where the brain holds no parenchyma)."""
-        if grey is None:
-            return BLOOD_HU
-        lo = grey + self.blood_above_grey_hu
-        return lo, lo + BLOOD_BAND_HU
+    blood_above_grey_hu: float = BLOOD_ABOVE_GREY_HU
+    """Lower edge of the blood band above the grey matter (the thrombus analysis's)."""
 
     def describe(self) -> str:
         return (
@@ -285,7 +275,7 @@ def screen(
     if brain is not None:
         none = np.zeros(grid.shape, dtype=np.float32)
         reading = brain_hu(hu, none, brain, amap.mask.array, grid)
-        band = r.blood_band(reading.parenchyma_percentile(GREY_PERCENTILE))
+        band = blood_band(reading.grey_hu(), r.blood_above_grey_hu)
         blood = reading.ml_between(*band)
     withheld = blood is not None and blood > r.max_blood_ml and bool(stretches)
     return NcctScreening(
