@@ -47,6 +47,9 @@ RECORDED = replace(RULE, min_length_mm=0.0, max_blood_ml=float("inf"))
 """Stretches are recorded at any length and whatever the blood; :func:`with_rule` applies
 the shipped rule's minimum length and blood limit (so both can be set on the calibration
 block without running it again)."""
+MIN_COMPONENTS_MM3 = (10.0, 30.0, 100.0)
+"""Map components smaller than these are dropped for the recorded ``*_without_small`` Dice
+(does pruning isolated specks help? set on the calibration block if so)."""
 BLOOD_OFFSETS = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0)
 """Lower edges of the blood band above the grey matter at which the blood outside the map is
 recorded, so that ``blood_above_grey_hu`` is set on the calibration block too."""
@@ -150,14 +153,32 @@ def evaluate_case(block: str, i: int, quick: bool, models: str | None) -> dict[s
             f"{t:g}": round(dice(amap.probability >= t, lumen), 4) for t in THRESHOLDS
         }
         row["dice_artery"] = round(dice(amap.mask.array, lumen | clot), 4)
+        truth = lumen
     else:
-        row["dice_artery"] = round(dice(amap.mask.array, tube_mask(case["arteries"], grid)), 4)
+        truth = tube_mask(case["arteries"], grid)
+        row["dice_artery"] = round(dice(amap.mask.array, truth), 4)
+    row["dice_without_small"] = {
+        f"{v:g}": round(dice(_without_small(amap.mask.array, grid, v), truth), 4)
+        for v in MIN_COMPONENTS_MM3
+    }
     row["stretches"] = [s.to_dict() | {"hit": _hit([s], case["clot"])} for s in screening.stretches]
     row["blood_ml"] = screening.blood_ml
     row["grey_hu"], row["blood_ml_above"] = _blood_by_offset(case["ncct"], amap)
     row["seconds_map"] = round(amap.seconds, 2)
     row["seconds_screening"] = round(seconds, 2)
     return row
+
+
+def _without_small(
+    mask: npt.NDArray[np.bool_], grid: Geometry, min_mm3: float
+) -> npt.NDArray[np.bool_]:
+    from strokescope.preprocess.morphology import components
+
+    labels, n = components(mask)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1) * grid.voxel_volume_mm3
+    keep = sizes >= min_mm3
+    keep[0] = False
+    return np.asarray(keep[labels])
 
 
 def _blood_by_offset(ncct: Volume, amap: Any) -> tuple[float | None, dict[str, float]]:
@@ -217,6 +238,10 @@ def summarise(all_rows: list[dict[str, Any]], rule: ScreeningRule) -> dict[str, 
         "flags_in_clot_heads_away_from_clot": sum(
             1 for r in rows if r["hit"] is not None and r["flags"] and not r["hit"]
         ),
+        "median_dice_without_small": {
+            f"{v:g}": round(float(np.median([r["dice_without_small"][f"{v:g}"] for r in rows])), 3)
+            for v in MIN_COMPONENTS_MM3
+        },
         "median_seconds_map": med("seconds_map"),
         "median_seconds_screening": med("seconds_screening"),
     }
