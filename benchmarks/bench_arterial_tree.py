@@ -1,7 +1,9 @@
 """Benchmark the classical arterial tree (``strokescope.vessels``) on both phantom families.
 
 Per family: label accuracy per TopCoW class (fraction of the truth centerline points, inside
-the CTA, within ``TOL_MM`` of a traced segment of that class and side), clot burden score
+the CTA, within ``TOL_MM`` of a traced segment of that class and side), label precision
+(fraction of the traced points of a class within ``TOL_MM`` of a truth centerline of that
+class and side), clot burden score
 agreement with the truth CBS, carotid roots on the carotid (the traced ICA's first point
 within ``TOL_MM`` + 1 mm of the truth ICA, per side) and seconds per case (tree only;
 registration apart).
@@ -130,6 +132,31 @@ def label_hits(
     return out
 
 
+def label_precision(tree: ArterialTree, truth: list[TruthArtery]) -> dict[str, list[int]]:
+    """Per class: [traced points within ``TOL_MM`` of a truth centerline of the class and
+    side, all traced points of the class] (the other side of :func:`label_hits`: a path
+    that runs on into another artery counts against its class)."""
+    out: dict[str, list[int]] = {c: [0, 0] for c in CLASSES}
+
+    def classes(label: str) -> set[str]:
+        cls = label.split()[0]
+        return {cls} | ({WHOLE[cls]} if cls in WHOLE else set())
+
+    for s in tree.segments:
+        for c in classes(s.topcow_class):
+            if c not in out:
+                continue
+            pts = [a.points for a in truth if c in classes(a.label) and a.side == s.side]
+            ok = np.zeros(len(s.points), bool)
+            if pts:
+                t = np.concatenate(pts)
+                d = np.sqrt(((s.points[:, None] - t[None]) ** 2).sum(-1)).min(1)
+                ok = d <= TOL_MM
+            out[c][0] += int(ok.sum())
+            out[c][1] += len(s.points)
+    return out
+
+
 def roots_on_ica(tree: ArterialTree, truth: list[TruthArtery]) -> list[bool]:
     """Per side: whether the traced carotid starts within ``TOL_MM`` + 1 mm of the truth ICA
     centerline (a carotid root on the carotid, not on the jugular bulb beside it)."""
@@ -165,6 +192,7 @@ def run_case(block: str, i: int, quick: bool) -> dict[str, Any]:
         "pred_side": tree.clot_burden.side,
         "pred_parts": list(tree.clot_burden.occluded),
         "labels": label_hits(tree, truth, case),
+        "precision": label_precision(tree, truth),
         "roots_on_ica": roots_on_ica(tree, truth),
         "statuses": {f"{s.side} {s.label}": s.status for s in tree.segments},
         "seconds": round(seconds, 2),
@@ -178,6 +206,11 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         hit = sum(r["labels"][c][0] for r in rows)
         n = sum(r["labels"][c][1] for r in rows)
         acc[c] = round(hit / n, 3) if n else None
+    prec = {}
+    for c in CLASSES:
+        hit = sum(r["precision"][c][0] for r in rows)
+        n = sum(r["precision"][c][1] for r in rows)
+        prec[c] = round(hit / n, 3) if n else None
     scored = [r for r in rows if r["truth_cbs"] is not None]
     exact = [r["pred_cbs"] == r["truth_cbs"] for r in scored]
     within1 = [abs(r["pred_cbs"] - r["truth_cbs"]) <= 1 for r in scored]
@@ -186,6 +219,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "n": len(rows),
         "label_accuracy": acc,
+        "label_precision": prec,
         "roots_on_ica": f"{sum(roots)}/{len(roots)}",
         "cbs_exact": round(float(np.mean(exact)), 3) if scored else None,
         "cbs_within_1": round(float(np.mean(within1)), 3) if scored else None,
@@ -232,6 +266,11 @@ def main() -> None:
             f"{_num(s['cbs_within_1'], 5)}  "
             f"{s['clot_free_scored_10']:>7s}  {s['roots_on_ica']:>5s}  {s['median_seconds']:6.2f}"
         )
+        precs = " ".join(
+            "  n/a" if s["label_precision"][c] is None else f"{s['label_precision'][c]:5.2f}"
+            for c in CLASSES
+        )
+        print(f"{'  precision':14s} {'':3s} {precs}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(args.out, json.dumps(report, indent=1))
 

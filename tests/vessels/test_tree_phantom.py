@@ -52,6 +52,24 @@ def test_main_segments_follow_the_truth(
     assert _near(tree, label, side, pts) >= least
 
 
+@pytest.mark.parametrize("label", ["M2", "A2", "P2"])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_distal_segments_run_to_their_ends_and_stay_on_them(
+    tree_and_truth: Pair, label: str, side: str
+) -> None:
+    """M2, A2 and P2 are followed past their search regions to the ends of their branches
+    (before: the nearest point of the region, a quarter of the artery), and what is traced
+    as one of them lies on it."""
+    tree, truth = tree_and_truth
+    pts = np.concatenate([a.points for a in truth if a.label.startswith(label) and a.side == side])
+    assert _near(tree, label, side, pts) >= 0.8
+    traced = np.concatenate(
+        [s.points for s in tree.segments if s.topcow_class == label and s.side == side]
+    )
+    d = np.sqrt(((traced[:, None] - pts[None]) ** 2).sum(-1)).min(1)
+    assert float((d <= 2.0).mean()) >= 0.9
+
+
 def test_basilar_is_traced(tree_and_truth: Pair) -> None:
     tree, truth = tree_and_truth
     pts = np.concatenate([a.points for a in truth if a.label == "BA"])

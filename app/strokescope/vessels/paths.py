@@ -21,6 +21,8 @@ _OFFSETS = np.array(
     [o for o in itertools.product((-1, 0, 1), repeat=3) if o != (0, 0, 0)], dtype=np.int64
 )
 _STEP = np.linalg.norm(_OFFSETS, axis=1)
+DOWNSTREAM_TOL = 0.05
+"""Relative slack of "the root's route runs through the target" (discrete marching)."""
 
 
 def arrival_times(speed: F32, seeds: I64, *, stop: float) -> F32:
@@ -50,6 +52,24 @@ def descend(times: F32, start: npt.ArrayLike, *, max_steps: int = 5000) -> I64:
         p = nb[k]
         path.append(p)
     return np.asarray(path[::-1], dtype=np.int64)
+
+
+def downstream(
+    speed: F32, times: F32, target: npt.ArrayLike, *, stop: float, lumen: npt.NDArray[np.bool_]
+) -> I64:
+    """The path from ``target`` (reached with arrival ``times`` from the root) on to the
+    end of its branch, ``target`` first: the ``lumen`` voxel farthest from it (arrival
+    within ``stop`` of a march from it) among those whose best route from the root runs
+    through it (``times`` there equals ``times`` at ``target`` plus the march from it,
+    within ``DOWNSTREAM_TOL``); just ``target`` when none lies beyond it."""
+    t0 = np.asarray(target, dtype=np.int64)
+    beyond = arrival_times(speed, t0[None], stop=stop)
+    via = times[tuple(t0)] + beyond
+    ahead = lumen & (beyond < UNREACHED) & (times >= via - DOWNSTREAM_TOL * beyond - 1e-3)
+    if not ahead.any():
+        return t0[None]
+    end = np.unravel_index(int(np.argmax(np.where(ahead, beyond, -1.0))), times.shape)
+    return descend(beyond, np.asarray(end, dtype=np.int64))
 
 
 def best_in_region(times: F32, region: npt.NDArray[np.bool_]) -> I64 | None:

@@ -28,13 +28,23 @@ import numpy.typing as npt
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.frame import SIGN, HeadFrame, Roots, head_frame, region
 from strokescope.vessels.grid import WorkGrid
-from strokescope.vessels.paths import arc_mm, arrival_times, best_in_region, common_prefix, descend
+from strokescope.vessels.paths import (
+    arc_mm,
+    arrival_times,
+    best_in_region,
+    common_prefix,
+    descend,
+    downstream,
+)
 
 I64 = npt.NDArray[np.int64]
 STOP = 400.0
 """Arrival-time limit of the fast marching: about 2-3 mm of tissue or 35 mm of clot
 beyond the lumen; a side whose targets lie beyond it is marched again to ``FAR_STOP``."""
 FAR_STOP = 3000.0
+BRANCH_STOP = 60.0
+"""Arrival-time limit of the march on from a distal target: a branch's lumen (about 0.1-0.3
+per mm), up to ~18 mm of clot, never 1 mm of tissue (100)."""
 SIPHON_MM = 40.0
 A1_END_MM = 3.5
 ACOM_MAX_MM = 12.0
@@ -67,8 +77,13 @@ def _mm(grid: WorkGrid, path: I64) -> npt.NDArray[np.float64]:
 def _target_path(
     grid: WorkGrid, times: npt.NDArray[np.float32], frame: HeadFrame, name: str, sign: float
 ) -> I64 | None:
+    """Root to the first-reached voxel of the region ``name``, then on along that branch to
+    its end (:func:`downstream`)."""
     target = best_in_region(times, region(grid, frame, REGIONS[name], sign))
-    return None if target is None else descend(times, target)
+    if target is None:
+        return None
+    on = downstream(grid.speed, times, target, stop=BRANCH_STOP, lumen=grid.lumen)
+    return np.concatenate([descend(times, target), on[1:]])
 
 
 def _anterior(
