@@ -57,14 +57,16 @@ def hyperdense_blood_ml(
     brain: npt.NDArray[np.bool_],
     thrombus: npt.NDArray[np.bool_],
     geometry: Geometry,
+    above: float = BLOOD_ABOVE_GREY_HU,
 ) -> tuple[float, tuple[float, float]]:
     """Volume (mL) of hyperdense blood outside vessels, bone and thrombus inside the brain,
-    and the HU band it was read in (see the module docstring).
+    and the HU band it was read in, from ``above`` over the grey matter (see the module
+    docstring).
 
     All arrays lie on ``geometry`` (a ~1-2 mm grid is enough and fast).
     """
     reading = brain_hu(ncct, cta, brain, thrombus, geometry)
-    band = blood_band(reading.grey_hu())
+    band = blood_band(reading.grey_hu(), above)
     return reading.ml_between(*band), band
 
 

@@ -16,10 +16,9 @@ arterial map (:mod:`strokescope.vessels.ncct_map`) is flagged where
 Blood outside the arteries makes the sign unreliable: subarachnoid blood sheathes the
 arteries in the cisterns with the same 50-90 HU as a clot. Where more than
 ``max_blood_ml`` of such blood lies in the brain away from the map (the thrombus analysis's
-own reading, :func:`strokescope.thrombus.guardrails.brain_hu`, with the map in place of
-the vessels), the stretches are withheld and the screening says why. The blood's band is
-read against the brain's own grey matter, as the thrombus analysis reads it
-(:func:`strokescope.thrombus.guardrails.blood_band`).
+own measure, :func:`strokescope.thrombus.guardrails.hyperdense_blood_ml`, with the map in
+place of the vessels; its band is read against the brain's own grey matter), the
+stretches are withheld and the screening says why.
 
 A flag reads "possible occlusion, CTA needed" with its side and estimated segment (the
 thrombus segment rule); it is **never** a thrombus measurement: no volume, no LVO call.
@@ -44,8 +43,7 @@ from strokescope.thrombus.guardrails import (
     BLOOD_ABOVE_GREY_HU,
     BLOOD_BAND_HU,
     BLOOD_MIN_ML,
-    blood_band,
-    brain_hu,
+    hyperdense_blood_ml,
 )
 from strokescope.vessels.ncct_map import ArteryMap, ArteryMapModel, artery_map
 from strokescope.volume import Geometry, Volume
@@ -274,9 +272,9 @@ def screen(
     blood = None
     if brain is not None:
         none = np.zeros(grid.shape, dtype=np.float32)
-        reading = brain_hu(hu, none, brain, amap.mask.array, grid)
-        band = blood_band(reading.grey_hu(), r.blood_above_grey_hu)
-        blood = reading.ml_between(*band)
+        blood, _ = hyperdense_blood_ml(
+            hu, none, brain, amap.mask.array, grid, r.blood_above_grey_hu
+        )
     withheld = blood is not None and blood > r.max_blood_ml and bool(stretches)
     return NcctScreening(
         () if withheld else tuple(stretches),
