@@ -65,7 +65,8 @@ def downstream(
     t0 = np.asarray(target, dtype=np.int64)
     beyond = arrival_times(speed, t0[None], stop=stop)
     via = times[tuple(t0)] + beyond
-    ahead = lumen & (beyond < UNREACHED) & (times >= via - DOWNSTREAM_TOL * beyond - 1e-3)
+    reached = (beyond < UNREACHED) & (times < UNREACHED)  # not past the root's own limit
+    ahead = lumen & reached & (times >= via - DOWNSTREAM_TOL * beyond - 1e-3)
     if not ahead.any():
         return t0[None]
     end = np.unravel_index(int(np.argmax(np.where(ahead, beyond, -1.0))), times.shape)
