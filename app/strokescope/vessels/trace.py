@@ -2,8 +2,9 @@
 
 Per side, fast marching from the carotid root (:mod:`.paths`) reaches the nearest voxel of
 four regions of the head frame (:mod:`.frame`): the superior and inferior M2 trunks, the
-A2 and the P2. The paths back to the root share the carotid and part ways where the
-anatomy branches, and those partings are the landmarks ([Deschamps2001]-style minimal
+A2 and the P2, and follows each on along its branch to the branch's end
+(:func:`.paths.downstream`). The paths back to the root share the carotid and part ways
+where the anatomy branches, and those partings are the landmarks ([Deschamps2001]-style minimal
 paths, labelled by branch order as in the TopCoW classes [TopCoW]):
 
 * **ICA terminus**: where the superior-M2 path and the A2 path part; the ICA is the path
