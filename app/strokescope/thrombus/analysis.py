@@ -238,7 +238,8 @@ def _blood_warning(
         ai = np.rint(aux.lps_to_index(grid.index_to_lps(np.concatenate(kept)))).astype(int)
         ai = ai[np.all((ai >= 0) & (ai < np.asarray(aux.shape)), axis=1)]
         thrombus_aux[tuple(ai.T)] = True
-    blood, (lo, hi) = gr.hyperdense_blood_ml(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
+    reading = gr.brain_hu(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
+    blood, (lo, hi) = reading.blood()
     if blood < gr.BLOOD_MIN_ML:
         return []
     return [f"{gr.BLOOD_WARNING} ({blood:.1f} mL at {lo:.0f}-{hi:.0f} HU outside the vessels)"]

@@ -51,25 +51,6 @@ BLOOD_WARNING = "hyperdense blood found: thrombus reading may be confounded"
 OUTSIDE = "input outside the validated range"
 
 
-def hyperdense_blood_ml(
-    ncct: npt.NDArray[np.float32],
-    cta: npt.NDArray[np.float32],
-    brain: npt.NDArray[np.bool_],
-    thrombus: npt.NDArray[np.bool_],
-    geometry: Geometry,
-    above: float = BLOOD_ABOVE_GREY_HU,
-) -> tuple[float, tuple[float, float]]:
-    """Volume (mL) of hyperdense blood outside vessels, bone and thrombus inside the brain,
-    and the HU band it was read in, from ``above`` over the grey matter (see the module
-    docstring).
-
-    All arrays lie on ``geometry`` (a ~1-2 mm grid is enough and fast).
-    """
-    reading = brain_hu(ncct, cta, brain, thrombus, geometry)
-    band = blood_band(reading.grey_hu(), above)
-    return reading.ml_between(*band), band
-
-
 def blood_band(grey: float | None, above: float = BLOOD_ABOVE_GREY_HU) -> tuple[float, float]:
     """The blood's HU band in a brain whose grey matter reads ``grey`` HU: from ``above``
     over it, ``BLOOD_BAND_HU`` wide (``BLOOD_HU`` where no parenchyma was found)."""
@@ -91,6 +72,12 @@ class BrainHu:
         inside = (self.values >= low) & (self.values <= high)
         return float(np.count_nonzero(inside) * self.voxel_ml)
 
+    def blood(self, above: float = BLOOD_ABOVE_GREY_HU) -> tuple[float, tuple[float, float]]:
+        """Volume (mL) of hyperdense blood and the HU band it was read in, from ``above``
+        over the grey matter (see the module docstring)."""
+        band = blood_band(self.grey_hu(), above)
+        return self.ml_between(*band), band
+
     def grey_hu(self) -> float | None:
         """The grey matter's HU: the ``GREY_PERCENTILE`` of the voxels in
         :data:`PARENCHYMA_HU` (None without any), the densest normal brain tissue."""
@@ -105,7 +92,8 @@ def brain_hu(
     thrombus: npt.NDArray[np.bool_],
     geometry: Geometry,
 ) -> BrainHu:
-    """:class:`BrainHu` of arrays on ``geometry``."""
+    """:class:`BrainHu` of arrays on ``geometry`` (a ~1-2 mm grid is enough and fast): the
+    hyperdense-blood reading of the brain outside vessels, bone and ``thrombus``."""
     image = sitk.GetImageFromArray(ncct.astype(np.float32))
     image.SetSpacing(tuple(reversed(geometry.spacing)))
     smooth = sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(image, 1.0))

@@ -16,7 +16,7 @@ arterial map (:mod:`strokescope.vessels.ncct_map`) is flagged where
 Blood outside the arteries makes the sign unreliable: subarachnoid blood sheathes the
 arteries in the cisterns with the same 50-90 HU as a clot. Where more than
 ``max_blood_ml`` of such blood lies in the brain away from the map (the thrombus analysis's
-own measure, :func:`strokescope.thrombus.guardrails.hyperdense_blood_ml`, with the map in
+own measure, :meth:`strokescope.thrombus.guardrails.BrainHu.blood`, with the map in
 place of the vessels; its band is read against the brain's own grey matter), the
 stretches are withheld and the screening says why.
 
@@ -43,7 +43,7 @@ from strokescope.thrombus.guardrails import (
     BLOOD_ABOVE_GREY_HU,
     BLOOD_BAND_HU,
     BLOOD_MIN_ML,
-    hyperdense_blood_ml,
+    brain_hu,
 )
 from strokescope.vessels.ncct_map import ArteryMap, ArteryMapModel, artery_map
 from strokescope.volume import Geometry, Volume
@@ -272,9 +272,8 @@ def screen(
     blood = None
     if brain is not None:
         none = np.zeros(grid.shape, dtype=np.float32)
-        blood, _ = hyperdense_blood_ml(
-            hu, none, brain, amap.mask.array, grid, r.blood_above_grey_hu
-        )
+        reading = brain_hu(hu, none, brain, amap.mask.array, grid)
+        blood, _ = reading.blood(r.blood_above_grey_hu)
     withheld = blood is not None and blood > r.max_blood_ml and bool(stretches)
     return NcctScreening(
         () if withheld else tuple(stretches),
