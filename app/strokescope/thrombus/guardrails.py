@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import SimpleITK as sitk
 
+from strokescope.preprocess.gaussian import gaussian_mm
 from strokescope.preprocess.morphology import ball_mm, dilate_ball, erode_ball
 from strokescope.volume import Geometry, Volume
 
@@ -94,9 +94,7 @@ def brain_hu(
 ) -> BrainHu:
     """:class:`BrainHu` of arrays on ``geometry`` (a ~1-2 mm grid is enough and fast): the
     hyperdense-blood reading of the brain outside vessels, bone and ``thrombus``."""
-    image = sitk.GetImageFromArray(ncct.astype(np.float32))
-    image.SetSpacing(tuple(reversed(geometry.spacing)))
-    smooth = sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(image, 1.0))
+    smooth = gaussian_mm(ncct, 1.0, geometry.spacing)
     exclude = (ncct > CALCIFICATION_HU) | (cta > OPACIFIED_HU)
     exclude = dilate_ball(exclude, ball_mm(geometry, 3.0))
     if thrombus.any():

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
 
+from strokescope.preprocess.gaussian import gaussian_mm
 from strokescope.preprocess.morphology import components
 from strokescope.thrombus.anatomy import Plane, segment_of, side_of
 from strokescope.thrombus.centerline import centerline
@@ -179,18 +180,12 @@ class NcctScreening:
         }
 
 
-def _smooth(values: npt.NDArray[np.float32], sigma_mm: float, grid: Geometry) -> Any:
-    image = sitk.GetImageFromArray(values)
-    image.SetSpacing(tuple(float(s) for s in grid.spacing[::-1]))
-    return sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(image, sigma_mm))
-
-
 def _masked_mean(
     hu: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_], rule: ScreeningRule, grid: Geometry
 ) -> Any:
     w = mask.astype(np.float32)
-    num = _smooth(hu * w, rule.smooth_mm / 2.0, grid)
-    den = _smooth(w, rule.smooth_mm / 2.0, grid)
+    num = gaussian_mm(hu * w, rule.smooth_mm / 2.0, grid.spacing)
+    den = gaussian_mm(w, rule.smooth_mm / 2.0, grid.spacing)
     return np.where(mask, num / np.maximum(den, 1e-3), np.float32(-1000.0)).astype(np.float32)
 
 
