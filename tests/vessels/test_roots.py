@@ -47,3 +47,14 @@ def test_carotid_touching_the_sinus_is_its_own_root() -> None:
     vertebral = grid.geometry.index_to_lps(np.array(roots.vertebral, dtype=float))
     assert len(vertebral) == 2
     assert np.allclose(np.sort(np.abs(vertebral[:, 0])), VERTEBRAL_XY[0], atol=1.5)
+
+
+def test_carotids_found_as_a_pair_when_the_plane_is_far_off() -> None:
+    """A plane 22 mm off the midline leaves both carotids on one side of it (10-40 mm
+    from it on the left, 2 mm on the right): they are found as a pair, sided by position."""
+    grid = _grid()
+    roots = find_roots(grid, Plane((-22.0, 0.0, 0.0), (1.0, 0.0, 0.0)))
+    assert set(roots.ica) == {"left", "right"}
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        seed = grid.geometry.index_to_lps(roots.ica[side][None].astype(float)).reshape(3)
+        assert np.hypot(seed[0] - sign * ICA_XY[0], seed[1] - ICA_XY[1]) <= 1.5, (side, seed)

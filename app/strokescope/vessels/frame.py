@@ -9,12 +9,13 @@
   ``ICA_CORE_MM``, the lumen less its outer voxel): a carotid that touches the jugular bulb
   or the sigmoid sinus through a partial-volume bridge, as in a venous-contaminated CTA,
   stays its own candidate instead of joining the larger sinus, whose centre lies behind
-  it. A side without one there is sought in the slabs
-  above, up to ``ICA_RISE_MM`` above the other side's carotid (bone or a cervical occlusion
-  can hide one carotid low down). The vertebral arteries are those (maximal radius >=
-  ``VA_MIN_RADIUS_MM``) within 20 mm of the plane and at least ``VA_BEHIND_ICA_MM`` behind
-  the carotids (the jugular bulb and sigmoid sinus lie lateral and behind the carotid, the
-  vertebrals medial and behind it).
+  it. A side without one there is sought in the slabs above, up to ``ICA_RISE_MM`` above
+  the other side's carotid (bone or a cervical occlusion can hide one carotid low down).
+  Where that leaves a side without one, both are taken as a pair that need not sit either
+  side of the plane (:func:`_carotid_pair`). The vertebral arteries are those (maximal
+  radius >= ``VA_MIN_RADIUS_MM``) within 20 mm of the plane and at least
+  ``VA_BEHIND_ICA_MM`` behind the carotids (the jugular bulb and sigmoid sinus lie lateral
+  and behind the carotid, the vertebrals medial and behind it).
 * **Head frame**: x the normal of the midsagittal plane (patient left), z the patient's
   head direction made orthogonal to x, y = z x x (posterior); its origin is the anterior
   communicating artery - where the minimal path between the two carotid roots crosses the
@@ -38,6 +39,12 @@ ROOT_SLAB_MM = 10.0
 ICA_MIN_RADIUS_MM = 1.4
 ICA_CORE_MM = 1.0
 ICA_RISE_MM = 20.0
+ICA_PAIR_MM = (20.0, 70.0)
+ICA_PAIR_DY_MM = 25.0
+ICA_PAIR_OFFSET_MM = 25.0
+ICA_PAIR_SLABS = 4
+"""Where the plane-relative search leaves a side without a carotid, the two are sought as a
+pair (:func:`_carotid_pair`) in this many slabs from the lowest up."""
 VA_MIN_RADIUS_MM = 0.5
 ICA_LATERAL_MM = (10.0, 40.0)
 VA_LATERAL_MM = (1.0, 20.0)
@@ -114,6 +121,29 @@ def _carotid(blobs: list[_Blob], sign: float) -> _Blob | None:
     return min(cand, key=lambda c: c.y) if cand else None
 
 
+def _carotid_pair(slabs: list[list[_Blob]]) -> dict[str, _Blob | None] | None:
+    """Both carotids as a pair, from the lowest slab that holds one: the most anterior two
+    thick components whose lateral separation lies in ``ICA_PAIR_MM``, within
+    ``ICA_PAIR_DY_MM`` of each other front to back and with their midpoint within
+    ``ICA_PAIR_OFFSET_MM`` of the midsagittal plane; the one farther to the patient's left
+    is the left carotid. The sides then rest on the pair, not on a plane that a skull
+    drawn asymmetric, or a head turned far, can shift by centimetres at the skull base."""
+    for blobs in slabs:
+        thick = [b for b in blobs if b.radius >= ICA_MIN_RADIUS_MM]
+        pairs = [
+            (a, b)
+            for a in thick
+            for b in thick
+            if ICA_PAIR_MM[0] <= a.d - b.d <= ICA_PAIR_MM[1]
+            and abs(a.y - b.y) <= ICA_PAIR_DY_MM
+            and abs(a.d + b.d) / 2.0 <= ICA_PAIR_OFFSET_MM
+        ]
+        if pairs:
+            left, right = min(pairs, key=lambda p: p[0].y + p[1].y)
+            return {"left": left, "right": right}
+    return None
+
+
 def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     """Carotid and vertebral seeds (see the module docstring); a side without a thick
     carotid candidate is missing from ``ica``."""
@@ -131,6 +161,9 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
             if found[side] is not None or first > top:
                 break
             found[side] = _carotid(cores(first), sg)
+    if None in found.values():
+        pair = _carotid_pair([cores(first) for first in slabs[:ICA_PAIR_SLABS]])
+        found = pair if pair is not None else found
     ica = {side: blob.seed for side, blob in found.items() if blob is not None}
     behind = max((b.y for b in found.values() if b is not None), default=-np.inf)
     behind += VA_BEHIND_ICA_MM
