@@ -82,6 +82,7 @@ def test_defaults_keep_the_studies_bit_identical(name: str) -> None:
         {"haematocrit_pct": 29.0},
         {"haematocrit_pct": 61.0},
         {"kernel": "bone"},
+        {"cta_kernel": "bone"},
         {"hu_offset": 15.5},
         {"vessel_scale": 0.6},
         {"vessel_scale": 1.4},
@@ -170,6 +171,16 @@ def test_sharp_kernel_has_more_high_frequency_energy_and_noise_than_smooth() -> 
     noisy = {k: _small(kernel=k, noise_hu=10.0).ncct.array[:, :8, :8] for k in ("smooth", "sharp")}
     assert np.std(noisy["smooth"]) == pytest.approx(7.0, rel=0.2)
     assert np.std(noisy["sharp"]) == pytest.approx(14.0, rel=0.2)
+
+
+def test_cta_kernel_reconstructs_the_cta_alone() -> None:
+    """A brain kernel on the NCCT and a vascular one on the CTA: each scan is the one its own
+    kernel gives, noise included (the same draws), not the CTA of the NCCT's kernel."""
+    mixed = _small(kernel="smooth", cta_kernel="sharp", noise_hu=6.0)
+    smooth, sharp = _small(kernel="smooth", noise_hu=6.0), _small(kernel="sharp", noise_hu=6.0)
+    assert np.array_equal(mixed.ncct.array, smooth.ncct.array)
+    assert np.array_equal(mixed.cta.array, sharp.cta.array)
+    assert not np.array_equal(mixed.cta.array, smooth.cta.array)
 
 
 def test_noise_texture_sets_the_correlation_length() -> None:

@@ -116,6 +116,9 @@ class PhantomOptions:
         Reconstruction kernel of NCCT and CTA: ``"standard"``; ``"smooth"`` (an extra 0.6 mm
         in-plane Gaussian blur, noise x 0.7 with a 0.9 mm texture) or ``"sharp"`` (unsharp
         masking, noise x 1.4 with a 0.35 mm texture).
+    cta_kernel : str or None
+        The CTA's own kernel where it differs from the NCCT's (a brain kernel for the NCCT, a
+        vascular one for the CTA, as many sites reconstruct them); ``None``: ``kernel``.
     hu_offset : float
         Calibration offset (-15..15 HU) added to all non-air tissue of NCCT and CTA.
     vessel_scale : float or None
@@ -171,6 +174,7 @@ class PhantomOptions:
     venous_hu: float | None = None
     haematocrit_pct: float | None = None
     kernel: Kernel = "standard"
+    cta_kernel: Kernel | None = None
     hu_offset: float = 0.0
     vessel_scale: float | None = None
     tortuosity: float = 0.0
@@ -223,6 +227,8 @@ class PhantomOptions:
         _check_range("venous_hu", self.venous_hu, 0.0, 400.0)
         _check_range("haematocrit_pct", self.haematocrit_pct, 30.0, 60.0)
         _check_choice("kernel", self.kernel, KERNELS)
+        if self.cta_kernel is not None:
+            _check_choice("cta_kernel", self.cta_kernel, KERNELS)
         _check_range("hu_offset", self.hu_offset, -15.0, 15.0)
         _check_range("vessel_scale", self.vessel_scale, 0.7, 1.3)
         _check_range("tortuosity", self.tortuosity, 0.0, 1.0)

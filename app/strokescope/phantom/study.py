@@ -138,12 +138,13 @@ def _scene(o: PhantomOptions) -> Scene:
 def _finish_scan(volume: Volume, o: PhantomOptions, phase: str) -> None:
     """Calibration offset, reconstruction kernel and noise of the NCCT or CTA (in place)."""
     spacing = (volume.geometry.spacing[1], volume.geometry.spacing[2])
+    kernel = o.cta_kernel if phase == "cta" and o.cta_kernel is not None else o.kernel
     apply_offset(volume.array, o.hu_offset)
-    apply_kernel(volume.array, o.kernel, spacing)
+    apply_kernel(volume.array, kernel, spacing)
     rng = noise_rng(o.seed, phase)
     texture = o.noise_texture_mm
     add_scan_noise(
-        volume.array, o.noise_hu, rng, kernel=o.kernel, texture_mm=texture, spacing_ji=spacing
+        volume.array, o.noise_hu, rng, kernel=kernel, texture_mm=texture, spacing_ji=spacing
     )
 
 

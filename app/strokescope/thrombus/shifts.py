@@ -9,7 +9,9 @@ trained or calibrated on ("leave one generator out"):
   independently of :mod:`strokescope.phantom` (seeds 700000+): "leave one generator out".
 * One shift each on the in-distribution cases (same seeds, so every shift is a paired
   comparison with ``in-distribution``): ``noise-x3`` (noise SD 12 HU instead of 4),
-  ``smooth-kernel`` / ``sharp-kernel`` (reconstruction kernel), ``slices-2.5mm``,
+  ``smooth-kernel`` / ``sharp-kernel`` (reconstruction kernel), ``kernel-mismatch``
+  (a different kernel on each scan: smooth NCCT and sharp CTA, or the reverse, so bone
+  edges differ between the two), ``slices-2.5mm``,
   ``rotation-20`` (20 degrees about x, y or z, alternating sign), ``hu-offset`` (+-8 HU on
   all tissue), ``low-contrast-cta`` (arterial lumen 150-200 HU), ``venous-cta`` (dense
   venous sinuses, 250-350 HU), ``high-haematocrit`` (55 %: hyperdense vessels without a
@@ -62,6 +64,11 @@ SHIFTS: dict[str, Callable[[int], dict[str, Any]]] = {
     "noise-x3": lambda i: {"noise_hu": 12.0},
     "smooth-kernel": lambda i: {"kernel": "smooth"},
     "sharp-kernel": lambda i: {"kernel": "sharp"},
+    "kernel-mismatch": lambda i: (
+        {"kernel": "smooth", "cta_kernel": "sharp"}
+        if i % 2 == 0
+        else {"kernel": "sharp", "cta_kernel": "smooth"}
+    ),
     "slices-2.5mm": lambda i: {"slice_mm": 2.5},
     "rotation-20": _rotation,
     "hu-offset": lambda i: {"hu_offset": 8.0 if i % 2 == 0 else -8.0},
