@@ -18,10 +18,12 @@ scans vary in is drawn over its full range, keeping the HU physics that carries 
 - vessels: calibre x 0.7-1.3, tortuosity 0-1, circle-of-Willis variant (``COW_WEIGHTS``);
 - mimics: vessel-wall calcification (p 0.3), SAH (p ``SAH_P``), dural / choroid / pineal
   calcification (p 0.25), aneurysm (p 0.2);
-- scanner: kernel (standard, smooth, sharp, uniform), HU offset +-12, noise SD 2-14 HU with
-  the kernel's texture or (p 0.5) a 0.3-1.5 mm one, streaks (p 0.5), head rotation +-25
-  degrees about each axis, a field of view cutting the head (p 0.2), in-plane pixel
-  0.4-1.0 mm and slices 0.5-2.5 mm (``--tiny``: 2 mm pixels, 2.5 mm slices, for tests).
+- scanner: kernel (standard, smooth, sharp, uniform), in half the cases a different one
+  on the CTA (a brain kernel on the NCCT, a vascular one on the CTA), HU offset +-12,
+  noise SD 2-14 HU with the kernel's texture or (p 0.5) a 0.3-1.5 mm one, streaks (p
+  0.5), head rotation +-25 degrees about each axis, a field of view cutting the head (p
+  0.2), in-plane pixel 0.4-1.0 mm and slices 0.5-2.5 mm (``--tiny``: 2 mm pixels, 2.5 mm
+  slices, for tests).
 
 The NCCT is resampled onto the CTA grid when they differ (the phantoms are generated
 without patient motion, so no registration is needed).
@@ -34,8 +36,9 @@ import json
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -46,6 +49,7 @@ from training.parallel import in_processes
 
 if TYPE_CHECKING:
     from strokescope.phantom import PhantomOptions
+    from strokescope.phantom.options import Kernel
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,7 @@ OCCLUSION_WEIGHTS = {
 COW_WEIGHTS = {"normal": 0.55, "hypoplastic_a1": 0.15, "fetal_pca": 0.15, "absent_p1": 0.15}
 KERNELS = ("standard", "smooth", "sharp")
 SAH_P = 0.35
+CTA_KERNEL_P = 0.5
 """Subarachnoid blood is the mimic that fooled the first models (0.15 then): it sheathes the
 ICA and MCA with clot-like HU on both scans, so it is drawn often as a hard negative."""
 
@@ -78,7 +83,7 @@ def random_options(seed: int, index: int, *, tiny: bool = False) -> PhantomOptio
         matrix = min(512, 2 * math.ceil(100.0 / inplane))
         slice_mm = float(rng.uniform(0.5, 2.5))
     rot = [float(a) for a in rng.uniform(-25.0, 25.0, 3)]
-    return PhantomOptions(
+    options = PhantomOptions(
         seed=int(rng.integers(0, 2**31 - 1)),
         occlusion=occlusion,  # type: ignore[arg-type]
         side=str(rng.choice(["left", "right"])),  # type: ignore[arg-type]
@@ -98,6 +103,17 @@ def random_options(seed: int, index: int, *, tiny: bool = False) -> PhantomOptio
         cta=True,
         **_randomisation(rng),
     )
+    return replace(options, cta_kernel=_cta_kernel(seed, index, options.kernel))
+
+
+def _cta_kernel(seed: int, index: int, ncct_kernel: str) -> Kernel | None:
+    """The CTA's own kernel in ``CTA_KERNEL_P`` of the cases (one of the two the NCCT was
+    not given), else None (the NCCT's). Drawn from a stream of its own, so every other
+    option of a case is what it was before this draw existed."""
+    rng = np.random.default_rng([seed, index, 7])
+    if rng.random() >= CTA_KERNEL_P:
+        return None
+    return cast("Kernel", str(rng.choice([k for k in KERNELS if k != ncct_kernel])))
 
 
 def _randomisation(rng: np.random.Generator) -> dict[str, Any]:

@@ -50,6 +50,12 @@ def test_random_options_cover_every_site_and_option_and_are_deterministic() -> N
     assert [o.to_dict() for o in drawn[:20]] == [random_options(3, i).to_dict() for i in range(20)]
     assert {o.occlusion for o in drawn} == {"none", "ICA", "M1", "M2", "A1", "basilar", "P1"}
     assert {o.kernel for o in drawn} == {"standard", "smooth", "sharp"}
+    own = [o for o in drawn if o.cta_kernel is not None]
+    assert 0.4 < len(own) / len(drawn) < 0.6
+    assert all(o.cta_kernel != o.kernel for o in own)
+    assert {(o.kernel, o.cta_kernel) for o in own} == {
+        (a, b) for a in ("standard", "smooth", "sharp") for b in ("standard", "smooth", "sharp")
+    } - {(k, k) for k in ("standard", "smooth", "sharp")}
     assert {o.cow_variant for o in drawn} == {"normal", "hypoplastic_a1", "fetal_pca", "absent_p1"}
     for flag in ("veins", "dural_calcification", "aneurysm", "partial_fov", "calcification", "sah"):
         share = sum(bool(getattr(o, flag)) for o in drawn) / len(drawn)
