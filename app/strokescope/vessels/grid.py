@@ -8,9 +8,10 @@ CTA >= ``MIN_LUMEN_CTA_HU``, NCCT below the calcification cut), applied voxel-wi
 ``NEAR_BONE_MM`` of bone (NCCT >= ``BONE_HU``) the contrast must also hold on
 *kernel-matched* scans (:func:`kernel_match`), with a margin of ``RESIDUAL_MARGIN`` times
 the mismatch left on the bone edges. Two scans reconstructed with different kernels, or a slightly
-different slice profile, draw a bone edge with different blur: the sharper one is brighter
-just outside the edge, CTA minus NCCT there passes the rule, and a one-voxel shell of
-"lumen" wraps the skull base and joins the arteries to each other and to the sinuses. Blurring
+different slice profile, draw a bone edge with different blur: the softer one spreads the
+bone's brightness further out, so where that is the CTA, CTA minus NCCT just outside the
+edge passes the rule, and a one-voxel shell of "lumen" wraps the skull base and joins the
+arteries to each other and to the sinuses. Blurring
 the sharper scan until the two agree on the bone edges (the Gaussian that minimises the
 median difference there; subtraction angiography matches its mask the same way) leaves a
 real artery beside the bone its contrast and takes the shell away.
@@ -46,8 +47,8 @@ EDGE_BLOCK_MM = 32.0
 EDGE_BLOCK_MARGIN_MM = 6.0
 RESIDUAL_MARGIN = 2.0
 """Near bone, contrast on the matched scans must exceed ``ENHANCEMENT_HU`` by this many times
-the edges' residual mismatch (motion, kernels no Gaussian matches): 70 HU on family A, about
-100-120 HU on family C, still far below an artery's 200-400 HU."""
+the edges' residual mismatch (motion, kernels no Gaussian matches): 70-90 HU on family A,
+85-120 HU on family C, still far below an artery's 200-400 HU."""
 MATCH_SIGMAS_MM = (0.4, 0.6, 0.8, 1.0, 1.3, 1.6)
 CLOT_SPEED = 0.3
 TISSUE_SPEED = 0.01
