@@ -17,6 +17,10 @@ paths, labelled by branch order as in the TopCoW classes [TopCoW]):
 * **basilar tip**: where the paths from the vertebral roots to the two P2 regions part;
   the basilar is their shared stretch, the P1 runs from the tip to the Pcom junction;
 * **Acom**: the minimal path between the two A1 ends, when shorter than ``ACOM_MAX_MM``.
+
+The boxes were set on one phantom family. Each side's M2 and A2 targets are also read from
+the anatomy's extremes (:mod:`.extremes`); where the two readings of the M1 disagree, the
+boxes have missed the middle cerebral artery and the extremes' labels are taken.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.thrombus.anatomy import Plane
+from strokescope.vessels.extremes import extremal_paths
 from strokescope.vessels.frame import SIGN, HeadFrame, Roots, head_frame, region
 from strokescope.vessels.grid import WorkGrid
 from strokescope.vessels.paths import (
@@ -50,6 +55,10 @@ SIPHON_MM = 40.0
 A1_END_MM = 3.5
 ACOM_MAX_MM = 12.0
 PCOM_MAX_MM = 35.0
+TOL_MM = 2.0
+M1_AGREEMENT = 0.5
+"""Where the box and extremal readings of a side's M1 share less than this, the extremal
+one is taken (C-dev: 0.00-0.64 where the boxes miss; A-calibration: 1.00 on every side)."""
 P1_DEFAULT_MM = 8.0
 REGIONS: dict[str, tuple[tuple[float, float], ...]] = {
     "M2 superior": ((32.0, 60.0), (-12.0, 25.0), (20.0, 34.0)),
@@ -87,12 +96,47 @@ def _target_path(
     return np.concatenate([descend(times, target), on[1:]])
 
 
+Anterior = tuple[list[tuple[str, str, I64]], I64 | None, I64 | None]
+
+
 def _anterior(
-    grid: WorkGrid, plane: Plane, times: npt.NDArray[np.float32], frame: HeadFrame, side: str
-) -> tuple[list[tuple[str, str, I64]], I64 | None, I64 | None]:
-    """ICA, M1, M2, A1, A2 of one side; the terminus; the P2 path from the carotid."""
+    grid: WorkGrid,
+    plane: Plane,
+    times: npt.NDArray[np.float32],
+    frame: HeadFrame,
+    side: str,
+    brain: npt.NDArray[np.bool_],
+) -> Anterior:
+    """ICA, M1, M2, A1, A2 of one side; the terminus; the P2 path from the carotid: from
+    the head-frame boxes, or from the anatomy's extremes (:mod:`.extremes`) where the two
+    readings of the M1 do not share ``M1_AGREEMENT`` of their points (within ``TOL_MM``)."""
     sg = SIGN[side]
-    sup, inf, a2, p2 = (_target_path(grid, times, frame, n, sg) for n in REGIONS)
+    boxes = {name: _target_path(grid, times, frame, name, sg) for name in REGIONS}
+    found = _labelled(grid, plane, frame, side, boxes)
+    extremes = extremal_paths(grid, plane, frame, times, sg, brain)
+    other = _labelled(grid, plane, frame, side, {**boxes, **extremes})
+    m1 = [next((p for lab, _, p in f[0] if lab == "M1"), None) for f in (found, other)]
+    if m1[0] is None:
+        return other if m1[1] is not None else found
+    if (
+        m1[1] is not None
+        and _shared(m1[0], m1[1], TOL_MM / grid.geometry.spacing[0]) < M1_AGREEMENT
+    ):
+        return other
+    return found
+
+
+def _shared(a: I64, b: I64, tol_vox: float) -> float:
+    """The smaller of the fractions of ``a`` within ``tol_vox`` of ``b`` and of ``b`` of ``a``."""
+    d = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
+    return float(min((d.min(1) <= tol_vox).mean(), (d.min(0) <= tol_vox).mean()))
+
+
+def _labelled(
+    grid: WorkGrid, plane: Plane, frame: HeadFrame, side: str, paths: dict[str, I64 | None]
+) -> Anterior:
+    """The anterior labels of one side from the root-to-target paths named as ``REGIONS``."""
+    sup, inf, a2, p2 = (paths[name] for name in REGIONS)
     out: list[tuple[str, str, I64]] = []
     if sup is None or a2 is None:
         return out, None, p2
@@ -199,8 +243,9 @@ def _acom(grid: WorkGrid, paths: list[tuple[str, str, I64]]) -> list[tuple[str, 
     return [("Acom", "mid", path)]
 
 
-def trace(grid: WorkGrid, plane: Plane, roots: Roots) -> Traced:
-    """Labelled paths of the tree (see the module docstring)."""
+def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool_]) -> Traced:
+    """Labelled paths of the tree (see the module docstring); ``brain``: the brain mask on
+    the working grid (extremal targets lie inside it)."""
     if len(roots.ica) < 2:
         return Traced((), {}, None, None, ("arterial tree: a carotid root was not found",))
     times = {s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP) for s in SIGN}
@@ -214,10 +259,10 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots) -> Traced:
     p2: dict[str, I64 | None] = {}
     ica: dict[str, I64] = {}
     for side in SIGN:
-        found, terminus, p2[side] = _anterior(grid, plane, times[side], frame, side)
+        found, terminus, p2[side] = _anterior(grid, plane, times[side], frame, side, brain)
         if terminus is None or p2[side] is None or len(found) < 6:
             far = arrival_times(grid.speed, roots.ica[side][None], stop=FAR_STOP)
-            found, terminus, p2[side] = _anterior(grid, plane, far, frame, side)
+            found, terminus, p2[side] = _anterior(grid, plane, far, frame, side, brain)
         paths += found
         if terminus is not None:
             termini[side] = terminus

@@ -137,8 +137,9 @@ def arterial_tree(
     start = time.perf_counter()
     grid = build_grid(ncct, cta, reg, spacing_mm=spacing_mm)
     head = Volume(grid.ncct, grid.geometry)
-    plane = symmetric_plane(head, brain_mask(head))
-    traced = trace(grid, plane, find_roots(grid, plane))
+    brain = brain_mask(head)
+    plane = symmetric_plane(head, brain)
+    traced = trace(grid, plane, find_roots(grid, plane), brain.array)
     segments = _segments(traced, grid, ncct, cta, reg)
     warnings = list(traced.warnings)
     sides = {s.side for s in segments if s.label == "M1"}
