@@ -8,11 +8,12 @@ head-frame boxes expect it: the targets must come from the tree's own extremes.
 from __future__ import annotations
 
 import numpy as np
+from tests.vessels.drawn_grid import drawn_grid
 
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.extremes import extremal_paths
 from strokescope.vessels.frame import head_frame
-from strokescope.vessels.grid import WorkGrid, lumen_radius, speed_map
+from strokescope.vessels.grid import WorkGrid
 from strokescope.vessels.paths import arrival_times, common_prefix
 from strokescope.volume import Geometry
 
@@ -43,11 +44,7 @@ def _grid() -> WorkGrid:
         a_, b_ = np.asarray(a), np.asarray(b)
         t = np.clip(((lps - a_) @ (b_ - a_)) / ((b_ - a_) @ (b_ - a_)), 0.0, 1.0)
         lumen |= np.linalg.norm(lps - (a_ + t[:, None] * (b_ - a_)), axis=1) <= 1.6
-    mask = lumen.reshape(SHAPE)
-    cta = np.where(mask, 350.0, 35.0).astype(np.float32)
-    ncct = np.full(SHAPE, 35.0, np.float32)
-    radius = lumen_radius(mask, 1.0)
-    return WorkGrid(geom, cta, ncct, mask, radius, speed_map(cta, ncct, mask, radius))
+    return drawn_grid(geom, lumen.reshape(SHAPE))
 
 
 def test_targets_are_the_tree_extremes() -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from tests.vessels.drawn_grid import drawn_grid
 
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.frame import find_roots
-from strokescope.vessels.grid import WorkGrid, lumen_radius, speed_map
+from strokescope.vessels.grid import WorkGrid
 from strokescope.volume import Geometry
 
 DIRECTION = ((0.0, 0.0, 1.0), (0.0, 1.0, 0.0), (1.0, 0.0, 0.0))
@@ -30,11 +31,7 @@ def _grid() -> WorkGrid:
         a, b = np.array([sign * ICA_XY[0], ICA_XY[1]]), np.array([sign * SINUS_XY[0], SINUS_XY[1]])
         for px, py in a + t * (b - a):
             lumen |= (np.abs(x - px) <= 0.5) & (np.abs(y - py) <= 0.5)
-    mask = lumen.reshape(SHAPE)
-    cta = np.where(mask, 350.0, 35.0).astype(np.float32)
-    ncct = np.full(SHAPE, 35.0, np.float32)
-    radius = lumen_radius(mask, 1.0)
-    return WorkGrid(geom, cta, ncct, mask, radius, speed_map(cta, ncct, mask, radius))
+    return drawn_grid(geom, lumen.reshape(SHAPE))
 
 
 def test_carotid_touching_the_sinus_is_its_own_root() -> None:
