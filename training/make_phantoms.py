@@ -16,8 +16,8 @@ scans vary in is drawn over its full range, keeping the HU physics that carries 
 - blood and contrast: haematocrit 32-58 %, CTA lumen 150-600 HU, venous sinuses (p 0.9)
   with venous contamination 0-350 HU (p 0.3, else none);
 - vessels: calibre x 0.7-1.3, tortuosity 0-1, circle-of-Willis variant (``COW_WEIGHTS``);
-- mimics: vessel-wall calcification (p 0.3), SAH (p ``SAH_P``), dural / choroid / pineal
-  calcification (p 0.25), aneurysm (p 0.2);
+- mimics: vessel-wall calcification (p 0.3), SAH (p ``SAH_P``; ``SAH_POSTERIOR_P`` with a
+  basilar or P1 clot), dural / choroid / pineal calcification (p 0.25), aneurysm (p 0.2);
 - scanner: kernel (standard, smooth, sharp, uniform), in half the cases a different one
   on the CTA (a brain kernel on the NCCT, a vascular one on the CTA), HU offset +-12,
   noise SD 2-14 HU with the kernel's texture or (p 0.5) a 0.3-1.5 mm one, streaks (p
@@ -65,6 +65,11 @@ OCCLUSION_WEIGHTS = {
 COW_WEIGHTS = {"normal": 0.55, "hypoplastic_a1": 0.15, "fetal_pca": 0.15, "absent_p1": 0.15}
 KERNELS = ("standard", "smooth", "sharp")
 SAH_P = 0.35
+SAH_POSTERIOR_P = 0.7
+"""Subarachnoid blood in basilar and P1 occlusions: a clot in a blood-filled prepontine
+cistern is isodense with the blood round it, and only the CTA's missing artery tells it
+apart - the shipped networks' two basilar misses (README, "Where `posterior` fails")."""
+POSTERIOR = ("basilar", "P1")
 CTA_KERNEL_P = 0.5
 """Subarachnoid blood is the mimic that fooled the first models (0.15 then): it sheathes the
 ICA and MCA with clot-like HU on both scans, so it is drawn often as a hard negative."""
@@ -92,7 +97,7 @@ def random_options(seed: int, index: int, *, tiny: bool = False) -> PhantomOptio
         perviousness_hu=float(rng.uniform(0.0, 30.0)),
         distal_enhancement=float(rng.uniform(0.0, 1.0)),
         calcification=bool(rng.random() < 0.3),
-        sah=bool(rng.random() < SAH_P),
+        sah=bool(rng.random() < (SAH_POSTERIOR_P if occlusion in POSTERIOR else SAH_P)),
         hemorrhage="none",
         noise_hu=float(rng.uniform(2.0, 14.0)),
         slice_mm=slice_mm,

@@ -75,8 +75,8 @@ augmentation (:mod:`training.augment`) and fixed iteration counts (3000 coarse, 
 0.5.0 tempers the augmentation stacked on the randomised phantoms (noise, CTA phase), adds
 distractors, keeps thin coarse targets through rotation, weakens the fine stage's coarse
 channel, and trains 4000 coarse and 3000 fine iterations; 0.5.1 gives the CTA its own
-kernel in half the phantoms (the ``kernel-mismatch`` suite's shift), every other option as
-in 0.5.0."""
+kernel in half the phantoms (the ``kernel-mismatch`` suite's shift) and subarachnoid blood
+to 70 % of the basilar and P1 occlusions (35 % before), every other option as in 0.5.0."""
 RESERVE_S = {"cpu": 120.0, "cuda": 50.0}
 """Seconds a time budget keeps for validation and the export (measured on the lent H200:
 validation of 21 cases 8 s, export with parity and latency checks 25 s)."""

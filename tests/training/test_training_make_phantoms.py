@@ -50,6 +50,10 @@ def test_random_options_cover_every_site_and_option_and_are_deterministic() -> N
     assert [o.to_dict() for o in drawn[:20]] == [random_options(3, i).to_dict() for i in range(20)]
     assert {o.occlusion for o in drawn} == {"none", "ICA", "M1", "M2", "A1", "basilar", "P1"}
     assert {o.kernel for o in drawn} == {"standard", "smooth", "sharp"}
+    posterior = [o.sah for o in drawn if o.occlusion in ("basilar", "P1")]
+    anterior = [o.sah for o in drawn if o.occlusion not in ("basilar", "P1")]
+    assert len(posterior) >= 30 and sum(posterior) / len(posterior) > 0.55
+    assert 0.25 < sum(anterior) / len(anterior) < 0.45
     own = [o for o in drawn if o.cta_kernel is not None]
     assert 0.4 < len(own) / len(drawn) < 0.6
     assert all(o.cta_kernel != o.kernel for o in own)
