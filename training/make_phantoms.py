@@ -65,14 +65,15 @@ OCCLUSION_WEIGHTS = {
 COW_WEIGHTS = {"normal": 0.55, "hypoplastic_a1": 0.15, "fetal_pca": 0.15, "absent_p1": 0.15}
 KERNELS = ("standard", "smooth", "sharp")
 SAH_P = 0.35
+"""Subarachnoid blood is the mimic that fooled the first models (0.15 then): it sheathes the
+ICA and MCA with clot-like HU on both scans, so it is drawn often as a hard negative."""
 SAH_POSTERIOR_P = 0.7
 """Subarachnoid blood in basilar and P1 occlusions: a clot in a blood-filled prepontine
 cistern is isodense with the blood round it, and only the CTA's missing artery tells it
 apart - the shipped networks' two basilar misses (README, "Where `posterior` fails")."""
 POSTERIOR = ("basilar", "P1")
 CTA_KERNEL_P = 0.5
-"""Subarachnoid blood is the mimic that fooled the first models (0.15 then): it sheathes the
-ICA and MCA with clot-like HU on both scans, so it is drawn often as a hard negative."""
+"""Share of the phantoms whose CTA gets a kernel of its own (:func:`_cta_kernel`)."""
 
 
 def random_options(seed: int, index: int, *, tiny: bool = False) -> PhantomOptions:

@@ -14,7 +14,7 @@ inside the brain reached from the carotid root:
   beyond the terminus laterally and ``AWAY_MM`` from the first M2's path, the one whose
   path parts from it nearest the terminus (the M1's end);
 * both M2s are then followed from ``SPLIT_STEP_MM`` past their split on to their branch's
-  end (:func:`.paths.downstream`), as the boxes' targets are; the higher is "superior".
+  end (:func:`.paths.to_branch_end`), as the boxes' targets are; the higher is "superior".
 
 An occluded branch has no opacified end to be an extreme, so these targets miss what the
 boxes find through a clot; :func:`.trace.trace` takes them only where the two readings of
@@ -29,7 +29,7 @@ import numpy.typing as npt
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.frame import HeadFrame
 from strokescope.vessels.grid import WorkGrid
-from strokescope.vessels.paths import UNREACHED, common_prefix, descend, downstream
+from strokescope.vessels.paths import UNREACHED, common_prefix, descend, to_branch_end
 
 I64 = npt.NDArray[np.int64]
 A2_BAND_MM = (0.5, 6.0)
@@ -41,15 +41,12 @@ M1_MIN_MM = 10.0
 SPLIT_MIN_MM = 3.0
 """A second M2 must part from the first at least this far past the terminus."""
 SPLIT_STEP_MM = 4.0
-BRANCH_STOP = 60.0
-"""As :data:`.trace.BRANCH_STOP`: the march on from a target stays in its branch."""
 
 
 def _on_branch(grid: WorkGrid, times: npt.NDArray[np.float32], path: I64, split: int) -> I64:
     step = int(round(SPLIT_STEP_MM / grid.geometry.spacing[0]))
     target = path[min(len(path) - 1, split + step)]
-    on = downstream(grid.speed, times, target, stop=BRANCH_STOP, lumen=grid.lumen)
-    return np.concatenate([descend(times, target), on[1:]])
+    return to_branch_end(grid.speed, times, target, lumen=grid.lumen)
 
 
 def _second_m2(

@@ -40,7 +40,7 @@ from strokescope.vessels.paths import (
     best_in_region,
     common_prefix,
     descend,
-    downstream,
+    to_branch_end,
 )
 
 I64 = npt.NDArray[np.int64]
@@ -48,9 +48,6 @@ STOP = 400.0
 """Arrival-time limit of the fast marching: about 2-3 mm of tissue or 35 mm of clot
 beyond the lumen; a side whose targets lie beyond it is marched again to ``FAR_STOP``."""
 FAR_STOP = 3000.0
-BRANCH_STOP = 60.0
-"""Arrival-time limit of the march on from a distal target: a branch's lumen (about 0.1-0.3
-per mm), up to ~18 mm of clot, never 1 mm of tissue (100)."""
 SIPHON_MM = 40.0
 A1_END_MM = 3.5
 ACOM_MAX_MM = 12.0
@@ -88,12 +85,11 @@ def _target_path(
     grid: WorkGrid, times: npt.NDArray[np.float32], frame: HeadFrame, name: str, sign: float
 ) -> I64 | None:
     """Root to the first-reached voxel of the region ``name``, then on along that branch to
-    its end (:func:`downstream`)."""
+    its end (:func:`to_branch_end`)."""
     target = best_in_region(times, region(grid, frame, REGIONS[name], sign))
     if target is None:
         return None
-    on = downstream(grid.speed, times, target, stop=BRANCH_STOP, lumen=grid.lumen)
-    return np.concatenate([descend(times, target), on[1:]])
+    return to_branch_end(grid.speed, times, target, lumen=grid.lumen)
 
 
 Anterior = tuple[list[tuple[str, str, I64]], I64 | None, I64 | None]
@@ -128,8 +124,7 @@ def _anterior(
 
 def _shared(a: I64, b: I64, tol_vox: float) -> float:
     """The smaller of the fractions of ``a`` within ``tol_vox`` of ``b`` and of ``b`` of ``a``."""
-    d = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
-    return float(min((d.min(1) <= tol_vox).mean(), (d.min(0) <= tol_vox).mean()))
+    return float(min(_close(a, b, tol_vox).mean(), _close(b, a, tol_vox).mean()))
 
 
 def _labelled(
