@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from strokescope.thrombus.model import Rules, Window
+from strokescope.thrombus.model import Window
+from strokescope.thrombus.rules import Rules
 from training.network import NetworkConfig
 
 CHANNELS_COARSE = ("NCCT", "CTA")
@@ -208,7 +209,7 @@ def training_stages(
 
 @dataclass(frozen=True)
 class DecisionRules(Rules):
-    """The app's decision rules (:class:`strokescope.thrombus.model.Rules`, one definition of
+    """The app's decision rules (:class:`strokescope.thrombus.rules.Rules`, one definition of
     the thresholds and their defaults) plus validation and notes for the manifest; to be
     tuned on held-out data."""
 
@@ -250,6 +251,10 @@ class DecisionRules(Rules):
             "this near the midline and its lateral end within 15 mm, is A1/P1, not M1; with "
             "a1p1_min_basilar_mm3 it also needs that much opacified midline lumen below its "
             "medial end (strokescope.thrombus.basilar_lumen)",
+            "basilar_second_look: without an LVO, each stretch of the traced basilar artery "
+            "that contrast does not fill is read as a candidate under the rules above, CTA "
+            "sign included (strokescope.vessels.basilar_gap); what it keeps has found_by "
+            "'basilar profile'",
         )
     )
     fine_scan: bool = True  # recipe >= 0.5.0 trains the fine stage to detect on its own

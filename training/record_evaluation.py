@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from strokescope.atomic import atomic_write_text
-from strokescope.thrombus.model import rule_values
+from strokescope.thrombus.rules import rule_values
 from training.config import DecisionRules
 from training.manifest import MANIFEST_NAME, refresh_checksums
 

@@ -13,8 +13,8 @@ from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.analysis import Inputs, _thrombi
 from strokescope.thrombus.anatomy import Plane
 from strokescope.thrombus.candidate_features import CandidateRecord
-from strokescope.thrombus.model import Rules
 from strokescope.thrombus.result import Thrombus
+from strokescope.thrombus.rules import Rules
 from strokescope.volume import Volume
 
 SPACING = 0.5

@@ -8,7 +8,7 @@ from drawn_tubes import coords, read_candidate, scene, tube
 
 from strokescope.thrombus.candidate_features import ShellReading
 from strokescope.thrombus.candidate_rules import mimic_reason
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.rules import Rules
 from strokescope.volume import Volume
 
 BESIDE = Rules(max_shell_opacified_fraction=0.15)

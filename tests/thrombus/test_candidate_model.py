@@ -14,7 +14,7 @@ from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.candidate_features import FEATURES, CandidateRecord, candidate_features
 from strokescope.thrombus.candidate_model import CandidateModel
 from strokescope.thrombus.centerline import centerline
-from strokescope.thrombus.model import Rules, rules_from_manifest
+from strokescope.thrombus.rules import Rules, rules_from_manifest
 from strokescope.thrombus.vessel_evidence import vessel_evidence
 
 

@@ -19,7 +19,7 @@ from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.analysis import Inputs, _followed, _signs
 from strokescope.thrombus.candidate_mask import clean_mask
 from strokescope.thrombus.candidate_rules import mimic_reason, parenchyma_hu
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.rules import Rules
 from strokescope.volume import Volume
 
 ABOVE = Rules(min_ncct_p90_above_brain_hu=23.0)

@@ -10,7 +10,7 @@ from strokescope.evaluation import dice
 from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_extension import extend_along_axis
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.rules import Rules
 from strokescope.volume import Mask
 
 ON = Rules(extend_along_axis_mm=15.0)

@@ -7,7 +7,7 @@ from drawn_tubes import RADIUS, coords, read_candidate, scene
 
 from strokescope.thrombus.candidate_features import ShellReading
 from strokescope.thrombus.candidate_rules import mimic_reason
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.rules import Rules
 
 AROUND = Rules(min_ncct_above_shell_hu=19.0)
 

@@ -8,7 +8,7 @@ from drawn_tubes import RADIUS, read_candidate, scene, tube
 from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.candidate_mask import clean_mask
 from strokescope.thrombus.lumen_ends import clot_stretches
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.rules import Rules
 from strokescope.volume import Geometry
 
 ORIGIN = np.zeros(3, np.int64)

@@ -13,7 +13,7 @@ from strokescope.thrombus.candidate_mask import clean_mask
 from strokescope.thrombus.candidate_rules import mimic_reason
 from strokescope.thrombus.centerline import centerline
 from strokescope.thrombus.clot_measures import measure_clot
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.rules import Rules
 from strokescope.thrombus.vessel_evidence import vessel_evidence
 
 SEGMENT = {"A1": "A1/P1", "P1": "A1/P1"}  # not told apart without a vessel tree

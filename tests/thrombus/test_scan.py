@@ -13,7 +13,8 @@ import pytest
 from strokescope.errors import ModelError
 from strokescope.preprocess.registration import RegistrationResult
 from strokescope.thrombus.inference import Sources, model_grid, predict, scan
-from strokescope.thrombus.model import Rules, Stage, ThrombusModels, Window, rules_from_manifest
+from strokescope.thrombus.model import Stage, ThrombusModels, Window
+from strokescope.thrombus.rules import Rules, rules_from_manifest
 from strokescope.thrombus.tiles import vessel_tiles
 from strokescope.volume import Volume
 

@@ -12,7 +12,7 @@ import pytest
 from strokescope.thrombus.analysis import segment_rule
 from strokescope.thrombus.anatomy import Plane, SegmentRule, segment_of
 from strokescope.thrombus.centerline import centerline
-from strokescope.thrombus.model import rules_from_manifest
+from strokescope.thrombus.rules import rules_from_manifest
 from strokescope.volume import Geometry
 
 SPACING = 0.5

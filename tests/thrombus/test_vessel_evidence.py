@@ -13,9 +13,9 @@ from drawn_tubes import PLANE, RADIUS, analyse_scene, read_candidate, scene, tub
 from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.candidate_rules import no_occlusion_reason
 from strokescope.thrombus.centerline import centerline
-from strokescope.thrombus.model import Rules
 from strokescope.thrombus.report_text import format_result
 from strokescope.thrombus.result import Thrombus
+from strokescope.thrombus.rules import Rules
 from strokescope.thrombus.vessel_evidence import opacified, vessel_evidence
 from thrombus_results import thrombus_result
 

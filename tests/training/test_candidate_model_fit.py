@@ -12,7 +12,7 @@ import pytest
 
 from strokescope.resources import models_dir
 from strokescope.thrombus.candidate_features import FEATURES
-from strokescope.thrombus.model import rules_from_manifest
+from strokescope.thrombus.rules import rules_from_manifest
 from training import candidate_model as tool
 
 

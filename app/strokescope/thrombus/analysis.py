@@ -46,16 +46,19 @@ from strokescope.thrombus.inference import (
     probability_near_threshold,
 )
 from strokescope.thrombus.input_roles import check_roles, refuse_same_series
-from strokescope.thrombus.model import Rules, ThrombusModels
+from strokescope.thrombus.model import ThrombusModels
 from strokescope.thrombus.result import Thrombus, ThrombusResult
+from strokescope.thrombus.rules import Rules
 from strokescope.thrombus.symmetry import symmetric_plane
 from strokescope.thrombus.vessel_evidence import VesselEvidence, vessel_evidence
+from strokescope.vessels.basilar_gap import basilar_gaps
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float], None]
 AUX_MM = 1.5
+BASILAR_PROFILE = "basilar profile"
 MAX_COMPONENT_MM3 = 5000.0
 """No intracranial clot is this large (a 40 mm ICA clot is ~700 mm3): such a component is
 model failure, dropped with a warning rather than measured."""
@@ -215,6 +218,41 @@ def _signs(
     return vessel_evidence(points, line, volume, plane, pair.cta, pair.ncct, pair.reg)
 
 
+def _second_look(
+    pair: Inputs,
+    plane: Plane,
+    warnings: list[str],
+    kept: list[npt.NDArray[np.int64]],
+    labelled: int,
+) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
+    """Thrombi read from the basilar artery's gaps (:func:`basilar_gaps`) under the rules of
+    :func:`_thrombi` (CTA sign included), numbered on from ``labelled``; the voxels of the
+    thrombi already ``kept`` are left out."""
+    taken = {tuple(v) for v in np.concatenate(kept)} if kept else set()
+    thrombi: list[Thrombus] = []
+    out: list[npt.NDArray[np.int64]] = []
+    for gap in basilar_gaps(pair.ncct, pair.cta, pair.reg, plane):
+        index = np.array([v for v in gap.index if tuple(v) not in taken], np.int64).reshape(-1, 3)
+        if len(index) == 0:
+            continue
+        lo = index.min(0)
+        box = np.zeros(index.max(0) - lo + 1, dtype=bool)
+        box[tuple((index - lo).T)] = True
+        prob = np.zeros(box.shape, np.float32)  # no network voxel
+        found, voxels = _thrombi(box, lo, prob, pair, plane, warnings, lambda _: True, None)
+        for th in found:
+            th = replace(th, label=labelled + len(thrombi) + 1, found_by=BASILAR_PROFILE)
+            warnings.append(
+                f"thrombus {th.label} ({th.segment}) was found by the second look at the "
+                f"basilar artery, not by the networks: contrast does not fill it "
+                f"{gap.below_tip_mm[0]:.0f}-{gap.below_tip_mm[1]:.0f} mm below its tip; "
+                "its outline is the unfilled lumen, check it on the CTA"
+            )
+            thrombi.append(th)
+        out += voxels
+    return thrombi, out
+
+
 def _voxels_mask(
     kept: list[npt.NDArray[np.int64]], shape: tuple[int, int, int]
 ) -> npt.NDArray[np.bool_]:
@@ -222,27 +260,6 @@ def _voxels_mask(
     out = np.zeros(shape, dtype=bool)
     out[tuple(np.concatenate(kept or [np.zeros((0, 3), np.int64)]).T)] = True
     return out
-
-
-def _blood_warning(
-    kept: list[npt.NDArray[np.int64]],
-    grid: Geometry,
-    aux: Geometry,
-    aux_hu: npt.NDArray[np.float32],
-    brain: Mask,
-) -> list[str]:
-    """The warning about hyperdense blood outside vessels and away from the kept thrombi
-    (on ``aux``) when there is enough of it."""
-    thrombus_aux = np.zeros(aux.shape, dtype=bool)
-    if kept:
-        ai = np.rint(aux.lps_to_index(grid.index_to_lps(np.concatenate(kept)))).astype(int)
-        ai = ai[np.all((ai >= 0) & (ai < np.asarray(aux.shape)), axis=1)]
-        thrombus_aux[tuple(ai.T)] = True
-    reading = gr.brain_hu(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
-    blood, (lo, hi) = reading.blood()
-    if blood < gr.BLOOD_MIN_ML:
-        return []
-    return [f"{gr.BLOOD_WARNING} ({blood:.1f} mL at {lo:.0f}-{hi:.0f} HU outside the vessels)"]
 
 
 def analyze(
@@ -304,11 +321,16 @@ def analyze(
     only = pred.proposed_by_scan_only
     thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record, parents)
     seconds["measurements"] = time.perf_counter() - t
+    if rules.basilar_second_look and not any(map(rules.is_lvo, thrombi)):
+        t = time.perf_counter()
+        more, more_kept = _second_look(pair, plane, warnings, kept, len(thrombi))
+        thrombi, kept = thrombi + more, kept + more_kept
+        seconds["basilar_second_look"] = time.perf_counter() - t
     t = time.perf_counter()
     final = _voxels_mask(kept, cta.shape)
-    warnings += _blood_warning(kept, cta.geometry, aux, aux_hu, brain)
+    warnings += gr.blood_warning(kept, cta.geometry, aux, aux_hu, brain)
     seconds["guardrails"] = time.perf_counter() - t
-    lvo = any(_is_lvo(th, models) for th in thrombi)
+    lvo = any(map(rules.is_lvo, thrombi))
     seconds["total"] = time.perf_counter() - start
     progress(1.0)
     return ThrombusResult(
@@ -332,15 +354,6 @@ def segment_rule(rules: Rules) -> SegmentRule:
     return SegmentRule(
         lateral_branch_max_medial_mm=rules.a1p1_max_medial_mm,
         lateral_branch_min_basilar_mm3=rules.a1p1_min_basilar_mm3,
-    )
-
-
-def _is_lvo(th: Thrombus, models: ThrombusModels) -> bool:
-    r = models.rules
-    return (
-        th.segment in r.lvo_segments
-        and (r.lvo_min_volume_mm3 is None or th.volume_mm3 >= r.lvo_min_volume_mm3)
-        and (r.lvo_min_length_mm is None or th.length_mm >= r.lvo_min_length_mm)
     )
 
 

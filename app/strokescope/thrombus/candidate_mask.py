@@ -14,7 +14,7 @@ from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.lumen_ends import clot_stretches
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.rules import Rules
 from strokescope.volume import Volume
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ import numpy.typing as npt
 
 from strokescope.thrombus.candidate_features import ShellReading
 from strokescope.thrombus.guardrails import PARENCHYMA_HU
-from strokescope.thrombus.model import Rules
 from strokescope.thrombus.result import cta_signs_text
+from strokescope.thrombus.rules import Rules
 from strokescope.thrombus.vessel_evidence import VesselEvidence
 
 

@@ -21,7 +21,7 @@ from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.centerline import Centerline, mean_radius_mm
-from strokescope.thrombus.model import Rules
+from strokescope.thrombus.rules import Rules
 from strokescope.thrombus.vessel_evidence import MARCH_STEP_MM, clot_end_mm, tips
 from strokescope.volume import Volume
 

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from strokescope.preprocess.gaussian import gaussian_mm
 from strokescope.preprocess.morphology import ball_mm, dilate_ball, erode_ball
-from strokescope.volume import Geometry, Volume
+from strokescope.volume import Geometry, Mask, Volume
 
 CALCIFICATION_HU = 130.0
 OPACIFIED_HU = 150.0  # CTA lumen; below it a vessel is not opacified
@@ -132,3 +132,24 @@ def input_warnings(ncct: Volume, cta: Volume | None, noise: float) -> list[str]:
     if noise > NOISE_MAX_HU:
         out.append(f"heavy NCCT noise (SD {noise:.0f} HU > {NOISE_MAX_HU:g} HU): {OUTSIDE}")
     return out
+
+
+def blood_warning(
+    kept: list[npt.NDArray[np.int64]],
+    grid: Geometry,
+    aux: Geometry,
+    aux_hu: npt.NDArray[np.float32],
+    brain: Mask,
+) -> list[str]:
+    """The warning about hyperdense blood outside vessels and away from the kept thrombi
+    (on ``aux``) when there is enough of it."""
+    thrombus_aux = np.zeros(aux.shape, dtype=bool)
+    if kept:
+        ai = np.rint(aux.lps_to_index(grid.index_to_lps(np.concatenate(kept)))).astype(int)
+        ai = ai[np.all((ai >= 0) & (ai < np.asarray(aux.shape)), axis=1)]
+        thrombus_aux[tuple(ai.T)] = True
+    reading = brain_hu(aux_hu[0], aux_hu[1], brain.array, thrombus_aux, aux)
+    blood, (lo, hi) = reading.blood()
+    if blood < BLOOD_MIN_ML:
+        return []
+    return [f"{BLOOD_WARNING} ({blood:.1f} mL at {lo:.0f}-{hi:.0f} HU outside the vessels)"]

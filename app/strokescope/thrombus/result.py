@@ -71,6 +71,10 @@ class Thrombus:
     collateral_ratio: float | None = None
     """Contrast filling beyond an ICA or M1 clot over the mirrored territory (0-1.5,
     :mod:`strokescope.thrombus.collaterals`); None if not graded."""
+    found_by: str = "network"
+    """"network" (the coarse-to-fine networks or the scan), or "basilar profile": the
+    second look at the basilar artery's CTA profile (:mod:`strokescope.vessels.basilar_gap`),
+    where the networks found nothing; its outline is the non-opacified lumen."""
 
     def cta_signs(self) -> str | None:
         """Both CTA signs as text (:func:`cta_signs_text`), None if not measured."""

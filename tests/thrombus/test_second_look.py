@@ -1,0 +1,50 @@
+"""The basilar second look through the whole analysis: networks that find nothing, a basilar
+clot in subarachnoid blood, and the rule on and off."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from phantoms import small_study
+
+from strokescope.pipeline import analyze_thrombus
+
+
+@pytest.fixture(scope="module")
+def looking_models(tiny_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The quiet tiny models (their coarse stage finds nothing) with the second look on."""
+    out = tmp_path_factory.mktemp("models_second_look") / "models"
+    shutil.copytree(tiny_models, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["decision"]["basilar_second_look"] = True
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return out
+
+
+def _study():  # type: ignore[no-untyped-def]
+    return small_study(1_000_010, "basilar", sah=True)
+
+
+def test_the_second_look_finds_the_basilar_clot_the_networks_miss(looking_models: Path) -> None:
+    study = _study()
+    result = analyze_thrombus(study.ncct, study.cta, models=looking_models)
+    assert result.lvo and result.occlusion_class == "LVO"
+    (th,) = result.thrombi
+    assert th.found_by == "basilar profile" and th.segment == "basilar" and th.side == "midline"
+    assert th.probability_mean == 0.0 and th.volume_mm3 >= 10.0
+    truth = study.masks["thrombus"].array
+    assert (result.mask.array & truth).sum() >= 0.6 * result.mask.array.sum()
+    assert any("second look at the basilar artery" in w for w in result.warnings)
+    assert "basilar_second_look" not in result.decision_rule  # described in words
+    assert "traced basilar artery" in result.decision_rule
+    assert result.to_dict()["thrombi"][0]["found_by"] == "basilar profile"
+
+
+def test_without_the_rule_the_same_head_is_negative(tiny_models: Path) -> None:
+    study = _study()
+    result = analyze_thrombus(study.ncct, study.cta, models=tiny_models)
+    assert not result.occlusion and result.thrombi == ()
+    assert "basilar_second_look" not in result.seconds
