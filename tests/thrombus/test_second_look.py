@@ -11,6 +11,7 @@ import pytest
 from phantoms import small_study
 
 from strokescope.pipeline import analyze_thrombus
+from strokescope.thrombus.report_text import format_result
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,7 @@ def test_the_second_look_finds_the_basilar_clot_the_networks_miss(looking_models
     assert "basilar_second_look" not in result.decision_rule  # described in words
     assert "traced basilar artery" in result.decision_rule
     assert result.to_dict()["thrombi"][0]["found_by"] == "basilar profile"
+    assert "[found by the basilar profile]" in format_result(result)
 
 
 def test_without_the_rule_the_same_head_is_negative(tiny_models: Path) -> None:

@@ -37,11 +37,15 @@ Version history
     ``notice``: possible occlusion, CTA needed, never a thrombus measurement); ``null``
     when it did not run (a CTA was given, or no arterial map is installed); absent in older
     files.
+1.9
+    ``found_by`` per thrombus: ``"network"``, or ``"basilar profile"`` when the second look
+    at the basilar artery's CTA profile found it where the networks found nothing
+    (:mod:`strokescope.vessels.basilar_gap`); absent in older files.
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.8"`` (see the history above); a reader should refuse a major version it does not
+    ``"1.9"`` (see the history above); a reader should refuse a major version it does not
     know.
 ``notice``
     Always "Research use only, not for diagnosis."
@@ -64,7 +68,7 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     (one record per clot: label, volume_mm3, length_mm, max_diameter_mm, ncct_mean_hu,
     ncct_sd_hu, cta_mean_hu, perviousness_hu, relative_attenuation, side,
     centroid_lps, segment, probability_mean, cta_lumen_in_line, cta_missing_artery,
-    axial_profile, collateral_ratio),
+    axial_profile, collateral_ratio, found_by),
     occlusion, lvo, occlusion_class, total_volume_mm3, registration_metric, cta_to_ncct,
     model_version, model_sha256, decision_rule, ncct_screening, ...
 ``hemorrhage``
@@ -97,7 +101,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.8"
+SCHEMA_VERSION = "1.9"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -168,6 +172,9 @@ RESULTS_SCHEMA: dict[str, Any] = {
                             "side",
                             "segment",
                         ],
+                        "properties": {
+                            "found_by": {"type": "string", "enum": ["network", "basilar profile"]}
+                        },
                     },
                 },
                 "occlusion": {"type": "boolean"},

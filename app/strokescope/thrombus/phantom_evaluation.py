@@ -97,6 +97,7 @@ def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:
                 "volume_mm3": round(t.volume_mm3, 1),
                 "length_mm": t.length_mm,
                 "probability_mean": t.probability_mean,
+                "found_by": t.found_by,
             }
             for t in result.thrombi
         ],

@@ -30,7 +30,9 @@ def format_result(result: ThrombusResult, *, verbose: bool = False) -> str:
             f"  #{t.label} {t.side} {t.segment}: {t.volume_mm3:.0f} mm3, length "
             f"{t.length_mm:.1f} mm, max diameter {t.max_diameter_mm:.1f} mm, NCCT "
             f"{t.ncct_mean_hu:.0f}+-{t.ncct_sd_hu:.0f} HU, CTA {t.cta_mean_hu:.0f} HU, "
-            f"perviousness {t.perviousness_hu:+.0f} HU, relative attenuation {ra}" + _signs(t)
+            f"perviousness {t.perviousness_hu:+.0f} HU, relative attenuation {ra}"
+            + _signs(t)
+            + ("" if t.found_by == "network" else f" [found by the {t.found_by}]")
         )
     if result.ncct_screening is not None:
         lines += [result.ncct_screening.summary(), f"  {result.ncct_screening.notice}"]
