@@ -252,9 +252,8 @@ class DecisionRules(Rules):
             "a1p1_min_basilar_mm3 it also needs that much opacified midline lumen below its "
             "medial end (strokescope.thrombus.basilar_lumen)",
             "basilar_second_look: without an LVO, each stretch of the traced basilar artery "
-            "that contrast does not fill is read as a candidate under the rules above, CTA "
-            "sign included (strokescope.vessels.basilar_gap); what it keeps has found_by "
-            "'basilar profile'",
+            "that contrast does not fill is read as a candidate only the scan proposed "
+            "(strokescope.vessels.basilar_gap); what it keeps has found_by 'basilar profile'",
         )
     )
     fine_scan: bool = True  # recipe >= 0.5.0 trains the fine stage to detect on its own

@@ -225,8 +225,8 @@ def _second_look(
     kept: list[npt.NDArray[np.int64]],
     labelled: int,
 ) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
-    """Thrombi read from the basilar artery's gaps (:func:`basilar_gaps`) under the rules of
-    :func:`_thrombi` (CTA sign included), numbered on from ``labelled``; the voxels of the
+    """Thrombi read from the basilar artery's gaps (:func:`basilar_gaps`) by :func:`_thrombi`
+    as candidates only the scan proposed, numbered on from ``labelled``; the voxels of the
     thrombi already ``kept`` are left out."""
     taken = {tuple(v) for v in np.concatenate(kept)} if kept else set()
     thrombi: list[Thrombus] = []

@@ -83,8 +83,9 @@ class Rules:
     basilar_second_look: bool = False
     """Where no LVO was found, read the basilar artery's CTA profile
     (:mod:`strokescope.vessels.basilar_gap`): each stretch that contrast does not fill is a
-    candidate under the rules above, CTA sign included; what it keeps is marked
-    ``found_by`` "basilar profile"."""
+    candidate under the rules above, read as one only the scan proposed (so it needs the CTA
+    sign wherever the rules ask it of those); what it keeps is marked ``found_by`` "basilar
+    profile"."""
     candidate_model: CandidateModel | None = None
     """A logistic regression over each candidate's attenuation features that a candidate it
     judges (those only the scan proposed, or all) must pass

@@ -33,7 +33,7 @@ from strokescope.thrombus.vessel_evidence import opacified_hu
 from strokescope.vessels.frame import find_roots
 from strokescope.vessels.grid import build_grid
 from strokescope.vessels.paths import arc_mm
-from strokescope.vessels.profile import STEP_MM, profile, resample
+from strokescope.vessels.profile import STEP_MM, profile, resample, unfilled_runs
 from strokescope.vessels.trace import trace_posterior
 from strokescope.volume import Volume
 
@@ -89,24 +89,17 @@ def basilar_gaps(
     points = resample(grid.geometry.index_to_lps(path.astype(float)))
     length = float(arc_mm(points)[-1])
     read = profile(points, -length, "basilar tip", cta, ncct, reg)
-    off = np.concatenate([[0], (~read.opacified).astype(int), [0]])
-    starts = np.flatnonzero(np.diff(off) == 1)
-    ends = np.flatnonzero(np.diff(off) == -1) - 1
     gaps = []
-    for a, b in zip(starts, ends, strict=True):
+    for a, b in unfilled_runs(read):
         far, near = float(read.distance_mm[a]), float(read.distance_mm[b])
         if near - far + STEP_MM < GAP_MIN_MM or near < -REACH_MM:
             continue
         if np.median(np.abs(plane.signed_distance(points[a : b + 1]))) > MIDLINE_MM:
             continue  # not the basilar: a path round it, through a carotid and a Pcom
         index = lumen_voxels(points[a : b + 1], LUMEN_RADIUS_MM, cta, ncct, reg)
-        log.info(
-            "basilar second look: not opacified %.0f-%.0f mm below the tip, %d voxels",
-            -near,
-            -far,
-            len(index),
-        )
-        gaps.append(BasilarGap(points[a : b + 1], (-near, -far), index))
+        below = (abs(near), abs(far))  # distances run from -length to 0 at the tip
+        log.info("basilar second look: unfilled %.0f-%.0f mm below the tip", *below)
+        gaps.append(BasilarGap(points[a : b + 1], below, index))
     return tuple(gaps)
 
 

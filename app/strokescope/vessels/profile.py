@@ -62,14 +62,19 @@ def profile(
     return Profile(reference, start_mm + arc_mm(points), c, (c - n).astype(np.float32), near)
 
 
+def unfilled_runs(p: Profile) -> list[tuple[int, int]]:
+    """First and last point index of each run of non-opacified points of ``p``, in order."""
+    off = np.concatenate([[False], ~p.opacified, [False]]).astype(int)
+    starts = np.flatnonzero(np.diff(off) == 1)
+    ends = np.flatnonzero(np.diff(off) == -1) - 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
 def status(p: Profile, reference_hu: float) -> tuple[str, float | None]:
     """Status of a profile and where its column drops (see the module docstring)."""
     if len(p.opacified) == 0:
         return NOT_OPACIFIED, None
-    off = np.concatenate([[False], ~p.opacified, [False]]).astype(int)
-    starts = np.flatnonzero(np.diff(off) == 1)
-    ends = np.flatnonzero(np.diff(off) == -1) - 1
-    for a, b in zip(starts, ends, strict=True):
+    for a, b in unfilled_runs(p):
         if p.distance_mm[b] - p.distance_mm[a] + STEP_MM >= MIN_RUN_MM:
             return NOT_OPACIFIED, float(p.distance_mm[a])
     if float(np.median(p.enhancement_hu)) < REDUCED_FRACTION * reference_hu:

@@ -252,7 +252,7 @@ def _frame(
 
 def trace_posterior(grid: WorkGrid, plane: Plane, roots: Roots) -> Traced:
     """The basilar, P1 and P2 alone (no Pcom: the carotids' own branches are not traced),
-    for a second look at the posterior circulation at a third of :func:`trace`'s cost."""
+    for a second look at the posterior circulation at a fraction of :func:`trace`'s cost."""
     if len(roots.ica) < 2:
         return Traced((), {}, None, None, ("arterial tree: a carotid root was not found",))
     left = arrival_times(grid.speed, roots.ica["left"][None], stop=STOP)
