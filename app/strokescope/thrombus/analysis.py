@@ -222,14 +222,18 @@ def _second_look(
     pair: Inputs,
     plane: Plane,
     warnings: list[str],
+    thrombi: list[Thrombus],
     kept: list[npt.NDArray[np.int64]],
-    labelled: int,
+    seconds: dict[str, float],
 ) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
-    """Thrombi read from the basilar artery's gaps (:func:`basilar_gaps`) by :func:`_thrombi`
-    as candidates only the scan proposed, numbered on from ``labelled``; the voxels of the
-    thrombi already ``kept`` are left out."""
+    """``thrombi`` and ``kept``, plus, without an LVO and where the rules ask for it, the thrombi
+    :func:`_thrombi` keeps of the basilar's gaps (:func:`basilar_gaps`) as scan-only ones."""
+    rules = pair.rules
+    if not rules.basilar_second_look or any(map(rules.is_lvo, thrombi)):
+        return thrombi, kept
+    t = time.perf_counter()
     taken = {tuple(v) for v in np.concatenate(kept)} if kept else set()
-    thrombi: list[Thrombus] = []
+    found: list[Thrombus] = []
     out: list[npt.NDArray[np.int64]] = []
     for gap in basilar_gaps(pair.ncct, pair.cta, pair.reg, plane):
         index = np.array([v for v in gap.index if tuple(v) not in taken], np.int64).reshape(-1, 3)
@@ -239,18 +243,19 @@ def _second_look(
         box = np.zeros(index.max(0) - lo + 1, dtype=bool)
         box[tuple((index - lo).T)] = True
         prob = np.zeros(box.shape, np.float32)  # no network voxel
-        found, voxels = _thrombi(box, lo, prob, pair, plane, warnings, lambda _: True, None)
-        for th in found:
-            th = replace(th, label=labelled + len(thrombi) + 1, found_by=BASILAR_PROFILE)
+        more, voxels = _thrombi(box, lo, prob, pair, plane, warnings, lambda _: True, None)
+        for th in more:
+            th = replace(th, label=len(thrombi) + len(found) + 1, found_by=BASILAR_PROFILE)
             warnings.append(
                 f"thrombus {th.label} ({th.segment}) was found by the second look at the "
                 f"basilar artery, not by the networks: contrast does not fill it "
                 f"{gap.below_tip_mm[0]:.0f}-{gap.below_tip_mm[1]:.0f} mm below its tip; "
                 "its outline is the unfilled lumen, check it on the CTA"
             )
-            thrombi.append(th)
+            found.append(th)
         out += voxels
-    return thrombi, out
+    seconds["basilar_second_look"] = time.perf_counter() - t
+    return thrombi + found, kept + out
 
 
 def _voxels_mask(
@@ -310,8 +315,7 @@ def analyze(
     del sources  # its SimpleITK copies of both volumes (0.67 GB at 512 x 512 x 320)
     seconds.update(pred.seconds)
     t = time.perf_counter()
-    # Everything below works in the box around the voxels above threshold: full-grid
-    # arrays at 512 x 512 x 320 cost seconds to allocate and pass over.
+    # Below, work in the box round the voxels above threshold (full grids cost seconds).
     threshold = rules.fine_probability_threshold
     offset, prob = probability_near_threshold(pred, cta.geometry, threshold)
     mask, notes, parents = clean_mask(prob >= threshold, offset, ncct, cta, reg, rules)
@@ -321,11 +325,7 @@ def analyze(
     only = pred.proposed_by_scan_only
     thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record, parents)
     seconds["measurements"] = time.perf_counter() - t
-    if rules.basilar_second_look and not any(map(rules.is_lvo, thrombi)):
-        t = time.perf_counter()
-        more, more_kept = _second_look(pair, plane, warnings, kept, len(thrombi))
-        thrombi, kept = thrombi + more, kept + more_kept
-        seconds["basilar_second_look"] = time.perf_counter() - t
+    thrombi, kept = _second_look(pair, plane, warnings, thrombi, kept, seconds)
     t = time.perf_counter()
     final = _voxels_mask(kept, cta.shape)
     warnings += gr.blood_warning(kept, cta.geometry, aux, aux_hu, brain)
