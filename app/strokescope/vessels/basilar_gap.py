@@ -54,7 +54,7 @@ LUMEN_RADIUS_MM = 1.75
 """Radius of the lumen a gap's voxels are taken within: the adult basilar is 3-4 mm wide.
 The lumen's distance map along the traced path is no measure of it (median 0-0.5 mm on the
 development heads: the path runs beside thin lumen and through the clot)."""
-CLOT_NCCT_HU = 40.0
+GAP_MIN_NCCT_HU = 40.0
 """Lowest NCCT HU of a gap voxel: acute clot is 40-90 HU, brainstem and CSF are below."""
 
 SLAB_MM = 55.0
@@ -144,5 +144,5 @@ def lumen_voxels(
     vox, lps = vox[near], lps[near]
     c = cta.array[tuple(vox.T)]
     n = sample_registered(ncct, lps, reg)
-    clot = (n >= CLOT_NCCT_HU) & (n < gr.CALCIFICATION_HU) & ~opacified_hu(c, n)
+    clot = (n >= GAP_MIN_NCCT_HU) & (n < gr.CALCIFICATION_HU) & ~opacified_hu(c, n)
     return vox[clot].astype(np.int64)
