@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.brain_mask import implausible_mask
+from strokescope.preprocess.index_box import mask_box
 from strokescope.preprocess.registration import (
     RegistrationResult,
     register_rigid,
@@ -239,9 +240,7 @@ def _second_look(
         index = np.array([v for v in gap.index if tuple(v) not in taken], np.int64).reshape(-1, 3)
         if len(index) == 0:
             continue
-        lo = index.min(0)
-        box = np.zeros(index.max(0) - lo + 1, dtype=bool)
-        box[tuple((index - lo).T)] = True
+        lo, box = mask_box(index)
         prob = np.zeros(box.shape, np.float32)  # no network voxel
         more, voxels = _thrombi(box, lo, prob, pair, plane, warnings, lambda _: True, None)
         for th in more:

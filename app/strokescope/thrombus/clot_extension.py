@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from strokescope.preprocess.index_box import box_indices, mask_box
 from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
@@ -45,10 +46,7 @@ def _cylinder_voxels(
     bounds = g.index_bounds(corners)
     if bounds is None:
         return np.zeros((0, 3), np.int64)
-    grid = np.stack(
-        np.meshgrid(*(np.arange(a, b) for a, b in zip(*bounds, strict=True)), indexing="ij"),
-        axis=-1,
-    ).reshape(-1, 3)
+    grid = box_indices(*bounds)
     rel = g.index_to_lps(grid.astype(float)) - tip
     along = rel @ t
     across = np.linalg.norm(rel - along[:, None] * t, axis=1)
@@ -95,9 +93,7 @@ def extend_along_axis(
     if not added or not sum(len(a) for a in added):
         return index
     union = np.unique(np.concatenate([index, *added]), axis=0)
-    lo = union.min(0)
-    box = np.zeros(tuple(union.max(0) - lo + 1), dtype=bool)
-    box[tuple((union - lo).T)] = True
+    lo, box = mask_box(union)
     labels, _ = components(box)
     keep = np.unique(labels[tuple((index - lo).T)])
     keep = keep[keep > 0]

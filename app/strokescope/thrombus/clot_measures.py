@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from strokescope.preprocess.index_box import mask_box
 from strokescope.preprocess.morphology import ball_mm, dilate_ball
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
@@ -78,9 +79,7 @@ def measure_clot(
     g = cta.geometry
     pts = g.index_to_lps(index.astype(float))
     cta_hu = cta.array[tuple(index.T)]
-    lo = index.min(0)
-    sub = np.zeros(tuple(index.max(0) - lo + 1), dtype=bool)
-    sub[tuple((index - lo).T)] = True
+    lo, sub = mask_box(index)
     contra = contralateral_hu(pts, plane, ncct, cta, reg)
     centroid = pts.mean(0)
     volume = float(len(index) * g.voxel_volume_mm3)

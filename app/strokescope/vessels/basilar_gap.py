@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from strokescope.preprocess.index_box import box_indices
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus import guardrails as gr
 from strokescope.thrombus.anatomy import Plane
@@ -134,9 +135,7 @@ def lumen_voxels(
     bounds = g.index_bounds(np.concatenate([points - reach, points + reach]))
     if bounds is None:
         return np.zeros((0, 3), np.int64)
-    lo, hi = bounds
-    axes = [np.arange(a, b) for a, b in zip(lo, hi, strict=True)]
-    vox = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+    vox = box_indices(*bounds)
     lps = g.index_to_lps(vox.astype(float))
     near = np.zeros(len(vox), dtype=bool)
     for p in points:  # points every STEP_MM: the nearest is within STEP_MM / 2 of the line

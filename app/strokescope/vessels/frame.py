@@ -31,6 +31,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
+from strokescope.preprocess.index_box import box_indices
 from strokescope.preprocess.morphology import components
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.grid import WorkGrid
@@ -205,8 +206,7 @@ def region(
     if bounds is None:
         return out
     lo, hi = bounds
-    kk, jj, ii = np.meshgrid(*(np.arange(a, b) for a, b in zip(lo, hi, strict=True)), indexing="ij")
-    vox = np.stack([kk.ravel(), jj.ravel(), ii.ravel()], axis=1)
+    vox = box_indices(lo, hi)
     h = frame.to_head(g.index_to_lps(vox.astype(float)))
     h[:, 0] *= sign
     inside = np.all((h >= [b[0] for b in box]) & (h <= [b[1] for b in box]), axis=1)
