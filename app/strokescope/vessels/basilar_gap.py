@@ -67,11 +67,9 @@ I64 = npt.NDArray[np.int64]
 
 @dataclass(frozen=True, eq=False)
 class BasilarGap:
-    """One non-opacified stretch of the basilar: its centerline (LPS mm, every
-    ``STEP_MM``), its distance below the basilar tip (mm, nearer end first), and the CTA
-    voxels (n, 3 z, y, x) of the lumen there."""
+    """One non-opacified stretch of the basilar: its distance below the basilar tip (mm,
+    nearer end first) and the CTA voxels (n, 3 z, y, x) of the lumen there."""
 
-    points_lps: F64
     below_tip_mm: tuple[float, float]
     index: I64
 
@@ -100,7 +98,7 @@ def basilar_gaps(
         index = lumen_voxels(points[a : b + 1], LUMEN_RADIUS_MM, cta, ncct, reg)
         below = (abs(near), abs(far))  # distances run from -length to 0 at the tip
         log.info("basilar second look: unfilled %.0f-%.0f mm below the tip", *below)
-        gaps.append(BasilarGap(points[a : b + 1], below, index))
+        gaps.append(BasilarGap(below, index))
     return tuple(gaps)
 
 
