@@ -251,7 +251,8 @@ class DecisionRules(Rules):
             "this near the midline and its lateral end within 15 mm, is A1/P1, not M1; with "
             "a1p1_min_basilar_mm3 it also needs that much opacified midline lumen below its "
             "medial end (strokescope.thrombus.basilar_lumen)",
-            "basilar_second_look: without an LVO, each stretch of the traced basilar artery "
+            "basilar_second_look: without an LVO and with the blood warning given, each "
+            "stretch of the traced basilar artery "
             "that contrast does not fill is read as a candidate only the scan proposed "
             "(strokescope.vessels.basilar_gap); what it keeps has found_by 'basilar profile'",
         )

@@ -10,6 +10,7 @@ from strokescope.phantom import PhantomOptions, generate_study
 from strokescope.preprocess.brain_mask import brain_mask
 from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.symmetry import symmetric_plane
+from strokescope.vessels import basilar_gap
 from strokescope.vessels.basilar_gap import REACH_MM, BasilarGap, basilar_gaps, lumen_voxels
 from strokescope.volume import Geometry, Volume
 
@@ -44,7 +45,7 @@ def test_lumen_voxels_are_the_unfilled_lumen_along_the_line() -> None:
 
 
 @pytest.fixture(scope="module")
-def heads() -> dict[str, tuple[tuple[BasilarGap, ...], np.ndarray | None]]:
+def heads() -> dict[str, tuple[tuple[BasilarGap, ...], np.ndarray | None, tuple]]:
     out = {}
     for name, seed, occlusion in (("clot", 1_000_010, "basilar"), ("none", 1_000_003, "none")):
         options = PhantomOptions(
@@ -54,13 +55,13 @@ def heads() -> dict[str, tuple[tuple[BasilarGap, ...], np.ndarray | None]]:
         assert study.cta is not None
         plane = symmetric_plane(study.ncct, brain_mask(study.ncct))
         truth = study.masks.get("thrombus")
-        gaps = basilar_gaps(study.ncct, study.cta, identity_registration(), plane)
-        out[name] = (gaps, None if truth is None else truth.array)
+        inputs = (study.ncct, study.cta, identity_registration(), plane)
+        out[name] = (basilar_gaps(*inputs), None if truth is None else truth.array, inputs)
     return out
 
 
 def test_a_basilar_clot_in_subarachnoid_blood_is_a_gap(heads: dict) -> None:
-    gaps, truth = heads["clot"]
+    gaps, truth, _ = heads["clot"]
     assert len(gaps) == 1 and truth is not None
     gap = gaps[0]
     assert gap.below_tip_mm[0] <= REACH_MM and gap.below_tip_mm[0] < gap.below_tip_mm[1]
@@ -69,3 +70,14 @@ def test_a_basilar_clot_in_subarachnoid_blood_is_a_gap(heads: dict) -> None:
 
 def test_a_patent_basilar_in_subarachnoid_blood_has_no_gap(heads: dict) -> None:
     assert heads["none"][0] == ()
+
+
+def test_a_traced_basilar_shorter_than_a_basilar_gives_no_gap(
+    heads: dict, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    gaps, _, inputs = heads["clot"]
+    assert gaps  # the same head with the rule as shipped has its gap
+    monkeypatch.setattr(basilar_gap, "BASILAR_MIN_MM", 300.0)
+    with caplog.at_level("INFO", logger=basilar_gap.__name__):
+        assert basilar_gaps(*inputs) == ()
+    assert "too short" in caplog.text

@@ -1,4 +1,4 @@
-"""Voxel index lists (n, 3 z, y, x) and the boxes that hold them, the two ways round."""
+"""Voxel index lists (n, 3 z, y, x), the boxes that hold them and the masks they fill."""
 
 from __future__ import annotations
 
@@ -21,3 +21,10 @@ def box_indices(lo: npt.ArrayLike, hi: npt.ArrayLike) -> I64:
     """Every index of the half-open box ``lo:hi``, in C order (x fastest)."""
     axes = (np.arange(a, b) for a, b in zip(np.asarray(lo), np.asarray(hi), strict=True))
     return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3).astype(np.int64)
+
+
+def index_mask(index: list[I64], shape: tuple[int, ...]) -> npt.NDArray[np.bool_]:
+    """The voxels of every index list in ``index`` as one mask of a grid of ``shape``."""
+    out = np.zeros(shape, dtype=bool)
+    out[tuple(np.concatenate(index or [np.zeros((0, 3), np.int64)]).T)] = True
+    return out

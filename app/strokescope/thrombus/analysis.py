@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.brain_mask import implausible_mask
-from strokescope.preprocess.index_box import mask_box
+from strokescope.preprocess.index_box import index_mask, mask_box
 from strokescope.preprocess.registration import (
     RegistrationResult,
     register_rigid,
@@ -226,11 +226,14 @@ def _second_look(
     thrombi: list[Thrombus],
     kept: list[npt.NDArray[np.int64]],
     seconds: dict[str, float],
+    blood: bool,
 ) -> tuple[list[Thrombus], list[npt.NDArray[np.int64]]]:
-    """``thrombi`` and ``kept``, plus, without an LVO and where the rules ask for it, the thrombi
-    :func:`_thrombi` keeps of the basilar's gaps (:func:`basilar_gaps`) as scan-only ones."""
+    """``thrombi`` and ``kept``, plus, where the rules ask for it, the thrombi :func:`_thrombi`
+    keeps of the basilar's gaps (:func:`basilar_gaps`) as scan-only ones: only without an
+    LVO and with hyperdense ``blood`` outside the vessels (the blood warning), the networks'
+    blind spot (a clot in blood; they find basilar clots without it)."""
     rules = pair.rules
-    if not rules.basilar_second_look or any(map(rules.is_lvo, thrombi)):
+    if not (rules.basilar_second_look and blood) or any(map(rules.is_lvo, thrombi)):
         return thrombi, kept
     t = time.perf_counter()
     taken = {tuple(v) for v in np.concatenate(kept)} if kept else set()
@@ -255,15 +258,6 @@ def _second_look(
         out += voxels
     seconds["basilar_second_look"] = time.perf_counter() - t
     return thrombi + found, kept + out
-
-
-def _voxels_mask(
-    kept: list[npt.NDArray[np.int64]], shape: tuple[int, int, int]
-) -> npt.NDArray[np.bool_]:
-    """The kept thrombi's voxels as one mask of the CTA grid."""
-    out = np.zeros(shape, dtype=bool)
-    out[tuple(np.concatenate(kept or [np.zeros((0, 3), np.int64)]).T)] = True
-    return out
 
 
 def analyze(
@@ -324,11 +318,11 @@ def analyze(
     only = pred.proposed_by_scan_only
     thrombi, kept = _thrombi(mask, offset, prob, pair, plane, warnings, only, record, parents)
     seconds["measurements"] = time.perf_counter() - t
-    thrombi, kept = _second_look(pair, plane, warnings, thrombi, kept, seconds)
     t = time.perf_counter()
-    final = _voxels_mask(kept, cta.shape)
-    warnings += gr.blood_warning(kept, cta.geometry, aux, aux_hu, brain)
+    blood = gr.blood_warning(kept, cta.geometry, aux, aux_hu, brain)
     seconds["guardrails"] = time.perf_counter() - t
+    thrombi, kept = _second_look(pair, plane, warnings, thrombi, kept, seconds, bool(blood))
+    warnings += blood
     lvo = any(map(rules.is_lvo, thrombi))
     seconds["total"] = time.perf_counter() - start
     progress(1.0)
@@ -337,7 +331,7 @@ def analyze(
         occlusion=bool(thrombi),
         lvo=lvo,
         occlusion_class="LVO" if lvo else ("MeVO" if thrombi else "none"),
-        mask=Mask(final, cta.geometry, "thrombus"),
+        mask=Mask(index_mask(kept, cta.shape), cta.geometry, "thrombus"),
         cta_to_ncct=reg.cta_to_ncct,
         registration_metric=reg.metric,
         model_version=models.version,

@@ -81,11 +81,12 @@ class Rules:
     the scan reads tiles without the coarse network's context, so what it alone finds needs
     evidence from the attenuation physics."""
     basilar_second_look: bool = False
-    """Where no LVO was found, read the basilar artery's CTA profile
-    (:mod:`strokescope.vessels.basilar_gap`): each stretch that contrast does not fill is a
-    candidate under the rules above, read as one only the scan proposed (so it needs the CTA
-    sign wherever the rules ask it of those); what it keeps is marked ``found_by`` "basilar
-    profile"."""
+    """Where no LVO was found and the NCCT holds hyperdense blood outside the vessels (the
+    blood warning: a clot in blood is the networks' blind spot), read the basilar artery's
+    CTA profile (:mod:`strokescope.vessels.basilar_gap`): each stretch that contrast does
+    not fill is a candidate under the rules above, read as one only the scan proposed (so
+    it needs the CTA sign wherever the rules ask it of those); what it keeps is marked
+    ``found_by`` "basilar profile"."""
     candidate_model: CandidateModel | None = None
     """A logistic regression over each candidate's attenuation features that a candidate it
     judges (those only the scan proposed, or all) must pass
@@ -188,7 +189,8 @@ class Rules:
         from strokescope.vessels.basilar_gap import GAP_MIN_MM, REACH_MM
 
         return (
-            f"; without an LVO, each stretch >= {GAP_MIN_MM:g} mm of the traced basilar "
+            f"; without an LVO and with hyperdense blood outside the vessels, each stretch "
+            f">= {GAP_MIN_MM:g} mm of the traced basilar "
             f"artery within {REACH_MM:g} mm of its tip that contrast does not fill is read "
             "as a candidate under the same rules"
         )

@@ -15,7 +15,7 @@ voxels that fill the lumen there: within ``LUMEN_RADIUS_MM`` of the centerline, 
 opacified, NCCT in the clot range. The thrombus analysis reads each gap as a candidate
 under the rules every candidate meets (:func:`strokescope.thrombus.analysis.analyze`). A
 head whose basilar is not traced gives no gap: the second look never calls an occlusion on
-a tree it could not follow.
+a tree it could not follow, nor on a traced basilar shorter than ``BASILAR_MIN_MM``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ from strokescope.volume import Volume
 
 log = logging.getLogger(__name__)
 
+BASILAR_MIN_MM = 25.0
+"""Shortest traced basilar read: the adult basilar is 25-35 mm long and the traced path
+runs on below it down a vertebral artery (60-150 mm on the development heads). A shorter
+shared stretch of the two posterior cerebral paths is a shortcut, not the artery: across
+the skull base where kernels and motion leave CTA bone beside NCCT air, or between the P1s."""
 GAP_MIN_MM = 4.0
 """Shortest non-opacified stretch read as a gap (clots are 3-40 mm; the profile's own
 status needs 3 mm)."""
@@ -87,6 +92,9 @@ def basilar_gaps(
         return ()
     points = resample(grid.geometry.index_to_lps(path.astype(float)))
     length = float(arc_mm(points)[-1])
+    if length < BASILAR_MIN_MM:
+        log.info("basilar second look: the traced basilar is %.0f mm long, too short", length)
+        return ()
     read = profile(points, -length, "basilar tip", cta, ncct, reg)
     gaps = []
     for a, b in unfilled_runs(read):
