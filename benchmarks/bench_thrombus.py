@@ -1,7 +1,7 @@
 """Thrombus analysis speed on two loaded 512 x 512 x 320 0.5 mm volumes (NCCT + CTA).
 
     python benchmarks/bench_thrombus.py [--models DIR] [--quick] [--repeats 3] [--compare TREE]
-                                        [--occlusion M1]
+                                        [--occlusion M1] [--sah]
 
 A worker process loads the two volumes (.npy, generated once into cache/bench_thrombus),
 runs ``analyze_thrombus`` (registration, brain mask, both stages, measurements, guardrails,
@@ -36,11 +36,12 @@ RESULTS = Path(__file__).resolve().parent / "results" / "thrombus.json"
 CACHE = Path("cache/bench_thrombus")
 
 
-def _make_volumes(folder: Path, quick: bool, occlusion: str) -> None:
+def _make_volumes(folder: Path, quick: bool, occlusion: str, sah: bool) -> None:
     from strokescope.phantom import PhantomOptions, generate_study
 
     size = {"matrix": 256, "inplane_mm": 0.8, "slice_mm": 1.0} if quick else {}
-    study = generate_study(PhantomOptions(seed=4242, occlusion=occlusion, motion_mm=3.0, **size))
+    options = PhantomOptions(seed=4242, occlusion=occlusion, motion_mm=3.0, sah=sah, **size)
+    study = generate_study(options)
     folder.mkdir(parents=True, exist_ok=True)
     for name, vol in (("ncct", study.ncct), ("cta", study.cta)):
         assert vol is not None
@@ -124,8 +125,13 @@ def main() -> int:
     parser.add_argument(
         "--occlusion",
         default="M1",
-        help="the phantom's occlusion (default M1; none: a negative head, where the basilar "
-        "second look runs)",
+        help="the phantom's occlusion (default M1; none: a head without a clot)",
+    )
+    parser.add_argument(
+        "--sah",
+        action="store_true",
+        help="subarachnoid blood in the head (with the rule on, the basilar second look runs "
+        "where no LVO is found and the blood warning is given)",
     )
     parser.add_argument("--compare", help="source tree to time beside this one (see above)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -143,15 +149,17 @@ def main() -> int:
     folder = CACHE / (
         ("quick" if args.quick else "full")
         + ("" if args.occlusion == "M1" else f"-{args.occlusion}")
+        + ("-sah" if args.sah else "")
     )
     if not (folder / "cta.json").is_file():
-        _make_volumes(folder, args.quick, args.occlusion)
+        _make_volumes(folder, args.quick, args.occlusion, args.sah)
     if args.compare:
         return _compare(folder, args)
     res = _run_worker(folder, args.models, args.repeats, baseline=True)
     speedup = res["baseline_full_sliding_window_s"] / res["median_s"]
     res.update({"quick": args.quick, "models": args.models or "models_onnx", "speedup": speedup})
     res["occlusion"] = args.occlusion
+    res["sah"] = args.sah
     print(f"{'measure':40s} {'value':>10s}  bar")
     print(f"{'volumes (z, y, x)':40s} {'x'.join(map(str, res['shape'])):>10s}")
     print(f"{'analysis median (s)':40s} {res['median_s']:>10.2f}  <= 10")
@@ -164,9 +172,8 @@ def main() -> int:
     print(f"{'speed-up vs baseline':40s} {speedup:>10.1f}  >= 5")
     for k, v in res["stage_seconds"].items():
         print(f"  {k:38s} {v:>10.2f}")
-    out = (
-        RESULTS if args.occlusion == "M1" else RESULTS.with_name(f"thrombus_{args.occlusion}.json")
-    )
+    suffix = ("" if args.occlusion == "M1" else f"_{args.occlusion}") + ("_sah" if args.sah else "")
+    out = RESULTS.with_name(f"thrombus{suffix}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(res, indent=1) + "\n")
     return 0
