@@ -42,9 +42,10 @@ log = logging.getLogger(__name__)
 
 BASILAR_MIN_MM = 25.0
 """Shortest traced basilar read: the adult basilar is 25-35 mm long and the traced path
-runs on below it down a vertebral artery (60-150 mm on the development heads). A shorter
-shared stretch of the two posterior cerebral paths is a shortcut, not the artery: across
-the skull base where kernels and motion leave CTA bone beside NCCT air, or between the P1s."""
+runs on below it down a vertebral artery (56-152 mm on the development and calibration
+heads but one, a P1 clot's 7 mm). A shorter shared stretch of the two posterior cerebral
+paths is a shortcut, not the artery: across the skull base where kernels and motion leave
+CTA bone beside NCCT air, or between the P1s."""
 GAP_MIN_MM = 4.0
 """Shortest non-opacified stretch read as a gap (clots are 3-40 mm; the profile's own
 status needs 3 mm)."""
