@@ -15,7 +15,14 @@ from strokescope.vessels.cbs import clot_burden_score
 from strokescope.vessels.frame import find_roots
 from strokescope.vessels.grid import WorkGrid, build_grid
 from strokescope.vessels.paths import arc_mm
-from strokescope.vessels.profile import MIN_RUN_MM, STEP_MM, profile, resample, status
+from strokescope.vessels.profile import (
+    MIN_RUN_MM,
+    STEP_MM,
+    profile,
+    resample,
+    status,
+    unfilled_runs,
+)
 from strokescope.vessels.result import NOT_OPACIFIED, ArterialTree, ArterySegment, Profile
 from strokescope.vessels.trace import Traced, trace
 from strokescope.volume import Volume
@@ -82,13 +89,10 @@ def m1_halves(m1: ArterySegment) -> tuple[str, ...]:
     """Which halves of an M1 ("M1 proximal", "M1 distal") hold a non-opacified run of at
     least ``MIN_RUN_MM``."""
     p = m1.profile
-    off = np.concatenate([[False], ~p.opacified, [False]]).astype(int)
-    starts = np.flatnonzero(np.diff(off) == 1)
-    ends = np.flatnonzero(np.diff(off) == -1) - 1
     d = p.distance_mm
     mid = 0.5 * (d[0] + d[-1])
     out: set[str] = set()
-    for a, b in zip(starts, ends, strict=True):
+    for a, b in unfilled_runs(p):
         if d[b] - d[a] + STEP_MM >= MIN_RUN_MM:
             if d[a] < mid:
                 out.add("M1 proximal")
