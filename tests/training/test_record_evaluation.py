@@ -135,7 +135,7 @@ def test_every_suite_lands_in_manifest_and_card_and_a_rule_change_voids_them(
     manifest = json.loads((folder / "manifest.json").read_text())
     values = manifest["evaluation_suites"]["values"]
     assert set(values) == {"in-distribution", "family-b"}
-    assert values["family-b"]["bars_met"]["lvo_sensitivity"] is False  # 1 of 2 LVOs found
+    assert values["family-b"]["bars_met"]["lvo_sensitivity_at_clot"] is False  # 1 of 2 LVOs found
     card = (folder / "MODEL_CARD.md").read_text()
     assert card.count(SUITES_MARKER) == 1 and card.count(CARD_MARKER) == 1
     assert "family-b" in card and "NOT met" in card
