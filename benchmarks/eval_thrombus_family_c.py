@@ -59,14 +59,16 @@ def family_c_case(seed: int, index: int) -> EvalCase:
 
 
 def by_site(rows: Sequence[dict[str, Any]]) -> str:
-    """One line per site: cases, detected (any thrombus), median Dice."""
-    lines = ["| site | n | detected | median Dice |", "|---|---|---|---|"]
+    """One line per site: cases, detected (any thrombus), detected at the clot (the mask
+    overlaps it), median Dice."""
+    lines = ["| site | n | detected | at the clot | median Dice |", "|---|---|---|---|---|"]
     for site in sorted({r["occlusion"] for r in rows}):
         sel = [r for r in rows if r["occlusion"] == site]
         found = sum(bool(r["pred_occlusion"]) for r in sel)
+        at_clot = sum(bool(r["pred_occlusion"]) and (r["dice"] or 0.0) > 0.0 for r in sel)
         dices = sorted(r["dice"] for r in sel if r["dice"] is not None)
         med = f"{dices[len(dices) // 2]:.2f}" if dices else "-"
-        lines.append(f"| {site} | {len(sel)} | {found} | {med} |")
+        lines.append(f"| {site} | {len(sel)} | {found} | {at_clot} | {med} |")
     return "\n".join(lines)
 
 
