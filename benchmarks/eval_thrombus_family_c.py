@@ -26,7 +26,13 @@ from typing import Any
 
 from strokescope.atomic import atomic_write_text
 from strokescope.thrombus.model import load_models
-from strokescope.thrombus.phantom_evaluation import BARS, evaluate_case, summarise, table
+from strokescope.thrombus.phantom_evaluation import (
+    BARS,
+    at_clot,
+    evaluate_case,
+    summarise,
+    table,
+)
 from strokescope.thrombus.shifts import EvalCase
 from strokescope.volume import Mask
 
@@ -65,10 +71,10 @@ def by_site(rows: Sequence[dict[str, Any]]) -> str:
     for site in sorted({r["occlusion"] for r in rows}):
         sel = [r for r in rows if r["occlusion"] == site]
         found = sum(bool(r["pred_occlusion"]) for r in sel)
-        at_clot = sum(bool(r["pred_occlusion"]) and (r["dice"] or 0.0) > 0.0 for r in sel)
+        found_there = sum(bool(r["pred_occlusion"]) and at_clot(r) for r in sel)
         dices = sorted(r["dice"] for r in sel if r["dice"] is not None)
         med = f"{dices[len(dices) // 2]:.2f}" if dices else "-"
-        lines.append(f"| {site} | {len(sel)} | {found} | {at_clot} | {med} |")
+        lines.append(f"| {site} | {len(sel)} | {found} | {found_there} | {med} |")
     return "\n".join(lines)
 
 

@@ -112,7 +112,7 @@ def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:
     }
 
 
-def _at_clot(row: dict[str, Any]) -> bool:
+def at_clot(row: dict[str, Any]) -> bool:
     """Whether the thrombus mask of a case with a clot overlaps that clot."""
     return row["dice"] is not None and row["dice"] > 0.0
 
@@ -135,10 +135,10 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         [r["pred_occlusion"] for r in rows], [r["truth_class"] != "none" for r in rows]
     )
     lvo_at = diagnostic_accuracy(
-        [r["pred_lvo"] and _at_clot(r) for r in pos], [r["truth_class"] == "LVO" for r in pos]
+        [r["pred_lvo"] and at_clot(r) for r in pos], [r["truth_class"] == "LVO" for r in pos]
     )
     occ_at = diagnostic_accuracy(
-        [r["pred_occlusion"] and _at_clot(r) for r in pos], [True] * len(pos)
+        [r["pred_occlusion"] and at_clot(r) for r in pos], [True] * len(pos)
     )
     calc_only = [r for r in rows if r["truth_class"] == "none" and r["calcification"]]
     r_vol = pearson_r(*zip(*vols, strict=True)) if len(vols) >= 3 else float("nan")
