@@ -41,6 +41,11 @@ from training.network import ThrombusUNet
 log = logging.getLogger(__name__)
 
 GRAD_CLIP = 12.0
+MEMORY_FORMAT = torch.channels_last_3d
+"""Layout of weights and activations while training. oneDNN's 3-D convolutions run faster
+channels-last: one fine step (batch 2 of 48^3 crops, 12 channels, forward and backward)
+0.47 s against 0.65 s with 2 threads, 0.83 s against 1.24 s with 1 thread, on this
+machine. The net goes back to the plain layout when the loop ends."""
 POLY_EXPONENT = 0.9
 
 
@@ -174,6 +179,7 @@ def train_stage(
         raise ValueError(f"{stage}: checkpoints need a fixed iteration count")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
+    net.to(memory_format=MEMORY_FORMAT)
     opt = optim.build(net)
     out = StageLog(stage=stage)
     identity = {"stage": stage, "seed": seed, "iterations": iterations, "optimizer": optim.name}
@@ -214,6 +220,7 @@ def train_stage(
                 value,
                 ema,
             )
+    net.to(memory_format=torch.contiguous_format)  # export and checkpoints read it plainly
     total = it
     if ema is not None and (not out.loss_curve or out.loss_curve[-1][0] != it):
         out.loss_curve.append((it, ema))
@@ -233,7 +240,7 @@ def _step(
 ) -> float:
     """One optimiser step on ``batch`` (image, target; gradients clipped); the loss before it."""
     x, y = batch
-    loss = deep_supervision_loss(net(x), y)
+    loss = deep_supervision_loss(net(x.contiguous(memory_format=MEMORY_FORMAT)), y)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(net.parameters(), GRAD_CLIP)
