@@ -6,17 +6,22 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 
 from strokescope.thrombus.model import load_models
 from strokescope.thrombus.phantom_evaluation import (
     CALIBRATION_SEED0,
     HELD_OUT_SEED0,
+    at_clot,
     case_options,
     models_key,
     summarise,
     table,
+    thrombus_overlaps,
 )
+from strokescope.thrombus.result import Thrombus, ThrombusResult
+from strokescope.volume import Geometry, Mask
 
 
 def _row(
@@ -82,6 +87,46 @@ def test_summary_counts_calls_and_flags_failed_bars() -> None:
         "occlusion_specificity",
         "calcification_only_with_thrombus",
     }
+
+
+def _thrombus(segment: str, lvo: bool, overlap: float) -> dict[str, Any]:
+    return {"segment": segment, "lvo": lvo, "truth_overlap_mm3": overlap}
+
+
+def test_at_the_clot_is_read_on_the_thrombus_that_makes_the_call() -> None:
+    lucky = _row("LVO", "LVO", dice=0.3, vol=(200, 100))
+    lucky["pred_thrombi"] = [_thrombus("ICA", True, 0.0), _thrombus("M2", False, 40.0)]
+    found = _row("LVO", "LVO", dice=0.3, vol=(200, 100))
+    found["pred_thrombi"] = [_thrombus("ICA", True, 0.0), _thrombus("M1", True, 40.0)]
+    assert not at_clot(lucky, lvo=True) and at_clot(lucky)  # the M2 piece is at the clot
+    assert at_clot(found, lvo=True)
+    s = summarise([lucky, found])
+    assert s["lvo_sensitivity"] == 1.0 and s["lvo_sensitivity_at_clot"] == 0.5
+    assert s["occlusion_sensitivity_at_clot"] == 1.0
+    older = _row("LVO", "LVO", dice=0.3, vol=(200, 100))  # no per-thrombus overlaps
+    assert at_clot(older, lvo=True) and not at_clot({**older, "dice": 0.0}, lvo=True)
+
+
+def test_each_thrombus_gets_the_clot_volume_inside_its_own_component() -> None:
+    geom = Geometry((20, 20, 40), (0.5, 0.5, 0.5))
+    pred = np.zeros(geom.shape, bool)
+    pred[8:12, 8:12, 2:10] = True  # far left: a false find
+    pred[8:12, 8:12, 25:35] = True  # far right: on the clot
+    truth = np.zeros(geom.shape, bool)
+    truth[9:11, 9:11, 28:38] = True
+
+    def thrombus(label: int, i0: int, i1: int) -> Thrombus:
+        centre = geom.index_to_lps((9.5, 9.5, (i0 + i1 - 1) / 2))
+        c = tuple(float(v) for v in centre)
+        return Thrombus(label, 1.0, 1.0, 1.0, 60.0, 5.0, 80.0, 20.0, 1.4, "left", c, "M1", 0.9)  # type: ignore[arg-type]
+
+    result = ThrombusResult(
+        (thrombus(1, 25, 35), thrombus(2, 2, 10)), True, True, "LVO",
+        Mask(pred, geom, "thrombus"), None, None, "stand-in", {}, "rule",
+    )  # fmt: skip
+    overlap = thrombus_overlaps(result, Mask(truth, geom, "truth"))
+    assert overlap == [pytest.approx(2 * 2 * 7 * 0.125), 0.0]
+    assert thrombus_overlaps(result, None) == [0.0, 0.0]
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,13 @@ LVO sensitivity/specificity >= 95 %, occlusion sensitivity >= 90 % and specifici
 no thrombus on calcification-only phantoms.
 
 Sensitivity is also read *at the clot* (``*_sensitivity_at_clot``): a case counts as found
-only where the call is right and the thrombus mask overlaps the true clot (Dice > 0). A
-right call from a thrombus somewhere else - a false "ICA" beside a missed M1 clot - is a
-lucky call, not a detection; the sensitivity bars are read at the clot.
+only where a thrombus that makes the call overlaps the true clot - for the LVO call, a
+thrombus the rules count as LVO; for the occlusion call, any thrombus. A right call from a
+thrombus somewhere else - a false "ICA" beside a missed M1 clot, or an LVO called from a
+false "ICA" while an "M2" piece touches the clot - is a lucky call, not a detection; the
+sensitivity bars are read at the clot. Each thrombus row carries its overlap with the clot
+(``truth_overlap_mm3``) and whether it makes the LVO call (``lvo``); rows written before
+those existed are read by the case's whole mask (Dice > 0).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from strokescope.thrombus.shifts import EvalCase, check_suite, make_case, suite_
 
 if TYPE_CHECKING:
     from strokescope.thrombus.model import ThrombusModels
+    from strokescope.thrombus.result import ThrombusResult
+    from strokescope.volume import Mask
 
 HELD_OUT_SEED0 = 900_000
 CALIBRATION_SEED0 = 800_000
@@ -73,14 +79,40 @@ def models_key(models: ThrombusModels) -> str:
     return hashlib.sha256(json.dumps([onnx, rules]).encode()).hexdigest()[:16]
 
 
+def thrombus_overlaps(result: ThrombusResult, truth: Mask | None) -> list[float]:
+    """Volume (mm3) of the true clot inside each thrombus of ``result``, in its order.
+
+    A thrombus is the connected component of the result's mask (26-connected, as the
+    analysis labels them) whose centroid lies nearest its own; two thrombi that touch
+    share one component, and both are credited with its overlap."""
+    from strokescope.thrombus.candidate_mask import component_indices
+
+    if truth is None or not result.thrombi:
+        return [0.0] * len(result.thrombi)
+    geometry = result.mask.geometry
+    parts = component_indices(result.mask.array, np.zeros(3, dtype=np.int64))
+    if not parts:
+        return [0.0] * len(result.thrombi)
+    centroids = np.array([geometry.index_to_lps(p.mean(0)) for p in parts])
+    inside = [float(truth.array[tuple(p.T)].sum()) * geometry.voxel_volume_mm3 for p in parts]
+    out = []
+    for th in result.thrombi:
+        k = int(np.argmin(np.linalg.norm(centroids - np.asarray(th.centroid_lps), axis=1)))
+        out.append(round(inside[k], 1))
+    return out
+
+
 def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:
     """Analyse one evaluation pair and compare it with its truth (one JSON-ready row)."""
     from strokescope.evaluation import dice
     from strokescope.pipeline import analyze_thrombus
+    from strokescope.thrombus.model import load_models
 
     t = time.perf_counter()
     result = analyze_thrombus(case.ncct, case.cta, models=models)
     seconds = time.perf_counter() - t
+    rules = load_models(models).rules  # cached: the models the analysis ran
+    overlaps = thrombus_overlaps(result, case.truth_mask)
     return {
         "seed": case.seed,
         "occlusion": case.occlusion,
@@ -103,8 +135,10 @@ def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:
                 "length_mm": t.length_mm,
                 "probability_mean": t.probability_mean,
                 "found_by": t.found_by,
+                "lvo": rules.is_lvo(t),
+                "truth_overlap_mm3": overlap,
             }
-            for t in result.thrombi
+            for t, overlap in zip(result.thrombi, overlaps, strict=True)
         ],
         "dice": None if case.truth_mask is None else dice(result.mask, case.truth_mask),
         "seconds": round(seconds, 2),
@@ -112,8 +146,12 @@ def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:
     }
 
 
-def at_clot(row: dict[str, Any]) -> bool:
-    """Whether the thrombus mask of a case with a clot overlaps that clot."""
+def at_clot(row: dict[str, Any], *, lvo: bool = False) -> bool:
+    """Whether a thrombus of a case with a clot overlaps that clot (with ``lvo``, a thrombus
+    that makes the LVO call); rows without per-thrombus overlaps: the whole mask."""
+    thrombi = row.get("pred_thrombi") or []
+    if thrombi and all("truth_overlap_mm3" in t for t in thrombi):
+        return any(t["truth_overlap_mm3"] > 0.0 and (t["lvo"] or not lvo) for t in thrombi)
     return row["dice"] is not None and row["dice"] > 0.0
 
 
@@ -135,7 +173,8 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         [r["pred_occlusion"] for r in rows], [r["truth_class"] != "none" for r in rows]
     )
     lvo_at = diagnostic_accuracy(
-        [r["pred_lvo"] and at_clot(r) for r in pos], [r["truth_class"] == "LVO" for r in pos]
+        [r["pred_lvo"] and at_clot(r, lvo=True) for r in pos],
+        [r["truth_class"] == "LVO" for r in pos],
     )
     occ_at = diagnostic_accuracy(
         [r["pred_occlusion"] and at_clot(r) for r in pos], [True] * len(pos)
