@@ -38,6 +38,7 @@ CHILDREN = {
     "BA": ("P1",),
     "P1": ("P2", "Pcom"),
 }
+_PROFILE_ARRAYS = ("distance_mm", "cta_hu", "enhancement_hu", "opacified")
 SCORED = ("ICA supraclinoid", "ICA infraclinoid", "A1", "M2 superior", "M2 inferior")
 _BEFORE = {
     "ICA supraclinoid": ("ICA supraclinoid",),
@@ -85,33 +86,68 @@ def _segments(
     return out
 
 
-def m1_halves(m1: ArterySegment) -> tuple[str, ...]:
-    """Which halves of an M1 ("M1 proximal", "M1 distal") hold a non-opacified run of at
-    least ``MIN_RUN_MM``."""
-    p = m1.profile
+def _long_runs(p: Profile) -> list[tuple[float, float]]:
+    """(first, last) distance of each run of non-opacified points at least ``MIN_RUN_MM``."""
     d = p.distance_mm
+    return [
+        (float(d[a]), float(d[b]))
+        for a, b in unfilled_runs(p)
+        if d[b] - d[a] + STEP_MM >= MIN_RUN_MM
+    ]
+
+
+def m1_halves(m1: ArterySegment) -> tuple[str, ...]:
+    """Which halves of an M1 ("M1 proximal", "M1 distal") a non-opacified run of at least
+    ``MIN_RUN_MM`` reaches."""
+    d = m1.profile.distance_mm
     mid = 0.5 * (d[0] + d[-1])
     out: set[str] = set()
-    for a, b in unfilled_runs(p):
-        if d[b] - d[a] + STEP_MM >= MIN_RUN_MM:
-            if d[a] < mid:
-                out.add("M1 proximal")
-            if d[b] >= mid:
-                out.add("M1 distal")
+    for a, b in _long_runs(m1.profile):
+        if a < mid:
+            out.add("M1 proximal")
+        if b >= mid:
+            out.add("M1 distal")
+    return tuple(sorted(out))
+
+
+def ica_parts(infra: ArterySegment | None, supra: ArterySegment | None) -> tuple[str, ...]:
+    """Which ICA parts a non-opacified run of at least ``MIN_RUN_MM`` reaches, the runs read
+    along the whole ICA (infraclinoid then supraclinoid), as the M1's over its two halves:
+    a clot that fills the supraclinoid ICA and reaches on below the clinoid scores both
+    parts, however the split between them falls on it; a part traced without a profile
+    point is not opacified."""
+    parts = [s for s in (infra, supra) if s is not None]
+    if not parts:
+        return ()
+    out = {s.label for s in parts if len(s.profile.opacified) == 0}
+    joined = Profile(
+        parts[0].profile.reference,
+        *(np.concatenate([getattr(s.profile, f) for s in parts]) for f in _PROFILE_ARRAYS),
+    )
+    has_split = supra is not None and len(supra.profile.distance_mm) > 0
+    split = float(supra.profile.distance_mm[0]) if has_split and supra is not None else None
+    for a, b in _long_runs(joined):
+        if infra is not None and (split is None or a < split):
+            out.add("ICA infraclinoid")
+        if supra is not None and split is not None and b >= split:
+            out.add("ICA supraclinoid")
     return tuple(sorted(out))
 
 
 def occluded_parts(segments: list[ArterySegment], side: str) -> tuple[str, ...]:
     """The clot-burden parts of ``side`` that are not opacified."""
     parts: list[str] = []
+    ica: dict[str, ArterySegment] = {}
     for s in segments:
         if s.side != side:
             continue
         if s.label == "M1":
             parts += m1_halves(s)
+        elif s.label.startswith("ICA"):
+            ica[s.label] = s
         elif s.label in SCORED and s.status == NOT_OPACIFIED:
             parts.append(s.label)
-    return tuple(parts)
+    return (*ica_parts(ica.get("ICA infraclinoid"), ica.get("ICA supraclinoid")), *parts)
 
 
 def _edges(segments: list[ArterySegment]) -> tuple[tuple[int, int], ...]:
