@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from strokescope.outcome.prediction import OUTCOME
 from strokescope.phantom import PhantomOptions, generate_study, write_study
 from strokescope.resources import OUTCOME_MODEL_ENV
 from strokescope.thrombus.result import Thrombus, ThrombusResult
+from strokescope.vessels.reading import TREE_CAVEAT
 from strokescope.volume import Mask, Volume
 
 
@@ -155,3 +157,26 @@ def test_bad_folder_is_one_line_and_status_2_before_the_analysis(
     monkeypatch.setenv(OUTCOME_MODEL_ENV, str(folder))
     code, _, err = _run(capsys, str(study))
     assert code == 2 and err.rstrip().endswith(f"(named by ${OUTCOME_MODEL_ENV})")
+
+
+def test_arteries_option_adds_the_tree_to_the_report_and_the_json(
+    study: Path,
+    analysed: list[ThrombusResult],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stand_in = pipeline.analyze_thrombus  # registered: the tree reads through the motion
+
+    def registered(*args: Any, **options: Any) -> ThrombusResult:
+        return replace(stand_in(*args, **options), cta_to_ncct=np.eye(4))
+
+    monkeypatch.setattr(pipeline, "analyze_thrombus", registered)
+    code, stdout, err = _run(capsys, str(study), "--arteries", "--json")
+    assert code == 0, err
+    arteries = json.loads(stdout)["arteries"]
+    assert 0 <= arteries["clot_burden_score"]["score"] <= 10 and arteries["segments"]
+    assert [c["thrombus"] for c in arteries["thrombi"]] == [1]
+    code, stdout, _ = _run(capsys, str(study), "--arteries")
+    assert "Clot burden score" in stdout and TREE_CAVEAT in stdout
+    code, stdout, _ = _run(capsys, str(study))
+    assert code == 0 and "Clot burden score" not in stdout

@@ -107,7 +107,7 @@ def _print(
 
 
 def run(args: argparse.Namespace) -> int:
-    from strokescope.pipeline import analyze_thrombus, predict_outcome
+    from strokescope.pipeline import analyze_arteries, analyze_thrombus, predict_outcome
 
     check_out(args)
     model = outcome_model(args)
@@ -120,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         strict=args.strict,
     )
+    if args.arteries and cta is not None:
+        result = analyze_arteries(ncct, cta, result)
     prediction = None if model is None else predict_outcome(result, model=model, ncct=ncct, cta=cta)
     _print(args, result, prediction)
     if args.out is not None:
@@ -159,6 +161,14 @@ def add_thrombus_command(commands: Any) -> None:
         action="store_true",
         help="refuse (exit 2) instead of warning when the NCCT looks opacified or the CTA "
         "shows no contrast-filled arteries",
+    )
+    th.add_argument(
+        "--arteries",
+        action="store_true",
+        help="also trace the labelled arterial tree on the CTA (research: checked on one "
+        "phantom family only): clot burden score, contrast profiles, each thrombus's segment "
+        "and distance from the ICA terminus, and where network and profile disagree "
+        "(about 7 s more)",
     )
     th.add_argument(
         "--outcome-model",

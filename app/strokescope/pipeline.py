@@ -41,6 +41,7 @@ from strokescope.pipeline_outcome import (
     train_outcome_model,
 )
 from strokescope.pipeline_thrombus import (
+    analyze_arteries,
     analyze_thrombus,
     format_thrombus,
     read_thrombus_results,
@@ -72,6 +73,7 @@ Progress = Callable[[float], None]
 __all__ = [
     "Cancelled",
     "Progress",
+    "analyze_arteries",
     "analyze_thrombus",
     "assign_roles",
     "check_outcome_model",

@@ -84,6 +84,27 @@ def analyze_thrombus(
     return analyze(ncct, cta, bundle, strict=strict, on_progress=on_progress)
 
 
+def analyze_arteries(ncct: Volume, cta: Volume, thrombus: ThrombusResult) -> ThrombusResult:
+    """``thrombus`` with its ``arteries``: the labelled arterial tree of the CTA, its clot
+    burden score and contrast profiles, each thrombus read on it
+    (:mod:`strokescope.vessels.reading`), through the motion the thrombus analysis found.
+    Unchanged when that analysis did not register the pair (not assessed). Research
+    output, checked on one phantom family only (:data:`strokescope.vessels.reading.TREE_CAVEAT`
+    travels with it); about 6-7 s at 1 mm on two cores."""
+    from dataclasses import replace
+
+    from strokescope.preprocess.registration import RegistrationResult
+    from strokescope.vessels import arterial_tree
+    from strokescope.vessels.reading import read_tree
+
+    if thrombus.cta_to_ncct is None:
+        return thrombus
+    metric = thrombus.registration_metric
+    nan = float("nan")
+    reg = RegistrationResult(thrombus.cta_to_ncct, nan if metric is None else metric, nan, 0, 0.0)
+    return replace(thrombus, arteries=read_tree(arterial_tree(ncct, cta, reg), thrombus))
+
+
 def registered_ncct(ncct: Volume, result: ThrombusResult) -> Volume | None:
     """The NCCT resampled onto the CTA grid through the motion the thrombus analysis found
     (None when it did not register: not assessed). For display: the analysis itself never

@@ -12,11 +12,16 @@ from strokescope.outcome.features import (
     NO_RELATIVE,
     NOT_GRADED,
     NUMERIC_FEATURES,
+    OFF_TREE,
+    POSTERIOR,
     Feature,
     OutcomeFeatures,
     features_from_thrombus,
 )
 from strokescope.thrombus.result import Thrombus
+from strokescope.vessels.cbs import ClotBurden
+from strokescope.vessels.reading import ClotOnTree, TreeReading
+from strokescope.vessels.result import ArterialTree
 from thrombus_results import thrombus_result
 
 
@@ -95,3 +100,22 @@ def test_round_trip_and_feature_invariants() -> None:
     with pytest.raises(ValueError):
         Feature(float("nan"))
     assert replace(f, clot_length_mm=Feature.absent("x")).numbers()["clot_length_mm"] is None
+
+
+def _tree_reading(clots: tuple[ClotOnTree, ...], score: int) -> TreeReading:
+    tree = ArterialTree((), (), {}, None, ClotBurden(score, "left", ("M1 distal",)), 1.0)
+    return TreeReading(tree, clots, ())
+
+
+def test_tree_features_come_from_the_arterial_tree_when_it_was_traced() -> None:
+    result = thrombus_result(replace(_clot(120.0, 15.0), label=2), _clot(50.0, 8.0))
+    on = ClotOnTree(2, "M1", "left", 11.5, "ICA terminus", 0.9, True)
+    f = features_from_thrombus(replace(result, arteries=_tree_reading((on,), 8)))
+    assert f.distance_ica_terminus_mm == Feature(11.5) and f.clot_burden_score == Feature(8.0)
+    off = ClotOnTree(2, None, None, None, None, None, None)
+    f = features_from_thrombus(replace(result, arteries=_tree_reading((off,), 8)))
+    assert f.distance_ica_terminus_mm == Feature.absent(OFF_TREE)
+    assert f.clot_burden_score == Feature(8.0)
+    basilar = ClotOnTree(2, "BA", "mid", -4.0, "basilar tip", 1.0, True)
+    f = features_from_thrombus(replace(result, arteries=_tree_reading((basilar,), 10)))
+    assert f.distance_ica_terminus_mm == Feature.absent(POSTERIOR)

@@ -15,8 +15,10 @@ Each feature's label, unit and one-line method (with its sources) are in
 from; :meth:`OutcomeFeatures.rows` gives each feature as the reports and the viewer show
 it. The collateral grade is Tan's grade of the headline clot's collateral ratio
 (:mod:`strokescope.thrombus.collaterals`, ICA and M1 clots only). The two arterial-tree
-features (distance from the ICA terminus, clot burden score) stay absent with
-:data:`NEEDS_TREE` until the arterial tree feeds them.
+features (distance from the ICA terminus, clot burden score) come from the result's
+``arteries`` (:func:`strokescope.pipeline.analyze_arteries`, a research reading checked on
+one phantom family only) and are absent with :data:`NEEDS_TREE` when the tree was not
+traced.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from strokescope.outcome.definitions import BY_NAME
 if TYPE_CHECKING:
     from strokescope.thrombus.result import ThrombusResult
 
-NEEDS_TREE = "needs the arterial tree, not yet in this version"
+NEEDS_TREE = "needs the arterial tree, not traced for this study (--arteries)"
+OFF_TREE = "the clot lies on no traced artery"
+POSTERIOR = "a posterior-circulation clot: its distance is read from the basilar tip"
 NO_RELATIVE = "contralateral vessel not found, no reference attenuation"
 NOT_GRADED = "graded for ICA and M1 occlusions only"
 NO_REFERENCE = "no opacified artery in the mirrored MCA territory to compare with"
@@ -164,7 +168,7 @@ def features_from_thrombus(result: ThrombusResult) -> OutcomeFeatures:
     Not assessed (no CTA, a CTA without contrast): every feature absent with the
     analysis' reason. Assessed without a thrombus: absent, "no thrombus found". Otherwise the
     headline thrombus' measurements (the collateral grade from its collateral ratio); the
-    arterial-tree features stay absent (:data:`NEEDS_TREE`).
+    arterial-tree features from ``result.arteries`` when it was traced.
     """
     if not result.assessed:
         why = result.not_assessed_reason or "no CTA series"
@@ -185,10 +189,26 @@ def features_from_thrombus(result: ThrombusResult) -> OutcomeFeatures:
         ncct_density_hu=Feature(float(clot.ncct_mean_hu)),
         relative_attenuation=relative,
         perviousness_hu=Feature(float(clot.perviousness_hu)),
-        distance_ica_terminus_mm=Feature.absent(NEEDS_TREE),
-        clot_burden_score=Feature.absent(NEEDS_TREE),
+        distance_ica_terminus_mm=_distance(result, clot.label),
+        clot_burden_score=(
+            Feature.absent(NEEDS_TREE)
+            if result.arteries is None
+            else Feature(float(result.arteries.tree.clot_burden.score))
+        ),
         collateral_grade=_collateral(clot.segment, clot.collateral_ratio),
     )
+
+
+def _distance(result: ThrombusResult, label: int) -> Feature:
+    """Distance from the ICA terminus to the headline clot's proximal end, on the tree."""
+    if result.arteries is None:
+        return Feature.absent(NEEDS_TREE)
+    on = next((c for c in result.arteries.clots if c.thrombus == label), None)
+    if on is None or on.distance_mm is None:
+        return Feature.absent(OFF_TREE)
+    if on.reference != "ICA terminus":
+        return Feature.absent(POSTERIOR)
+    return Feature(float(on.distance_mm))
 
 
 def _collateral(segment: str, ratio: float | None) -> Feature:

@@ -41,11 +41,20 @@ Version history
     ``found_by`` per thrombus: ``"network"``, or ``"basilar profile"`` when the second look
     at the basilar artery's CTA profile found it where the networks found nothing
     (:mod:`strokescope.vessels.basilar_gap`); absent in older files.
+1.10
+    ``thrombus.arteries``: the labelled arterial tree when asked for (``strokescope thrombus
+    --arteries``; :mod:`strokescope.vessels.reading`): ``caveat``, ``clot_burden_score``
+    (score, side, occluded_parts), ``segments`` (label, side, status, drop_mm, length_mm,
+    points_lps, radius_mm, ``profile``: reference, distance_mm, cta_hu, enhancement_hu,
+    opacified), ``termini_lps``, ``basilar_tip_lps``, ``edges``, ``thrombi`` (per
+    thrombus: segment, side, distance_mm from the reference to its proximal end,
+    not_opacified_fraction, profile_agrees), ``warnings`` (network and profile disagree),
+    ``tree_warnings``, ``seconds``; ``null`` when not asked for; absent in older files.
 
 Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
 --------------------------------------------------------------------------------
 ``schema_version``
-    ``"1.9"`` (see the history above); a reader should refuse a major version it does not
+    ``"1.10"`` (see the history above); a reader should refuse a major version it does not
     know.
 ``notice``
     Always "Research use only, not for diagnosis."
@@ -70,7 +79,7 @@ Layout (all lengths mm, volumes as named: ``*_mm3`` or ``*_ml``, attenuation HU)
     centroid_lps, segment, probability_mean, cta_lumen_in_line, cta_missing_artery,
     axial_profile, collateral_ratio, found_by),
     occlusion, lvo, occlusion_class, total_volume_mm3, registration_metric, cta_to_ncct,
-    model_version, model_sha256, decision_rule, ncct_screening, ...
+    model_version, model_sha256, decision_rule, ncct_screening, arteries, ...
 ``hemorrhage``
     ``null`` or :meth:`strokescope.hemorrhage.result.HemorrhageResult.to_dict`: volume_ml,
     global_50_80_volume_ml, abc2 (a_mm, b_mm, c_mm, slice_index, slice_count,
@@ -101,7 +110,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMA_VERSION = "1.9"
+SCHEMA_VERSION = "1.10"
 
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -198,6 +207,38 @@ RESULTS_SCHEMA: dict[str, Any] = {
                     },
                 },
                 "model_version": {"type": "string"},
+                "arteries": {
+                    "type": ["object", "null"],
+                    "required": ["caveat", "clot_burden_score", "segments", "thrombi", "warnings"],
+                    "properties": {
+                        "clot_burden_score": {
+                            "type": "object",
+                            "required": ["score", "side", "occluded_parts"],
+                            "properties": {
+                                "score": {"type": "integer", "minimum": 0, "maximum": 10}
+                            },
+                        },
+                        "segments": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["label", "side", "status", "profile", "points_lps"],
+                            },
+                        },
+                        "thrombi": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": [
+                                    "thrombus",
+                                    "segment",
+                                    "distance_mm",
+                                    "profile_agrees",
+                                ],
+                            },
+                        },
+                    },
+                },
                 "ncct_screening": {
                     "type": ["object", "null"],
                     "required": ["flagged", "stretches", "map_version", "rule", "notice"],

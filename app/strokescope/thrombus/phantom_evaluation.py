@@ -80,26 +80,15 @@ def models_key(models: ThrombusModels) -> str:
 
 
 def thrombus_overlaps(result: ThrombusResult, truth: Mask | None) -> list[float]:
-    """Volume (mm3) of the true clot inside each thrombus of ``result``, in its order.
+    """Volume (mm3) of the true clot inside each thrombus of ``result``, in its order
+    (:func:`strokescope.thrombus.thrombus_voxels.thrombus_voxels`: two thrombi that touch
+    share one component, and both are credited with its overlap)."""
+    from strokescope.thrombus.thrombus_voxels import thrombus_voxels
 
-    A thrombus is the connected component of the result's mask (26-connected, as the
-    analysis labels them) whose centroid lies nearest its own; two thrombi that touch
-    share one component, and both are credited with its overlap."""
-    from strokescope.thrombus.candidate_mask import component_indices
-
-    if truth is None or not result.thrombi:
+    if truth is None:
         return [0.0] * len(result.thrombi)
-    geometry = result.mask.geometry
-    parts = component_indices(result.mask.array, np.zeros(3, dtype=np.int64))
-    if not parts:
-        return [0.0] * len(result.thrombi)
-    centroids = np.array([geometry.index_to_lps(p.mean(0)) for p in parts])
-    inside = [float(truth.array[tuple(p.T)].sum()) * geometry.voxel_volume_mm3 for p in parts]
-    out = []
-    for th in result.thrombi:
-        k = int(np.argmin(np.linalg.norm(centroids - np.asarray(th.centroid_lps), axis=1)))
-        out.append(round(inside[k], 1))
-    return out
+    voxel = result.mask.geometry.voxel_volume_mm3
+    return [round(float(truth.array[tuple(v.T)].sum()) * voxel, 1) for v in thrombus_voxels(result)]
 
 
 def evaluate_case(case: EvalCase, *, models: str | None) -> dict[str, Any]:

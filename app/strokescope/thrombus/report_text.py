@@ -36,6 +36,8 @@ def format_result(result: ThrombusResult, *, verbose: bool = False) -> str:
         )
     if result.ncct_screening is not None:
         lines += [result.ncct_screening.summary(), f"  {result.ncct_screening.notice}"]
+    if result.arteries is not None:
+        lines += result.arteries.summary()
     lines += [f"Warning: {w}" for w in result.warnings]
     if verbose:
         lines.append("Method and provenance:")

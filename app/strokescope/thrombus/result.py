@@ -17,6 +17,7 @@ from strokescope.volume import Mask
 
 if TYPE_CHECKING:
     from strokescope.vessels.hyperdense import NcctScreening
+    from strokescope.vessels.reading import TreeReading
 
 Side = Literal["left", "right", "midline"]
 OcclusionClass = Literal["LVO", "MeVO", "none", "not assessed"]
@@ -119,6 +120,10 @@ class ThrombusResult:
     ncct_screening: NcctScreening | None = None
     """Without a CTA: hyperdense arteries on the NCCT's arterial map (possible occlusion,
     CTA needed; never a thrombus measurement); None where it did not run."""
+    arteries: TreeReading | None = None
+    """The labelled arterial tree read beside the thrombi (clot burden score, profiles,
+    where network and profile disagree); None unless asked for
+    (:func:`strokescope.pipeline.analyze_arteries`)."""
 
     @property
     def assessed(self) -> bool:
@@ -172,4 +177,5 @@ class ThrombusResult:
             "ncct_screening": None
             if self.ncct_screening is None
             else self.ncct_screening.to_dict(),
+            "arteries": None if self.arteries is None else self.arteries.to_dict(),
         }

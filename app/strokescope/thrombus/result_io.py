@@ -84,4 +84,11 @@ def read_thrombus_result(folder: str | Path) -> ThrombusResult:
             values["ncct_screening"] = NcctScreening.from_dict(t["ncct_screening"])
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"{folder / RESULTS_JSON}: unreadable NCCT screening ({exc})") from exc
+    if t.get("arteries") is not None:
+        from strokescope.vessels.reading import TreeReading
+
+        try:
+            values["arteries"] = TreeReading.from_dict(t["arteries"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{folder / RESULTS_JSON}: unreadable arterial tree ({exc})") from exc
     return ThrombusResult(mask=read_named_mask(folder, doc, "thrombus"), **values)
