@@ -179,7 +179,7 @@ def train_stage(
         raise ValueError(f"{stage}: checkpoints need a fixed iteration count")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    net.to(memory_format=MEMORY_FORMAT)
+    net.to(memory_format=MEMORY_FORMAT)  # type: ignore[call-overload]  # torch stubs lack it
     opt = optim.build(net)
     out = StageLog(stage=stage)
     identity = {"stage": stage, "seed": seed, "iterations": iterations, "optimizer": optim.name}
@@ -220,13 +220,17 @@ def train_stage(
                 value,
                 ema,
             )
-    net.to(memory_format=torch.contiguous_format)  # export and checkpoints read it plainly
-    total = it
+    net.to(memory_format=torch.contiguous_format)  # type: ignore[call-overload]
+    return _finished(out, it, ema, time.perf_counter() - t0)
+
+
+def _finished(out: StageLog, it: int, ema: float | None, seconds: float) -> StageLog:
+    """``out`` completed with the run's totals (the last EMA on the loss curve)."""
     if ema is not None and (not out.loss_curve or out.loss_curve[-1][0] != it):
         out.loss_curve.append((it, ema))
-    out.iterations = total
-    out.seconds = time.perf_counter() - t0
-    out.seconds_per_iteration = out.seconds / total
+    out.iterations = it
+    out.seconds = seconds
+    out.seconds_per_iteration = seconds / it
     out.final_loss = ema
     return out
 
