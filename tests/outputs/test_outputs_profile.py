@@ -31,7 +31,7 @@ def test_only_thrombi_with_a_profile_are_plotted(study: Study) -> None:
     assert profile_plots(None) == [] and profile_plots(study.thrombus) == []  # no profile
     with_profile = replace(study.thrombus, thrombi=(replace(t, axial_profile=_profile(12.0)),))
     (plot,) = profile_plots(with_profile)
-    assert plot.title == "Thrombus 1 (M1, left)" and plot.clot_length_mm == t.length_mm
+    assert plot.title == "Thrombus 1 (M1, left)" and plot.shaded_mm == (0.0, t.length_mm)
 
 
 @pytest.mark.skipif(

@@ -10,10 +10,8 @@ import numpy as np
 import pytest
 
 from strokescope import pipeline
-from strokescope.phantom import PhantomOptions, generate_study
-from strokescope.preprocess.registration import identity_registration
+from strokescope.phantom import PhantomOptions, PhantomStudy, generate_study
 from strokescope.thrombus.result import Thrombus, ThrombusResult
-from strokescope.vessels import arterial_tree
 from strokescope.vessels.cbs import ClotBurden
 from strokescope.vessels.reading import TREE_CAVEAT, TreeReading, read_tree
 from strokescope.vessels.result import (
@@ -45,15 +43,20 @@ def _tree(*segments: ArterySegment) -> ArterialTree:
     return ArterialTree(tuple(segments), (), {}, None, ClotBurden(10, None, ()), 1.0)
 
 
+def _lps(point: np.ndarray) -> tuple[float, float, float]:
+    x, y, z = (float(v) for v in np.asarray(point).reshape(3))
+    return (x, y, z)
+
+
 def _result(*clots: tuple[int, int]) -> ThrombusResult:
     arr = np.zeros(GEOM.shape, bool)
     thrombi = []
     for k, (a, b) in enumerate(clots, start=1):
         arr[9:12, 9:12, a : b + 1] = True
-        c = tuple(float(v) for v in GEOM.index_to_lps((10.0, 10.0, (a + b) / 2)))
+        c = _lps(GEOM.index_to_lps((10.0, 10.0, (a + b) / 2)))
         thrombi.append(
             Thrombus(k, 27.0, b - a, 3.0, 60.0, 5.0, 70.0, 10.0, 1.4, "left", c, "M1", 0.9)
-        )  # type: ignore[arg-type]
+        )
     return ThrombusResult(
         tuple(thrombi), bool(thrombi), bool(thrombi), "LVO" if thrombi else "none",
         Mask(arr, GEOM, "thrombus"), np.eye(4), None, "stand-in", {}, "rule",
@@ -98,47 +101,53 @@ def test_the_reading_survives_its_json() -> None:
     assert back.summary() == reading.summary()
 
 
-def test_an_m1_clot_of_a_phantom_is_read_on_its_m1() -> None:
+@pytest.fixture(scope="module")
+def m1_study() -> tuple[PhantomStudy, ThrombusResult]:
+    """A quick left M1 phantom and its true clot as the thrombus result (no network)."""
     options = PhantomOptions(seed=800_001, occlusion="M1", inplane_mm=1.0, matrix=200, slice_mm=1.0)
     study = generate_study(options)
     assert study.cta is not None
     clot = study.masks["thrombus"]
     assert clot.geometry.same_grid(study.cta.geometry)
-    centre = tuple(float(v) for v in clot.geometry.index_to_lps(np.argwhere(clot.array).mean(0)))
+    centre = _lps(clot.geometry.index_to_lps(np.argwhere(clot.array).mean(0)))
     th = Thrombus(
         1, clot.volume_mm3, 10.0, 3.0, 60.0, 5.0, 70.0, 10.0, 1.4, options.side, centre, "M1", 0.9
-    )  # type: ignore[arg-type]
+    )
     result = ThrombusResult(
         (th,), True, True, "LVO", Mask(clot.array, clot.geometry, "thrombus"), np.eye(4), None,
         "stand-in", {}, "rule",
     )  # fmt: skip
-    reading = read_tree(arterial_tree(study.ncct, study.cta, identity_registration()), result)
+    return study, pipeline.analyze_arteries(study.ncct, study.cta, result)
+
+
+def test_an_m1_clot_of_a_phantom_is_read_on_its_m1(
+    m1_study: tuple[PhantomStudy, ThrombusResult],
+) -> None:
+    study, result = m1_study
+    reading = result.arteries
+    assert reading is not None
     (on,) = reading.clots
-    assert (on.segment, on.side, on.profile_agrees) == ("M1", options.side, True)
+    assert (on.segment, on.side, on.profile_agrees) == ("M1", study.options.side, True)
     assert on.distance_mm is not None and 0.0 <= on.distance_mm <= 30.0
     assert reading.tree.clot_burden.score in (6, 8)  # one or both halves of the M1
     assert not any("opacified along the clot" in w for w in reading.warnings)
 
 
-def test_the_export_carries_the_tree_and_reads_it_back(tmp_path: Path) -> None:
-    """results.json (schema 1.10) holds the reading; the viewer's reader restores it."""
-    study = generate_study(PhantomOptions(seed=3).small())
-    assert study.cta is not None
-    clot = study.masks["thrombus"]
-    centre = tuple(float(v) for v in clot.geometry.index_to_lps(np.argwhere(clot.array).mean(0)))
-    th = Thrombus(
-        1, clot.volume_mm3, 10.0, 3.0, 60.0, 5.0, 70.0, 10.0, 1.4, "left", centre, "M1", 0.9
-    )  # type: ignore[arg-type]
-    result = ThrombusResult(
-        (th,), True, True, "LVO", Mask(clot.array, clot.geometry, "thrombus"), np.eye(4), None,
-        "stand-in", {}, "rule",
-    )  # fmt: skip
-    with_tree = pipeline.analyze_arteries(study.ncct, study.cta, result)
-    assert with_tree.arteries is not None
+def test_the_export_carries_the_tree_and_reads_it_back(
+    m1_study: tuple[PhantomStudy, ThrombusResult], tmp_path: Path
+) -> None:
+    """results.json (schema 1.10) holds the reading, the PDF its numbers and plots, and the
+    viewer's reader restores it."""
+    study, with_tree = m1_study
+    assert study.cta is not None and with_tree.arteries is not None
     folder = pipeline.export_results(tmp_path, source=study.cta, thrombus=with_tree).folder
     doc = json.loads((folder / "results.json").read_text())
     assert doc["schema_version"] == "1.10"
     assert doc["thrombus"]["arteries"]["caveat"] == TREE_CAVEAT
+    assert TREE_CAVEAT in doc["warnings"]
+    pdf = (folder / "report.pdf").read_bytes()
+    for text in (b"Contrast along the arterial tree", b"Clot burden score", b"From ICA terminus"):
+        assert text in pdf, text
     back = pipeline.read_thrombus_results(folder)
     assert back.arteries is not None
     got, want = back.arteries.to_dict(), with_tree.arteries.to_dict()
@@ -146,7 +155,5 @@ def test_the_export_carries_the_tree_and_reads_it_back(tmp_path: Path) -> None:
         lengths = [s.pop("length_mm") for s in doc_["segments"]]
         assert all(v > 0 for v in lengths)
     assert got == want
-    assert (
-        pipeline.analyze_arteries(study.ncct, study.cta, replace(result, cta_to_ncct=None)).arteries
-        is None
-    )
+    unregistered = replace(with_tree, cta_to_ncct=None, arteries=None)
+    assert pipeline.analyze_arteries(study.ncct, study.cta, unregistered).arteries is None

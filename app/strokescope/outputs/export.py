@@ -40,7 +40,7 @@ from strokescope.outputs.dicom_export import (
 from strokescope.outputs.export_checks import check_results
 from strokescope.outputs.nifti_masks import write_masks
 from strokescope.outputs.pdf_images import Overlay, render_key_images
-from strokescope.outputs.pdf_profile import profile_plots
+from strokescope.outputs.pdf_profile import profile_plots, tree_plots
 from strokescope.outputs.pdf_report import ReportContent, render_report
 from strokescope.outputs.safe_header import safe_headers
 from strokescope.outputs.source_refs import StudyHeader, header_dataset, read_source_headers
@@ -189,6 +189,8 @@ class _Study:
         for r in (thrombus, hemorrhage):
             if r is not None:
                 warnings += [w for w in r.warnings if w not in warnings]
+        if thrombus is not None and thrombus.arteries is not None:
+            warnings += list(thrombus.arteries.report_warnings())
         deid = Deidentifier(options) if options is not None else None
         headers = read_source_headers(source)
         if headers is not None:  # read for this export alone: repaired in place, then shared
@@ -232,6 +234,7 @@ def _report_pdf(
         method_lines=[scrub(x) for x in method_lines(thrombus, hemorrhage, options)],
         created=created,
         profiles=profile_plots(thrombus),
+        tree_profiles=tree_plots(thrombus),
         features=report_features(thrombus, scrub),
         outcome_line=None if thrombus is None else prediction_line(outcome),
     )

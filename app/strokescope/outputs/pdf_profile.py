@@ -1,8 +1,11 @@
-"""One small line plot per thrombus in the PDF: CTA and NCCT along the clot's axis.
+"""Small line plots in the PDF: CTA and NCCT along each clot's axis, and along the labelled
+arterial segments the clots lie on or whose column drops.
 
 The reader's check of the network's call: on CTA the contrast column runs up to the clot and
 drops along it (the shaded span), and NCCT is raised along it. Data from
-:class:`strokescope.thrombus.result.AxialProfile`; drawn with the PDF writer's lines and text.
+:class:`strokescope.thrombus.result.AxialProfile` and, when the arterial tree was traced, the
+segments' :class:`strokescope.vessels.result.Profile` (shaded: the non-opacified run); drawn
+with the PDF writer's lines and text.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ LEGEND = (
     "HU along each clot's axis and 10 mm beyond its ends: CTA black, NCCT grey; shaded, the "
     "clot; mm from one end. Contrast up to the clot and a drop along it is the filling defect."
 )
+TREE_LEGEND = (
+    "Arterial tree (research, checked on one phantom family): HU along each labelled segment "
+    "that holds a clot or whose column drops, mm from the ICA terminus (basilar: from its "
+    "tip); shaded, where contrast does not fill it."
+)
 CTA_GRAY = 0.0
 NCCT_GRAY = 0.6
 
@@ -29,7 +37,8 @@ class ProfilePlot:
 
     title: str
     profile: AxialProfile
-    clot_length_mm: float
+    shaded_mm: tuple[float, float]
+    """Where the clot (or the non-opacified run) lies on the profile."""
 
 
 def profile_plots(thrombus: ThrombusResult | None) -> list[ProfilePlot]:
@@ -37,10 +46,41 @@ def profile_plots(thrombus: ThrombusResult | None) -> list[ProfilePlot]:
     if thrombus is None:
         return []
     return [
-        ProfilePlot(f"Thrombus {t.label} ({t.segment}, {t.side})", t.axial_profile, t.length_mm)
+        ProfilePlot(
+            f"Thrombus {t.label} ({t.segment}, {t.side})", t.axial_profile, (0.0, t.length_mm)
+        )
         for t in thrombus.thrombi
         if t.axial_profile is not None and len(t.axial_profile.distance_mm) >= 2
     ]
+
+
+def tree_plots(thrombus: ThrombusResult | None) -> list[ProfilePlot]:
+    """A plot for each labelled segment a thrombus lies on or whose column drops."""
+    from strokescope.vessels.result import NOT_OPACIFIED
+
+    reading = None if thrombus is None else thrombus.arteries
+    if reading is None:
+        return []
+    on = {(c.segment, c.side) for c in reading.clots}
+    out = []
+    for seg in reading.tree.segments:
+        p = seg.profile
+        if len(p.distance_mm) < 2 or not (
+            (seg.label, seg.side) in on or seg.status == NOT_OPACIFIED
+        ):
+            continue
+        gap = np.asarray(p.distance_mm)[~np.asarray(p.opacified)]
+        span = (float(gap.min()), float(gap.max())) if len(gap) else (0.0, 0.0)
+        ncct = np.asarray(p.cta_hu) - np.asarray(p.enhancement_hu)
+        profile = AxialProfile(
+            tuple(float(v) for v in p.distance_mm),
+            tuple(float(v) for v in p.cta_hu),
+            tuple(float(v) for v in ncct),
+        )
+        out.append(
+            ProfilePlot(f"{seg.side.capitalize()} {seg.label} ({seg.status})", profile, span)
+        )
+    return out
 
 
 def draw_profile(page: Page, plot: ProfilePlot, x: float, y: float, w: float) -> None:
@@ -58,7 +98,8 @@ def draw_profile(page: Page, plot: ProfilePlot, x: float, y: float, w: float) ->
     def py(v: float) -> float:
         return bottom + (v - lo) / (hi - lo) * ph
 
-    clot0, clot1 = px(0.0), px(min(plot.clot_length_mm, float(d[-1])))
+    a, b = plot.shaded_mm
+    clot0, clot1 = px(max(a, float(d[0]))), px(min(b, float(d[-1])))
     page.box(clot0, bottom, max(clot1 - clot0, 0.5), ph, fill=(0.99, 0.9, 0.86))
     page.line(left, bottom, left + pw, bottom, width=0.5, gray=0.4)
     page.line(left, bottom, left, bottom + ph, width=0.5, gray=0.4)

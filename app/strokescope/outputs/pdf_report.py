@@ -14,7 +14,13 @@ from strokescope import RESEARCH_ONLY, __version__
 from strokescope.outcome.definitions import SECTION_TITLE
 from strokescope.outcome.features import FeatureRow
 from strokescope.outputs.pdf_images import KeyImage
-from strokescope.outputs.pdf_profile import LEGEND, PLOT_H, ProfilePlot, draw_profile
+from strokescope.outputs.pdf_profile import (
+    LEGEND,
+    PLOT_H,
+    TREE_LEGEND,
+    ProfilePlot,
+    draw_profile,
+)
 from strokescope.outputs.pdf_writer import A4, Page, PdfDocument, text_width, wrap
 from strokescope.outputs.source_refs import StudyHeader
 from strokescope.outputs.tables import MeasurementRow
@@ -41,6 +47,7 @@ class ReportContent:
     method_lines: Sequence[str]
     created: str | None
     profiles: Sequence[ProfilePlot] = ()  # CTA/NCCT along each thrombus, after the table
+    tree_profiles: Sequence[ProfilePlot] = ()  # along the arterial tree's segments, if traced
     features: Sequence[FeatureRow] = ()  # recanalization-related features (thrombus only)
     outcome_line: str | None = None  # the outcome model's probability, or "no model"
 
@@ -228,13 +235,12 @@ class _Layout:
             self.y -= 14
         self.page.line(MARGIN, self.y + 10, MARGIN + self.width, self.y + 10, width=0.6, gray=0.5)
 
-    def profiles(self) -> None:
-        plots = list(self.content.profiles)
+    def profiles(self, plots: Sequence[ProfilePlot], title: str, legend: str) -> None:
         if not plots:
             return
         self.need(PLOT_H + 70)
-        self.heading("CTA and NCCT along each thrombus")
-        for part in wrap(LEGEND, self.width, 8):
+        self.heading(title)
+        for part in wrap(legend, self.width, 8):
             self.page.text(MARGIN, self.y, part, size=8, color=MUTED)
             self.y -= 10
         half = (self.width - 16.0) / 2
@@ -299,7 +305,8 @@ def render_report(content: ReportContent) -> bytes:
     layout.study()
     layout.images()
     layout.table()
-    layout.profiles()
+    layout.profiles(content.profiles, "CTA and NCCT along each thrombus", LEGEND)
+    layout.profiles(content.tree_profiles, "Contrast along the arterial tree", TREE_LEGEND)
     layout.features()
     warnings = list(content.warnings) or ["None."]
     layout.paragraphs(

@@ -106,6 +106,7 @@ def measurement_rows(
                         f, "CTA missing artery", 100 * t.cta_missing_artery, "%", "mirror - own", 0
                     ),
                 ]
+        rows += _tree_rows(thrombus)
     if hemorrhage is not None:
         f = "Hemorrhage"
         rows.append(
@@ -124,6 +125,26 @@ def measurement_rows(
                 MeasurementRow(f, "ABC/2 B", a.b_mm, "mm", "perpendicular to A", 1),
                 MeasurementRow(f, "ABC/2 C", a.c_mm, "mm", f"{a.slice_count:g} weighted slices", 1),
             ]
+    return rows
+
+
+def _tree_rows(thrombus: ThrombusResult) -> list[MeasurementRow]:
+    """The arterial tree's numbers when it was traced: each clot's distance from the ICA
+    terminus, then the clot burden score."""
+    reading = thrombus.arteries
+    if reading is None:
+        return []
+    rows = []
+    for t, c in zip(thrombus.thrombi, reading.clots, strict=True):
+        if c.distance_mm is not None and c.reference == "ICA terminus":
+            f = f"Thrombus {t.label} ({t.segment}, {t.side})"
+            rows.append(
+                MeasurementRow(f, "From ICA terminus", c.distance_mm, "mm", "along the tree", 1)
+            )
+    score = reading.tree.clot_burden.score
+    rows.append(
+        MeasurementRow("Arterial tree", "Clot burden score", score, "points", "Puetz 2008", 0)
+    )
     return rows
 
 
@@ -278,6 +299,12 @@ def method_lines(
             lines.append(
                 "Seconds per stage: "
                 + ", ".join(f"{k} {v:.2f}" for k, v in thrombus.seconds.items())
+            )
+        if thrombus.arteries is not None:
+            lines.append(
+                "Arterial tree: classical (opacified lumen, minimal paths between landmarks, "
+                "TopCoW labels), contrast profiles, clot burden score (Puetz 2008); "
+                f"{thrombus.arteries.tree.seconds:.1f} s."
             )
     if hemorrhage is not None:
         alg = cc.hemorrhage_algorithm()

@@ -100,6 +100,12 @@ class TreeReading:
         clots = tuple(ClotOnTree(**c) for c in d.get("thrombi", ()))
         return cls(tree, clots, tuple(str(w) for w in d.get("warnings", ())))
 
+    def report_warnings(self) -> tuple[str, ...]:
+        """What the exports list among their warnings: the disagreements, the tree's own
+        warnings and the caveat, each prefixed "arterial tree"."""
+        lines = (*self.warnings, *self.tree.warnings)
+        return (*(f"arterial tree: {w}" for w in lines), TREE_CAVEAT)
+
     def summary(self) -> list[str]:
         """Report lines: the score, each thrombus on the tree, the disagreements, the caveat."""
         cbs = self.tree.clot_burden
