@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pydicom
 import pytest
 
 from outcome_model_files import COHORT, FEATURES, edit_manifest, train_tiny_model
@@ -161,6 +163,7 @@ def test_bad_folder_is_one_line_and_status_2_before_the_analysis(
 
 def test_arteries_option_adds_the_tree_to_the_report_and_the_json(
     study: Path,
+    tmp_path: Path,
     analysed: list[ThrombusResult],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -176,7 +179,13 @@ def test_arteries_option_adds_the_tree_to_the_report_and_the_json(
     arteries = json.loads(stdout)["arteries"]
     assert 0 <= arteries["clot_burden_score"]["score"] <= 10 and arteries["segments"]
     assert [c["thrombus"] for c in arteries["thrombi"]] == [1]
-    code, stdout, _ = _run(capsys, str(study), "--arteries")
+    code, stdout, _ = _run(capsys, str(study), "--arteries", "--out", str(tmp_path))
     assert "Clot burden score" in stdout and TREE_CAVEAT in stdout
+    sr = tmp_path / "results-001" / "sr.dcm"
+    text = str(pydicom.dcmread(sr))
+    assert "Arterial tree" in text and "L-M1" in text and "R-ICAs" in text
+    if shutil.which("dciodvfy") is not None:
+        run = subprocess.run(["dciodvfy", str(sr)], capture_output=True, text=True)
+        assert not [ln for ln in (run.stdout + run.stderr).splitlines() if ln.startswith("Error")]
     code, stdout, _ = _run(capsys, str(study))
     assert code == 0 and "Clot burden score" not in stdout

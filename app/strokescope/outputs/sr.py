@@ -36,6 +36,7 @@ from strokescope.outputs import codes as cc
 from strokescope.outputs.codes import Algorithm
 from strokescope.outputs.seg import MANUFACTURER, MODEL_NAME
 from strokescope.outputs.sr_features import feature_group
+from strokescope.outputs.sr_tree import tree_group
 from strokescope.thrombus.result import Thrombus, ThrombusResult
 
 Group = (
@@ -213,6 +214,8 @@ def build_sr(
     if thrombus is not None:
         groups += _thrombus_groups(thrombus, thrombus_algorithm, lambda: segment_ref("thrombus"))
         groups.append(feature_group(thrombus, _algorithm_id(thrombus_algorithm), outcome))
+        if thrombus.arteries is not None:
+            groups.append(tree_group(thrombus.arteries, _algorithm_id(thrombus_algorithm)))
     if hemorrhage is not None:
         groups.append(
             _group(
