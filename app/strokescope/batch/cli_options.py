@@ -47,6 +47,12 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
         "case's results and to summary.csv",
     )
     parser.add_argument(
+        "--arteries",
+        action="store_true",
+        help="also trace the labelled arterial tree on every case with a CTA (research, see "
+        "thrombus --arteries): the clot burden score goes to summary.csv",
+    )
+    parser.add_argument(
         "--device", default="auto", choices=("auto", "cpu", "cuda", "dml"), help="see thrombus"
     )
     parser.add_argument(
@@ -107,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         cluster=ClusterOptions(workers=args.workers, scheduler=args.scheduler),
         outcome_model=args.outcome_model or outcome_model_folder(),  # checked by run_cohort
+        arteries=args.arteries,
         on_progress=show,
         on_dashboard=dashboard,
     )

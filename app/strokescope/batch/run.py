@@ -138,6 +138,7 @@ def run_cohort(
     threads: int | None = None,
     cluster: ClusterOptions | None = None,
     outcome_model: str | Path | None = None,
+    arteries: bool = False,
     on_progress: OnProgress | None = None,
     on_dashboard: Callable[[str], None] | None = None,
 ) -> BatchReport:
@@ -147,6 +148,8 @@ def run_cohort(
     runs one case per core, 2 in this process, as ``strokescope thrombus``).
     ``outcome_model`` (an installed outcome model folder) runs on every analysed case; its
     digest joins the ledger key, so a rerun with another model runs the cases again.
+    ``arteries`` also traces the labelled arterial tree on every case (research; the key
+    says so, so a rerun with it runs the cases again).
     ``on_progress(progress, record)`` is called once before any case runs (``record``
     ``None``) and after every case; ``on_dashboard(address)`` with the Dask dashboard.
 
@@ -167,6 +170,8 @@ def run_cohort(
     if outcome is not None:
         line, digest = pipeline.outcome_model_identity(outcome)
         key += f"+outcome-{digest[:16]}"
+    if arteries:
+        key += "+arteries"
     settings = BatchSettings(
         model_version=version,
         model_key=key,
@@ -175,6 +180,7 @@ def run_cohort(
         threads=threads if threads is not None else (1 if cluster.distributed else 2),
         outcome_model=outcome,
         outcome_line=line,
+        arteries=arteries,
     )
     done, pending = split_cohort(out_dir, cases, key)
     tracker = _Tracker(out_dir, cases, done, on_progress)

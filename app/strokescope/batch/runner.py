@@ -46,7 +46,9 @@ class BatchSettings:
     ``threads`` go to :func:`strokescope.pipeline.analyze_thrombus`; ``model_version`` and
     ``model_key`` are what :func:`strokescope.pipeline.thrombus_model_version` gave (with
     the outcome model's digest when one runs). ``outcome_model`` is an installed outcome
-    model folder run on every analysed case (``None``: none), ``outcome_line`` its card.
+    model folder run on every analysed case (``None``: none), ``outcome_line`` its card;
+    ``arteries`` traces the labelled arterial tree on every case with a CTA
+    (:func:`strokescope.pipeline.analyze_arteries`).
     """
 
     model_version: str
@@ -56,6 +58,7 @@ class BatchSettings:
     threads: int = 1
     outcome_model: str | None = None
     outcome_line: str = ""
+    arteries: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ def _analyse(
         device=settings.device,
         threads=settings.threads,
     )
+    if settings.arteries and images.cta is not None:
+        thrombus = pipeline.analyze_arteries(images.ncct, images.cta, thrombus)
     folder = out_dir / "cases" / case.case_id
     source = images.cta if images.cta is not None else images.ncct
     prediction = _outcome(thrombus, images, settings)

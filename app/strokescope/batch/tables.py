@@ -66,6 +66,7 @@ SUMMARY_COLUMNS = (
     "outcome_probability",
     "outcome_reason",
     "outcome_model_version",
+    "clot_burden_score",
     *TAIL_FIELDS,
 )
 THROMBI_COLUMNS = ("case_id", *THROMBUS_FIELDS)
@@ -109,6 +110,9 @@ def summary_row(record: CaseRecord) -> dict[str, Any]:
     row["outcome_probability"] = outcome.get("probability")
     row["outcome_reason"] = outcome.get("reason")
     row["outcome_model_version"] = outcome.get("model_version")
+    row["clot_burden_score"] = ((th.get("arteries") or {}).get("clot_burden_score") or {}).get(
+        "score"
+    )
     warnings = [*th.get("warnings", ()), *(f"HT: {w}" for w in ht.get("warnings", ()))]
     row.update(
         {
