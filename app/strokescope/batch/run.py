@@ -129,6 +129,35 @@ class _Tracker:
             self.on_progress(self.progress(), record)
 
 
+def _settings(
+    models: str | Path | None,
+    device: str,
+    threads: int | None,
+    cluster: ClusterOptions,
+    outcome_model: str | Path | None,
+    arteries: bool,
+) -> BatchSettings:
+    """How every case is analysed, with the ledger key naming the models and options."""
+    version, key = pipeline.thrombus_model_version(models)
+    outcome = None if outcome_model is None else str(Path(outcome_model).resolve())
+    line = ""
+    if outcome is not None:
+        line, digest = pipeline.outcome_model_identity(outcome)
+        key += f"+outcome-{digest[:16]}"
+    if arteries:
+        key += "+arteries"
+    return BatchSettings(
+        model_version=version,
+        model_key=key,
+        models=None if models is None else str(Path(models).resolve()),
+        device=device,
+        threads=threads if threads is not None else (1 if cluster.distributed else 2),
+        outcome_model=outcome,
+        outcome_line=line,
+        arteries=arteries,
+    )
+
+
 def run_cohort(
     cohort: str | Path,
     out: str | Path,
@@ -164,24 +193,8 @@ def run_cohort(
     cases = read_cohort(cohort)
     cluster = cluster or ClusterOptions()
     out_dir = _out_dir(out)
-    version, key = pipeline.thrombus_model_version(models)
-    outcome = None if outcome_model is None else str(Path(outcome_model).resolve())
-    line = ""
-    if outcome is not None:
-        line, digest = pipeline.outcome_model_identity(outcome)
-        key += f"+outcome-{digest[:16]}"
-    if arteries:
-        key += "+arteries"
-    settings = BatchSettings(
-        model_version=version,
-        model_key=key,
-        models=None if models is None else str(Path(models).resolve()),
-        device=device,
-        threads=threads if threads is not None else (1 if cluster.distributed else 2),
-        outcome_model=outcome,
-        outcome_line=line,
-        arteries=arteries,
-    )
+    settings = _settings(models, device, threads, cluster, outcome_model, arteries)
+    key = settings.model_key
     done, pending = split_cohort(out_dir, cases, key)
     tracker = _Tracker(out_dir, cases, done, on_progress)
     write_tables(out_dir, tracker.ordered())

@@ -20,7 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSpinBox, QToolBar
 
 from strokescope import pipeline
-from strokescope.gui import export_action, outcome_model
+from strokescope.gui import export_action, outcome_model, tree_action
 from strokescope.gui.controls import ViewControls
 from strokescope.hemorrhage import HemorrhageResult
 
@@ -72,7 +72,7 @@ class _Smooth(Protocol):
     def set_smooth(self, on: bool) -> None: ...
 
 
-class ActionHost(outcome_model.OutcomeHost, Protocol):
+class ActionHost(outcome_model.OutcomeHost, tree_action.TreeHost, Protocol):
     """What the actions use of the main window (besides what the export and outcome-model
     actions use)."""
 
@@ -173,6 +173,7 @@ def _actions(frame: QMainWindow, win: ActionHost) -> dict[str, QAction]:
         ),
         "quit": act("&Quit", keys.Quit, frame.close),
         "thrombus": act("&Thrombus analysis", "Ctrl+T", win.run_thrombus),
+        "arteries": act("Arterial t&ree (research)", None, lambda: tree_action.run(win)),
         "outcome_model": act("&Outcome model…", None, lambda: outcome_model.choose(win)),
         "no_outcome_model": act("&No outcome model", None, lambda: outcome_model.turn_off(win)),
         "roi": act("HT &ROI tool", "R", lambda: None),
@@ -213,6 +214,7 @@ def _menus(frame: QMainWindow, acts: Mapping[str, QAction]) -> None:
         [acts["thrombus"], acts["roi"], acts["undo"], acts["delete"], acts["clear"]]
     )
     analysis.addSeparator()
+    analysis.addAction(acts["arteries"])
     analysis.addActions([acts["outcome_model"], acts["no_outcome_model"]])
     measure = menu.addMenu("&Measure")
     measure.addActions([acts["ruler"], acts["ellipse"], acts["clear_measure"]])

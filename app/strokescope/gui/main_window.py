@@ -32,7 +32,7 @@ from strokescope.gui.results_panel import ResultsPanel
 from strokescope.gui.series_picker import SeriesPicker
 from strokescope.gui.settings import GuiSettings
 from strokescope.gui.slice_view import SliceView
-from strokescope.gui.thrombus_job import thrombus_for_viewer
+from strokescope.gui.thrombus_job import REGISTERED, thrombus_for_viewer
 from strokescope.gui.view_area import ViewArea
 from strokescope.gui.view_state import ViewState
 from strokescope.gui.worklist_dock import WorklistDock
@@ -44,8 +44,6 @@ from strokescope.series_roles import ROLE_NAMES, ROLES, Role
 from strokescope.study import LoadedSeries
 from strokescope.thrombus import ThrombusResult
 from strokescope.volume import Volume
-
-REGISTERED = "ncct_registered"
 
 
 class MainWindow(QMainWindow):

@@ -8,6 +8,8 @@ it and in the warnings) until a new result of its kind replaces it; it is not ex
 Clicking a thrombus row emits ``thrombus_selected(x, y, z)`` (LPS mm of its centroid) so the
 views centre on it, and plots its CTA/NCCT profile with its CTA signs of occlusion under the
 table (:mod:`strokescope.gui.profile_view`; the first thrombus until another is clicked).
+When the result carries the arterial tree, its box shows the clot burden score, each
+segment's opacification and the selected segment's profile (:mod:`strokescope.gui.tree_panel`).
 The "research use only" line is always shown at the top.
 """
 
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 from strokescope import PHANTOM_TRAINED, RESEARCH_ONLY
 from strokescope.gui.outcome_panel import OutcomePanel
 from strokescope.gui.profile_view import ProfileView
+from strokescope.gui.tree_panel import TreePanel
 from strokescope.hemorrhage import HemorrhageResult
 from strokescope.outcome.prediction import OutcomePrediction
 from strokescope.thrombus import ThrombusResult
@@ -120,6 +123,7 @@ class ResultsPanel(QWidget):
         t_layout.addWidget(self.thrombus_table)
         t_layout.addWidget(self.profile)
 
+        self.tree = TreePanel(self)
         self.outcome = OutcomePanel(self)
 
         h_box = QGroupBox("Hemorrhagic transformation (follow-up NCCT)", self)
@@ -141,6 +145,7 @@ class ResultsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.research)
         layout.addWidget(t_box, 3)
+        layout.addWidget(self.tree, 3)
         layout.addWidget(self.outcome, 2)
         layout.addWidget(h_box, 3)
         layout.addWidget(w_box, 2)
@@ -173,6 +178,7 @@ class ResultsPanel(QWidget):
         prediction when one was run."""
         self.thrombus = result
         self.outcome.show_result(result, outcome)
+        self.tree.show_result(result)
         self.stale.discard("thrombus")
         self.thrombus_details.setVisible(False)
         if result is None:
@@ -252,6 +258,8 @@ class ResultsPanel(QWidget):
         if self.thrombus is not None:
             out += [f"thrombus: {STALE}"] if "thrombus" in self.stale else []
             out += [f"thrombus: {w}" for w in self.thrombus.warnings]
+            if self.thrombus.arteries is not None:
+                out += list(self.thrombus.arteries.report_warnings())
         if self.hemorrhage is not None:
             out += [f"HT: {STALE}"] if "hemorrhage" in self.stale else []
             out += [f"HT: {w}" for w in self.hemorrhage.warnings]

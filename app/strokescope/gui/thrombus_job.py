@@ -12,6 +12,9 @@ from strokescope.pipeline import Progress
 from strokescope.thrombus import ThrombusResult
 from strokescope.volume import Mask, Volume
 
+REGISTERED = "ncct_registered"
+"""The viewer's volume key of the NCCT resampled onto the CTA grid."""
+
 
 def thrombus_for_viewer(
     ncct: Volume, cta: Volume | None, *, on_progress: Progress | None = None

@@ -1,0 +1,127 @@
+"""The arterial tree in the viewer: the results panel's tree box (score, segments, profile of
+the selected segment, the caveat and the disagreements among the warnings) and Analysis ->
+Arterial tree, which traces it on the shown result in the worker."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from strokescope.gui import tree_action
+from strokescope.gui.results_panel import ResultsPanel
+from strokescope.gui.thrombus_job import REGISTERED
+from strokescope.phantom import PhantomOptions, generate_study
+from strokescope.thrombus import ThrombusResult
+from strokescope.thrombus.result import Thrombus
+from strokescope.vessels.cbs import ClotBurden
+from strokescope.vessels.reading import TREE_CAVEAT, ClotOnTree, TreeReading
+from strokescope.vessels.result import (
+    NOT_OPACIFIED,
+    OPACIFIED,
+    ArterialTree,
+    ArterySegment,
+    Profile,
+)
+from thrombus_results import thrombus_result
+
+
+def _segment(label: str, clot: bool) -> ArterySegment:
+    d = np.arange(0.0, 20.5, 0.5)
+    opac = ~((d >= 8.0) & (d <= 14.0)) if clot else np.ones(len(d), bool)
+    hu = np.where(opac, 350.0, 60.0).astype(np.float32)
+    profile = Profile("ICA terminus", d, hu, hu - 40.0, opac)
+    pts = np.stack([d, np.zeros(len(d)), np.zeros(len(d))], axis=1)
+    status = NOT_OPACIFIED if clot else OPACIFIED
+    return ArterySegment(
+        label, "left", pts, np.ones(len(d), np.float32), profile, status, 8.0 if clot else None
+    )
+
+
+def _text(item: Any) -> str:
+    assert item is not None
+    return str(item.text())
+
+
+def _with_tree() -> ThrombusResult:
+    t = Thrombus(1, 120.0, 18.0, 3.0, 70.0, 5.0, 80.0, 10.0, 1.6, "left", (0, 0, 0), "M1", 0.9)
+    tree = ArterialTree(
+        (_segment("ICA supraclinoid", False), _segment("M1", True)), (), {}, None,
+        ClotBurden(8, "left", ("M1 distal",)), 6.5,
+    )  # fmt: skip
+    warning = "left M2 superior: the contrast column drops 4 mm from the ICA terminus"
+    on = ClotOnTree(1, "M1", "left", 8.0, "ICA terminus", 1.0, True)
+    return replace(thrombus_result(t), arteries=TreeReading(tree, (on,), (warning,)))
+
+
+def test_the_tree_box_shows_score_segments_and_the_segment_with_the_clot(qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.set_thrombus(_with_tree())
+    box = panel.tree
+    assert not box.isHidden()
+    assert "Clot burden score 8/10" in box.score.text() and TREE_CAVEAT in box.score.text()
+    cells = [[_text(box.table.item(r, c)) for c in range(4)] for r in range(box.table.rowCount())]
+    assert cells == [
+        ["ICA supraclinoid", "left", OPACIFIED, ""],
+        ["M1", "left", NOT_OPACIFIED, "8"],
+    ]
+    assert box.segment is not None and box.segment.label == "M1"  # the one with the clot
+    x, y = box.gap.getData()
+    assert x is not None and len(x) == 13 and float(np.max(y)) == 60.0  # 8-14 mm unfilled
+    box.show_segment(0)
+    gap_x = box.gap.getData()[0]
+    assert box.segment.label == "ICA supraclinoid" and (gap_x is None or len(gap_x) == 0)
+    warnings = panel.all_warnings()
+    assert TREE_CAVEAT in warnings and any("column drops" in w for w in warnings)
+    panel.set_thrombus(replace(_with_tree(), arteries=None))
+    assert box.isHidden() and TREE_CAVEAT not in panel.all_warnings()
+
+
+class _Host:
+    """The main window as the action sees it; jobs run at once."""
+
+    def __init__(self, result: ThrombusResult | None, volumes: dict[str, Any]) -> None:
+        self.thrombus = result
+        self.volumes = volumes
+        self.messages: list[str] = []
+        self.shown: list[tuple[ThrombusResult, Any]] = []
+
+    def statusBar(self) -> Any:
+        host = self
+
+        class Bar:
+            def showMessage(self, text: str, timeout: int = 0) -> None:
+                host.messages.append(text)
+
+        return Bar()
+
+    def run_job(self, name: str, fn: Any, *args: Any, on_done: Any, **kwargs: Any) -> None:
+        on_done(fn(*args, **kwargs))
+
+    def set_thrombus_views(self, done: tuple[ThrombusResult, Any]) -> None:
+        self.thrombus = done[0]
+        self.shown.append(done)
+
+
+def test_the_action_traces_the_tree_on_the_shown_result() -> None:
+    study = generate_study(
+        PhantomOptions(seed=800_001, occlusion="M1", inplane_mm=1.0, matrix=200, slice_mm=1.0)
+    )
+    assert study.cta is not None
+    host = _Host(None, {"baseline": study.ncct, "cta": study.cta})
+    tree_action.run(host)  # type: ignore[arg-type]
+    assert host.messages == [tree_action.NOTHING] and not host.shown
+    clot = study.masks["thrombus"]
+    t = Thrombus(
+        1, clot.volume_mm3, 10.0, 3.0, 60.0, 5.0, 70.0, 10.0, 1.4, "left", (0, 0, 0), "M1", 0.9
+    )
+    result = replace(thrombus_result(t), mask=clot, cta_to_ncct=np.eye(4))
+    registered = study.ncct
+    host = _Host(result, {"baseline": study.ncct, "cta": study.cta, REGISTERED: registered})
+    tree_action.run(host)  # type: ignore[arg-type]
+    ((shown, kept),) = host.shown
+    assert shown.arteries is not None and shown.thrombi == result.thrombi and kept is registered
+    tree_action.done(host, result, shown)  # type: ignore[arg-type]  # another result shown: left alone
+    assert len(host.shown) == 1
