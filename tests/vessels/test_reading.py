@@ -26,14 +26,17 @@ from strokescope.volume import Geometry, Mask
 GEOM = Geometry((20, 20, 60), (1.0, 1.0, 1.0))
 
 
-def _segment(label: str, x0: int, x1: int, clot: tuple[int, int] | None) -> ArterySegment:
-    """A straight segment along x at (z, y) = (10, 10), 0.5 mm steps from x0 to x1."""
+def _segment(
+    label: str, x0: int, x1: int, clot: tuple[int, int] | None, start_mm: float = 0.0
+) -> ArterySegment:
+    """A straight segment along x at (z, y) = (10, 10), 0.5 mm steps from x0 to x1, its
+    profile distance ``start_mm`` at x0."""
     x = np.arange(x0, x1 + 0.25, 0.5)
     idx = np.stack([np.full(len(x), 10.0), np.full(len(x), 10.0), x], axis=1)
     pts = np.asarray(GEOM.index_to_lps(idx))
     opac = np.ones(len(x), bool) if clot is None else ~((x >= clot[0]) & (x <= clot[1]))
     hu = np.where(opac, 350.0, 50.0).astype(np.float32)
-    profile = Profile("ICA terminus", x - x0, hu, hu - 40.0, opac)
+    profile = Profile("ICA terminus", x - x0 + start_mm, hu, hu - 40.0, opac)
     status = OPACIFIED if opac.all() else NOT_OPACIFIED
     drop = None if opac.all() else float((x - x0)[~opac][0])
     return ArterySegment(label, "left", pts, np.ones(len(x), np.float32), profile, status, drop)
@@ -70,6 +73,25 @@ def test_a_clot_on_a_cut_off_segment_agrees_and_gets_its_distance() -> None:
     assert clot.distance_mm == pytest.approx(14.0, abs=1.6)  # proximal end, 15 mm in, +-NEAR
     assert clot.not_opacified_fraction is not None and clot.not_opacified_fraction > 0.7
     assert reading.warnings == ()
+
+
+def test_a_clot_from_the_ica_into_the_m1_starts_on_the_ica() -> None:
+    ica = _segment("ICA supraclinoid", 5, 17, clot=(14, 17), start_mm=-12.0)
+    m1 = _segment("M1", 17, 40, clot=(17, 30))
+    (clot,) = read_tree(_tree(ica, m1), _result((14, 30))).clots
+    assert clot.segment == "M1"  # most of it
+    assert clot.distance_mm == pytest.approx(-3.0, abs=1.6)  # but it begins 3 mm below
+
+
+def test_the_pdf_plots_the_clots_segment_first_and_six_at_most() -> None:
+    from strokescope.outputs.pdf_profile import MAX_TREE_PLOTS, tree_plots
+
+    drops = [_segment(f"M2 {k}", 32, 40, clot=(34, 38)) for k in range(8)]  # beyond the clot
+    result = replace(_result((20, 28)), arteries=None)
+    reading = read_tree(_tree(*drops, _segment("M1", 5, 40, clot=(20, 28))), _result((20, 28)))
+    plots = tree_plots(replace(result, arteries=reading))
+    assert len(plots) == MAX_TREE_PLOTS == 6 and plots[0].title == "Left M1 (not opacified)"
+    assert plots[0].shaded_mm == (15.0, 23.0)
 
 
 def test_a_clot_on_an_opacified_segment_is_a_disagreement() -> None:

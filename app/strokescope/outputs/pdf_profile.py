@@ -54,20 +54,28 @@ def profile_plots(thrombus: ThrombusResult | None) -> list[ProfilePlot]:
     ]
 
 
+MAX_TREE_PLOTS = 6
+"""Segment plots at most (a tree that fails on a scan can report many drops): the segments
+the clots lie on first, then those whose column drops, in the tree's order."""
+
+
 def tree_plots(thrombus: ThrombusResult | None) -> list[ProfilePlot]:
-    """A plot for each labelled segment a thrombus lies on or whose column drops."""
+    """A plot for each labelled segment a thrombus lies on or whose column drops (at most
+    :data:`MAX_TREE_PLOTS`)."""
     from strokescope.vessels.result import NOT_OPACIFIED
 
     reading = None if thrombus is None else thrombus.arteries
     if reading is None:
         return []
     on = {(c.segment, c.side) for c in reading.clots}
+    chosen = sorted(
+        (s for s in reading.tree.segments if (s.label, s.side) in on or s.status == NOT_OPACIFIED),
+        key=lambda s: (s.label, s.side) not in on,
+    )
     out = []
-    for seg in reading.tree.segments:
+    for seg in chosen[:MAX_TREE_PLOTS]:
         p = seg.profile
-        if len(p.distance_mm) < 2 or not (
-            (seg.label, seg.side) in on or seg.status == NOT_OPACIFIED
-        ):
+        if len(p.distance_mm) < 2:
             continue
         gap = np.asarray(p.distance_mm)[~np.asarray(p.opacified)]
         span = (float(gap.min()), float(gap.max())) if len(gap) else (0.0, 0.0)

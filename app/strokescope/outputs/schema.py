@@ -115,6 +115,12 @@ SCHEMA_VERSION = "1.10"
 _NUM = {"type": ["number", "null"]}
 _STR_OR_NULL = {"type": ["string", "null"]}
 
+
+def _objects(*required: str) -> dict[str, Any]:
+    """An array of objects, each with the ``required`` keys."""
+    return {"type": "array", "items": {"type": "object", "required": list(required)}}
+
+
 RESULTS_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://strokescope.invalid/schema/results-1.0.json",
@@ -218,25 +224,8 @@ RESULTS_SCHEMA: dict[str, Any] = {
                                 "score": {"type": "integer", "minimum": 0, "maximum": 10}
                             },
                         },
-                        "segments": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["label", "side", "status", "profile", "points_lps"],
-                            },
-                        },
-                        "thrombi": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": [
-                                    "thrombus",
-                                    "segment",
-                                    "distance_mm",
-                                    "profile_agrees",
-                                ],
-                            },
-                        },
+                        "segments": _objects("label", "side", "status", "profile", "points_lps"),
+                        "thrombi": _objects("thrombus", "segment", "distance_mm", "profile_agrees"),
                     },
                 },
                 "ncct_screening": {
@@ -244,13 +233,7 @@ RESULTS_SCHEMA: dict[str, Any] = {
                     "required": ["flagged", "stretches", "map_version", "rule", "notice"],
                     "properties": {
                         "flagged": {"type": "boolean"},
-                        "stretches": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["side", "segment", "length_mm", "mean_hu"],
-                            },
-                        },
+                        "stretches": _objects("side", "segment", "length_mm", "mean_hu"),
                     },
                 },
             },

@@ -135,8 +135,10 @@ def _tree_rows(thrombus: ThrombusResult) -> list[MeasurementRow]:
     if reading is None:
         return []
     rows = []
-    for t, c in zip(thrombus.thrombi, reading.clots, strict=True):
-        if c.distance_mm is not None and c.reference == "ICA terminus":
+    on_tree = {c.thrombus: c for c in reading.clots}
+    for t in thrombus.thrombi:
+        c = on_tree.get(t.label)
+        if c is not None and c.distance_mm is not None and c.reference == "ICA terminus":
             f = f"Thrombus {t.label} ({t.segment}, {t.side})"
             rows.append(
                 MeasurementRow(f, "From ICA terminus", c.distance_mm, "mm", "along the tree", 1)

@@ -3,8 +3,9 @@
 Per thrombus: the labelled segment its voxels lie on (the segment with the most centerline
 points within ``NEAR_MM`` of them), the distance along the tree from the reference point
 (the side's ICA terminus; the basilar tip for the basilar and the posterior cerebral
-arteries) to the clot's proximal end, and whether the segment's contrast profile agrees:
-most of its centerline points at the clot not opacified, as an occluded lumen is. The
+arteries) to the clot's proximal end (over every segment of that side it touches), and
+whether the segment's contrast profile agrees: most of its centerline points at the clot
+not opacified, as an occluded lumen is. The
 distance is signed, negative below the terminus on the ICA (MR CLEAN Registry's "distance
 from the ICA terminus" [Friedrich2015] for clots beyond it).
 
@@ -186,21 +187,26 @@ def _points_at(seg: ArterySegment, clot_lps: npt.NDArray[np.float64]) -> npt.NDA
 
 
 def _clot_on_tree(label: int, tree: ArterialTree, clot_lps: npt.NDArray[np.float64]) -> ClotOnTree:
-    best: tuple[int, ArterySegment, npt.NDArray[np.bool_]] | None = None
-    for seg in tree.segments:
-        at = _points_at(seg, clot_lps)
-        if at.any() and (best is None or int(at.sum()) > best[0]):
-            best = (int(at.sum()), seg, at)
-    if best is None:
+    """The segment with the most centerline points at the clot; the clot's proximal end is
+    its nearest point to the reference on every segment of that side and reference it
+    touches (a clot that fills the terminal ICA and runs into the M1 starts on the ICA)."""
+    at_clot = [(seg, _points_at(seg, clot_lps)) for seg in tree.segments]
+    touched = [(seg, at) for seg, at in at_clot if at.any()]
+    if not touched:
         return ClotOnTree(label, None, None, None, None, None, None)
-    _, seg, at = best
+    seg, at = max(touched, key=lambda pair: int(pair[1].sum()))
     p = seg.profile
     fraction = float((~p.opacified[at]).mean())
+    ends = [
+        float(s.profile.distance_mm[a].min())
+        for s, a in touched
+        if s.side == seg.side and s.profile.reference == p.reference
+    ]
     return ClotOnTree(
         thrombus=label,
         segment=seg.label,
         side=seg.side,
-        distance_mm=round(float(p.distance_mm[at].min()), 1),
+        distance_mm=round(min(ends), 1),
         reference=p.reference,
         not_opacified_fraction=round(fraction, 2),
         profile_agrees=fraction >= AGREE_FRACTION,
