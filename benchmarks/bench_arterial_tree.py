@@ -12,6 +12,9 @@ Truth CBS: a part (supraclinoid/infraclinoid ICA, proximal/distal half of M1, A1
 / inferior M2) counts as occluded when at least ``MIN_TRUTH_POINTS`` (3 mm) of its truth
 centerline points lie in the phantom's thrombus mask (the first millimetres of a branch
 lie inside its parent's lumen, and so inside a parent's clot); a clot-free case scores 10.
+The parts are also read one by one, the profile's call against the truth (the issue's
+"occluded-segment identification from the profile alone"): occluded parts found, patent
+parts kept, over the seven parts of each scored case (the side each reading scores).
 
 Blocks: ``A-calibration`` (family A, seeds 800000+: where the thresholds were set),
 ``A-held-out`` (suite in-distribution, seeds 900000+) and ``B`` (suite family-b, 700000+),
@@ -42,7 +45,7 @@ from strokescope.phantom_b.artery_truth import artery_truth_b
 from strokescope.preprocess.registration import register_rigid
 from strokescope.thrombus.shifts import EvalCase, make_case, suite_options
 from strokescope.vessels import ArterialTree, arterial_tree
-from strokescope.vessels.cbs import clot_burden_score
+from strokescope.vessels.cbs import CBS_ITEMS, clot_burden_score
 from strokescope.vessels.tree import SCORED
 from strokescope.volume import Mask
 
@@ -216,6 +219,11 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     within1 = [abs(r["pred_cbs"] - r["truth_cbs"]) <= 1 for r in scored]
     free = [r["pred_cbs"] == 10 for r in scored if r["truth_cbs"] == 10]
     roots = [ok for r in rows for ok in r["roots_on_ica"]]
+    calls = [
+        (part in r["truth_parts"], part in r["pred_parts"]) for r in scored for part in CBS_ITEMS
+    ]
+    occluded = [p for t, p in calls if t]
+    patent = [not p for t, p in calls if not t]
     return {
         "n": len(rows),
         "label_accuracy": acc,
@@ -224,6 +232,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "cbs_exact": round(float(np.mean(exact)), 3) if scored else None,
         "cbs_within_1": round(float(np.mean(within1)), 3) if scored else None,
         "clot_free_scored_10": f"{sum(free)}/{len(free)}",
+        "occluded_parts_found": f"{sum(occluded)}/{len(occluded)}",
+        "patent_parts_kept": f"{sum(patent)}/{len(patent)}",
         "median_seconds": round(float(np.median([r["seconds"] for r in rows])), 2),
     }
 
@@ -253,7 +263,7 @@ def main() -> None:
     print(
         f"\n{'block':14s} {'n':>3s} "
         + " ".join(f"{c:>5s}" for c in CLASSES)
-        + "  CBS=  CBS±1  free=10  roots  s/case"
+        + "  CBS=  CBS±1  free=10  roots  occl.  patent  s/case"
     )
     for block, b in report["blocks"].items():
         s = b["summary"]
@@ -264,7 +274,9 @@ def main() -> None:
         print(
             f"{block:14s} {s['n']:3d} {accs}  {_num(s['cbs_exact'], 4)}  "
             f"{_num(s['cbs_within_1'], 5)}  "
-            f"{s['clot_free_scored_10']:>7s}  {s['roots_on_ica']:>5s}  {s['median_seconds']:6.2f}"
+            f"{s['clot_free_scored_10']:>7s}  {s['roots_on_ica']:>5s}  "
+            f"{s['occluded_parts_found']:>5s}  {s['patent_parts_kept']:>6s}  "
+            f"{s['median_seconds']:6.2f}"
         )
         precs = " ".join(
             "  n/a" if s["label_precision"][c] is None else f"{s['label_precision'][c]:5.2f}"

@@ -125,3 +125,29 @@ def test_the_action_traces_the_tree_on_the_shown_result() -> None:
     assert shown.arteries is not None and shown.thrombi == result.thrombi and kept is registered
     tree_action.done(host, result, shown)  # type: ignore[arg-type]  # another result shown: left alone
     assert len(host.shown) == 1
+
+
+def test_the_tree_is_an_overlay_the_controls_can_hide(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from strokescope.gui.main_window import MainWindow
+    from strokescope.vessels.raster import tree_mask
+    from strokescope.volume import Geometry, Mask
+
+    grid = Geometry((24, 24, 48), (1.0, 1.0, 1.0))
+    result = replace(_with_tree(), mask=Mask(np.zeros(grid.shape, bool), grid, "thrombus"))
+    drawn = tree_mask(result)
+    assert drawn is not None and drawn.geometry.same_grid(grid)
+    # both segments run along x from the origin, 0-20 mm, radius 1 mm: a tube round them
+    assert drawn.array[0, 0, :20].all() and drawn.array[0, 0, 22:].sum() == 0
+    assert drawn.array[0, 1, 10] and not drawn.array[0, 3, 10]
+    assert tree_mask(replace(result, arteries=None)) is None
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.set_thrombus(result)
+    shown = win.state.masks["arteries"]
+    assert shown is not None and np.array_equal(shown.array, drawn.array)
+    box = win.controls.overlays["arteries"]
+    assert box.text() == "Arteries" and box.isChecked()
+    box.setChecked(False)
+    assert win.state.visible["arteries"] is False
+    win.set_thrombus(None)
+    assert win.state.masks["arteries"] is None

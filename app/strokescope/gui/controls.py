@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
 from strokescope.gui.presets import WindowPreset
 from strokescope.gui.view_state import OVERLAYS, ViewState
 
-OVERLAY_LABELS = {"thrombus": "Thrombus", "hemorrhage": "Hemorrhage", "brain": "Brain outline"}
+OVERLAY_LABELS = {
+    "thrombus": "Thrombus",
+    "hemorrhage": "Hemorrhage",
+    "brain": "Brain outline",
+    "arteries": "Arteries",
+}
 
 
 class ViewControls(QWidget):

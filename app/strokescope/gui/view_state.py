@@ -14,7 +14,8 @@ from PySide6.QtCore import QObject, Signal
 from strokescope.colors import FINDING_COLORS
 from strokescope.volume import Mask, Volume
 
-OVERLAYS = ("thrombus", "hemorrhage", "brain")
+OVERLAYS = ("arteries", "thrombus", "hemorrhage", "brain")
+"""Overlay names, in drawing order (later on top: the thrombus over the arterial tree)."""
 OVERLAY_COLORS = FINDING_COLORS  # the PDF's key images use the same colours
 
 
