@@ -168,7 +168,12 @@ def test_the_export_carries_the_tree_and_reads_it_back(
     assert doc["thrombus"]["arteries"]["caveat"] == TREE_CAVEAT
     assert TREE_CAVEAT in doc["warnings"]
     pdf = (folder / "report.pdf").read_bytes()
-    for text in (b"Contrast along the arterial tree", b"Clot burden score", b"From ICA terminus"):
+    for text in (
+        b"Contrast along the arterial tree",
+        b"Clot burden score",
+        b"From ICA terminus",
+        b"Curved planar reformat, CTA along the left ICA",
+    ):
         assert text in pdf, text
     back = pipeline.read_thrombus_results(folder)
     assert back.arteries is not None

@@ -39,6 +39,7 @@ from strokescope.outputs.dicom_export import (
 )
 from strokescope.outputs.export_checks import check_results
 from strokescope.outputs.nifti_masks import write_masks
+from strokescope.outputs.pdf_cpr import cpr_key_image
 from strokescope.outputs.pdf_images import Overlay, render_key_images
 from strokescope.outputs.pdf_profile import profile_plots, tree_plots
 from strokescope.outputs.pdf_report import ReportContent, render_report
@@ -235,6 +236,7 @@ def _report_pdf(
         created=created,
         profiles=profile_plots(thrombus),
         tree_profiles=tree_plots(thrombus),
+        cpr=cpr_key_image(source, thrombus),
         features=report_features(thrombus, scrub),
         outcome_line=None if thrombus is None else prediction_line(outcome),
     )

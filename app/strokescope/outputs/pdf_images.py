@@ -69,11 +69,12 @@ def _outline(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     return mask & ~inner
 
 
-def _compose(
+def compose_rgb(
     gray: npt.NDArray[np.float32],
     masks: Sequence[tuple[npt.NDArray[np.bool_], Overlay]],
     window: tuple[float, float],
 ) -> Image:
+    """``gray`` windowed to (level, width) HU, each mask blended in its colour and outlined."""
     level, width = window
     g = np.clip((gray - (level - width / 2)) / width, 0.0, 1.0) * 255.0
     rgb = np.repeat(g[..., None], 3, axis=2)
@@ -140,7 +141,7 @@ def render_key_images(
             (_resample(m.astype(np.float32), factors, linear=False) > 0.5, ov)
             for m, ov in projected
         ]
-        rgb = _compose(gray, resized, window)
+        rgb = compose_rgb(gray, resized, window)
         thick = (hi - lo) * spacing_axis
         plane, unit = ("Axial", "slice") if axis == 0 else ("Coronal", "row")
         if hi - lo == 1:

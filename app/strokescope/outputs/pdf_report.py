@@ -48,6 +48,7 @@ class ReportContent:
     created: str | None
     profiles: Sequence[ProfilePlot] = ()  # CTA/NCCT along each thrombus, after the table
     tree_profiles: Sequence[ProfilePlot] = ()  # along the arterial tree's segments, if traced
+    cpr: KeyImage | None = None  # the headline clot's artery straightened, if the tree ran
     features: Sequence[FeatureRow] = ()  # recanalization-related features (thrombus only)
     outcome_line: str | None = None  # the outcome model's probability, or "no model"
 
@@ -155,11 +156,10 @@ class _Layout:
         self.page.text(MARGIN, self.y, f"Series UID {h.series_uid or '-'}", size=7, color=MUTED)
         self.y -= 4
 
-    def images(self) -> None:
-        imgs = list(self.content.images)
+    def images(self, imgs: Sequence[KeyImage], title: str) -> None:
         if not imgs:
             return
-        self.heading("Key images")
+        self.heading(title)
         gap = 14.0
         box_w = (self.width - gap * (len(imgs) - 1)) / len(imgs)
         box_h = min(
@@ -303,7 +303,8 @@ def render_report(content: ReportContent) -> bytes:
     layout.title()
     layout.impression()
     layout.study()
-    layout.images()
+    layout.images(content.images, "Key images")
+    layout.images([content.cpr] if content.cpr else [], "Curved planar reformat (research)")
     layout.table()
     layout.profiles(content.profiles, "CTA and NCCT along each thrombus", LEGEND)
     layout.profiles(content.tree_profiles, "Contrast along the arterial tree", TREE_LEGEND)
