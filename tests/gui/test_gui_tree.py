@@ -151,3 +151,27 @@ def test_the_tree_is_an_overlay_the_controls_can_hide(qtbot) -> None:  # type: i
     assert win.state.visible["arteries"] is False
     win.set_thrombus(None)
     assert win.state.masks["arteries"] is None
+
+
+def test_the_box_shows_the_reformat_of_the_selected_segment_cta_above_ncct(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from strokescope.volume import Geometry, Mask, Volume
+
+    grid = Geometry((24, 24, 48), (1.0, 1.0, 1.0))
+    cta = np.full(grid.shape, 20.0, np.float32)
+    cta[:3, :3, :] = 400.0  # the artery along x at the origin
+    clot = np.zeros(grid.shape, bool)
+    clot[:2, :2, 8:14] = True
+    result = replace(_with_tree(), mask=Mask(clot, grid, "thrombus"))
+    panel = ResultsPanel()
+    qtbot.addWidget(panel)
+    panel.set_thrombus(result)
+    box = panel.tree
+    assert box.cpr_view.isHidden()  # no images yet
+    box.set_images(Volume(cta, grid), Volume(np.full(grid.shape, 30.0, np.float32), grid))
+    assert not box.cpr_view.isHidden()
+    rgb = box.cpr_image.image
+    assert rgb is not None and rgb.shape[2] == 3
+    across = 41  # -10..10 mm every 0.5 mm, per strip
+    assert rgb.shape[0] == 2 * across + 2
+    box.set_images(None, None)
+    assert box.cpr_view.isHidden()

@@ -2,7 +2,10 @@
 segment's opacification, and the contrast profile of the selected segment.
 
 Shown only when the shown thrombus result carries the tree (Analysis -> Arterial tree,
-:mod:`strokescope.gui.tree_action`; or a result exported with it). The profile plots CTA
+:mod:`strokescope.gui.tree_action`; or a result exported with it). Under the profile, the
+curved planar reformat of the segment's artery (:mod:`strokescope.vessels.cpr`): the CTA
+above the NCCT on the CTA grid, the clot outlined in both, when the viewer has them. The
+profile plots CTA
 and NCCT (CTA less its enhancement) against the distance from the ICA terminus (the basilar
 tip for the posterior segments), the non-opacified points shaded; the first segment shown
 is the first that holds a clot or whose column drops. Every line carries the tree's caveat:
@@ -23,15 +26,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from strokescope import colors
+from strokescope.outputs.pdf_images import Overlay, compose_rgb
 from strokescope.thrombus import ThrombusResult
+from strokescope.vessels.cpr import reformat
 from strokescope.vessels.reading import TREE_CAVEAT, TreeReading
 from strokescope.vessels.result import NOT_OPACIFIED, ArterySegment
+from strokescope.volume import Volume
 
 COLUMNS = ("Segment", "Side", "Opacification", "Drop at\nmm")
 CTA_PEN = pg.mkPen((240, 240, 240), width=2)
 NCCT_PEN = pg.mkPen((140, 140, 140), width=1)
 GAP_PEN = pg.mkPen(None)
 GAP_BRUSH = pg.mkBrush(255, 140, 100, 160)
+CTA_WINDOW = (150.0, 500.0)  # level, width (HU)
+NCCT_WINDOW = (40.0, 80.0)
 
 
 def first_of_interest(reading: TreeReading) -> int:
@@ -64,6 +73,17 @@ class TreePanel(QGroupBox):
         self.plot.setLabel("left", "HU")
         self.plot.setLabel("bottom", "mm from the ICA terminus (CTA bright, NCCT grey)")
         self.plot.setMouseEnabled(x=False, y=False)
+        self.cpr_view = pg.PlotWidget(self)
+        self.cpr_view.setObjectName("treeReformat")
+        self.cpr_view.setMinimumHeight(90)
+        self.cpr_view.hideAxis("left")
+        self.cpr_view.setLabel(
+            "bottom", "curved planar reformat: CTA above, NCCT below; mm from the root"
+        )
+        self.cpr_view.setMouseEnabled(x=False, y=False)
+        self.cpr_image = pg.ImageItem(axisOrder="row-major")
+        self.cpr_view.addItem(self.cpr_image)
+        self.cpr_view.setVisible(False)
         self.gap = self.plot.plot(pen=GAP_PEN, symbol="s", symbolSize=5, symbolBrush=GAP_BRUSH)
         self.cta = self.plot.plot(pen=CTA_PEN)
         self.ncct = self.plot.plot(pen=NCCT_PEN)
@@ -71,12 +91,22 @@ class TreePanel(QGroupBox):
         layout.addWidget(self.score)
         layout.addWidget(self.table)
         layout.addWidget(self.plot)
+        layout.addWidget(self.cpr_view)
+        self.images: tuple[Volume | None, Volume | None] = (None, None)
         self.reading: TreeReading | None = None
+        self.result: ThrombusResult | None = None
         self.segment: ArterySegment | None = None
         self.setVisible(False)
 
+    def set_images(self, cta: Volume | None, ncct_on_cta: Volume | None) -> None:
+        """The CTA and the NCCT on its grid, for the reformat of the selected segment."""
+        self.images = (cta, ncct_on_cta)
+        if self.reading is not None and self.segment is not None:
+            self.show_segment(list(self.reading.tree.segments).index(self.segment))
+
     def show_result(self, result: ThrombusResult | None) -> None:
         """Show ``result``'s tree, or hide the box when it has none."""
+        self.result = result
         self.reading = None if result is None else result.arteries
         reading = self.reading
         if reading is None:
@@ -114,3 +144,33 @@ class TreePanel(QGroupBox):
         self.plot.setLabel("bottom", f"mm from the {p.reference} (CTA bright, NCCT grey)")
         self.plot.setTitle(f"{s.side} {s.label}: {s.status}")
         self.table.selectRow(row)
+        self._show_reformat(s)
+
+    def _show_reformat(self, segment: ArterySegment) -> None:
+        """CTA above NCCT, straightened along ``segment``'s artery, the clot outlined."""
+        cta, ncct = self.images
+        reading, result = self.reading, self.result
+        if (
+            cta is None
+            or reading is None
+            or result is None
+            or not result.mask.geometry.same_grid(cta.geometry)
+        ):
+            self.cpr_view.setVisible(False)
+            return
+        g = cta.geometry
+        strips = []
+        clot = reformat(result.mask.array.astype(np.float32), g, reading.tree, segment).image > 0.5
+        outline = [(clot, Overlay(result.mask, colors.THROMBUS, alpha=0.0))]
+        for vol, window in ((cta, CTA_WINDOW), (ncct, NCCT_WINDOW)):
+            if vol is not None and vol.geometry.same_grid(g):
+                image = reformat(np.asarray(vol.array, np.float32), g, reading.tree, segment).image
+                strips.append(compose_rgb(image, outline, window))
+        if not strips or strips[0].size == 0:
+            self.cpr_view.setVisible(False)
+            return
+        gap = np.zeros((2, strips[0].shape[1], 3), np.uint8)
+        rgb = np.concatenate([strips[0], *[np.concatenate([gap, x]) for x in strips[1:]]])
+        self.cpr_image.setImage(rgb[::-1], autoLevels=False, levels=(0, 255))
+        self.cpr_image.setRect(0.0, 0.0, rgb.shape[1] * 0.5, rgb.shape[0] * 0.5)
+        self.cpr_view.setVisible(True)
