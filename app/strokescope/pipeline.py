@@ -43,6 +43,8 @@ from strokescope.pipeline_outcome import (
 from strokescope.pipeline_thrombus import (
     analyze_arteries,
     analyze_thrombus,
+    arteries_overlay,
+    artery_reformat,
     format_thrombus,
     read_thrombus_results,
     registered_ncct,
@@ -75,6 +77,8 @@ __all__ = [
     "Progress",
     "analyze_arteries",
     "analyze_thrombus",
+    "arteries_overlay",
+    "artery_reformat",
     "assign_roles",
     "check_outcome_model",
     "check_output_folder",

@@ -11,9 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from strokescope.pipeline import Progress
     from strokescope.thrombus import ThrombusResult
-    from strokescope.volume import Volume
+    from strokescope.vessels.result import ArterySegment
+    from strokescope.volume import Mask, Volume
 
 
 def thrombus_models_folder() -> Path:
@@ -103,6 +107,26 @@ def analyze_arteries(ncct: Volume, cta: Volume, thrombus: ThrombusResult) -> Thr
     nan = float("nan")
     reg = RegistrationResult(thrombus.cta_to_ncct, nan if metric is None else metric, nan, 0, 0.0)
     return replace(thrombus, arteries=read_tree(arterial_tree(ncct, cta, reg), thrombus))
+
+
+def arteries_overlay(result: ThrombusResult | None) -> Mask | None:
+    """The arterial tree of ``result`` drawn as a mask on its CTA grid (each centerline
+    point widened to its lumen radius; :mod:`strokescope.vessels.raster`), for the viewer's
+    overlay; None without a tree."""
+    from strokescope.vessels.raster import tree_mask
+
+    return tree_mask(result)
+
+
+def artery_reformat(
+    cta: Volume, ncct_on_cta: Volume | None, result: ThrombusResult, segment: ArterySegment
+) -> npt.NDArray[np.uint8] | None:
+    """RGB of the curved planar reformat along ``segment``'s artery: the CTA above the NCCT
+    on the CTA grid, the clot outlined (:func:`strokescope.outputs.pdf_cpr.reformat_strips`);
+    None without a tree or on another grid."""
+    from strokescope.outputs.pdf_cpr import reformat_strips
+
+    return reformat_strips(cta, ncct_on_cta, result, segment)
 
 
 def registered_ncct(ncct: Volume, result: ThrombusResult) -> Volume | None:

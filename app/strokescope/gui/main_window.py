@@ -43,7 +43,6 @@ from strokescope.pipeline import load_roles
 from strokescope.series_roles import ROLE_NAMES, ROLES, Role
 from strokescope.study import LoadedSeries
 from strokescope.thrombus import ThrombusResult
-from strokescope.vessels.raster import tree_mask
 from strokescope.volume import Volume
 
 
@@ -330,7 +329,7 @@ class MainWindow(QMainWindow):
         self.volumes.pop(REGISTERED, None)
         self.results.set_thrombus(result)
         self.state.set_mask("thrombus", None if result is None else result.mask)
-        self.state.set_mask("arteries", tree_mask(result))
+        self.state.set_mask("arteries", pipeline.arteries_overlay(result))
         self._refresh_roles()
         if result is not None:
             cta = self.volumes.get("cta")

@@ -26,10 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from strokescope import colors
-from strokescope.outputs.pdf_images import Overlay, compose_rgb
+from strokescope import pipeline
 from strokescope.thrombus import ThrombusResult
-from strokescope.vessels.cpr import reformat
 from strokescope.vessels.reading import TREE_CAVEAT, TreeReading
 from strokescope.vessels.result import NOT_OPACIFIED, ArterySegment
 from strokescope.volume import Volume
@@ -39,8 +37,6 @@ CTA_PEN = pg.mkPen((240, 240, 240), width=2)
 NCCT_PEN = pg.mkPen((140, 140, 140), width=1)
 GAP_PEN = pg.mkPen(None)
 GAP_BRUSH = pg.mkBrush(255, 140, 100, 160)
-CTA_WINDOW = (150.0, 500.0)  # level, width (HU)
-NCCT_WINDOW = (40.0, 80.0)
 
 
 def first_of_interest(reading: TreeReading) -> int:
@@ -149,28 +145,14 @@ class TreePanel(QGroupBox):
     def _show_reformat(self, segment: ArterySegment) -> None:
         """CTA above NCCT, straightened along ``segment``'s artery, the clot outlined."""
         cta, ncct = self.images
-        reading, result = self.reading, self.result
-        if (
-            cta is None
-            or reading is None
-            or result is None
-            or not result.mask.geometry.same_grid(cta.geometry)
-        ):
+        rgb = (
+            None
+            if cta is None or self.result is None
+            else pipeline.artery_reformat(cta, ncct, self.result, segment)
+        )
+        if rgb is None:
             self.cpr_view.setVisible(False)
             return
-        g = cta.geometry
-        strips = []
-        clot = reformat(result.mask.array.astype(np.float32), g, reading.tree, segment).image > 0.5
-        outline = [(clot, Overlay(result.mask, colors.THROMBUS, alpha=0.0))]
-        for vol, window in ((cta, CTA_WINDOW), (ncct, NCCT_WINDOW)):
-            if vol is not None and vol.geometry.same_grid(g):
-                image = reformat(np.asarray(vol.array, np.float32), g, reading.tree, segment).image
-                strips.append(compose_rgb(image, outline, window))
-        if not strips or strips[0].size == 0:
-            self.cpr_view.setVisible(False)
-            return
-        gap = np.zeros((2, strips[0].shape[1], 3), np.uint8)
-        rgb = np.concatenate([strips[0], *[np.concatenate([gap, x]) for x in strips[1:]]])
         self.cpr_image.setImage(rgb[::-1], autoLevels=False, levels=(0, 255))
         self.cpr_image.setRect(0.0, 0.0, rgb.shape[1] * 0.5, rgb.shape[0] * 0.5)
         self.cpr_view.setVisible(True)
