@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     _print(args, result, prediction)
     if args.out is not None:
         source = cta if cta is not None else ncct
-        export(args, source=source, thrombus=result, outcome=prediction)
+        export(args, source=source, thrombus=result, outcome=prediction, ncct=ncct)
     return 0
 
 

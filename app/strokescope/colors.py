@@ -2,7 +2,8 @@
 
 Thrombus yellow-orange (it stays visible against white contrast-filled arteries and bone on
 a CTA), haemorrhage red (on the grey brain of an NCCT), brain mask cyan, the arterial tree
-(research, when traced) magenta.
+(research, when traced) magenta, or in the viewer one colour per TopCoW class
+(:data:`SEGMENT_COLORS`), none of them the thrombus's or the haemorrhage's.
 """
 
 from __future__ import annotations
@@ -20,3 +21,17 @@ FINDING_COLORS: dict[str, RGB] = {
     "brain": BRAIN,
     "arteries": ARTERIES,
 }
+
+SEGMENT_COLORS: dict[str, RGB] = {
+    "ICA": ARTERIES,
+    "M1": (70, 140, 255),
+    "M2": (140, 210, 255),
+    "A1": (40, 200, 90),
+    "A2": (150, 235, 120),
+    "Acom": (0, 150, 140),
+    "Pcom": (255, 150, 200),
+    "BA": (150, 100, 255),
+    "P1": (200, 170, 255),
+    "P2": (120, 120, 200),
+}
+"""One colour per TopCoW class [TopCoW] (both sides alike: the side is where it lies)."""

@@ -277,6 +277,7 @@ def export_results(
     retain: AnonymizeOptions | None = None,
     on_progress: Progress | None = None,
     outcome: OutcomePrediction | None = None,
+    ncct: Volume | None = None,
 ) -> ExportManifest:
     """Write DICOM SEG + SR, PDF (+ Encapsulated PDF), JSON, CSV and NIfTI masks of one
     source volume into a new folder ``out_dir/results-NNN``.
@@ -285,7 +286,9 @@ def export_results(
     ``hemorrhage``, the CTA for ``thrombus`` (export each with its own source, one call
     each). ``anonymize`` applies the DICOM PS3.15 Basic Profile (``retain`` picks retain
     options and implies it); ``overwrite`` replaces the newest ``results-NNN``; ``outcome``
-    is :func:`predict_outcome`'s result for ``thrombus`` when a model was run. See
+    is :func:`predict_outcome`'s result for ``thrombus`` when a model was run; ``ncct``, the
+    NCCT ``thrombus`` was analysed on, puts its strip under the CTA in the PDF's curved
+    planar reformat (when the tree was traced). See
     :func:`strokescope.outputs.export.export_results` for the errors it raises.
     """
     from strokescope.outputs import export_results as export
@@ -300,6 +303,7 @@ def export_results(
         retain=retain,
         on_progress=on_progress,
         outcome=outcome,
+        ncct=ncct,
     )
 
 
@@ -311,6 +315,7 @@ def preview_report(
     anonymize: bool = False,
     dpi: float = 60.0,
     outcome: OutcomePrediction | None = None,
+    ncct: Volume | None = None,
 ) -> bytes:
     """The first page of the PDF report :func:`export_results` would write, as PNG bytes,
     before anything is written (the GUI's export dialog shows it).
@@ -328,5 +333,6 @@ def preview_report(
         thrombus=thrombus,
         anonymize=anonymize,
         outcome=outcome,
+        ncct=ncct,
     )
     return first_page_png(pdf, dpi=dpi)

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
     from strokescope.pipeline import Progress
     from strokescope.thrombus import ThrombusResult
+    from strokescope.vessels.raster import TreeLabels
     from strokescope.vessels.result import ArterySegment
-    from strokescope.volume import Mask, Volume
+    from strokescope.volume import Volume
 
 
 def thrombus_models_folder() -> Path:
@@ -109,24 +110,25 @@ def analyze_arteries(ncct: Volume, cta: Volume, thrombus: ThrombusResult) -> Thr
     return replace(thrombus, arteries=read_tree(arterial_tree(ncct, cta, reg), thrombus))
 
 
-def arteries_overlay(result: ThrombusResult | None) -> Mask | None:
-    """The arterial tree of ``result`` drawn as a mask on its CTA grid (each centerline
-    point widened to its lumen radius; :mod:`strokescope.vessels.raster`), for the viewer's
-    overlay; None without a tree."""
-    from strokescope.vessels.raster import tree_mask
+def arteries_overlay(result: ThrombusResult | None) -> TreeLabels | None:
+    """The arterial tree of ``result`` drawn on its CTA grid, one code per TopCoW class
+    (each centerline point widened to its lumen radius; :mod:`strokescope.vessels.raster`),
+    for the viewer's overlay; None without a tree."""
+    from strokescope.vessels.raster import tree_labels
 
-    return tree_mask(result)
+    return tree_labels(result)
 
 
 def artery_reformat(
-    cta: Volume, ncct_on_cta: Volume | None, result: ThrombusResult, segment: ArterySegment
+    cta: Volume, ncct: Volume | None, result: ThrombusResult, segment: ArterySegment
 ) -> npt.NDArray[np.uint8] | None:
     """RGB of the curved planar reformat along ``segment``'s artery: the CTA above the NCCT
-    on the CTA grid, the clot outlined (:func:`strokescope.outputs.pdf_cpr.reformat_strips`);
-    None without a tree or on another grid."""
+    (sampled at the same points through ``result``'s registration), the clot outlined
+    (:func:`strokescope.outputs.pdf_cpr.reformat_strips`); None without a tree or on
+    another grid."""
     from strokescope.outputs.pdf_cpr import reformat_strips
 
-    return reformat_strips(cta, ncct_on_cta, result, segment)
+    return reformat_strips(cta, ncct, result, segment)
 
 
 def registered_ncct(ncct: Volume, result: ThrombusResult) -> Volume | None:

@@ -150,6 +150,8 @@ def test_export_writes_one_folder_per_result_with_its_own_source(  # type: ignor
     window.acts["thrombus"].trigger()
     qtbot.waitUntil(lambda: not window.busy, timeout=20000)
     assert window.thrombus is not None
+    ht_job, th_job = export_action.requests(window)  # the thrombus with its NCCT, for the CPR
+    assert ht_job.ncct is None and th_job.ncct is window.volumes["baseline"]
     dialog = open_dialog(qtbot, window, "export")
     assert len(dialog.pages) == 2  # one preview per report
     press_export(qtbot, window, dialog, tmp_path)

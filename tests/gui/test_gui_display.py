@@ -67,6 +67,20 @@ def test_outline_and_overlay_colours() -> None:
     )
 
 
+def test_a_label_overlay_is_drawn_one_colour_per_code() -> None:
+    codes = np.zeros((4, 4), np.uint8)
+    codes[0, :2], codes[1, :2], codes[3, 3] = 1, 2, 3  # code 3 has no colour: not drawn
+    rgba = overlay_rgba(
+        {"arteries": codes},
+        {"arteries": (9, 9, 9)},
+        opacity=1.0,
+        palettes={"arteries": {1: (255, 0, 0), 2: (0, 255, 0)}},
+    )
+    assert rgba is not None
+    assert tuple(rgba[0, 0]) == (255, 0, 0, 255) and tuple(rgba[1, 1]) == (0, 255, 0, 255)
+    assert rgba[2, 0, 3] == 0 and rgba[3, 3, 3] == 0
+
+
 def test_axis_flips_follow_the_direction_matrix() -> None:
     assert axis_flips(Geometry((2, 2, 2), (1, 1, 1))) == (False, False, False)
     reversed_axes = ((0.0, 0.0, -1.0), (0.0, -1.0, 0.0), (-1.0, 0.0, 0.0))

@@ -127,24 +127,39 @@ def test_the_action_traces_the_tree_on_the_shown_result() -> None:
     assert len(host.shown) == 1
 
 
-def test_the_tree_is_an_overlay_the_controls_can_hide(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_tree_is_an_overlay_one_colour_per_class_the_controls_can_hide(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from strokescope.colors import SEGMENT_COLORS
     from strokescope.gui.main_window import MainWindow
-    from strokescope.vessels.raster import tree_mask
+    from strokescope.vessels.raster import CLASSES, tree_labels
     from strokescope.volume import Geometry, Mask
 
     grid = Geometry((24, 24, 48), (1.0, 1.0, 1.0))
     result = replace(_with_tree(), mask=Mask(np.zeros(grid.shape, bool), grid, "thrombus"))
-    drawn = tree_mask(result)
+    assert result.arteries is not None
+    tree = result.arteries.tree
+    ica = replace(tree.segments[0], points=tree.segments[0].points + [0.0, 10.0, 0.0])
+    arteries = replace(result.arteries, tree=replace(tree, segments=(ica, tree.segments[1])))
+    result = replace(result, arteries=arteries)
+    drawn = tree_labels(result)
     assert drawn is not None and drawn.geometry.same_grid(grid)
-    # both segments run along x from the origin, 0-20 mm, radius 1 mm: a tube round them
-    assert drawn.array[0, 0, :20].all() and drawn.array[0, 0, 22:].sum() == 0
-    assert drawn.array[0, 1, 10] and not drawn.array[0, 3, 10]
-    assert tree_mask(replace(result, arteries=None)) is None
+    # M1 along x from the origin, the ICA 10 mm behind it, 0-20 mm, radius 1 mm: two tubes
+    m1, ica_code = CLASSES.index("M1") + 1, CLASSES.index("ICA") + 1
+    assert (drawn.array[0, 0, :20] == m1).all() and drawn.array[0, 0, 22:].sum() == 0
+    assert (drawn.array[0, 10, :20] == ica_code).all() and not drawn.array[0, 5, 10]
+    assert drawn.array[0, 1, 10] == m1 and not drawn.array[0, 3, 10]
+    assert drawn.palette[m1] == SEGMENT_COLORS["M1"] != drawn.palette[ica_code]
+    assert tree_labels(replace(result, arteries=None)) is None
     win = MainWindow()
     qtbot.addWidget(win)
     win.set_thrombus(result)
     shown = win.state.masks["arteries"]
     assert shown is not None and np.array_equal(shown.array, drawn.array)
+    swatch = win.results.tree.table.item(1, 0)  # M1's row: the overlay's colour
+    assert swatch is not None and _text(swatch) == "M1"
+    colour = swatch.data(Qt.ItemDataRole.DecorationRole)
+    assert (colour.red(), colour.green(), colour.blue()) == SEGMENT_COLORS["M1"]
     box = win.controls.overlays["arteries"]
     assert box.text() == "Arteries" and box.isChecked()
     box.setChecked(False)
@@ -161,7 +176,7 @@ def test_the_box_shows_the_reformat_of_the_selected_segment_cta_above_ncct(qtbot
     cta[:3, :3, :] = 400.0  # the artery along x at the origin
     clot = np.zeros(grid.shape, bool)
     clot[:2, :2, 8:14] = True
-    result = replace(_with_tree(), mask=Mask(clot, grid, "thrombus"))
+    result = replace(_with_tree(), mask=Mask(clot, grid, "thrombus"), cta_to_ncct=np.eye(4))
     panel = ResultsPanel()
     qtbot.addWidget(panel)
     panel.set_thrombus(result)
@@ -173,5 +188,8 @@ def test_the_box_shows_the_reformat_of_the_selected_segment_cta_above_ncct(qtbot
     assert rgb is not None and rgb.shape[2] == 3
     across = 41  # -10..10 mm every 0.5 mm, per strip
     assert rgb.shape[0] == 2 * across + 2
+    box.show_result(replace(result, cta_to_ncct=None))  # not registered: the CTA alone
+    box.set_images(Volume(cta, grid), Volume(np.full(grid.shape, 30.0, np.float32), grid))
+    assert box.cpr_image.image is not None and box.cpr_image.image.shape[0] == across
     box.set_images(None, None)
     assert box.cpr_view.isHidden()

@@ -184,3 +184,25 @@ def test_the_export_carries_the_tree_and_reads_it_back(
     assert got == want
     unregistered = replace(with_tree, cta_to_ncct=None, arteries=None)
     assert pipeline.analyze_arteries(study.ncct, study.cta, unregistered).arteries is None
+
+
+def test_the_pdf_reformat_shows_the_ncct_under_the_cta_through_the_registration(
+    m1_study: tuple[PhantomStudy, ThrombusResult],
+) -> None:
+    from strokescope.outputs.pdf_cpr import cpr_key_image
+
+    study, with_tree = m1_study
+    assert study.cta is not None
+    alone = cpr_key_image(study.cta, with_tree)
+    both = cpr_key_image(study.cta, with_tree, study.ncct)
+    assert alone is not None and both is not None
+    across = alone.rgb.shape[0]
+    assert both.rgb.shape == (2 * across + 2, alone.rgb.shape[1], 3)
+    assert np.array_equal(both.rgb[:across], alone.rgb)  # the CTA strip unchanged
+    assert "CTA along the left" in alone.caption and "CTA above the NCCT, along" in both.caption
+    mid = across // 2
+    lumen, ncct_row = both.rgb[mid, :5].mean(), both.rgb[across + 2 + mid, :5].mean()
+    assert lumen > ncct_row + 40  # the root's lumen: bright on the CTA, grey on the NCCT
+    unregistered = replace(with_tree, cta_to_ncct=None)
+    none = cpr_key_image(study.cta, unregistered, study.ncct)
+    assert none is not None and none.rgb.shape == alone.rgb.shape

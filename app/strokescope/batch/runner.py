@@ -158,7 +158,12 @@ def _analyse(
     source = images.cta if images.cta is not None else images.ncct
     prediction = _outcome(thrombus, images, settings)
     manifest = pipeline.export_results(
-        folder / "thrombus", source=source, thrombus=thrombus, outcome=prediction, overwrite=True
+        folder / "thrombus",
+        source=source,
+        thrombus=thrombus,
+        outcome=prediction,
+        ncct=images.ncct,
+        overwrite=True,
     )
     results = {"thrombus": manifest.folder.relative_to(out_dir).as_posix()}
     out: dict[str, Any] = {"thrombus": thrombus.to_dict()}

@@ -77,13 +77,16 @@ def outline(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
 
 
 def overlay_rgba(
-    planes: Mapping[str, npt.NDArray[np.bool_]],
+    planes: Mapping[str, npt.NDArray[np.generic]],
     colors: Mapping[str, tuple[int, int, int]],
     *,
     opacity: float,
     outlined: tuple[str, ...] = ("brain",),
+    palettes: Mapping[str, Mapping[int, tuple[int, int, int]]] | None = None,
 ) -> npt.NDArray[np.uint8] | None:
-    """RGBA image of the given 2-D mask planes (later names drawn on top); ``None`` if empty."""
+    """RGBA image of the given 2-D mask planes (later names drawn on top); ``None`` if empty.
+
+    A plane named in ``palettes`` holds codes (0 outside), each drawn in its own colour."""
     shape = next((p.shape for p in planes.values()), None)
     if shape is None:
         return None
@@ -91,11 +94,18 @@ def overlay_rgba(
     alpha = int(round(255 * min(max(opacity, 0.0), 1.0)))
     drawn = False
     for name, mask in planes.items():
-        m = outline(mask) if name in outlined else np.asarray(mask, dtype=bool)
+        palette = (palettes or {}).get(name)
+        if palette is not None:
+            m = np.isin(mask, list(palette))
+        else:
+            m = outline(mask.astype(bool)) if name in outlined else mask.astype(bool)
         if not m.any():
             continue
         drawn = True
-        rgba[m, :3] = colors[name]
+        if palette is None:
+            rgba[m, :3] = colors[name]
+        for code, rgb in (palette or {}).items():
+            rgba[mask == code, :3] = rgb
         rgba[m, 3] = 230 if name in outlined else alpha
     return rgba if drawn else None
 

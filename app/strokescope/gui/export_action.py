@@ -111,13 +111,15 @@ class ExportHost(Protocol):
 @dataclass(frozen=True)
 class ExportRequest:
     """One result with the volume it was measured on (one results folder); a thrombus
-    result with its outcome prediction when a model ran."""
+    result with its outcome prediction when a model ran and the NCCT it was analysed on
+    (the PDF's reformat shows it under the CTA)."""
 
     what: str
     source: Volume
     hemorrhage: HemorrhageResult | None = None
     thrombus: ThrombusResult | None = None
     outcome: OutcomePrediction | None = None
+    ncct: Volume | None = None
 
 
 def choose_export_folder(parent: QWidget, start: str = "") -> str | None:
@@ -144,7 +146,8 @@ def requests(win: ExportHost) -> list[ExportRequest]:
     if source is None:
         source = win.volumes.get("baseline")
     if th is not None and source is not None and not win.results.is_stale("thrombus"):
-        out.append(ExportRequest("thrombus", source, thrombus=th, outcome=win.outcome))
+        ncct = win.volumes.get("baseline")
+        out.append(ExportRequest("thrombus", source, thrombus=th, outcome=win.outcome, ncct=ncct))
     return out
 
 
@@ -187,6 +190,7 @@ def run_exports(
                 anonymize=anonymize,
                 on_progress=part,
                 outcome=job.outcome,
+                ncct=job.ncct,
             )
         )
     return tuple(manifests)
@@ -209,6 +213,7 @@ def render_previews(
                     thrombus=job.thrombus,
                     anonymize=anonymize,
                     outcome=job.outcome,
+                    ncct=job.ncct,
                 )
             )
         except StrokeScopeError as exc:

@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         if registered is not None:
             self.volumes[REGISTERED] = registered
             self._refresh_roles()
-        self.results.tree.set_images(self.volumes.get("cta"), registered)
+        self.results.tree.set_images(self.volumes.get("cta"), self.volumes.get("baseline"))
         outcome_model.run(self)
 
     def set_thrombus(self, result: ThrombusResult | None) -> None:

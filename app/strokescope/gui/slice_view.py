@@ -29,6 +29,7 @@ from strokescope.gui.display import (
     slice_title,
 )
 from strokescope.gui.view_state import OVERLAY_COLORS, ViewState
+from strokescope.vessels.raster import TreeLabels
 
 _POS_LETTER = "LPS"  # LPS +x, +y, +z
 _NEG_LETTER = "RAI"
@@ -270,14 +271,18 @@ class SliceView(pg.GraphicsView):
         if vol is None:
             return
         k = self.state.cursor[self.orient.normal]
-        planes: dict[str, npt.NDArray[np.bool_]] = {}
+        planes: dict[str, npt.NDArray[np.generic]] = {}
+        palettes = {}
         for name, mask in self.state.masks.items():
             if mask is None or not self.state.visible.get(name, False):
                 continue
             if not mask.geometry.same_grid(vol.geometry):
                 continue
-            planes[name] = plane(mask.array, self.orient, k, slab=self._slab()).astype(bool)
-        rgba = overlay_rgba(planes, OVERLAY_COLORS, opacity=self.state.opacity)
+            drawn = plane(mask.array, self.orient, k, slab=self._slab())
+            if isinstance(mask, TreeLabels):
+                palettes[name] = mask.palette
+            planes[name] = drawn if isinstance(mask, TreeLabels) else drawn.astype(bool)
+        rgba = overlay_rgba(planes, OVERLAY_COLORS, opacity=self.state.opacity, palettes=palettes)
         if rgba is None:
             self.overlay.clear()
             return

@@ -1,10 +1,12 @@
 """The results panel's "Arterial tree (research)" box: the clot burden score, each labelled
-segment's opacification, and the contrast profile of the selected segment.
+segment's opacification (a swatch of its colour in the viewer's "Arteries" overlay), and the
+contrast profile of the selected segment.
 
 Shown only when the shown thrombus result carries the tree (Analysis -> Arterial tree,
 :mod:`strokescope.gui.tree_action`; or a result exported with it). Under the profile, the
 curved planar reformat of the segment's artery (:mod:`strokescope.vessels.cpr`): the CTA
-above the NCCT on the CTA grid, the clot outlined in both, when the viewer has them. The
+above the NCCT (sampled through the registration), the clot outlined in both, when the
+viewer has them. The
 profile plots CTA
 and NCCT (CTA less its enhancement) against the distance from the ICA terminus (the basilar
 tip for the posterior segments), the non-opacified points shaded; the first segment shown
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from strokescope import pipeline
+from strokescope.colors import SEGMENT_COLORS
 from strokescope.thrombus import ThrombusResult
 from strokescope.vessels.reading import TREE_CAVEAT, TreeReading
 from strokescope.vessels.result import NOT_OPACIFIED, ArterySegment
@@ -94,9 +99,10 @@ class TreePanel(QGroupBox):
         self.segment: ArterySegment | None = None
         self.setVisible(False)
 
-    def set_images(self, cta: Volume | None, ncct_on_cta: Volume | None) -> None:
-        """The CTA and the NCCT on its grid, for the reformat of the selected segment."""
-        self.images = (cta, ncct_on_cta)
+    def set_images(self, cta: Volume | None, ncct: Volume | None) -> None:
+        """The CTA and the NCCT the result was analysed on, for the reformat of the
+        selected segment."""
+        self.images = (cta, ncct)
         if self.reading is not None and self.segment is not None:
             self.show_segment(list(self.reading.tree.segments).index(self.segment))
 
@@ -121,7 +127,11 @@ class TreePanel(QGroupBox):
         for r, s in enumerate(segments):
             drop = "" if s.drop_mm is None else f"{s.drop_mm:.0f}"
             for c, text in enumerate((s.label, s.side, s.status, drop)):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if c == 0 and s.topcow_class in SEGMENT_COLORS:  # its colour in the overlay
+                    colour = QColor(*SEGMENT_COLORS[s.topcow_class])
+                    item.setData(Qt.ItemDataRole.DecorationRole, colour)
+                self.table.setItem(r, c, item)
         self.setVisible(True)
         self.show_segment(first_of_interest(reading))
 

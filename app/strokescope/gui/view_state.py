@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from strokescope.colors import FINDING_COLORS
+from strokescope.vessels.raster import TreeLabels
 from strokescope.volume import Mask, Volume
 
 OVERLAYS = ("arteries", "thrombus", "hemorrhage", "brain")
@@ -50,7 +51,7 @@ class ViewState(QObject):
         self.mip = False
         self.visible = dict.fromkeys(OVERLAYS, True)
         self.opacity = 0.5
-        self.masks: dict[str, Mask | None] = dict.fromkeys(OVERLAYS)
+        self.masks: dict[str, Mask | TreeLabels | None] = dict.fromkeys(OVERLAYS)
 
     def set_volume(self, volume: Volume | None, role: str = "") -> None:
         """Show ``volume``; the cursor keeps its patient position when the grid changes."""
@@ -104,8 +105,9 @@ class ViewState(QObject):
             self.visible[name] = visible
             self.overlays_changed.emit()
 
-    def set_mask(self, name: str, mask: Mask | None) -> None:
-        """Show ``mask`` as overlay ``name`` (drawn only on a volume of the same grid)."""
+    def set_mask(self, name: str, mask: Mask | TreeLabels | None) -> None:
+        """Show ``mask`` as overlay ``name`` (drawn only on a volume of the same grid; the
+        tree's labels one colour per class)."""
         self.masks[name] = mask
         self.overlays_changed.emit()
 

@@ -96,7 +96,7 @@ def analyse_study(
                 cta=cta,
             )
         manifest = pipeline.export_results(
-            out, source=cta, thrombus=result, outcome=prediction, overwrite=True
+            out, source=cta, thrombus=result, outcome=prediction, ncct=ncct, overwrite=True
         )
     except Cancelled:
         raise

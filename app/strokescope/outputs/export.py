@@ -100,6 +100,7 @@ def export_results(
     retain: AnonymizeOptions | None = None,
     on_progress: Callable[[float], None] | None = None,
     outcome: OutcomePrediction | None = None,
+    ncct: Volume | None = None,
 ) -> ExportManifest:
     """Write all outputs of one study into a new folder ``out_dir/results-NNN``.
 
@@ -117,6 +118,9 @@ def export_results(
         Replace the newest ``results-NNN`` instead of adding a new number.
     outcome
         The outcome model's prediction for ``thrombus`` (``None``: none was run).
+    ncct
+        The NCCT ``thrombus`` was analysed on: the PDF's curved planar reformat shows it
+        below the CTA (read through the result's registration) when the tree was traced.
     on_progress
         Called with the fraction done; raising :class:`~strokescope.errors.Cancelled`
         from it stops the export and leaves nothing behind.
@@ -139,7 +143,9 @@ def export_results(
     stage = folders.Staging(out)
     try:
         progress(0.02)
-        staged = _write_all(stage.path, source, hemorrhage, thrombus, options, progress, outcome)
+        staged = _write_all(
+            stage.path, source, hemorrhage, thrombus, options, progress, outcome, ncct
+        )
         folder, replaced = stage.publish(overwrite=overwrite)
     except BaseException as exc:
         stage.discard()
@@ -216,6 +222,7 @@ def _report_pdf(
     warnings: list[str],
     created: str | None,
     outcome: OutcomePrediction | None = None,
+    ncct: Volume | None = None,
 ) -> bytes:
     overlays = []
     if thrombus is not None:
@@ -236,7 +243,7 @@ def _report_pdf(
         created=created,
         profiles=profile_plots(thrombus),
         tree_profiles=tree_plots(thrombus),
-        cpr=cpr_key_image(source, thrombus),
+        cpr=cpr_key_image(source, thrombus, ncct),
         features=report_features(thrombus, scrub),
         outcome_line=None if thrombus is None else prediction_line(outcome),
     )
@@ -250,6 +257,7 @@ def report_preview(
     thrombus: ThrombusResult | None = None,
     anonymize: bool = False,
     outcome: OutcomePrediction | None = None,
+    ncct: Volume | None = None,
 ) -> bytes:
     """The PDF report :func:`export_results` would write for these results, written nowhere.
 
@@ -265,7 +273,7 @@ def report_preview(
     options = AnonymizeOptions() if anonymize else None
     study = _Study.read(source, thrombus, hemorrhage, options)
     warnings = [study.scrub(w) for w in study.warnings]
-    return _report_pdf(source, study, thrombus, hemorrhage, options, warnings, None, outcome)
+    return _report_pdf(source, study, thrombus, hemorrhage, options, warnings, None, outcome, ncct)
 
 
 @dataclass(frozen=True)
@@ -304,6 +312,7 @@ def _write_all(
     options: AnonymizeOptions | None,
     progress: Callable[[float], None],
     outcome: OutcomePrediction | None,
+    ncct: Volume | None,
 ) -> StagedFiles:
     """Every file into ``staging``: DICOM SEG and SR, the PDF and its DICOM, the NIfTI masks,
     then the JSON and CSV documents that list them."""
@@ -313,7 +322,9 @@ def _write_all(
     progress(0.6)
     created = None if study.deid is not None else dt.datetime.now().isoformat(timespec="seconds")
     warnings = [study.scrub(w) for w in study.warnings + written.warnings]
-    pdf = _report_pdf(source, study, thrombus, hemorrhage, options, warnings, created, outcome)
+    pdf = _report_pdf(
+        source, study, thrombus, hemorrhage, options, warnings, created, outcome, ncct
+    )
     atomic_write_bytes(staging / PDF_NAME, pdf)
     progress(0.75)
     pdf_ds = None

@@ -1,9 +1,11 @@
-"""The PDF's curved planar reformat: the CTA along the headline clot's artery, straightened
-(:mod:`strokescope.vessels.cpr`), the clot outlined, 40 mm either side of it.
+"""The curved planar reformat as an image: the CTA along a clot's artery, straightened
+(:mod:`strokescope.vessels.cpr`), above the NCCT sampled at the same points through the
+registration, the clot outlined in both.
 
-Only when the arterial tree was traced and the headline clot lies on one of its segments;
-a research image like the tree itself (its caption says where it runs and that the root
-is on the left).
+The viewer's tree box shows it for the selected segment (:func:`reformat_strips`), the PDF
+for the headline clot's segment, 40 mm either side of the clot (:func:`cpr_key_image`); only
+when the arterial tree was traced. A research image like the tree itself (its caption says
+where it runs and that the root is on the left).
 """
 
 from __future__ import annotations
@@ -14,40 +16,50 @@ import numpy.typing as npt
 from strokescope import colors
 from strokescope.outputs.pdf_images import KeyImage, Overlay, compose_rgb
 from strokescope.thrombus.result import ThrombusResult
-from strokescope.vessels.cpr import STEP_MM, reformat
+from strokescope.vessels.cpr import STEP_MM, Reformat, reformat
 from strokescope.vessels.result import ArterySegment
 from strokescope.volume import Volume
 
 MARGIN_MM = 40.0
 WINDOW = (150.0, 500.0)  # level, width (HU): lumen bright, clot and brain grey
 NCCT_WINDOW = (40.0, 80.0)
+RGB = npt.NDArray[np.uint8]
+
+
+def _strips(
+    view: Reformat, cta: Volume, ncct: Volume | None, result: ThrombusResult, cols: slice
+) -> RGB:
+    """CTA strip, then (when ``ncct`` and the registration exist) two black rows and the
+    NCCT strip, columns ``cols``, the clot outlined in both."""
+    clot = view.sample(result.mask.array, cta.geometry, default=0.0)[:, cols] > 0.5
+    outline = [(clot, Overlay(result.mask, colors.THROMBUS, alpha=0.0))]
+    strips = [compose_rgb(view.sample(cta.array, cta.geometry)[:, cols], outline, WINDOW)]
+    if ncct is not None and result.cta_to_ncct is not None:
+        moved = np.asarray(result.cta_to_ncct, dtype=float)
+        image = view.sample(ncct.array, ncct.geometry, moved=moved)[:, cols]
+        gap = np.zeros((2, strips[0].shape[1], 3), np.uint8)
+        strips += [gap, compose_rgb(image, outline, NCCT_WINDOW)]
+    return np.concatenate(strips)
 
 
 def reformat_strips(
-    cta: Volume, ncct_on_cta: Volume | None, result: ThrombusResult, segment: ArterySegment
-) -> npt.NDArray[np.uint8] | None:
-    """RGB (rows, columns, 3): the CTA straightened along ``segment``'s artery above the
-    NCCT on the CTA grid (when given), two black rows between, ``result``'s clot outlined
-    in both; None when the result has no tree or lies on another grid."""
-    g = cta.geometry
-    if result.arteries is None or not result.mask.geometry.same_grid(g):
+    cta: Volume, ncct: Volume | None, result: ThrombusResult, segment: ArterySegment
+) -> RGB | None:
+    """RGB (rows, columns, 3) along ``segment``'s whole artery (see the module docstring);
+    None when the result has no tree or lies on another grid than ``cta``."""
+    if result.arteries is None or not result.mask.geometry.same_grid(cta.geometry):
         return None
-    tree = result.arteries.tree
-    clot = reformat(result.mask.array.astype(np.float32), g, tree, segment).image > 0.5
-    outline = [(clot, Overlay(result.mask, colors.THROMBUS, alpha=0.0))]
-    strips = []
-    for vol, window in ((cta, WINDOW), (ncct_on_cta, NCCT_WINDOW)):
-        if vol is not None and vol.geometry.same_grid(g):
-            image = reformat(np.asarray(vol.array, np.float32), g, tree, segment).image
-            strips.append(compose_rgb(image, outline, window))
-    if not strips or strips[0].size == 0:
+    view = reformat(result.arteries.tree, segment)
+    if view.along_mm.size == 0:
         return None
-    gap = np.zeros((2, strips[0].shape[1], 3), np.uint8)
-    return np.concatenate([strips[0], *[np.concatenate([gap, x]) for x in strips[1:]]])
+    return _strips(view, cta, ncct, result, slice(None))
 
 
-def cpr_key_image(source: Volume, thrombus: ThrombusResult | None) -> KeyImage | None:
-    """The key image (see the module docstring), or None."""
+def cpr_key_image(
+    source: Volume, thrombus: ThrombusResult | None, ncct: Volume | None = None
+) -> KeyImage | None:
+    """The PDF's key image along the headline clot's artery (CTA ``source`` above ``ncct``
+    when given), or None."""
     reading = None if thrombus is None else thrombus.arteries
     clot = None if thrombus is None else thrombus.headline()
     if thrombus is None or reading is None or clot is None:
@@ -62,23 +74,19 @@ def cpr_key_image(source: Volume, thrombus: ThrombusResult | None) -> KeyImage |
     )
     if segment is None:
         return None
-    ct = reformat(np.asarray(source.array, np.float32), source.geometry, reading.tree, segment)
-    inside = (
-        reformat(
-            thrombus.mask.array.astype(np.float32), source.geometry, reading.tree, segment
-        ).image
-        > 0.5
-    )
+    view = reformat(reading.tree, segment)
+    if view.along_mm.size == 0:
+        return None
+    inside = view.sample(thrombus.mask.array, source.geometry, default=0.0) > 0.5
     columns = np.flatnonzero(inside.any(axis=0))
-    if ct.image.size == 0 or len(columns) == 0:
+    if len(columns) == 0:
         return None
     pad = int(round(MARGIN_MM / STEP_MM))
-    lo, hi = max(0, columns[0] - pad), min(ct.image.shape[1], columns[-1] + pad + 1)
-    rgb = compose_rgb(
-        ct.image[:, lo:hi], [(inside[:, lo:hi], Overlay(thrombus.mask, colors.THROMBUS))], WINDOW
-    )
+    lo, hi = max(0, columns[0] - pad), min(len(view.along_mm), columns[-1] + pad + 1)
+    rgb = _strips(view, source, ncct, thrombus, slice(lo, hi))
+    below = " above the NCCT," if ncct is not None and thrombus.cta_to_ncct is not None else ""
     caption = (
-        f"Curved planar reformat, CTA along the {ct.title}: {ct.along_mm[lo]:.0f}-"
-        f"{ct.along_mm[hi - 1]:.0f} mm from its root (root on the left), clot outlined"
+        f"Curved planar reformat, CTA{below} along the {view.title}: {view.along_mm[lo]:.0f}-"
+        f"{view.along_mm[hi - 1]:.0f} mm from its root (root on the left), clot outlined"
     )
     return KeyImage(rgb, caption, ("", "", "", ""))

@@ -5,7 +5,9 @@ clot lies on and on into its first branch, straightened so that its centerline r
 the image's middle row; the columns are the arc length (mm), the rows the distance from
 the centerline (mm) along a normal carried along the curve by parallel transport (it turns
 with the artery but never spins about it), so the lumen, the clot's filling defect and the
-distal filling read left to right. Sampled trilinearly every ``STEP_MM``. Qt-free.
+distal filling read left to right. Sampled trilinearly every ``STEP_MM``; the points are
+laid out once (:class:`Reformat`) and read from the CTA, the clot mask and, through the
+registration, the NCCT in its own space. Qt-free.
 """
 
 from __future__ import annotations
@@ -27,14 +29,32 @@ HALF_WIDTH_MM = 10.0
 
 @dataclass(frozen=True, eq=False)
 class Reformat:
-    """A straightened CPR: ``image`` (across, along) and what it shows."""
+    """Where a straightened CPR samples, computed once and read from any image."""
 
-    image: npt.NDArray[np.float32]
-    """Rows: -half width .. +half width from the centerline; columns: along the artery."""
+    points_lps: F64
+    """(rows, columns, 3) LPS mm: rows -half width .. +half width from the centerline,
+    columns along the artery."""
     along_mm: F64
     """Arc length of each column from the path's start."""
-    title: str
+    title: str = ""
     """The segments it runs through, e.g. "left ICA infraclinoid - ... - M2 superior"."""
+
+    def sample(
+        self,
+        array: npt.NDArray[np.generic],
+        geometry: Geometry,
+        *,
+        moved: F64 | None = None,
+        default: float = -1024.0,
+    ) -> npt.NDArray[np.float32]:
+        """``array`` (on ``geometry``) trilinearly at the points, (rows, columns); ``moved``
+        (4 x 4, LPS) first carries the points into ``array``'s space (the NCCT through
+        the registration's ``cta_to_ncct``)."""
+        p = self.points_lps.reshape(-1, 3)
+        if moved is not None:
+            p = p @ moved[:3, :3].T + moved[:3, 3]
+        values = trilinear(np.asarray(array, np.float32), geometry.lps_to_index(p), default=default)
+        return values.reshape(self.points_lps.shape[:2])
 
 
 def artery_path(tree: ArterialTree, segment: ArterySegment) -> list[ArterySegment]:
@@ -78,33 +98,24 @@ def _normals(pts: F64) -> F64:
     return out
 
 
-def straightened(
-    array: npt.NDArray[np.float32],
-    geometry: Geometry,
+def straighten(
     path_lps: F64,
     *,
     half_width_mm: float = HALF_WIDTH_MM,
     step_mm: float = STEP_MM,
-    default: float = -1024.0,
-) -> tuple[npt.NDArray[np.float32], F64]:
-    """The straightened CPR of ``array`` (on ``geometry``) along ``path_lps``: the image
-    (across, along) and the arc length of each column."""
+    title: str = "",
+) -> Reformat:
+    """The straightened CPR along ``path_lps`` (n, 3), empty when the path has no length."""
     pts = resample_path(np.asarray(path_lps, dtype=float), step_mm)
     if len(pts) < 2:
-        return np.zeros((0, 0), np.float32), np.zeros(0)
+        return Reformat(np.zeros((0, 0, 3)), np.zeros(0), title)
     offsets = np.arange(-half_width_mm, half_width_mm + 1e-9, step_mm)
     grid = pts[None, :, :] + offsets[:, None, None] * _normals(pts)[None, :, :]
-    idx = geometry.lps_to_index(grid.reshape(-1, 3))
-    values = trilinear(np.asarray(array, dtype=np.float32), idx, default=default)
-    return values.reshape(len(offsets), len(pts)), arc_mm(pts)
+    return Reformat(grid, arc_mm(pts), title)
 
 
-def reformat(
-    array: npt.NDArray[np.float32], geometry: Geometry, tree: ArterialTree, segment: ArterySegment
-) -> Reformat:
-    """The CPR of ``array`` along ``segment``'s artery (:func:`artery_path`)."""
+def reformat(tree: ArterialTree, segment: ArterySegment) -> Reformat:
+    """The CPR along ``segment``'s artery (:func:`artery_path`)."""
     chain = artery_path(tree, segment)
-    path = np.concatenate([s.points for s in chain])
-    image, along = straightened(array, geometry, path)
     title = f"{segment.side} " + " - ".join(s.label for s in chain)
-    return Reformat(image, along, title)
+    return straighten(np.concatenate([s.points for s in chain]), title=title)
