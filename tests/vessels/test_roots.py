@@ -55,3 +55,27 @@ def test_carotids_found_as_a_pair_when_the_plane_is_far_off() -> None:
     for side, sign in (("left", 1.0), ("right", -1.0)):
         seed = grid.geometry.index_to_lps(roots.ica[side][None].astype(float)).reshape(3)
         assert np.hypot(seed[0] - sign * ICA_XY[0], seed[1] - ICA_XY[1]) <= 1.5, (side, seed)
+
+
+def test_a_carotid_thin_at_the_skull_base_is_followed_down_to_the_bottom() -> None:
+    """Below z = 12 mm the carotids are thin (no core) and run obliquely back, as through a
+    canal; their thick cores start above. The root is followed down the lumen to the
+    bottom of the field of view, not left 12 mm up the artery."""
+    geom = Geometry(SHAPE, (1.0, 1.0, 1.0), (-50.0, -40.0, -60.0), DIRECTION)
+    idx = np.indices(SHAPE).reshape(3, -1).T.astype(float)
+    lps = geom.index_to_lps(idx)
+    x, y, z = lps[:, 0], lps[:, 1], lps[:, 2] + 60.0  # z: mm above the bottom slice
+    lumen = np.zeros(len(lps), bool)
+    for sign in (1.0, -1.0):
+        thin = z < 12.0
+        cy = np.where(thin, ICA_XY[1] + (12.0 - z) * 0.6, ICA_XY[1])
+        r = np.where(thin, 0.8, 2.3)
+        lumen |= (x - sign * ICA_XY[0]) ** 2 + (y - cy) ** 2 <= r**2
+        lumen |= (x - sign * VERTEBRAL_XY[0]) ** 2 + (y - VERTEBRAL_XY[1]) ** 2 <= 1.6**2
+    grid = drawn_grid(geom, lumen.reshape(SHAPE))
+    roots = find_roots(grid, Plane((0.0, 0.0, 0.0), (1.0, 0.0, 0.0)))
+    assert set(roots.ica) == {"left", "right"}
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        seed = grid.geometry.index_to_lps(roots.ica[side][None].astype(float)).reshape(3)
+        assert seed[2] + 60.0 <= 1.0, (side, seed)  # the bottom slice
+        assert abs(seed[0] - sign * ICA_XY[0]) <= 1.5 and abs(seed[1] - 7.2) <= 1.5, seed

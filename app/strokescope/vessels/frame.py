@@ -12,9 +12,12 @@
   it. A side without one there is sought in the slabs above, up to ``ICA_RISE_MM`` above
   the other side's carotid (bone or a cervical occlusion can hide one carotid low down).
   Where that leaves a side without one, both are taken as a pair that need not sit either
-  side of the plane (:func:`_carotid_pair`). The vertebral arteries are those (maximal
-  radius >= ``VA_MIN_RADIUS_MM``) within 20 mm of the plane and at least
-  ``VA_BEHIND_ICA_MM`` behind the carotids (the jugular bulb and sigmoid sinus lie lateral
+  side of the plane (:func:`_carotid_pair`). A carotid found above the bottom of the field
+  of view is then followed down its lumen (:func:`_lowest`): a scan whose carotids run
+  through the skull base in bone-bright canals, or thin there, finds its thick cores only
+  higher up, and the tree would start tens of millimetres up the ICA. The vertebral
+  arteries are those (maximal radius >= ``VA_MIN_RADIUS_MM``) within 20 mm of the plane and
+  at least ``VA_BEHIND_ICA_MM`` behind the carotids (the jugular bulb and sigmoid sinus lie lateral
   and behind the carotid, the vertebrals medial and behind it).
 * **Head frame**: x the normal of the midsagittal plane (patient left), z the patient's
   head direction made orthogonal to x, y = z x x (posterior); its origin is the anterior
@@ -35,6 +38,7 @@ from strokescope.preprocess.index_box import box_indices
 from strokescope.preprocess.morphology import components
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.grid import WorkGrid
+from strokescope.vessels.paths import UNREACHED, arrival_times
 
 ROOT_SLAB_MM = 10.0
 ICA_MIN_RADIUS_MM = 1.4
@@ -57,6 +61,14 @@ ACOM_TO_ORIGIN_MM = (0.0, 20.0, -5.0)
 """Anterior communicating artery -> centre of the circle of Willis in the head frame (mm);
 set on the family-A calibration block only."""
 SIGN = {"left": 1.0, "right": -1.0}
+LOWER_STOP = 150.0
+"""Arrival-time limit of the march down a carotid from its root: its lumen, a few mm of
+clot-like voxels, never 2 mm of tissue."""
+LOWER_DY_MM = 15.0
+"""A lower root lies within this many mm front to back of the first (the cervical ICA runs
+up; the jugular bulb lies behind it)."""
+LOWER_MIN_MM = 2.0
+"""A lower root must lie at least this much lower to replace the first."""
 
 I64 = npt.NDArray[np.int64]
 
@@ -145,6 +157,36 @@ def _carotid_pair(slabs: list[list[_Blob]]) -> dict[str, _Blob | None] | None:
     return None
 
 
+def _lowest(grid: WorkGrid, plane: Plane, seed: I64, sign: float) -> I64:
+    """The lowest lumen voxel reached from carotid root ``seed`` by a short march
+    (``LOWER_STOP``) that still lies where a carotid does (``ICA_LATERAL_MM`` from the plane
+    on its side, within ``LOWER_DY_MM`` front to back); ``seed`` unless that lies at least
+    ``LOWER_MIN_MM`` lower."""
+    below = grid.lumen.copy()
+    below[seed[0] + 1 :] = False
+    reached = np.argwhere(
+        below & (arrival_times(grid.speed, seed[None], stop=LOWER_STOP) < UNREACHED)
+    )
+    if len(reached) == 0:
+        return seed
+    lps = grid.geometry.index_to_lps(reached.astype(float))
+    d = sign * plane.signed_distance(lps)
+    y0 = float(grid.geometry.index_to_lps(seed[None].astype(float))[0, 1])
+    ok = (
+        (d >= ICA_LATERAL_MM[0])
+        & (d <= ICA_LATERAL_MM[1])
+        & (np.abs(lps[:, 1] - y0) <= LOWER_DY_MM)
+    )
+    reached = reached[ok]
+    if (
+        len(reached) == 0
+        or (seed[0] - reached[:, 0].min()) * grid.geometry.spacing[0] < LOWER_MIN_MM
+    ):
+        return seed
+    low = reached[reached[:, 0] == reached[:, 0].min()]
+    return np.asarray(low[int(np.argmax(grid.radius_mm[tuple(low.T)]))], dtype=np.int64)
+
+
 def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     """Carotid and vertebral seeds (see the module docstring); a side without a thick
     carotid candidate is missing from ``ica``."""
@@ -165,7 +207,11 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     if None in found.values():
         pair = _carotid_pair([cores(first) for first in slabs[:ICA_PAIR_SLABS]])
         found = pair if pair is not None else found
-    ica = {side: blob.seed for side, blob in found.items() if blob is not None}
+    ica = {
+        side: _lowest(grid, plane, blob.seed, SIGN[side])
+        for side, blob in found.items()
+        if blob is not None
+    }
     behind = max((b.y for b in found.values() if b is not None), default=-np.inf)
     behind += VA_BEHIND_ICA_MM
     va: tuple[I64, ...] = ()
