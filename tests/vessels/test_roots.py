@@ -77,5 +77,5 @@ def test_a_carotid_thin_at_the_skull_base_is_followed_down_to_the_bottom() -> No
     assert set(roots.ica) == {"left", "right"}
     for side, sign in (("left", 1.0), ("right", -1.0)):
         seed = grid.geometry.index_to_lps(roots.ica[side][None].astype(float)).reshape(3)
-        assert seed[2] + 60.0 <= 1.0, (side, seed)  # the bottom slice
+        assert seed[2] + 60.0 <= 2.0, (side, seed)  # the lowest slices
         assert abs(seed[0] - sign * ICA_XY[0]) <= 1.5 and abs(seed[1] - 7.2) <= 1.5, seed

@@ -69,6 +69,9 @@ LOWER_DY_MM = 15.0
 up; the jugular bulb lies behind it)."""
 LOWER_MIN_MM = 2.0
 """A lower root must lie at least this much lower to replace the first."""
+LOWER_CENTRE_SLICES = 2
+"""The lower root is the deepest lumen voxel (largest radius) of the lowest slices reached,
+this many above the lowest included: the very lowest slice of a lumen is often its rim."""
 
 I64 = npt.NDArray[np.int64]
 
@@ -183,7 +186,7 @@ def _lowest(grid: WorkGrid, plane: Plane, seed: I64, sign: float) -> I64:
         or (seed[0] - reached[:, 0].min()) * grid.geometry.spacing[0] < LOWER_MIN_MM
     ):
         return seed
-    low = reached[reached[:, 0] == reached[:, 0].min()]
+    low = reached[reached[:, 0] <= reached[:, 0].min() + LOWER_CENTRE_SLICES]
     return np.asarray(low[int(np.argmax(grid.radius_mm[tuple(low.T)]))], dtype=np.int64)
 
 
