@@ -116,11 +116,9 @@ def export_results(
         retain options and pseudonym (``retain`` alone implies ``anonymize``).
     overwrite
         Replace the newest ``results-NNN`` instead of adding a new number.
-    outcome
-        The outcome model's prediction for ``thrombus`` (``None``: none was run).
-    ncct
-        The NCCT ``thrombus`` was analysed on: the PDF's curved planar reformat shows it
-        below the CTA (read through the result's registration) when the tree was traced.
+    outcome, ncct
+        The outcome model's prediction for ``thrombus`` (``None``: none was run); the NCCT
+        it was analysed on (the PDF's reformat shows it under the CTA, with the tree).
     on_progress
         Called with the fraction done; raising :class:`~strokescope.errors.Cancelled`
         from it stops the export and leaves nothing behind.
@@ -135,10 +133,7 @@ def export_results(
     check_results("export", source, hemorrhage, thrombus, outcome)
     options = retain if retain is not None else (AnonymizeOptions() if anonymize else None)
 
-    def progress(f: float) -> None:
-        if on_progress is not None:
-            on_progress(f)
-
+    progress: Callable[[float], None] = on_progress or (lambda _f: None)
     out = folders.check_out_dir(out_dir)
     stage = folders.Staging(out)
     try:
