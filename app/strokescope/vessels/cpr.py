@@ -13,6 +13,7 @@ registration, the NCCT in its own space. Qt-free.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,7 @@ from strokescope.vessels.result import ArterialTree, ArterySegment
 from strokescope.volume import Geometry
 
 F64 = npt.NDArray[np.float64]
+F32 = npt.NDArray[np.float32]
 STEP_MM = 0.5
 HALF_WIDTH_MM = 10.0
 
@@ -53,7 +55,8 @@ class Reformat:
         p = self.points_lps.reshape(-1, 3)
         if moved is not None:
             p = p @ moved[:3, :3].T + moved[:3, 3]
-        values = trilinear(np.asarray(array, np.float32), geometry.lps_to_index(p), default=default)
+        # trilinear reads any numeric array: a clot mask is sampled as it is, not copied
+        values = trilinear(cast(F32, array), geometry.lps_to_index(p), default=default)
         return values.reshape(self.points_lps.shape[:2])
 
 
