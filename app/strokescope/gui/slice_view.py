@@ -279,9 +279,11 @@ class SliceView(pg.GraphicsView):
             if not mask.geometry.same_grid(vol.geometry):
                 continue
             drawn = plane(mask.array, self.orient, k, slab=self._slab())
-            if isinstance(mask, TreeLabels):
+            if isinstance(mask, TreeLabels):  # class codes, each in its colour
                 palettes[name] = mask.palette
-            planes[name] = drawn if isinstance(mask, TreeLabels) else drawn.astype(bool)
+                planes[name] = drawn
+            else:
+                planes[name] = drawn.astype(bool)
         rgba = overlay_rgba(planes, OVERLAY_COLORS, opacity=self.state.opacity, palettes=palettes)
         if rgba is None:
             self.overlay.clear()

@@ -98,7 +98,7 @@ def build_stack(
 ) -> npt.NDArray[np.float32]:
     """The (2, :data:`SLICES`, :data:`SIZE`, :data:`SIZE`) float32 stack of the module
     docstring around ``centre_lps`` (CTA frame, LPS mm); ``mirror`` flips the columns."""
-    from strokescope.preprocess.registration import trilinear
+    from strokescope.preprocess.registration import move_points, trilinear
 
     grid = region_geometry(centre_lps)
     k, j, i = np.meshgrid(*(np.arange(n, dtype=float) for n in grid.shape), indexing="ij")
@@ -106,7 +106,7 @@ def build_stack(
     m = np.eye(4) if cta_to_ncct is None else np.asarray(cta_to_ncct, dtype=float)
     if m.shape != (4, 4):
         raise InputError(f"cta_to_ncct must be a 4 x 4 matrix, got shape {m.shape}")
-    ncct_points = points @ m[:3, :3].T + m[:3, 3]
+    ncct_points = move_points(m, points)
     hu = [
         trilinear(ncct.array, ncct.geometry.lps_to_index(ncct_points), default=AIR_HU),
         trilinear(cta.array, cta.geometry.lps_to_index(points), default=AIR_HU),

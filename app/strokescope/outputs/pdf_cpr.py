@@ -26,13 +26,22 @@ NCCT_WINDOW = (40.0, 80.0)
 RGB = npt.NDArray[np.uint8]
 
 
+def _clot(view: Reformat, result: ThrombusResult) -> npt.NDArray[np.bool_]:
+    """Where ``result``'s clot lies in the reformat (rows, columns)."""
+    return view.sample(result.mask.array, result.mask.geometry, default=0.0) > 0.5
+
+
 def _strips(
-    view: Reformat, cta: Volume, ncct: Volume | None, result: ThrombusResult, cols: slice
+    view: Reformat,
+    clot: npt.NDArray[np.bool_],
+    cta: Volume,
+    ncct: Volume | None,
+    result: ThrombusResult,
+    cols: slice,
 ) -> RGB:
     """CTA strip, then (when ``ncct`` and the registration exist) two black rows and the
-    NCCT strip, columns ``cols``, the clot outlined in both."""
-    clot = view.sample(result.mask.array, cta.geometry, default=0.0)[:, cols] > 0.5
-    outline = [(clot, Overlay(result.mask, colors.THROMBUS, alpha=0.0))]
+    NCCT strip, columns ``cols``, the ``clot`` (:func:`_clot`) outlined in both."""
+    outline = [(clot[:, cols], Overlay(result.mask, colors.THROMBUS, alpha=0.0))]
     strips = [compose_rgb(view.sample(cta.array, cta.geometry)[:, cols], outline, WINDOW)]
     if ncct is not None and result.cta_to_ncct is not None:
         moved = np.asarray(result.cta_to_ncct, dtype=float)
@@ -52,7 +61,7 @@ def reformat_strips(
     view = reformat(result.arteries.tree, segment)
     if view.along_mm.size == 0:
         return None
-    return _strips(view, cta, ncct, result, slice(None))
+    return _strips(view, _clot(view, result), cta, ncct, result, slice(None))
 
 
 def cpr_key_image(
@@ -77,13 +86,13 @@ def cpr_key_image(
     view = reformat(reading.tree, segment)
     if view.along_mm.size == 0:
         return None
-    inside = view.sample(thrombus.mask.array, source.geometry, default=0.0) > 0.5
+    inside = _clot(view, thrombus)
     columns = np.flatnonzero(inside.any(axis=0))
     if len(columns) == 0:
         return None
     pad = int(round(MARGIN_MM / STEP_MM))
     lo, hi = max(0, columns[0] - pad), min(len(view.along_mm), columns[-1] + pad + 1)
-    rgb = _strips(view, source, ncct, thrombus, slice(lo, hi))
+    rgb = _strips(view, inside, source, ncct, thrombus, slice(lo, hi))
     below = " above the NCCT," if ncct is not None and thrombus.cta_to_ncct is not None else ""
     caption = (
         f"Curved planar reformat, CTA{below} along the {view.title}: {view.along_mm[lo]:.0f}-"

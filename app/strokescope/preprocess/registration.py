@@ -232,13 +232,18 @@ def resample_registered(
     return Volume(out, geometry, ncct.meta)
 
 
+def move_points(matrix: npt.ArrayLike, points_lps: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """LPS points (n, 3) carried by a 4 x 4 LPS motion (e.g. ``cta_to_ncct``)."""
+    m = np.asarray(matrix, dtype=float)
+    p = np.asarray(points_lps, dtype=float).reshape(-1, 3)
+    return np.asarray(p @ m[:3, :3].T + m[:3, 3])
+
+
 def sample_registered(
     ncct: Volume, points_lps: npt.ArrayLike, registration: RegistrationResult
 ) -> npt.NDArray[np.float32]:
     """NCCT HU (trilinear) at CTA-space LPS points (n, 3); air outside the NCCT."""
-    p = np.asarray(points_lps, dtype=float).reshape(-1, 3)
-    m = registration.cta_to_ncct
-    idx = ncct.geometry.lps_to_index(p @ m[:3, :3].T + m[:3, 3])
+    idx = ncct.geometry.lps_to_index(move_points(registration.cta_to_ncct, points_lps))
     return trilinear(ncct.array, idx, default=AIR_HU)
 
 

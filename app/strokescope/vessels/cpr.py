@@ -18,7 +18,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from strokescope.preprocess.registration import trilinear
+from strokescope.preprocess.registration import move_points, trilinear
 from strokescope.vessels.paths import arc_mm
 from strokescope.vessels.result import ArterialTree, ArterySegment
 from strokescope.volume import Geometry
@@ -54,7 +54,7 @@ class Reformat:
         the registration's ``cta_to_ncct``)."""
         p = self.points_lps.reshape(-1, 3)
         if moved is not None:
-            p = p @ moved[:3, :3].T + moved[:3, 3]
+            p = move_points(moved, p)
         # trilinear reads any numeric array: a clot mask is sampled as it is, not copied
         values = trilinear(cast(F32, array), geometry.lps_to_index(p), default=default)
         return values.reshape(self.points_lps.shape[:2])

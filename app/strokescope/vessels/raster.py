@@ -29,7 +29,6 @@ class TreeLabels:
 
     array: npt.NDArray[np.uint8]
     geometry: Geometry
-    name: str = "arteries"
 
     @property
     def palette(self) -> dict[int, RGB]:
