@@ -66,7 +66,7 @@ OUT = Path(__file__).resolve().parent / "results" / "arterial_tree.json"
 def make_block_case(block: str, i: int, quick: bool) -> EvalCase:
     suite, seed0 = BLOCKS[block]
     if suite == "family-c":
-        from benchmarks.eval_thrombus_family_c import family_c_case
+        from training.family_c.eval_case import family_c_case
 
         return family_c_case(seed0, i)
     return make_case(suite, i, quick=quick, seed0=seed0)

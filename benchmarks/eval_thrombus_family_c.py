@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from training.family_c.eval_case import family_c_case
+
 from strokescope.atomic import atomic_write_text
 from strokescope.thrombus.model import load_models
 from strokescope.thrombus.phantom_evaluation import (
@@ -33,35 +35,8 @@ from strokescope.thrombus.phantom_evaluation import (
     summarise,
     table,
 )
-from strokescope.thrombus.shifts import EvalCase
-from strokescope.volume import Mask
 
 OUT = Path(__file__).parent / "results" / "eval_thrombus_family_c.json"
-LVO_SITES = ("ica", "mca_trunk", "basilar")
-
-
-def family_c_case(seed: int, index: int) -> EvalCase:
-    """Family C case ``index`` of ``seed`` as an evaluation pair with its truth."""
-    from training.family_c.case import render_case
-
-    r = render_case(seed, index)
-    clot = r.options.clot
-    label = r.case.label
-    # A clot too small for the output grid leaves no label voxel: nothing there to find.
-    site = clot.site if clot.present and label.voxel_count else ""
-    mimics = r.options.mimics
-    return EvalCase(
-        seed=index,
-        occlusion=site or "none",
-        calcification=bool(mimics.wall_calcification or mimics.dural_calcification),
-        sah=bool(mimics.sah),
-        ncct=r.case.ncct,
-        cta=r.case.cta,
-        truth_mask=Mask(label.array, r.case.cta.geometry, "thrombus") if site else None,
-        truth_class="none" if not site else ("LVO" if site in LVO_SITES else "MeVO"),
-        truth_length_mm=float(clot.length_mm) if site else None,
-        truth_volume_mm3=float(label.volume_mm3) if site else 0.0,
-    )
 
 
 def by_site(rows: Sequence[dict[str, Any]]) -> str:

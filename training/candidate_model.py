@@ -9,8 +9,10 @@ voxels inside the true clot, and the case. ``--block training`` draws the pairs 
 networks' training data (``training.make_phantoms.random_options``, every option over its
 full range, subarachnoid blood in half) from seeds that no evaluation uses; ``--block
 shifted`` draws them like the evaluation blocks (``SHIFTED_SEED0``, see there);
-``--block calibration`` reads the calibration block (seeds 800000+, and its posterior shift
-with ``--suite posterior``).
+``--block family-c`` renders family-C cases (:mod:`training.family_c`, the networks'
+second training family) of seed ``FAMILY_C_SEED``, which no network trains on and no
+evaluation reads; ``--block calibration`` reads the calibration block (seeds 800000+, and
+its posterior shift with ``--suite posterior``). Family B is never collected.
 
 ``fit``: a penalised logistic regression (:func:`strokescope.outcome.logistic.fit_logistic`)
 on all the training block's candidates, whichever network proposed them (clot = at least
@@ -49,6 +51,8 @@ TRAINING_SEED = 600_000
 SHIFTED_SEED0 = 610_000
 """First seed of the shifted block: the evaluation blocks' design (``case_options``) with
 subarachnoid blood in half, posterior and anterior clots, and one acquisition shift each."""
+FAMILY_C_SEED = 2
+"""Family C seed of the ``family-c`` block (networks train on seed 0; seed 1 is reported)."""
 SHIFTED_OCCLUSIONS = ("ICA", "M1", "M2", "none", "basilar", "P1", "none")
 FOLDS = 5
 
@@ -85,6 +89,10 @@ def _case(block: str, suite: str, i: int) -> Any:
         return case_from_options(_training_options(i))
     if block == "shifted":
         return case_from_options(_shifted_options(i))
+    if block == "family-c":
+        from training.family_c.eval_case import family_c_case
+
+        return family_c_case(FAMILY_C_SEED, i)
     return make_case(suite, i, quick=False, seed0=CALIBRATION_SEED0)
 
 
@@ -191,7 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("collect", help="candidates of a phantom block with their features")
     c.add_argument("--models", required=True)
-    c.add_argument("--block", choices=("training", "shifted", "calibration"), required=True)
+    c.add_argument(
+        "--block", choices=("training", "shifted", "family-c", "calibration"), required=True
+    )
     c.add_argument("--suite", default="in-distribution", help="calibration block's suite")
     c.add_argument("--first", type=int, default=0, help="first case of the block")
     c.add_argument("--n", type=int, required=True)

@@ -186,3 +186,19 @@ def test_artery_truth_lies_in_the_opacified_lumen_on_the_labelled_side() -> None
         for side in ("left", "right")
     }
     assert mean_x["left"] > mean_x["right"] + 10
+
+
+def test_evaluation_case_carries_the_truth_class_of_its_site() -> None:
+    from training.family_c.eval_case import family_c_case
+
+    index = _first(lambda o: o.clot.present and o.clot.site == "mca_branch")
+    case = family_c_case(SEED, index, tiny=True)
+    rendered = _rendered(index)
+    assert case.truth_class == "MeVO" and case.occlusion == "mca_branch"
+    assert case.truth_mask is not None
+    assert np.array_equal(case.truth_mask.array, rendered.case.label.array)
+    assert case.truth_volume_mm3 == pytest.approx(rendered.case.label.volume_mm3)
+    lvo = family_c_case(SEED, _first(lambda o: o.clot.present and o.clot.site in LARGE), tiny=True)
+    assert lvo.truth_class == "LVO" and lvo.truth_length_mm is not None
+    none = family_c_case(SEED, _first(lambda o: not o.clot.present), tiny=True)
+    assert none.truth_class == "none" and none.truth_mask is None and none.truth_volume_mm3 == 0
