@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from drawn_tubes import coords, read_candidate, scene, tube
 
-from strokescope.thrombus.candidate_features import ShellReading
+from strokescope.preprocess.registration import identity_registration
+from strokescope.thrombus.candidate_features import ShellReading, lumen_through_fraction
 from strokescope.thrombus.candidate_rules import mimic_reason
+from strokescope.thrombus.centerline import centerline, mean_radius_mm
 from strokescope.thrombus.rules import Rules
 from strokescope.volume import Volume
 
@@ -50,3 +52,20 @@ def test_the_cut_is_read_on_the_opacified_share_of_the_surroundings(
     if dropped:
         assert "beside a patent artery" in (reason or "")
     assert mimic_reason(n_hu, n_hu + 8.0, Rules(), shell=lambda: ShellReading(0.9, 35.0)) is None
+
+
+def _through(ncct: Volume, cta: Volume, mask: np.ndarray) -> float:
+    index = np.argwhere(mask)
+    line = centerline(index, cta.geometry)
+    radius = mean_radius_mm(len(index) * cta.geometry.voxel_volume_mm3, line)
+    return lumen_through_fraction(line, radius, cta, ncct, identity_registration())
+
+
+def test_lumen_runs_through_the_sleeve_of_blood_but_not_through_a_clot() -> None:
+    assert _through(*sleeve()) == 1.0
+    ncct, cta, clot = scene(clot=True, blob=False)
+    assert _through(ncct, cta, clot) == 0.0
+    # a pervious clot keeps a thread of contrast (radius 0.5 mm): still no artery through it
+    thread = tube(15.0, 52.0, 62.0, 0.5)
+    ncct.array[thread], cta.array[thread] = 60.0, 300.0
+    assert _through(ncct, cta, clot & ~thread) == 0.0

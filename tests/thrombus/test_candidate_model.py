@@ -48,6 +48,8 @@ def test_features_read_the_clot_and_the_blood_from_attenuation() -> None:
     # 10 mm of a 3 mm wide tube against the blood's 10 mm of a 2.4 mm wide one
     assert clot["log10_volume_mm3"] == pytest.approx(math.log10(10 * math.pi * 1.5**2), abs=0.1)
     assert blood["elongation"] > clot["elongation"]
+    # no lumen crosses the occluding clot; the patent artery runs on beside the blood
+    assert clot["lumen_through_fraction"] == 0.0 and blood["lumen_through_fraction"] == 1.0
 
 
 def _model(**changes: object) -> CandidateModel:

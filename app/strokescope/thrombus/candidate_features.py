@@ -20,19 +20,30 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.preprocess.morphology import ball_mm, dilate_ball
-from strokescope.preprocess.registration import RegistrationResult, sample_registered
+from strokescope.preprocess.registration import (
+    AIR_HU,
+    RegistrationResult,
+    sample_registered,
+)
 from strokescope.thrombus.anatomy import Plane
-from strokescope.thrombus.centerline import Centerline
+from strokescope.thrombus.centerline import Centerline, mean_radius_mm
 from strokescope.thrombus.vessel_evidence import (
     MAX_SAMPLED_VOXELS,
     VesselEvidence,
     opacified_hu,
+    perpendicular,
 )
 from strokescope.volume import Volume
 
 SHELL_MM = 2.0
 """Surroundings: the voxels within this distance of the candidate, the candidate excluded."""
 MAX_SHELL_SAMPLES = 4000
+THROUGH_MARGIN_MM = 2.0
+"""Cross-sections of a candidate reach this far beyond its mean radius."""
+THROUGH_STEP_MM = 0.5
+THROUGH_MIN_AREA_MM2 = 2.0
+"""A cross-section holding this much opacified lumen (a lumen of radius 0.8 mm) has an
+artery running on through it."""
 
 FEATURES: tuple[str, ...] = (
     "log10_volume_mm3",
@@ -48,6 +59,7 @@ FEATURES: tuple[str, ...] = (
     "ncct_above_shell_hu",
     "ncct_above_mirror_hu",
     "probability_mean",
+    "lumen_through_fraction",
 )
 """The candidate model's inputs, in this order (see :func:`candidate_features`)."""
 
@@ -98,6 +110,43 @@ def shell_reading(
     return ShellReading(fraction, float(np.median(rest)) if len(rest) else None)
 
 
+def lumen_through_fraction(
+    line: Centerline, radius_mm: float, cta: Volume, ncct: Volume, reg: RegistrationResult
+) -> float:
+    """The fraction of the candidate's cross-sections that an opacified artery runs through.
+
+    A clot occludes its artery: across its length the lumen is gone (a pervious clot keeps a
+    thread of contrast, less than :data:`THROUGH_MIN_AREA_MM2`). Blood in a cistern lies
+    beside or round a patent artery, whose lumen crosses every one of its cross-sections.
+    Each centerline point (its ends already left out by :func:`centerline`) gives a disc
+    normal to the tangent, of radius ``radius_mm`` + :data:`THROUGH_MARGIN_MM`, sampled
+    every :data:`THROUGH_STEP_MM` on the CTA (nearest voxel, so a thread of contrast is not
+    spread by interpolation) and the registered NCCT; a disc with at least
+    :data:`THROUGH_MIN_AREA_MM2` of opacified lumen (the rule of
+    :func:`strokescope.thrombus.vessel_evidence.opacified_hu`) counts. 0 when the
+    centerline has no point.
+    """
+    if not len(line.points):
+        return 0.0
+    reach = radius_mm + THROUGH_MARGIN_MM
+    u = np.arange(-reach, reach + 1e-6, THROUGH_STEP_MM)
+    uu, vv = (a.ravel() for a in np.meshgrid(u, u))
+    disc = uu**2 + vv**2 <= reach**2
+    uu, vv = uu[disc], vv[disc]
+    discs = [
+        p + uu[:, None] * a + vv[:, None] * b
+        for p, (a, b) in zip(line.points, map(perpendicular, line.tangents), strict=True)
+    ]
+    flat = np.concatenate(discs)
+    kji = np.rint(cta.geometry.lps_to_index(flat)).astype(np.int64)
+    inside = np.all((kji >= 0) & (kji < np.asarray(cta.shape)), axis=1)
+    cta_hu = np.full(len(flat), AIR_HU, np.float32)
+    cta_hu[inside] = cta.array[tuple(kji[inside].T)]
+    lumen = opacified_hu(cta_hu, sample_registered(ncct, flat, reg)).reshape(len(discs), -1)
+    area = lumen.sum(axis=1) * THROUGH_STEP_MM**2
+    return float((area >= THROUGH_MIN_AREA_MM2).mean())
+
+
 def candidate_features(
     index: npt.NDArray[np.int64],
     ncct_hu: npt.NDArray[np.float32],
@@ -137,4 +186,7 @@ def candidate_features(
         "ncct_above_shell_hu": ncct_mean - shell_ncct_hu,
         "ncct_above_mirror_hu": ncct_mean - mirror_hu,
         "probability_mean": float(np.mean(probability)),
+        "lumen_through_fraction": lumen_through_fraction(
+            line, mean_radius_mm(volume, line), cta, ncct, reg
+        ),
     }

@@ -93,7 +93,8 @@ def opacified_hu(cta_hu: npt.ArrayLike, ncct_hu: npt.ArrayLike) -> npt.NDArray[n
     return (c - n >= ENHANCEMENT_HU) & (c >= MIN_LUMEN_CTA_HU) & (n < gr.CALCIFICATION_HU)
 
 
-def _perpendicular(t: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], ...]:
+def perpendicular(t: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], ...]:
+    """Two unit vectors normal to the unit vector ``t`` and to each other."""
     a = np.cross(t, [1.0, 0.0, 0.0]) if abs(t[0]) < 0.9 else np.cross(t, [0.0, 1.0, 0.0])
     a /= np.linalg.norm(a)
     return a, np.cross(t, a)
@@ -133,7 +134,7 @@ def tips(
 
 def disc_offsets(t: npt.NDArray[np.float64], radius_mm: float) -> npt.NDArray[np.float64]:
     """Offsets (n, 3) of a sampling disc of ``radius_mm`` perpendicular to unit ``t``."""
-    a, b = _perpendicular(t)
+    a, b = perpendicular(t)
     return np.asarray(radius_mm * (_DISC[:, :1] * a + _DISC[:, 1:] * b))
 
 
@@ -156,7 +157,7 @@ def clot_end_mm(
     ends inside it; the lumen lies beyond the rest of the clot, not beyond the candidate."""
     steps = np.arange(0.0, limit_mm + 1e-9, MARCH_STEP_MM)
     disc = disc_offsets(t, max(1.0, 0.7 * radius_mm))
-    a, b = _perpendicular(t)
+    a, b = perpendicular(t)
     angles = np.linspace(0.0, 2 * np.pi, 12, endpoint=False)
     ring = (radius_mm + RING_GAP_MM) * (np.cos(angles)[:, None] * a + np.sin(angles)[:, None] * b)
     centres = tip + steps[:, None] * t
