@@ -14,4 +14,4 @@ def drawn_grid(geom: Geometry, lumen: npt.NDArray[np.bool_]) -> WorkGrid:
     cta = np.where(lumen, 350.0, 35.0).astype(np.float32)
     ncct = np.full(lumen.shape, 35.0, np.float32)
     radius = lumen_radius(lumen, 1.0)
-    return WorkGrid(geom, cta, ncct, lumen, radius, speed_map(cta, ncct, lumen, radius))
+    return WorkGrid(geom, cta, ncct, lumen, radius, speed_map(cta, ncct, lumen, radius, 1.0))

@@ -45,3 +45,27 @@ def test_a_target_at_a_branch_end_goes_nowhere() -> None:
     end = np.array([4, 39, 15])
     on = downstream(speed, times, end, stop=60.0, lumen=lumen)
     assert len(on) == 1 and tuple(on[0]) == (4, 39, 15)
+
+
+def test_march_in_a_growing_box_equals_the_whole_grids() -> None:
+    """A march that starts in a small box and outruns it (the trunk is 44 voxels long, the
+    first box 3) reaches what the whole grid's march reaches, at the same times; so does
+    one that a box holds from the start."""
+    lumen = _y_lumen()
+    speed = np.where(lumen, 4.0, 0.01).astype(np.float32)
+    for seed, stop in (((4, 20, 2), 400.0), ((4, 20, 30), 0.5)):
+        whole = arrival_times(speed, np.array([seed]), stop=stop)
+        boxed = arrival_times(speed, np.array([seed]), stop=stop, box=3)
+        assert np.array_equal(whole < 1e29, boxed < 1e29)
+        np.testing.assert_allclose(boxed[whole < 1e29], whole[whole < 1e29], atol=1e-4)
+    assert (arrival_times(speed, np.array([[4, 20, 2]]), stop=400.0, box=3) < 1e29)[4, 14, 50]
+
+
+def test_descend_from_the_grids_edge() -> None:
+    """A path whose start lies on the grid's faces (fewer than 26 neighbours) still runs
+    down to the seed."""
+    speed = np.ones((5, 6, 7), np.float32)
+    times = arrival_times(speed, np.array([[2, 3, 3]]), stop=100.0)
+    path = descend(times, (0, 0, 6))
+    assert tuple(path[0]) == (2, 3, 3) and tuple(path[-1]) == (0, 0, 6)
+    assert np.all(np.abs(np.diff(path, axis=0)) <= 1)

@@ -20,41 +20,90 @@ UNREACHED = np.float32(1e30)
 _OFFSETS = np.array(
     [o for o in itertools.product((-1, 0, 1), repeat=3) if o != (0, 0, 0)], dtype=np.int64
 )
+_OFFSET_TUPLES = [tuple(int(v) for v in o) for o in _OFFSETS]
 _STEP = np.linalg.norm(_OFFSETS, axis=1)
 BRANCH_STOP = 60.0
 """Arrival-time limit of the march on from a distal target: a branch's lumen (about 0.1-0.3
 per mm), up to ~18 mm of clot, never 1 mm of tissue (100)."""
+BRANCH_BOX = 24
+"""Half-size (voxels) of the first box a branch-end march tries (:func:`arrival_times`)."""
 DOWNSTREAM_TOL = 0.05
 """Relative slack of "the root's route runs through the target" (discrete marching)."""
 
 
-def arrival_times(speed: F32, seeds: I64, *, stop: float) -> F32:
-    """Arrival time from the ``seeds`` (m, 3 indices z, y, x) up to ``stop``; beyond it
-    (and where never reached) ``UNREACHED``."""
-    img = sitk.GetImageFromArray(speed.astype(np.float32, copy=False))
+def _march(speed: F32, seeds: I64, stop: float) -> F32:
+    img = sitk.GetImageFromArray(speed)
     fm = sitk.FastMarchingImageFilter()
     fm.SetTrialPoints([(int(i), int(j), int(k)) for k, j, i in seeds])
     fm.SetStoppingValue(float(stop))
-    raw = sitk.GetArrayFromImage(fm.Execute(img))
-    return np.where(raw < stop, raw, UNREACHED).astype(np.float32)
+    out = sitk.GetArrayFromImage(fm.Execute(img))
+    out[~(out < stop)] = UNREACHED
+    return out
+
+
+def _touches_inner_face(reached: npt.NDArray[np.bool_], lo: I64, hi: I64, shape: I64) -> bool:
+    """True if ``reached`` (a box ``lo:hi`` of a grid of ``shape``) holds a voxel on a face of
+    the box that is not a face of the grid."""
+    for axis in range(3):
+        moved = np.moveaxis(reached, axis, 0)
+        if (lo[axis] > 0 and moved[0].any()) or (hi[axis] < shape[axis] and moved[-1].any()):
+            return True
+    return False
+
+
+def arrival_times(speed: F32, seeds: I64, *, stop: float, box: int | None = None) -> F32:
+    """Arrival time from the ``seeds`` (m, 3 indices z, y, x) up to ``stop``; beyond it
+    (and where never reached) ``UNREACHED``.
+
+    ``box``: march first on the box of this half-size (voxels) round the seeds, doubling it
+    until no voxel reached lies on a face of the box inside the grid. The voxels reached and
+    their times are then the whole grid's (to rounding, ~1e-6): a voxel's time comes from
+    neighbours reached before it, so a march that never reached the box's faces never used
+    what lies beyond them. A short march (a branch's end) then costs what it reaches, not
+    the grid's size."""
+    speed = speed.astype(np.float32, copy=False)
+    shape = np.asarray(speed.shape, dtype=np.int64)
+    seeds = np.asarray(seeds, dtype=np.int64)
+    half = box
+    while half is not None:
+        lo = np.maximum(seeds.min(0) - half, 0)
+        hi = np.minimum(seeds.max(0) + half + 1, shape)
+        if not (np.any(lo > 0) or np.any(hi < shape)):
+            break
+        window = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
+        local = _march(np.ascontiguousarray(speed[window]), seeds - lo, stop)
+        if not _touches_inner_face(local < UNREACHED, lo, hi, shape):
+            out = np.full(speed.shape, UNREACHED, np.float32)
+            out[window] = local
+            return out
+        half *= 2
+    return _march(speed, seeds, stop)
 
 
 def descend(times: F32, start: npt.ArrayLike, *, max_steps: int = 5000) -> I64:
     """Steepest-descent path from voxel ``start`` to the seed (time 0), seed first."""
-    shape = np.asarray(times.shape)
-    p = np.asarray(start, dtype=np.int64)
-    path = [p]
+    nz, ny, nx = times.shape
+    flat = times.ravel()
+    flat_offsets = _OFFSETS @ np.array([ny * nx, nx, 1], dtype=np.int64)
+    z, y, x = (int(v) for v in np.asarray(start))
+    path = [(z, y, x)]
     for _ in range(max_steps):
-        nb = p + _OFFSETS
-        ok = np.all((nb >= 0) & (nb < shape), axis=1)
-        t = np.full(len(nb), np.inf)
-        t[ok] = times[tuple(nb[ok].T)]
-        k = int(np.argmin((t - times[tuple(p)]) / _STEP))
-        if not t[k] < times[tuple(p)]:
+        at = (z * ny + y) * nx + x
+        here = flat[at]
+        if 0 < z < nz - 1 and 0 < y < ny - 1 and 0 < x < nx - 1:  # 26 neighbours inside
+            t = flat[at + flat_offsets].astype(np.float64)
+        else:
+            nb = np.array([z, y, x]) + _OFFSETS
+            ok = np.all((nb >= 0) & (nb < (nz, ny, nx)), axis=1)
+            t = np.full(len(nb), np.inf)
+            t[ok] = times[tuple(nb[ok].T)]
+        k = int(np.argmin((t - here) / _STEP))
+        if not t[k] < here:
             break
-        p = nb[k]
-        path.append(p)
-    return np.asarray(path[::-1], dtype=np.int64)
+        dz, dy, dx = _OFFSET_TUPLES[k]
+        z, y, x = z + dz, y + dy, x + dx
+        path.append((z, y, x))
+    return np.asarray(path[::-1], dtype=np.int64).reshape(-1, 3)
 
 
 def downstream(
@@ -66,13 +115,14 @@ def downstream(
     through it (``times`` there equals ``times`` at ``target`` plus the march from it,
     within ``DOWNSTREAM_TOL``); just ``target`` when none lies beyond it."""
     t0 = np.asarray(target, dtype=np.int64)
-    beyond = arrival_times(speed, t0[None], stop=stop)
-    via = times[tuple(t0)] + beyond
-    reached = (beyond < UNREACHED) & (times < UNREACHED)  # not past the root's own limit
-    ahead = lumen & reached & (times >= via - DOWNSTREAM_TOL * beyond - 1e-3)
+    beyond = arrival_times(speed, t0[None], stop=stop, box=BRANCH_BOX)
+    idx = np.flatnonzero((beyond < UNREACHED).ravel())  # what the march reached
+    b, t = beyond.ravel()[idx], times.ravel()[idx]
+    via = times[tuple(t0)] + b
+    ahead = lumen.ravel()[idx] & (t < UNREACHED) & (t >= via - DOWNSTREAM_TOL * b - 1e-3)
     if not ahead.any():
         return t0[None]
-    end = np.unravel_index(int(np.argmax(np.where(ahead, beyond, -1.0))), times.shape)
+    end = np.unravel_index(int(idx[np.argmax(np.where(ahead, b, -1.0))]), times.shape)
     return descend(beyond, np.asarray(end, dtype=np.int64))
 
 
