@@ -258,11 +258,15 @@ def trilinear(
     q = idx[inside]
     base = np.minimum(np.floor(q).astype(np.int64), shape - 2).clip(0)
     frac = q - base
+    weights = (1.0 - frac, frac)  # per axis, for the corner's lower and upper voxel
+    upper = np.minimum(base + 1, shape - 1)  # an axis of one voxel reads it twice
+    corners = (base, upper)
+    flat = array.ravel()
     acc = np.zeros(len(q))
     for corner in range(8):
-        off = np.array([(corner >> 2) & 1, (corner >> 1) & 1, corner & 1])
-        w = np.prod(np.where(off == 1, frac, 1.0 - frac), axis=1)
-        c = np.minimum(base + off, shape - 1)
-        acc += w * array[c[:, 0], c[:, 1], c[:, 2]]
+        oz, oy, ox = (corner >> 2) & 1, (corner >> 1) & 1, corner & 1
+        w = weights[oz][:, 0] * weights[oy][:, 1] * weights[ox][:, 2]
+        at = (corners[oz][:, 0] * shape[1] + corners[oy][:, 1]) * shape[2] + corners[ox][:, 2]
+        acc += w * flat[at]
     out[inside] = acc.astype(np.float32)
     return out
