@@ -26,7 +26,8 @@ BRANCH_STOP = 60.0
 """Arrival-time limit of the march on from a distal target: a branch's lumen (about 0.1-0.3
 per mm), up to ~18 mm of clot, never 1 mm of tissue (100)."""
 BRANCH_BOX = 24
-"""Half-size (voxels) of the first box a branch-end march tries (:func:`arrival_times`)."""
+"""How far (voxels) past its seed the first box of a branch-end march reaches
+(:func:`arrival_times`)."""
 DOWNSTREAM_TOL = 0.05
 """Relative slack of "the root's route runs through the target" (discrete marching)."""
 
@@ -41,42 +42,46 @@ def _march(speed: F32, seeds: I64, stop: float) -> F32:
     return out
 
 
-def _touches_inner_face(reached: npt.NDArray[np.bool_], lo: I64, hi: I64, shape: I64) -> bool:
-    """True if ``reached`` (a box ``lo:hi`` of a grid of ``shape``) holds a voxel on a face of
-    the box that is not a face of the grid."""
+def _touched_faces(reached: npt.NDArray[np.bool_], lo: I64, hi: I64, shape: I64) -> I64:
+    """Per axis (rows) and side (columns: low, high), 1 where ``reached`` (a box ``lo:hi``
+    of a grid of ``shape``) holds a voxel on that face of the box and the face is not the
+    grid's own."""
+    out = np.zeros((3, 2), dtype=np.int64)
     for axis in range(3):
         moved = np.moveaxis(reached, axis, 0)
-        if (lo[axis] > 0 and moved[0].any()) or (hi[axis] < shape[axis] and moved[-1].any()):
-            return True
-    return False
+        out[axis, 0] = lo[axis] > 0 and moved[0].any()
+        out[axis, 1] = hi[axis] < shape[axis] and moved[-1].any()
+    return out
 
 
 def arrival_times(speed: F32, seeds: I64, *, stop: float, box: int | None = None) -> F32:
     """Arrival time from the ``seeds`` (m, 3 indices z, y, x) up to ``stop``; beyond it
     (and where never reached) ``UNREACHED``.
 
-    ``box``: march first on the box of this half-size (voxels) round the seeds, doubling it
-    until no voxel reached lies on a face of the box inside the grid. The voxels reached and
-    their times are then the whole grid's (to rounding, ~1e-6): a voxel's time comes from
-    neighbours reached before it, so a march that never reached the box's faces never used
-    what lies beyond them. A short march (a branch's end) then costs what it reaches, not
-    the grid's size."""
+    ``box``: march first on the box reaching this many voxels beyond the seeds, and again
+    on a box grown twice as far past each face the march reached, until it reaches no face
+    of the box inside the grid. The voxels reached and their times are then the whole
+    grid's (to rounding, ~1e-6): a voxel's time comes from neighbours reached before it, so
+    a march that never reached the box's faces never used what lies beyond them. A short
+    march (a branch's end) then costs what it reaches, not the grid's size."""
     speed = speed.astype(np.float32, copy=False)
     shape = np.asarray(speed.shape, dtype=np.int64)
     seeds = np.asarray(seeds, dtype=np.int64)
-    half = box
-    while half is not None:
-        lo = np.maximum(seeds.min(0) - half, 0)
-        hi = np.minimum(seeds.max(0) + half + 1, shape)
-        if not (np.any(lo > 0) or np.any(hi < shape)):
-            break
-        window = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
-        local = _march(np.ascontiguousarray(speed[window]), seeds - lo, stop)
-        if not _touches_inner_face(local < UNREACHED, lo, hi, shape):
-            out = np.full(speed.shape, UNREACHED, np.float32)
-            out[window] = local
-            return out
-        half *= 2
+    if box is not None:
+        reach = np.full((3, 2), box, dtype=np.int64)  # voxels beyond the seeds, per face
+        while True:
+            lo = np.maximum(seeds.min(0) - reach[:, 0], 0)
+            hi = np.minimum(seeds.max(0) + reach[:, 1] + 1, shape)
+            if not (np.any(lo > 0) or np.any(hi < shape)):
+                break
+            window = tuple(slice(int(a), int(b)) for a, b in zip(lo, hi, strict=True))
+            local = _march(np.ascontiguousarray(speed[window]), seeds - lo, stop)
+            touched = _touched_faces(local < UNREACHED, lo, hi, shape)
+            if not touched.any():
+                out = np.full(speed.shape, UNREACHED, np.float32)
+                out[window] = local
+                return out
+            reach += touched * reach
     return _march(speed, seeds, stop)
 
 
