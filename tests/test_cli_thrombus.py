@@ -161,6 +161,32 @@ def test_bad_folder_is_one_line_and_status_2_before_the_analysis(
     assert code == 2 and err.rstrip().endswith(f"(named by ${OUTCOME_MODEL_ENV})")
 
 
+def _tree_segment_hu(seg_path: Path, study: Path) -> float:
+    """Median source HU under the SEG's "Arterial tree" segment (the last, after the
+    thrombus), its codes checked on the way."""
+    seg = pydicom.dcmread(seg_path)
+    assert [s.SegmentLabel for s in seg.SegmentSequence] == ["Thrombus", "Arterial tree"]
+    tree = seg.SegmentSequence[1]
+    assert tree.SegmentedPropertyCategoryCodeSequence[0].CodeValue == "91723000"
+    assert tree.SegmentedPropertyTypeCodeSequence[0].CodeValue == "88556005"
+    sources = {}
+    for f in study.rglob("*"):
+        if f.is_file():
+            ds = pydicom.dcmread(f, stop_before_pixels=True, force=True)
+            sources[str(getattr(ds, "SOPInstanceUID", ""))] = f
+    frames = seg.pixel_array.reshape(-1, seg.Rows, seg.Columns)
+    hu = []
+    for frame, item in zip(frames, seg.PerFrameFunctionalGroupsSequence, strict=True):
+        if item.SegmentIdentificationSequence[0].ReferencedSegmentNumber != 2:
+            continue
+        ref = item.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
+        src = pydicom.dcmread(sources[ref])
+        image = src.pixel_array * float(src.RescaleSlope) + float(src.RescaleIntercept)
+        hu.append(image[frame > 0])
+    assert hu, "the tree segment has no frame"
+    return float(np.median(np.concatenate(hu)))
+
+
 def test_arteries_option_adds_the_tree_to_the_report_and_the_json(
     study: Path,
     tmp_path: Path,
@@ -184,8 +210,12 @@ def test_arteries_option_adds_the_tree_to_the_report_and_the_json(
     sr = tmp_path / "results-001" / "sr.dcm"
     text = str(pydicom.dcmread(sr))
     assert "Arterial tree" in text and "L-M1" in text and "R-ICAs" in text
+    seg = tmp_path / "results-001" / "seg.dcm"
+    assert _tree_segment_hu(seg, study) > 150.0  # the tree's segment lies on opacified lumen
     if shutil.which("dciodvfy") is not None:
-        run = subprocess.run(["dciodvfy", str(sr)], capture_output=True, text=True)
-        assert not [ln for ln in (run.stdout + run.stderr).splitlines() if ln.startswith("Error")]
+        for path in (sr, seg):
+            run = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True)
+            out = (run.stdout + run.stderr).splitlines()
+            assert not [ln for ln in out if ln.startswith("Error")], path.name
     code, stdout, _ = _run(capsys, str(study))
     assert code == 0 and "Clot burden score" not in stdout

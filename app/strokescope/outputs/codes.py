@@ -21,6 +21,7 @@ from strokescope.outcome.prediction import OUTCOME
 LOCAL_SCHEME = "99STRKSCP"
 
 MORPHOLOGICALLY_ALTERED = Code("49755003", "SCT", "Morphologically Altered Structure")
+ANATOMICAL_STRUCTURE = codes.SCT.AnatomicalStructure
 THROMBUS = codes.SCT.Thrombus
 HEMORRHAGE = codes.SCT.Hemorrhage
 BRAIN = codes.SCT.Brain
@@ -109,6 +110,15 @@ def thrombus_algorithm(model_version: str, model_sha256: dict[str, str]) -> Algo
         "StrokeScope thrombus",
         f"{__version__} model {model_version}"[:64],
         params,
+        automatic=True,
+    )
+
+
+def tree_algorithm() -> Algorithm:
+    return Algorithm(
+        "StrokeScope arterial tree",
+        __version__,
+        (("method", "opacified lumen, minimal paths between landmarks, TopCoW labels"),),
         automatic=True,
     )
 

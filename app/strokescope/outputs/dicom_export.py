@@ -26,6 +26,7 @@ from strokescope.outputs.anonymize import Deidentifier
 from strokescope.outputs.safe_header import repair, thickness_mm
 from strokescope.outputs.source_refs import same_geometry
 from strokescope.thrombus.result import ThrombusResult
+from strokescope.vessels.raster import tree_mask
 from strokescope.volume import Volume
 
 SEG_NAME = "seg.dcm"
@@ -127,6 +128,18 @@ def write_seg_sr(
     if hemorrhage is not None and hemorrhage.mask.voxel_count:
         specs.append(
             SegmentSpec("Hemorrhage", cc.HEMORRHAGE, cc.BRAIN, hemorrhage.mask, h_alg, "hemorrhage")
+        )
+    if (tree := tree_mask(thrombus)) is not None:
+        specs.append(
+            SegmentSpec(
+                "Arterial tree",
+                cc.CEREBRAL_ARTERY,
+                cc.BRAIN,
+                tree,
+                cc.tree_algorithm(),
+                "arteries",
+                cc.ANATOMICAL_STRUCTURE,
+            )
         )
     same = same_geometry(source, headers)
     if not same:

@@ -2,7 +2,10 @@
 
 Segment 1 is the thrombus (SNOMED CT 396339007), segment 2 the hemorrhage (50960005), in
 that order when both are present; both under the category "Morphologically Altered
-Structure" (49755003). Frames are the source images' planes, so (0020,0032) Image Position
+Structure" (49755003). When the thrombus result holds the labelled arterial tree, the last
+segment is the tree, every traced segment drawn to its lumen radius ("Cerebral artery",
+88556005, under "Anatomical Structure", 91723000); its labels, opacification and clot
+burden score are in the SR. Frames are the source images' planes, so (0020,0032) Image Position
 and (0020,0037) Image Orientation of every frame equal those of the CT slice it derives
 from; see :mod:`strokescope.outputs.source_refs` for resampled volumes.
 """
@@ -37,6 +40,7 @@ class SegmentSpec:
     mask: Mask
     algorithm: Algorithm
     tracking_id: str
+    category: Code = cc.MORPHOLOGICALLY_ALTERED
 
 
 def _algorithm_sequence(alg: Algorithm) -> hd.AlgorithmIdentificationSequence:
@@ -58,7 +62,7 @@ def _descriptions(specs: Sequence[SegmentSpec]) -> list[hd.seg.SegmentDescriptio
             hd.seg.SegmentDescription(
                 segment_number=number,
                 segment_label=spec.label,
-                segmented_property_category=cc.MORPHOLOGICALLY_ALTERED,
+                segmented_property_category=spec.category,
                 segmented_property_type=spec.property_type,
                 algorithm_type=(
                     hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC

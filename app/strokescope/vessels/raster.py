@@ -1,5 +1,6 @@
-"""The arterial tree drawn on the CTA grid, for the viewer's overlay: one code per TopCoW
-class, coloured by :data:`strokescope.colors.SEGMENT_COLORS`.
+"""The arterial tree drawn on the CTA grid: one code per TopCoW class, coloured by
+:data:`strokescope.colors.SEGMENT_COLORS`, for the viewer's overlay, and the whole tree as
+one mask for the SEG's "Arterial tree" segment.
 
 Each labelled segment's centerline, every point widened to its lumen radius (at least one
 voxel), on the grid of the thrombus result's mask (the CTA); where two segments meet, the
@@ -15,7 +16,7 @@ import numpy.typing as npt
 
 from strokescope.colors import RGB, SEGMENT_COLORS
 from strokescope.thrombus.result import ThrombusResult
-from strokescope.volume import Geometry
+from strokescope.volume import Geometry, Mask
 
 MIN_RADIUS_MM = 0.6
 """Drawn radius of a centerline point whose lumen radius is smaller (visible at 0.5 mm)."""
@@ -71,3 +72,12 @@ def tree_labels(result: ThrombusResult | None) -> TreeLabels | None:
         radius = np.maximum(np.asarray(seg.radius_mm, dtype=float), MIN_RADIUS_MM)
         _paint(out, CLASSES.index(seg.topcow_class) + 1, idx, radius, spacing)
     return TreeLabels(out, g)
+
+
+def tree_mask(result: ThrombusResult | None) -> Mask | None:
+    """Every drawn segment of the tree of ``result`` as one mask on its CTA grid (the SEG's
+    "Arterial tree" segment); ``None`` without a tree or when nothing of it was drawn."""
+    labels = tree_labels(result)
+    if labels is None or not labels.array.any():
+        return None
+    return Mask(labels.array > 0, labels.geometry, "arteries")
