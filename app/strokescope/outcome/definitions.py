@@ -58,7 +58,9 @@ DEFINITIONS: tuple[FeatureDefinition, ...] = (
         "ncct_density_hu",
         "Clot density (NCCT)",
         "HU",
-        "Mean NCCT attenuation inside the clot; denser clots were retrieved more often",
+        "Mean NCCT attenuation over the clot's core (its voxels with every neighbour in the "
+        "clot: the rim shares the scanner's blur with the tissue round it); denser clots "
+        "were retrieved more often",
         ("Moftakhar2013",),
     ),
     FeatureDefinition(
@@ -73,7 +75,7 @@ DEFINITIONS: tuple[FeatureDefinition, ...] = (
         "perviousness_hu",
         "Perviousness",
         "HU",
-        "Mean CTA HU minus mean NCCT HU inside the clot; pervious clots recanalise more often",
+        "Mean CTA HU minus mean NCCT HU over the clot's core; pervious clots recanalise more often",
         ("Santos2016", "Mishra2014"),
     ),
     FeatureDefinition(

@@ -93,8 +93,8 @@ def measurement_rows(
                 MeasurementRow(f, "Volume", t.volume_mm3, "mm3", "voxel sum", 1),
                 MeasurementRow(f, "Length", t.length_mm, "mm", "3-D skeleton path", 1),
                 MeasurementRow(f, "Max. diameter", t.max_diameter_mm, "mm", "max inscribed", 1),
-                MeasurementRow(f, "Mean NCCT", t.ncct_mean_hu, "HU", "mean in clot", 1),
-                MeasurementRow(f, "Mean CTA", t.cta_mean_hu, "HU", "mean in clot", 1),
+                MeasurementRow(f, "Mean NCCT", t.ncct_mean_hu, "HU", "mean in clot core", 1),
+                MeasurementRow(f, "Mean CTA", t.cta_mean_hu, "HU", "mean in clot core", 1),
                 MeasurementRow(f, "Perviousness", t.perviousness_hu, "HU", "CTA - NCCT mean", 1),
             ]
             if t.cta_lumen_in_line is not None and t.cta_missing_artery is not None:

@@ -51,6 +51,10 @@ class CaseB:
     distal_fraction: float | None = None
     """Collateral filling beyond the clot: the fraction (0-0.6) of normal enhancement the
     downstream arteries get on the CTA; None without a clot."""
+    clot_hu_ncct: float | None = None
+    """The clot's NCCT HU as drawn (before blur and noise); None without a clot."""
+    perviousness_hu: float | None = None
+    """CTA minus NCCT HU inside the clot as drawn; None without a clot."""
 
 
 def _check(seed: int, occlusion: str, side: str, calcification: bool, quick: bool) -> None:
@@ -157,6 +161,8 @@ def generate_case_b(
         thrombus_volume_mm3=truth.volume_mm3,
         calcification=calcification,
         distal_fraction=plan.distal_fraction if plan else None,
+        clot_hu_ncct=plan.hu_ncct if plan else None,
+        perviousness_hu=plan.perviousness if plan else None,
     )
 
 

@@ -1,8 +1,12 @@
 """Measurements of one thrombus component (on the CTA grid).
 
 * volume (mm^3), centerline length and maximum diameter (:mod:`.centerline`);
-* NCCT mean/SD HU (NCCT sampled through the registration), CTA mean HU, perviousness
-  (CTA minus NCCT mean);
+* NCCT mean/SD HU (NCCT sampled through the registration), CTA mean HU and perviousness
+  (CTA minus NCCT mean), read over the clot's core (:func:`core`): its boundary voxels
+  share the scanner's blur with the brain, CSF and opacified lumen round it, which pulled
+  the NCCT mean about 8 HU under the clot's own (calibration block 800000-800019, 15 clots
+  against the phantom's drawn HU: NCCT bias -8.4 -> -1.3 HU, r 0.60 -> 0.82; perviousness
+  mean absolute error 2.2 -> 1.7 HU);
 * relative attenuation = clot NCCT mean / NCCT mean of the contralateral vessel: the clot
   mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
   with NCCT < 130 HU; reported when at least ``CONTRA_MIN_VOXELS`` are found;
@@ -13,6 +17,8 @@
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +37,21 @@ from strokescope.thrombus.vessel_evidence import VesselEvidence
 from strokescope.volume import Mask, Volume
 
 CONTRA_MIN_VOXELS = 10
+CORE_MIN_VOXELS = 10
+"""A core smaller than this (a clot one or two voxels thick) is not read: the whole clot is."""
+
+
+def core(index: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Which of the voxels ``index`` (n, 3) of a clot have all 26 neighbours in the clot;
+    all of them when fewer than ``CORE_MIN_VOXELS`` do."""
+    lo, box = mask_box(index)
+    padded = np.pad(box, 1)
+    n = box.shape
+    inner = box.copy()
+    for dz, dy, dx in itertools.product(range(3), repeat=3):
+        inner &= padded[dz : dz + n[0], dy : dy + n[1], dx : dx + n[2]]
+    keep = inner[tuple((index - lo).T)]
+    return keep if int(keep.sum()) >= CORE_MIN_VOXELS else np.ones(len(index), dtype=bool)
 
 
 def contralateral_hu(
@@ -78,7 +99,9 @@ def measure_clot(
 ) -> Thrombus:
     g = cta.geometry
     pts = g.index_to_lps(index.astype(float))
-    cta_hu = cta.array[tuple(index.T)]
+    inner = core(index)
+    cta_hu = cta.array[tuple(index[inner].T)]
+    ncct_hu = ncct_hu[inner]
     lo, sub = mask_box(index)
     contra = contralateral_hu(pts, plane, ncct, cta, reg)
     centroid = pts.mean(0)
