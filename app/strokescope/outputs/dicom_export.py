@@ -13,6 +13,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
@@ -28,6 +29,9 @@ from strokescope.outputs.source_refs import same_geometry
 from strokescope.thrombus.result import ThrombusResult
 from strokescope.vessels.raster import tree_mask
 from strokescope.volume import Volume
+
+if TYPE_CHECKING:
+    from strokescope.outputs.seg import SegmentSpec
 
 SEG_NAME = "seg.dcm"
 SR_NAME = "sr.dcm"
@@ -96,28 +100,16 @@ def _write_source(
     return names, warnings
 
 
-def write_seg_sr(
-    staging: Path,
-    source: Volume,
-    headers: list[Dataset],
-    *,
+def _segment_specs(
     thrombus: ThrombusResult | None,
     hemorrhage: HemorrhageResult | None,
-    deid: Deidentifier | None,
-    progress: Callable[[float], None],
-    outcome: OutcomePrediction | None = None,
-) -> DicomWritten:
-    """SEG (when a finding has voxels) and SR of the results on ``source`` (with the
-    outcome model's probability among the thrombus features when one ran), de-identified
-    with ``deid`` when given (then with the source images in ``SOURCE_DIR``)."""
-    from strokescope.outputs.seg import SegmentSpec, build_seg
-    from strokescope.outputs.sr import build_sr
+    t_alg: cc.Algorithm | None,
+    h_alg: cc.Algorithm,
+) -> list[SegmentSpec]:
+    """The SEG's segments, in order: thrombus, hemorrhage, arterial tree (each when it has
+    voxels)."""
+    from strokescope.outputs.seg import SegmentSpec
 
-    out = DicomWritten()
-    t_alg = (
-        cc.thrombus_algorithm(thrombus.model_version, thrombus.model_sha256) if thrombus else None
-    )
-    h_alg = cc.hemorrhage_algorithm()
     specs = []
     if thrombus is not None and t_alg is not None and thrombus.mask.voxel_count:
         specs.append(
@@ -141,6 +133,32 @@ def write_seg_sr(
                 cc.ANATOMICAL_STRUCTURE,
             )
         )
+    return specs
+
+
+def write_seg_sr(
+    staging: Path,
+    source: Volume,
+    headers: list[Dataset],
+    *,
+    thrombus: ThrombusResult | None,
+    hemorrhage: HemorrhageResult | None,
+    deid: Deidentifier | None,
+    progress: Callable[[float], None],
+    outcome: OutcomePrediction | None = None,
+) -> DicomWritten:
+    """SEG (when a finding has voxels) and SR of the results on ``source`` (with the
+    outcome model's probability among the thrombus features when one ran), de-identified
+    with ``deid`` when given (then with the source images in ``SOURCE_DIR``)."""
+    from strokescope.outputs.seg import build_seg
+    from strokescope.outputs.sr import build_sr
+
+    out = DicomWritten()
+    t_alg = (
+        cc.thrombus_algorithm(thrombus.model_version, thrombus.model_sha256) if thrombus else None
+    )
+    h_alg = cc.hemorrhage_algorithm()
+    specs = _segment_specs(thrombus, hemorrhage, t_alg, h_alg)
     same = same_geometry(source, headers)
     if not same:
         out.warnings.append(
