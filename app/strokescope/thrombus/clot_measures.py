@@ -5,7 +5,7 @@
   (CTA minus NCCT mean), read over the clot's core (:func:`core`): its boundary voxels
   share the scanner's blur with the brain, CSF and opacified lumen round it, which pulled
   the NCCT mean about 8 HU under the clot's own (calibration block 800000-800019, 15 clots
-  against the phantom's drawn HU: NCCT bias -8.4 -> -1.3 HU, r 0.60 -> 0.82; perviousness
+  against the phantom's drawn HU: NCCT bias -8.4 -> -1.4 HU, r 0.60 -> 0.82; perviousness
   mean absolute error 2.2 -> 1.7 HU);
 * relative attenuation = clot NCCT mean / NCCT mean of the contralateral vessel: the clot
   mirrored across the midsagittal plane, widened 3 mm, CTA-opacified (150-700 HU) voxels
