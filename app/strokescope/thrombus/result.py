@@ -52,10 +52,10 @@ class Thrombus:
     volume_mm3: float
     length_mm: float  # along the 3-D skeleton's longest path, end to end
     max_diameter_mm: float
-    ncct_mean_hu: float
+    ncct_mean_hu: float  # these four over the clot's core (clot_measures.core)
     ncct_sd_hu: float
     cta_mean_hu: float
-    perviousness_hu: float  # CTA mean minus NCCT mean inside the clot
+    perviousness_hu: float  # CTA mean minus NCCT mean
     relative_attenuation: float | None  # NCCT clot HU / contralateral vessel HU, if found
     side: Side
     centroid_lps: tuple[float, float, float]
