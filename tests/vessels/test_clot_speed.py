@@ -23,7 +23,7 @@ SHAPE = (60, 50, 70)  # z, y, x at 1 mm
 ARTERY_YX = (25.0, 15.0)
 ARTERY_R = 3.0
 CLOT_Z = (25, 35)
-MUSCLE_X = 30  # the muscle fills x >= 30 (12 mm of fat-free tissue from the artery's wall)
+MUSCLE_X = 30  # the muscle fills x >= 30, 12 mm of 30 HU tissue beyond the artery's wall
 
 
 def _scans(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
