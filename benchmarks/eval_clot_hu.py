@@ -25,33 +25,23 @@ import numpy as np
 
 from strokescope import pipeline
 from strokescope.atomic import atomic_write_text
+from strokescope.phantom import PhantomOptions, generate_study
 from strokescope.preprocess.morphology import components
 from strokescope.preprocess.registration import RegistrationResult, sample_registered
 from strokescope.thrombus.clot_measures import core
 from strokescope.thrombus.result import ThrombusResult
+from strokescope.thrombus.shifts import FAMILY_B_SEED0, family_b_case, suite_options
 from strokescope.volume import Mask, Volume
 
 OUT = Path(__file__).parent / "results" / "eval_clot_hu.json"
-BLOCKS = {"calibration": 800_000, "held-out": 900_000, "B": 700_000}
+BLOCKS = {"calibration": 800_000, "held-out": 900_000, "B": FAMILY_B_SEED0}
 
 
 def _case(block: str, i: int) -> tuple[Volume, Volume, Mask | None, float | None, float | None]:
     """NCCT, CTA, truth clot mask (CTA grid), drawn NCCT HU and perviousness."""
     if block == "B":
-        from strokescope.phantom_b import generate_case_b
-        from strokescope.thrombus.phantom_evaluation import OCCLUSIONS
-
-        b = generate_case_b(
-            BLOCKS["B"] + i,
-            occlusion=OCCLUSIONS[i % 4],
-            side=("left", "right")[(i // 4) % 2],
-            calcification=i % 3 == 0,
-            quick=False,
-        )
+        b = family_b_case(i, quick=False)
         return b.ncct, b.cta, b.thrombus, b.clot_hu_ncct, b.perviousness_hu
-    from strokescope.phantom import PhantomOptions, generate_study
-    from strokescope.thrombus.shifts import suite_options
-
     opts = suite_options("in-distribution", i, quick=False, seed0=BLOCKS[block])
     study = generate_study(PhantomOptions(**opts))
     assert study.cta is not None

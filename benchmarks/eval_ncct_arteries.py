@@ -105,20 +105,14 @@ def _family_a(seed0: int, i: int, quick: bool) -> dict[str, Any]:
 
 
 def _family_b(i: int, quick: bool) -> dict[str, Any]:
-    from strokescope.phantom_b import generate_case_b
     from strokescope.phantom_b.artery_truth import artery_truth_b
-    from strokescope.thrombus.phantom_evaluation import OCCLUSIONS
-    from strokescope.thrombus.shifts import FAMILY_B_SEED0
+    from strokescope.thrombus.shifts import FAMILY_B_SEED0, family_b_case
 
     seed = FAMILY_B_SEED0 + i
-    occlusion = OCCLUSIONS[i % 4]
-    side = ("left", "right")[(i // 4) % 2]
-    case = generate_case_b(
-        seed, occlusion=occlusion, side=side, calcification=i % 3 == 0, quick=quick
-    )
+    case = family_b_case(i, quick=quick)
     return {
         "seed": seed,
-        "occlusion": occlusion,
+        "occlusion": case.occlusion,
         "ncct": case.ncct,
         "arteries": artery_truth_b(seed, quick=quick, on="ncct"),
         "clot": case.thrombus if case.thrombus.voxel_count else None,

@@ -28,10 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strokescope.errors import InputError
 from strokescope.volume import Mask, Volume
+
+if TYPE_CHECKING:
+    from strokescope.phantom_b.case import CaseB
 
 FAMILY_B_SEED0 = 700_000
 POSTERIOR = ("basilar", "P1", "basilar", "none")
@@ -132,22 +135,26 @@ def case_from_options(opts: dict[str, Any]) -> EvalCase:
     )
 
 
-def _family_b(i: int, *, quick: bool) -> EvalCase:
+def family_b_case(i: int, *, quick: bool) -> CaseB:
+    """Case ``i`` of the ``family-b`` suite (seed ``FAMILY_B_SEED0 + i``): the occlusions in
+    turn, the side every four cases, calcification every third."""
     from strokescope.phantom_b import generate_case_b
     from strokescope.thrombus.phantom_evaluation import OCCLUSIONS
 
-    seed = FAMILY_B_SEED0 + i
-    occlusion = OCCLUSIONS[i % 4]
-    case = generate_case_b(
-        seed,
-        occlusion=occlusion,
+    return generate_case_b(
+        FAMILY_B_SEED0 + i,
+        occlusion=OCCLUSIONS[i % 4],
         side=("left", "right")[(i // 4) % 2],
         calcification=i % 3 == 0,
         quick=quick,
     )
+
+
+def _family_b(i: int, *, quick: bool) -> EvalCase:
+    case = family_b_case(i, quick=quick)
     return EvalCase(
-        seed=seed,
-        occlusion=occlusion,
+        seed=FAMILY_B_SEED0 + i,
+        occlusion=case.occlusion,
         calcification=case.calcification,
         sah=False,
         ncct=case.ncct,
