@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 DEMO_DIR ?= cache/demo
-# `make train` trains the current recipe (0.5.2) from seed 0 on phantoms with fixed iteration
+# `make train` trains the current recipe (0.6.0) from seed 0 on phantoms with fixed iteration
 # counts, resuming from cache/train/checkpoints after an interruption. The shipped models
 # (README, "Thrombus") say which recipe and commit wrote them; DATA=path retrains
 # on a site's own NCCT+CTA data (imagesTr/CASE_0000.nii.gz NCCT, CASE_0001 CTA, labelsTr/CASE).

@@ -19,7 +19,9 @@ like a clot (``MIMIC_NCCT_HU`` after a Gaussian of ``MIMIC_SIGMA_MM``) but not o
 CTA and at least ``MIMIC_CLEARANCE_MM`` from the thrombus and from bone (> ``MIMIC_BONE_HU``,
 which also keeps calcified plaque out). On phantoms these are the subarachnoid blood in the
 cisterns; they are found from the images alone, so clinical data gets its own (SAH, ICH,
-hyperdense vessels other than the occluded one).
+hyperdense vessels other than the occluded one). *Sleeves* are the mimics within
+``SLEEVE_MM`` of opacified vessel: blood lying along a patent artery, where a long training
+run's networks read their false thrombi (README, "The long run with a candidate model").
 """
 
 from __future__ import annotations
@@ -54,8 +56,9 @@ MIMIC_CTA_MAX_HU = 130.0
 MIMIC_SIGMA_MM = 0.8
 MIMIC_CLEARANCE_MM = 3.0
 MIMIC_BONE_HU = 150.0
+SLEEVE_MM = 3.0
 MAX_POINTS = 4000
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +80,8 @@ class PreparedCase:
     """(m, 3) fine-grid indices of opacified, non-calcified vessel on CTA."""
     mimic_points: npt.NDArray[np.int32]
     """(k, 3) fine-grid indices of hyperdense, non-opacified brain away from the thrombus."""
+    sleeve_points: npt.NDArray[np.int32]
+    """(s, 3) the mimic voxels within ``SLEEVE_MM`` of opacified vessel."""
     thrombus_volume_mm3: float
 
     @property
@@ -156,6 +161,8 @@ def prepare_case(
     rng = np.random.default_rng(
         [seed, int(hashlib.sha1(case.case_id.encode()).hexdigest()[:8], 16)]
     )
+    blood = mimics(fine_hu, resample_mask(brain, fine_geom).array, fine_label, fine_geom)
+    sleeves = blood & dilate_ball(vessels, ball_mm(fine_geom, SLEEVE_MM))
     volume = float(fine_label.sum() * fine_geom.voxel_volume_mm3)
     if case.label.voxel_count and volume < 0.5 * case.label.volume_mm3:
         log.warning(
@@ -174,9 +181,8 @@ def prepare_case(
         fine_label=fine_label.astype(np.uint8),
         thrombus_points=_points(fine_label, rng),
         vessel_points=_points(vessels, rng),
-        mimic_points=_points(
-            mimics(fine_hu, resample_mask(brain, fine_geom).array, fine_label, fine_geom), rng
-        ),
+        mimic_points=_points(blood, rng),
+        sleeve_points=_points(sleeves, rng),
         thrombus_volume_mm3=volume,
     )
 
@@ -189,6 +195,7 @@ ARRAYS = (
     "thrombus_points",
     "vessel_points",
     "mimic_points",
+    "sleeve_points",
 )
 
 
@@ -227,6 +234,7 @@ def cache_key(coarse: StageConfig, fine: StageConfig) -> str:
             MIMIC_SIGMA_MM,
             MIMIC_CLEARANCE_MM,
             MIMIC_BONE_HU,
+            SLEEVE_MM,
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()[:10]

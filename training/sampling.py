@@ -4,9 +4,11 @@ Coarse patches (``COARSE_MIX``): centred near a thrombus voxel (when the case ha
 mimic (hyperdense, non-opacified brain away from clot and bone: subarachnoid or parenchymal blood;
 see :mod:`training.prepare`), or anywhere in the region. Fine patches (``FINE_MIX``): centred
 near a thrombus voxel, on a coarse false-positive candidate, on a random opacified vessel
-voxel, or on a mimic (most of the latter three contain no thrombus, which gives about half
-negative patches). Mimics are the hard negatives: without them a held-out subarachnoid
-bleed sheathing the MCA read as a long occlusion.
+voxel, on a mimic, or on a sleeve (a mimic along a patent artery; most of the latter four
+contain no thrombus, which gives about half negative patches). Mimics are the hard
+negatives: without them a held-out subarachnoid bleed sheathing the MCA read as a long
+occlusion, and a long run with mimics drawn anywhere in the blood still read the blood round
+patent carotid termini as clot, hence the sleeves.
 
 Augmentation (:mod:`training.augment`): intensity transforms in HU before normalisation,
 then rotation, scaling, elastic deformation and gamma on the normalised patch with its
@@ -32,7 +34,7 @@ from training.config import CTA_WINDOW, NCCT_WINDOW
 from training.prepare import PreparedCase
 
 COARSE_MIX = {"thrombus": 0.55, "mimic": 0.15, "anywhere": 0.3}
-FINE_MIX = {"thrombus": 0.55, "candidate": 0.15, "vessel": 0.15, "mimic": 0.15}
+FINE_MIX = {"thrombus": 0.5, "candidate": 0.12, "vessel": 0.13, "mimic": 0.1, "sleeve": 0.15}
 COARSE_LABEL_THRESHOLD = 0.3
 
 
@@ -86,8 +88,10 @@ def normalise_hu(hu: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
 
 
 def _pick_case(cases: Sequence[PreparedCase], kind: str, rng: np.random.Generator) -> int:
-    """A random case; for a mimic patch, one that has mimics (most cases have none)."""
-    pool = [i for i, c in enumerate(cases) if len(c.mimic_points)] if kind == "mimic" else []
+    """A random case; for a mimic or sleeve patch, one that has them (most cases have none)."""
+    pool = []
+    if kind in ("mimic", "sleeve"):
+        pool = [i for i, c in enumerate(cases) if len(getattr(c, f"{kind}_points"))]
     return int(pool[rng.integers(len(pool))]) if pool else int(rng.integers(len(cases)))
 
 
@@ -167,6 +171,7 @@ def fine_batch(
             "candidate": candidates[i],
             "vessel": case.vessel_points,
             "mimic": case.mimic_points,
+            "sleeve": case.sleeve_points,
         }
         points = pool[kind]
         if len(points) == 0:

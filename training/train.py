@@ -65,7 +65,7 @@ from training.validate import predict_coarse, validate
 
 log = logging.getLogger(__name__)
 
-RECIPE_VERSION = "0.5.2"
+RECIPE_VERSION = "0.6.0"
 """Version of the training recipe (phantoms, sampling, crops, budget), the default model
 version's base: bumped whenever a change makes ``make train`` write different models. The
 first models and the hard-negative run both shipped as 0.1.0; 0.3.0 trains the fine stage on
@@ -78,7 +78,9 @@ channel, and trains 4000 coarse and 3000 fine iterations; 0.5.1 gives the CTA it
 kernel in half the phantoms (the ``kernel-mismatch`` suite's shift) and subarachnoid blood
 to 70 % of the basilar and P1 occlusions (35 % before), every other option as in 0.5.0;
 0.5.2 trains channels-last (:data:`training.training_loop.MEMORY_FORMAT`, a third faster on
-this CPU), the same data and steps as 0.5.1 (the weights differ in the order of the sums)."""
+this CPU), the same data and steps as 0.5.1 (the weights differ in the order of the sums);
+0.6.0 gives 15 % of the fine crops to sleeves, blood along a patent artery
+(:data:`training.sampling.FINE_MIX`), where a long 0.5.2 run read its false thrombi."""
 RESERVE_S = {"cpu": 120.0, "cuda": 50.0}
 """Seconds a time budget keeps for validation and the export (measured on the lent H200:
 validation of 21 cases 8 s, export with parity and latency checks 25 s)."""
@@ -138,7 +140,9 @@ def _checkpoint(
         f"_{'paper' if args.paper_recipe else args.optimizer}"
     )
     extra = [str(p) for p in args.extra_data or ()]
-    recipe = repr((coarse, fine, args.lr, cache_key(coarse, fine), extra, args.init_from))
+    recipe = repr(
+        (coarse, fine, args.lr, cache_key(coarse, fine), extra, args.init_from, args.coarse_from)
+    )
     run_id += "_" + hashlib.sha256(recipe.encode()).hexdigest()[:12]
     return args.cache / "checkpoints" / run_id / f"{stage}.ckpt"
 
@@ -206,20 +210,24 @@ def run(args: argparse.Namespace) -> TrainResult:
     left = max(budget_s - t_data, 30.0)
     optim = OptimSettings(name="sgd" if args.paper_recipe else args.optimizer, lr=args.lr)
 
-    coarse_net = _initial_net(coarse, args.init_from, device)
-    logs: list[StageLog] = [
-        train_stage(
-            coarse_net,
-            lambda rng: coarse_batch(train_cases, coarse.training_patch, coarse.batch_size, rng),
-            stage="coarse",
-            optim=optim,
-            seed=args.seed,
-            iterations=args.coarse_iterations,
-            budget_s=COARSE_SHARE * left,
-            checkpoint=_checkpoint(args, coarse, fine, "coarse", args.coarse_iterations),
-            workers=args.workers,
+    coarse_net = _initial_net(coarse, args.coarse_from or args.init_from, device)
+    logs: list[StageLog] = []
+    if args.coarse_from is None:
+        logs.append(
+            train_stage(
+                coarse_net,
+                lambda rng: coarse_batch(
+                    train_cases, coarse.training_patch, coarse.batch_size, rng
+                ),
+                stage="coarse",
+                optim=optim,
+                seed=args.seed,
+                iterations=args.coarse_iterations,
+                budget_s=COARSE_SHARE * left,
+                checkpoint=_checkpoint(args, coarse, fine, "coarse", args.coarse_iterations),
+                workers=args.workers,
+            )
         )
-    ]
     probs = [predict_coarse(coarse_net, c) for c in train_cases]
     cands = [
         false_positive_candidates(p, c, threshold=rules.coarse_candidate_threshold)
@@ -254,6 +262,7 @@ def run(args: argparse.Namespace) -> TrainResult:
         "data": data_record(args, roots, train_cases, val_cases),
         "recipe": "paper" if args.paper_recipe else "cpu",
         "initialised_from": None if args.init_from is None else str(args.init_from),
+        "coarse_from": None if args.coarse_from is None else str(args.coarse_from),
         "coarse_train_patch": list(coarse.training_patch),
         "fine_train_patch": list(fine.training_patch),
         "optimizer": _optimizer_record(optim),
@@ -261,7 +270,9 @@ def run(args: argparse.Namespace) -> TrainResult:
         "parameters": {"coarse": count_parameters(coarse_net), "fine": count_parameters(fine_net)},
         "phantom_validation": validation,
         "minutes_budget": (
-            None if args.coarse_iterations and args.fine_iterations else args.minutes
+            None
+            if (args.coarse_iterations or args.coarse_from) and args.fine_iterations
+            else args.minutes
         ),
         "seconds_data_preparation": round(t_data, 1),
         "seconds_training_total": round(time.perf_counter() - t_start, 1),
@@ -322,6 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="model folder whose exported networks are the starting weights (fine-tuning)",
+    )
+    p.add_argument(
+        "--coarse-from",
+        type=Path,
+        default=None,
+        help="model folder whose coarse network is kept as it is (not trained): the fine "
+        "stage learns from its probabilities and false candidates",
     )
     p.add_argument(
         "--extra-data",

@@ -171,3 +171,23 @@ def test_fine_tuning_starts_from_a_model_folder_and_adds_a_dataset(
     assert before.keys() == after.keys()
     step = max(float(np.abs(after[k] - before[k]).max()) for k in before)
     assert 0.0 < step <= 1.01e-3  # one Adam step of lr 1e-3 from the first model's weights
+
+
+def test_coarse_from_keeps_a_folders_coarse_network_and_trains_the_fine_one(
+    tmp_path: Path,
+) -> None:
+    """--coarse-from: the coarse weights are another folder's, bit for bit; only fine trains."""
+    first, cache = tmp_path / "first", tmp_path / "c"
+    assert main(_tiny_phantom_args(first, cache)) == 0
+    args = _tiny_phantom_args(tmp_path / "fine_only", cache) + ["--coarse-from", str(first)]
+    assert main(args) == 0
+    _check_outputs(tmp_path / "fine_only")
+    log = json.loads((tmp_path / "fine_only" / "training_log.json").read_text())
+    assert [s["stage"] for s in log["stages"]] == ["fine"]
+    assert log["coarse_from"] == str(first)
+    kept = onnx_parameters(tmp_path / "fine_only" / "thrombus_coarse.onnx")
+    source = onnx_parameters(first / "thrombus_coarse.onnx")
+    assert all(np.array_equal(kept[k], source[k]) for k in source)
+    fine_a = onnx_parameters(first / "thrombus_fine.onnx")
+    fine_b = onnx_parameters(tmp_path / "fine_only" / "thrombus_fine.onnx")
+    assert any(not np.array_equal(fine_a[k], fine_b[k]) for k in fine_a)

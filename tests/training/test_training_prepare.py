@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from thrombus_cases import BLOOD_CENTRE_MM, BLOOD_RADIUS_MM, make_case
+from thrombus_cases import BLOOD_BESIDE_VESSEL_MM, BLOOD_CENTRE_MM, BLOOD_RADIUS_MM, make_case
 from training.config import tiny_stages
-from training.prepare import load_prepared, prepare_case, save_prepared
+from training.prepare import SLEEVE_MM, load_prepared, prepare_case, save_prepared
 from training.resample import model_grid, resample_fraction
 from training.train_data import prepare_all
 
+from strokescope.preprocess.morphology import ball_mm, ball_offsets
 from strokescope.volume import Geometry, Mask
 
 
@@ -78,6 +79,26 @@ def test_mimics_are_the_extravascular_blood_clear_of_clot_and_skull() -> None:
     assert (np.linalg.norm(zyx_mm - BLOOD_CENTRE_MM, axis=1) <= BLOOD_RADIUS_MM + 2.0).all()
     z, y, x = prep.mimic_points.T
     assert (prep.fine_hu[0, z, y, x] >= 45).all() and (prep.fine_hu[1, z, y, x] <= 130).all()
+    assert len(plain.sleeve_points) == 0
+
+
+def test_sleeves_are_the_mimics_along_an_opacified_artery() -> None:
+    coarse, fine = tiny_stages()
+    case = make_case(
+        "PREP_004", seed=3, thrombus=True, blood=True, blood_centre_mm=BLOOD_BESIDE_VESSEL_MM
+    )
+    prep = prepare_case(case, coarse, fine)
+    mimic = {tuple(p) for p in prep.mimic_points}
+    assert 0 < len(prep.sleeve_points) < len(mimic)  # some blood lies along the artery
+    assert {tuple(p) for p in prep.sleeve_points} <= mimic
+    spacing = np.asarray(prep.fine_geometry.spacing)
+    ball = ball_offsets(ball_mm(prep.fine_geometry, SLEEVE_MM))  # ITK's ball, as dilated
+    reach = float(np.linalg.norm(ball * spacing, axis=1).max())
+    vessel_mm = prep.vessel_points * spacing
+    near = [np.linalg.norm(vessel_mm - p * spacing, axis=1).min() for p in prep.mimic_points]
+    sleeve = [tuple(p) in {tuple(q) for q in prep.sleeve_points} for p in prep.mimic_points]
+    assert all(d <= reach + 1e-6 for d, s in zip(near, sleeve, strict=True) if s)
+    assert any(d > reach for d in near)  # the far side of the ball is blood, not a sleeve
 
 
 def test_prepare_all_reuses_the_cache_until_the_case_is_rewritten(

@@ -20,11 +20,22 @@ BLOOD_CENTRE_MM = (40.0, 130.0, 60.0)
 BLOOD_RADIUS_MM = 8.0
 
 
-def make_case(case_id: str, *, seed: int, thrombus: bool, blood: bool = False) -> Case:
+BLOOD_BESIDE_VESSEL_MM = (60.0, 100.0, 38.0)
+"""A blood ball centre 1.5 mm from the vessel's wall, clear of any clot's far end."""
+
+
+def make_case(
+    case_id: str,
+    *,
+    seed: int,
+    thrombus: bool,
+    blood: bool = False,
+    blood_centre_mm: tuple[float, float, float] = BLOOD_CENTRE_MM,
+) -> Case:
     """One case on a (56, 88, 80) grid of 2.5 x 2 x 2 mm; ``thrombus`` adds a clot.
 
     ``blood`` adds a clot-dense (70 HU) ball of extravascular blood, a mimic, of radius
-    ``BLOOD_RADIUS_MM`` at ``BLOOD_CENTRE_MM`` (z, y, x from the grid corner).
+    ``BLOOD_RADIUS_MM`` at ``blood_centre_mm`` (z, y, x from the grid corner).
     """
     rng = np.random.default_rng(seed)
     z, y, x = np.meshgrid(
@@ -50,7 +61,7 @@ def make_case(case_id: str, *, seed: int, thrombus: bool, blood: bool = False) -
         clot = vessel & (x - centre[2] > x0) & (x - centre[2] < x0 + rng.uniform(8, 20))
         ncct[clot], cta[clot] = 70.0, 60.0
     if blood:
-        bz, by, bx = BLOOD_CENTRE_MM
+        bz, by, bx = blood_centre_mm
         ball = (z - bz) ** 2 + (y - by) ** 2 + (x - bx) ** 2 < BLOOD_RADIUS_MM**2
         ncct[ball], cta[ball] = 70.0, 72.0
     ncct += rng.normal(0, 3, SHAPE).astype(np.float32)
