@@ -79,3 +79,27 @@ def test_a_carotid_thin_at_the_skull_base_is_followed_down_to_the_bottom() -> No
         seed = grid.geometry.index_to_lps(roots.ica[side][None].astype(float)).reshape(3)
         assert seed[2] + 60.0 <= 2.0, (side, seed)  # the lowest slices
         assert abs(seed[0] - sign * ICA_XY[0]) <= 1.5 and abs(seed[1] - 7.2) <= 1.5, seed
+
+
+def test_carotids_whose_cores_lie_in_different_slabs_are_still_a_pair() -> None:
+    """The right carotid thick only in the lowest 15 mm, the left only from 25 mm up (thin
+    below): no slab holds both cores. The plane lies 12 mm to the left, so the left carotid
+    is 8 mm from it and the side search misses it. The two are paired across slabs and each
+    root is followed down to the bottom of the field of view, the left one beside a plane
+    moved to the pair's midpoint."""
+    shape = (50, 80, 100)
+    geom = Geometry(shape, (1.0, 1.0, 1.0), (-50.0, -40.0, -60.0), DIRECTION)
+    idx = np.indices(shape).reshape(3, -1).T.astype(float)
+    lps = geom.index_to_lps(idx)
+    x, y, z = lps[:, 0], lps[:, 1], lps[:, 2] + 60.0  # z: mm above the bottom slice
+    lumen = np.zeros(len(lps), bool)
+    for sign, thick in ((1.0, z >= 25.0), (-1.0, z < 15.0)):
+        r = np.where(thick, 2.3, 0.8)
+        lumen |= (x - sign * ICA_XY[0]) ** 2 + (y - ICA_XY[1]) ** 2 <= r**2
+    grid = drawn_grid(geom, lumen.reshape(shape))
+    roots = find_roots(grid, Plane((12.0, 0.0, 0.0), (1.0, 0.0, 0.0)))
+    assert set(roots.ica) == {"left", "right"}
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        seed = grid.geometry.index_to_lps(roots.ica[side][None].astype(float)).reshape(3)
+        assert np.hypot(seed[0] - sign * ICA_XY[0], seed[1] - ICA_XY[1]) <= 1.5, (side, seed)
+        assert seed[2] + 60.0 <= 2.0, (side, seed)

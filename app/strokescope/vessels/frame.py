@@ -12,8 +12,9 @@
   it. A side without one there is sought in the slabs above, up to ``ICA_RISE_MM`` above
   the other side's carotid (bone or a cervical occlusion can hide one carotid low down).
   Where that leaves a side without one, both are taken as a pair that need not sit either
-  side of the plane (:func:`_carotid_pair`). A carotid found above the bottom of the field
-  of view is then followed down its lumen (:func:`_lowest`): a scan whose carotids run
+  side of the plane, nor lie in one slab (:func:`_carotid_pair`). A carotid found above
+  the bottom of the field of view is then followed down its lumen (:func:`_lowest`; beside
+  the pair's midpoint where the pair gave the roots): a scan whose carotids run
   through the skull base in bone-bright canals, or thin there, finds its thick cores only
   higher up, and the tree would start tens of millimetres up the ICA. The vertebral
   arteries are those (maximal radius >= ``VA_MIN_RADIUS_MM``) within 20 mm of the plane and
@@ -137,33 +138,43 @@ def _carotid(blobs: list[_Blob], sign: float) -> _Blob | None:
     return min(cand, key=lambda c: c.y) if cand else None
 
 
+def _pairs(blobs: list[_Blob]) -> list[tuple[_Blob, _Blob]]:
+    """(left, right) carotid pairs among ``blobs`` (see :func:`_carotid_pair`)."""
+    thick = [b for b in blobs if b.radius >= ICA_MIN_RADIUS_MM]
+    return [
+        (a, b)
+        for a in thick
+        for b in thick
+        if ICA_PAIR_MM[0] <= a.d - b.d <= ICA_PAIR_MM[1]
+        and abs(a.y - b.y) <= ICA_PAIR_DY_MM
+        and abs(a.d + b.d) / 2.0 <= ICA_PAIR_OFFSET_MM
+    ]
+
+
 def _carotid_pair(slabs: list[list[_Blob]]) -> dict[str, _Blob | None] | None:
     """Both carotids as a pair, from the lowest slab that holds one: the most anterior two
     thick components whose lateral separation lies in ``ICA_PAIR_MM``, within
     ``ICA_PAIR_DY_MM`` of each other front to back and with their midpoint within
     ``ICA_PAIR_OFFSET_MM`` of the midsagittal plane; the one farther to the patient's left
     is the left carotid. The sides then rest on the pair, not on a plane that a skull
-    drawn asymmetric, or a head turned far, can shift by centimetres at the skull base."""
-    for blobs in slabs:
-        thick = [b for b in blobs if b.radius >= ICA_MIN_RADIUS_MM]
-        pairs = [
-            (a, b)
-            for a in thick
-            for b in thick
-            if ICA_PAIR_MM[0] <= a.d - b.d <= ICA_PAIR_MM[1]
-            and abs(a.y - b.y) <= ICA_PAIR_DY_MM
-            and abs(a.d + b.d) / 2.0 <= ICA_PAIR_OFFSET_MM
-        ]
-        if pairs:
-            left, right = min(pairs, key=lambda p: p[0].y + p[1].y)
-            return {"left": left, "right": right}
-    return None
+    drawn asymmetric, or a head turned far, can shift by centimetres at the skull base.
+    Where no slab holds both, the two may come from different slabs (one carotid enters
+    the field of view higher, or is thin low down, and its core starts slabs above the
+    other's); :func:`_lowest` then follows each down its lumen."""
+    found = next((p for p in map(_pairs, slabs) if p), None)
+    if found is None:
+        found = _pairs([b for blobs in slabs for b in blobs])
+    if not found:
+        return None
+    left, right = min(found, key=lambda p: p[0].y + p[1].y)
+    return {"left": left, "right": right}
 
 
-def _lowest(grid: WorkGrid, plane: Plane, seed: I64, sign: float) -> I64:
+def _lowest(grid: WorkGrid, plane: Plane, seed: I64, sign: float, centre: float = 0.0) -> I64:
     """The lowest lumen voxel reached from carotid root ``seed`` by a short march
-    (``LOWER_STOP``) that still lies where a carotid does (``ICA_LATERAL_MM`` from the plane
-    on its side, within ``LOWER_DY_MM`` front to back); ``seed`` unless that lies at least
+    (``LOWER_STOP``) that still lies where a carotid does (``ICA_LATERAL_MM`` on its side
+    from the plane moved by ``centre`` mm, the carotid pair's midpoint where the pair gave
+    the roots; within ``LOWER_DY_MM`` front to back); ``seed`` unless that lies at least
     ``LOWER_MIN_MM`` lower."""
     below = grid.lumen.copy()
     below[seed[0] + 1 :] = False
@@ -173,7 +184,7 @@ def _lowest(grid: WorkGrid, plane: Plane, seed: I64, sign: float) -> I64:
     if len(reached) == 0:
         return seed
     lps = grid.geometry.index_to_lps(reached.astype(float))
-    d = sign * plane.signed_distance(lps)
+    d = sign * (plane.signed_distance(lps) - centre)
     y0 = float(grid.geometry.index_to_lps(seed[None].astype(float))[0, 1])
     ok = (
         (d >= ICA_LATERAL_MM[0])
@@ -207,11 +218,14 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
             if found[side] is not None or first > top:
                 break
             found[side] = _carotid(cores(first), sg)
+    centre = 0.0
     if None in found.values():
         pair = _carotid_pair([cores(first) for first in slabs[:ICA_PAIR_SLABS]])
-        found = pair if pair is not None else found
+        if pair is not None:
+            found = pair
+            centre = sum(b.d for b in pair.values() if b is not None) / 2.0
     ica = {
-        side: _lowest(grid, plane, blob.seed, SIGN[side])
+        side: _lowest(grid, plane, blob.seed, SIGN[side], centre)
         for side, blob in found.items()
         if blob is not None
     }
