@@ -59,6 +59,7 @@ from training.sampling import (
     normalise_hu,
     start_for_centre,
 )
+from training.train_args import build_parser
 from training.train_data import data_record, training_data
 from training.training_loop import OptimSettings, StageLog, train_stage
 from training.validate import predict_coarse, validate
@@ -193,6 +194,33 @@ def _optimizer_record(optim: OptimSettings) -> dict[str, Any]:
     }
 
 
+def _coarse_stage(
+    args: argparse.Namespace,
+    net: ThrombusUNet,
+    stages: tuple[StageConfig, StageConfig],
+    cases: Sequence[PreparedCase],
+    optim: OptimSettings,
+    budget_s: float,
+) -> list[StageLog]:
+    """Train the coarse stage in place (its log), or nothing with ``--coarse-from``."""
+    if args.coarse_from is not None:
+        return []
+    coarse, fine = stages
+    return [
+        train_stage(
+            net,
+            lambda rng: coarse_batch(cases, coarse.training_patch, coarse.batch_size, rng),
+            stage="coarse",
+            optim=optim,
+            seed=args.seed,
+            iterations=args.coarse_iterations,
+            budget_s=budget_s,
+            checkpoint=_checkpoint(args, coarse, fine, "coarse", args.coarse_iterations),
+            workers=args.workers,
+        )
+    ]
+
+
 def run(args: argparse.Namespace) -> TrainResult:
     """The whole training run (data, coarse, fine, validation), without export."""
     t_start = time.perf_counter()
@@ -211,23 +239,7 @@ def run(args: argparse.Namespace) -> TrainResult:
     optim = OptimSettings(name="sgd" if args.paper_recipe else args.optimizer, lr=args.lr)
 
     coarse_net = _initial_net(coarse, args.coarse_from or args.init_from, device)
-    logs: list[StageLog] = []
-    if args.coarse_from is None:
-        logs.append(
-            train_stage(
-                coarse_net,
-                lambda rng: coarse_batch(
-                    train_cases, coarse.training_patch, coarse.batch_size, rng
-                ),
-                stage="coarse",
-                optim=optim,
-                seed=args.seed,
-                iterations=args.coarse_iterations,
-                budget_s=COARSE_SHARE * left,
-                checkpoint=_checkpoint(args, coarse, fine, "coarse", args.coarse_iterations),
-                workers=args.workers,
-            )
-        )
+    logs = _coarse_stage(args, coarse_net, (coarse, fine), train_cases, optim, COARSE_SHARE * left)
     probs = [predict_coarse(coarse_net, c) for c in train_cases]
     cands = [
         false_positive_candidates(p, c, threshold=rules.coarse_candidate_threshold)
@@ -307,93 +319,17 @@ def export_all(result: TrainResult, out: Path, *, version: str) -> Path:
     return write_manifest(out, models, rules=result.rules, training=summary, version=version)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m training.train",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--out", type=Path, required=True, help="output folder (models_onnx)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--data", type=Path, default=None, help="nnU-Net raw dataset (default: phantoms)"
-    )
-    p.add_argument("--minutes", type=float, default=80.0, help="total time budget (default 80)")
-    p.add_argument("--cases", type=int, default=60, help="phantom cases to generate (default 60)")
-    p.add_argument("--cache", type=Path, default=Path("cache/train"), help="work folder")
-    p.add_argument(
-        "--optimizer",
-        choices=("sgd", "adam"),
-        default="adam",
-        help="adam (default; learns within a CPU budget) or sgd (the paper's recipe)",
-    )
-    p.add_argument("--lr", type=float, default=None, help="initial learning rate")
-    p.add_argument(
-        "--init-from",
-        type=Path,
-        default=None,
-        help="model folder whose exported networks are the starting weights (fine-tuning)",
-    )
-    p.add_argument(
-        "--coarse-from",
-        type=Path,
-        default=None,
-        help="model folder whose coarse network is kept as it is (not trained): the fine "
-        "stage learns from its probabilities and false candidates",
-    )
-    p.add_argument(
-        "--extra-data",
-        type=Path,
-        action="append",
-        help="another nnU-Net raw dataset to train on beside the first (repeatable)",
-    )
-    p.add_argument(
-        "--paper-recipe",
-        action="store_true",
-        help="the paper's SGD 0.99/0.01, 64x80x80 coarse crops, zero head bias "
-        "(collapses to all-background within a CPU budget; see training/config.py)",
-    )
-    p.add_argument("--coarse-iterations", type=int, default=None)
-    p.add_argument("--fine-iterations", type=int, default=None)
-    p.add_argument("--batch-size", type=int, default=None, help="crops per step (default 2)")
-    p.add_argument(
-        "--channels",
-        type=int,
-        nargs=2,
-        default=(8, 12),
-        metavar=("COARSE", "FINE"),
-        help="first-level channels of the coarse and fine networks (default 8 12)",
-    )
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--device", default="cpu", help="cpu (default) or cuda: where nets train")
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=0,
-        help="processes drawing batches ahead of the loop (default 0: repeatable bit for bit)",
-    )
-    p.add_argument(
-        "--jobs", type=int, default=1, help="processes writing and preparing data (default 1)"
-    )
-    p.add_argument("--tiny", action="store_true", help="tiny phantoms and nets (tests)")
-    p.add_argument("--checkpoints", action="store_true", help="also save .pt weights in --cache")
-    p.add_argument(
-        "--version", default=None, help="model version (default RECIPE_VERSION+seed<seed>)"
-    )
-    return p
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser(__doc__)
+    args = parser.parse_args(argv)
     if args.minutes <= 0 or args.cases < 1 or not 0.0 <= args.val_fraction < 1.0:
-        build_parser().error("--minutes > 0, --cases >= 1 and 0 <= --val-fraction < 1 required")
+        parser.error("--minutes > 0, --cases >= 1 and 0 <= --val-fraction < 1 required")
     if args.workers < 0 or args.jobs < 1:
-        build_parser().error("--workers >= 0 and --jobs >= 1 required")
+        parser.error("--workers >= 0 and --jobs >= 1 required")
     try:
         device_of(args.device)
     except ValueError as e:
-        build_parser().error(str(e))
+        parser.error(str(e))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     args.cache.mkdir(parents=True, exist_ok=True)
     result = run(args)
