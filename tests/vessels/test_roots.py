@@ -103,3 +103,22 @@ def test_carotids_whose_cores_lie_in_different_slabs_are_still_a_pair() -> None:
         seed = grid.geometry.index_to_lps(roots.ica[side][None].astype(float)).reshape(3)
         assert np.hypot(seed[0] - sign * ICA_XY[0], seed[1] - ICA_XY[1]) <= 1.5, (side, seed)
         assert seed[2] + 60.0 <= 2.0, (side, seed)
+
+
+def test_a_missing_carotid_is_named_in_the_warning() -> None:
+    """Only the right carotid is opacified (a left ICA occlusion below the field of view):
+    no tree, and the warning says which side had no carotid and what that may mean."""
+    from strokescope.vessels.trace import trace
+
+    geom = Geometry(SHAPE, (1.0, 1.0, 1.0), (-50.0, -40.0, -60.0), DIRECTION)
+    lps = geom.index_to_lps(np.indices(SHAPE).reshape(3, -1).T.astype(float))
+    lumen = (lps[:, 0] + ICA_XY[0]) ** 2 + (lps[:, 1] - ICA_XY[1]) ** 2 <= 2.3**2
+    grid = drawn_grid(geom, lumen.reshape(SHAPE))
+    plane = Plane((0.0, 0.0, 0.0), (1.0, 0.0, 0.0))
+    roots = find_roots(grid, plane)
+    assert set(roots.ica) == {"right"}
+    traced = trace(grid, plane, roots, np.ones(SHAPE, bool))
+    assert traced.paths == ()
+    (warning,) = traced.warnings
+    assert "no opacified carotid found on the left" in warning
+    assert "occluded, or outside the field of view" in warning

@@ -250,11 +250,27 @@ def _frame(
     return left, head_frame(plane, between[int(np.argmin(np.abs(plane.signed_distance(between))))])
 
 
+def _no_tree(roots: Roots) -> Traced:
+    """No tree, and why: which carotid was not found at the skull base."""
+    missing = [side for side in SIGN if side not in roots.ica]
+    where = "either side" if len(missing) == 2 else f"the {missing[0]}"
+    return Traced(
+        (),
+        {},
+        None,
+        None,
+        (
+            f"arterial tree: no opacified carotid found on {where} at the skull base "
+            "(occluded, or outside the field of view); the tree was not traced",
+        ),
+    )
+
+
 def trace_posterior(grid: WorkGrid, plane: Plane, roots: Roots) -> Traced:
     """The basilar, P1 and P2 alone (no Pcom: the carotids' own branches are not traced),
     for a second look at the posterior circulation at a fraction of :func:`trace`'s cost."""
     if len(roots.ica) < 2:
-        return Traced((), {}, None, None, ("arterial tree: a carotid root was not found",))
+        return _no_tree(roots)
     left = arrival_times(grid.speed, roots.ica["left"][None], stop=STOP)
     frame = _frame(grid, plane, roots, left)[1]
     paths, tip = _posterior(grid, roots, frame, {}, {})
@@ -266,7 +282,7 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
     """Labelled paths of the tree (see the module docstring); ``brain``: the brain mask on
     the working grid (extremal targets lie inside it)."""
     if len(roots.ica) < 2:
-        return Traced((), {}, None, None, ("arterial tree: a carotid root was not found",))
+        return _no_tree(roots)
     times = {s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP) for s in SIGN}
     times["left"], frame = _frame(grid, plane, roots, times["left"])
     paths: list[tuple[str, str, I64]] = []
