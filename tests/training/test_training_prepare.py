@@ -89,14 +89,15 @@ def test_sleeves_are_the_mimics_along_an_opacified_artery() -> None:
     )
     prep = prepare_case(case, coarse, fine)
     mimic = {tuple(p) for p in prep.mimic_points}
-    assert 0 < len(prep.sleeve_points) < len(mimic)  # some blood lies along the artery
-    assert {tuple(p) for p in prep.sleeve_points} <= mimic
+    sleeves = {tuple(p) for p in prep.sleeve_points}
+    assert 0 < len(sleeves) < len(mimic)  # some blood lies along the artery
+    assert sleeves <= mimic
     spacing = np.asarray(prep.fine_geometry.spacing)
     ball = ball_offsets(ball_mm(prep.fine_geometry, SLEEVE_MM))  # ITK's ball, as dilated
     reach = float(np.linalg.norm(ball * spacing, axis=1).max())
     vessel_mm = prep.vessel_points * spacing
     near = [np.linalg.norm(vessel_mm - p * spacing, axis=1).min() for p in prep.mimic_points]
-    sleeve = [tuple(p) in {tuple(q) for q in prep.sleeve_points} for p in prep.mimic_points]
+    sleeve = [tuple(p) in sleeves for p in prep.mimic_points]
     assert all(d <= reach + 1e-6 for d, s in zip(near, sleeve, strict=True) if s)
     assert any(d > reach for d in near)  # the far side of the ball is blood, not a sleeve
 
