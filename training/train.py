@@ -326,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--minutes > 0, --cases >= 1 and 0 <= --val-fraction < 1 required")
     if args.workers < 0 or args.jobs < 1:
         parser.error("--workers >= 0 and --jobs >= 1 required")
+    if args.coarse_from is not None and args.coarse_iterations is not None:
+        parser.error("--coarse-from keeps that coarse network untrained: drop --coarse-iterations")
     try:
         device_of(args.device)
     except ValueError as e:

@@ -135,6 +135,17 @@ def test_an_unknown_device_is_refused_in_one_line(tmp_path: Path, capsys) -> Non
     assert not (tmp_path / "c").exists()
 
 
+def test_coarse_iterations_beside_coarse_from_are_refused(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A coarse stage that is kept cannot also be trained: one line, exit 2, nothing written."""
+    args = _tiny_phantom_args(tmp_path / "m", tmp_path / "c")
+    args += ["--coarse-from", str(tmp_path), "--coarse-iterations", "5"]
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2
+    assert "drop --coarse-iterations" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
 def _weights(folder: Path) -> dict[str, str]:
     manifest = json.loads((folder / "manifest.json").read_text())
     return {k: v for k, v in manifest["files"].items() if k.endswith(".onnx")}
@@ -179,8 +190,9 @@ def test_coarse_from_keeps_a_folders_coarse_network_and_trains_the_fine_one(
     """--coarse-from: the coarse weights are another folder's, bit for bit; only fine trains."""
     first, cache = tmp_path / "first", tmp_path / "c"
     assert main(_tiny_phantom_args(first, cache)) == 0
-    args = _tiny_phantom_args(tmp_path / "fine_only", cache) + ["--coarse-from", str(first)]
-    assert main(args) == 0
+    args = _tiny_phantom_args(tmp_path / "fine_only", cache)
+    del args[args.index("--coarse-iterations") : args.index("--coarse-iterations") + 2]
+    assert main(args + ["--coarse-from", str(first)]) == 0
     _check_outputs(tmp_path / "fine_only")
     log = json.loads((tmp_path / "fine_only" / "training_log.json").read_text())
     assert [s["stage"] for s in log["stages"]] == ["fine"]
