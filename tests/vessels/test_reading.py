@@ -110,6 +110,18 @@ def test_a_clot_off_the_tree_and_a_drop_without_a_clot_are_both_said() -> None:
     assert negative.clots == () and len(negative.warnings) == 1
 
 
+def test_exported_warnings_name_the_tree_once() -> None:
+    """The tree's own warnings already begin "arterial tree: "; the reading's do not."""
+    tree = replace(
+        _tree(_segment("M1", 5, 40, clot=(30, 38))),
+        warnings=("arterial tree: the basilar artery was not traced",),
+    )
+    lines = read_tree(tree, _result()).report_warnings()
+    assert "arterial tree: the basilar artery was not traced" in lines
+    assert any(w.startswith("arterial tree: left M1: the contrast column drops") for w in lines)
+    assert not any("arterial tree: arterial tree" in w for w in lines)
+
+
 def test_the_reading_survives_its_json() -> None:
     reading = read_tree(_tree(_segment("M1", 5, 40, clot=(20, 28))), _result((20, 28)))
     doc = json.loads(json.dumps(reading.to_dict()))

@@ -122,3 +122,23 @@ def test_a_missing_carotid_is_named_in_the_warning() -> None:
     (warning,) = traced.warnings
     assert "no opacified carotid found on the left" in warning
     assert "occluded, or outside the field of view" in warning
+
+
+def test_a_vertebral_is_not_taken_for_an_occluded_carotid() -> None:
+    """The left carotid holds no contrast (occluded in the neck); the vertebrals run up
+    behind and join into the basilar on the midline. Neither a vertebral nor the basilar
+    is paired with the right carotid as the left one: the left root stays missing."""
+    shape = (50, 80, 100)
+    geom = Geometry(shape, (1.0, 1.0, 1.0), (-50.0, -40.0, -60.0), DIRECTION)
+    lps = geom.index_to_lps(np.indices(shape).reshape(3, -1).T.astype(float))
+    x, y, z = lps[:, 0], lps[:, 1], lps[:, 2] + 60.0  # z: mm above the bottom slice
+    lumen = (x + ICA_XY[0]) ** 2 + (y - ICA_XY[1] + 0.2 * z) ** 2 <= 2.3**2
+    for sign in (1.0, -1.0):  # the vertebrals converge to the midline by z = 25 mm
+        cx = sign * VERTEBRAL_XY[0] * np.clip(1.0 - z / 25.0, 0.0, 1.0)
+        lumen |= (x - cx) ** 2 + (y - VERTEBRAL_XY[1] + 0.2 * z) ** 2 <= 1.8**2
+    grid = drawn_grid(geom, lumen.reshape(shape))
+    roots = find_roots(grid, Plane((0.0, 0.0, 0.0), (1.0, 0.0, 0.0)))
+    assert set(roots.ica) == {"right"}
+    seed = grid.geometry.index_to_lps(roots.ica["right"][None].astype(float)).reshape(3)
+    assert abs(seed[0] + ICA_XY[0]) <= 1.5, seed
+    assert len(roots.vertebral) == 2

@@ -112,3 +112,42 @@ def test_roots_are_found_when_the_arteries_begin_above_the_field_of_views_bottom
     for side in ("left", "right"):
         pts = np.concatenate([a.points for a in truth if a.label == "M1" and a.side == side])
         assert _near(tree, "M1", side, pts) >= 0.8
+
+
+def test_one_carotid_not_opacified_still_gives_the_other_side_and_the_basilar(
+    tree_and_truth: Pair,
+) -> None:
+    """The left ICA holds no contrast along its whole course (occluded in the neck; the
+    left MCA and ACA fill across the anterior communicating artery): the right side and
+    the basilar are traced in a frame anchored at the right A1's end, the left is not, and
+    the warning says why."""
+    _, truth = tree_and_truth
+    study = generate_study(OPTIONS)
+    assert study.cta is not None
+    g = study.cta.geometry
+    cta = study.cta.array.copy()
+    zyx = np.indices(g.shape).reshape(3, -1).T
+    lps = g.index_to_lps(zyx.astype(float))
+    for a in truth:
+        if a.label.startswith("ICA") and a.side == "left":
+            for p, r in zip(a.points, a.radius, strict=True):
+                near = np.flatnonzero(((lps - p) ** 2).sum(1) <= (r + 2.0) ** 2)
+                cta.reshape(-1)[near] = study.ncct.array.reshape(-1)[near]
+    tree = arterial_tree(
+        study.ncct, type(study.cta)(cta, g, study.cta.meta), identity_registration()
+    )
+    assert any("no opacified carotid found on the left" in w for w in tree.warnings)
+    assert any("left anterior circulation was not traced" in w for w in tree.warnings)
+    assert not any(s.side == "left" and s.topcow_class in ("ICA", "M1") for s in tree.segments)
+    # the left carotid holds no contrast at the skull base: its infraclinoid point is lost,
+    # and the score is flagged as possibly lower (the left M1 was not read)
+    assert tree.clot_burden.score == 9 and tree.clot_burden.side == "left"
+    assert tree.clot_burden.occluded == ("ICA infraclinoid",)
+    assert any("the left M1 was not traced" in w for w in tree.warnings)
+    for label, least in (("ICA", 0.8), ("M1", 0.8), ("A1", 0.6)):  # as with both carotids
+        pts = np.concatenate(
+            [a.points for a in truth if a.label.startswith(label) and a.side == "right"]
+        )
+        assert _near(tree, label, "right", pts) >= least, label
+    pts = np.concatenate([a.points for a in truth if a.label == "BA"])
+    assert _near(tree, "BA", "mid", pts) >= 0.7

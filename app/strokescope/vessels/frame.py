@@ -12,7 +12,9 @@
   it. A side without one there is sought in the slabs above, up to ``ICA_RISE_MM`` above
   the other side's carotid (bone or a cervical occlusion can hide one carotid low down).
   Where that leaves a side without one, both are taken as a pair that need not sit either
-  side of the plane, nor lie in one slab (:func:`_carotid_pair`). A carotid found above
+  side of the plane, nor lie in one slab (:func:`_carotid_pair`) - unless one carotid was
+  found and its partner lies where a vertebral or the basilar does (:func:`_posterior_beside`):
+  the other carotid is then taken as occluded below the skull base, not replaced. A carotid found above
   the bottom of the field of view is then followed down its lumen (:func:`_lowest`; beside
   the pair's midpoint where the pair gave the roots): a scan whose carotids run
   through the skull base in bone-bright canals, or thin there, finds its thick cores only
@@ -201,6 +203,39 @@ def _lowest(grid: WorkGrid, plane: Plane, seed: I64, sign: float, centre: float 
     return np.asarray(low[int(np.argmax(grid.radius_mm[tuple(low.T)]))], dtype=np.int64)
 
 
+def _followed_down(
+    grid: WorkGrid, plane: Plane, found: dict[str, _Blob | None], centre: float = 0.0
+) -> dict[str, I64]:
+    """The carotids ``found`` followed down their lumen (:func:`_lowest`, beside the plane
+    moved by ``centre``)."""
+    return {
+        side: _lowest(grid, plane, blob.seed, SIGN[side], centre)
+        for side, blob in found.items()
+        if blob is not None
+    }
+
+
+def _midpoint(pair: dict[str, _Blob | None]) -> float:
+    return sum(b.d for b in pair.values() if b is not None) / 2.0
+
+
+def _posterior_beside(grid: WorkGrid, plane: Plane, ica: dict[str, I64]) -> bool:
+    """Whether one of the two roots ``ica`` lies where a vertebral artery or the basilar
+    does beside the other: within ``VA_LATERAL_MM[1]`` of the plane and ``VA_BEHIND_ICA_MM``
+    or more behind it. Where one carotid was found beside the plane, the other may be
+    occluded below the skull base, and such a pair is the patent carotid and a vertebral
+    (or the basilar followed down to one), not the two carotids."""
+    if len(ica) < 2:
+        return False
+    lps = {s: grid.geometry.index_to_lps(i[None].astype(float)).reshape(3) for s, i in ica.items()}
+    d = {s: abs(float(plane.signed_distance(p[None])[0])) for s, p in lps.items()}
+    a, b = ica
+    return any(
+        d[x] <= VA_LATERAL_MM[1] and lps[x][1] >= lps[y][1] + VA_BEHIND_ICA_MM
+        for x, y in ((a, b), (b, a))
+    )
+
+
 def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     """Carotid and vertebral seeds (see the module docstring); a side without a thick
     carotid candidate is missing from ``ica``."""
@@ -218,17 +253,12 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
             if found[side] is not None or first > top:
                 break
             found[side] = _carotid(cores(first), sg)
-    centre = 0.0
+    ica = _followed_down(grid, plane, found)
     if None in found.values():
         pair = _carotid_pair([cores(first) for first in slabs[:ICA_PAIR_SLABS]])
-        if pair is not None:
-            found = pair
-            centre = sum(b.d for b in pair.values() if b is not None) / 2.0
-    ica = {
-        side: _lowest(grid, plane, blob.seed, SIGN[side], centre)
-        for side, blob in found.items()
-        if blob is not None
-    }
+        paired = {} if pair is None else _followed_down(grid, plane, pair, _midpoint(pair))
+        if pair is not None and not (ica and _posterior_beside(grid, plane, paired)):
+            found, ica = pair, paired
     behind = max((b.y for b in found.values() if b is not None), default=-np.inf)
     behind += VA_BEHIND_ICA_MM
     va: tuple[I64, ...] = ()

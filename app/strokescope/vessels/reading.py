@@ -105,7 +105,7 @@ class TreeReading:
         """What the exports list among their warnings: the disagreements, the tree's own
         warnings and the caveat, each prefixed "arterial tree"."""
         lines = (*self.warnings, *self.tree.warnings)
-        return (*(f"arterial tree: {w}" for w in lines), TREE_CAVEAT)
+        return (*(_prefixed(w) for w in lines), TREE_CAVEAT)
 
     def summary(self) -> list[str]:
         """Report lines: the score, each thrombus on the tree, the disagreements, the caveat."""
@@ -256,3 +256,8 @@ def read_tree(tree: ArterialTree, thrombus: ThrombusResult) -> TreeReading:
         for th, pts in zip(thrombus.thrombi, clot_lps, strict=True)
     ]
     return TreeReading(tree, tuple(clots), tuple(_warnings(tree, clots, clot_lps)))
+
+
+def _prefixed(warning: str) -> str:
+    """``warning`` beginning "arterial tree: " once (the tree's own warnings carry it)."""
+    return warning if warning.startswith("arterial tree:") else f"arterial tree: {warning}"

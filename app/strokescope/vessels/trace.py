@@ -75,6 +75,8 @@ class Traced:
     basilar_tip: I64 | None
     frame: HeadFrame | None
     warnings: tuple[str, ...]
+    no_carotid: tuple[str, ...] = ()
+    """The side whose carotid alone was not found at the skull base (the other's was)."""
 
 
 def _mm(grid: WorkGrid, path: I64) -> npt.NDArray[np.float64]:
@@ -250,27 +252,53 @@ def _frame(
     return left, head_frame(plane, between[int(np.argmin(np.abs(plane.signed_distance(between))))])
 
 
-def _no_tree(roots: Roots) -> Traced:
-    """No tree, and why: which carotid was not found at the skull base."""
+def _one_root_frame(
+    grid: WorkGrid,
+    plane: Plane,
+    side: str,
+    times: npt.NDArray[np.float32],
+    brain: npt.NDArray[np.bool_],
+) -> HeadFrame | None:
+    """The head frame where the carotid of ``side`` alone was found: anchored where its A2
+    path, read from the anatomy's extremes (which use the frame's axes only), first comes
+    within ``A1_END_MM`` of the midsagittal plane - the end of its A1, beside the anterior
+    communicating artery. None where that path does not reach the plane."""
+    axes_only = head_frame(plane, np.zeros(3))
+    a2 = extremal_paths(grid, plane, axes_only, times, SIGN[side], brain)["A2"]
+    if a2 is None:
+        return None
+    pts = _mm(grid, a2)
+    near = np.flatnonzero(np.abs(plane.signed_distance(pts)) < A1_END_MM)
+    return head_frame(plane, pts[near[0]]) if len(near) else None
+
+
+def _no_carotid(roots: Roots) -> str:
+    """Which carotid was not found at the skull base, and what that may mean."""
     missing = [side for side in SIGN if side not in roots.ica]
-    where = "either side" if len(missing) == 2 else f"the {missing[0]}"
-    return Traced(
-        (),
-        {},
-        None,
-        None,
-        (
-            f"arterial tree: no opacified carotid found on {where} at the skull base "
-            "(occluded, or outside the field of view); the tree was not traced",
-        ),
+    where = f"the {missing[0]}" if len(missing) == 1 else "either side"
+    return (
+        f"arterial tree: no opacified carotid found on {where} at the skull base "
+        "(occluded, or outside the field of view)"
     )
+
+
+def _no_tree(roots: Roots) -> Traced:
+    """No tree, and why."""
+    why = "" if not roots.ica else f", and the {next(iter(roots.ica))} one's A1 was not found"
+    warning = f"{_no_carotid(roots)}{why}; the tree was not traced"
+    return Traced((), {}, None, None, (warning,), _one_missing(roots))
+
+
+def _one_missing(roots: Roots) -> tuple[str, ...]:
+    return tuple(side for side in SIGN if side not in roots.ica) if len(roots.ica) == 1 else ()
 
 
 def trace_posterior(grid: WorkGrid, plane: Plane, roots: Roots) -> Traced:
     """The basilar, P1 and P2 alone (no Pcom: the carotids' own branches are not traced),
     for a second look at the posterior circulation at a fraction of :func:`trace`'s cost."""
     if len(roots.ica) < 2:
-        return _no_tree(roots)
+        why = f"{_no_carotid(roots)}; the posterior circulation was not traced"
+        return Traced((), {}, None, None, (why,))
     left = arrival_times(grid.speed, roots.ica["left"][None], stop=STOP)
     frame = _frame(grid, plane, roots, left)[1]
     paths, tip = _posterior(grid, roots, frame, {}, {})
@@ -280,16 +308,31 @@ def trace_posterior(grid: WorkGrid, plane: Plane, roots: Roots) -> Traced:
 
 def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool_]) -> Traced:
     """Labelled paths of the tree (see the module docstring); ``brain``: the brain mask on
-    the working grid (extremal targets lie inside it)."""
-    if len(roots.ica) < 2:
+    the working grid (extremal targets lie inside it). Where one carotid alone was found
+    (the other occluded below the skull base), its side and the posterior circulation are
+    traced in a frame anchored at its A1's end (:func:`_one_root_frame`)."""
+    if not roots.ica:
         return _no_tree(roots)
-    times = {s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP) for s in SIGN}
-    times["left"], frame = _frame(grid, plane, roots, times["left"])
+    times = {s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP) for s in roots.ica}
+    warnings: list[str] = []
+    if len(roots.ica) == 2:
+        times["left"], frame = _frame(grid, plane, roots, times["left"])
+    else:
+        (only,) = roots.ica
+        anchored = _one_root_frame(grid, plane, only, times[only], brain)
+        if anchored is None:
+            times[only] = arrival_times(grid.speed, roots.ica[only][None], stop=FAR_STOP)
+            anchored = _one_root_frame(grid, plane, only, times[only], brain)
+        if anchored is None:
+            return _no_tree(roots)
+        frame = anchored
+        other = "right" if only == "left" else "left"
+        warnings.append(f"{_no_carotid(roots)}; the {other} anterior circulation was not traced")
     paths: list[tuple[str, str, I64]] = []
     termini: dict[str, I64] = {}
     p2: dict[str, I64 | None] = {}
     ica: dict[str, I64] = {}
-    for side in SIGN:
+    for side in roots.ica:
         found, terminus, p2[side] = _anterior(grid, plane, times[side], frame, side, brain)
         if terminus is None or p2[side] is None or len(found) < 6:
             far = arrival_times(grid.speed, roots.ica[side][None], stop=FAR_STOP)
@@ -303,5 +346,6 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
     del times
     post, tip = _posterior(grid, roots, frame, p2, ica)
     paths += post + _acom(grid, paths)
-    warnings = [] if tip is not None else ["arterial tree: the basilar artery was not traced"]
-    return Traced(tuple(paths), termini, tip, frame, tuple(warnings))
+    if tip is None:
+        warnings.append("arterial tree: the basilar artery was not traced")
+    return Traced(tuple(paths), termini, tip, frame, tuple(warnings), _one_missing(roots))

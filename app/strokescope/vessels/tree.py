@@ -11,7 +11,7 @@ import numpy.typing as npt
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import RegistrationResult
 from strokescope.thrombus.symmetry import symmetric_plane
-from strokescope.vessels.cbs import clot_burden_score
+from strokescope.vessels.cbs import SIDES, ClotBurden, clot_burden_score
 from strokescope.vessels.frame import find_roots
 from strokescope.vessels.grid import WorkGrid, build_grid
 from strokescope.vessels.paths import arc_mm
@@ -150,6 +150,21 @@ def occluded_parts(segments: list[ArterySegment], side: str) -> tuple[str, ...]:
     return (*ica_parts(ica.get("ICA infraclinoid"), ica.get("ICA supraclinoid")), *parts)
 
 
+def _clot_burden(segments: list[ArterySegment], traced: Traced, warnings: list[str]) -> ClotBurden:
+    """The CBS of the traced segments; a carotid not found at the skull base while the
+    other was costs its infraclinoid ICA; a side whose M1 was not traced is named in
+    ``warnings`` (the score may be lower than given)."""
+    occluded = {side: occluded_parts(segments, side) for side in SIDES}
+    for side in traced.no_carotid:
+        occluded[side] = tuple(sorted({"ICA infraclinoid", *occluded[side]}))
+    for side in SIDES:
+        if not any(s.label == "M1" and s.side == side for s in segments):
+            warnings.append(
+                f"clot burden score: the {side} M1 was not traced; the score may be lower"
+            )
+    return clot_burden_score(occluded)
+
+
 def _edges(segments: list[ArterySegment]) -> tuple[tuple[int, int], ...]:
     out = []
     for i, parent in enumerate(segments):
@@ -182,10 +197,7 @@ def arterial_tree(
     traced = trace(grid, plane, find_roots(grid, plane), brain.array)
     segments = _segments(traced, grid, ncct, cta, reg)
     warnings = list(traced.warnings)
-    sides = {s.side for s in segments if s.label == "M1"}
-    if sides != {"left", "right"}:
-        warnings.append("clot burden score: the M1 of a side was not traced; score incomplete")
-    cbs = clot_burden_score({side: occluded_parts(segments, side) for side in ("left", "right")})
+    cbs = _clot_burden(segments, traced, warnings)
     lps = {
         k: tuple(float(v) for v in grid.geometry.index_to_lps(i[None].astype(float)).reshape(3))
         for k, i in traced.termini.items()
