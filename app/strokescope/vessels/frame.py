@@ -12,9 +12,10 @@
   it. A side without one there is sought in the slabs above, up to ``ICA_RISE_MM`` above
   the other side's carotid (bone or a cervical occlusion can hide one carotid low down).
   Where that leaves a side without one, both are taken as a pair that need not sit either
-  side of the plane, nor lie in one slab (:func:`_carotid_pair`) - unless one carotid was
-  found and its partner lies where a vertebral or the basilar does (:func:`_posterior_beside`):
-  the other carotid is then taken as occluded below the skull base, not replaced. A carotid found above
+  side of the plane, nor lie in one slab (:func:`_carotid_pair`) - unless one carotid
+  was found and its partner lies where a vertebral or the basilar does
+  (:func:`_posterior_beside`): the other carotid is then taken as occluded below the
+  skull base, not replaced. A carotid found above
   the bottom of the field of view is then followed down its lumen (:func:`_lowest`; beside
   the pair's midpoint where the pair gave the roots): a scan whose carotids run
   through the skull base in bone-bright canals, or thin there, finds its thick cores only
