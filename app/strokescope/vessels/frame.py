@@ -14,7 +14,7 @@
   Where that leaves a side without one, both are taken as a pair that need not sit either
   side of the plane, nor lie in one slab (:func:`_carotid_pair`) - unless one carotid
   was found and its partner lies where a vertebral or the basilar does
-  (:func:`_posterior_beside`): the other carotid is then taken as occluded below the
+  (:func:`_extends_with_posterior`): the other carotid is then taken as occluded below the
   skull base, not replaced. A carotid found above
   the bottom of the field of view is then followed down its lumen (:func:`_lowest`; beside
   the pair's midpoint where the pair gave the roots): a scan whose carotids run
@@ -55,6 +55,8 @@ ICA_PAIR_SLABS = 4
 """Where the plane-relative search leaves a side without a carotid, the two are sought as a
 pair (:func:`_carotid_pair`) in this many slabs from the lowest up."""
 VA_MIN_RADIUS_MM = 0.5
+SAME_ROOT_MM = 5.0
+"""A pair's root this near the root of the one carotid found is that carotid."""
 ICA_LATERAL_MM = (10.0, 40.0)
 VA_LATERAL_MM = (1.0, 20.0)
 VA_BEHIND_ICA_MM = 8.0
@@ -220,21 +222,27 @@ def _midpoint(pair: dict[str, _Blob | None]) -> float:
     return sum(b.d for b in pair.values() if b is not None) / 2.0
 
 
-def _posterior_beside(grid: WorkGrid, plane: Plane, ica: dict[str, I64]) -> bool:
-    """Whether one of the two roots ``ica`` lies where a vertebral artery or the basilar
-    does beside the other: within ``VA_LATERAL_MM[1]`` of the plane and ``VA_BEHIND_ICA_MM``
-    or more behind it. Where one carotid was found beside the plane, the other may be
-    occluded below the skull base, and such a pair is the patent carotid and a vertebral
-    (or the basilar followed down to one), not the two carotids."""
-    if len(ica) < 2:
+def _extends_with_posterior(
+    grid: WorkGrid, plane: Plane, one: dict[str, I64], paired: dict[str, I64]
+) -> bool:
+    """Whether the pair's roots ``paired`` are the one carotid found beside the plane
+    (``one``: its root within ``SAME_ROOT_MM``) and, as the other, a vessel where a vertebral
+    artery or the basilar lies beside it: within ``VA_LATERAL_MM[1]`` of the plane and
+    ``VA_BEHIND_ICA_MM`` or more behind it. The other carotid may then be occluded below
+    the skull base; the pair would trace from a vertebral as from a carotid. A pair that
+    does not hold the carotid found (a plane far off found another vessel) is taken."""
+    if len(one) != 1 or len(paired) != 2:
         return False
-    lps = {s: grid.geometry.index_to_lps(i[None].astype(float)).reshape(3) for s, i in ica.items()}
-    d = {s: abs(float(plane.signed_distance(p[None])[0])) for s, p in lps.items()}
-    a, b = ica
-    return any(
-        d[x] <= VA_LATERAL_MM[1] and lps[x][1] >= lps[y][1] + VA_BEHIND_ICA_MM
-        for x, y in ((a, b), (b, a))
-    )
+    ((side, root),) = one.items()
+    other = "right" if side == "left" else "left"
+    lps = {
+        s: grid.geometry.index_to_lps(i[None].astype(float)).reshape(3) for s, i in paired.items()
+    }
+    here = grid.geometry.index_to_lps(root[None].astype(float)).reshape(3)
+    if np.linalg.norm(lps[side] - here) > SAME_ROOT_MM:
+        return False
+    d = abs(float(plane.signed_distance(lps[other][None])[0]))
+    return d <= VA_LATERAL_MM[1] and lps[other][1] >= here[1] + VA_BEHIND_ICA_MM
 
 
 def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
@@ -258,7 +266,7 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     if None in found.values():
         pair = _carotid_pair([cores(first) for first in slabs[:ICA_PAIR_SLABS]])
         paired = {} if pair is None else _followed_down(grid, plane, pair, _midpoint(pair))
-        if pair is not None and not (ica and _posterior_beside(grid, plane, paired)):
+        if pair is not None and not _extends_with_posterior(grid, plane, ica, paired):
             found, ica = pair, paired
     behind = max((b.y for b in found.values() if b is not None), default=-np.inf)
     behind += VA_BEHIND_ICA_MM
