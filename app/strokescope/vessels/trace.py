@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from strokescope.thrombus.anatomy import Plane
+from strokescope.vessels.across import across_acom
 from strokescope.vessels.extremes import extremal_paths
 from strokescope.vessels.frame import SIGN, HeadFrame, Roots, head_frame, region
 from strokescope.vessels.grid import WorkGrid
@@ -252,6 +253,29 @@ def _frame(
     return left, head_frame(plane, between[int(np.argmin(np.abs(plane.signed_distance(between))))])
 
 
+def _across(
+    grid: WorkGrid, plane: Plane, frame: HeadFrame, roots: Roots, termini: dict[str, I64]
+) -> tuple[list[tuple[str, str, I64]], str]:
+    """The side without a carotid, traced across the Acom from the other (:mod:`.across`),
+    with the warning that says what was and was not traced there."""
+    ((only, root),) = roots.ica.items()
+    other = "right" if only == "left" else "left"
+    found: list[tuple[str, str, I64]] = []
+    if only in termini:
+        far = arrival_times(grid.speed, root[None], stop=FAR_STOP)
+        names = ("M2 superior", "M2 inferior", "A2")
+        targets = {n: _target_path(grid, far, frame, n, SIGN[other]) for n in names}
+        found, terminus = across_acom(grid, plane, frame, targets, termini[only], other)
+        if terminus is not None:
+            termini[other] = terminus
+    what = (
+        "its A1, M1 and M2 traced across the anterior communicating artery, its ICA not"
+        if found
+        else f"the {other} anterior circulation was not traced"
+    )
+    return found, f"{_no_carotid(roots)}; {what}"
+
+
 def _one_root_frame(
     grid: WorkGrid,
     plane: Plane,
@@ -310,7 +334,8 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
     """Labelled paths of the tree (see the module docstring); ``brain``: the brain mask on
     the working grid (extremal targets lie inside it). Where one carotid alone was found
     (the other occluded below the skull base), its side and the posterior circulation are
-    traced in a frame anchored at its A1's end (:func:`_one_root_frame`)."""
+    traced in a frame anchored at its A1's end (:func:`_one_root_frame`), and the other
+    side's A1, M1 and M2 across the anterior communicating artery (:mod:`.across`)."""
     if not roots.ica:
         return _no_tree(roots)
     times = {s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP) for s in roots.ica}
@@ -326,8 +351,6 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
         if anchored is None:
             return _no_tree(roots)
         frame = anchored
-        other = "right" if only == "left" else "left"
-        warnings.append(f"{_no_carotid(roots)}; the {other} anterior circulation was not traced")
     paths: list[tuple[str, str, I64]] = []
     termini: dict[str, I64] = {}
     p2: dict[str, I64 | None] = {}
@@ -343,6 +366,10 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
             ica[side] = np.concatenate(
                 [p for lab, s, p in found if s == side and lab.startswith("ICA")]
             )
+    if len(roots.ica) == 1:
+        found, warning = _across(grid, plane, frame, roots, termini)
+        paths += found
+        warnings.append(warning)
     del times
     post, tip = _posterior(grid, roots, frame, p2, ica)
     paths += post + _acom(grid, paths)

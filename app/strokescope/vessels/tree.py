@@ -157,6 +157,9 @@ def _clot_burden(segments: list[ArterySegment], traced: Traced, warnings: list[s
     occluded = {side: occluded_parts(segments, side) for side in SIDES}
     for side in traced.no_carotid:
         occluded[side] = tuple(sorted({"ICA infraclinoid", *occluded[side]}))
+        warnings.append(
+            f"clot burden score: the {side} supraclinoid ICA was not traced; the score may be lower"
+        )
     for side in SIDES:
         if not any(s.label == "M1" and s.side == side for s in segments):
             warnings.append(
