@@ -149,6 +149,7 @@ def test_one_carotid_not_opacified_is_traced_across_the_acom(tree_and_truth: Pai
         assert _near(tree, label, side, pts) >= least, (side, label)
     pts = np.concatenate([a.points for a in truth if a.label == "BA"])
     assert _near(tree, "BA", "mid", pts) >= 0.7
+    assert tree.segment("Acom", "mid") is not None  # the left A1 runs from its terminus
     # the left carotid holds no contrast at the skull base: its infraclinoid point is lost;
     # its supraclinoid ICA is not traced, so the score may be lower, and says so
     assert tree.clot_burden.score == 9 and tree.clot_burden.occluded == ("ICA infraclinoid",)

@@ -10,8 +10,8 @@ up and the M2 paths go on along the occluded side's A1 to its ICA terminus and i
 * **terminus**: the point of the superior-M2 path beyond the junction nearest the mirror
   image of the patent side's terminus through the midsagittal plane (within
   ``MIRROR_MAX_MM``);
-* **A1** from the junction to the terminus, **M1** from the terminus to where the two M2
-  paths part, the **M2** trunks beyond, the **A2** beyond the junction.
+* **A1** from the terminus to the junction (as a traced A1 runs), **M1** from the terminus
+  to where the two M2 paths part, the **M2** trunks beyond, the **A2** beyond the junction.
 
 The superior-M2 path must cross the midsagittal plane within ``ACOM_NEAR_MM`` of the Acom
 the head frame is anchored at: an M2 reached round the posterior circulation (posterior
@@ -73,7 +73,7 @@ def across_acom(
     if len(d) < 2 or d.min() > MIRROR_MAX_MM:
         return [], None
     t = j + max(1, int(np.argmin(d)))
-    out: list[tuple[str, str, I64]] = [("A1", side, sup[j : t + 1])]
+    out: list[tuple[str, str, I64]] = [("A1", side, sup[j : t + 1][::-1])]  # terminus first
     b = common_prefix(sup, inf) - 1 if inf is not None else len(sup) - 1
     if inf is not None and b > t:
         out += [("M1", side, sup[t : b + 1]), ("M2 superior", side, sup[b:])]
