@@ -66,9 +66,7 @@ def across_acom(
     if sup is None or a2 is None or not _crosses_at_acom(grid, plane, frame, sup, SIGN[side]):
         return [], None
     j = max(1, common_prefix(sup, a2)) - 1
-    p = _lps(grid, other_terminus[None]).reshape(3)
-    n = np.asarray(plane.normal, dtype=float)
-    mirror = p - 2.0 * float(plane.signed_distance(p[None])[0]) * n
+    mirror = plane.mirror(_lps(grid, other_terminus[None]))
     d = np.linalg.norm(_lps(grid, sup[j:]) - mirror, axis=1)
     if len(d) < 2 or d.min() > MIRROR_MAX_MM:
         return [], None

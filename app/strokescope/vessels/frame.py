@@ -67,6 +67,7 @@ ACOM_TO_ORIGIN_MM = (0.0, 20.0, -5.0)
 """Anterior communicating artery -> centre of the circle of Willis in the head frame (mm);
 set on the family-A calibration block only."""
 SIGN = {"left": 1.0, "right": -1.0}
+OTHER = {"left": "right", "right": "left"}
 LOWER_STOP = 150.0
 """Arrival-time limit of the march down a carotid from its root: its lumen, a few mm of
 clot-like voxels, never 2 mm of tissue."""
@@ -234,7 +235,7 @@ def _extends_with_posterior(
     if len(one) != 1 or len(paired) != 2:
         return False
     ((side, root),) = one.items()
-    other = "right" if side == "left" else "left"
+    other = OTHER[side]
     lps = {
         s: grid.geometry.index_to_lps(i[None].astype(float)).reshape(3) for s, i in paired.items()
     }
@@ -256,7 +257,7 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
     found = {side: _carotid(cores(base), sg) for side, sg in SIGN.items()}
     rise = int(round(ICA_RISE_MM / grid.geometry.spacing[0]))
     for side, sg in SIGN.items():
-        other = found["right" if side == "left" else "left"]
+        other = found[OTHER[side]]
         top = base + (rise if other is not None else 0)
         for first in slabs[1:]:
             if found[side] is not None or first > top:

@@ -33,7 +33,7 @@ import numpy.typing as npt
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.across import across_acom
 from strokescope.vessels.extremes import extremal_paths
-from strokescope.vessels.frame import SIGN, HeadFrame, Roots, head_frame, region
+from strokescope.vessels.frame import OTHER, SIGN, HeadFrame, Roots, head_frame, region
 from strokescope.vessels.grid import WorkGrid
 from strokescope.vessels.paths import (
     arc_mm,
@@ -254,15 +254,20 @@ def _frame(
 
 
 def _across(
-    grid: WorkGrid, plane: Plane, frame: HeadFrame, roots: Roots, termini: dict[str, I64]
+    grid: WorkGrid,
+    plane: Plane,
+    frame: HeadFrame,
+    roots: Roots,
+    termini: dict[str, I64],
+    far: npt.NDArray[np.float32],
 ) -> tuple[list[tuple[str, str, I64]], str]:
-    """The side without a carotid, traced across the Acom from the other (:mod:`.across`),
-    with the warning that says what was and was not traced there."""
-    ((only, root),) = roots.ica.items()
-    other = "right" if only == "left" else "left"
+    """The side without a carotid, traced across the Acom from the other (:mod:`.across`)
+    on the patent root's arrival times to ``FAR_STOP`` (``far``), with the warning that
+    says what was and was not traced there."""
+    (only,) = roots.ica
+    other = OTHER[only]
     found: list[tuple[str, str, I64]] = []
     if only in termini:
-        far = arrival_times(grid.speed, root[None], stop=FAR_STOP)
         names = ("M2 superior", "M2 inferior", "A2")
         targets = {n: _target_path(grid, far, frame, n, SIGN[other]) for n in names}
         found, terminus = across_acom(grid, plane, frame, targets, termini[only], other)
@@ -339,6 +344,14 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
     if not roots.ica:
         return _no_tree(roots)
     times = {s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP) for s in roots.ica}
+    marched_far: dict[str, npt.NDArray[np.float32]] = {}
+
+    def far(side: str) -> npt.NDArray[np.float32]:
+        """The root's arrival times to ``FAR_STOP``, marched once per side."""
+        if side not in marched_far:
+            marched_far[side] = arrival_times(grid.speed, roots.ica[side][None], stop=FAR_STOP)
+        return marched_far[side]
+
     warnings: list[str] = []
     if len(roots.ica) == 2:
         times["left"], frame = _frame(grid, plane, roots, times["left"])
@@ -346,7 +359,7 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
         (only,) = roots.ica
         anchored = _one_root_frame(grid, plane, only, times[only], brain)
         if anchored is None:
-            times[only] = arrival_times(grid.speed, roots.ica[only][None], stop=FAR_STOP)
+            times[only] = far(only)
             anchored = _one_root_frame(grid, plane, only, times[only], brain)
         if anchored is None:
             return _no_tree(roots)
@@ -358,8 +371,7 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
     for side in roots.ica:
         found, terminus, p2[side] = _anterior(grid, plane, times[side], frame, side, brain)
         if terminus is None or p2[side] is None or len(found) < 6:
-            far = arrival_times(grid.speed, roots.ica[side][None], stop=FAR_STOP)
-            found, terminus, p2[side] = _anterior(grid, plane, far, frame, side, brain)
+            found, terminus, p2[side] = _anterior(grid, plane, far(side), frame, side, brain)
         paths += found
         if terminus is not None:
             termini[side] = terminus
@@ -367,10 +379,12 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
                 [p for lab, s, p in found if s == side and lab.startswith("ICA")]
             )
     if len(roots.ica) == 1:
-        found, warning = _across(grid, plane, frame, roots, termini)
+        (only,) = roots.ica
+        found, warning = _across(grid, plane, frame, roots, termini, far(only))
         paths += found
         warnings.append(warning)
     del times
+    marched_far.clear()
     post, tip = _posterior(grid, roots, frame, p2, ica)
     paths += post + _acom(grid, paths)
     if tip is None:
