@@ -142,3 +142,24 @@ def test_a_vertebral_is_not_taken_for_an_occluded_carotid() -> None:
     seed = grid.geometry.index_to_lps(roots.ica["right"][None].astype(float)).reshape(3)
     assert abs(seed[0] + ICA_XY[0]) <= 1.5, seed
     assert len(roots.vertebral) == 2
+
+
+def test_vertebral_roots_lie_behind_the_carotids_not_far_behind() -> None:
+    """Vertebrals only 6 mm behind the carotids (as in several family-A heads) are roots;
+    thin vessels 50 mm behind them, near the dural sinuses, are not: taken as roots they
+    gave paths to the posterior cerebral arteries that never met at a basilar."""
+    shape = (30, 100, 100)
+    geom = Geometry(shape, (1.0, 1.0, 1.0), (-50.0, -40.0, -60.0), DIRECTION)
+    lps = geom.index_to_lps(np.indices(shape).reshape(3, -1).T.astype(float))
+    x, y = lps[:, 0], lps[:, 1]
+    lumen = np.zeros(len(lps), bool)
+    for sign in (1.0, -1.0):
+        for (cx, cy), r in (((20.0, 0.0), 2.3), ((8.0, 6.0), 1.6), ((14.0, 50.0), 1.6)):
+            lumen |= (x - sign * cx) ** 2 + (y - cy) ** 2 <= r**2
+    grid = drawn_grid(geom, lumen.reshape(shape))
+    roots = find_roots(grid, Plane((0.0, 0.0, 0.0), (1.0, 0.0, 0.0)))
+    assert set(roots.ica) == {"left", "right"}
+    vertebral = grid.geometry.index_to_lps(np.array(roots.vertebral, dtype=float))
+    assert len(vertebral) == 2, vertebral
+    assert np.allclose(np.sort(np.abs(vertebral[:, 0])), 8.0, atol=1.5)
+    assert np.allclose(vertebral[:, 1], 6.0, atol=1.5)

@@ -21,8 +21,9 @@
   through the skull base in bone-bright canals, or thin there, finds its thick cores only
   higher up, and the tree would start tens of millimetres up the ICA. The vertebral
   arteries are those (maximal radius >= ``VA_MIN_RADIUS_MM``) within 20 mm of the plane and
-  at least ``VA_BEHIND_ICA_MM`` behind the carotids (the jugular bulb and sigmoid sinus lie lateral
-  and behind the carotid, the vertebrals medial and behind it).
+  ``VA_SEED_BEHIND_MM`` behind the carotids (the jugular bulb and sigmoid sinus lie lateral
+  and behind the carotid, the vertebrals medial and behind it; the dural sinuses and the
+  veins of the neck's back far behind it).
 * **Head frame**: x the normal of the midsagittal plane (patient left), z the patient's
   head direction made orthogonal to x, y = z x x (posterior); its origin is the anterior
   communicating artery - where the minimal path between the two carotid roots crosses the
@@ -60,6 +61,13 @@ SAME_ROOT_MM = 5.0
 ICA_LATERAL_MM = (10.0, 40.0)
 VA_LATERAL_MM = (1.0, 20.0)
 VA_BEHIND_ICA_MM = 8.0
+"""A pair member this far behind the one carotid found, near the plane, is taken for a
+vertebral or the basilar (:func:`_extends_with_posterior`)."""
+VA_SEED_BEHIND_MM = (4.0, 35.0)
+"""Vertebral roots lie this many mm behind the rearmost carotid root (range). Set on the
+family-A calibration block and family C's development seed: their vertebrals lie 5-24 mm
+behind, thin vessels near the dural sinuses 43-64 mm (taken as roots they gave paths to
+the posterior cerebral arteries that never met at a basilar)."""
 VA_SLABS = 4
 """The vertebral arteries are sought in the lowest slab and, where bone hides them there,
 in up to this many slabs above it."""
@@ -269,14 +277,14 @@ def find_roots(grid: WorkGrid, plane: Plane) -> Roots:
         paired = {} if pair is None else _followed_down(grid, plane, pair, _midpoint(pair))
         if pair is not None and not _extends_with_posterior(grid, plane, ica, paired):
             found, ica = pair, paired
-    behind = max((b.y for b in found.values() if b is not None), default=-np.inf)
-    behind += VA_BEHIND_ICA_MM
+    rear = max((b.y for b in found.values() if b is not None), default=-np.inf)
+    behind = (rear + VA_SEED_BEHIND_MM[0], rear + VA_SEED_BEHIND_MM[1])
     va: tuple[I64, ...] = ()
     for first in slabs[:VA_SLABS]:
         va = tuple(
             c.seed
             for c in blobs(first)
-            if VA_LATERAL_MM[0] <= abs(c.d) <= VA_LATERAL_MM[1] and c.y >= behind
+            if VA_LATERAL_MM[0] <= abs(c.d) <= VA_LATERAL_MM[1] and behind[0] <= c.y <= behind[1]
         )
         if va:
             break

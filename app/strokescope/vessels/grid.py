@@ -14,7 +14,10 @@ edge passes the rule, and a one-voxel shell of "lumen" wraps the skull base and 
 arteries to each other and to the sinuses. Blurring
 the sharper scan until the two agree on the bone edges (the Gaussian that minimises the
 median difference there; subtraction angiography matches its mask the same way) leaves a
-real artery beside the bone its contrast and takes the shell away.
+real artery beside the bone its contrast and takes the shell away. Outside the NCCT's field
+of view (a shorter NCCT, or motion between the scans along the head) nothing is lumen:
+with air for the NCCT there, the skull base's bone passed the rule, and a slab of it
+joined the carotids to the vertebral arteries at the bottom of the field.
 
 The speed of the minimal-path search ([Sethian1996] fast marching, as in the minimal-path
 centerlines of [Deschamps2001]) is high deep inside the lumen - (1 + radius / mm)^2, so
@@ -38,7 +41,7 @@ import SimpleITK as sitk
 
 from strokescope.preprocess.gaussian import gaussian_mm
 from strokescope.preprocess.morphology import dilate_ball
-from strokescope.preprocess.registration import RegistrationResult, resample_registered
+from strokescope.preprocess.registration import AIR_HU, RegistrationResult, resample_registered
 from strokescope.thrombus.vessel_evidence import ENHANCEMENT_HU, opacified_hu
 from strokescope.volume import Geometry, Volume
 
@@ -228,7 +231,9 @@ def build_grid(
     """Resample both scans onto the working grid and derive lumen, radius and speed."""
     geom = work_geometry(cta.geometry, spacing_mm)
     c = resample_registered(cta, geom, np.eye(4)).array
-    n = resample_registered(ncct, geom, reg.cta_to_ncct).array
-    lumen = opacified_lumen(c, n, spacing_mm)
+    n = resample_registered(ncct, geom, reg.cta_to_ncct, default_hu=np.nan).array
+    unseen = np.isnan(n)
+    n[unseen] = AIR_HU
+    lumen = opacified_lumen(c, n, spacing_mm) & ~unseen
     radius = lumen_radius(lumen, spacing_mm)
     return WorkGrid(geom, c, n, lumen, radius, speed_map(c, n, lumen, radius, spacing_mm))

@@ -15,7 +15,8 @@ paths, labelled by branch order as in the TopCoW classes [TopCoW]):
 * **Pcom**: the P2 path from the carotid, from where it leaves the carotid to where it
   meets the posterior cerebral artery traced from the vertebral roots;
 * **basilar tip**: where the paths from the vertebral roots to the two P2 regions part;
-  the basilar is their shared stretch, the P1 runs from the tip to the Pcom junction;
+  the basilar their shared stretch above the vertebral confluence (:mod:`.confluence`),
+  the P1 runs from the tip to the Pcom junction;
 * **Acom**: the minimal path between the two A1 ends, when shorter than ``ACOM_MAX_MM``.
 
 The boxes were set on one phantom family. Each side's M2 and A2 targets are also read from
@@ -26,12 +27,14 @@ boxes have missed the middle cerebral artery and the extremes' labels are taken.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.across import across_acom
+from strokescope.vessels.confluence import basilar_part
 from strokescope.vessels.extremes import extremal_paths
 from strokescope.vessels.frame import OTHER, SIGN, HeadFrame, Roots, head_frame, region
 from strokescope.vessels.grid import WorkGrid
@@ -386,6 +389,8 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
     del times
     marched_far.clear()
     post, tip = _posterior(grid, roots, frame, p2, ica)
+    basilar = partial(basilar_part, grid, plane, vertebral=roots.vertebral, stop=FAR_STOP)
+    post = [(lab, s, p if lab != "BA" else basilar(p)) for lab, s, p in post]
     paths += post + _acom(grid, paths)
     if tip is None:
         warnings.append("arterial tree: the basilar artery was not traced")
