@@ -24,7 +24,8 @@ Family C labels the anterior and posterior cerebral arteries whole ("A", "P"): a
 A1 or A2 (P1 or P2) counts for them, as it does in the "A" and "P" columns of the other
 blocks; family C has no truth CBS.
 
-Usage: ``python -m benchmarks.bench_arterial_tree [--n 8] [--full] [--blocks ...]``;
+Usage: ``python -m benchmarks.bench_arterial_tree [--n 8] [--full] [--blocks ...]
+[--ncct-short-mm MM]``;
 writes ``benchmarks/results/arterial_tree.json``.
 """
 
@@ -47,7 +48,7 @@ from strokescope.thrombus.shifts import EvalCase, make_case, suite_options
 from strokescope.vessels import ArterialTree, arterial_tree
 from strokescope.vessels.cbs import CBS_ITEMS, clot_burden_score
 from strokescope.vessels.tree import SCORED
-from strokescope.volume import Mask
+from strokescope.volume import Mask, Volume
 
 TOL_MM = 2.0
 MIN_TRUTH_POINTS = 6
@@ -177,12 +178,20 @@ def roots_on_ica(tree: ArterialTree, truth: list[TruthArtery]) -> list[bool]:
     return out
 
 
-def run_case(block: str, i: int, quick: bool) -> dict[str, Any]:
+def shorter(ncct: Volume, mm: float) -> Volume:
+    """``ncct`` without its lowest ``mm``: a head NCCT beside a longer (head-and-neck) CTA."""
+    g = ncct.geometry
+    cut = min(g.shape[0] - 1, int(round(mm / g.spacing[0])))
+    return Volume(ncct.array[cut:], g.crop((cut, 0, 0), (g.shape[0] - cut, *g.shape[1:])))
+
+
+def run_case(block: str, i: int, quick: bool, ncct_short_mm: float = 0.0) -> dict[str, Any]:
     case = make_block_case(block, i, quick)
     truth = truth_of(block, i, case, quick)
-    reg = register_rigid(case.cta, case.ncct)
+    ncct = shorter(case.ncct, ncct_short_mm) if ncct_short_mm > 0 else case.ncct
+    reg = register_rigid(case.cta, ncct)
     t = time.perf_counter()
-    tree = arterial_tree(case.ncct, case.cta, reg)
+    tree = arterial_tree(ncct, case.cta, reg)
     seconds = time.perf_counter() - t
     cbs, parts = (None, []) if block == "C-dev" else truth_cbs(truth, case.truth_mask)
     return {
@@ -249,11 +258,22 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=8)
     ap.add_argument("--full", action="store_true", help="full-resolution phantoms (slow)")
     ap.add_argument("--blocks", nargs="+", default=list(BLOCKS), choices=list(BLOCKS))
+    ap.add_argument(
+        "--ncct-short-mm",
+        type=float,
+        default=0.0,
+        help="cut this many mm off the NCCT's bottom (a head NCCT beside a longer CTA)",
+    )
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
-    report: dict[str, Any] = {"quick": not args.full, "tol_mm": TOL_MM, "blocks": {}}
+    report: dict[str, Any] = {
+        "quick": not args.full,
+        "tol_mm": TOL_MM,
+        "ncct_short_mm": args.ncct_short_mm,
+        "blocks": {},
+    }
     for block in args.blocks:
-        rows = [run_case(block, i, not args.full) for i in range(args.n)]
+        rows = [run_case(block, i, not args.full, args.ncct_short_mm) for i in range(args.n)]
         for r in rows:
             print(
                 f"{block} {r['seed']} {r['occlusion']:9s} CBS truth {_num(r['truth_cbs'])} "

@@ -68,13 +68,15 @@ def _baseline(models, ncct, cta) -> float:  # type: ignore[no-untyped-def]
     from strokescope.preprocess import brain_mask
     from strokescope.preprocess.registration import register_rigid
     from strokescope.thrombus import inference as inf
-    from strokescope.thrombus.analysis import _aux_grid, _region
+    from strokescope.thrombus.analysis import _aux_grid
+    from strokescope.thrombus.region import analysis_region
 
     reg = register_rigid(cta, ncct)
     t = time.perf_counter()
     sources = inf.Sources(ncct, cta, reg)
     aux = _aux_grid(cta.geometry)
-    region = _region(brain_mask(inf.Volume(sources.hu_on(aux)[0], aux)), cta.geometry, 10.0)
+    brain = brain_mask(inf.Volume(sources.hu_on(aux)[0], aux))
+    region = analysis_region(brain, cta.geometry, ncct.geometry, reg, 10.0)
     coarse_grid = inf.model_grid(cta.geometry, models.coarse.spacing_mm, *region)
     coarse = inf.run_padded(models.coarse, inf.normalise(models, sources.hu_on(coarse_grid)))
     fine_grid = inf.model_grid(cta.geometry, models.fine.spacing_mm, *region)

@@ -48,6 +48,7 @@ from strokescope.thrombus.inference import (
 )
 from strokescope.thrombus.input_roles import check_roles, refuse_same_series
 from strokescope.thrombus.model import ThrombusModels
+from strokescope.thrombus.region import analysis_region
 from strokescope.thrombus.result import Thrombus, ThrombusResult
 from strokescope.thrombus.rules import Rules
 from strokescope.thrombus.symmetry import symmetric_plane
@@ -72,22 +73,6 @@ def _aux_grid(cta: Geometry) -> Geometry:
         for n, s, t in zip(cta.shape, cta.spacing, spacing, strict=True)
     )
     return Geometry(shape, spacing, cta.origin, cta.direction)  # type: ignore[arg-type]
-
-
-def _region(
-    brain: Mask, cta: Geometry, margin_mm: float
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    shape = np.asarray(cta.shape)
-    nz = np.argwhere(brain.array)
-    if len(nz) == 0:
-        log.warning("thrombus: empty brain mask, using the whole CTA grid")
-        return np.zeros(3, np.int64), shape - 1
-    corners = brain.geometry.index_to_lps(np.stack([nz.min(0), nz.max(0)]).astype(float))
-    idx = cta.lps_to_index(corners)
-    margin = np.ceil(margin_mm / np.asarray(cta.spacing)).astype(np.int64)
-    lo = np.floor(idx.min(0)).astype(np.int64) - margin
-    hi = np.ceil(idx.max(0)).astype(np.int64) + margin
-    return np.maximum(lo, 0), np.minimum(hi, shape - 1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -301,7 +286,7 @@ def analyze(
     warnings += roles.warnings
     if roles.not_assessed is not None:
         return _empty(cta.geometry, models, warnings, seconds, roles.not_assessed)
-    region = _region(brain, cta.geometry, models.region_margin_mm)
+    region = analysis_region(brain, cta.geometry, ncct.geometry, reg, models.region_margin_mm)
     seconds["brain_mask"] = time.perf_counter() - t
     progress(0.25)
     pred = predict(models, sources, region, on_progress=lambda f: progress(0.25 + 0.5 * f))
