@@ -12,7 +12,7 @@ from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import RegistrationResult
 from strokescope.thrombus.symmetry import symmetric_plane
 from strokescope.vessels.cbs import SIDES, ClotBurden, clot_burden_score
-from strokescope.vessels.frame import find_roots
+from strokescope.vessels.frame import OTHER, find_roots
 from strokescope.vessels.grid import WorkGrid, build_grid
 from strokescope.vessels.paths import arc_mm
 from strokescope.vessels.profile import (
@@ -79,7 +79,7 @@ def _segments(
         r_vox = grid.radius_mm[tuple(path.T)]
         where = np.linspace(0, len(r_vox) - 1, len(p))
         radius = np.interp(where, np.arange(len(r_vox)), r_vox).astype(np.float32)
-        other = {"left": "right", "right": "left"}.get(side, side)
+        other = OTHER.get(side, side)
         reference = max(medians[(lab, side)], medians.get((lab, other), 0.0))
         st, drop = status(profiles[(lab, side)], reference)
         out.append(ArterySegment(lab, side, p, radius, profiles[(lab, side)], st, drop))
