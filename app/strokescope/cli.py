@@ -110,7 +110,7 @@ def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="evaluation suite (default in-distribution; family-b, noise-x3, smooth-kernel, "
         "sharp-kernel, kernel-mismatch, slices-2.5mm, rotation-20, hu-offset, "
         "low-contrast-cta, venous-cta, high-haematocrit, motion-3mm, posterior, "
-        "vessel-calibre, tortuous: see strokescope.thrombus.shifts)",
+        "vessel-calibre, tortuous, ncct-shorter: see strokescope.thrombus.shifts)",
     )
     ev.add_argument("--out", default="benchmarks/results/eval_thrombus.json", help="JSON file")
     ev.set_defaults(handler=_run_evaluate)

@@ -260,3 +260,18 @@ def test_partial_fov_cuts_the_head_on_one_side() -> None:
 def test_rotation_up_to_25_degrees() -> None:
     study = _small(rotation_deg=(25.0, -25.0, 25.0))
     assert study.masks["thrombus"].voxel_count > 0
+
+
+def test_a_shorter_ncct_keeps_the_upper_slices_of_the_uncut_one() -> None:
+    full, short = _small(), _small(ncct_short_mm=20.0)
+    g, s = full.ncct.geometry, short.ncct.geometry
+    cut = round(20.0 / g.spacing[0])
+    assert s.shape == (g.shape[0] - cut, *g.shape[1:])
+    np.testing.assert_allclose(s.index_to_lps(np.zeros(3)), g.index_to_lps(np.array([cut, 0, 0])))
+    np.testing.assert_array_equal(short.ncct.array, full.ncct.array[cut:])
+    assert short.masks["brain"].geometry == s
+    assert short.cta is not None and full.cta is not None
+    np.testing.assert_array_equal(short.cta.array, full.cta.array)  # the CTA keeps its length
+    assert short.masks["thrombus"].geometry == short.cta.geometry
+    with pytest.raises(InputError, match="ncct_short_mm"):
+        PhantomOptions(ncct_short_mm=61.0)

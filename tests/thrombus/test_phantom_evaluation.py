@@ -185,6 +185,11 @@ def test_shift_suites_change_one_thing_on_the_held_out_cases() -> None:
         for i in range(4)
     ]
     assert sites == ["basilar", "P1", "basilar", "none"]
+    cuts = [
+        suite_options("ncct-shorter", i, quick=False, seed0=HELD_OUT_SEED0)["ncct_short_mm"]
+        for i in range(12)
+    ]
+    assert cuts == [15.0] * 4 + [25.0] * 4 + [35.0] * 4  # every site under every cut
 
 
 def test_suite_bars_follow_the_issue() -> None:

@@ -96,6 +96,10 @@ class PhantomOptions:
         the same arc length at 80 mm radius).
     cta_inplane_mm, cta_matrix, cta_slices, cta_slice_mm : optional geometry
         CTA grid when it differs from the NCCT grid (``None``: same as NCCT).
+    ncct_short_mm : float
+        The NCCT starts this far (0-60 mm) above the CTA's first slice: a head NCCT beside a
+        longer (head-and-neck) CTA. Its lowest slices are dropped after rendering, so the
+        slices it keeps equal those of the study without the cut.
 
     The options below widen the training distribution (SynthSeg-style randomisation); each
     default reproduces the studies generated before they existed, bit for bit.
@@ -165,6 +169,7 @@ class PhantomOptions:
     followup_matrix: int | None = None
     cta: bool = True
     motion_mm: float = 0.0
+    ncct_short_mm: float = 0.0
     cta_inplane_mm: float | None = None
     cta_matrix: int | None = None
     cta_slices: int | None = None
@@ -211,6 +216,7 @@ class PhantomOptions:
         _check_range("followup_slice_mm", self.followup_slice_mm, 0.5, 10.0)
         _check_range("followup_matrix", self.followup_matrix, 16, 1024)
         _check_range("motion_mm", self.motion_mm, 0.0, 10.0)
+        _check_range("ncct_short_mm", self.ncct_short_mm, 0.0, 60.0)
         _check_range("cta_inplane_mm", self.cta_inplane_mm, 0.2, 2.0)
         _check_range("cta_matrix", self.cta_matrix, 16, 1024)
         _check_range("cta_slices", self.cta_slices, 1, 2000)

@@ -148,6 +148,16 @@ def _finish_scan(volume: Volume, o: PhantomOptions, phase: str) -> None:
     )
 
 
+def _cut_ncct(ncct: Volume, masks: dict[str, Mask], mm: float) -> tuple[Volume, dict[str, Mask]]:
+    """``ncct`` and its ``masks`` (on its grid) without their lowest ``mm`` (at least one
+    slice kept)."""
+    g = ncct.geometry
+    cut = min(g.shape[0] - 1, round(mm / g.spacing[0]))
+    short = g.crop((cut, 0, 0), (g.shape[0] - cut, *g.shape[1:]))
+    out = {name: Mask(m.array[cut:], short, m.name) for name, m in masks.items()}
+    return Volume(ncct.array[cut:], short, ncct.meta), out
+
+
 def generate_study(options: PhantomOptions, *, threads: int | None = None) -> PhantomStudy:
     """Render the study described by ``options`` (deterministic for a given seed).
 
@@ -190,6 +200,8 @@ def generate_study(options: PhantomOptions, *, threads: int | None = None) -> Ph
     masks = {"brain": Mask(base.masks["brain"], g_ncct, "brain")}
     if "sah" in base.masks:
         masks["sah"] = Mask(base.masks["sah"], g_ncct, "sah")
+    if o.ncct_short_mm > 0:  # before the vessel masks, which may share the NCCT's grid
+        ncct, masks = _cut_ncct(ncct, masks, o.ncct_short_mm)
     vessel_src, vessel_geom = (cta_r, g_cta) if cta_r is not None else (base, g_ncct)
     for name in VESSEL_GRID_MASKS:
         if name in vessel_src.masks:

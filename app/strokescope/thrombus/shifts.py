@@ -16,9 +16,10 @@ trained or calibrated on ("leave one generator out"):
   all tissue), ``low-contrast-cta`` (arterial lumen 150-200 HU), ``venous-cta`` (dense
   venous sinuses, 250-350 HU), ``high-haematocrit`` (55 %: hyperdense vessels without a
   clot), ``motion-3mm`` (3 mm between NCCT and CTA), ``posterior`` (basilar and P1
-  clots, with clot-free cases for specificity), and two structural shifts beyond the
-  issue's list: ``vessel-calibre`` (arteries 0.75x or 1.3x) and ``tortuous`` (maximal
-  centerline tortuosity).
+  clots, with clot-free cases for specificity), and three shifts beyond the issue's list:
+  ``vessel-calibre`` (arteries 0.75x or 1.3x), ``tortuous`` (maximal centerline
+  tortuosity) and ``ncct-shorter`` (the NCCT starts 15, 25 or 35 mm above the CTA: a head
+  NCCT beside a longer CTA, as where a head-and-neck CTA follows a head NCCT).
 
 Occlusion sites cycle ICA, M1, M2, none (``posterior``: basilar, P1, basilar, none); every
 third case has a calcified siphon, so the "none" cases with it are calcification-only mimics.
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 FAMILY_B_SEED0 = 700_000
 POSTERIOR = ("basilar", "P1", "basilar", "none")
+NCCT_SHORT_MM = (15.0, 25.0, 35.0)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ SHIFTS: dict[str, Callable[[int], dict[str, Any]]] = {
     "venous-cta": lambda i: {"veins": True, "venous_hu": 250.0 + 100.0 * ((i * 7) % 20) / 19.0},
     "high-haematocrit": lambda i: {"haematocrit_pct": 55.0},
     "motion-3mm": lambda i: {"motion_mm": 3.0},
+    "ncct-shorter": lambda i: {"ncct_short_mm": NCCT_SHORT_MM[(i // 4) % 3]},
     "posterior": lambda i: {"occlusion": POSTERIOR[i % 4]},
     "vessel-calibre": lambda i: {"vessel_scale": 0.75 if i % 2 == 0 else 1.3},
     "tortuous": lambda i: {"tortuosity": 1.0},
