@@ -144,6 +144,18 @@ def _randomisation(rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
+def _drawn(options: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``options`` without the fields at their defaults: a field added to
+    :class:`~strokescope.phantom.PhantomOptions` later, at a default that renders as
+    before, does not make written cases look changed."""
+    from strokescope.phantom import PhantomOptions
+
+    if options is None:
+        return None
+    default = json.loads(json.dumps(PhantomOptions().to_dict()))
+    return {k: v for k, v in options.items() if k not in default or v != default[k]}
+
+
 def phantom_case(case_id: str, options: PhantomOptions) -> Case:
     """Generate one study and return it as a training case on the CTA grid."""
     from strokescope.phantom import generate_study
@@ -197,7 +209,7 @@ def write_phantom_dataset(
         options = json.loads(json.dumps(random_options(seed, index, tiny=tiny).to_dict()))
         ids.append(case_id)
         present = (base / "labelsTr" / f"{case_id}.nii.gz").is_file()
-        if present and written.get(case_id) == options:
+        if present and _drawn(written.get(case_id)) == _drawn(options):
             continue
         written.pop(case_id, None)
         todo[case_id] = options

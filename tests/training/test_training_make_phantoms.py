@@ -22,6 +22,10 @@ def test_a_case_is_kept_while_its_options_hold_and_rewritten_when_they_change(
     label.write_bytes(b"kept")  # a marker: a kept case is not rewritten
     write_phantom_dataset(tmp_path, n=1, seed=5, tiny=True)
     assert label.read_bytes() == b"kept"
+    del logged[ids[0]]["ncct_short_mm"]  # logged before the field existed, at its default
+    (tmp_path / "phantom_options.json").write_text(json.dumps(logged))
+    write_phantom_dataset(tmp_path, n=1, seed=5, tiny=True)
+    assert label.read_bytes() == b"kept"
     logged[ids[0]]["sah"] = not logged[ids[0]]["sah"]  # as if the option draw had changed
     (tmp_path / "phantom_options.json").write_text(json.dumps(logged))
     write_phantom_dataset(tmp_path, n=1, seed=5, tiny=True)
