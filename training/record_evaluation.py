@@ -11,7 +11,8 @@ of the calibration seed block). ``--held-out`` copies the summary of a held-out 
 (``benchmarks/eval_thrombus.py``, seeds 900000...) into ``held_out_metrics`` and writes it
 as a section of ``MODEL_CARD.md``; ``--suites`` does the same for every evaluation suite
 of ``benchmarks/eval_thrombus_shifts.py`` (in-distribution, the independent family B and
-each shift: ``evaluation_suites`` in the manifest, one table in the card). The manifest's
+each shift: ``evaluation_suites`` in the manifest, one table in the card); suites recorded
+before with as many pairs stay, those of the run replace their namesakes. The manifest's
 checksum table is refreshed, since the card is one of the files it covers. A rule changed
 after a held-out run invalidates that run: the held-out metrics and suites are then reset
 to pending.
@@ -128,6 +129,24 @@ def suites_section(doc: dict[str, Any]) -> str:
     )
 
 
+def _merged_suites(prior: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
+    """The suites of ``doc`` over those already recorded (same pairs per suite; a suite of
+    ``doc`` replaces its namesake), in the order of
+    :data:`strokescope.thrombus.shifts.SUITES`: a new suite is run and recorded without
+    running every other one again."""
+    from strokescope.thrombus.shifts import SUITES
+
+    kept = prior.get("values") or {}
+    if prior.get("n_per_suite") != doc["n_per_suite"]:
+        kept = {}
+    new = {
+        n: {"summary": r["summary"], "bars_met": r["bars_met"]} for n, r in doc["suites"].items()
+    }
+    values = {**kept, **new}
+    rank = {name: i for i, name in enumerate(SUITES)}
+    return dict(sorted(values.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+
 def record(
     models: Path,
     *,
@@ -165,15 +184,14 @@ def record(
         doc = json.loads(suites.read_text(encoding="utf-8"))
         if doc.get("quick"):
             raise SystemExit(f"{suites}: a --quick smoke run; record a full-geometry run")
+        values = _merged_suites(manifest.get("evaluation_suites") or {}, doc)
         manifest["evaluation_suites"] = {
             "status": "measured on held-out phantoms (not patients)",
             "n_per_suite": doc["n_per_suite"],
-            "values": {
-                name: {"summary": r["summary"], "bars_met": r["bars_met"]}
-                for name, r in doc["suites"].items()
-            },
+            "values": values,
         }
-        card = _without(card, SUITES_MARKER).rstrip() + "\n\n" + suites_section(doc)
+        merged = {"n_per_suite": doc["n_per_suite"], "suites": values}
+        card = _without(card, SUITES_MARKER).rstrip() + "\n\n" + suites_section(merged)
     atomic_write_text(card_path, card)
     card_path.chmod(0o644)
     refresh_checksums(models, manifest)

@@ -103,7 +103,9 @@ def test_an_invalid_rule_is_one_line_and_changes_nothing(folder: Path, item: str
     assert (folder / "manifest.json").read_bytes() == before
 
 
-def _suites_run(tmp_path: Path, *, quick: bool = False) -> Path:
+def _suites_run(
+    tmp_path: Path, *, quick: bool = False, names: tuple[str, ...] = ("in-distribution", "family-b")
+) -> Path:
     from strokescope.thrombus.phantom_evaluation import bars_met, summarise
     from strokescope.thrombus.shifts import suite_bars
 
@@ -116,7 +118,7 @@ def _suites_run(tmp_path: Path, *, quick: bool = False) -> Path:
                            ("LVO", "none", 100.0, 0.0), ("none", "none", 0.0, None)]
     ]  # fmt: skip
     suites = {}
-    for name in ("in-distribution", "family-b"):
+    for name in names:
         summary = summarise(rows)
         suites[name] = {"summary": summary, "bars_met": bars_met(summary, suite_bars(name))}
     path = tmp_path / "shifts.json"
@@ -141,6 +143,11 @@ def test_every_suite_lands_in_manifest_and_card_and_a_rule_change_voids_them(
     assert "family-b" in card and "NOT met" in card
     main(["--models", str(folder), "--suites", str(_suites_run(tmp_path))])  # replaced, not added
     assert (folder / "MODEL_CARD.md").read_text().count(SUITES_MARKER) == 1
+    main(["--models", str(folder), "--suites", str(_suites_run(tmp_path, names=("noise-x3",)))])
+    values = json.loads((folder / "manifest.json").read_text())["evaluation_suites"]["values"]
+    assert list(values) == ["in-distribution", "family-b", "noise-x3"]  # a new suite joins
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert card.count(SUITES_MARKER) == 1 and "family-b" in card and "noise-x3" in card
     load_models(folder, device="cpu")
     with pytest.raises(SystemExit, match="--quick smoke run"):
         main(["--models", str(folder), "--suites", str(_suites_run(tmp_path, quick=True))])
