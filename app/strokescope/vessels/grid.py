@@ -190,7 +190,7 @@ def work_geometry(cta: Volume, spacing_mm: float) -> Geometry:
             for n, s in zip(g.shape, g.spacing, strict=True)
         ]
     )
-    whole = Geometry(tuple(shape), (spacing_mm,) * 3, g.origin, g.direction)  # type: ignore[arg-type]
+    whole = Geometry(tuple(shape), (spacing_mm,) * 3, g.origin, g.direction)
     step = [max(1, int(spacing_mm / s)) for s in g.spacing]
     head = cta.array[:: step[0], :: step[1], :: step[2]] > HEAD_HU
     if not head.any():
