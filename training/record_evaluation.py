@@ -12,7 +12,8 @@ of the calibration seed block). ``--held-out`` copies the summary of a held-out 
 as a section of ``MODEL_CARD.md``; ``--suites`` does the same for every evaluation suite
 of ``benchmarks/eval_thrombus_shifts.py`` (in-distribution, the independent family B and
 each shift: ``evaluation_suites`` in the manifest, one table in the card); suites recorded
-before with as many pairs stay, those of the run replace their namesakes. The manifest's
+before for the same networks with as many pairs stay, those of the run replace their
+namesakes. The manifest's
 checksum table is refreshed, since the card is one of the files it covers. A rule changed
 after a held-out run invalidates that run: the held-out metrics and suites are then reset
 to pending.
@@ -129,6 +130,11 @@ def suites_section(doc: dict[str, Any]) -> str:
     )
 
 
+def _onnx_sha256(doc: dict[str, Any]) -> dict[str, str]:
+    """The networks' checksums a suite run was measured with."""
+    return {k: v for k, v in (doc.get("model_sha256") or {}).items() if k.endswith(".onnx")}
+
+
 def _merged_suites(prior: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     """The suites of ``doc`` over those already recorded (same pairs per suite; a suite of
     ``doc`` replaces its namesake), in the order of
@@ -137,7 +143,11 @@ def _merged_suites(prior: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]
     from strokescope.thrombus.shifts import SUITES
 
     kept = prior.get("values") or {}
-    if prior.get("n_per_suite") != doc["n_per_suite"]:
+    same_networks = prior.get("onnx_sha256") in (
+        None,
+        _onnx_sha256(doc),
+    )  # None: recorded before checksums were
+    if prior.get("n_per_suite") != doc["n_per_suite"] or not same_networks:
         kept = {}
     new = {
         n: {"summary": r["summary"], "bars_met": r["bars_met"]} for n, r in doc["suites"].items()
@@ -188,6 +198,7 @@ def record(
         manifest["evaluation_suites"] = {
             "status": "measured on held-out phantoms (not patients)",
             "n_per_suite": doc["n_per_suite"],
+            "onnx_sha256": _onnx_sha256(doc),
             "values": values,
         }
         merged = {"n_per_suite": doc["n_per_suite"], "suites": values}

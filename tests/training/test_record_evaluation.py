@@ -148,6 +148,12 @@ def test_every_suite_lands_in_manifest_and_card_and_a_rule_change_voids_them(
     assert list(values) == ["in-distribution", "family-b", "noise-x3"]  # a new suite joins
     card = (folder / "MODEL_CARD.md").read_text()
     assert card.count(SUITES_MARKER) == 1 and "family-b" in card and "noise-x3" in card
+    other = _suites_run(tmp_path, names=("posterior",))
+    doc = json.loads(other.read_text())
+    other.write_text(json.dumps({**doc, "model_sha256": {"thrombus_fine.onnx": "0" * 64}}))
+    main(["--models", str(folder), "--suites", str(other)])  # other networks: none is kept
+    values = json.loads((folder / "manifest.json").read_text())["evaluation_suites"]["values"]
+    assert list(values) == ["posterior"]
     load_models(folder, device="cpu")
     with pytest.raises(SystemExit, match="--quick smoke run"):
         main(["--models", str(folder), "--suites", str(_suites_run(tmp_path, quick=True))])

@@ -196,9 +196,8 @@ def work_geometry(cta: Volume, spacing_mm: float) -> Geometry:
     if not head.any():
         return whole
     lo, hi = np.zeros(3, int), shape - 1
-    for axis in range(3):
-        seen = np.flatnonzero(head.any(axis=tuple(a for a in range(3) if a != axis)))
-        mm = np.array([seen[0], seen[-1]]) * step[axis] * g.spacing[axis]
+    for axis, seen in enumerate(_box(head, 0)):
+        mm = np.array([seen.start, seen.stop - 1]) * step[axis] * g.spacing[axis]
         lo[axis] = max(0, int(np.floor((mm[0] - HEAD_PAD_MM) / spacing_mm))) // ALIGN * ALIGN
         hi[axis] = min(hi[axis], int(np.ceil((mm[1] + HEAD_PAD_MM) / spacing_mm)))
     return whole.crop(tuple(int(a) for a in lo), tuple(int(a) for a in hi - lo + 1))
