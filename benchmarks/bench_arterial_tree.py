@@ -42,6 +42,7 @@ import numpy as np
 from strokescope.atomic import atomic_write_text
 from strokescope.phantom import PhantomOptions
 from strokescope.phantom.artery_truth import TruthArtery, artery_truth
+from strokescope.phantom.grids import without_lowest
 from strokescope.phantom_b.artery_truth import artery_truth_b
 from strokescope.preprocess.registration import register_rigid
 from strokescope.thrombus.shifts import EvalCase, make_case, suite_options
@@ -180,9 +181,8 @@ def roots_on_ica(tree: ArterialTree, truth: list[TruthArtery]) -> list[bool]:
 
 def shorter(ncct: Volume, mm: float) -> Volume:
     """``ncct`` without its lowest ``mm``: a head NCCT beside a longer (head-and-neck) CTA."""
-    g = ncct.geometry
-    cut = min(g.shape[0] - 1, int(round(mm / g.spacing[0])))
-    return Volume(ncct.array[cut:], g.crop((cut, 0, 0), (g.shape[0] - cut, *g.shape[1:])))
+    cut, short = without_lowest(ncct.geometry, mm)
+    return Volume(ncct.array[cut:], short)
 
 
 def run_case(block: str, i: int, quick: bool, ncct_short_mm: float = 0.0) -> dict[str, Any]:

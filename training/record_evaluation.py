@@ -143,10 +143,8 @@ def _merged_suites(prior: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]
     from strokescope.thrombus.shifts import SUITES
 
     kept = prior.get("values") or {}
-    same_networks = prior.get("onnx_sha256") in (
-        None,
-        _onnx_sha256(doc),
-    )  # None: recorded before checksums were
+    # no checksums: recorded before they were kept with the suites
+    same_networks = prior.get("onnx_sha256") in (None, _onnx_sha256(doc))
     if prior.get("n_per_suite") != doc["n_per_suite"] or not same_networks:
         kept = {}
     new = {

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import SimpleITK as sitk
 
-from strokescope.preprocess.morphology import components
+from strokescope.preprocess.morphology import bounding_box, components
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -51,11 +51,8 @@ def lesion_labels(
         return labels, n
     # bridge on the mask's bounding box (plus the reach of the dilation) only
     pad = (0, *(math.ceil(bridge_mm / 2.0 / s) + 1 for s in spacing[1:]))
-    box = []
-    for axis, p in enumerate(pad):
-        hits = np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != axis)))
-        box.append(slice(max(int(hits[0]) - p, 0), int(hits[-1]) + p + 1))
-    sub = mask[tuple(box)]
+    box = bounding_box(mask, pad)
+    sub = mask[box]
     image = sitk.GetImageFromArray(sub.astype(np.uint8))
     # in-plane Euclidean dilation: a huge slice spacing keeps distances within slices
     image.SetSpacing((spacing[2], spacing[1], _NO_Z_MM))
@@ -65,7 +62,7 @@ def lesion_labels(
     grown = components(sitk.GetArrayFromImage(dist <= bridge_mm / 2.0).astype(bool))[0]
     grown[~sub] = 0
     labels = np.zeros(mask.shape, np.int64)
-    labels[tuple(box)] = grown
+    labels[box] = grown
     return labels, int(grown.max())
 
 

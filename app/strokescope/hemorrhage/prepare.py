@@ -36,6 +36,7 @@ from strokescope.errors import InputError
 from strokescope.io.sitk_convert import volume_from_sitk, volume_to_sitk
 from strokescope.preprocess.brain_mask import BrainMaskSettings, brain_mask, implausible_mask
 from strokescope.preprocess.contrast import enhanced_fraction
+from strokescope.preprocess.morphology import bounding_box
 from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
@@ -92,15 +93,6 @@ class PreparedStudy:
         return self.ncct.geometry
 
 
-def _brain_box(mask: npt.NDArray[np.bool_], margin: tuple[int, int, int]) -> tuple[slice, ...]:
-    out = []
-    for axis, m in enumerate(margin):
-        other = tuple(a for a in range(3) if a != axis)
-        idx = np.flatnonzero(mask.any(axis=other))
-        out.append(slice(max(int(idx[0]) - m, 0), min(int(idx[-1]) + m + 1, mask.shape[axis])))
-    return tuple(out)
-
-
 def _sigmas_mm(ncct: Volume, s: PrepareSettings) -> tuple[float, float]:
     pixel = float(min(ncct.spacing[1:]))
     return s.gaussian_sigma_px * pixel, s.unsharp_sigma_px * pixel
@@ -146,7 +138,7 @@ def _prepare(ncct: Volume, s: PrepareSettings) -> PreparedStudy:
     gaussian, unsharp = _sigmas_mm(ncct, s)
     sigma = max(gaussian, unsharp)
     margin = tuple(int(np.ceil(4 * sigma / sp)) + 1 for sp in ncct.spacing)
-    box = _brain_box(brain.array, margin)  # type: ignore[arg-type]
+    box = bounding_box(brain.array, margin)
     crop_arr = np.where(brain.array[box], ncct.array[box], np.float32(s.outside_hu))
     start = ncct.geometry.index_to_lps([b.start for b in box])
     crop_geom = Geometry.from_sequences(crop_arr.shape, ncct.spacing, start, ncct.direction)

@@ -68,6 +68,13 @@ def fov_cut_shift(
     return sign * max(0.0, matrix * inplane_mm / 2.0 - head_half_width_mm + cut)
 
 
+def without_lowest(geom: Geometry, mm: float) -> tuple[int, Geometry]:
+    """How many of the lowest slices of ``geom`` make ``mm`` (at least one slice kept), and
+    the grid of the others: a head NCCT beside a longer CTA."""
+    cut = min(geom.shape[0] - 1, round(mm / geom.spacing[0]))
+    return cut, geom.crop((cut, 0, 0), (geom.shape[0] - cut, *geom.shape[1:]))
+
+
 def subslices(slice_mm: float) -> int:
     """How many sub-slices a slice is averaged from (about one per mm of thickness)."""
     return max(1, math.ceil(slice_mm / SUBSLICE_MM - 1e-6))

@@ -18,6 +18,7 @@ from strokescope.phantom.grids import (
     fov_cut_shift,
     head_pose,
     motion_transform,
+    without_lowest,
 )
 from strokescope.phantom.kernels import add_scan_noise, apply_kernel, apply_offset
 from strokescope.phantom.lesions import plan_lesions
@@ -151,9 +152,7 @@ def _finish_scan(volume: Volume, o: PhantomOptions, phase: str) -> None:
 def _cut_ncct(ncct: Volume, masks: dict[str, Mask], mm: float) -> tuple[Volume, dict[str, Mask]]:
     """``ncct`` and its ``masks`` (on its grid) without their lowest ``mm`` (at least one
     slice kept)."""
-    g = ncct.geometry
-    cut = min(g.shape[0] - 1, round(mm / g.spacing[0]))
-    short = g.crop((cut, 0, 0), (g.shape[0] - cut, *g.shape[1:]))
+    cut, short = without_lowest(ncct.geometry, mm)
     out = {name: Mask(m.array[cut:], short, m.name) for name, m in masks.items()}
     return Volume(ncct.array[cut:], short, ncct.meta), out
 

@@ -64,6 +64,17 @@ def _shifted(mask: BoolArray, radius: Sequence[int], *, erode: bool) -> BoolArra
     return out
 
 
+def bounding_box(mask: BoolArray, pad: int | Sequence[int] = 0) -> tuple[slice, ...]:
+    """The bounding box of ``mask`` (not empty) grown by ``pad`` voxels (one for every
+    axis, or one per axis), within the array."""
+    pads = [pad] * mask.ndim if isinstance(pad, int) else list(pad)
+    out = []
+    for axis, p in enumerate(pads):
+        seen = np.flatnonzero(mask.any(axis=tuple(a for a in range(mask.ndim) if a != axis)))
+        out.append(slice(max(int(seen[0]) - p, 0), min(int(seen[-1]) + p + 1, mask.shape[axis])))
+    return tuple(out)
+
+
 def erode_ball(mask: BoolArray, radius: Sequence[int]) -> BoolArray:
     """``BinaryErode(mask, radius[::-1], sitkBall)`` of a (z, y, x) mask."""
     return _shifted(mask, radius, erode=True)

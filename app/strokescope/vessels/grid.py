@@ -40,7 +40,7 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.preprocess.gaussian import gaussian_mm
-from strokescope.preprocess.morphology import dilate_ball
+from strokescope.preprocess.morphology import bounding_box, dilate_ball
 from strokescope.preprocess.registration import AIR_HU, RegistrationResult, resample_registered
 from strokescope.thrombus.vessel_evidence import ENHANCEMENT_HU, opacified_hu
 from strokescope.volume import Geometry, Volume
@@ -196,20 +196,11 @@ def work_geometry(cta: Volume, spacing_mm: float) -> Geometry:
     if not head.any():
         return whole
     lo, hi = np.zeros(3, int), shape - 1
-    for axis, seen in enumerate(_box(head, 0)):
+    for axis, seen in enumerate(bounding_box(head, 0)):
         mm = np.array([seen.start, seen.stop - 1]) * step[axis] * g.spacing[axis]
         lo[axis] = max(0, int(np.floor((mm[0] - HEAD_PAD_MM) / spacing_mm))) // ALIGN * ALIGN
         hi[axis] = min(hi[axis], int(np.ceil((mm[1] + HEAD_PAD_MM) / spacing_mm)))
     return whole.crop(tuple(int(a) for a in lo), tuple(int(a) for a in hi - lo + 1))
-
-
-def _box(mask: Bool, pad: int) -> tuple[slice, ...]:
-    """The bounding box of ``mask`` (not empty) grown by ``pad`` voxels, within the grid."""
-    out = []
-    for axis in range(3):
-        seen = np.flatnonzero(mask.any(axis=tuple(a for a in range(3) if a != axis)))
-        out.append(slice(max(0, seen[0] - pad), min(mask.shape[axis], seen[-1] + pad + 1)))
-    return tuple(out)
 
 
 def _maurer_inside(mask: Bool, spacing_mm: float) -> F32:
@@ -230,7 +221,7 @@ def inside_distance(mask: Bool, spacing_mm: float) -> F32:
     count the grid's edge as background."""
     out = np.zeros(mask.shape, np.float32)
     if mask.any():
-        box = _box(mask, 1)
+        box = bounding_box(mask, 1)
         out[box] = _maurer_inside(mask[box], spacing_mm)
     return out
 
@@ -239,7 +230,7 @@ def _beyond(core: Bool, mm: float, spacing_mm: float) -> Bool:
     """The voxels whose inside distance in ``~core`` exceeds ``mm`` (``core`` not empty),
     read on the box of ``core`` grown past ``mm``: voxels outside it lie farther."""
     out = np.ones(core.shape, bool)
-    box = _box(core, int(np.ceil(mm / spacing_mm)) + 2)
+    box = bounding_box(core, int(np.ceil(mm / spacing_mm)) + 2)
     out[box] = inside_distance(~core[box], spacing_mm) > mm
     return out
 
