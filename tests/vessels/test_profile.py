@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.vessels.profile import profile, status
-from strokescope.vessels.result import NOT_OPACIFIED, OPACIFIED, REDUCED
+from strokescope.vessels.profile import long_runs, profile, status
+from strokescope.vessels.result import NOT_OPACIFIED, OPACIFIED, REDUCED, Profile
 from strokescope.volume import Geometry, Volume
 
 SPACING = 0.5
@@ -61,3 +61,21 @@ def test_weak_filling_is_reduced() -> None:
     ncct, cta = _pair(None, lumen_hu=150.0)
     p = profile(_axis(), 0.0, "ICA terminus", cta, ncct, identity_registration())
     assert status(p, reference_hu=310.0)[0] == REDUCED
+
+
+def _drawn(unfilled: slice, step: float) -> Profile:
+    d = np.arange(40) * step
+    opacified = np.ones(40, bool)
+    opacified[unfilled] = False
+    hu = np.where(opacified, 350.0, 60.0).astype(np.float32)
+    return Profile("ICA terminus", d, hu, hu - 40.0, opacified)
+
+
+def test_six_unfilled_points_are_a_run_however_the_segment_was_resampled() -> None:
+    # resample() spaces a 37.2 mm segment 0.496 mm apart: six points spanned 2.98 mm and a
+    # 3 mm clot read as patent (calibration head 800016); the edge counts points
+    for step in (0.5, 0.496, 0.45):
+        assert long_runs(_drawn(slice(10, 16), step)) == [(10, 15)]
+        assert status(_drawn(slice(10, 16), step), 310.0)[0] == NOT_OPACIFIED
+        assert long_runs(_drawn(slice(10, 15), step)) == []
+        assert status(_drawn(slice(10, 15), step), 310.0)[0] == OPACIFIED

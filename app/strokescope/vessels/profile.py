@@ -7,7 +7,8 @@ neighbours ``NEAR_MM`` away (a centerline off the axis of a thin artery still co
 Status:
 
 * **not opacified**: a run of non-opacified points at least ``MIN_RUN_MM`` long (a clot
-  fills the lumen; a single calcified or partial-volume point does not);
+  fills the lumen; a single calcified or partial-volume point does not), counted in
+  points (:func:`long_runs`);
 * **reduced**: opacified, but the median enhancement is below ``REDUCED_FRACTION`` of the
   reference (the same segment on the other side, when it enhances more): slow or
   collateral filling beyond an occlusion, read as an asymmetry so that a thin artery's
@@ -34,6 +35,10 @@ from strokescope.volume import Volume
 STEP_MM = 0.5
 NEAR_MM = 0.7
 MIN_RUN_MM = 3.0
+MIN_RUN_POINTS = round(MIN_RUN_MM / STEP_MM)
+"""A run of this many points is ``MIN_RUN_MM`` long: the points lie ``STEP_MM`` apart, or a
+little less where a segment's length is not a multiple of it (a run's span measured from
+its distances then falls just short of the edge: 800016's six points spanned 2.98 mm)."""
 REDUCED_FRACTION = 0.6
 _OFFSETS = NEAR_MM * np.vstack([np.zeros(3), np.eye(3), -np.eye(3)])
 
@@ -70,13 +75,18 @@ def unfilled_runs(p: Profile) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
+def long_runs(p: Profile) -> list[tuple[int, int]]:
+    """The runs of :func:`unfilled_runs` at least ``MIN_RUN_MM`` long (``MIN_RUN_POINTS``
+    points or more)."""
+    return [(a, b) for a, b in unfilled_runs(p) if b - a + 1 >= MIN_RUN_POINTS]
+
+
 def status(p: Profile, reference_hu: float) -> tuple[str, float | None]:
     """Status of a profile and where its column drops (see the module docstring)."""
     if len(p.opacified) == 0:
         return NOT_OPACIFIED, None
-    for a, b in unfilled_runs(p):
-        if p.distance_mm[b] - p.distance_mm[a] + STEP_MM >= MIN_RUN_MM:
-            return NOT_OPACIFIED, float(p.distance_mm[a])
+    for a, _ in long_runs(p):
+        return NOT_OPACIFIED, float(p.distance_mm[a])
     if float(np.median(p.enhancement_hu)) < REDUCED_FRACTION * reference_hu:
         return REDUCED, None
     return OPACIFIED, None

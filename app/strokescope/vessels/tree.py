@@ -15,14 +15,7 @@ from strokescope.vessels.cbs import SIDES, ClotBurden, clot_burden_score
 from strokescope.vessels.frame import OTHER, find_roots
 from strokescope.vessels.grid import WorkGrid, build_grid
 from strokescope.vessels.paths import arc_mm
-from strokescope.vessels.profile import (
-    MIN_RUN_MM,
-    STEP_MM,
-    profile,
-    resample,
-    status,
-    unfilled_runs,
-)
+from strokescope.vessels.profile import long_runs, profile, resample, status
 from strokescope.vessels.result import NOT_OPACIFIED, ArterialTree, ArterySegment, Profile
 from strokescope.vessels.trace import Traced, trace
 from strokescope.volume import Volume
@@ -39,6 +32,9 @@ CHILDREN = {
     "P1": ("P2", "Pcom"),
 }
 _PROFILE_ARRAYS = ("distance_mm", "cta_hu", "enhancement_hu", "opacified")
+SAME_POINT_MM = 1e-3
+"""The infraclinoid ICA's last point is the supraclinoid's first (the genu): read once, so
+that a run across the split counts its points once (:func:`ica_parts`)."""
 SCORED = ("ICA supraclinoid", "ICA infraclinoid", "A1", "M2 superior", "M2 inferior")
 _BEFORE = {
     "ICA supraclinoid": ("ICA supraclinoid",),
@@ -89,11 +85,7 @@ def _segments(
 def _long_runs(p: Profile) -> list[tuple[float, float]]:
     """(first, last) distance of each run of non-opacified points at least ``MIN_RUN_MM``."""
     d = p.distance_mm
-    return [
-        (float(d[a]), float(d[b]))
-        for a, b in unfilled_runs(p)
-        if d[b] - d[a] + STEP_MM >= MIN_RUN_MM
-    ]
+    return [(float(d[a]), float(d[b])) for a, b in long_runs(p)]
 
 
 def m1_halves(m1: ArterySegment) -> tuple[str, ...]:
@@ -112,7 +104,8 @@ def m1_halves(m1: ArterySegment) -> tuple[str, ...]:
 
 def ica_parts(infra: ArterySegment | None, supra: ArterySegment | None) -> tuple[str, ...]:
     """Which ICA parts a non-opacified run of at least ``MIN_RUN_MM`` reaches, the runs read
-    along the whole ICA (infraclinoid then supraclinoid), as the M1's over its two halves:
+    along the whole ICA (infraclinoid then supraclinoid, their shared point once), as the
+    M1's over its two halves:
     a clot that fills the supraclinoid ICA and reaches on below the clinoid scores both
     parts, however the split between them falls on it; a part traced without a profile
     point is not opacified."""
@@ -120,10 +113,10 @@ def ica_parts(infra: ArterySegment | None, supra: ArterySegment | None) -> tuple
     if not parts:
         return ()
     out = {s.label for s in parts if len(s.profile.opacified) == 0}
-    joined = Profile(
-        parts[0].profile.reference,
-        *(np.concatenate([getattr(s.profile, f) for s in parts]) for f in _PROFILE_ARRAYS),
-    )
+    arrays = [np.concatenate([getattr(s.profile, f) for s in parts]) for f in _PROFILE_ARRAYS]
+    d = arrays[0]
+    once = np.concatenate([[True], np.diff(d) > SAME_POINT_MM]) if len(d) else d > 0
+    joined = Profile(parts[0].profile.reference, *(a[once] for a in arrays))
     has_split = supra is not None and len(supra.profile.distance_mm) > 0
     split = float(supra.profile.distance_mm[0]) if has_split and supra is not None else None
     for a, b in _long_runs(joined):
