@@ -7,7 +7,8 @@ A2 and the P2, and follows each on along its branch to the branch's end
 where the anatomy branches, and those partings are the landmarks ([Deschamps2001]-style minimal
 paths, labelled by branch order as in the TopCoW classes [TopCoW]):
 
-* **ICA terminus**: where the superior-M2 path and the A2 path part; the ICA is the path
+* **ICA terminus**: where the superior-M2 path and the A2 path part, or further along the
+  former where the A1 folds back along the ICA (:mod:`.terminus`); the ICA is the path
   from the root to it, its **supraclinoid** part from the most anterior point of the siphon
   (the anterior genu, in the last ``SIPHON_MM``) on;
 * **M1 end**: where the superior and inferior M2 paths part;
@@ -46,6 +47,7 @@ from strokescope.vessels.paths import (
     descend,
     to_branch_end,
 )
+from strokescope.vessels.terminus import a1_from, terminus
 
 I64 = npt.NDArray[np.int64]
 STOP = 400.0
@@ -141,17 +143,17 @@ def _labelled(
     out: list[tuple[str, str, I64]] = []
     if sup is None or a2 is None:
         return out, None, p2
-    t = max(1, common_prefix(sup, a2)) - 1
-    ica, sup_tail = sup[: t + 1], sup[t:]
-    out += _split_ica(grid, frame, ica, side)
+    part = max(1, common_prefix(sup, a2)) - 1
+    a_tail = a2[max(1, common_prefix(a2, sup)) - 1 :]
+    b = len(sup) - 1 if inf is None else max(part + 1, common_prefix(sup, inf)) - 1
+    tail_mm = _mm(grid, a_tail)
+    t = terminus(_mm(grid, sup), tail_mm, part, b - 1)
+    a_tail = a1_from(sup, a_tail, tail_mm, t, part)
+    out += _split_ica(grid, frame, sup[: t + 1], side)
+    out.append(("M1", side, sup[t : b + 1]))
     if inf is not None:
-        b = max(t + 1, common_prefix(sup, inf)) - 1
-        out.append(("M1", side, sup[t : b + 1]))
         out.append(("M2 superior", side, sup[b:]))
         out.append(("M2 inferior", side, inf[common_prefix(inf, sup) - 1 :]))
-    else:
-        out.append(("M1", side, sup_tail))
-    a_tail = a2[max(1, common_prefix(a2, sup)) - 1 :]
     d = np.abs(plane.signed_distance(_mm(grid, a_tail)))
     near = np.flatnonzero(d < A1_END_MM)
     e = int(near[0]) if len(near) else len(a_tail) - 1
