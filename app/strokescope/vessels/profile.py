@@ -85,8 +85,9 @@ def status(p: Profile, reference_hu: float) -> tuple[str, float | None]:
     """Status of a profile and where its column drops (see the module docstring)."""
     if len(p.opacified) == 0:
         return NOT_OPACIFIED, None
-    for a, _ in long_runs(p):
-        return NOT_OPACIFIED, float(p.distance_mm[a])
+    runs = long_runs(p)
+    if runs:
+        return NOT_OPACIFIED, float(p.distance_mm[runs[0][0]])
     if float(np.median(p.enhancement_hu)) < REDUCED_FRACTION * reference_hu:
         return REDUCED, None
     return OPACIFIED, None
