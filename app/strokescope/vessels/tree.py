@@ -114,8 +114,7 @@ def ica_parts(infra: ArterySegment | None, supra: ArterySegment | None) -> tuple
         return ()
     out = {s.label for s in parts if len(s.profile.opacified) == 0}
     arrays = [np.concatenate([getattr(s.profile, f) for s in parts]) for f in _PROFILE_ARRAYS]
-    d = arrays[0]
-    once = np.concatenate([[True], np.diff(d) > SAME_POINT_MM]) if len(d) else d > 0
+    once = np.diff(arrays[0], prepend=-np.inf) > SAME_POINT_MM
     joined = Profile(parts[0].profile.reference, *(a[once] for a in arrays))
     has_split = supra is not None and len(supra.profile.distance_mm) > 0
     split = float(supra.profile.distance_mm[0]) if has_split and supra is not None else None
