@@ -70,7 +70,7 @@ ICA and MCA with clot-like HU on both scans, so it is drawn often as a hard nega
 SAH_POSTERIOR_P = 0.7
 """Subarachnoid blood in basilar and P1 occlusions: a clot in a blood-filled prepontine
 cistern is isodense with the blood round it, and only the CTA's missing artery tells it
-apart - the shipped networks' two basilar misses (README, "Where `posterior` fails")."""
+apart - the shipped networks' two basilar misses (docs/THROMBUS.md, "Where `posterior` fails")."""
 POSTERIOR = ("basilar", "P1")
 CTA_KERNEL_P = 0.5
 """Share of the phantoms whose CTA gets a kernel of its own (:func:`_cta_kernel`)."""

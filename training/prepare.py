@@ -21,7 +21,7 @@ which also keeps calcified plaque out). On phantoms these are the subarachnoid b
 cisterns; they are found from the images alone, so clinical data gets its own (SAH, ICH,
 hyperdense vessels other than the occluded one). *Sleeves* are the mimics within
 ``SLEEVE_MM`` of opacified vessel: blood lying along a patent artery, where a long training
-run's networks read their false thrombi (README, "The long run with a candidate model").
+run's networks read their false thrombi (docs/THROMBUS.md, "The long run with a candidate model").
 """
 
 from __future__ import annotations
