@@ -7,6 +7,8 @@
 #
 #   THREADS=2 bash training/long_run.sh run    # restore, write the data, train on (resumes)
 #   bash training/long_run.sh keep             # copy the newest checkpoints into RUNS
+#   bash training/long_run.sh candidate        # the candidate folder, once the run has ended
+#   bash training/long_run.sh evaluate         # the blocks its criterion reads, in order
 #
 # The data are written again from their seeds on a fresh checkout (about 25 minutes on two
 # cores); every restart of the fine stage first predicts the coarse stage on the training
@@ -19,6 +21,8 @@ THREADS=${THREADS:-2}
 CACHE=cache/long6
 FAMC=$CACHE/famc_seed0
 RUNS=training/runs/long-0.6.0
+CAND=cache/long7/cand
+EVAL=cache/long7/eval
 export PYTHONPATH=app:. OMP_NUM_THREADS=$THREADS
 
 restore() {
@@ -62,8 +66,39 @@ case "${1:-}" in
     done
     ls -l "$RUNS"/*/
     ;;
+  candidate)
+    # Its coarse and fine networks, its fine network also as the scan, and the shipped
+    # decision rules as they are (the criterion's candidate; no rule is refitted).
+    rm -rf "$CAND" && cp -r cache/long7/models "$CAND"
+    $PY -m training.add_scan_stage --models "$CAND" --from "$CAND"
+    $PY - "$CAND" <<'PYEOF'
+import json, sys
+from pathlib import Path
+from training.manifest import refresh_checksums
+cand = Path(sys.argv[1])
+shipped = json.loads(Path("models_onnx/manifest.json").read_text(encoding="utf-8"))
+manifest = json.loads((cand / "manifest.json").read_text(encoding="utf-8"))
+manifest["decision"] = shipped["decision"]
+refresh_checksums(cand, manifest)
+PYEOF
+    ;;
+  evaluate)
+    # Calibration first (criterion 1), then family B beside the shipped models (2), then
+    # the held-out block (3); 20 pairs a run, two runs at a time.
+    mkdir -p "$EVAL"
+    ev() { $PY benchmarks/eval_thrombus.py --n 20 "$@"; }
+    ev --models "$CAND" --seed0 800000 --out "$EVAL/cal.json" > "$EVAL/cal.log" 2>&1 &
+    ev --models "$CAND" --suite family-b --out "$EVAL/famb.json" > "$EVAL/famb.log" 2>&1
+    wait
+    ev --models "$CAND" --seed0 900000 --out "$EVAL/held0.json" > "$EVAL/held0.log" 2>&1 &
+    ev --models "$CAND" --seed0 900020 --out "$EVAL/held20.json" > "$EVAL/held20.log" 2>&1
+    wait
+    ev --models models_onnx --suite family-b --out "$EVAL/famb_shipped.json" \
+      > "$EVAL/famb_shipped.log" 2>&1
+    tail -n 25 "$EVAL"/*.log
+    ;;
   *)
-    echo "usage: long_run.sh run|keep" >&2
+    echo "usage: long_run.sh run|keep|candidate|evaluate" >&2
     exit 2
     ;;
 esac
