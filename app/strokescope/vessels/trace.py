@@ -22,7 +22,8 @@ paths, labelled by branch order as in the TopCoW classes [TopCoW]):
 
 The boxes were set on one phantom family. Each side's M2 and A2 targets are also read from
 the anatomy's extremes (:mod:`.extremes`); where the two readings of the M1 disagree, the
-boxes have missed the middle cerebral artery and the extremes' labels are taken.
+boxes have missed the middle cerebral artery and the extremes' labels are taken, unless
+only the boxes' M2 paths part (:mod:`.anterior`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import numpy.typing as npt
 
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.across import across_acom
+from strokescope.vessels.anterior import A1_END_MM, divisions_part, labelled
 from strokescope.vessels.confluence import basilar_part
 from strokescope.vessels.extremes import extremal_paths
 from strokescope.vessels.frame import OTHER, SIGN, HeadFrame, Roots, head_frame, region
@@ -47,15 +49,12 @@ from strokescope.vessels.paths import (
     descend,
     to_branch_end,
 )
-from strokescope.vessels.terminus import a1_from, terminus
 
 I64 = npt.NDArray[np.int64]
 STOP = 400.0
 """Arrival-time limit of the fast marching: about 2-3 mm of tissue or 35 mm of clot
 beyond the lumen; a side whose targets lie beyond it is marched again to ``FAR_STOP``."""
 FAR_STOP = 3000.0
-SIPHON_MM = 40.0
-A1_END_MM = 3.5
 ACOM_MAX_MM = 12.0
 PCOM_MAX_MM = 35.0
 TOL_MM = 2.0
@@ -112,16 +111,23 @@ def _anterior(
     brain: npt.NDArray[np.bool_],
 ) -> Anterior:
     """ICA, M1, M2, A1, A2 of one side; the terminus; the P2 path from the carotid: from
-    the head-frame boxes, or from the anatomy's extremes (:mod:`.extremes`) where the two
-    readings of the M1 do not share ``M1_AGREEMENT`` of their points (within ``TOL_MM``)."""
+    the head-frame boxes, or from the anatomy's extremes (:mod:`.extremes`) where only
+    they find the M1's bifurcation (:func:`.anterior.divisions_part`) or the two readings
+    of the M1 do not share ``M1_AGREEMENT`` of their points (within ``TOL_MM``)."""
     sg = SIGN[side]
     boxes = {name: _target_path(grid, times, frame, name, sg) for name in REGIONS}
-    found = _labelled(grid, plane, frame, side, boxes)
-    extremes = extremal_paths(grid, plane, frame, times, sg, brain)
-    other = _labelled(grid, plane, frame, side, {**boxes, **extremes})
+    mm = partial(_mm, grid)
+    readings = []
+    for paths in (boxes, {**boxes, **extremal_paths(grid, plane, frame, times, sg, brain)}):
+        ends = (paths["M2 superior"], paths["M2 inferior"], paths["A2"])
+        out, t = labelled(mm, plane, frame, side, ends)
+        readings.append(((out, t, paths["P2"]), divisions_part(ends[0], ends[1], mm)))
+    (found, parts), (other, other_parts) = readings
     m1 = [next((p for lab, _, p in f[0] if lab == "M1"), None) for f in (found, other)]
     if m1[0] is None:
         return other if m1[1] is not None else found
+    if m1[1] is not None and parts != other_parts:
+        return found if parts else other  # the reading that found the M1's bifurcation
     if (
         m1[1] is not None
         and _shared(m1[0], m1[1], TOL_MM / grid.geometry.spacing[0]) < M1_AGREEMENT
@@ -133,45 +139,6 @@ def _anterior(
 def _shared(a: I64, b: I64, tol_vox: float) -> float:
     """The smaller of the fractions of ``a`` within ``tol_vox`` of ``b`` and of ``b`` of ``a``."""
     return float(min(_close(a, b, tol_vox).mean(), _close(b, a, tol_vox).mean()))
-
-
-def _labelled(
-    grid: WorkGrid, plane: Plane, frame: HeadFrame, side: str, paths: dict[str, I64 | None]
-) -> Anterior:
-    """The anterior labels of one side from the root-to-target paths named as ``REGIONS``."""
-    sup, inf, a2, p2 = (paths[name] for name in REGIONS)
-    out: list[tuple[str, str, I64]] = []
-    if sup is None or a2 is None:
-        return out, None, p2
-    part = max(1, common_prefix(sup, a2)) - 1
-    a_tail = a2[max(1, common_prefix(a2, sup)) - 1 :]
-    b = len(sup) - 1 if inf is None else max(part + 1, common_prefix(sup, inf)) - 1
-    tail_mm = _mm(grid, a_tail)
-    t = terminus(_mm(grid, sup), tail_mm, part, b - 1)
-    a_tail = a1_from(sup, a_tail, tail_mm, t, part)
-    out += _split_ica(grid, frame, sup[: t + 1], side)
-    out.append(("M1", side, sup[t : b + 1]))
-    if inf is not None:
-        out.append(("M2 superior", side, sup[b:]))
-        out.append(("M2 inferior", side, inf[common_prefix(inf, sup) - 1 :]))
-    d = np.abs(plane.signed_distance(_mm(grid, a_tail)))
-    near = np.flatnonzero(d < A1_END_MM)
-    e = int(near[0]) if len(near) else len(a_tail) - 1
-    out.append(("A1", side, a_tail[: e + 1]))
-    if e < len(a_tail) - 1:
-        out.append(("A2", side, a_tail[e:]))
-    return out, sup[t], p2
-
-
-def _split_ica(grid: WorkGrid, frame: HeadFrame, ica: I64, side: str) -> list[tuple[str, str, I64]]:
-    pts = _mm(grid, ica)
-    s = arc_mm(pts)
-    last = np.flatnonzero(s >= s[-1] - SIPHON_MM)
-    genu = int(last[np.argmin(frame.to_head(pts[last])[:, 1])])
-    out = [("ICA supraclinoid", side, ica[genu:])]
-    if genu > 0:
-        out.insert(0, ("ICA infraclinoid", side, ica[: genu + 1]))
-    return out
 
 
 def _close(a: I64, b: I64, tol: float = 1.8) -> npt.NDArray[np.bool_]:
