@@ -12,6 +12,10 @@ runs (each run's result is dropped before the next); the baseline's own peak is 
 beside it. Bars: median <= 10 s, peak RSS <= 3 GB,
 >= 5x faster than the baseline (issue 20: median <= 4 s).
 
+``--arteries`` also times the labelled arterial tree read after each analysis
+(``analyze_arteries``, the time it adds to the thrombus analysis; bar of the arterial-tree
+issue: median <= 3 s), in the worker, so that peak RSS includes it.
+
 ``--compare TREE`` times another source tree (e.g. a git worktree of the code before a
 change, its ``app/`` first on ``PYTHONPATH``) beside this one: one analysis per worker
 process, alternating trees ``--repeats`` times, so both see the same machine load; the
@@ -91,19 +95,27 @@ def _baseline(models, ncct, cta) -> float:  # type: ignore[no-untyped-def]
 
 
 def worker(
-    folder: Path, models_dir: str | None, repeats: int, baseline: bool = True
+    folder: Path,
+    models_dir: str | None,
+    repeats: int,
+    baseline: bool = True,
+    arteries: bool = False,
 ) -> dict[str, object]:
-    from strokescope.pipeline import analyze_thrombus
+    from strokescope.pipeline import analyze_arteries, analyze_thrombus
     from strokescope.thrombus.model import load_models
 
     ncct, cta = _load(folder, "ncct"), _load(folder, "cta")
     models = load_models(models_dir)
-    times, stages = [], []
+    times, stages, tree = [], [], []
     for _ in range(repeats):
         t = time.perf_counter()
         result = analyze_thrombus(ncct, cta, models=models_dir)
         times.append(time.perf_counter() - t)
         stages.append(result.seconds)
+        if arteries:
+            t = time.perf_counter()
+            result = analyze_arteries(ncct, cta, result)
+            tree.append(time.perf_counter() - t)
         del result  # the peak is one analysis's, not two results held at once
     peak_analysis = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     base = _baseline(models, ncct, cta) if baseline else float("nan")
@@ -112,6 +124,8 @@ def worker(
         "spacing": list(cta.spacing),
         "seconds": times,
         "median_s": float(np.median(times)),
+        "arteries_seconds": tree,
+        "arteries_median_s": float(np.median(tree)) if tree else None,
         "stage_seconds": stages[-1],
         "baseline_full_sliding_window_s": base,
         "peak_rss_gb": peak_analysis,
@@ -135,12 +149,15 @@ def main() -> int:
         help="subarachnoid blood in the head (with the rule on, the basilar second look runs "
         "where no LVO is found and the blood warning is given)",
     )
+    parser.add_argument("--arteries", action="store_true", help="also time the arterial tree")
     parser.add_argument("--compare", help="source tree to time beside this one (see above)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--no-baseline", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        res = worker(Path(args.worker), args.models, args.repeats, not args.no_baseline)
+        res = worker(
+            Path(args.worker), args.models, args.repeats, not args.no_baseline, args.arteries
+        )
         print(json.dumps(res))
         return 0
     from strokescope.thrombus.model import models_installed
@@ -157,7 +174,7 @@ def main() -> int:
         _make_volumes(folder, args.quick, args.occlusion, args.sah)
     if args.compare:
         return _compare(folder, args)
-    res = _run_worker(folder, args.models, args.repeats, baseline=True)
+    res = _run_worker(folder, args.models, args.repeats, baseline=True, arteries=args.arteries)
     speedup = res["baseline_full_sliding_window_s"] / res["median_s"]
     res.update({"quick": args.quick, "models": args.models or "models_onnx", "speedup": speedup})
     res["occlusion"] = args.occlusion
@@ -165,6 +182,8 @@ def main() -> int:
     print(f"{'measure':40s} {'value':>10s}  bar")
     print(f"{'volumes (z, y, x)':40s} {'x'.join(map(str, res['shape'])):>10s}")
     print(f"{'analysis median (s)':40s} {res['median_s']:>10.2f}  <= 10")
+    if args.arteries:
+        print(f"{'arterial tree added, median (s)':40s} {res['arteries_median_s']:>10.2f}  <= 3")
     print(f"{'peak RSS, analysis (GB)':40s} {res['peak_rss_gb']:>10.2f}  <= 3")
     print(f"{'peak RSS, with the baseline (GB)':40s} {res['peak_rss_with_baseline_gb']:>10.2f}")
     print(
@@ -182,11 +201,18 @@ def main() -> int:
 
 
 def _run_worker(
-    folder: Path, models: str | None, repeats: int, *, baseline: bool, app: str | None = None
+    folder: Path,
+    models: str | None,
+    repeats: int,
+    *,
+    baseline: bool,
+    arteries: bool,
+    app: str | None = None,
 ) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--worker", str(folder), "--repeats", str(repeats)]
     cmd += ["--models", models] if models else []
     cmd += [] if baseline else ["--no-baseline"]
+    cmd += ["--arteries"] if arteries else []
     env = dict(os.environ)
     if app is not None:
         env["PYTHONPATH"] = app + os.pathsep + env.get("PYTHONPATH", "")
@@ -200,7 +226,9 @@ def _compare(folder: Path, args: argparse.Namespace) -> int:
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
     for _ in range(args.repeats):
         for name, app in trees.items():
-            runs[name].append(_run_worker(folder, args.models, 1, baseline=False, app=app))
+            runs[name].append(
+                _run_worker(folder, args.models, 1, baseline=False, arteries=args.arteries, app=app)
+            )
     report = {}
     print(f"{'tree':12s} {'median (s)':>10s} {'peak RSS (GB)':>14s}  stages (median s)")
     for name, rs in runs.items():
@@ -212,8 +240,15 @@ def _compare(folder: Path, args: argparse.Namespace) -> int:
                         "peak_rss_gb": peak, "stage_seconds": stages}  # fmt: skip
         detail = ", ".join(f"{k} {v:.2f}" for k, v in stages.items() if k != "total")
         print(f"{name:12s} {report[name]['median_s']:>10.2f} {peak:>14.2f}  {detail}")
+        if args.arteries:
+            tree = [r["arteries_median_s"] for r in rs]
+            report[name].update(arteries_seconds=tree, arteries_median_s=float(np.median(tree)))
+            print(f"{'':12s} arterial tree added, median {np.median(tree):.2f} s")
     ratio = report["this tree"]["median_s"] / report["compare"]["median_s"]
     print(f"ratio this / compare: {ratio:.2f} (compare = {args.compare})")
+    if args.arteries:
+        tree = [report[name]["arteries_median_s"] for name in ("this tree", "compare")]
+        print(f"arterial tree ratio this / compare: {tree[0] / tree[1]:.2f}")
     out = RESULTS.with_name("thrombus_compare.json")
     out.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no results folder
     out.write_text(json.dumps({"compare": args.compare, "trees": report}, indent=1) + "\n")

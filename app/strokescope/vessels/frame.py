@@ -44,6 +44,7 @@ from strokescope.preprocess.morphology import components
 from strokescope.thrombus.anatomy import Plane
 from strokescope.vessels.grid import WorkGrid
 from strokescope.vessels.paths import UNREACHED, arrival_times
+from strokescope.vessels.threads import thread_map
 
 ROOT_SLAB_MM = 10.0
 ICA_MIN_RADIUS_MM = 1.4
@@ -220,11 +221,9 @@ def _followed_down(
 ) -> dict[str, I64]:
     """The carotids ``found`` followed down their lumen (:func:`_lowest`, beside the plane
     moved by ``centre``)."""
-    return {
-        side: _lowest(grid, plane, blob.seed, SIGN[side], centre)
-        for side, blob in found.items()
-        if blob is not None
-    }
+    todo = [(side, blob) for side, blob in found.items() if blob is not None]
+    low = thread_map(lambda sb: _lowest(grid, plane, sb[1].seed, SIGN[sb[0]], centre), todo)
+    return {side: root for (side, _), root in zip(todo, low, strict=True)}
 
 
 def _midpoint(pair: dict[str, _Blob | None]) -> float:

@@ -43,6 +43,7 @@ from strokescope.preprocess.gaussian import gaussian_mm
 from strokescope.preprocess.morphology import bounding_box, dilate_ball
 from strokescope.preprocess.registration import AIR_HU, RegistrationResult, resample_registered
 from strokescope.thrombus.vessel_evidence import ENHANCEMENT_HU, opacified_hu
+from strokescope.vessels.threads import thread_map
 from strokescope.volume import Geometry, Volume
 
 CLOT_NCCT_HU = (45.0, 100.0)
@@ -153,13 +154,11 @@ def kernel_match(cta: F32, ncct: F32, spacing_mm: float) -> KernelMatch:
             diffs.append(np.abs(c[read] - n[read]))
         return float(np.median(np.concatenate(diffs)))
 
-    best = KernelMatch("cta", 0.0, residual(KernelMatch("cta", 0.0, 0.0)))
-    for scan in ("cta", "ncct"):
-        for sigma in MATCH_SIGMAS_MM:
-            r = residual(KernelMatch(scan, sigma, 0.0))
-            if r < best.residual_hu:
-                best = KernelMatch(scan, sigma, r)
-    return best
+    tried = [KernelMatch("cta", 0.0, 0.0)]
+    tried += [KernelMatch(scan, s, 0.0) for scan in ("cta", "ncct") for s in MATCH_SIGMAS_MM]
+    residuals = thread_map(residual, tried)
+    best = int(np.argmin(residuals))  # the first of equal residuals, in the order above
+    return KernelMatch(tried[best].scan, tried[best].sigma_mm, residuals[best])
 
 
 def opacified_lumen(cta: F32, ncct: F32, spacing_mm: float) -> Bool:

@@ -49,6 +49,7 @@ from strokescope.vessels.paths import (
     descend,
     to_branch_end,
 )
+from strokescope.vessels.threads import side_by_side, thread_map
 
 I64 = npt.NDArray[np.int64]
 STOP = 400.0
@@ -146,18 +147,23 @@ def _close(a: I64, b: I64, tol: float = 1.8) -> npt.NDArray[np.bool_]:
     return np.asarray(d <= tol)
 
 
+def _from_vertebrals(grid: WorkGrid, roots: Roots, frame: HeadFrame) -> dict[str, I64 | None]:
+    """Per side, the path from the vertebral roots to the P2 region and on to its branch's
+    end (none without vertebral roots)."""
+    if not roots.vertebral:
+        return {s: None for s in SIGN}
+    times = arrival_times(grid.speed, np.stack(roots.vertebral), stop=STOP)
+    return {s: _target_path(grid, times, frame, "P2", sg) for s, sg in SIGN.items()}
+
+
 def _posterior(
     grid: WorkGrid,
-    roots: Roots,
-    frame: HeadFrame,
+    pv: dict[str, I64 | None],
     pcom_paths: dict[str, I64 | None],
     ica: dict[str, I64],
 ) -> tuple[list[tuple[str, str, I64]], I64 | None]:
-    """Basilar, P1, P2 and Pcom from the vertebral roots (and the carotid P2 paths)."""
-    if not roots.vertebral:
-        return [], None
-    times = arrival_times(grid.speed, np.stack(roots.vertebral), stop=STOP)
-    pv = {s: _target_path(grid, times, frame, "P2", sg) for s, sg in SIGN.items()}
+    """Basilar, P1, P2 and Pcom from the vertebral roots' P2 paths ``pv``
+    (:func:`_from_vertebrals`) and the carotid P2 paths."""
     left, right = pv["left"], pv["right"]
     if left is None or right is None:
         return [], None
@@ -302,7 +308,7 @@ def trace_posterior(grid: WorkGrid, plane: Plane, roots: Roots) -> Traced:
         return Traced((), {}, None, None, (why,))
     left = arrival_times(grid.speed, roots.ica["left"][None], stop=STOP)
     frame = _frame(grid, plane, roots, left)[1]
-    paths, tip = _posterior(grid, roots, frame, {}, {})
+    paths, tip = _posterior(grid, _from_vertebrals(grid, roots, frame), {}, {})
     warnings = [] if tip is not None else ["arterial tree: the basilar artery was not traced"]
     return Traced(tuple(paths), {}, tip, frame, tuple(warnings))
 
@@ -315,7 +321,9 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
     side's A1, M1 and M2 across the anterior communicating artery (:mod:`.across`)."""
     if not roots.ica:
         return _no_tree(roots)
-    times = {s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP) for s in roots.ica}
+    sides = list(roots.ica)
+    marched = thread_map(lambda s: arrival_times(grid.speed, roots.ica[s][None], stop=STOP), sides)
+    times = dict(zip(sides, marched, strict=True))
     marched_far: dict[str, npt.NDArray[np.float32]] = {}
 
     def far(side: str) -> npt.NDArray[np.float32]:
@@ -336,14 +344,21 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
         if anchored is None:
             return _no_tree(roots)
         frame = anchored
+
+    def anterior(side: str) -> Anterior:
+        found, terminus, to_p2 = _anterior(grid, plane, times[side], frame, side, brain)
+        if terminus is None or to_p2 is None or len(found) < 6:
+            return _anterior(grid, plane, far(side), frame, side, brain)
+        return found, terminus, to_p2
+
     paths: list[tuple[str, str, I64]] = []
     termini: dict[str, I64] = {}
     p2: dict[str, I64 | None] = {}
     ica: dict[str, I64] = {}
-    for side in roots.ica:
-        found, terminus, p2[side] = _anterior(grid, plane, times[side], frame, side, brain)
-        if terminus is None or p2[side] is None or len(found) < 6:
-            found, terminus, p2[side] = _anterior(grid, plane, far(side), frame, side, brain)
+    # Both sides and the posterior circulation's marches, side by side (:mod:`.threads`).
+    posterior = partial(_from_vertebrals, grid, roots, frame)
+    *sided, pv = side_by_side(*(partial(anterior, side) for side in sides), posterior)
+    for side, (found, terminus, p2[side]) in zip(sides, sided, strict=True):
         paths += found
         if terminus is not None:
             termini[side] = terminus
@@ -355,12 +370,17 @@ def trace(grid: WorkGrid, plane: Plane, roots: Roots, brain: npt.NDArray[np.bool
         found, warning = _across(grid, plane, frame, roots, termini, far(only))
         paths += found
         warnings.append(warning)
-    del times
+    times.clear()
     marched_far.clear()
-    post, tip = _posterior(grid, roots, frame, p2, ica)
+    post, tip = _posterior(grid, pv, p2, ica)
     basilar = partial(basilar_part, grid, plane, vertebral=roots.vertebral, stop=FAR_STOP)
-    post = [(lab, s, p if lab != "BA" else basilar(p)) for lab, s, p in post]
-    paths += post + _acom(grid, paths)
+    ba = [i for i, (lab, _, _) in enumerate(post) if lab == "BA"]
+    *trimmed, acom = side_by_side(
+        *(partial(basilar, post[i][2]) for i in ba), partial(_acom, grid, paths)
+    )
+    for i, p in zip(ba, trimmed, strict=True):
+        post[i] = (post[i][0], post[i][1], p)
+    paths += post + acom
     if tip is None:
         warnings.append("arterial tree: the basilar artery was not traced")
     return Traced(tuple(paths), termini, tip, frame, tuple(warnings), _one_missing(roots))
