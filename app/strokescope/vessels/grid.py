@@ -59,6 +59,9 @@ RESIDUAL_MARGIN = 2.0
 the edges' residual mismatch (motion, kernels no Gaussian matches): 70-90 HU on family A,
 85-120 HU on family C, still far below an artery's 200-400 HU."""
 MATCH_SIGMAS_MM = (0.4, 0.6, 0.8, 1.0, 1.3, 1.6)
+BLUR_REACH = 8.0
+"""How many sigmas round the voxels it decides the kernel-matched blur is read (the
+recursive Gaussian's reach: 8 sigmas left 1e-4 HU of difference, 4 sigmas 0.3 HU)."""
 CLOT_SPEED = 0.3
 CLOT_MAX_RADIUS_MM = 4.0
 """Clot-like voxels covered by a ball of this radius lying wholly in the clot-like region are
@@ -170,9 +173,16 @@ def opacified_lumen(cta: F32, ncct: F32, spacing_mm: float) -> Bool:
         return lumen
     match = kernel_match(cta, ncct, spacing_mm)
     near = dilate_ball(bone, (max(1, round(NEAR_BONE_MM / spacing_mm)),) * 3)
-    c, n = match.apply(cta, ncct, spacing_mm)
     check = lumen & near
-    lumen[check] = c[check] - n[check] >= ENHANCEMENT_HU + RESIDUAL_MARGIN * match.residual_hu
+    if not check.any():
+        return lumen
+    # Blurred on the box of the voxels checked and BLUR_REACH sigmas round it: the blur there
+    # is the whole grid's to float rounding (<= 0.001 HU), at a fifth of the cost.
+    box = bounding_box(check, int(np.ceil(BLUR_REACH * match.sigma_mm / spacing_mm)) + 1)
+    c, n = match.apply(cta[box], ncct[box], spacing_mm)
+    inside = check[box]
+    margin = ENHANCEMENT_HU + RESIDUAL_MARGIN * match.residual_hu
+    lumen[box] = np.where(inside, c - n >= margin, lumen[box])
     return lumen
 
 
