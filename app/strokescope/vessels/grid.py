@@ -277,15 +277,39 @@ def speed_map(
     return speed
 
 
-def build_grid(
+@dataclass(frozen=True, eq=False)
+class Resampled:
+    """Both scans on the working grid; ``unseen``: outside the NCCT's field of view (its
+    values there are ``AIR_HU``)."""
+
+    geometry: Geometry
+    cta: F32
+    ncct: F32
+    unseen: Bool
+
+
+def resampled(
     ncct: Volume, cta: Volume, reg: RegistrationResult, *, spacing_mm: float = 1.0
-) -> WorkGrid:
-    """Resample both scans onto the working grid and derive lumen, radius and speed."""
+) -> Resampled:
+    """Both scans resampled onto the working grid (:func:`work_geometry`)."""
     geom = work_geometry(cta, spacing_mm)
     c = resample_registered(cta, geom, np.eye(4)).array
     n = resample_registered(ncct, geom, reg.cta_to_ncct, default_hu=np.nan).array
     unseen = np.isnan(n)
     n[unseen] = AIR_HU
-    lumen = opacified_lumen(c, n, spacing_mm) & ~unseen
+    return Resampled(geom, c, n, unseen)
+
+
+def derived_grid(scans: Resampled) -> WorkGrid:
+    """The working grid of ``scans``: their lumen, radius and speed (inputs not written)."""
+    c, n, spacing_mm = scans.cta, scans.ncct, scans.geometry.spacing[0]
+    lumen = opacified_lumen(c, n, spacing_mm) & ~scans.unseen
     radius = lumen_radius(lumen, spacing_mm)
-    return WorkGrid(geom, c, n, lumen, radius, speed_map(c, n, lumen, radius, spacing_mm))
+    return WorkGrid(scans.geometry, c, n, lumen, radius, speed_map(c, n, lumen, radius, spacing_mm))
+
+
+def build_grid(
+    ncct: Volume, cta: Volume, reg: RegistrationResult, *, spacing_mm: float = 1.0
+) -> WorkGrid:
+    """Resample both scans onto the working grid and derive lumen, radius and speed."""
+    return derived_grid(resampled(ncct, cta, reg, spacing_mm=spacing_mm))

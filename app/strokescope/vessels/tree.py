@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
 from strokescope.preprocess import brain_mask
 from strokescope.preprocess.registration import RegistrationResult
+from strokescope.thrombus.anatomy import Plane
 from strokescope.thrombus.symmetry import symmetric_plane
 from strokescope.vessels.cbs import SIDES, ClotBurden, clot_burden_score
 from strokescope.vessels.frame import OTHER, find_roots
-from strokescope.vessels.grid import WorkGrid, build_grid
+from strokescope.vessels.grid import WorkGrid, derived_grid, resampled
 from strokescope.vessels.paths import arc_mm
 from strokescope.vessels.profile import long_runs, profile, resample, status
 from strokescope.vessels.result import NOT_OPACIFIED, ArterialTree, ArterySegment, Profile
+from strokescope.vessels.threads import side_by_side
 from strokescope.vessels.trace import Traced, trace
-from strokescope.volume import Volume
+from strokescope.volume import Mask, Volume
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +173,11 @@ def _edges(segments: list[ArterySegment]) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+def _brain_and_plane(head: Volume) -> tuple[Mask, Plane]:
+    brain = brain_mask(head)
+    return brain, symmetric_plane(head, brain)
+
+
 def arterial_tree(
     ncct: Volume, cta: Volume, reg: RegistrationResult, *, spacing_mm: float = 1.0
 ) -> ArterialTree:
@@ -185,10 +193,10 @@ def arterial_tree(
         Spacing of the isotropic working grid (0.5-2 mm).
     """
     start = time.perf_counter()
-    grid = build_grid(ncct, cta, reg, spacing_mm=spacing_mm)
-    head = Volume(grid.ncct, grid.geometry)
-    brain = brain_mask(head)
-    plane = symmetric_plane(head, brain)
+    scans = resampled(ncct, cta, reg, spacing_mm=spacing_mm)
+    grid, (brain, plane) = side_by_side(
+        partial(derived_grid, scans), partial(_brain_and_plane, Volume(scans.ncct, scans.geometry))
+    )
     traced = trace(grid, plane, find_roots(grid, plane), brain.array)
     segments = _segments(traced, grid, ncct, cta, reg)
     warnings = list(traced.warnings)
