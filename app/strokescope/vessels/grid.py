@@ -34,6 +34,7 @@ through them from one artery to another.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -43,7 +44,7 @@ from strokescope.preprocess.gaussian import gaussian_mm
 from strokescope.preprocess.morphology import bounding_box, dilate_ball
 from strokescope.preprocess.registration import AIR_HU, RegistrationResult, resample_registered
 from strokescope.thrombus.vessel_evidence import ENHANCEMENT_HU, opacified_hu
-from strokescope.vessels.threads import thread_map
+from strokescope.vessels.threads import side_by_side, thread_map
 from strokescope.volume import Geometry, Volume
 
 CLOT_NCCT_HU = (45.0, 100.0)
@@ -293,8 +294,13 @@ def resampled(
 ) -> Resampled:
     """Both scans resampled onto the working grid (:func:`work_geometry`)."""
     geom = work_geometry(cta, spacing_mm)
-    c = resample_registered(cta, geom, np.eye(4)).array
-    n = resample_registered(ncct, geom, reg.cta_to_ncct, default_hu=np.nan).array
+    c, n = (
+        v.array
+        for v in side_by_side(
+            partial(resample_registered, cta, geom, np.eye(4)),
+            partial(resample_registered, ncct, geom, reg.cta_to_ncct, default_hu=np.nan),
+        )
+    )
     unseen = np.isnan(n)
     n[unseen] = AIR_HU
     return Resampled(geom, c, n, unseen)
