@@ -95,7 +95,7 @@ def analyze_arteries(ncct: Volume, cta: Volume, thrombus: ThrombusResult) -> Thr
     (:mod:`strokescope.vessels.reading`), through the motion the thrombus analysis found.
     Unchanged when that analysis did not register the pair (not assessed). Research
     output, checked on one phantom family only (:data:`strokescope.vessels.reading.TREE_CAVEAT`
-    travels with it); about 5 s at 1 mm on two cores."""
+    travels with it); about 3 s at 1 mm on two cores."""
     from dataclasses import replace
 
     from strokescope.preprocess.registration import RegistrationResult
