@@ -30,7 +30,7 @@ def test_an_error_in_a_task_is_raised() -> None:
 
 
 def test_two_tasks_run_side_by_side_on_two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(threads, "cores", lambda: 2)
     barrier = threading.Barrier(2, timeout=5)  # breaks unless both tasks wait at once
 
     def meet(i: int) -> int:
@@ -41,6 +41,10 @@ def test_two_tasks_run_side_by_side_on_two_cores(monkeypatch: pytest.MonkeyPatch
 
 
 def test_one_core_runs_in_the_calling_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(threads, "cores", lambda: 1)
     caller = threading.get_ident()
     assert thread_map(lambda _: threading.get_ident(), [0, 1]) == [caller, caller]
+
+
+def test_cores_counts_at_least_one() -> None:
+    assert 1 <= threads.cores() <= 4096

@@ -62,7 +62,8 @@ the edges' residual mismatch (motion, kernels no Gaussian matches): 70-90 HU on 
 MATCH_SIGMAS_MM = (0.4, 0.6, 0.8, 1.0, 1.3, 1.6)
 BLUR_REACH = 8.0
 """How many sigmas round the voxels it decides the kernel-matched blur is read (the
-recursive Gaussian's reach: 8 sigmas left 1e-4 HU of difference, 4 sigmas 0.3 HU)."""
+recursive Gaussian's reach: at 8 sigmas it differed from the whole grid's blur by at most
+0.001 HU, float rounding; at 4 sigmas by up to 0.3 HU)."""
 CLOT_SPEED = 0.3
 CLOT_MAX_RADIUS_MM = 4.0
 """Clot-like voxels covered by a ball of this radius lying wholly in the clot-like region are

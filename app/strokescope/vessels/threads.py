@@ -18,10 +18,18 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it: a
+    container or a batch worker may be given fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def thread_map(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
     """``[fn(item) for item in items]``, the items run in up to one thread per core."""
     todo = list(items)
-    workers = min(len(todo), os.cpu_count() or 1)
+    workers = min(len(todo), cores())
     if workers < 2:
         return [fn(item) for item in todo]
     with ThreadPoolExecutor(max_workers=workers) as pool:
