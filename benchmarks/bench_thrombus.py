@@ -247,8 +247,8 @@ def _compare(folder: Path, args: argparse.Namespace) -> int:
     ratio = report["this tree"]["median_s"] / report["compare"]["median_s"]
     print(f"ratio this / compare: {ratio:.2f} (compare = {args.compare})")
     if args.arteries:
-        tree = [report[name]["arteries_median_s"] for name in ("this tree", "compare")]
-        print(f"arterial tree ratio this / compare: {tree[0] / tree[1]:.2f}")
+        this, other = (report[name]["arteries_median_s"] for name in ("this tree", "compare"))
+        print(f"arterial tree ratio this / compare: {this / other:.2f}")
     out = RESULTS.with_name("thrombus_compare.json")
     out.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no results folder
     out.write_text(json.dumps({"compare": args.compare, "trees": report}, indent=1) + "\n")

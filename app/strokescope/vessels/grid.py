@@ -182,9 +182,8 @@ def opacified_lumen(cta: F32, ncct: F32, spacing_mm: float) -> Bool:
     # is the whole grid's to float rounding (<= 0.001 HU), at a fifth of the cost.
     box = bounding_box(check, int(np.ceil(BLUR_REACH * match.sigma_mm / spacing_mm)) + 1)
     c, n = match.apply(cta[box], ncct[box], spacing_mm)
-    inside = check[box]
-    margin = ENHANCEMENT_HU + RESIDUAL_MARGIN * match.residual_hu
-    lumen[box] = np.where(inside, c - n >= margin, lumen[box])
+    inside, decided = check[box], lumen[box]  # a view: written through to lumen
+    decided[inside] = c[inside] - n[inside] >= ENHANCEMENT_HU + RESIDUAL_MARGIN * match.residual_hu
     return lumen
 
 
@@ -295,13 +294,11 @@ def resampled(
 ) -> Resampled:
     """Both scans resampled onto the working grid (:func:`work_geometry`)."""
     geom = work_geometry(cta, spacing_mm)
-    c, n = (
-        v.array
-        for v in side_by_side(
-            partial(resample_registered, cta, geom, np.eye(4)),
-            partial(resample_registered, ncct, geom, reg.cta_to_ncct, default_hu=np.nan),
-        )
+    on_cta, on_ncct = side_by_side(
+        partial(resample_registered, cta, geom, np.eye(4)),
+        partial(resample_registered, ncct, geom, reg.cta_to_ncct, default_hu=np.nan),
     )
+    c, n = on_cta.array, on_ncct.array
     unseen = np.isnan(n)
     n[unseen] = AIR_HU
     return Resampled(geom, c, n, unseen)
