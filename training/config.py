@@ -239,7 +239,9 @@ class DecisionRules(Rules):
             "are set on the calibration phantoms, never on the held-out ones",
             "fine_scan: the fine stage also runs without a coarse prior over the "
             "scan_max_tiles tiles richest in opacified vessel (at least "
-            "scan_min_vessel_voxels coarse voxels), and its finds join the coarse candidates",
+            "scan_min_vessel_voxels coarse voxels), and its finds join the coarse candidates; "
+            "with scan_deep_vessel_mm (null = unused) tiles are ranked first by opacified "
+            "vessel at least that deep inside the brain mask (not the dural sinuses)",
             "CTA sign of occlusion (min_inline_lumen, min_missing_artery; null = unused): a "
             "candidate needs opacified lumen in line beyond one end or a contralateral artery "
             "at its mirror image that its own place lacks (strokescope.thrombus."
@@ -269,6 +271,9 @@ class DecisionRules(Rules):
             raise ValueError("min_component_volume_mm3 must be >= 0")
         if self.scan_max_tiles < 0 or self.scan_min_vessel_voxels < 0:
             raise ValueError("scan_max_tiles and scan_min_vessel_voxels must be >= 0")
+        deep = self.scan_deep_vessel_mm
+        if deep is not None and not 1.0 <= deep <= 30.0:
+            raise ValueError(f"scan_deep_vessel_mm must be 1-30 mm or null, got {deep}")
         if not 0.0 <= self.extend_along_axis_mm <= 40.0:
             raise ValueError(
                 f"extend_along_axis_mm must be 0-40 (a clot is <= 40 mm), got "

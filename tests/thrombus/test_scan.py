@@ -12,11 +12,11 @@ import pytest
 
 from strokescope.errors import ModelError
 from strokescope.preprocess.registration import RegistrationResult
-from strokescope.thrombus.inference import Sources, model_grid, predict, scan
+from strokescope.thrombus.inference import Sources, deep_inside, model_grid, predict, scan
 from strokescope.thrombus.model import Stage, ThrombusModels, Window
 from strokescope.thrombus.rules import Rules, rules_from_manifest
 from strokescope.thrombus.tiles import vessel_tiles
-from strokescope.volume import Volume
+from strokescope.volume import Mask, Volume
 
 NCCT_WINDOW = Window(-100.0, 200.0)
 CTA_WINDOW = Window(-100.0, 700.0)
@@ -200,3 +200,63 @@ def test_the_scan_only_sign_rule_needs_a_sign_threshold_and_the_scan() -> None:
     ):
         with pytest.raises(ModelError, match="scan_needs_cta_sign"):
             rules_from_manifest(bad)
+
+
+def _sinus_head() -> tuple[Volume, Volume, Mask]:
+    """1 mm NCCT, CTA and brain mask (2 mm inside the array's faces): a dense "sinus"
+    slab of lumen against the brain's edge (z 2-5 mm, y and x 0-15 mm) and, deep inside,
+    a thin artery (z, y 24-27 mm, x 17-27 mm) with a clot beyond its end (x 28-31 mm)."""
+    ncct = np.full((64, 64, 64), 35.0, np.float32)
+    cta = ncct.copy()
+    cta[2:6, 0:16, 0:16] = 400.0
+    ncct[2:6, 0:16, 0:16] = 45.0
+    cta[24:28, 24:28, 17:28] = 350.0
+    ncct[24:28, 24:28, 17:28] = 45.0
+    ncct[25:27, 25:27, 28:32] = 70.0
+    cta[25:27, 25:27, 28:32] = 75.0
+    brain = np.zeros(ncct.shape, bool)
+    brain[2:62, 2:62, 2:62] = True
+    n, c = Volume.from_array(ncct, (1.0,) * 3), Volume.from_array(cta, (1.0,) * 3)
+    return n, c, Mask(brain, c.geometry, "brain")
+
+
+def test_deep_vessel_tiles_go_before_the_denser_sinus() -> None:
+    ncct, cta, brain = _sinus_head()
+    coarse, fine = _grids(cta)
+    hu = Sources(ncct, cta, _identity()).hu_on(coarse)
+    deep = deep_inside(brain, coarse, 10.0)
+    # on the 2 mm grid: 10 mm inside the faces at 2 and 61 mm, within nearest-voxel reading
+    inside = np.argwhere(deep)
+    assert inside.min() >= 5 and inside.max() <= 26
+    assert deep[13, 13, 11] and not deep[2, 4, 4]  # the artery deep; the sinus not
+    tiles = vessel_tiles(fine, coarse, hu, (16, 16, 16), min_voxels=3, max_tiles=10)
+    assert tiles[0] == (0, 0, 0)  # densest lumen first: the sinus
+    ranked = vessel_tiles(fine, coarse, hu, (16, 16, 16), min_voxels=3, max_tiles=10, deep=deep)
+    assert ranked[0] == (16, 16, 16)  # the artery's tile, then the rest as before
+    assert sorted(ranked) == sorted(tiles)
+    assert ranked[1:] == [t for t in tiles if t != (16, 16, 16)]
+
+
+def test_scan_of_one_tile_finds_the_deep_clot_only_when_deep_vessel_goes_first() -> None:
+    ncct, cta, brain = _sinus_head()
+    coarse, fine = _grids(cta)
+    sources = Sources(ncct, cta, _identity())
+    hu = sources.hu_on(coarse)
+    rules = replace(Rules(), fine_scan=True, scan_min_vessel_voxels=3, scan_max_tiles=1)
+    missed = scan(_models(_ClotDetector(), rules), sources, fine, coarse, hu, brain)
+    assert not missed.any()  # without the rule the sinus takes the one tile
+    deep_rules = replace(rules, scan_deep_vessel_mm=10.0)
+    found = scan(_models(_ClotDetector(), deep_rules), sources, fine, coarse, hu, brain)
+    hot = np.argwhere(found >= 0.5)
+    assert len(hot) and hot[:, 2].min() >= 13 and hot[:, 2].max() <= 16  # x 28-31 mm
+    # without a brain mask the rule cannot be read and the order stays by density
+    assert not scan(_models(_ClotDetector(), deep_rules), sources, fine, coarse, hu).any()
+
+
+@pytest.mark.parametrize("mm", [0.5, 31.0])
+def test_training_rules_refuse_a_depth_outside_1_to_30_mm(mm: float) -> None:
+    from training.config import DecisionRules
+
+    assert DecisionRules(scan_deep_vessel_mm=10.0).to_dict()["scan_deep_vessel_mm"] == 10.0
+    with pytest.raises(ValueError, match="scan_deep_vessel_mm"):
+        DecisionRules(scan_deep_vessel_mm=mm)

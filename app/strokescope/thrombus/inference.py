@@ -32,11 +32,12 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.io.sitk_convert import geometry_to_sitk, volume_to_sitk
-from strokescope.preprocess.morphology import components, dilate_ball
+from strokescope.preprocess.morphology import ball_mm, components, dilate_ball, erode_ball
 from strokescope.preprocess.registration import RegistrationResult, _sitk_transform
+from strokescope.preprocess.resample import resample_mask
 from strokescope.thrombus.model import Stage, ThrombusModels
 from strokescope.thrombus.tiles import tile_starts, vessel_tiles
-from strokescope.volume import Geometry, Volume
+from strokescope.volume import Geometry, Mask, Volume
 
 log = logging.getLogger(__name__)
 
@@ -182,11 +183,14 @@ def scan(
     fine_grid: Geometry,
     coarse_grid: Geometry,
     coarse_hu: npt.NDArray[np.float32],
+    brain: Mask | None = None,
 ) -> npt.NDArray[np.float32]:
     """The scan network (the fine stage unless the manifest has a ``scan`` stage) without a
     coarse prior (third channel 0) over the vessel tiles, its probability carried onto the
     coarse grid by maximum: candidates the coarse stage missed, refined like the coarse
-    ones but by the scan network (:func:`predict`).
+    ones but by the scan network (:func:`predict`). With ``rules.scan_deep_vessel_mm`` and
+    the ``brain`` mask, tiles with vessel that deep inside the brain go first
+    (:func:`vessel_tiles`).
 
     The scan network is trained with its coarse channel blanked in part of its crops, so it
     detects on its own; at 0.6 mm it sees clots in arteries too thin for the 1.5 mm grid.
@@ -196,8 +200,16 @@ def scan(
     size = models.fine.patch_size
     out = np.zeros(coarse_grid.shape, dtype=np.float32)
     shape = np.asarray(coarse_grid.shape)
+    depth = rules.scan_deep_vessel_mm
+    deep = None if depth is None or brain is None else deep_inside(brain, coarse_grid, depth)
     starts = vessel_tiles(
-        fine_grid, coarse_grid, coarse_hu, size, rules.scan_min_vessel_voxels, rules.scan_max_tiles
+        fine_grid,
+        coarse_grid,
+        coarse_hu,
+        size,
+        rules.scan_min_vessel_voxels,
+        rules.scan_max_tiles,
+        deep,
     )
     blank = np.zeros((1, *size), dtype=np.float32)
     for start in starts:
@@ -212,6 +224,13 @@ def scan(
         np.maximum.at(out, tuple(c[ok].T), prob[tuple(idx[ok].T)])
     log.info("thrombus scan: %d fine tiles", len(starts))
     return out
+
+
+def deep_inside(brain: Mask, grid: Geometry, mm: float) -> npt.NDArray[np.bool_]:
+    """Voxels of ``grid`` at least ``mm`` inside the ``brain`` mask (eroded by a ball of
+    ``mm``, read nearest-neighbour)."""
+    eroded = Mask(erode_ball(brain.array, ball_mm(brain.geometry, mm)), brain.geometry)
+    return resample_mask(eroded, grid).array
 
 
 def _outside(box: FineBox, coarse_grid: Geometry, proposed: npt.NDArray[np.bool_]) -> FineBox:
@@ -259,9 +278,11 @@ def predict(
     sources: Sources,
     region: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
     *,
+    brain: Mask | None = None,
     on_progress: Progress | None = None,
 ) -> Prediction:
-    """Run both stages on the inclusive CTA-index ``region`` (see the module docstring)."""
+    """Run both stages on the inclusive CTA-index ``region`` (see the module docstring);
+    ``brain`` orders the scan's tiles (:func:`scan`)."""
     seconds: dict[str, float] = {}
     t = time.perf_counter()
     cta_geom = sources.cta_geometry
@@ -279,7 +300,7 @@ def predict(
     found = [(models.fine, coarse_prob, box) for box in candidates(coarse_prob, threshold)]
     if rules.fine_scan:
         t = time.perf_counter()
-        scanned = scan(models, sources, fine_grid, coarse_grid, coarse_hu)
+        scanned = scan(models, sources, fine_grid, coarse_grid, coarse_hu, brain)
         scanned[proposed] = 0.0  # the coarse candidates' neighbourhood is the fine stage's
         found += [(models.scan or models.fine, scanned, b) for b in candidates(scanned, threshold)]
         seconds["scan"] = time.perf_counter() - t

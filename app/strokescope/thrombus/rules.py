@@ -75,6 +75,11 @@ class Rules:
     probability is thresholded like the fine stage's."""
     scan_min_vessel_voxels: int = 20
     scan_max_tiles: int = 16
+    scan_deep_vessel_mm: float | None = None
+    """Order the scan's tiles by opacified vessel at least this deep inside the brain mask
+    first (:func:`strokescope.thrombus.tiles.vessel_tiles`): the dural sinuses against the
+    inner table are the densest lumen of many CTAs and took the tiles of the arteries
+    where clots lodge; None: by all opacified vessel."""
     scan_needs_cta_sign: bool = False
     """A thrombus that only the scan proposed (no coarse candidate there) must show a CTA
     sign of an occluded artery, read with ``min_inline_lumen`` / ``min_missing_artery``:
@@ -154,6 +159,10 @@ class Rules:
             out += f", or NCCT mean >= {local:g} HU above its surroundings"
         return out
 
+    def _deep(self) -> str:
+        mm = self.scan_deep_vessel_mm
+        return "" if mm is None else f" in vessel >= {mm:g} mm inside the brain, then the rest"
+
     def describe(self) -> str:
         extra = "".join(
             f" and {name} >= {value:g}"
@@ -166,7 +175,7 @@ class Rules:
         scan = (
             f"; away from them, the scan network without a coarse prior, in tiles with "
             f">= {self.scan_min_vessel_voxels} opacified-vessel voxels (at most "
-            f"{self.scan_max_tiles}, densest first)"
+            f"{self.scan_max_tiles}, densest first{self._deep()})"
             if self.fine_scan
             else ""
         )

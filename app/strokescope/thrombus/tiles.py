@@ -42,16 +42,42 @@ def vessel_tiles(
     size: Sequence[int],
     min_voxels: int,
     max_tiles: int,
+    deep: npt.NDArray[np.bool_] | None = None,
 ) -> list[tuple[int, int, int]]:
     """Non-overlapping fine-grid tiles whose footprint holds at least ``min_voxels``
     coarse voxels of enhancing vessel (CTA >= ``OPACIFIED_HU``, NCCT < ``CALCIFICATION_HU``),
     the ``max_tiles`` with most first: a thrombus sits in an artery, next to opacified
-    lumen, and the large arteries lie where the lumen is densest (the cap bounds the time)."""
+    lumen, and the large arteries lie where the lumen is densest (the cap bounds the time).
+
+    With ``deep`` (coarse-grid voxels deep inside the brain's outline), tiles with at least
+    ``min_voxels`` such vessel voxels come first, most first, and the rest follow as above:
+    the densest lumen of a CTA is often the dural venous sinuses against the inner table,
+    while the arteries where clots lodge (circle of Willis, M1, M2 in the sylvian fissure)
+    run deep in the cisterns; the clot's own tile holds less lumen than its mirror image."""
     vessel = (coarse_hu[1] >= gr.OPACIFIED_HU) & (coarse_hu[0] < gr.CALCIFICATION_HU)
+    tiles = tile_starts(np.zeros(3), np.asarray(fine_grid.shape) - 1, size, overlap=0.0)
+    total = _tile_counts(vessel, tiles, fine_grid, coarse_grid, size)
+    order = sorted((-n, k) for k, n in enumerate(total) if n >= min_voxels)
+    if deep is not None:
+        inside = _tile_counts(vessel & deep, tiles, fine_grid, coarse_grid, size)
+        first = sorted((-n, k) for k, n in enumerate(inside) if n >= min_voxels)
+        taken = {k for _, k in first}
+        order = first + [item for item in order if item[1] not in taken]
+    return [tiles[k] for _, k in order[:max_tiles]]
+
+
+def _tile_counts(
+    vessel: npt.NDArray[np.bool_],
+    tiles: list[tuple[int, int, int]],
+    fine_grid: Geometry,
+    coarse_grid: Geometry,
+    size: Sequence[int],
+) -> list[int]:
+    """The number of ``vessel`` voxels (coarse grid) in each fine-grid tile's footprint."""
     counts = np.cumsum(np.cumsum(np.cumsum(np.pad(vessel, ((1, 0),) * 3), 0), 1), 2)
     shape = np.asarray(coarse_grid.shape)
-    found: list[tuple[int, tuple[int, int, int]]] = []
-    for start in tile_starts(np.zeros(3), np.asarray(fine_grid.shape) - 1, size, overlap=0.0):
+    out = []
+    for start in tiles:
         corners = np.array([start, np.asarray(start) + np.asarray(size) - 1], dtype=float)
         c = coarse_grid.lps_to_index(fine_grid.index_to_lps(corners))
         lo = np.clip(np.floor(c.min(0)).astype(np.int64), 0, shape)
@@ -67,7 +93,5 @@ def vessel_tiles(
             + counts[a1, b0, c0]
             - counts[a0, b0, c0]
         )
-        if n >= min_voxels:
-            found.append((int(n), start))
-    found.sort(key=lambda item: -item[0])
-    return [start for _, start in found[:max_tiles]]
+        out.append(int(n))
+    return out
