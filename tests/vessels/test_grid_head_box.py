@@ -11,14 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from strokescope.vessels.grid import (
-    ALIGN,
-    HEAD_PAD_MM,
-    _beyond,
-    _maurer_inside,
-    inside_distance,
-    work_geometry,
-)
+from strokescope.preprocess.morphology import _maurer_inside, inside_distance
+from strokescope.vessels.grid import ALIGN, HEAD_PAD_MM, _beyond, work_geometry
 from strokescope.volume import Geometry, Volume
 
 

@@ -32,7 +32,7 @@ import numpy.typing as npt
 import SimpleITK as sitk
 
 from strokescope.io.sitk_convert import geometry_to_sitk, volume_to_sitk
-from strokescope.preprocess.morphology import ball_mm, components, dilate_ball, erode_ball
+from strokescope.preprocess.morphology import components, dilate_ball, inside_distance
 from strokescope.preprocess.registration import RegistrationResult, _sitk_transform
 from strokescope.preprocess.resample import resample_mask
 from strokescope.thrombus.model import Stage, ThrombusModels
@@ -227,10 +227,10 @@ def scan(
 
 
 def deep_inside(brain: Mask, grid: Geometry, mm: float) -> npt.NDArray[np.bool_]:
-    """Voxels of ``grid`` at least ``mm`` inside the ``brain`` mask (eroded by a ball of
-    ``mm``, read nearest-neighbour)."""
-    eroded = Mask(erode_ball(brain.array, ball_mm(brain.geometry, mm)), brain.geometry)
-    return resample_mask(eroded, grid).array
+    """Voxels of ``grid`` at least ``mm`` inside the ``brain`` mask (its distance map,
+    read nearest-neighbour)."""
+    depth = inside_distance(brain.array, brain.geometry.spacing)
+    return resample_mask(Mask(depth >= mm, brain.geometry), grid).array
 
 
 def _outside(box: FineBox, coarse_grid: Geometry, proposed: npt.NDArray[np.bool_]) -> FineBox:

@@ -38,10 +38,9 @@ from functools import partial
 
 import numpy as np
 import numpy.typing as npt
-import SimpleITK as sitk
 
 from strokescope.preprocess.gaussian import gaussian_mm
-from strokescope.preprocess.morphology import bounding_box, dilate_ball
+from strokescope.preprocess.morphology import bounding_box, dilate_ball, inside_distance
 from strokescope.preprocess.registration import AIR_HU, RegistrationResult, resample_registered
 from strokescope.thrombus.vessel_evidence import ENHANCEMENT_HU, opacified_hu
 from strokescope.vessels.threads import side_by_side, thread_map
@@ -211,29 +210,6 @@ def work_geometry(cta: Volume, spacing_mm: float) -> Geometry:
         lo[axis] = max(0, int(np.floor((mm[0] - HEAD_PAD_MM) / spacing_mm))) // ALIGN * ALIGN
         hi[axis] = min(hi[axis], int(np.ceil((mm[1] + HEAD_PAD_MM) / spacing_mm)))
     return whole.crop(tuple(int(a) for a in lo), tuple(int(a) for a in hi - lo + 1))
-
-
-def _maurer_inside(mask: Bool, spacing_mm: float) -> F32:
-    img = sitk.GetImageFromArray(mask.astype(np.uint8))
-    img.SetSpacing((spacing_mm,) * 3)
-    dist = sitk.SignedMaurerDistanceMap(
-        img, insideIsPositive=True, squaredDistance=False, useImageSpacing=True
-    )
-    out = np.asarray(sitk.GetArrayFromImage(dist), dtype=np.float32)
-    return np.maximum(out + np.float32(0.5 * spacing_mm), 0.0) * mask
-
-
-def inside_distance(mask: Bool, spacing_mm: float) -> F32:
-    """Distance (mm) of each voxel of ``mask`` to its background, counted to the outer face
-    of its boundary voxels (half a voxel more than the Maurer map's); 0 outside. Read on
-    the mask's bounding box and one voxel of background round it: the nearest background
-    voxel of a voxel of the mask is never farther than that shell, and the map does not
-    count the grid's edge as background."""
-    out = np.zeros(mask.shape, np.float32)
-    if mask.any():
-        box = bounding_box(mask, 1)
-        out[box] = _maurer_inside(mask[box], spacing_mm)
-    return out
 
 
 def _beyond(core: Bool, mm: float, spacing_mm: float) -> Bool:
