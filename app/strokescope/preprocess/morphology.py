@@ -7,7 +7,8 @@ foreground and dilation as background, as ``BinaryErode``/``BinaryDilate`` do, s
 equal SimpleITK's voxel for voxel; for small balls (up to ``MAX_SHIFTS`` offsets, radius
 about 4 voxels) the shifted logic is about ten times faster than the ITK filters, and larger
 balls go to the ITK filters. Used by the brain mask, the thrombus guardrails and the
-hemorrhage closing, whose per-ROI budget is 100 ms.
+hemorrhage closing, whose per-ROI budget is 100 ms. :func:`inside_distance` is the distance
+map of a mask's inside (the arterial tree's radii, the scan's deep vessel).
 """
 
 from __future__ import annotations
