@@ -8,7 +8,8 @@
 ``--set`` changes decision rules (validated by :class:`training.config.DecisionRules`); name
 the calibration run they were chosen on with ``--calibration`` (an ``eval_thrombus.json``
 of the calibration seed block). ``--held-out`` copies the summary of a held-out run
-(``benchmarks/eval_thrombus.py``, seeds 900000...) into ``held_out_metrics`` and writes it
+(``benchmarks/eval_thrombus.py``, seeds 900000..., or its parts run with ``--first``, pooled)
+into ``held_out_metrics`` and writes it
 as a section of ``MODEL_CARD.md``; ``--suites`` does the same for every evaluation suite
 of ``benchmarks/eval_thrombus_shifts.py`` (in-distribution, the independent family B and
 each shift: ``evaluation_suites`` in the manifest, one table in the card); suites recorded
@@ -160,7 +161,7 @@ def record(
     *,
     assignments: Sequence[str] = (),
     calibration: Path | None = None,
-    held_out: Path | None = None,
+    held_out: Sequence[Path] = (),
     suites: Path | None = None,
 ) -> None:
     manifest_path = models / MANIFEST_NAME
@@ -179,8 +180,14 @@ def record(
             "summary": doc["summary"],
             "changed": list(assignments),
         }
-    if held_out is not None:
-        doc = _summary(held_out, held_out=True)
+    if held_out:
+        from strokescope.errors import InputError
+        from strokescope.thrombus.phantom_evaluation import pooled
+
+        try:
+            doc = pooled([_summary(path, held_out=True) for path in held_out])
+        except InputError as err:
+            raise SystemExit(f"--held-out: {err}") from None
         manifest["held_out_metrics"] = {
             "status": "measured on held-out phantoms (not patients)",
             "seeds": doc["seeds"],
@@ -213,7 +220,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--calibration", type=Path, help="eval_thrombus.json of the calibration block"
     )
-    parser.add_argument("--held-out", type=Path, help="eval_thrombus.json of the held-out block")
+    parser.add_argument(
+        "--held-out",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="eval_thrombus.json of the held-out block, or of its parts (--first), pooled",
+    )
     parser.add_argument("--suites", type=Path, help="eval_thrombus_shifts.json (every suite)")
     args = parser.parse_args(argv)
     record(

@@ -96,6 +96,15 @@ def _add_evaluate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     ev.add_argument("--models", help="model folder (default: models_onnx)")
     ev.add_argument("--n", type=int, default=40, help="phantom pairs (default 40)")
+    ev.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        help="first case of the block (default 0): a case's phantom depends on its place in "
+        "the block, not on its seed alone, so the second half of the 40-pair held-out block "
+        "is --first 20 --n 20, not --seed0 900020 (halves run side by side; pool them with "
+        "python -m training.record_evaluation --held-out A.json B.json)",
+    )
     ev.add_argument("--quick", action="store_true", help="1 mm phantoms (smoke run)")
     ev.add_argument(
         "--seed0",

@@ -237,3 +237,50 @@ def test_a_resumed_evaluation_reuses_cases_only_under_the_same_networks_and_rule
     card = replace(shipped, sha256=shipped.sha256 | {"MODEL_CARD.md": "0" * 64})
     assert models_key(branch) != key and models_key(retrained) != key
     assert models_key(card) == key
+
+
+def test_a_block_run_in_parts_is_the_block(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--first`` draws the cases by their place in the block (the options depend on the
+    index, not on the seed alone), and the parts pool into the block's summary."""
+    import json
+    from types import SimpleNamespace
+
+    from strokescope.cli import main
+    from strokescope.errors import InputError
+    from strokescope.thrombus import phantom_evaluation as pe
+
+    drawn: list[tuple[int, int]] = []
+
+    def fake_case(suite: str, i: int, *, quick: bool, seed0: int) -> Any:
+        drawn.append((i, seed0))
+        return SimpleNamespace(i=i, seed=seed0 + i, options=case_options(i, quick=quick))
+
+    def fake_eval(case: Any, *, models: str | None) -> dict[str, Any]:
+        truth = "none" if case.options["occlusion"] == "none" else "LVO"
+        vol = (9.0 + case.i, 10.0 + 2 * case.i)
+        return {**_row(truth, truth, dice=0.8 if truth != "none" else None, vol=vol),
+                "seed": case.seed, "side": case.options["side"]}  # fmt: skip
+
+    monkeypatch.setattr(pe, "make_case", fake_case)
+    monkeypatch.setattr(pe, "evaluate_case", fake_eval)
+    monkeypatch.setattr("strokescope.thrombus.model.load_models", lambda *_: None)
+    a, b, whole = (tmp_path / f"{n}.json" for n in ("a", "b", "whole"))
+    assert main(["evaluate", "--n", "4", "--out", str(a)]) == 0
+    assert main(["evaluate", "--first", "4", "--n", "4", "--out", str(b)]) == 0
+    assert main(["evaluate", "--n", "8", "--out", str(whole)]) == 0
+    assert [i for i, _ in drawn] == [0, 1, 2, 3, 4, 5, 6, 7, *range(8)]
+    parts = [json.loads(p.read_text()) for p in (b, a)]
+    assert parts[0]["seeds"] == [HELD_OUT_SEED0 + 4, HELD_OUT_SEED0 + 7] and parts[0]["first"] == 4
+    joined, block = pe.pooled(parts), json.loads(whole.read_text())
+    assert joined["cases"] == block["cases"] and joined["summary"] == block["summary"]
+    assert joined["seeds"] == block["seeds"] and joined["first"] == 0
+    # the second half's sides are those of the block's cases 4-7, not of a block at 900004
+    assert [r["side"] for r in parts[0]["cases"]] == ["right"] * 4
+    with pytest.raises(InputError, match="overlap"):
+        pe.pooled([parts[1], parts[1]])
+    with pytest.raises(InputError, match="models"):
+        pe.pooled([parts[1], {**parts[0], "models": "other"}])
+    assert main(["evaluate", "--first", "-1", "--n", "4", "--out", str(a)]) == 2
+    assert "--first -1" in capsys.readouterr().err

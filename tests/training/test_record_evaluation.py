@@ -181,3 +181,28 @@ def test_rules_of_a_folder_with_a_candidate_model_can_be_changed(folder: Path) -
     path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(SystemExit, match="scale must be > 0"):
         main(["--models", str(folder), "--set", "extend_along_axis_mm=5"])
+
+
+def test_held_out_parts_are_pooled_before_they_are_recorded(folder: Path, tmp_path: Path) -> None:
+    from strokescope.thrombus.phantom_evaluation import summarise
+
+    def row(seed: int, dice: float) -> dict[str, object]:
+        return {"seed": seed, "truth_class": "LVO", "pred_class": "LVO", "pred_occlusion": True,
+                "pred_lvo": True, "pred_volume_mm3": 90.0 + seed % 7, "truth_volume_mm3": 100.0,
+                "truth_length_mm": 10.0, "pred_length_mm": 11.0, "dice": dice,
+                "calcification": False, "seconds": 1.0}  # fmt: skip
+
+    parts = []
+    for first, dices in ((0, (0.9, 0.5)), (2, (0.7, 0.6))):
+        rows = [row(900000 + first + k, d) for k, d in enumerate(dices)]
+        doc = {"suite": "in-distribution", "held_out": True, "quick": False, "models": None,
+               "first": first, "seeds": [rows[0]["seed"], rows[-1]["seed"]],
+               "summary": summarise(rows), "cases": rows}  # fmt: skip
+        parts.append(tmp_path / f"part{first}.json")
+        parts[-1].write_text(json.dumps(doc), encoding="utf-8")
+    main(["--models", str(folder), "--held-out", *map(str, parts[::-1])])
+    held = json.loads((folder / "manifest.json").read_text())["held_out_metrics"]
+    assert held["seeds"] == [900000, 900003]
+    assert held["values"]["n"] == 4 and held["values"]["median_dice"] == pytest.approx(0.65)
+    with pytest.raises(SystemExit, match="overlap"):
+        main(["--models", str(folder), "--held-out", str(parts[0]), str(parts[0])])

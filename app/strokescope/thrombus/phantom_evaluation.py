@@ -277,10 +277,33 @@ def suites_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def pooled(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Runs of disjoint parts of one block (``run`` with ``--first``) as one run: the same
+    suite, models and geometry, cases in seed order, the summary read on them all;
+    ``InputError`` when they do not belong together or overlap. One run is its own pool."""
+    if len(docs) == 1:
+        return docs[0]
+    first = docs[0]
+    for doc in docs[1:]:
+        for key in ("suite", "held_out", "quick", "models"):
+            if doc.get(key) != first.get(key):
+                raise InputError(f"runs differ in {key}: {first.get(key)!r} and {doc.get(key)!r}")
+    rows = sorted((r for d in docs for r in d["cases"]), key=lambda r: int(r["seed"]))
+    seeds = [int(r["seed"]) for r in rows]
+    if len(set(seeds)) != len(seeds):
+        raise InputError("runs overlap: a seed is in more than one of them")
+    start = min(int(d.get("first", 0)) for d in docs)
+    return {**first, "seeds": [seeds[0], seeds[-1]], "first": start, "summary": summarise(rows),
+            "cases": rows}  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
     """Evaluate ``args.n`` phantom pairs, print the table against the bars, write JSON."""
+    first = int(getattr(args, "first", 0))
     if args.n < 4:
         raise InputError(f"--n {args.n}: at least 4 pairs are needed (one per occlusion site)")
+    if first < 0:
+        raise InputError(f"--first {first}: the first case of a block is 0 or more")
     seed0 = HELD_OUT_SEED0 if args.seed0 is None else int(args.seed0)
     suite = args.suite
     check_suite(suite)
@@ -290,7 +313,7 @@ def run(args: argparse.Namespace) -> int:
 
     load_models(args.models)  # a missing or altered folder fails before any phantom is made
     rows = []
-    for i in range(args.n):
+    for i in range(first, first + args.n):
         case = make_case(suite, i, quick=args.quick, seed0=seed0)
         rows.append(evaluate_case(case, models=args.models))
         r = rows[-1]
@@ -308,6 +331,7 @@ def run(args: argparse.Namespace) -> int:
     doc = {
         "suite": suite,
         "seeds": [rows[0]["seed"], rows[-1]["seed"]],
+        "first": first,
         "held_out": seed0 == HELD_OUT_SEED0 or suite != "in-distribution",
         "quick": args.quick,
         "models": args.models or "models_onnx",
