@@ -240,8 +240,9 @@ class DecisionRules(Rules):
             "fine_scan: the fine stage also runs without a coarse prior over the "
             "scan_max_tiles tiles richest in opacified vessel (at least "
             "scan_min_vessel_voxels coarse voxels), and its finds join the coarse candidates; "
-            "with scan_deep_vessel_mm (null = unused) tiles are ranked first by opacified "
-            "vessel at least that deep inside the brain mask (not the dural sinuses)",
+            "with scan_deep_vessel_mm (null = unused) the tiles are taken in turn from that "
+            "ranking and from one by opacified vessel at least that deep inside the brain "
+            "mask (not the dural sinuses)",
             "CTA sign of occlusion (min_inline_lumen, min_missing_artery; null = unused): a "
             "candidate needs opacified lumen in line beyond one end or a contralateral artery "
             "at its mirror image that its own place lacks (strokescope.thrombus."

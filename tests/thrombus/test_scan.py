@@ -15,7 +15,7 @@ from strokescope.preprocess.registration import RegistrationResult
 from strokescope.thrombus.inference import Sources, deep_inside, model_grid, predict, scan
 from strokescope.thrombus.model import Stage, ThrombusModels, Window
 from strokescope.thrombus.rules import Rules, rules_from_manifest
-from strokescope.thrombus.tiles import vessel_tiles
+from strokescope.thrombus.tiles import _in_turn, vessel_tiles
 from strokescope.volume import Mask, Volume
 
 NCCT_WINDOW = Window(-100.0, 200.0)
@@ -232,9 +232,18 @@ def test_deep_vessel_tiles_go_before_the_denser_sinus() -> None:
     tiles = vessel_tiles(fine, coarse, hu, (16, 16, 16), min_voxels=3, max_tiles=10)
     assert tiles[0] == (0, 0, 0)  # densest lumen first: the sinus
     ranked = vessel_tiles(fine, coarse, hu, (16, 16, 16), min_voxels=3, max_tiles=10, deep=deep)
-    assert ranked[0] == (16, 16, 16)  # the artery's tile, then the rest as before
+    # the artery's tile, then in turn with the densest ones (the sinus first): a basilar
+    # against the clivus keeps its place among these
+    assert ranked[:2] == [(16, 16, 16), (0, 0, 0)]
     assert sorted(ranked) == sorted(tiles)
     assert ranked[1:] == [t for t in tiles if t != (16, 16, 16)]
+
+
+def test_two_rankings_taken_in_turn_pass_over_what_the_other_took() -> None:
+    assert _in_turn([1, 2, 3], [1, 4, 5]) == [1, 4, 2, 5, 3]
+    assert _in_turn([1, 2, 3, 4], [5]) == [1, 5, 2, 3, 4]
+    assert _in_turn([], [7, 8]) == [7, 8] and _in_turn([7, 8], []) == [7, 8]
+    assert _in_turn([1, 2], [2, 1, 3]) == [1, 2, 3]
 
 
 def test_scan_of_one_tile_finds_the_deep_clot_only_when_deep_vessel_goes_first() -> None:

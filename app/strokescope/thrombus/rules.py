@@ -76,10 +76,10 @@ class Rules:
     scan_min_vessel_voxels: int = 20
     scan_max_tiles: int = 16
     scan_deep_vessel_mm: float | None = None
-    """Order the scan's tiles by opacified vessel at least this deep inside the brain mask
-    first (:func:`strokescope.thrombus.tiles.vessel_tiles`): the dural sinuses against the
-    inner table are the densest lumen of many CTAs and took the tiles of the arteries
-    where clots lodge; None: by all opacified vessel."""
+    """Take the scan's tiles in turn by opacified vessel at least this deep inside the
+    brain mask and by all opacified vessel (:func:`strokescope.thrombus.tiles.vessel_tiles`):
+    the dural sinuses against the inner table are the densest lumen of many CTAs and took
+    the tiles of the arteries where M1 and M2 clots lodge; None: by all opacified vessel."""
     scan_needs_cta_sign: bool = False
     """A thrombus that only the scan proposed (no coarse candidate there) must show a CTA
     sign of an occluded artery, read with ``min_inline_lumen`` / ``min_missing_artery``:
@@ -161,7 +161,7 @@ class Rules:
 
     def _deep(self) -> str:
         mm = self.scan_deep_vessel_mm
-        return "" if mm is None else f" in vessel >= {mm:g} mm inside the brain, then the rest"
+        return "" if mm is None else f", in turn with those densest >= {mm:g} mm inside the brain"
 
     def describe(self) -> str:
         extra = "".join(

@@ -49,21 +49,43 @@ def vessel_tiles(
     the ``max_tiles`` with most first: a thrombus sits in an artery, next to opacified
     lumen, and the large arteries lie where the lumen is densest (the cap bounds the time).
 
-    With ``deep`` (coarse-grid voxels deep inside the brain's outline), tiles with at least
-    ``min_voxels`` such vessel voxels come first, most first, and the rest follow as above:
-    the densest lumen of a CTA is often the dural venous sinuses against the inner table,
-    while the arteries where clots lodge (circle of Willis, M1, M2 in the sylvian fissure)
-    run deep in the cisterns; the clot's own tile holds less lumen than its mirror image."""
+    With ``deep`` (coarse-grid voxels deep inside the brain's outline), the tiles are taken
+    in turn from two rankings, each skipping what the other took: tiles with at least
+    ``min_voxels`` such deep vessel voxels, most first, and all tiles as above. The densest
+    lumen of a CTA is often the dural venous sinuses against the inner table, while the
+    arteries where M1 and M2 clots lodge run deep in the cisterns and the sylvian fissure
+    (and the clot's own tile holds less lumen than its mirror image); the basilar artery
+    and the skull-base ICA lie against bone at the brain's edge, and keep their place in
+    the second ranking."""
     vessel = (coarse_hu[1] >= gr.OPACIFIED_HU) & (coarse_hu[0] < gr.CALCIFICATION_HU)
     tiles = tile_starts(np.zeros(3), np.asarray(fine_grid.shape) - 1, size, overlap=0.0)
     total = _tile_counts(vessel, tiles, fine_grid, coarse_grid, size)
     order = sorted((-n, k) for k, n in enumerate(total) if n >= min_voxels)
+    picked = [k for _, k in order]
     if deep is not None:
         inside = _tile_counts(vessel & deep, tiles, fine_grid, coarse_grid, size)
-        first = sorted((-n, k) for k, n in enumerate(inside) if n >= min_voxels)
-        taken = {k for _, k in first}
-        order = first + [item for item in order if item[1] not in taken]
-    return [tiles[k] for _, k in order[:max_tiles]]
+        first = [k for _, k in sorted((-n, k) for k, n in enumerate(inside) if n >= min_voxels)]
+        picked = _in_turn(first, picked)
+    return [tiles[k] for k in picked[:max_tiles]]
+
+
+def _in_turn(a: list[int], b: list[int]) -> list[int]:
+    """Items of ``a`` and ``b`` taken in turn (``a`` first), each list passing over what
+    the other already took; when one runs out the other goes on."""
+    out: list[int] = []
+    taken: set[int] = set()
+    rest = [iter(a), iter(b)]
+    turn = 0
+    while rest:
+        it = rest[turn % len(rest)]
+        k = next((k for k in it if k not in taken), None)
+        if k is None:
+            rest.remove(it)
+            continue
+        out.append(k)
+        taken.add(k)
+        turn += 1
+    return out
 
 
 def _tile_counts(
