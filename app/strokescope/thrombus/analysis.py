@@ -289,9 +289,7 @@ def analyze(
     region = analysis_region(brain, cta.geometry, ncct.geometry, reg, models.region_margin_mm)
     seconds["brain_mask"] = time.perf_counter() - t
     progress(0.25)
-    pred = predict(
-        models, sources, region, brain=brain, on_progress=lambda f: progress(0.25 + 0.5 * f)
-    )
+    pred = predict(models, sources, region, brain, on_progress=lambda f: progress(0.25 + 0.5 * f))
     del sources  # its SimpleITK copies of both volumes (0.67 GB at 512 x 512 x 320)
     seconds.update(pred.seconds)
     t = time.perf_counter()

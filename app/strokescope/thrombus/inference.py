@@ -277,8 +277,8 @@ def predict(
     models: ThrombusModels,
     sources: Sources,
     region: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
-    *,
     brain: Mask | None = None,
+    *,
     on_progress: Progress | None = None,
 ) -> Prediction:
     """Run both stages on the inclusive CTA-index ``region`` (see the module docstring);
