@@ -189,8 +189,8 @@ def scan(
     coarse prior (third channel 0) over the vessel tiles, its probability carried onto the
     coarse grid by maximum: candidates the coarse stage missed, refined like the coarse
     ones but by the scan network (:func:`predict`). With ``rules.scan_deep_vessel_mm`` and
-    the ``brain`` mask, tiles with vessel that deep inside the brain go first
-    (:func:`vessel_tiles`).
+    the ``brain`` mask, tiles with vessel that deep inside the brain are taken in turn with
+    the densest (:func:`vessel_tiles`).
 
     The scan network is trained with its coarse channel blanked in part of its crops, so it
     detects on its own; at 0.6 mm it sees clots in arteries too thin for the 1.5 mm grid.

@@ -299,7 +299,7 @@ def pooled(docs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate ``args.n`` phantom pairs, print the table against the bars, write JSON."""
-    first = int(getattr(args, "first", 0))
+    first = int(args.first)
     if args.n < 4:
         raise InputError(f"--n {args.n}: at least 4 pairs are needed (one per occlusion site)")
     if first < 0:

@@ -59,13 +59,13 @@ def vessel_tiles(
     the second ranking."""
     vessel = (coarse_hu[1] >= gr.OPACIFIED_HU) & (coarse_hu[0] < gr.CALCIFICATION_HU)
     tiles = tile_starts(np.zeros(3), np.asarray(fine_grid.shape) - 1, size, overlap=0.0)
-    total = _tile_counts(vessel, tiles, fine_grid, coarse_grid, size)
-    order = sorted((-n, k) for k, n in enumerate(total) if n >= min_voxels)
-    picked = [k for _, k in order]
-    if deep is not None:
-        inside = _tile_counts(vessel & deep, tiles, fine_grid, coarse_grid, size)
-        first = [k for _, k in sorted((-n, k) for k, n in enumerate(inside) if n >= min_voxels)]
-        picked = _in_turn(first, picked)
+
+    def ranked(mask: npt.NDArray[np.bool_]) -> list[int]:
+        """Tiles with >= ``min_voxels`` of ``mask``, most first (ties in tile order)."""
+        counts = _tile_counts(mask, tiles, fine_grid, coarse_grid, size)
+        return [k for _, k in sorted((-n, k) for k, n in enumerate(counts) if n >= min_voxels)]
+
+    picked = ranked(vessel) if deep is None else _in_turn(ranked(vessel & deep), ranked(vessel))
     return [tiles[k] for k in picked[:max_tiles]]
 
 
