@@ -229,7 +229,9 @@ class DecisionRules(Rules):
             "even below min_ncct_p90_hu (thick slices lower a thin artery's clot)",
             "max_shell_opacified_fraction (null = unused): a candidate whose 2 mm "
             "surroundings are this much or more opacified lumen lies round a patent artery "
-            "(subarachnoid blood) and is dropped",
+            "(subarachnoid blood) and is dropped; with beside_min_lumen_through (null = "
+            "unused) only where opacified lumen also crosses that fraction or more of its "
+            "cross-sections (the artery runs through it: a clot at a bifurcation is kept)",
             "max_voxel_contrast_hu (null = unused): voxels enhanced this much or more (CTA "
             "minus registered NCCT) are lumen and leave the mask before its components are read",
             "lumen_end_stretch_mm (null = unused): stretches of this length at a candidate's "
@@ -295,6 +297,12 @@ class DecisionRules(Rules):
         beside = self.max_shell_opacified_fraction
         if beside is not None and not 0.0 < beside <= 1.0:
             raise ValueError(f"max_shell_opacified_fraction must be in (0, 1] or null: {beside}")
+        through = self.beside_min_lumen_through
+        if through is not None and (beside is None or not 0.0 < through <= 1.0):
+            raise ValueError(
+                "beside_min_lumen_through must be in (0, 1] with max_shell_opacified_fraction "
+                f"set, or null: {through}"
+            )
         near, basilar = self.a1p1_max_medial_mm, self.a1p1_min_basilar_mm3
         if near is not None and not 7.0 < near <= 15.0:
             raise ValueError(

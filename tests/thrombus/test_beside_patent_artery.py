@@ -7,7 +7,11 @@ import pytest
 from drawn_tubes import coords, read_candidate, scene, tube
 
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.candidate_features import ShellReading, lumen_through_fraction
+from strokescope.thrombus.candidate_features import (
+    ShellReading,
+    lumen_through_fraction,
+    shell_reading,
+)
 from strokescope.thrombus.candidate_rules import mimic_reason
 from strokescope.thrombus.centerline import centerline, mean_radius_mm
 from strokescope.thrombus.rules import Rules
@@ -69,3 +73,64 @@ def test_lumen_runs_through_the_sleeve_of_blood_but_not_through_a_clot() -> None
     thread = tube(15.0, 52.0, 62.0, 0.5)
     ncct.array[thread], cta.array[thread] = 60.0, 300.0
     assert _through(ncct, cta, clot & ~thread) == 0.0
+
+
+THROUGH = Rules(max_shell_opacified_fraction=0.15, beside_min_lumen_through=0.7)
+
+
+@pytest.mark.parametrize(
+    ("crossed", "dropped"), [(0.0, False), (0.43, False), (0.7, True), (1.0, True)]
+)
+def test_with_lumen_through_only_an_artery_running_through_drops_it(
+    crossed: float, dropped: bool
+) -> None:
+    rng = np.random.default_rng(0)
+    n_hu = (62.0 + rng.normal(0, 3, 400)).astype(np.float32)
+    reason = mimic_reason(
+        n_hu, n_hu + 8.0, THROUGH, shell=lambda: ShellReading(0.3, 35.0), through=lambda: crossed
+    )
+    assert (reason is not None) == dropped
+    if dropped:
+        assert f"lumen through {crossed:.0%}" in (reason or "")
+    # too little lumen round it: kept whatever runs through it
+    assert (
+        mimic_reason(
+            n_hu, n_hu + 8.0, THROUGH, shell=lambda: ShellReading(0.1, 35.0), through=lambda: 1.0
+        )
+        is None
+    )
+
+
+def test_a_clot_against_opacified_branches_is_kept_and_the_sleeve_still_dropped() -> None:
+    """A clot lodged in a bifurcation: the two opacified branches run beside its distal
+    4 mm (axes 3 mm from its own, radius 1.5 mm) and fill 18 % of its surroundings, but no
+    artery runs through it (lumen crosses 44 % of its cross-sections, the sleeve's all)."""
+    ncct, cta, clot = scene(clot=True, blob=False)
+    z, y, x = coords()
+    for dy in (-3.0, 3.0):
+        branch = ((z - 10.0) ** 2 + (y - 15.0 - dy) ** 2 <= 1.5**2) & (x >= 58.0) & (x <= 75.0)
+        branch &= ~clot
+        ncct.array[branch], cta.array[branch] = 40.0, 350.0
+    assert (
+        0.15
+        <= shell_reading(np.argwhere(clot), cta, ncct, identity_registration()).opacified_fraction
+    )
+    assert 0.3 <= _through(ncct, cta, clot) < 0.7
+    (kept,) = read_candidate(clot, ncct, cta, THROUGH)
+    assert 9.0 <= kept.length_mm <= 12.0
+    assert read_candidate(clot, ncct, cta, BESIDE) == []  # the surroundings alone drop it
+    ncct, cta, blood = sleeve()
+    assert read_candidate(blood, ncct, cta, THROUGH) == []
+    assert "lumen through < 70% of its cross-sections" in THROUGH.describe()
+
+
+@pytest.mark.parametrize(("beside", "through"), [(None, 0.7), (0.15, 0.0), (0.15, 1.5)])
+def test_the_manifest_refuses_a_lumen_through_cut_it_cannot_use(
+    beside: float | None, through: float
+) -> None:
+    from training.config import DecisionRules
+
+    with pytest.raises(ValueError, match="beside_min_lumen_through"):
+        DecisionRules(max_shell_opacified_fraction=beside, beside_min_lumen_through=through)
+    rules = DecisionRules(max_shell_opacified_fraction=0.15, beside_min_lumen_through=0.7)
+    assert rules.to_dict()["beside_min_lumen_through"] == 0.7

@@ -30,6 +30,7 @@ from strokescope.thrombus.candidate_features import (
     CandidateRecord,
     ShellReading,
     candidate_features,
+    candidate_lumen_through,
     shell_reading,
 )
 from strokescope.thrombus.candidate_mask import clean_mask, component_indices, parent_indices
@@ -169,15 +170,19 @@ def _thrombi(
 def _attenuation_reason(
     index: npt.NDArray[np.int64], ncct_hu: npt.NDArray[np.float32], pair: Inputs
 ) -> str | None:
-    """:func:`mimic_reason` of a candidate; its surroundings are read once, and only if a
-    rule needs them."""
+    """:func:`mimic_reason` of a candidate; its surroundings and the lumen through it are
+    read once, and only if a rule needs them."""
 
     @functools.cache
     def shell() -> ShellReading:
         return shell_reading(index, pair.cta, pair.ncct, pair.reg)
 
     cta_hu = pair.cta.array[tuple(index.T)]
-    return mimic_reason(ncct_hu, cta_hu, pair.rules, pair.parenchyma, shell)
+
+    def through() -> float:
+        return candidate_lumen_through(index, pair.cta, pair.ncct, pair.reg)
+
+    return mimic_reason(ncct_hu, cta_hu, pair.rules, pair.parenchyma, shell, through)
 
 
 def _followed(

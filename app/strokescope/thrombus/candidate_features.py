@@ -26,7 +26,7 @@ from strokescope.preprocess.registration import (
     sample_registered,
 )
 from strokescope.thrombus.anatomy import Plane
-from strokescope.thrombus.centerline import Centerline, mean_radius_mm
+from strokescope.thrombus.centerline import Centerline, centerline, mean_radius_mm
 from strokescope.thrombus.vessel_evidence import (
     MAX_SAMPLED_VOXELS,
     VesselEvidence,
@@ -145,6 +145,16 @@ def lumen_through_fraction(
     lumen = opacified_hu(cta_hu, sample_registered(ncct, flat, reg)).reshape(len(discs), -1)
     area = lumen.sum(axis=1) * THROUGH_STEP_MM**2
     return float((area >= THROUGH_MIN_AREA_MM2).mean())
+
+
+def candidate_lumen_through(
+    index: npt.NDArray[np.int64], cta: Volume, ncct: Volume, reg: RegistrationResult
+) -> float:
+    """:func:`lumen_through_fraction` of the candidate ``index`` (CTA grid) along its own
+    centerline, at its mean radius."""
+    line = centerline(index, cta.geometry)
+    volume = len(index) * cta.geometry.voxel_volume_mm3
+    return lumen_through_fraction(line, mean_radius_mm(volume, line), cta, ncct, reg)
 
 
 def candidate_features(

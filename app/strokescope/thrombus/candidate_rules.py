@@ -35,6 +35,7 @@ def mimic_reason(
     rules: Rules,
     parenchyma: float | None = None,
     shell: Callable[[], ShellReading] | None = None,
+    through: Callable[[], float] | None = None,
 ) -> str | None:
     """Why a candidate's attenuation rules out a thrombus, or None if it may be one.
 
@@ -44,7 +45,10 @@ def mimic_reason(
     when a rule needs it: the check against its surroundings
     (``rules.min_ncct_above_shell_hu``) when both other readings find the candidate not
     hyperdense, the patent artery beside it (``rules.max_shell_opacified_fraction``) once
-    it has passed every other check. Calibrated on the
+    it has passed every other check, and there, with ``rules.beside_min_lumen_through``,
+    ``through`` reads how much of its length the artery runs through
+    (:func:`strokescope.thrombus.candidate_features.candidate_lumen_through`; without it the
+    surroundings alone decide). Calibrated on the
     calibration phantoms (``strokescope evaluate --seed0 800000``): every segmented clot had
     an NCCT 90th percentile >= 56 HU (27 HU above the parenchyma), CTA mean <= 82 HU and
     perviousness <= 31 HU; the false candidates were parenchyma or vessel wall (90th
@@ -75,8 +79,11 @@ def mimic_reason(
     beside = rules.max_shell_opacified_fraction
     if beside is not None and shell is not None:
         lumen = shell().opacified_fraction
-        if lumen >= beside:
-            return f"{lumen:.0%} of its surroundings opacified: beside a patent artery"
+        need = rules.beside_min_lumen_through
+        crossed = None if need is None or through is None else through()
+        if lumen >= beside and (crossed is None or need is None or crossed >= need):
+            runs = "" if crossed is None else f", lumen through {crossed:.0%} of it"
+            return f"{lumen:.0%} of its surroundings opacified{runs}: beside a patent artery"
     return None
 
 

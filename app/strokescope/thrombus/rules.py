@@ -42,6 +42,14 @@ class Rules:
     opacified lumen lies round or against a patent artery: subarachnoid blood in a cistern
     or fissure, whose artery runs on through it. A clot fills its artery, and lumen touches
     it only at its ends. None: not used."""
+    beside_min_lumen_through: float | None = None
+    """With ``max_shell_opacified_fraction``: a candidate with that much lumen round it is
+    dropped only where the artery also runs on through it, opacified lumen crossing this
+    fraction or more of its cross-sections
+    (:func:`strokescope.thrombus.candidate_features.lumen_through_fraction`). A sleeve of
+    blood has its artery in every cross-section; a clot at a bifurcation has the lumen
+    before it and the opacified branches beside its end in its surroundings, but no artery
+    through it. None: the surroundings alone decide."""
     a1p1_max_medial_mm: float | None = None
     a1p1_min_basilar_mm3: float | None = None
     """A clot that is not an ICA clot, whose medial end lies ``a1p1_max_medial_mm`` near the
@@ -181,6 +189,8 @@ class Rules:
         )
         cut = self.max_shell_opacified_fraction
         beside = "" if cut is None else f", < {cut:.0%} of its 2 mm surroundings opacified lumen"
+        if cut is not None and (through := self.beside_min_lumen_through) is not None:
+            beside += f" or lumen through < {through:.0%} of its cross-sections"
         return (
             f"thrombus = fine probability >= {self.fine_probability_threshold:g} in coarse "
             f"candidates (coarse >= {self.coarse_candidate_threshold:g}{scan}), components >= "
