@@ -250,6 +250,9 @@ class DecisionRules(Rules):
             "at its mirror image that its own place lacks (strokescope.thrombus."
             "vessel_evidence); with scan_needs_cta_sign only the candidates the scan alone "
             "proposed need it",
+            "half_maximum_min_contrast_hu (null = unused): each thrombus's outline moves out "
+            "by one voxel layer to where its NCCT falls halfway to its surroundings', where it "
+            "stands this far above them (strokescope.thrombus.clot_boundary)",
             "extend_along_axis_mm: each thrombus is followed along its axis through clot-like "
             "voxels up to this far beyond its ends (strokescope.thrombus.clot_extension); 0 = off",
             "a1p1_max_medial_mm (null = unused): a clot that is not an ICA clot, its medial end "
@@ -297,6 +300,9 @@ class DecisionRules(Rules):
         beside = self.max_shell_opacified_fraction
         if beside is not None and not 0.0 < beside <= 1.0:
             raise ValueError(f"max_shell_opacified_fraction must be in (0, 1] or null: {beside}")
+        rim = self.half_maximum_min_contrast_hu
+        if rim is not None and not 5.0 <= rim <= 60.0:
+            raise ValueError(f"half_maximum_min_contrast_hu must be 5-60 HU or null, got {rim}")
         through = self.beside_min_lumen_through
         if through is not None and (beside is None or not 0.0 < through <= 1.0):
             raise ValueError(

@@ -40,6 +40,7 @@ from strokescope.thrombus.candidate_rules import (
     parenchyma_hu,
 )
 from strokescope.thrombus.centerline import Centerline, centerline
+from strokescope.thrombus.clot_boundary import outlined
 from strokescope.thrombus.clot_extension import extend_along_axis
 from strokescope.thrombus.clot_measures import measure_clot
 from strokescope.thrombus.inference import (
@@ -154,6 +155,8 @@ def _thrombi(
         if needs_sign and (reason := no_occlusion_reason(evidence, rules)):
             log.info("thrombus: %.0f mm3 candidate rejected: %s", volume, reason)
             continue
+        if (rim := rules.half_maximum_min_contrast_hu) is not None:
+            index, line, ncct_hu = outlined(index, line, ncct_hu, cta, ncct, reg, rim)
         kept.append(index)
         th = measure_clot(
             len(thrombi) + 1, index, ncct_hu, p, line, evidence, ncct, cta, reg, plane, seg

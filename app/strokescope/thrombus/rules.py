@@ -73,6 +73,11 @@ class Rules:
     (fraction >= ``min_inline_lumen``) or a missing artery (contralateral minus own lumen
     fraction >= ``min_missing_artery``). None: that sign is not used."""
     min_missing_artery: float | None = None
+    half_maximum_min_contrast_hu: float | None = None
+    """Move each thrombus's outline out by one voxel layer to its half-maximum NCCT
+    boundary, halfway from its median HU to that of its surroundings
+    (:mod:`strokescope.thrombus.clot_boundary`), where it stands this far above them; None:
+    the outline is the network's."""
     extend_along_axis_mm: float = 0.0
     """Follow each thrombus along its axis through the rest of its clot, up to this far from
     each end (:mod:`strokescope.thrombus.clot_extension`); 0: off."""
@@ -197,10 +202,17 @@ class Rules:
             f"{self.min_component_volume_mm3:g} mm3, not calcified{self._no_lumen()}, "
             f"NCCT 90th percentile >= {self.min_ncct_p90_hu:g} HU{self._above_brain()}, "
             f"CTA mean <= {self.max_cta_mean_hu:g} HU, "
-            f"perviousness <= {self.max_perviousness_hu:g} HU{beside}{self._evidence()}; "
+            f"perviousness <= {self.max_perviousness_hu:g} HU{beside}{self._evidence()}"
+            f"{self._rim()}; "
             "occlusion = any thrombus; "
             f"LVO = a thrombus in {'/'.join(self.lvo_segments)}{extra}{self._second_look()}"
         )
+
+    def _rim(self) -> str:
+        hu = self.half_maximum_min_contrast_hu
+        if hu is None:
+            return ""
+        return f", outlined at half-maximum NCCT where >= {hu:g} HU above its surroundings"
 
     def _second_look(self) -> str:
         if not self.basilar_second_look:

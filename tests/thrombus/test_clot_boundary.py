@@ -1,0 +1,78 @@
+"""A thrombus outlined at its half-maximum NCCT boundary (``half_maximum_min_contrast_hu``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from drawn_tubes import RADIUS, SPACING, coords, read_candidate, scene, tube
+
+from strokescope.preprocess.registration import identity_registration
+from strokescope.thrombus.clot_boundary import half_maximum_rim, outer_layer
+from strokescope.thrombus.rules import Rules
+
+RIM = Rules(half_maximum_min_contrast_hu=20.0)
+
+
+def _dice(a: np.ndarray, b: np.ndarray) -> float:
+    return float(2 * (a & b).sum() / (a.sum() + b.sum()))
+
+
+def _mask(index: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=bool)
+    out[tuple(index.T)] = True
+    return out
+
+
+def _shy() -> np.ndarray:
+    """What a network trained on sharper phantoms finds of the drawn clot (radius 1.5 mm,
+    x 52-62 mm): its core, radius 1 mm."""
+    return tube(15.0, 52.0, 62.0, RADIUS - SPACING)
+
+
+def test_the_outer_layer_is_one_voxel_round_the_mask_inside_the_grid() -> None:
+    index = np.array([[0, 5, 5]])
+    ring = outer_layer(index, (3, 10, 10))
+    assert len(ring) == 13  # 18 neighbours less the 5 below the grid's first slice
+    assert np.abs(ring - index).max() == 1 and not (ring == index).all(axis=1).any()
+
+
+def test_a_shy_outline_moves_out_to_the_clots_edge() -> None:
+    ncct, cta, clot = scene(clot=True, blob=False)
+    shy = _shy()
+    grown = _mask(
+        half_maximum_rim(np.argwhere(shy), cta, ncct, identity_registration(), 20.0), clot.shape
+    )
+    assert _dice(shy, clot) < 0.75 and _dice(grown, clot) > 0.9
+    assert not (grown & (cta.array > 150.0)).any()  # the lumen beyond its ends stays out
+    (th,) = read_candidate(shy, ncct, cta, RIM)
+    (before,) = read_candidate(shy, ncct, cta, Rules())
+    true_mm3 = clot.sum() * SPACING**3
+    assert abs(th.volume_mm3 - true_mm3) < 0.5 * abs(before.volume_mm3 - true_mm3)
+    assert "half-maximum" in RIM.describe()
+
+
+def test_no_edge_to_read_in_blood_and_no_growth_into_calcification() -> None:
+    ncct, cta, clot = scene(clot=True, blob=False)
+    z, y, x = coords()
+    pool = ((z - 10.0) ** 2 + (y - 15.0) ** 2 <= 16.0) & (x >= 50.0) & (x <= 64.0) & ~clot
+    ncct.array[pool], cta.array[pool] = 62.0, 66.0  # blood round the clot: no contrast
+    index = np.argwhere(_shy())
+    same = half_maximum_rim(index, cta, ncct, identity_registration(), 20.0)
+    assert len(same) == len(index)
+    ncct, cta, clot = scene(clot=True, blob=False)
+    wall = clot & ~_shy() & (y > 15.5)
+    ncct.array[wall], cta.array[wall] = 400.0, 410.0  # calcified rim on one side
+    grown = _mask(half_maximum_rim(index, cta, ncct, identity_registration(), 20.0), clot.shape)
+    assert not (grown & wall).any() and (grown & clot & ~wall).sum() > len(index)
+
+
+@pytest.mark.parametrize("hu", [4.0, 61.0])
+def test_the_manifest_refuses_a_contrast_out_of_range(hu: float) -> None:
+    from training.config import DecisionRules
+
+    with pytest.raises(ValueError, match="half_maximum_min_contrast_hu"):
+        DecisionRules(half_maximum_min_contrast_hu=hu)
+    assert (
+        DecisionRules(half_maximum_min_contrast_hu=20.0).to_dict()["half_maximum_min_contrast_hu"]
+        == 20.0
+    )
