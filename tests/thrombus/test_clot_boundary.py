@@ -9,6 +9,7 @@ from drawn_tubes import RADIUS, SPACING, coords, read_candidate, scene, tube
 from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.clot_boundary import half_maximum_rim, outer_layer
 from strokescope.thrombus.rules import Rules
+from strokescope.volume import Volume
 
 RIM = Rules(half_maximum_min_contrast_hu=20.0)
 
@@ -76,3 +77,17 @@ def test_the_manifest_refuses_a_contrast_out_of_range(hu: float) -> None:
         DecisionRules(half_maximum_min_contrast_hu=20.0).to_dict()["half_maximum_min_contrast_hu"]
         == 20.0
     )
+
+
+def test_the_outline_stays_on_thick_slices() -> None:
+    """On 2.5 mm slices a clot 3 mm across is blurred over more than its width: no edge to
+    read, the outline stays the network's."""
+    ncct, cta, _ = scene(clot=True, blob=False)
+    index = np.argwhere(_shy())
+    thin = half_maximum_rim(index, cta, ncct, identity_registration(), 20.0)
+    assert len(thin) > len(index)
+    for thick in ((2.5, SPACING, SPACING), (SPACING, SPACING, 1.2)):
+        vols = [Volume.from_array(v.array, thick) for v in (ncct, cta)]
+        assert len(half_maximum_rim(index, vols[1], vols[0], identity_registration(), 20.0)) == len(
+            index
+        )
