@@ -76,8 +76,8 @@ class Rules:
     half_maximum_min_contrast_hu: float | None = None
     """Move each thrombus's outline out by one voxel layer to its half-maximum NCCT
     boundary, halfway from its median HU to that of its surroundings
-    (:mod:`strokescope.thrombus.clot_boundary`), where it stands this far above them; None:
-    the outline is the network's."""
+    (:mod:`strokescope.thrombus.clot_boundary`), where it stands this far above them and
+    both scans are sampled at 1 mm or finer; None: the outline is the network's."""
     extend_along_axis_mm: float = 0.0
     """Follow each thrombus along its axis through the rest of its clot, up to this far from
     each end (:mod:`strokescope.thrombus.clot_extension`); 0: off."""
