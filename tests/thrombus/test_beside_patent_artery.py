@@ -9,11 +9,10 @@ from drawn_tubes import coords, read_candidate, scene, tube
 from strokescope.preprocess.registration import identity_registration
 from strokescope.thrombus.candidate_features import (
     ShellReading,
-    lumen_through_fraction,
+    candidate_lumen_through,
     shell_reading,
 )
 from strokescope.thrombus.candidate_rules import mimic_reason
-from strokescope.thrombus.centerline import centerline, mean_radius_mm
 from strokescope.thrombus.rules import Rules
 from strokescope.volume import Volume
 
@@ -59,10 +58,7 @@ def test_the_cut_is_read_on_the_opacified_share_of_the_surroundings(
 
 
 def _through(ncct: Volume, cta: Volume, mask: np.ndarray) -> float:
-    index = np.argwhere(mask)
-    line = centerline(index, cta.geometry)
-    radius = mean_radius_mm(len(index) * cta.geometry.voxel_volume_mm3, line)
-    return lumen_through_fraction(line, radius, cta, ncct, identity_registration())
+    return candidate_lumen_through(np.argwhere(mask), cta, ncct, identity_registration())
 
 
 def test_lumen_runs_through_the_sleeve_of_blood_but_not_through_a_clot() -> None:

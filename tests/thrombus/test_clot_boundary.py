@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from drawn_tubes import RADIUS, SPACING, coords, read_candidate, scene, tube
 
+from strokescope.preprocess.index_box import ring_indices
 from strokescope.preprocess.registration import identity_registration
-from strokescope.thrombus.clot_boundary import half_maximum_rim, outer_layer
+from strokescope.thrombus.clot_boundary import half_maximum_rim
 from strokescope.thrombus.rules import Rules
 from strokescope.volume import Volume
 
@@ -30,9 +31,9 @@ def _shy() -> np.ndarray:
     return tube(15.0, 52.0, 62.0, RADIUS - SPACING)
 
 
-def test_the_outer_layer_is_one_voxel_round_the_mask_inside_the_grid() -> None:
+def test_the_grown_layer_is_one_voxel_round_the_mask_inside_the_grid() -> None:
     index = np.array([[0, 5, 5]])
-    ring = outer_layer(index, (3, 10, 10))
+    ring = ring_indices(index, (1, 1, 1), (3, 10, 10))
     assert len(ring) == 13  # 18 neighbours less the 5 below the grid's first slice
     assert np.abs(ring - index).max() == 1 and not (ring == index).all(axis=1).any()
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
+
+from strokescope.preprocess.morphology import dilate_ball
 
 I64 = npt.NDArray[np.int64]
 
@@ -28,3 +32,14 @@ def index_mask(index: list[I64], shape: tuple[int, ...]) -> npt.NDArray[np.bool_
     out = np.zeros(shape, dtype=bool)
     out[tuple(np.concatenate(index or [np.zeros((0, 3), np.int64)]).T)] = True
     return out
+
+
+def ring_indices(index: I64, radius: Sequence[int], shape: tuple[int, ...]) -> I64:
+    """The voxels within the ball of ``radius`` (z, y, x voxels) round the voxels ``index``
+    and outside them, inside a grid of ``shape``, in C order."""
+    pad = np.asarray(radius) + 1
+    lo = index.min(0) - pad
+    box = np.zeros(tuple(index.max(0) - lo + pad + 1), dtype=bool)
+    box[tuple((index - lo).T)] = True
+    ring = np.argwhere(dilate_ball(box, radius) & ~box) + lo
+    return ring[np.all((ring >= 0) & (ring < np.asarray(shape)), axis=1)]

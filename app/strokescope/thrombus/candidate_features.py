@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from strokescope.preprocess.morphology import ball_mm, dilate_ball
+from strokescope.preprocess.index_box import ring_indices
+from strokescope.preprocess.morphology import ball_mm
 from strokescope.preprocess.registration import (
     AIR_HU,
     RegistrationResult,
@@ -76,14 +77,7 @@ class CandidateRecord:
 
 def _shell(index: npt.NDArray[np.int64], cta: Volume) -> npt.NDArray[np.int64]:
     """CTA-grid indices within ``SHELL_MM`` of the candidate ``index`` and outside it."""
-    radius = ball_mm(cta.geometry, SHELL_MM)
-    pad = np.asarray(radius) + 1
-    lo = index.min(0) - pad
-    box = np.zeros(tuple(index.max(0) - lo + pad + 1), dtype=bool)
-    box[tuple((index - lo).T)] = True
-    shell = np.argwhere(dilate_ball(box, radius) & ~box) + lo
-    inside = np.all((shell >= 0) & (shell < np.asarray(cta.shape)), axis=1)
-    shell = shell[inside]
+    shell = ring_indices(index, ball_mm(cta.geometry, SHELL_MM), cta.shape)
     step = max(1, len(shell) // MAX_SHELL_SAMPLES)
     return shell[::step]
 

@@ -80,10 +80,16 @@ def mimic_reason(
     if beside is not None and shell is not None:
         lumen = shell().opacified_fraction
         need = rules.beside_min_lumen_through
-        crossed = None if lumen < beside or need is None or through is None else through()
-        if lumen >= beside and (crossed is None or need is None or crossed >= need):
-            runs = "" if crossed is None else f", lumen through {crossed:.0%} of it"
-            return f"{lumen:.0%} of its surroundings opacified{runs}: beside a patent artery"
+        if lumen < beside:
+            return None
+        if need is None or through is None:
+            return f"{lumen:.0%} of its surroundings opacified: beside a patent artery"
+        crossed = through()
+        if crossed >= need:
+            return (
+                f"{lumen:.0%} of its surroundings opacified, lumen through {crossed:.0%} of "
+                "it: beside a patent artery"
+            )
     return None
 
 
