@@ -31,15 +31,26 @@ outside it: on the calibration block's 2.5 mm heads a layer grown in 3-D lowered
 four clots' Dice by 0.08-0.11, and one grown in-plane only still three by 0.03-0.08."""
 
 
+def along_axis(points: npt.NDArray[np.float64], line: Centerline) -> npt.NDArray[np.float64]:
+    """Position (mm) of each LPS point along ``line``: the arc length of its nearest
+    centerline point plus its offset along that point's tangent."""
+    arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(line.points, axis=0), axis=1))])
+    near = np.argmin(((points[:, None, :] - line.points[None]) ** 2).sum(-1), axis=1)
+    offset = ((points - line.points[near]) * line.tangents[near]).sum(-1)
+    return np.asarray(arc[near] + offset)
+
+
 def half_maximum_rim(
     index: npt.NDArray[np.int64],
+    line: Centerline,
     cta: Volume,
     ncct: Volume,
     reg: RegistrationResult,
     min_contrast_hu: float,
 ) -> npt.NDArray[np.int64]:
-    """``index`` (CTA grid) plus its neighbours whose registered NCCT reaches halfway from
-    the clot's median NCCT to that of its non-opacified 2 mm surroundings
+    """``index`` (CTA grid) plus its neighbours beside its centerline ``line`` (within the
+    clot's extent :func:`along_axis`) whose registered NCCT reaches halfway from the clot's
+    median NCCT to that of its non-opacified 2 mm surroundings
     (:func:`strokescope.thrombus.candidate_features.shell_reading`), neither opacified nor
     calcified; ``index`` unchanged where the clot is less than ``min_contrast_hu`` above
     its surroundings or a scan is coarser than :data:`MAX_SPACING_MM`."""
@@ -53,6 +64,9 @@ def half_maximum_rim(
     ring = ring_indices(index, (1, 1, 1), cta.shape)  # face and edge neighbours
     if not len(ring):
         return index
+    extent = along_axis(g.index_to_lps(index.astype(float)), line)
+    at = along_axis(g.index_to_lps(ring.astype(float)), line)
+    ring = ring[(at >= extent.min()) & (at <= extent.max())]
     n_hu = sample_registered(ncct, g.index_to_lps(ring.astype(float)), reg)
     c_hu = cta.array[tuple(ring.T)]
     take = (n_hu >= (core + around) / 2) & (n_hu < gr.CALCIFICATION_HU)
@@ -71,7 +85,7 @@ def outlined(
 ) -> tuple[npt.NDArray[np.int64], Centerline, npt.NDArray[np.float32]]:
     """A kept thrombus's voxels at their :func:`half_maximum_rim`, with its centerline and
     registered NCCT (``ncct_hu`` at ``index``) read again where it grew."""
-    grown = half_maximum_rim(index, cta, ncct, reg, min_contrast_hu)
+    grown = half_maximum_rim(index, line, cta, ncct, reg, min_contrast_hu)
     if len(grown) == len(index):
         return index, line, ncct_hu
     added = cta.geometry.index_to_lps(grown[len(index) :].astype(float))
