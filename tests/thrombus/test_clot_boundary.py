@@ -47,9 +47,7 @@ def test_the_grown_layer_is_one_voxel_round_the_mask_inside_the_grid() -> None:
 def test_a_shy_outline_moves_out_to_the_clots_edge() -> None:
     ncct, cta, clot = scene(clot=True, blob=False)
     shy = _shy()
-    grown = _mask(
-        _rim(np.argwhere(shy), ncct, cta), clot.shape
-    )
+    grown = _mask(_rim(np.argwhere(shy), ncct, cta), clot.shape)
     assert _dice(shy, clot) < 0.75 and _dice(grown, clot) > 0.9
     assert not (grown & (cta.array > 150.0)).any()  # the lumen beyond its ends stays out
     (th,) = read_candidate(shy, ncct, cta, RIM)
