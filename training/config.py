@@ -236,7 +236,8 @@ class DecisionRules(Rules):
             "minus registered NCCT) are lumen and leave the mask before its components are read",
             "lumen_end_stretch_mm (null = unused): stretches of this length at a candidate's "
             "ends whose mean enhancement exceeds max_perviousness_hu are lumen and leave the "
-            "mask (strokescope.thrombus.lumen_ends)",
+            "mask (strokescope.thrombus.lumen_ends); with lumen_end_above_least_hu (null = "
+            "unused) also those enhanced this much more than its least enhanced stretch",
             "LVO = a thrombus in lvo_segments; optional volume/length minimums (null = none) "
             "are set on the calibration phantoms, never on the held-out ones",
             "fine_scan: the fine stage also runs without a coarse prior over the "
@@ -291,6 +292,12 @@ class DecisionRules(Rules):
         stretch = self.lumen_end_stretch_mm
         if stretch is not None and not 1.0 <= stretch <= 10.0:
             raise ValueError(f"lumen_end_stretch_mm must be 1-10 mm or null, got {stretch}")
+        least = self.lumen_end_above_least_hu
+        if least is not None and (stretch is None or not 10.0 <= least <= 50.0):
+            raise ValueError(
+                "lumen_end_above_least_hu must be 10-50 HU with lumen_end_stretch_mm set, "
+                f"or null: {least}"
+            )
         above = self.min_ncct_p90_above_brain_hu
         if above is not None and not 0.0 <= above <= 80.0:
             raise ValueError(f"min_ncct_p90_above_brain_hu must be 0-80 HU or null, got {above}")

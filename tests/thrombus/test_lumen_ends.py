@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from drawn_tubes import RADIUS, read_candidate, scene, tube
 
 from strokescope.preprocess.registration import identity_registration
+from strokescope.thrombus import lumen_ends
 from strokescope.thrombus.candidate_mask import clean_mask
 from strokescope.thrombus.lumen_ends import clot_stretches
 from strokescope.thrombus.rules import Rules
@@ -57,3 +59,35 @@ def test_only_the_ends_are_trimmed_and_a_candidate_enhanced_throughout_stays_who
     assert (kept == 60.0).sum() == 12
     index, contrast, geom = _line([80.0] * 12)
     assert clot_stretches(index, geom, contrast, 50.0, 3.0).all()
+
+
+def test_faint_lumen_within_the_perviousness_limit_goes_when_far_above_the_clot() -> None:
+    """A weak bolus: the collateral-filled lumen beyond a 9 mm clot (enhanced 5 HU) is
+    enhanced 53 HU, its last stretch 48 HU, within the 50 HU limit: the limit alone keeps
+    all 36 mm; read against the clot's own stretches, the lumen goes."""
+    index, contrast, geom = _line([5.0] * 9 + [53.0] * 24 + [48.0] * 3)
+    assert clot_stretches(index, geom, contrast, 50.0, 3.0).all()
+    keep = clot_stretches(index, geom, contrast, 50.0, 3.0, 30.0)
+    assert keep.sum() == 4 * 9 and (contrast[keep] == 5.0).all()
+
+
+def test_a_pervious_clot_enhanced_unevenly_stays_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pervious clot enhanced 10-35 HU along its length, with a tip of two voxels at 0 HU
+    beyond its last stretch (too few to set the least enhancement): nothing is trimmed."""
+    index, contrast, geom = _line([0.5] + [25.0] * 3 + [10.0] * 6 + [35.0] * 3)
+    index, contrast = index[2:], np.where(contrast == 0.5, 0.0, contrast)[2:]
+    geom = Geometry((1, 1, len(index) + 2), (0.25,) * 3, (0.0, 0.0, 0.0), np.eye(3))
+    assert clot_stretches(index, geom, contrast, 50.0, 3.0, 30.0).all()
+    monkeypatch.setattr(lumen_ends, "STEADY_VOXELS", 1)  # read against the tip, 35 HU goes
+    assert not clot_stretches(index, geom, contrast, 50.0, 3.0, 30.0).all()
+
+
+def test_the_manifest_reads_the_least_enhanced_rule_only_with_the_stretches() -> None:
+    from training.config import DecisionRules
+
+    for bad in ({"lumen_end_above_least_hu": 30.0}, {"lumen_end_stretch_mm": 3.0,
+                "lumen_end_above_least_hu": 80.0}):  # fmt: skip
+        with pytest.raises(ValueError, match="lumen_end_above_least_hu"):
+            DecisionRules(**bad)
+    rules = Rules(lumen_end_stretch_mm=3.0, lumen_end_above_least_hu=30.0)
+    assert "least enhanced stretch" in rules.describe()

@@ -60,7 +60,7 @@ def clean_mask(
         assert rules is not None
         contrast = np.zeros(mask.shape, dtype=np.float32)
         contrast[tuple(idx.T)] = cta.array[tuple((idx + offset).T)] - hu
-        _trim_ends(out, removed, contrast, offset, cta, rules.max_perviousness_hu, stretch)
+        _trim_ends(out, removed, contrast, offset, cta, rules, stretch)
     if cut is None and stretch is None:
         return out, notes, None
     return out, notes, components(out | removed)[0]
@@ -72,14 +72,21 @@ def _trim_ends(
     contrast: npt.NDArray[np.float32],
     offset: npt.NDArray[np.int64],
     cta: Volume,
-    limit_hu: float,
+    rules: Rules,
     stretch_mm: float,
 ) -> None:
     """Move the enhanced end stretches of each component of ``out`` to ``removed``."""
     dropped = 0
     for index in component_indices(out, offset):
         local = index - offset
-        keep = clot_stretches(index, cta.geometry, contrast[tuple(local.T)], limit_hu, stretch_mm)
+        keep = clot_stretches(
+            index,
+            cta.geometry,
+            contrast[tuple(local.T)],
+            rules.max_perviousness_hu,
+            stretch_mm,
+            rules.lumen_end_above_least_hu,
+        )
         if not keep.all():
             out[tuple(local[~keep].T)] = False
             removed[tuple(local[~keep].T)] = True

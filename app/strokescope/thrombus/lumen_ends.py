@@ -11,6 +11,14 @@ Stretches of ``stretch_mm`` along the candidate (geodesic distance from one end)
 dropped from each end inward up to the first stretch that could be clot; a candidate with
 no such stretch is left whole, for the attenuation rules to judge. A mean over a stretch
 (tens of voxels) is steady where a single voxel's enhancement is not.
+
+With ``above_least_hu`` an end stretch is lumen also where it is enhanced that much more
+than the candidate's least enhanced stretch (of at least :data:`STEADY_VOXELS` voxels),
+even within the perviousness limit. Under a weak bolus the collateral-filled lumen is
+enhanced by about as much as that limit (50-55 HU on the calibration block's low-contrast
+heads, against 2-8 HU for the clot before it), and a single stretch that dips to the limit
+at the far end (its last voxels) stopped the trim there, so the mask ran on 37 mm past the
+clot. Within one clot, enhancement varies far less than between clot and lumen.
 """
 
 from __future__ import annotations
@@ -21,6 +29,9 @@ import numpy.typing as npt
 from strokescope.thrombus.centerline import distance_from_end
 from strokescope.volume import Geometry
 
+STEADY_VOXELS = 10
+"""A stretch with fewer voxels (the tip of an end) does not set the least enhancement."""
+
 
 def clot_stretches(
     index: npt.NDArray[np.int64],
@@ -28,6 +39,7 @@ def clot_stretches(
     contrast_hu: npt.NDArray[np.floating],
     limit_hu: float,
     stretch_mm: float,
+    above_least_hu: float | None = None,
 ) -> npt.NDArray[np.bool_]:
     """Which voxels of the component ``index`` (n, 3; ``contrast_hu`` their CTA minus
     registered NCCT) stay once its enhanced end stretches are trimmed (see the module)."""
@@ -37,7 +49,11 @@ def clot_stretches(
     bins = np.floor(distance_from_end(index, geometry) / stretch_mm).astype(np.int64)
     count = np.bincount(bins)
     mean = np.bincount(bins, weights=contrast_hu) / np.maximum(count, 1)
-    clot = np.flatnonzero((count > 0) & (mean <= limit_hu))
+    could = (count > 0) & (mean <= limit_hu)
+    steady = count >= STEADY_VOXELS
+    if above_least_hu is not None and steady.any():
+        could &= mean <= mean[steady].min() + above_least_hu
+    clot = np.flatnonzero(could)
     if len(clot) == 0:
         return keep
     return (bins >= clot[0]) & (bins <= clot[-1])

@@ -67,6 +67,9 @@ class Rules:
     """Stretches of this length at a candidate's ends whose mean enhancement exceeds
     ``max_perviousness_hu`` are lumen and leave the mask before the components are read
     (:mod:`strokescope.thrombus.lumen_ends`); None: none is trimmed."""
+    lumen_end_above_least_hu: float | None = None
+    """With ``lumen_end_stretch_mm``, an end stretch enhanced this much more than the
+    candidate's least enhanced stretch is lumen too; None: only the perviousness limit."""
     min_inline_lumen: float | None = None
     """With either of these two set, a candidate must show a CTA sign of an occluded artery
     (:mod:`strokescope.thrombus.vessel_evidence`): opacified lumen in line beyond one end
@@ -163,6 +166,8 @@ class Rules:
                 f", {stretch:g} mm end stretches enhanced > {self.max_perviousness_hu:g} HU "
                 "on average removed as lumen"
             )
+            if (least := self.lumen_end_above_least_hu) is not None:
+                out += f" (or > {least:g} HU above the candidate's least enhanced stretch)"
         return out
 
     def _above_brain(self) -> str:
