@@ -17,7 +17,8 @@ than the candidate's least enhanced stretch (of at least :data:`STEADY_VOXELS` v
 even within the perviousness limit. Under a weak bolus the collateral-filled lumen is
 enhanced by about as much as that limit (50-55 HU on the calibration block's low-contrast
 heads, against 2-8 HU for the clot before it), and the stretch at the far end, at 50 HU,
-passed the limit and stopped the trim there, so the mask ran on 37 mm past the clot. Within one clot, enhancement varies far less than between clot and lumen.
+passed the limit and stopped the trim there, so the mask ran on 37 mm past the clot.
+Within one clot, enhancement varies far less than between clot and lumen.
 """
 
 from __future__ import annotations
