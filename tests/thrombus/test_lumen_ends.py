@@ -43,7 +43,11 @@ def test_a_candidate_run_on_into_weakly_filled_lumen_is_cut_back_to_its_clot() -
 
 def _line(contrast: list[float], per_mm: int = 4) -> tuple[np.ndarray, np.ndarray, Geometry]:
     """A one-voxel line along x at 0.25 mm, each value of ``contrast`` for 1 mm."""
-    values = np.repeat(np.asarray(contrast, float), per_mm)
+    return _voxels(np.repeat(np.asarray(contrast, float), per_mm))
+
+
+def _voxels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, Geometry]:
+    """A one-voxel line along x at 0.25 mm, one value of ``values`` per voxel."""
     index = np.stack([np.zeros(len(values)), np.zeros(len(values)), np.arange(len(values))], 1)
     geom = Geometry((1, 1, len(values)), (0.25, 0.25, 0.25), (0.0, 0.0, 0.0), np.eye(3))
     return index.astype(np.int64), values, geom
@@ -74,9 +78,10 @@ def test_faint_lumen_within_the_perviousness_limit_goes_when_far_above_the_clot(
 def test_a_pervious_clot_enhanced_unevenly_stays_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     """A pervious clot enhanced 10-35 HU along its length, with a tip of two voxels at 0 HU
     beyond its last stretch (too few to set the least enhancement): nothing is trimmed."""
-    index, contrast, geom = _line([0.5] + [25.0] * 3 + [10.0] * 6 + [35.0] * 3)
-    index, contrast = index[2:], np.where(contrast == 0.5, 0.0, contrast)[2:]
-    geom = Geometry((1, 1, len(index) + 2), (0.25,) * 3, (0.0, 0.0, 0.0), np.eye(3))
+    tip = np.zeros(2)
+    index, contrast, geom = _voxels(
+        np.concatenate([tip, np.repeat([25.0, 10.0, 35.0], [12, 24, 12])])
+    )
     assert clot_stretches(index, geom, contrast, 50.0, 3.0, 30.0).all()
     monkeypatch.setattr(lumen_ends, "STEADY_VOXELS", 1)  # read against the tip, 35 HU goes
     assert not clot_stretches(index, geom, contrast, 50.0, 3.0, 30.0).all()

@@ -57,17 +57,20 @@ def half_maximum_rim(
     g = cta.geometry
     if max(*g.spacing, *ncct.geometry.spacing) > MAX_SPACING_MM:
         return index
-    core = float(np.median(sample_registered(ncct, g.index_to_lps(index.astype(float)), reg)))
+    inside = g.index_to_lps(index.astype(float))
+    core = float(np.median(sample_registered(ncct, inside, reg)))
     around = shell_reading(index, cta, ncct, reg).ncct_hu
     if around is None or core - around < min_contrast_hu:
         return index
     ring = ring_indices(index, (1, 1, 1), cta.shape)  # face and edge neighbours
     if not len(ring):
         return index
-    extent = along_axis(g.index_to_lps(index.astype(float)), line)
-    at = along_axis(g.index_to_lps(ring.astype(float)), line)
-    ring = ring[(at >= extent.min()) & (at <= extent.max())]
-    n_hu = sample_registered(ncct, g.index_to_lps(ring.astype(float)), reg)
+    extent = along_axis(inside, line)
+    ring_lps = g.index_to_lps(ring.astype(float))
+    at = along_axis(ring_lps, line)
+    beside = (at >= extent.min()) & (at <= extent.max())
+    ring = ring[beside]
+    n_hu = sample_registered(ncct, ring_lps[beside], reg)
     c_hu = cta.array[tuple(ring.T)]
     take = (n_hu >= (core + around) / 2) & (n_hu < gr.CALCIFICATION_HU)
     take &= ~opacified_hu(c_hu, n_hu)
